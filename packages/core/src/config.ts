@@ -1,0 +1,152 @@
+// Configuration: one schema of every environment variable mqfleet reads, with named defaults,
+// validated once at start. Unknown MQFLEET_* variables are refused by name (a typo must not be
+// silently ignored). Only a service's main.ts calls loadConfig; everything else takes a Config.
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_MQTT_PORT = 1883;
+export const DEFAULT_MQTTS_PORT = 8883;
+export const DEFAULT_WS_PORT = 9001;
+export const DEFAULT_HTTP_PORT = 8080;
+export const DEFAULT_GRPC_PORT = 50051;
+export const DEFAULT_GATEWAYS = 1;
+export const DEFAULT_NATS_PREFIX = 'mqfleet';
+export const DEFAULT_ADMIN_PASSWORD = 'ADMIN';
+export const DEFAULT_GRPC_DEADLINE_MS = 5000;
+export const DEFAULT_TOKEN_IDLE_SECONDS = 3600;
+
+export interface Config {
+  production: boolean;
+  host: string;
+  mqttPort: number;
+  mqttsPort: number;
+  wsPort: number;
+  httpPort: number;
+  grpcPort: number;
+  gateways: number;
+  /** Index of this connection-gateway (listens on mqttPort + index). */
+  gatewayIndex: number;
+  gatewayId: string | undefined;
+  /** host:port of the session-service, for the api-gateway and the connection-gateways. */
+  sessionServiceAddress: string;
+  adminPassword: string;
+  adminPasswordIsDefault: boolean;
+  internalToken: string | undefined;
+  natsPrefix: string;
+  databaseUrl: string | undefined;
+  natsUrl: string | undefined;
+  grpcDeadlineMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  dataDir: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+interface VarSpec {
+  parse(raw: string, name: string): unknown;
+}
+
+const port: VarSpec = {
+  parse(raw, name) {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535); got "${raw}"`);
+    return n;
+  },
+};
+const count = (min: number, max: number): VarSpec => ({
+  parse(raw, name) {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max)
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
+    return n;
+  },
+});
+const text: VarSpec = { parse: (raw) => raw };
+const oneOf = (...values: string[]): VarSpec => ({
+  parse(raw, name) {
+    if (!values.includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}; got "${raw}"`);
+    return raw;
+  },
+});
+const subjectToken: VarSpec = {
+  parse(raw, name) {
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(raw))
+      throw new ConfigError(`${name} must be 1-32 letters, digits, "_" or "-"; got "${raw}"`);
+    return raw;
+  },
+};
+
+/** Every MQFLEET_* variable: anything else with that prefix is an error. */
+const SCHEMA: Record<string, VarSpec> = {
+  MQFLEET_HOST: text,
+  MQFLEET_MQTT_PORT: port,
+  MQFLEET_MQTTS_PORT: port,
+  MQFLEET_WS_PORT: port,
+  MQFLEET_HTTP_PORT: port,
+  MQFLEET_GRPC_PORT: port,
+  MQFLEET_GATEWAYS: count(1, 64),
+  MQFLEET_GATEWAY_INDEX: count(0, 63),
+  MQFLEET_GATEWAY_ID: subjectToken,
+  MQFLEET_SESSION_SERVICE: text,
+  MQFLEET_ADMIN_PASSWORD: text,
+  MQFLEET_INTERNAL_TOKEN: text,
+  MQFLEET_NATS_PREFIX: subjectToken,
+  MQFLEET_GRPC_DEADLINE_MS: count(100, 600_000),
+  MQFLEET_LOG_LEVEL: oneOf('debug', 'info', 'warn', 'error'),
+  MQFLEET_DATA_DIR: text,
+  MQFLEET_CONFIG: text,
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const unknown = Object.keys(env).filter((k) => k.startsWith('MQFLEET_') && !(k in SCHEMA));
+  if (unknown.length > 0) {
+    throw new ConfigError(`unknown configuration variable(s): ${unknown.join(', ')}`);
+  }
+  const get = <T>(name: string, fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    return SCHEMA[name]!.parse(raw, name) as T;
+  };
+  const production = env.NODE_ENV === 'production';
+  const host = get('MQFLEET_HOST', DEFAULT_HOST);
+  const grpcPort = get('MQFLEET_GRPC_PORT', DEFAULT_GRPC_PORT);
+  const rawPassword = env.MQFLEET_ADMIN_PASSWORD;
+  const adminPasswordIsDefault = rawPassword === undefined || rawPassword === '' || rawPassword === DEFAULT_ADMIN_PASSWORD;
+  if (production && adminPasswordIsDefault) {
+    throw new ConfigError(
+      'MQFLEET_ADMIN_PASSWORD must be set to something other than the default when NODE_ENV=production',
+    );
+  }
+  const gateways = get('MQFLEET_GATEWAYS', DEFAULT_GATEWAYS);
+  const gatewayIndex = get('MQFLEET_GATEWAY_INDEX', 0);
+  if (gatewayIndex >= gateways) {
+    throw new ConfigError(
+      `MQFLEET_GATEWAY_INDEX (${gatewayIndex}) must be lower than MQFLEET_GATEWAYS (${gateways})`,
+    );
+  }
+  return {
+    production,
+    host,
+    mqttPort: get('MQFLEET_MQTT_PORT', DEFAULT_MQTT_PORT),
+    mqttsPort: get('MQFLEET_MQTTS_PORT', DEFAULT_MQTTS_PORT),
+    wsPort: get('MQFLEET_WS_PORT', DEFAULT_WS_PORT),
+    httpPort: get('MQFLEET_HTTP_PORT', DEFAULT_HTTP_PORT),
+    grpcPort,
+    gateways,
+    gatewayIndex,
+    gatewayId: get<string | undefined>('MQFLEET_GATEWAY_ID', undefined),
+    sessionServiceAddress: get('MQFLEET_SESSION_SERVICE', `${host}:${grpcPort}`),
+    adminPassword: adminPasswordIsDefault ? DEFAULT_ADMIN_PASSWORD : rawPassword!,
+    adminPasswordIsDefault,
+    internalToken: get<string | undefined>('MQFLEET_INTERNAL_TOKEN', undefined),
+    natsPrefix: get('MQFLEET_NATS_PREFIX', DEFAULT_NATS_PREFIX),
+    databaseUrl: env.DATABASE_URL || undefined,
+    natsUrl: env.NATS_URL || undefined,
+    grpcDeadlineMs: get('MQFLEET_GRPC_DEADLINE_MS', DEFAULT_GRPC_DEADLINE_MS),
+    logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
+    dataDir: get('MQFLEET_DATA_DIR', '.data'),
+  };
+}

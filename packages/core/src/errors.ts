@@ -1,0 +1,90 @@
+// The one catalogue of mqfleet errors. Every boundary maps these in exactly one place:
+// the gRPC status (session-service), the JSON API errorCode (api-gateway).
+
+/** gRPC status numbers (a stable part of the gRPC spec; core does not depend on grpc-js). */
+export const GrpcStatus = {
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+interface ErrorKind {
+  /** The JSON API errorCode (reference/faircom-json-api.md §4). */
+  jsonCode: number;
+  grpcStatus: number;
+}
+
+export const ERROR_KINDS = {
+  MISSING_PROPERTY: { jsonCode: 12025, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  INVALID_VALUE: { jsonCode: 12012, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  TOO_LARGE: { jsonCode: 12034, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  VERSION_CONFLICT: { jsonCode: 12012, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  NOT_FOUND: { jsonCode: 100, grpcStatus: GrpcStatus.NOT_FOUND },
+  ALREADY_EXISTS: { jsonCode: 12020, grpcStatus: GrpcStatus.ALREADY_EXISTS },
+  BAD_TOKEN: { jsonCode: 12031, grpcStatus: GrpcStatus.UNAUTHENTICATED },
+  BAD_PASSWORD: { jsonCode: 12033, grpcStatus: GrpcStatus.UNAUTHENTICATED },
+  ADMIN_REQUIRED: { jsonCode: 12030, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  UNKNOWN_ACTION: { jsonCode: 12008, grpcStatus: GrpcStatus.UNIMPLEMENTED },
+  UNKNOWN_API: { jsonCode: 12013, grpcStatus: GrpcStatus.UNIMPLEMENTED },
+  UNAVAILABLE: { jsonCode: 12019, grpcStatus: GrpcStatus.UNAVAILABLE },
+  TIMEOUT: { jsonCode: 12014, grpcStatus: GrpcStatus.DEADLINE_EXCEEDED },
+  INTERNAL: { jsonCode: 12009, grpcStatus: GrpcStatus.INTERNAL },
+  NOT_JSON: { jsonCode: -1038, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  NOT_OBJECT: { jsonCode: -1039, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof ERROR_KINDS;
+
+/** Metadata key that carries the ErrorCode across gRPC. */
+export const ERROR_CODE_METADATA_KEY = 'mqfleet-error-code';
+
+export class MqfleetError extends Error {
+  override readonly name = 'MqfleetError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The request property the error is about, when there is one. */
+    readonly property?: string,
+  ) {
+    super(message);
+  }
+
+  get jsonCode(): number {
+    return ERROR_KINDS[this.code].jsonCode;
+  }
+
+  get grpcStatus(): number {
+    return ERROR_KINDS[this.code].grpcStatus;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_KINDS, value);
+}
+
+export const missingProperty = (property: string): MqfleetError =>
+  new MqfleetError('MISSING_PROPERTY', `"${property}" is required`, property);
+
+export const invalidValue = (property: string, expectation: string, got?: unknown): MqfleetError =>
+  new MqfleetError(
+    'INVALID_VALUE',
+    `"${property}" must be ${expectation}${got === undefined ? '' : `; got ${describeValue(got)}`}`,
+    property,
+  );
+
+export const tooLarge = (property: string, limit: string): MqfleetError =>
+  new MqfleetError('TOO_LARGE', `"${property}" exceeds the maximum of ${limit}`, property);
+
+export const notFound = (what: string): MqfleetError => new MqfleetError('NOT_FOUND', `${what} does not exist`);
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}

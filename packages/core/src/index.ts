@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './config';
+export * from './log';
+export * from './topics';
+export * from './subjects';
+export * from './session';

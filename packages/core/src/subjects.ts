@@ -1,0 +1,70 @@
+// NATS subjects and JetStream names used between mqfleet services, and the session events.
+import { createHash } from 'node:crypto';
+import type { Session__Output } from '@mqfleet/proto';
+import { topicToSubject } from './topics';
+
+/**
+ * A fixed-length token for a client id. Client ids are arbitrary UTF-8 up to 65,535 bytes and
+ * never go raw into a subject: 22 base64url characters of SHA-256 (132 bits).
+ */
+export function clientToken(clientName: string): string {
+  return createHash('sha256').update(clientName, 'utf8').digest('base64url').slice(0, 22);
+}
+
+export type SessionEventType = 'created' | 'altered' | 'connected' | 'disconnected' | 'deleted';
+
+export interface Subjects {
+  /** JetStream stream holding every session event. */
+  eventsStream: string;
+  /** Subject filter of that stream. */
+  eventsAll: string;
+  sessionEvent(type: SessionEventType, clientName: string): string;
+  /** Core NATS subject an MQTT message on `topic` crosses gateways on. */
+  message(topic: string): string;
+  /** Prefix of every message subject (subject filters are built on it). */
+  messagePrefix: string;
+  /** Gateways announce themselves here every few seconds. */
+  gatewayHeartbeat(gatewayId: string): string;
+  gatewayHeartbeatAll: string;
+}
+
+export function subjects(prefix: string): Subjects {
+  return {
+    eventsStream: `${prefix.toUpperCase().replace(/-/g, '_')}_EVENTS`,
+    eventsAll: `${prefix}.events.>`,
+    sessionEvent: (type, clientName) => `${prefix}.events.session.${type}.${clientToken(clientName)}`,
+    message: (topic) => `${prefix}.msg.${topicToSubject(topic)}`,
+    messagePrefix: `${prefix}.msg`,
+    gatewayHeartbeat: (gatewayId) => `${prefix}.gateway.heartbeat.${gatewayId}`,
+    gatewayHeartbeatAll: `${prefix}.gateway.heartbeat.*`,
+  };
+}
+
+/** One field's change, as carried by an altered event and kept in the audit trail. */
+export interface FieldChange {
+  before: unknown;
+  after: unknown;
+}
+
+/** Payload of every session event (JSON). */
+export interface SessionEvent {
+  eventId: string;
+  type: SessionEventType;
+  clientName: string;
+  /** The session row's version after the change. */
+  version: string;
+  at: string;
+  /** Who made the change: an account name, or "gateway:<id>" for connection changes. */
+  actor: string;
+  /** For altered events: the fields that changed. */
+  changes?: Record<string, FieldChange>;
+  /** The whole session after the change (absent for deleted). */
+  session?: Session__Output;
+}
+
+export interface GatewayHeartbeat {
+  gatewayId: string;
+  host: string;
+  mqttPort: number;
+  connections: number;
+}

@@ -1,0 +1,129 @@
+// MQTT topics and filters, and their one reversible mapping onto NATS subjects.
+//
+// Mapping (MQTT → NATS), per topic level:
+//   "/" between levels       → "."
+//   "+" (a whole level)      → "*"
+//   "#" (last level)         → ">"  plus a second subject for the parent level itself,
+//                               since "a/#" also matches "a" [MQTT-4.7.1-2]
+//   empty level              → "%"  (NATS forbids empty tokens)
+//   ".", "*", ">", "%", whitespace and control characters inside a level
+//                            → "%XX" per UTF-8 byte (upper-case hex)
+// Every other character passes unchanged, so common topics read the same in both systems.
+// "%" alone never arises from escaping ("%" itself becomes "%25"), so the mapping is reversible.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Maximum bytes of an MQTT UTF-8 string [MQTT-1.5.3]. */
+export const MAX_MQTT_STRING_BYTES = 65535;
+
+function mustEscape(code: number): boolean {
+  return code <= 0x20 || code === 0x7f || code === 0x2e || code === 0x2a || code === 0x3e || code === 0x25;
+}
+
+function escapeLevel(level: string): string {
+  if (level === '') return '%';
+  let out = '';
+  for (const ch of level) {
+    const code = ch.codePointAt(0)!;
+    if (mustEscape(code)) {
+      for (const byte of encoder.encode(ch)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+function unescapeToken(token: string): string {
+  if (token === '%') return '';
+  if (!token.includes('%')) return token;
+  const bytes: number[] = [];
+  for (let i = 0; i < token.length; ) {
+    if (token[i] === '%') {
+      const hex = token.slice(i + 1, i + 3);
+      if (!/^[0-9A-F]{2}$/.test(hex)) throw new Error(`bad escape in subject token "${token}"`);
+      bytes.push(parseInt(hex, 16));
+      i += 3;
+    } else {
+      const ch = String.fromCodePoint(token.codePointAt(i)!);
+      bytes.push(...encoder.encode(ch));
+      i += ch.length;
+    }
+  }
+  return decoder.decode(new Uint8Array(bytes));
+}
+
+/** Topic name (no wildcards) → NATS subject tokens joined by ".". */
+export function topicToSubject(topic: string): string {
+  return topic.split('/').map(escapeLevel).join('.');
+}
+
+/** NATS subject (as produced by topicToSubject) → MQTT topic name. */
+export function subjectToTopic(subject: string): string {
+  return subject.split('.').map(unescapeToken).join('/');
+}
+
+/**
+ * Topic filter → the NATS subject filters that together receive every topic the MQTT filter
+ * matches. The NATS side may over-match "$" topics for leading wildcards; receivers apply
+ * topicMatches, which implements the MQTT rule exactly.
+ */
+export function filterToSubjects(filter: string): string[] {
+  const levels = filter.split('/');
+  const tokens = levels.map((level) => (level === '+' ? '*' : level === '#' ? '>' : escapeLevel(level)));
+  if (levels[levels.length - 1] === '#' && levels.length > 1) {
+    return [tokens.join('.'), tokens.slice(0, -1).join('.')];
+  }
+  return [tokens.join('.')];
+}
+
+/** NATS subject filter → MQTT topic filter (inverse of the first subject of filterToSubjects). */
+export function subjectToFilter(subject: string): string {
+  return subject
+    .split('.')
+    .map((token) => (token === '*' ? '+' : token === '>' ? '#' : unescapeToken(token)))
+    .join('/');
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Why a topic name is invalid, or undefined when it is valid [MQTT-4.7.3-1..3, MQTT-3.3.2-2]. */
+export function topicNameProblem(topic: string): string | undefined {
+  if (topic.length === 0) return 'a topic name must be at least one character long';
+  if (byteLength(topic) > MAX_MQTT_STRING_BYTES) return 'a topic name must be at most 65535 bytes';
+  if (topic.includes('\u0000')) return 'a topic name must not contain the null character';
+  if (topic.includes('+') || topic.includes('#')) return 'a topic name must not contain wildcards';
+  return undefined;
+}
+
+/** Why a topic filter is invalid, or undefined when it is valid [MQTT-4.7.1-1..3]. */
+export function topicFilterProblem(filter: string): string | undefined {
+  if (filter.length === 0) return 'a topic filter must be at least one character long';
+  if (byteLength(filter) > MAX_MQTT_STRING_BYTES) return 'a topic filter must be at most 65535 bytes';
+  if (filter.includes('\u0000')) return 'a topic filter must not contain the null character';
+  const levels = filter.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!;
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1))
+      return '"#" must be a whole level and the last one';
+    if (level.includes('+') && level !== '+') return '"+" must be a whole level';
+  }
+  return undefined;
+}
+
+/** Does the topic name match the filter, by the rules of MQTT [MQTT-4.7.1, MQTT-4.7.2-1]? */
+export function topicMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    const level = f[i];
+    if (level === '#') return true;
+    if (i >= t.length) return false;
+    if (level !== '+' && level !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

@@ -1,0 +1,47 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type {
+  AuthServiceClient as _mqfleet_v1_AuthServiceClient,
+  AuthServiceDefinition as _mqfleet_v1_AuthServiceDefinition,
+} from './mqfleet/v1/AuthService';
+import type {
+  CreateTokenRequest as _mqfleet_v1_CreateTokenRequest,
+  CreateTokenRequest__Output as _mqfleet_v1_CreateTokenRequest__Output,
+} from './mqfleet/v1/CreateTokenRequest';
+import type {
+  CreateTokenResponse as _mqfleet_v1_CreateTokenResponse,
+  CreateTokenResponse__Output as _mqfleet_v1_CreateTokenResponse__Output,
+} from './mqfleet/v1/CreateTokenResponse';
+import type {
+  WhoAmIRequest as _mqfleet_v1_WhoAmIRequest,
+  WhoAmIRequest__Output as _mqfleet_v1_WhoAmIRequest__Output,
+} from './mqfleet/v1/WhoAmIRequest';
+import type {
+  WhoAmIResponse as _mqfleet_v1_WhoAmIResponse,
+  WhoAmIResponse__Output as _mqfleet_v1_WhoAmIResponse__Output,
+} from './mqfleet/v1/WhoAmIResponse';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new (...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  mqfleet: {
+    v1: {
+      AuthService: SubtypeConstructor<typeof grpc.Client, _mqfleet_v1_AuthServiceClient> & {
+        service: _mqfleet_v1_AuthServiceDefinition;
+      };
+      CreateTokenRequest: MessageTypeDefinition<
+        _mqfleet_v1_CreateTokenRequest,
+        _mqfleet_v1_CreateTokenRequest__Output
+      >;
+      CreateTokenResponse: MessageTypeDefinition<
+        _mqfleet_v1_CreateTokenResponse,
+        _mqfleet_v1_CreateTokenResponse__Output
+      >;
+      WhoAmIRequest: MessageTypeDefinition<_mqfleet_v1_WhoAmIRequest, _mqfleet_v1_WhoAmIRequest__Output>;
+      WhoAmIResponse: MessageTypeDefinition<_mqfleet_v1_WhoAmIResponse, _mqfleet_v1_WhoAmIResponse__Output>;
+    };
+  };
+}

@@ -1,0 +1,16 @@
+// Original file: proto/mqfleet/v1/session.proto
+
+import type {
+  Session as _mqfleet_v1_Session,
+  Session__Output as _mqfleet_v1_Session__Output,
+} from '../../mqfleet/v1/Session';
+
+export interface AlterSessionResponse {
+  session?: _mqfleet_v1_Session | null;
+  changedFields?: string[];
+}
+
+export interface AlterSessionResponse__Output {
+  session: _mqfleet_v1_Session__Output | null;
+  changedFields: string[];
+}

@@ -1,0 +1,19 @@
+// Original file: proto/mqfleet/v1/session.proto
+
+export interface CloseSessionRequest {
+  clientName?: string;
+  connectionId?: string;
+  clean?: boolean;
+  reason?: string;
+  sessionExpiryInterval?: number;
+  _sessionExpiryInterval?: 'sessionExpiryInterval';
+}
+
+export interface CloseSessionRequest__Output {
+  clientName: string;
+  connectionId: string;
+  clean: boolean;
+  reason: string;
+  sessionExpiryInterval?: number;
+  _sessionExpiryInterval?: 'sessionExpiryInterval';
+}

@@ -1,0 +1,9 @@
+// Original file: proto/mqfleet/v1/session.proto
+
+export interface DescribeSessionsRequest {
+  clientNames?: string[];
+}
+
+export interface DescribeSessionsRequest__Output {
+  clientNames: string[];
+}

@@ -1,0 +1,14 @@
+// Original file: proto/mqfleet/v1/session.proto
+
+import type {
+  Session as _mqfleet_v1_Session,
+  Session__Output as _mqfleet_v1_Session__Output,
+} from '../../mqfleet/v1/Session';
+
+export interface DescribeSessionsResponse {
+  sessions?: _mqfleet_v1_Session[];
+}
+
+export interface DescribeSessionsResponse__Output {
+  sessions: _mqfleet_v1_Session__Output[];
+}

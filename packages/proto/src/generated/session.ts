@@ -1,0 +1,153 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type {
+  AlterSessionRequest as _mqfleet_v1_AlterSessionRequest,
+  AlterSessionRequest__Output as _mqfleet_v1_AlterSessionRequest__Output,
+} from './mqfleet/v1/AlterSessionRequest';
+import type {
+  AlterSessionResponse as _mqfleet_v1_AlterSessionResponse,
+  AlterSessionResponse__Output as _mqfleet_v1_AlterSessionResponse__Output,
+} from './mqfleet/v1/AlterSessionResponse';
+import type {
+  CloseSessionRequest as _mqfleet_v1_CloseSessionRequest,
+  CloseSessionRequest__Output as _mqfleet_v1_CloseSessionRequest__Output,
+} from './mqfleet/v1/CloseSessionRequest';
+import type {
+  CloseSessionResponse as _mqfleet_v1_CloseSessionResponse,
+  CloseSessionResponse__Output as _mqfleet_v1_CloseSessionResponse__Output,
+} from './mqfleet/v1/CloseSessionResponse';
+import type {
+  ConnectDeclaration as _mqfleet_v1_ConnectDeclaration,
+  ConnectDeclaration__Output as _mqfleet_v1_ConnectDeclaration__Output,
+} from './mqfleet/v1/ConnectDeclaration';
+import type {
+  ConnectionInfo as _mqfleet_v1_ConnectionInfo,
+  ConnectionInfo__Output as _mqfleet_v1_ConnectionInfo__Output,
+} from './mqfleet/v1/ConnectionInfo';
+import type {
+  DescribeSessionsRequest as _mqfleet_v1_DescribeSessionsRequest,
+  DescribeSessionsRequest__Output as _mqfleet_v1_DescribeSessionsRequest__Output,
+} from './mqfleet/v1/DescribeSessionsRequest';
+import type {
+  DescribeSessionsResponse as _mqfleet_v1_DescribeSessionsResponse,
+  DescribeSessionsResponse__Output as _mqfleet_v1_DescribeSessionsResponse__Output,
+} from './mqfleet/v1/DescribeSessionsResponse';
+import type {
+  GatewayInfo as _mqfleet_v1_GatewayInfo,
+  GatewayInfo__Output as _mqfleet_v1_GatewayInfo__Output,
+} from './mqfleet/v1/GatewayInfo';
+import type {
+  ListGatewaysRequest as _mqfleet_v1_ListGatewaysRequest,
+  ListGatewaysRequest__Output as _mqfleet_v1_ListGatewaysRequest__Output,
+} from './mqfleet/v1/ListGatewaysRequest';
+import type {
+  ListGatewaysResponse as _mqfleet_v1_ListGatewaysResponse,
+  ListGatewaysResponse__Output as _mqfleet_v1_ListGatewaysResponse__Output,
+} from './mqfleet/v1/ListGatewaysResponse';
+import type {
+  OpenSessionRequest as _mqfleet_v1_OpenSessionRequest,
+  OpenSessionRequest__Output as _mqfleet_v1_OpenSessionRequest__Output,
+} from './mqfleet/v1/OpenSessionRequest';
+import type {
+  OpenSessionResponse as _mqfleet_v1_OpenSessionResponse,
+  OpenSessionResponse__Output as _mqfleet_v1_OpenSessionResponse__Output,
+} from './mqfleet/v1/OpenSessionResponse';
+import type {
+  Session as _mqfleet_v1_Session,
+  Session__Output as _mqfleet_v1_Session__Output,
+} from './mqfleet/v1/Session';
+import type {
+  SessionPatch as _mqfleet_v1_SessionPatch,
+  SessionPatch__Output as _mqfleet_v1_SessionPatch__Output,
+} from './mqfleet/v1/SessionPatch';
+import type {
+  SessionServiceClient as _mqfleet_v1_SessionServiceClient,
+  SessionServiceDefinition as _mqfleet_v1_SessionServiceDefinition,
+} from './mqfleet/v1/SessionService';
+import type {
+  SessionSettings as _mqfleet_v1_SessionSettings,
+  SessionSettings__Output as _mqfleet_v1_SessionSettings__Output,
+} from './mqfleet/v1/SessionSettings';
+import type {
+  UserProperty as _mqfleet_v1_UserProperty,
+  UserProperty__Output as _mqfleet_v1_UserProperty__Output,
+} from './mqfleet/v1/UserProperty';
+import type {
+  UserPropertyList as _mqfleet_v1_UserPropertyList,
+  UserPropertyList__Output as _mqfleet_v1_UserPropertyList__Output,
+} from './mqfleet/v1/UserPropertyList';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new (...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  mqfleet: {
+    v1: {
+      AlterSessionRequest: MessageTypeDefinition<
+        _mqfleet_v1_AlterSessionRequest,
+        _mqfleet_v1_AlterSessionRequest__Output
+      >;
+      AlterSessionResponse: MessageTypeDefinition<
+        _mqfleet_v1_AlterSessionResponse,
+        _mqfleet_v1_AlterSessionResponse__Output
+      >;
+      CloseSessionRequest: MessageTypeDefinition<
+        _mqfleet_v1_CloseSessionRequest,
+        _mqfleet_v1_CloseSessionRequest__Output
+      >;
+      CloseSessionResponse: MessageTypeDefinition<
+        _mqfleet_v1_CloseSessionResponse,
+        _mqfleet_v1_CloseSessionResponse__Output
+      >;
+      ConnectDeclaration: MessageTypeDefinition<
+        _mqfleet_v1_ConnectDeclaration,
+        _mqfleet_v1_ConnectDeclaration__Output
+      >;
+      ConnectionInfo: MessageTypeDefinition<_mqfleet_v1_ConnectionInfo, _mqfleet_v1_ConnectionInfo__Output>;
+      ConnectionStatus: EnumTypeDefinition;
+      DescribeSessionsRequest: MessageTypeDefinition<
+        _mqfleet_v1_DescribeSessionsRequest,
+        _mqfleet_v1_DescribeSessionsRequest__Output
+      >;
+      DescribeSessionsResponse: MessageTypeDefinition<
+        _mqfleet_v1_DescribeSessionsResponse,
+        _mqfleet_v1_DescribeSessionsResponse__Output
+      >;
+      GatewayInfo: MessageTypeDefinition<_mqfleet_v1_GatewayInfo, _mqfleet_v1_GatewayInfo__Output>;
+      ListGatewaysRequest: MessageTypeDefinition<
+        _mqfleet_v1_ListGatewaysRequest,
+        _mqfleet_v1_ListGatewaysRequest__Output
+      >;
+      ListGatewaysResponse: MessageTypeDefinition<
+        _mqfleet_v1_ListGatewaysResponse,
+        _mqfleet_v1_ListGatewaysResponse__Output
+      >;
+      OpenRefusal: EnumTypeDefinition;
+      OpenSessionRequest: MessageTypeDefinition<
+        _mqfleet_v1_OpenSessionRequest,
+        _mqfleet_v1_OpenSessionRequest__Output
+      >;
+      OpenSessionResponse: MessageTypeDefinition<
+        _mqfleet_v1_OpenSessionResponse,
+        _mqfleet_v1_OpenSessionResponse__Output
+      >;
+      Session: MessageTypeDefinition<_mqfleet_v1_Session, _mqfleet_v1_Session__Output>;
+      SessionPatch: MessageTypeDefinition<_mqfleet_v1_SessionPatch, _mqfleet_v1_SessionPatch__Output>;
+      SessionService: SubtypeConstructor<typeof grpc.Client, _mqfleet_v1_SessionServiceClient> & {
+        service: _mqfleet_v1_SessionServiceDefinition;
+      };
+      SessionSettings: MessageTypeDefinition<
+        _mqfleet_v1_SessionSettings,
+        _mqfleet_v1_SessionSettings__Output
+      >;
+      SessionStatus: EnumTypeDefinition;
+      UserProperty: MessageTypeDefinition<_mqfleet_v1_UserProperty, _mqfleet_v1_UserProperty__Output>;
+      UserPropertyList: MessageTypeDefinition<
+        _mqfleet_v1_UserPropertyList,
+        _mqfleet_v1_UserPropertyList__Output
+      >;
+    };
+  };
+}
