@@ -1,0 +1,95 @@
+// Services as real child processes, the way operators run them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { once } from 'node:events';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  /** Every line the service printed so far (stdout and stderr). */
+  lines: string[];
+  /** Resolves with the first log line for which the predicate holds (past or future). */
+  waitForLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `node services/<name>/dist/main.js` and waits for its {"msg":"ready"} log line. */
+export async function startService(
+  name: string,
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<ServiceProcess> {
+  const main = path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? '', MQFLEET_LOG_LEVEL: 'debug', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters = new Set<{ predicate: (l: string) => boolean; resolve: (l: string) => void }>();
+  const onData = (chunk: Buffer): void => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line) continue;
+      lines.push(line);
+      if (process.env.MQFLEET_TEST_VERBOSE) process.stderr.write(`[${name}] ${line}\n`);
+      for (const w of waiters) {
+        if (w.predicate(line)) {
+          waiters.delete(w);
+          w.resolve(line);
+        }
+      }
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = once(child, 'exit');
+
+  const waitForLine = (predicate: (line: string) => boolean, timeoutMs = 15000): Promise<string> => {
+    const seen = lines.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = { predicate, resolve: (l: string) => (clearTimeout(timer), resolve(l)) };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`${name}: no matching log line within ${timeoutMs} ms; last lines:\n${lines.slice(-20).join('\n')}`));
+      }, timeoutMs);
+      waiters.add(waiter);
+      void exited.then(() => {
+        if (waiters.delete(waiter)) {
+          clearTimeout(timer);
+          reject(new Error(`${name} exited (code ${child.exitCode}); last lines:\n${lines.slice(-20).join('\n')}`));
+        }
+      });
+    });
+  };
+
+  const proc: ServiceProcess = {
+    name,
+    child,
+    lines,
+    waitForLine,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+      const [code] = (await exited) as [number | null];
+      clearTimeout(timer);
+      return code;
+    },
+  };
+  await waitForLine((l) => l.includes('"msg":"ready"'), options.readyTimeoutMs ?? 20000);
+  return proc;
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
