@@ -120,6 +120,10 @@ export function loadConfig(env: Env = process.env): Config {
       'MQFLEET_ADMIN_PASSWORD must be set to something other than the default when NODE_ENV=production',
     );
   }
+  const internalToken = get<string | undefined>('MQFLEET_INTERNAL_TOKEN', undefined);
+  if (production && !internalToken) {
+    throw new ConfigError('MQFLEET_INTERNAL_TOKEN must be set when NODE_ENV=production (it guards gateway calls)');
+  }
   const gateways = get('MQFLEET_GATEWAYS', DEFAULT_GATEWAYS);
   const gatewayIndex = get('MQFLEET_GATEWAY_INDEX', 0);
   if (gatewayIndex >= gateways) {
@@ -141,7 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionServiceAddress: get('MQFLEET_SESSION_SERVICE', `${host}:${grpcPort}`),
     adminPassword: adminPasswordIsDefault ? DEFAULT_ADMIN_PASSWORD : rawPassword!,
     adminPasswordIsDefault,
-    internalToken: get<string | undefined>('MQFLEET_INTERNAL_TOKEN', undefined),
+    internalToken,
     natsPrefix: get('MQFLEET_NATS_PREFIX', DEFAULT_NATS_PREFIX),
     databaseUrl: env.DATABASE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,

@@ -1,0 +1,106 @@
+// Accounts and API tokens. Passwords are hashed with scrypt (N=16384, r=8, p=1, 16-byte salt);
+// tokens are 32 random bytes, given out once and stored as SHA-256.
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { DEFAULT_TOKEN_IDLE_SECONDS, MqfleetError, missingProperty, invalidValue } from '@mqfleet/core';
+import type { Db } from './db';
+
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+const KEY_LENGTH = 32;
+
+export type Role = 'admin' | 'user';
+
+export interface Actor {
+  username: string;
+  role: Role;
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, KEY_LENGTH);
+  return `scrypt$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64');
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length);
+  return timingSafeEqual(expected, actual);
+}
+
+const tokenHash = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+
+const BAD_TOKEN_MESSAGE =
+  "'authToken' does not match any existing session. Use a valid 'authToken' or use 'createSession' to create a valid 'authToken'.";
+
+export function badToken(): MqfleetError {
+  return new MqfleetError('BAD_TOKEN', BAD_TOKEN_MESSAGE);
+}
+
+/** Creates the ADMIN account on first start; an existing account keeps its password. */
+export async function ensureAdmin(db: Db, password: string): Promise<boolean> {
+  const hash = await hashPassword(password);
+  const res = await db.query(
+    `INSERT INTO accounts (username_key, username, password_hash, role)
+     VALUES ('admin', 'ADMIN', $1, 'admin') ON CONFLICT (username_key) DO NOTHING`,
+    [hash],
+  );
+  return res.rowCount === 1;
+}
+
+export interface IssuedToken {
+  token: string;
+  username: string;
+  role: Role;
+  idleTimeoutSeconds: number;
+  createdAt: Date;
+}
+
+export async function createToken(
+  db: Db,
+  username: string,
+  password: string,
+  idleTimeoutSeconds: number | undefined,
+  description: string,
+): Promise<IssuedToken> {
+  if (!username) throw missingProperty('username');
+  if (!password) throw missingProperty('password');
+  const idle = idleTimeoutSeconds ?? DEFAULT_TOKEN_IDLE_SECONDS;
+  if (!Number.isInteger(idle) || idle < 0 || idle > 2_147_483_647) {
+    throw invalidValue('idleConnectionTimeoutSeconds', 'an integer from 0 to 2147483647', idle);
+  }
+  const { rows } = await db.query<{ username: string; password_hash: string; role: Role }>(
+    'SELECT username, password_hash, role FROM accounts WHERE username_key = $1',
+    [username.toLowerCase()],
+  );
+  const account = rows[0];
+  // Hash even for an unknown account, so the answer takes as long either way.
+  const ok = account
+    ? await verifyPassword(password, account.password_hash)
+    : (await hashPassword(password), false);
+  if (!account || !ok) throw new MqfleetError('BAD_PASSWORD', 'the username or password is not valid');
+  const token = randomBytes(32).toString('base64url');
+  const inserted = await db.query<{ created_at: Date }>(
+    `INSERT INTO api_tokens (token_hash, username_key, description, idle_timeout_seconds)
+     VALUES ($1, $2, $3, $4) RETURNING created_at`,
+    [tokenHash(token), username.toLowerCase(), description, idle],
+  );
+  return { token, username: account.username, role: account.role, idleTimeoutSeconds: idle, createdAt: inserted.rows[0]!.created_at };
+}
+
+/** The account behind a live token; refreshes its idle timer. */
+export async function checkToken(db: Db, token: string | undefined): Promise<Actor> {
+  if (!token) throw badToken();
+  const { rows } = await db.query<{ username: string; role: Role }>(
+    `UPDATE api_tokens t SET last_used_at = now()
+       FROM accounts a
+      WHERE t.token_hash = $1 AND a.username_key = t.username_key
+        AND (t.idle_timeout_seconds = 0 OR t.last_used_at > now() - make_interval(secs => t.idle_timeout_seconds))
+      RETURNING a.username, a.role`,
+    [tokenHash(token)],
+  );
+  const actor = rows[0];
+  if (!actor) throw badToken();
+  return actor;
+}

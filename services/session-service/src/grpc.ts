@@ -1,0 +1,134 @@
+// The gRPC surface: SessionService and AuthService, the standard health service and server
+// reflection. Errors are mapped to gRPC here and only here.
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { ReflectionService } from '@grpc/reflection';
+import { ERROR_CODE_METADATA_KEY, MqfleetError, parseClientName, type Logger } from '@mqfleet/core';
+import { packageDefinition, v1, type AuthServiceHandlers, type SessionServiceHandlers } from '@mqfleet/proto';
+import { checkToken, createToken, type Actor } from './accounts';
+import type { Db } from './db';
+import type { GatewayRegistry } from './gateways';
+import type { SessionStore } from './sessions';
+
+interface Deps {
+  db: Db;
+  store: SessionStore;
+  gateways: GatewayRegistry;
+  internalToken: string | undefined;
+  log: Logger;
+}
+
+type Call = { metadata: grpc.Metadata };
+
+function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
+  if (err instanceof MqfleetError) {
+    const metadata = new grpc.Metadata();
+    metadata.set(ERROR_CODE_METADATA_KEY, err.code);
+    return { code: err.grpcStatus, details: err.message, metadata };
+  }
+  log.error('request failed', { err });
+  const metadata = new grpc.Metadata();
+  metadata.set(ERROR_CODE_METADATA_KEY, 'INTERNAL');
+  return { code: grpc.status.INTERNAL, details: 'internal error in the session-service', metadata };
+}
+
+/** Adapts an async function to a unary handler, mapping errors in one place. */
+function unary<Req, Res>(log: Logger, fn: (request: Req, call: Call) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    fn(call.request, call).then(
+      (res) => callback(null, res),
+      (err: unknown) => callback(toServiceError(err, log)),
+    );
+  };
+}
+
+function bearer(call: Call): string | undefined {
+  const value = call.metadata.get('authorization')[0];
+  if (typeof value !== 'string') return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(value);
+  return match?.[1];
+}
+
+async function admin(db: Db, call: Call): Promise<Actor> {
+  const actor = await checkToken(db, bearer(call));
+  if (actor.role !== 'admin') throw new MqfleetError('ADMIN_REQUIRED', `account "${actor.username}" is not an administrator`);
+  return actor;
+}
+
+/**
+ * Gateway calls. Without MQFLEET_INTERNAL_TOKEN (development only: production refuses to start
+ * without it) the network is trusted.
+ */
+function internal(deps: Deps, call: Call): void {
+  if (!deps.internalToken) return;
+  if (call.metadata.get('x-mqfleet-internal')[0] !== deps.internalToken) {
+    throw new MqfleetError('BAD_TOKEN', 'gateway calls need the x-mqfleet-internal token');
+  }
+}
+
+export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: HealthImplementation } {
+  const { db, store, log } = deps;
+  const sessions: SessionServiceHandlers = {
+    OpenSession: unary(log, async (req, call) => {
+      internal(deps, call);
+      parseClientName(req.clientName);
+      const result = await store.open(req);
+      return {
+        refusal: result.banned ? 'OPEN_REFUSAL_BANNED' : 'OPEN_REFUSAL_NONE',
+        sessionPresent: result.sessionPresent,
+        session: result.session,
+      };
+    }),
+    CloseSession: unary(log, async (req, call) => {
+      internal(deps, call);
+      const gatewayId = String(call.metadata.get('x-mqfleet-gateway')[0] ?? 'unknown');
+      const { closed, removed } = await store.close(req, gatewayId);
+      return { closed, sessionRemoved: removed };
+    }),
+    AlterSession: unary(log, async (req, call) => {
+      const actor = await admin(db, call);
+      parseClientName(req.clientName);
+      return store.alter(req, actor.username);
+    }),
+    DescribeSessions: unary(log, async (req, call) => {
+      // Administrators call it with a token; gateways reconcile their live sessions with it.
+      if (bearer(call)) await admin(db, call);
+      else internal(deps, call);
+      return { sessions: await store.describe(req.clientNames) };
+    }),
+    ListGateways: unary(log, async () => ({
+      gateways: deps.gateways.alive().map((g) => ({
+        gatewayId: g.gatewayId,
+        host: g.host,
+        mqttPort: g.mqttPort,
+        connections: g.connections,
+        lastSeenAt: new Date(g.lastSeen).toISOString(),
+      })),
+    })),
+  };
+  const auth: AuthServiceHandlers = {
+    CreateToken: unary(log, async (req) => {
+      const issued = await createToken(db, req.username, req.password, req.idleTimeoutSeconds ?? undefined, req.description);
+      return {
+        token: issued.token,
+        username: issued.username,
+        role: issued.role,
+        idleTimeoutSeconds: issued.idleTimeoutSeconds,
+        createdAt: issued.createdAt.toISOString(),
+      };
+    }),
+    WhoAmI: unary(log, async (_req, call) => checkToken(db, bearer(call))),
+  };
+
+  const server = new grpc.Server();
+  server.addService(v1.SessionService.service, sessions);
+  server.addService(v1.AuthService.service, auth);
+  const health = new HealthImplementation({
+    '': 'NOT_SERVING',
+    'mqfleet.v1.SessionService': 'NOT_SERVING',
+    'mqfleet.v1.AuthService': 'NOT_SERVING',
+  });
+  health.addToServer(server);
+  new ReflectionService(packageDefinition).addToServer(server);
+  return { server, health };
+}

@@ -1,0 +1,84 @@
+// The session-service: owns Postgres, serves gRPC, publishes every change through the outbox.
+import * as grpc from '@grpc/grpc-js';
+import { connect, type NatsConnection } from 'nats';
+import { createLogger, subjects as makeSubjects, type Config, type Logger } from '@mqfleet/core';
+import { ensureAdmin } from './accounts';
+import { createPool, type Db } from './db';
+import { GatewayRegistry } from './gateways';
+import { buildGrpcServer } from './grpc';
+import { migrate } from './migrate';
+import { OutboxRelay } from './outbox';
+import { SessionStore } from './sessions';
+import { ensureEventStream } from './stream';
+
+export { migrate } from './migrate';
+export { SessionStore, declaredSettings, clientKey } from './sessions';
+export { hashPassword, verifyPassword } from './accounts';
+
+const EXPIRY_SWEEP_MS = 1000;
+
+export interface SessionService {
+  start(): Promise<{ grpcPort: number }>;
+  close(): Promise<void>;
+}
+
+export function buildSessionService(config: Config, log: Logger = createLogger('session-service', config.logLevel)): SessionService {
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the session-service');
+  const databaseUrl = config.databaseUrl;
+  const subjects = makeSubjects(config.natsPrefix);
+  let db: Db | undefined;
+  let nc: NatsConnection | undefined;
+  let relay: OutboxRelay | undefined;
+  let gateways: GatewayRegistry | undefined;
+  let server: grpc.Server | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+
+  return {
+    async start() {
+      db = createPool(databaseUrl);
+      const applied = await migrate(db);
+      if (applied.length) log.info('migrations applied', { applied });
+      if (await ensureAdmin(db, config.adminPassword)) log.info('account ADMIN created');
+      if (config.adminPasswordIsDefault) {
+        log.warn('!!! the ADMIN account uses the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD !!!');
+      }
+      nc = await connect({
+        servers: config.natsUrl ?? 'nats://127.0.0.1:4222',
+        name: 'mqfleet-session-service',
+        maxReconnectAttempts: -1,
+      });
+      await ensureEventStream(nc, subjects);
+      const store = new SessionStore(db, subjects);
+      relay = new OutboxRelay(db, databaseUrl, nc, log);
+      await relay.start();
+      gateways = new GatewayRegistry(nc, subjects);
+      gateways.start();
+      const built = buildGrpcServer({ db, store, gateways, internalToken: config.internalToken, log });
+      server = built.server;
+      const grpcPort = await new Promise<number>((resolve, reject) =>
+        built.server.bindAsync(`${config.host}:${config.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) =>
+          err ? reject(err) : resolve(port),
+        ),
+      );
+      for (const name of ['', 'mqfleet.v1.SessionService', 'mqfleet.v1.AuthService']) built.health.setStatus(name, 'SERVING');
+      sweeper = setInterval(() => {
+        store.expire().catch((err: unknown) => log.warn('session expiry sweep failed', { err }));
+      }, EXPIRY_SWEEP_MS);
+      return { grpcPort };
+    },
+    async close() {
+      if (sweeper) clearInterval(sweeper);
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => s.forceShutdown(), 3000);
+          s.tryShutdown(() => (clearTimeout(force), resolve()));
+        });
+      }
+      gateways?.close();
+      await relay?.close();
+      await nc?.drain().catch(() => undefined);
+      await db?.end();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// Runs the session-service from the environment (see docs/configuration.md).
+import { createLogger, loadConfig } from '@mqfleet/core';
+import { buildSessionService } from './index';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('session-service', config.logLevel);
+  const service = buildSessionService(config, log);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    service.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('stop failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  const { grpcPort } = await service.start();
+  log.info('ready', { grpcPort });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`session-service failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

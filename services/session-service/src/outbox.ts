@@ -1,0 +1,113 @@
+// The outbox relay: publishes committed outbox rows to JetStream, then deletes them. It wakes on
+// the NOTIFY each change sends at commit and also polls, so a lost notification or a NATS outage
+// only delays events. Each event's msg_id is its JetStream Nats-Msg-Id, so a row published twice
+// (crash between publish and delete) is stored once within the stream's duplicate window.
+import pg from 'pg';
+import { headers, type JetStreamClient, type NatsConnection } from 'nats';
+import type { Logger } from '@mqfleet/core';
+import { inTransaction, type Db } from './db';
+import { OUTBOX_CHANNEL } from './sessions';
+
+const BATCH = 256;
+const POLL_MS = 1000;
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  msg_id: string;
+  payload: unknown;
+}
+
+export class OutboxRelay {
+  private listener: pg.Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private readonly js: JetStreamClient;
+
+  constructor(
+    private readonly db: Db,
+    private readonly databaseUrl: string,
+    nc: NatsConnection,
+    private readonly log: Logger,
+  ) {
+    this.js = nc.jetstream();
+  }
+
+  async start(): Promise<void> {
+    await this.listen();
+    this.timer = setInterval(() => this.wake(), POLL_MS);
+    this.wake();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    client.on('notification', () => this.wake());
+    client.on('error', (err) => {
+      this.log.warn('outbox listener lost its connection; polling until it is back', { err });
+      this.listener = undefined;
+      setTimeout(() => void this.relisten(), POLL_MS);
+    });
+    await client.connect();
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.listener = client;
+  }
+
+  private async relisten(): Promise<void> {
+    if (this.stopped || this.listener) return;
+    try {
+      await this.listen();
+    } catch {
+      setTimeout(() => void this.relisten(), POLL_MS);
+    }
+  }
+
+  /** Schedules a drain; concurrent wake-ups collapse into one more pass. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((err: unknown) => this.log.warn('outbox relay pass failed; will retry', { err }))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const published = await inTransaction(this.db, async (tx) => {
+        const { rows } = await tx.query<OutboxRow>(
+          'SELECT id, subject, msg_id, payload FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
+          [BATCH],
+        );
+        if (rows.length === 0) return 0;
+        // Publishes go out on one connection in order; acks are awaited together.
+        await Promise.all(
+          rows.map((row) => {
+            const h = headers();
+            h.set('Mqfleet-Outbox-Id', row.id);
+            return this.js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.msg_id, headers: h });
+          }),
+        );
+        await tx.query('DELETE FROM outbox WHERE id = ANY($1)', [rows.map((r) => r.id)]);
+        return rows.length;
+      });
+      if (published < BATCH) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await this.listener?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,346 @@
+// Session state in Postgres. Every state change increments the row's version and, in the same
+// transaction, writes its event to the outbox (outbox.ts publishes it to JetStream).
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  applyPatch,
+  DEFAULT_SETTINGS,
+  MqfleetError,
+  notFound,
+  patchFields,
+  settingsFromStored,
+  statusName,
+  statusFromName,
+  UINT16_MAX,
+  UINT32_MAX,
+  MAX_PACKET_SIZE,
+  validatePatch,
+  type FieldChange,
+  type SessionEvent,
+  type SessionEventType,
+  type Settings,
+  type Subjects,
+} from '@mqfleet/core';
+import type {
+  AlterSessionRequest__Output,
+  CloseSessionRequest__Output,
+  ConnectDeclaration__Output,
+  OpenSessionRequest__Output,
+  Session__Output,
+} from '@mqfleet/proto';
+import { inTransaction, type Db, type Tx } from './db';
+
+export const OUTBOX_CHANNEL = 'mqfleet_outbox';
+
+interface SessionRow {
+  client_key: Buffer;
+  client_name: string;
+  version: string;
+  session_type: string;
+  session_status: string;
+  settings: Partial<Settings>;
+  pinned: string[];
+  connection_status: string;
+  gateway_id: string | null;
+  connection_id: string | null;
+  ip_address: string | null;
+  port: number | null;
+  mqtt_protocol: string | null;
+  username: string | null;
+  connected_at: Date | null;
+  disconnected_at: Date | null;
+  disconnection_reason: string | null;
+  last_failed_at: Date | null;
+  last_failed_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const clientKey = (clientName: string): Buffer => createHash('sha256').update(clientName, 'utf8').digest();
+
+const iso = (d: Date | null): string => (d ? d.toISOString() : '');
+
+export function rowToSession(row: SessionRow): Session__Output {
+  const settings = settingsFromStored(row.settings);
+  settings.sessionStatus = statusFromName(row.session_status) ?? 'SESSION_STATUS_NORMAL';
+  return {
+    clientName: row.client_name,
+    version: String(row.version),
+    sessionType: row.session_type,
+    settings,
+    connection: {
+      status: row.connection_status === 'connected' ? 'CONNECTION_STATUS_CONNECTED' : 'CONNECTION_STATUS_DISCONNECTED',
+      gatewayId: row.gateway_id ?? '',
+      connectionId: row.connection_id ?? '',
+      ipAddress: row.ip_address ?? '',
+      port: row.port ?? 0,
+      mqttProtocol: row.mqtt_protocol ?? '',
+      username: row.username ?? '',
+      connectedAt: iso(row.connected_at),
+      disconnectedAt: iso(row.disconnected_at),
+      disconnectionReason: row.disconnection_reason ?? '',
+      lastFailedConnectionAt: iso(row.last_failed_at),
+      lastFailedConnectionReason: row.last_failed_reason ?? '',
+    },
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+/** Settings fields that describe the will; an administrator's will replaces the client's as a whole. */
+const WILL_FIELDS = (Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]).filter((f) => f.startsWith('will'));
+
+/** What a CONNECT packet says about the settings an administrator can also set. */
+export function declaredSettings(d: ConnectDeclaration__Output): Partial<Settings> {
+  const declared: Partial<Settings> = {
+    keepAliveSeconds: d.keepAliveSeconds,
+    sessionExpiryInterval: d.sessionExpiryInterval,
+    // Permanent sessions never expire; any session that can expire is temporary.
+    temporarySession: d.sessionExpiryInterval !== UINT32_MAX,
+    // 0 means "not declared": the protocol defaults apply [MQTT-3.1.2.11].
+    receiveMaximum: d.receiveMaximum || UINT16_MAX,
+    maximumPacketSize: d.maximumPacketSize || MAX_PACKET_SIZE,
+    topicAliasMaximum: d.topicAliasMaximum,
+    requestProblemInformation: d.requestProblemInformation,
+    requestResponseInformation: d.requestResponseInformation,
+  };
+  const will: Partial<Settings> = d.hasWill
+    ? {
+        willTopic: d.willTopic,
+        willPayload: d.willPayload,
+        willQos: d.willQos,
+        willRetain: d.willRetain,
+        willContentType: d.willContentType,
+        willCorrelationData: d.willCorrelationData,
+        willPayloadUtf8: d.willPayloadUtf8,
+        willExpirySeconds: d.hasWillExpiry ? d.willExpirySeconds : 0,
+        willDelaySeconds: d.willDelaySeconds,
+        willResponseTopic: d.willResponseTopic,
+        willUserProperties: d.willUserProperties.map((p) => ({ key: p.key, value: p.value })),
+      }
+    : Object.fromEntries(WILL_FIELDS.map((f) => [f, DEFAULT_SETTINGS[f]]));
+  return { ...declared, ...will };
+}
+
+async function enqueue(
+  tx: Tx,
+  subjects: Subjects,
+  type: SessionEventType,
+  session: Session__Output,
+  actor: string,
+  changes?: Record<string, FieldChange>,
+): Promise<void> {
+  const event: SessionEvent = {
+    eventId: randomUUID(),
+    type,
+    clientName: session.clientName,
+    version: session.version,
+    at: new Date().toISOString(),
+    actor,
+    ...(changes ? { changes } : {}),
+    ...(type === 'deleted' ? {} : { session }),
+  };
+  await tx.query('INSERT INTO outbox (subject, msg_id, payload) VALUES ($1, $2, $3)', [
+    subjects.sessionEvent(type, session.clientName),
+    event.eventId,
+    JSON.stringify(event),
+  ]);
+  await tx.query(`NOTIFY ${OUTBOX_CHANNEL}`);
+}
+
+async function audit(
+  tx: Tx,
+  session: Session__Output,
+  actor: string,
+  action: string,
+  changes: Record<string, FieldChange>,
+): Promise<void> {
+  await tx.query(
+    'INSERT INTO session_audit (client_key, client_name, version, actor, action, changes) VALUES ($1, $2, $3, $4, $5, $6)',
+    [clientKey(session.clientName), session.clientName, session.version, actor, action, JSON.stringify(changes)],
+  );
+}
+
+async function lockRow(tx: Tx, clientName: string): Promise<SessionRow | undefined> {
+  const { rows } = await tx.query<SessionRow>('SELECT * FROM sessions WHERE client_key = $1 FOR UPDATE', [
+    clientKey(clientName),
+  ]);
+  return rows[0];
+}
+
+export interface OpenResult {
+  banned: boolean;
+  sessionPresent: boolean;
+  session: Session__Output;
+}
+
+export class SessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly subjects: Subjects,
+  ) {}
+
+  /** A gateway accepted a CONNECT: acquire (or create) the session for this connection. */
+  async open(req: OpenSessionRequest__Output): Promise<OpenResult> {
+    const declaration = req.declared;
+    if (!declaration) throw new MqfleetError('MISSING_PROPERTY', '"declared" is required', 'declared');
+    const actor = `gateway:${req.gatewayId}`;
+    return inTransaction(this.db, async (tx) => {
+      const existing = await lockRow(tx, req.clientName);
+      if (existing?.session_status === 'banned') {
+        // A refused attempt is recorded, but it is not a state change: no version, no event.
+        const { rows } = await tx.query<SessionRow>(
+          `UPDATE sessions SET last_failed_at = now(), last_failed_reason = 'banned'
+            WHERE client_key = $1 RETURNING *`,
+          [existing.client_key],
+        );
+        return { banned: true, sessionPresent: false, session: rowToSession(rows[0]!) };
+      }
+      const declared = declaredSettings(declaration);
+      const connection = [
+        req.gatewayId,
+        req.connectionId,
+        req.ipAddress,
+        req.port,
+        declaration.mqttProtocol,
+        req.username || null,
+      ];
+      let row: SessionRow;
+      let sessionPresent = false;
+      if (!existing) {
+        const settings: Settings = { ...DEFAULT_SETTINGS, ...declared };
+        const { rows } = await tx.query<SessionRow>(
+          `INSERT INTO sessions (client_key, client_name, settings, connection_status, gateway_id, connection_id,
+                                 ip_address, port, mqtt_protocol, username, connected_at)
+           VALUES ($1, $2, $3, 'connected', $4, $5, $6, $7, $8, $9, now()) RETURNING *`,
+          [clientKey(req.clientName), req.clientName, JSON.stringify(settings), ...connection],
+        );
+        row = rows[0]!;
+      } else {
+        // Settings an administrator pinned survive the reconnect; the rest follow the CONNECT.
+        const pinned = new Set(existing.pinned);
+        const willPinned = WILL_FIELDS.some((f) => pinned.has(f));
+        const settings = settingsFromStored(existing.settings);
+        for (const [field, value] of Object.entries(declared) as [keyof Settings, unknown][]) {
+          if (pinned.has(field) || (willPinned && WILL_FIELDS.includes(field))) continue;
+          (settings as unknown as Record<string, unknown>)[field] = value;
+        }
+        // An inactive session becomes normal again when its client connects (the seed).
+        const status = existing.session_status === 'inactive' ? 'normal' : existing.session_status;
+        settings.sessionStatus = statusFromName(status) ?? 'SESSION_STATUS_NORMAL';
+        sessionPresent = !declaration.cleanStart;
+        const { rows } = await tx.query<SessionRow>(
+          `UPDATE sessions SET version = version + 1, settings = $2, session_status = $3,
+                  connection_status = 'connected', gateway_id = $4, connection_id = $5, ip_address = $6,
+                  port = $7, mqtt_protocol = $8, username = $9, connected_at = now(),
+                  disconnection_reason = NULL, updated_at = now()
+            WHERE client_key = $1 RETURNING *`,
+          [existing.client_key, JSON.stringify(settings), status, ...connection],
+        );
+        row = rows[0]!;
+      }
+      const session = rowToSession(row);
+      await enqueue(tx, this.subjects, 'connected', session, actor);
+      return { banned: false, sessionPresent, session };
+    });
+  }
+
+  /** A gateway's connection ended. Only the connection that holds the session can close it. */
+  async close(req: CloseSessionRequest__Output, gatewayId: string): Promise<{ closed: boolean; removed: boolean }> {
+    const actor = `gateway:${gatewayId}`;
+    return inTransaction(this.db, async (tx) => {
+      const existing = await lockRow(tx, req.clientName);
+      if (!existing || existing.connection_id !== req.connectionId || existing.connection_status !== 'connected') {
+        return { closed: false, removed: false };
+      }
+      const settings = settingsFromStored(existing.settings);
+      if (req.sessionExpiryInterval !== undefined && req.sessionExpiryInterval !== null) {
+        settings.sessionExpiryInterval = req.sessionExpiryInterval;
+      }
+      const keepsRow = existing.session_status === 'banned' || existing.session_status === 'hidden';
+      if (settings.temporarySession && settings.sessionExpiryInterval === 0 && !keepsRow) {
+        await tx.query('DELETE FROM sessions WHERE client_key = $1', [existing.client_key]);
+        const session = rowToSession({ ...existing, version: String(BigInt(existing.version) + 1n) });
+        await enqueue(tx, this.subjects, 'deleted', session, actor);
+        return { closed: true, removed: true };
+      }
+      const { rows } = await tx.query<SessionRow>(
+        `UPDATE sessions SET version = version + 1, settings = $2, connection_status = 'disconnected',
+                disconnected_at = now(), disconnection_reason = $3, updated_at = now()
+          WHERE client_key = $1 RETURNING *`,
+        [existing.client_key, JSON.stringify(settings), req.reason || (req.clean ? 'client disconnected' : 'connection lost')],
+      );
+      await enqueue(tx, this.subjects, 'disconnected', rowToSession(rows[0]!), actor);
+      return { closed: true, removed: false };
+    });
+  }
+
+  /** Changes settings; a connected client keeps its connection and receives the change as an event. */
+  async alter(
+    req: AlterSessionRequest__Output,
+    actor: string,
+  ): Promise<{ session: Session__Output; changedFields: string[] }> {
+    const patch = req.patch ?? {};
+    validatePatch(patch);
+    return inTransaction(this.db, async (tx) => {
+      const existing = await lockRow(tx, req.clientName);
+      if (!existing) throw notFound(`session "${truncate(req.clientName)}"`);
+      if (req.expectedVersion !== undefined && req.expectedVersion !== null && req.expectedVersion !== existing.version) {
+        throw new MqfleetError(
+          'VERSION_CONFLICT',
+          `session "${truncate(req.clientName)}" is at version ${existing.version}, not ${req.expectedVersion}; read it again and retry`,
+          'expectedVersion',
+        );
+      }
+      const current = rowToSession(existing).settings!;
+      const { settings, changes } = applyPatch(current, patch);
+      if (Object.keys(changes).length === 0) {
+        return { session: rowToSession(existing), changedFields: [] };
+      }
+      const pinned = [...new Set([...existing.pinned, ...patchFields(patch).filter((f) => f !== 'sessionStatus')])];
+      const { rows } = await tx.query<SessionRow>(
+        `UPDATE sessions SET version = version + 1, settings = $2, session_status = $3, pinned = $4, updated_at = now()
+          WHERE client_key = $1 RETURNING *`,
+        [existing.client_key, JSON.stringify(settings), statusName(settings.sessionStatus), pinned],
+      );
+      const session = rowToSession(rows[0]!);
+      await audit(tx, session, actor, 'alter', changes);
+      await enqueue(tx, this.subjects, 'altered', session, actor, changes);
+      return { session, changedFields: Object.keys(changes) };
+    });
+  }
+
+  async describe(clientNames: string[]): Promise<Session__Output[]> {
+    if (clientNames.length === 0) return [];
+    const { rows } = await this.db.query<SessionRow>('SELECT * FROM sessions WHERE client_key = ANY($1)', [
+      clientNames.map(clientKey),
+    ]);
+    const byName = new Map(rows.map((r) => [r.client_name, r]));
+    return clientNames.flatMap((name) => {
+      const row = byName.get(name);
+      return row ? [rowToSession(row)] : [];
+    });
+  }
+
+  /** Removes temporary sessions whose expiry interval has run out since they disconnected. */
+  async expire(): Promise<number> {
+    return inTransaction(this.db, async (tx) => {
+      const { rows } = await tx.query<SessionRow>(
+        `DELETE FROM sessions
+          WHERE connection_status = 'disconnected' AND session_status IN ('normal', 'inactive')
+            AND (settings->>'temporarySession')::boolean
+            AND (settings->>'sessionExpiryInterval')::bigint < ${UINT32_MAX}
+            AND disconnected_at + make_interval(secs => (settings->>'sessionExpiryInterval')::bigint) <= now()
+          RETURNING *`,
+      );
+      for (const row of rows) {
+        const session = rowToSession({ ...row, version: String(BigInt(row.version) + 1n) });
+        await enqueue(tx, this.subjects, 'deleted', session, 'session-service:expiry');
+      }
+      return rows.length;
+    });
+  }
+}
+
+function truncate(name: string): string {
+  return name.length > 64 ? `${name.slice(0, 61)}...` : name;
+}
