@@ -43,9 +43,13 @@ function generate(outDir) {
     const path = join(outDir, file);
     writeFileSync(path, readFileSync(path, 'utf8').replaceAll(`${protoDir}/`, 'proto/'));
   }
-  execFileSync(join(root, 'node_modules/.bin/prettier'), ['--write', '--log-level=warn', outDir], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    join(root, 'node_modules/.bin/prettier'),
+    ['--write', '--log-level=warn', '--config', join(root, '.prettierrc.json'), outDir],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 
 function listing(dir) {
@@ -64,10 +68,15 @@ if (!check) {
     generate(fresh);
     const a = listing(fresh);
     const b = listing(committed);
-    const stale = a.filter((f) => !b.includes(f) || readFileSync(join(fresh, f), 'utf8') !== readFileSync(join(committed, f), 'utf8'));
+    const stale = a.filter(
+      (f) =>
+        !b.includes(f) || readFileSync(join(fresh, f), 'utf8') !== readFileSync(join(committed, f), 'utf8'),
+    );
     const extra = b.filter((f) => !a.includes(f));
     if (stale.length || extra.length) {
-      console.error(`generated gRPC code is out of date (${[...stale, ...extra].join(', ')}); run: pnpm run proto:gen`);
+      console.error(
+        `generated gRPC code is out of date (${[...stale, ...extra].join(', ')}); run: pnpm run proto:gen`,
+      );
       process.exit(1);
     }
     console.log('generated gRPC code is up to date');

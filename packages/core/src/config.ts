@@ -48,7 +48,8 @@ interface VarSpec {
 const port: VarSpec = {
   parse(raw, name) {
     const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535); got "${raw}"`);
+    if (!/^\d+$/.test(raw) || n > 65535)
+      throw new ConfigError(`${name} must be a port number (0-65535); got "${raw}"`);
     return n;
   },
 };
@@ -63,7 +64,8 @@ const count = (min: number, max: number): VarSpec => ({
 const text: VarSpec = { parse: (raw) => raw };
 const oneOf = (...values: string[]): VarSpec => ({
   parse(raw, name) {
-    if (!values.includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}; got "${raw}"`);
+    if (!values.includes(raw))
+      throw new ConfigError(`${name} must be one of ${values.join(', ')}; got "${raw}"`);
     return raw;
   },
 });
@@ -114,7 +116,8 @@ export function loadConfig(env: Env = process.env): Config {
   const host = get('MQFLEET_HOST', DEFAULT_HOST);
   const grpcPort = get('MQFLEET_GRPC_PORT', DEFAULT_GRPC_PORT);
   const rawPassword = env.MQFLEET_ADMIN_PASSWORD;
-  const adminPasswordIsDefault = rawPassword === undefined || rawPassword === '' || rawPassword === DEFAULT_ADMIN_PASSWORD;
+  const adminPasswordIsDefault =
+    rawPassword === undefined || rawPassword === '' || rawPassword === DEFAULT_ADMIN_PASSWORD;
   if (production && adminPasswordIsDefault) {
     throw new ConfigError(
       'MQFLEET_ADMIN_PASSWORD must be set to something other than the default when NODE_ENV=production',
@@ -122,7 +125,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const internalToken = get<string | undefined>('MQFLEET_INTERNAL_TOKEN', undefined);
   if (production && !internalToken) {
-    throw new ConfigError('MQFLEET_INTERNAL_TOKEN must be set when NODE_ENV=production (it guards gateway calls)');
+    throw new ConfigError(
+      'MQFLEET_INTERNAL_TOKEN must be set when NODE_ENV=production (it guards gateway calls)',
+    );
   }
   const gateways = get('MQFLEET_GATEWAYS', DEFAULT_GATEWAYS);
   const gatewayIndex = get('MQFLEET_GATEWAY_INDEX', 0);

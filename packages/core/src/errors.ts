@@ -82,7 +82,8 @@ export const invalidValue = (property: string, expectation: string, got?: unknow
 export const tooLarge = (property: string, limit: string): MqfleetError =>
   new MqfleetError('TOO_LARGE', `"${property}" exceeds the maximum of ${limit}`, property);
 
-export const notFound = (what: string): MqfleetError => new MqfleetError('NOT_FOUND', `${what} does not exist`);
+export const notFound = (what: string): MqfleetError =>
+  new MqfleetError('NOT_FOUND', `${what} does not exist`);
 
 function describeValue(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);

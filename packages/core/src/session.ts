@@ -131,7 +131,8 @@ function userProperties(name: string, value: unknown): UserProperty[] {
     const at = `${name}[${i}]`;
     if (!isPlainObject(item)) throw invalidValue(at, 'an object with "key" and "value"', item);
     for (const k of Object.keys(item)) {
-      if (k !== 'key' && k !== 'value') throw invalidValue(`${at}.${k}`, 'absent (only "key" and "value" are allowed)');
+      if (k !== 'key' && k !== 'value')
+        throw invalidValue(`${at}.${k}`, 'absent (only "key" and "value" are allowed)');
     }
     if (item.key === undefined) throw missingProperty(`${at}.key`);
     const key = str(`${at}.key`, item.key, MAX_USER_PROPERTY_KEY_BYTES);
@@ -159,7 +160,8 @@ function binaryFromString(name: string, value: string, format: string): Buffer {
     return Buffer.from(value, 'hex');
   }
   if (format === 'base64') {
-    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) throw invalidValue(name, 'base64 text (binaryFormat "base64")');
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(value))
+      throw invalidValue(name, 'base64 text (binaryFormat "base64")');
     return Buffer.from(value, 'base64');
   }
   return Buffer.from(value, 'utf8');
@@ -227,7 +229,10 @@ export function parseAlterParams(params: unknown): AlterRequest {
   let expectedVersion: string | undefined;
   if (has('expectedVersion')) {
     const v = p.expectedVersion;
-    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) && !(typeof v === 'string' && /^[1-9]\d{0,18}$/.test(v))) {
+    if (
+      !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) &&
+      !(typeof v === 'string' && /^[1-9]\d{0,18}$/.test(v))
+    ) {
       throw invalidValue('expectedVersion', 'a positive integer (the session version you read)', v);
     }
     expectedVersion = String(v);
@@ -247,11 +252,14 @@ export function parseAlterParams(params: unknown): AlterRequest {
   }
   if (has('sessionStatus')) {
     const status = typeof p.sessionStatus === 'string' ? statusFromName(p.sessionStatus) : undefined;
-    if (!status) throw invalidValue('sessionStatus', '"normal", "hidden", "banned" or "inactive"', p.sessionStatus);
+    if (!status)
+      throw invalidValue('sessionStatus', '"normal", "hidden", "banned" or "inactive"', p.sessionStatus);
     patch.sessionStatus = status;
   }
-  if (has('keepAliveSeconds')) patch.keepAliveSeconds = uint('keepAliveSeconds', p.keepAliveSeconds, 0, UINT16_MAX);
-  if (has('userProperties')) patch.userProperties = { items: userProperties('userProperties', p.userProperties) };
+  if (has('keepAliveSeconds'))
+    patch.keepAliveSeconds = uint('keepAliveSeconds', p.keepAliveSeconds, 0, UINT16_MAX);
+  if (has('userProperties'))
+    patch.userProperties = { items: userProperties('userProperties', p.userProperties) };
   if (has('sessionExpiryInterval')) {
     const v = uint('sessionExpiryInterval', p.sessionExpiryInterval, 0, SEED_NEVER_EXPIRES);
     patch.sessionExpiryInterval = Math.min(v, UINT32_MAX);
@@ -262,7 +270,8 @@ export function parseAlterParams(params: unknown): AlterRequest {
   if (has('receiveMaximum')) patch.receiveMaximum = uint('receiveMaximum', p.receiveMaximum, 1, UINT16_MAX);
   if (has('maximumPacketSize'))
     patch.maximumPacketSize = uint('maximumPacketSize', p.maximumPacketSize, 1, MAX_PACKET_SIZE);
-  if (has('topicAliasMaximum')) patch.topicAliasMaximum = uint('topicAliasMaximum', p.topicAliasMaximum, 0, UINT16_MAX);
+  if (has('topicAliasMaximum'))
+    patch.topicAliasMaximum = uint('topicAliasMaximum', p.topicAliasMaximum, 0, UINT16_MAX);
   if (has('requestProblemInformation'))
     patch.requestProblemInformation = bool('requestProblemInformation', p.requestProblemInformation);
   if (has('requestResponseInformation'))
@@ -278,7 +287,11 @@ export function parseAlterParams(params: unknown): AlterRequest {
   }
   if (has('willQoS')) patch.willQos = uint('willQoS', p.willQoS, 0, 2);
   if (has('mqttPayloadType') && !PAYLOAD_TYPES.includes(p.mqttPayloadType as string)) {
-    throw invalidValue('mqttPayloadType', `one of ${PAYLOAD_TYPES.map((t) => `"${t}"`).join(', ')}`, p.mqttPayloadType);
+    throw invalidValue(
+      'mqttPayloadType',
+      `one of ${PAYLOAD_TYPES.map((t) => `"${t}"`).join(', ')}`,
+      p.mqttPayloadType,
+    );
   }
   if (has('binaryFormat') && !BINARY_FORMATS.includes(p.binaryFormat as string)) {
     throw invalidValue('binaryFormat', '"hex", "base64" or "utf8"', p.binaryFormat);
@@ -295,9 +308,12 @@ export function parseAlterParams(params: unknown): AlterRequest {
   if (has('willRetain')) patch.willRetain = bool('willRetain', p.willRetain);
   if (has('willContentType')) patch.willContentType = str('willContentType', p.willContentType);
   if (has('willCorrelationData')) {
-    patch.willCorrelationData = jsonValueBytes('willCorrelationData', p.willCorrelationData).toString('base64');
+    patch.willCorrelationData = jsonValueBytes('willCorrelationData', p.willCorrelationData).toString(
+      'base64',
+    );
   }
-  const textPayload = p.mqttPayloadType === 'utf8' || p.mqttPayloadType === 'json' || p.binaryFormat === 'utf8';
+  const textPayload =
+    p.mqttPayloadType === 'utf8' || p.mqttPayloadType === 'json' || p.binaryFormat === 'utf8';
   if (has('willPayloadFormatIndicator')) {
     const v = p.willPayloadFormatIndicator;
     if (v !== 'none' && v !== 'utf8') throw invalidValue('willPayloadFormatIndicator', '"none" or "utf8"', v);
@@ -313,8 +329,10 @@ export function parseAlterParams(params: unknown): AlterRequest {
     // The seed: a UTF-8 or JSON payload type marks the will payload as UTF-8.
     patch.willPayloadUtf8 = true;
   }
-  if (has('willExpirySeconds')) patch.willExpirySeconds = uint('willExpirySeconds', p.willExpirySeconds, 0, UINT32_MAX);
-  if (has('willDelaySeconds')) patch.willDelaySeconds = uint('willDelaySeconds', p.willDelaySeconds, 0, UINT32_MAX);
+  if (has('willExpirySeconds'))
+    patch.willExpirySeconds = uint('willExpirySeconds', p.willExpirySeconds, 0, UINT32_MAX);
+  if (has('willDelaySeconds'))
+    patch.willDelaySeconds = uint('willDelaySeconds', p.willDelaySeconds, 0, UINT32_MAX);
   if (has('willResponseTopic')) {
     const topic = str('willResponseTopic', p.willResponseTopic);
     const problem = topic === '' ? undefined : topicNameProblem(topic);
@@ -343,7 +361,10 @@ export function parseAlterParams(params: unknown): AlterRequest {
   if (has('maxHealthySendRatePerMinute'))
     patch.maxHealthySendRatePerMinute = rate('maxHealthySendRatePerMinute', p.maxHealthySendRatePerMinute);
   if (has('maxHealthyBacklogRatePerMinute'))
-    patch.maxHealthyBacklogRatePerMinute = rate('maxHealthyBacklogRatePerMinute', p.maxHealthyBacklogRatePerMinute);
+    patch.maxHealthyBacklogRatePerMinute = rate(
+      'maxHealthyBacklogRatePerMinute',
+      p.maxHealthyBacklogRatePerMinute,
+    );
   if (has('minHealthySubscribedTopicFiltersCount'))
     patch.minHealthySubscribedTopicFiltersCount = uint(
       'minHealthySubscribedTopicFiltersCount',
@@ -399,7 +420,10 @@ export function validatePatch(patch: SessionPatch): void {
   }
   for (const field of ['willPayload', 'willCorrelationData'] as const) {
     const v = patchValue(patch, field);
-    if (v !== undefined && Buffer.from(v as string, typeof v === 'string' ? 'base64' : undefined).length > MAX_JSON_VALUE_BYTES) {
+    if (
+      v !== undefined &&
+      Buffer.from(v as string, typeof v === 'string' ? 'base64' : undefined).length > MAX_JSON_VALUE_BYTES
+    ) {
       throw tooLarge(field, `${MAX_JSON_VALUE_BYTES} bytes`);
     }
   }

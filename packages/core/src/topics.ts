@@ -39,7 +39,7 @@ function unescapeToken(token: string): string {
   if (token === '%') return '';
   if (!token.includes('%')) return token;
   const bytes: number[] = [];
-  for (let i = 0; i < token.length; ) {
+  for (let i = 0; i < token.length;) {
     if (token[i] === '%') {
       const hex = token.slice(i + 1, i + 3);
       if (!/^[0-9A-F]{2}$/.test(hex)) throw new Error(`bad escape in subject token "${token}"`);

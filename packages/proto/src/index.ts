@@ -75,5 +75,8 @@ export type {
 export type { UserProperty, UserProperty__Output } from './generated/mqfleet/v1/UserProperty';
 export type { SessionStatus__Output as SessionStatus } from './generated/mqfleet/v1/SessionStatus';
 export type { CreateTokenRequest__Output } from './generated/mqfleet/v1/CreateTokenRequest';
-export type { CreateTokenResponse, CreateTokenResponse__Output } from './generated/mqfleet/v1/CreateTokenResponse';
+export type {
+  CreateTokenResponse,
+  CreateTokenResponse__Output,
+} from './generated/mqfleet/v1/CreateTokenResponse';
 export type { WhoAmIResponse, WhoAmIResponse__Output } from './generated/mqfleet/v1/WhoAmIResponse';

@@ -66,7 +66,10 @@ async function findServers(): Promise<Servers> {
   } catch (err) {
     // A socket file without a working engine: fall back to the machine's own services.
     process.stderr.write(`testcontainers unavailable (${(err as Error).message}); using local services\n`);
-    return { adminDatabaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres', natsUrl: 'nats://127.0.0.1:4222' };
+    return {
+      adminDatabaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      natsUrl: 'nats://127.0.0.1:4222',
+    };
   }
 }
 
@@ -103,7 +106,8 @@ export async function createInfra(): Promise<Infra> {
       try {
         const jsm = await nc.jetstreamManager();
         for await (const stream of jsm.streams.list()) {
-          if (stream.config.name.startsWith(natsPrefix.toUpperCase())) await jsm.streams.delete(stream.config.name);
+          if (stream.config.name.startsWith(natsPrefix.toUpperCase()))
+            await jsm.streams.delete(stream.config.name);
         }
       } finally {
         await nc.close();

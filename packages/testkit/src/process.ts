@@ -53,13 +53,19 @@ export async function startService(
       const waiter = { predicate, resolve: (l: string) => (clearTimeout(timer), resolve(l)) };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new Error(`${name}: no matching log line within ${timeoutMs} ms; last lines:\n${lines.slice(-20).join('\n')}`));
+        reject(
+          new Error(
+            `${name}: no matching log line within ${timeoutMs} ms; last lines:\n${lines.slice(-20).join('\n')}`,
+          ),
+        );
       }, timeoutMs);
       waiters.add(waiter);
       void exited.then(() => {
         if (waiters.delete(waiter)) {
           clearTimeout(timer);
-          reject(new Error(`${name} exited (code ${child.exitCode}); last lines:\n${lines.slice(-20).join('\n')}`));
+          reject(
+            new Error(`${name} exited (code ${child.exitCode}); last lines:\n${lines.slice(-20).join('\n')}`),
+          );
         }
       });
     });
