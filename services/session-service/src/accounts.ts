@@ -86,7 +86,13 @@ export async function createToken(
      VALUES ($1, $2, $3, $4) RETURNING created_at`,
     [tokenHash(token), username.toLowerCase(), description, idle],
   );
-  return { token, username: account.username, role: account.role, idleTimeoutSeconds: idle, createdAt: inserted.rows[0]!.created_at };
+  return {
+    token,
+    username: account.username,
+    role: account.role,
+    idleTimeoutSeconds: idle,
+    createdAt: inserted.rows[0]!.created_at,
+  };
 }
 
 /** The account behind a live token; refreshes its idle timer. */

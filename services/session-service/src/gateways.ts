@@ -24,7 +24,8 @@ export class GatewayRegistry {
         if (err) return;
         try {
           const beat = msg.json<GatewayHeartbeat>();
-          if (typeof beat.gatewayId === 'string') this.seen.set(beat.gatewayId, { ...beat, lastSeen: Date.now() });
+          if (typeof beat.gatewayId === 'string')
+            this.seen.set(beat.gatewayId, { ...beat, lastSeen: Date.now() });
         } catch {
           // A malformed heartbeat is ignored.
         }

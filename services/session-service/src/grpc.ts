@@ -33,7 +33,10 @@ function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
 }
 
 /** Adapts an async function to a unary handler, mapping errors in one place. */
-function unary<Req, Res>(log: Logger, fn: (request: Req, call: Call) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+function unary<Req, Res>(
+  log: Logger,
+  fn: (request: Req, call: Call) => Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     fn(call.request, call).then(
       (res) => callback(null, res),
@@ -51,7 +54,8 @@ function bearer(call: Call): string | undefined {
 
 async function admin(db: Db, call: Call): Promise<Actor> {
   const actor = await checkToken(db, bearer(call));
-  if (actor.role !== 'admin') throw new MqfleetError('ADMIN_REQUIRED', `account "${actor.username}" is not an administrator`);
+  if (actor.role !== 'admin')
+    throw new MqfleetError('ADMIN_REQUIRED', `account "${actor.username}" is not an administrator`);
   return actor;
 }
 
@@ -108,7 +112,13 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
   };
   const auth: AuthServiceHandlers = {
     CreateToken: unary(log, async (req) => {
-      const issued = await createToken(db, req.username, req.password, req.idleTimeoutSeconds ?? undefined, req.description);
+      const issued = await createToken(
+        db,
+        req.username,
+        req.password,
+        req.idleTimeoutSeconds ?? undefined,
+        req.description,
+      );
       return {
         token: issued.token,
         username: issued.username,

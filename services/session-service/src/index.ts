@@ -22,7 +22,10 @@ export interface SessionService {
   close(): Promise<void>;
 }
 
-export function buildSessionService(config: Config, log: Logger = createLogger('session-service', config.logLevel)): SessionService {
+export function buildSessionService(
+  config: Config,
+  log: Logger = createLogger('session-service', config.logLevel),
+): SessionService {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the session-service');
   const databaseUrl = config.databaseUrl;
   const subjects = makeSubjects(config.natsPrefix);
@@ -56,11 +59,14 @@ export function buildSessionService(config: Config, log: Logger = createLogger('
       const built = buildGrpcServer({ db, store, gateways, internalToken: config.internalToken, log });
       server = built.server;
       const grpcPort = await new Promise<number>((resolve, reject) =>
-        built.server.bindAsync(`${config.host}:${config.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) =>
-          err ? reject(err) : resolve(port),
+        built.server.bindAsync(
+          `${config.host}:${config.grpcPort}`,
+          grpc.ServerCredentials.createInsecure(),
+          (err, port) => (err ? reject(err) : resolve(port)),
         ),
       );
-      for (const name of ['', 'mqfleet.v1.SessionService', 'mqfleet.v1.AuthService']) built.health.setStatus(name, 'SERVING');
+      for (const name of ['', 'mqfleet.v1.SessionService', 'mqfleet.v1.AuthService'])
+        built.health.setStatus(name, 'SERVING');
       sweeper = setInterval(() => {
         store.expire().catch((err: unknown) => log.warn('session expiry sweep failed', { err }));
       }, EXPIRY_SWEEP_MS);

@@ -94,7 +94,10 @@ export class OutboxRelay {
           rows.map((row) => {
             const h = headers();
             h.set('Mqfleet-Outbox-Id', row.id);
-            return this.js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.msg_id, headers: h });
+            return this.js.publish(row.subject, JSON.stringify(row.payload), {
+              msgID: row.msg_id,
+              headers: h,
+            });
           }),
         );
         await tx.query('DELETE FROM outbox WHERE id = ANY($1)', [rows.map((r) => r.id)]);

@@ -55,7 +55,8 @@ interface SessionRow {
   updated_at: Date;
 }
 
-export const clientKey = (clientName: string): Buffer => createHash('sha256').update(clientName, 'utf8').digest();
+export const clientKey = (clientName: string): Buffer =>
+  createHash('sha256').update(clientName, 'utf8').digest();
 
 const iso = (d: Date | null): string => (d ? d.toISOString() : '');
 
@@ -68,7 +69,10 @@ export function rowToSession(row: SessionRow): Session__Output {
     sessionType: row.session_type,
     settings,
     connection: {
-      status: row.connection_status === 'connected' ? 'CONNECTION_STATUS_CONNECTED' : 'CONNECTION_STATUS_DISCONNECTED',
+      status:
+        row.connection_status === 'connected'
+          ? 'CONNECTION_STATUS_CONNECTED'
+          : 'CONNECTION_STATUS_DISCONNECTED',
       gatewayId: row.gateway_id ?? '',
       connectionId: row.connection_id ?? '',
       ipAddress: row.ip_address ?? '',
@@ -156,7 +160,14 @@ async function audit(
 ): Promise<void> {
   await tx.query(
     'INSERT INTO session_audit (client_key, client_name, version, actor, action, changes) VALUES ($1, $2, $3, $4, $5, $6)',
-    [clientKey(session.clientName), session.clientName, session.version, actor, action, JSON.stringify(changes)],
+    [
+      clientKey(session.clientName),
+      session.clientName,
+      session.version,
+      actor,
+      action,
+      JSON.stringify(changes),
+    ],
   );
 }
 
@@ -245,11 +256,18 @@ export class SessionStore {
   }
 
   /** A gateway's connection ended. Only the connection that holds the session can close it. */
-  async close(req: CloseSessionRequest__Output, gatewayId: string): Promise<{ closed: boolean; removed: boolean }> {
+  async close(
+    req: CloseSessionRequest__Output,
+    gatewayId: string,
+  ): Promise<{ closed: boolean; removed: boolean }> {
     const actor = `gateway:${gatewayId}`;
     return inTransaction(this.db, async (tx) => {
       const existing = await lockRow(tx, req.clientName);
-      if (!existing || existing.connection_id !== req.connectionId || existing.connection_status !== 'connected') {
+      if (
+        !existing ||
+        existing.connection_id !== req.connectionId ||
+        existing.connection_status !== 'connected'
+      ) {
         return { closed: false, removed: false };
       }
       const settings = settingsFromStored(existing.settings);
@@ -267,7 +285,11 @@ export class SessionStore {
         `UPDATE sessions SET version = version + 1, settings = $2, connection_status = 'disconnected',
                 disconnected_at = now(), disconnection_reason = $3, updated_at = now()
           WHERE client_key = $1 RETURNING *`,
-        [existing.client_key, JSON.stringify(settings), req.reason || (req.clean ? 'client disconnected' : 'connection lost')],
+        [
+          existing.client_key,
+          JSON.stringify(settings),
+          req.reason || (req.clean ? 'client disconnected' : 'connection lost'),
+        ],
       );
       await enqueue(tx, this.subjects, 'disconnected', rowToSession(rows[0]!), actor);
       return { closed: true, removed: false };
@@ -284,7 +306,11 @@ export class SessionStore {
     return inTransaction(this.db, async (tx) => {
       const existing = await lockRow(tx, req.clientName);
       if (!existing) throw notFound(`session "${truncate(req.clientName)}"`);
-      if (req.expectedVersion !== undefined && req.expectedVersion !== null && req.expectedVersion !== existing.version) {
+      if (
+        req.expectedVersion !== undefined &&
+        req.expectedVersion !== null &&
+        req.expectedVersion !== existing.version
+      ) {
         throw new MqfleetError(
           'VERSION_CONFLICT',
           `session "${truncate(req.clientName)}" is at version ${existing.version}, not ${req.expectedVersion}; read it again and retry`,
@@ -296,7 +322,9 @@ export class SessionStore {
       if (Object.keys(changes).length === 0) {
         return { session: rowToSession(existing), changedFields: [] };
       }
-      const pinned = [...new Set([...existing.pinned, ...patchFields(patch).filter((f) => f !== 'sessionStatus')])];
+      const pinned = [
+        ...new Set([...existing.pinned, ...patchFields(patch).filter((f) => f !== 'sessionStatus')]),
+      ];
       const { rows } = await tx.query<SessionRow>(
         `UPDATE sessions SET version = version + 1, settings = $2, session_status = $3, pinned = $4, updated_at = now()
           WHERE client_key = $1 RETURNING *`,

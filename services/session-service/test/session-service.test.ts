@@ -1,0 +1,254 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import { connect, type NatsConnection } from 'nats';
+import { until } from '@mqfleet/testkit';
+import pg from 'pg';
+import type { SessionEvent } from '@mqfleet/core';
+import type {
+  AlterSessionResponse__Output,
+  CreateTokenResponse__Output,
+  DescribeSessionsResponse__Output,
+  OpenSessionResponse__Output,
+  CloseSessionResponse__Output,
+} from '@mqfleet/proto';
+import { migrate } from '../src/index';
+import { createPool } from '../src/db';
+import { bearer, call, declaration, startHarness, type Harness } from './helpers';
+
+describe('session-service', () => {
+  let h: Harness;
+  let token: string;
+  let nc: NatsConnection;
+
+  before(async () => {
+    h = await startHarness();
+    const res = await call<object, CreateTokenResponse__Output>(h.auth, h.auth.CreateToken, {
+      username: 'admin', // user names are not case-sensitive
+      password: 'ADMIN',
+    });
+    token = res.token;
+    nc = await connect({ servers: h.infra.natsUrl });
+    nc.subscribe(`${h.infra.natsPrefix}.events.>`, {
+      callback: (_err, msg) => seen.push(msg.json<SessionEvent>()),
+    });
+    await nc.flush();
+  });
+  after(async () => {
+    await nc.close();
+    await h.close();
+  });
+
+  const open = (clientName: string, connectionId: string, overrides: Record<string, unknown> = {}) =>
+    call<object, OpenSessionResponse__Output>(h.sessions, h.sessions.OpenSession, {
+      clientName,
+      gatewayId: 'gw-test',
+      connectionId,
+      ipAddress: '127.0.0.1',
+      port: 40000,
+      declared: declaration(overrides),
+    });
+  const alter = (clientName: string, patch: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    call<object, AlterSessionResponse__Output>(
+      h.sessions,
+      h.sessions.AlterSession,
+      { clientName, patch, ...extra },
+      bearer(token),
+    );
+
+  /** Events as they are published to the stream (a core subscription sees JetStream publishes). */
+  const seen: SessionEvent[] = [];
+  async function eventsOf(clientName: string, count: number): Promise<SessionEvent[]> {
+    return until(() => {
+      const events = seen.filter((e) => e.clientName === clientName);
+      return events.length >= count ? events : undefined;
+    });
+  }
+
+  test('a bad password is refused with BAD_PASSWORD', async () => {
+    await assert.rejects(
+      call(h.auth, h.auth.CreateToken, { username: 'ADMIN', password: 'wrong' }),
+      (err: grpc.ServiceError) =>
+        err.code === grpc.status.UNAUTHENTICATED &&
+        err.metadata.get('mqfleet-error-code')[0] === 'BAD_PASSWORD',
+    );
+  });
+
+  test('admin calls without a valid token are UNAUTHENTICATED', async () => {
+    await assert.rejects(
+      call(h.sessions, h.sessions.AlterSession, { clientName: 'x', patch: {} }, bearer('not-a-token')),
+      (err: grpc.ServiceError) =>
+        err.code === grpc.status.UNAUTHENTICATED && err.metadata.get('mqfleet-error-code')[0] === 'BAD_TOKEN',
+    );
+  });
+
+  test('open creates the session at version 1 from the CONNECT; alter bumps the version and emits events', async () => {
+    const opened = await open('dev-1', 'c1', { keepAliveSeconds: 45 });
+    assert.equal(opened.refusal, 'OPEN_REFUSAL_NONE');
+    assert.equal(opened.sessionPresent, false);
+    assert.equal(opened.session?.version, '1');
+    assert.equal(opened.session?.settings?.keepAliveSeconds, 45);
+    assert.equal(opened.session?.connection?.status, 'CONNECTION_STATUS_CONNECTED');
+
+    const altered = await alter('dev-1', {
+      keepAliveSeconds: 10,
+      willTopic: 'dev/1/will',
+      willPayload: Buffer.from('bye').toString('base64'),
+      userProperties: { items: [{ key: 'site', value: 'north' }] },
+    });
+    assert.equal(altered.session?.version, '2');
+    assert.deepEqual([...altered.changedFields].sort(), [
+      'keepAliveSeconds',
+      'userProperties',
+      'willPayload',
+      'willTopic',
+    ]);
+    assert.equal(altered.session?.settings?.willQos, 2, 'an administrator-made will defaults to QoS 2');
+
+    const events = await eventsOf('dev-1', 2);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.version]),
+      [
+        ['connected', '1'],
+        ['altered', '2'],
+      ],
+    );
+    assert.deepEqual(events[1]!.changes!.keepAliveSeconds, { before: 45, after: 10 });
+    assert.equal(events[1]!.actor, 'ADMIN');
+    assert.equal(events[1]!.session?.settings?.willTopic, 'dev/1/will');
+  });
+
+  test('an altered setting survives the reconnect; undeclared ones follow the CONNECT', async () => {
+    await open('dev-2', 'c1', { keepAliveSeconds: 60, receiveMaximum: 20 });
+    await alter('dev-2', { keepAliveSeconds: 5 });
+    await call(h.sessions, h.sessions.CloseSession, { clientName: 'dev-2', connectionId: 'c1', clean: true });
+    const again = await open('dev-2', 'c2', { keepAliveSeconds: 60, receiveMaximum: 30, cleanStart: false });
+    assert.equal(again.sessionPresent, true);
+    assert.equal(again.session?.settings?.keepAliveSeconds, 5);
+    assert.equal(again.session?.settings?.receiveMaximum, 30);
+  });
+
+  test('a stale expectedVersion is refused and nothing changes', async () => {
+    const opened = await open('dev-3', 'c1');
+    await alter('dev-3', { keepAliveSeconds: 7 });
+    await assert.rejects(
+      alter('dev-3', { keepAliveSeconds: 8 }, { expectedVersion: opened.session!.version }),
+      (err: grpc.ServiceError) => err.code === grpc.status.FAILED_PRECONDITION,
+    );
+    const described = await call<object, DescribeSessionsResponse__Output>(
+      h.sessions,
+      h.sessions.DescribeSessions,
+      { clientNames: ['dev-3'] },
+      bearer(token),
+    );
+    assert.equal(described.sessions[0]?.settings?.keepAliveSeconds, 7);
+    assert.equal(described.sessions[0]?.version, '2');
+  });
+
+  test('two concurrent alterations both land, in version order', async () => {
+    await open('dev-4', 'c1');
+    const [a, b] = await Promise.all([
+      alter('dev-4', { receiveMaximum: 11 }),
+      alter('dev-4', { topicAliasMaximum: 3 }),
+    ]);
+    assert.deepEqual([a.session!.version, b.session!.version].sort(), ['2', '3']);
+    const described = await call<object, DescribeSessionsResponse__Output>(
+      h.sessions,
+      h.sessions.DescribeSessions,
+      { clientNames: ['dev-4'] },
+      bearer(token),
+    );
+    assert.equal(described.sessions[0]?.settings?.receiveMaximum, 11);
+    assert.equal(described.sessions[0]?.settings?.topicAliasMaximum, 3);
+  });
+
+  test('a banned session refuses the next open; normal admits it again', async () => {
+    await open('dev-5', 'c1');
+    await alter('dev-5', { sessionStatus: 'SESSION_STATUS_BANNED' });
+    const refused = await open('dev-5', 'c2');
+    assert.equal(refused.refusal, 'OPEN_REFUSAL_BANNED');
+    assert.equal(refused.session?.connection?.lastFailedConnectionReason, 'banned');
+    await alter('dev-5', { sessionStatus: 'SESSION_STATUS_NORMAL' });
+    assert.equal((await open('dev-5', 'c3')).refusal, 'OPEN_REFUSAL_NONE');
+  });
+
+  test('a temporary session is removed when its connection closes; only the holder can close it', async () => {
+    await open('dev-6', 'c1', { sessionExpiryInterval: 0 });
+    const stale = await call<object, CloseSessionResponse__Output>(h.sessions, h.sessions.CloseSession, {
+      clientName: 'dev-6',
+      connectionId: 'someone-else',
+      clean: true,
+    });
+    assert.equal(stale.closed, false);
+    const closed = await call<object, CloseSessionResponse__Output>(h.sessions, h.sessions.CloseSession, {
+      clientName: 'dev-6',
+      connectionId: 'c1',
+      clean: true,
+    });
+    assert.deepEqual([closed.closed, closed.sessionRemoved], [true, true]);
+    await assert.rejects(
+      alter('dev-6', { keepAliveSeconds: 1 }),
+      (err: grpc.ServiceError) => err.code === grpc.status.NOT_FOUND,
+    );
+  });
+
+  test('out-of-range patches from gRPC callers are INVALID_ARGUMENT', async () => {
+    await open('dev-7', 'c1');
+    for (const patch of [
+      { receiveMaximum: 0 },
+      { keepAliveSeconds: 70000 },
+      { willQos: 3 },
+      { willTopic: 'a/+/b' },
+    ]) {
+      await assert.rejects(
+        alter('dev-7', patch),
+        (err: grpc.ServiceError) => err.code === grpc.status.INVALID_ARGUMENT,
+      );
+    }
+  });
+
+  test('a client id of 65,535 bytes is stored and found', async () => {
+    const longName = 'x'.repeat(65535);
+    await open(longName, 'c1');
+    const altered = await alter(longName, { keepAliveSeconds: 12 });
+    assert.equal(altered.session?.clientName.length, 65535);
+  });
+
+  test('every change is in the audit trail with before and after', async () => {
+    await open('dev-8', 'c1', { keepAliveSeconds: 20 });
+    await alter('dev-8', { keepAliveSeconds: 21 });
+    const client = new pg.Client({ connectionString: h.infra.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        "SELECT actor, version, changes FROM session_audit WHERE client_name = 'dev-8'",
+      );
+      assert.deepEqual(rows, [
+        { actor: 'ADMIN', version: '2', changes: { keepAliveSeconds: { before: 20, after: 21 } } },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('migrations are safe when several instances start together', async () => {
+    // The harness already migrated this database; a fresh one is migrated by three at once.
+    const admin = new pg.Client({ connectionString: h.infra.databaseUrl });
+    await admin.connect();
+    await admin.query('CREATE DATABASE mqfleet_migrate_race');
+    await admin.end();
+    const url = new URL(h.infra.databaseUrl);
+    url.pathname = '/mqfleet_migrate_race';
+    const pools = [0, 1, 2].map(() => createPool(url.toString()));
+    try {
+      const results = await Promise.all(pools.map((p) => migrate(p)));
+      assert.equal(results.flat().length, 1, 'each migration applied exactly once');
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+      const cleanup = new pg.Client({ connectionString: h.infra.databaseUrl });
+      await cleanup.connect();
+      await cleanup.query('DROP DATABASE mqfleet_migrate_race WITH (FORCE)');
+      await cleanup.end();
+    }
+  });
+});
