@@ -1,0 +1,32 @@
+// Every action the gateway knows, found by name (case-insensitive) with or without its api.
+import { MqfleetError } from '@mqfleet/core';
+import { ADMIN_ACTIONS } from './admin';
+import { MQ_ACTIONS } from './mq';
+import type { ActionDef } from './types';
+
+export type { ActionContext, ActionDef, ActionResult } from './types';
+
+const ACTIONS = new Map<string, ActionDef>(
+  [...ADMIN_ACTIONS, ...MQ_ACTIONS].map((a) => [a.name.toLowerCase(), a] as const),
+);
+const IMPLEMENTED_APIS = ['admin', 'mq'];
+/** FairCom apis that exist but that mqfleet does not serve. */
+const OTHER_APIS = ['db', 'hub', 'transform'];
+
+export function findAction(api: string | undefined, action: string): ActionDef {
+  const apiName = api?.toLowerCase();
+  if (apiName !== undefined && !IMPLEMENTED_APIS.includes(apiName)) {
+    const why = OTHER_APIS.includes(apiName) ? 'is not available in mqfleet' : 'does not exist';
+    throw new MqfleetError('UNKNOWN_API', `api "${api}" ${why}; use "admin" or "mq"`, 'api');
+  }
+  const def = ACTIONS.get(action.toLowerCase());
+  if (!def) throw new MqfleetError('UNKNOWN_ACTION', `action "${action}" does not exist`, 'action');
+  if (apiName !== undefined && def.api !== apiName) {
+    throw new MqfleetError(
+      'UNKNOWN_ACTION',
+      `action "${def.name}" does not exist in api "${api}"; it belongs to api "${def.api}"`,
+      'action',
+    );
+  }
+  return def;
+}

@@ -1,0 +1,29 @@
+// What an action handler gets and gives back.
+import type { Backend } from '../backend';
+import type { ResponseOptions, Warning } from '../envelope';
+
+export type ApiName = 'admin' | 'mq';
+
+export interface ActionContext {
+  params: Record<string, unknown>;
+  /** The request's authToken; '' when it has none. */
+  authToken: string;
+  options: ResponseOptions;
+  backend: Backend;
+  warnings: Warning[];
+  serverSuppliedValues: Record<string, unknown>;
+}
+
+export interface ActionResult {
+  result: Record<string, unknown>;
+  /** Replaces the echoed authToken (createSession returns the new one). */
+  authToken?: string;
+}
+
+export interface ActionDef {
+  api: ApiName;
+  name: string;
+  /** Whether the action refuses a request without an authToken (12031) before anything else. */
+  tokenRequired: boolean;
+  run(ctx: ActionContext): Promise<ActionResult>;
+}

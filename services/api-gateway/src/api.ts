@@ -1,0 +1,104 @@
+// POST /api: the body as JSON whatever its Content-Type, the envelope checked, the action run,
+// and every outcome (including failures) answered in the FairCom response envelope.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from '@mqfleet/core';
+import { ERROR_KINDS, MqfleetError } from '@mqfleet/core';
+import { findAction } from './actions';
+import type { Backend } from './backend';
+import {
+  buildResponse,
+  isObject,
+  readEcho,
+  readEnvelope,
+  serialize,
+  type Echo,
+  type Outcome,
+} from './envelope';
+import { BAD_TOKEN_MESSAGE, toFailure, type ApiFailure } from './errors';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseBody(body: unknown): { ok: true; value: unknown } | { ok: false } {
+  if (!Buffer.isBuffer(body) || body.length === 0) return { ok: false };
+  try {
+    const text = utf8.decode(body).replace(/^\uFEFF/, '');
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function send(
+  reply: FastifyReply,
+  status: number,
+  response: Record<string, unknown>,
+  echo: Echo,
+): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(serialize(response, echo));
+}
+
+/** A response for a failure found before the request could be read as an envelope. */
+export function failureResponse(
+  failure: ApiFailure,
+  echo: Echo = readEcho(undefined),
+): Record<string, unknown> {
+  return buildResponse(undefined, echo, { failure, warnings: [], serverSuppliedValues: {} });
+}
+
+export function registerApi(app: FastifyInstance, backend: Backend, logger: Logger): void {
+  const run = async (body: Record<string, unknown>): Promise<Outcome> => {
+    const outcome: Outcome = { warnings: [], serverSuppliedValues: {} };
+    try {
+      const envelope = readEnvelope(body);
+      const def = findAction(envelope.api, envelope.action);
+      if (envelope.api === undefined) outcome.serverSuppliedValues.api = def.api;
+      if (def.tokenRequired && envelope.authToken === '') {
+        throw new MqfleetError('BAD_TOKEN', BAD_TOKEN_MESSAGE, 'authToken');
+      }
+      const done = await def.run({
+        params: envelope.params,
+        authToken: envelope.authToken,
+        options: envelope.options,
+        backend,
+        warnings: outcome.warnings,
+        serverSuppliedValues: outcome.serverSuppliedValues,
+      });
+      outcome.result = done.result;
+      if (done.authToken !== undefined) outcome.authToken = done.authToken;
+    } catch (err) {
+      outcome.failure = toFailure(err);
+      if (outcome.failure.unexpected) logger.error('action failed', { action: body.action, err });
+    }
+    return outcome;
+  };
+
+  app.post('/api', async (request, reply) => {
+    const parsed = parseBody(request.body);
+    if (!parsed.ok) {
+      const failure = {
+        errorCode: ERROR_KINDS.NOT_JSON.jsonCode,
+        errorMessage: 'the request body is not valid JSON',
+      };
+      return send(reply, 400, failureResponse(failure), readEcho(undefined));
+    }
+    if (!isObject(parsed.value)) {
+      const failure = {
+        errorCode: ERROR_KINDS.NOT_OBJECT.jsonCode,
+        errorMessage: 'the request body must be a JSON object',
+      };
+      return send(reply, 200, failureResponse(failure), readEcho(undefined));
+    }
+    const echo = readEcho(parsed.value);
+    const outcome = await run(parsed.value);
+    return send(reply, 200, buildResponse(parsed.value, echo, outcome), echo);
+  });
+
+  app.route({
+    method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+    url: '/api',
+    handler: async (_request, reply) => {
+      const failure = { errorCode: ERROR_KINDS.INVALID_VALUE.jsonCode, errorMessage: 'use POST for /api' };
+      return send(reply.header('allow', 'POST'), 405, failureResponse(failure), readEcho(undefined));
+    },
+  });
+}

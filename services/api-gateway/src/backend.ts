@@ -1,0 +1,84 @@
+// gRPC clients of the session-service (SessionService, AuthService and the standard health
+// service), with the deadline and caller metadata every call carries.
+import * as grpc from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import type { Config } from '@mqfleet/core';
+import {
+  AuthServiceClient,
+  SessionServiceClient,
+  type AuthServiceClientType,
+  type SessionServiceClientType,
+} from '@mqfleet/proto';
+
+interface HealthCheckResponse {
+  status: string;
+}
+
+interface HealthClient extends grpc.Client {
+  check(
+    request: { service: string },
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<HealthCheckResponse>,
+  ): grpc.ClientUnaryCall;
+}
+
+type HealthClientConstructor = new (address: string, credentials: grpc.ChannelCredentials) => HealthClient;
+const HealthClientCtor = grpc.makeGenericClientConstructor(
+  healthService,
+  'Health',
+) as unknown as HealthClientConstructor;
+
+export interface Backend {
+  session: SessionServiceClientType;
+  auth: AuthServiceClientType;
+  health: HealthClient;
+  /** Call options with a fresh deadline. */
+  options(deadlineMs?: number): grpc.CallOptions;
+  /** Metadata of an administrative call made for the holder of this token. */
+  bearer(token: string): grpc.Metadata;
+  /** Metadata of a call the api-gateway makes on its own behalf. */
+  internal(): grpc.Metadata;
+  close(): void;
+}
+
+export function createBackend(config: Config): Backend {
+  const credentials = grpc.credentials.createInsecure();
+  const address = config.sessionServiceAddress;
+  const session = new SessionServiceClient(address, credentials);
+  const auth = new AuthServiceClient(address, credentials);
+  const health = new HealthClientCtor(address, credentials);
+  return {
+    session,
+    auth,
+    health,
+    options: (deadlineMs = config.grpcDeadlineMs) => ({ deadline: Date.now() + deadlineMs }),
+    bearer(token) {
+      // Never with the internal secret: the token alone decides what the caller may do.
+      const metadata = new grpc.Metadata();
+      metadata.set('authorization', `Bearer ${token}`);
+      return metadata;
+    },
+    internal() {
+      const metadata = new grpc.Metadata();
+      if (config.internalToken) metadata.set('x-mqfleet-internal', config.internalToken);
+      return metadata;
+    },
+    close() {
+      session.close();
+      auth.close();
+      health.close();
+    },
+  };
+}
+
+/** Turns a callback-style unary call into a promise. */
+export function unary<T>(run: (callback: grpc.requestCallback<T>) => unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    run((err, value) => {
+      if (err) reject(err);
+      else if (value === undefined) reject(new Error('empty gRPC response'));
+      else resolve(value);
+    });
+  });
+}

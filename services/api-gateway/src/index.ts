@@ -1,0 +1,72 @@
+// The api-gateway: a Fastify app that serves the FairCom-style JSON API over gRPC calls to the
+// session-service. buildApiGateway never reads the environment; main.ts does.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createLogger, ERROR_KINDS, type Config, type Logger } from '@mqfleet/core';
+import { failureResponse, registerApi } from './api';
+import { createBackend } from './backend';
+import { registerHealth } from './health';
+
+/** Bodies up to 4 MiB: willPayload and metadata are at most 65,500 bytes each. */
+const BODY_LIMIT = 4 * 1024 * 1024;
+
+export interface ApiGateway {
+  app: FastifyInstance;
+  start(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+
+export function buildApiGateway(
+  config: Config,
+  logger: Logger = createLogger('api-gateway', config.logLevel),
+): ApiGateway {
+  const backend = createBackend(config);
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+
+  // The body is JSON whatever the Content-Type says; /api parses it itself.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  registerApi(app, backend, logger);
+  registerHealth(app, config, backend);
+
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send({ error: `no route ${request.method} ${request.url}; the JSON API is POST /api` }),
+  );
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) logger.error('request failed', { url: request.url, err });
+    const failure =
+      status === 413
+        ? {
+            errorCode: ERROR_KINDS.TOO_LARGE.jsonCode,
+            errorMessage: `the request body exceeds ${BODY_LIMIT} bytes`,
+          }
+        : status >= 500
+          ? {
+              errorCode: ERROR_KINDS.INTERNAL.jsonCode,
+              errorMessage: 'internal error; the server log has the details',
+            }
+          : { errorCode: ERROR_KINDS.NOT_JSON.jsonCode, errorMessage: 'the request could not be read' };
+    return reply
+      .code(status)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(failureResponse(failure)));
+  });
+
+  let closed = false;
+  return {
+    app,
+    async start() {
+      await app.listen({ host: config.host, port: config.httpPort });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.httpPort;
+      return { port };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      backend.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// Runs the api-gateway alone: configuration from the environment, HTTP on host:httpPort.
+import { createLogger, loadConfig } from '@mqfleet/core';
+import { buildApiGateway } from './index';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('api-gateway', config.logLevel);
+  const gateway = buildApiGateway(config, logger);
+  const { port } = await gateway.start();
+  logger.info('ready', { port, sessionService: config.sessionServiceAddress });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    gateway.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('close failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`api-gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+// Session__Output (gRPC) → the JSON shape of alterMqSession / describeMqSessions results.
+import { DEFAULT_SETTINGS, statusName } from '@mqfleet/core';
+import type { Session__Output } from '@mqfleet/proto';
+
+export type BinaryFormat = 'hex' | 'base64' | 'byteArray';
+
+/** ISO 8601 → the API's `YYYY-MM-DDTHH:MM:SS` (UTC, no zone); null when absent. */
+export function apiTimestamp(value: string | undefined | null): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return date.toISOString().slice(0, 19);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Bytes (base64 on the wire, as the proto loader gives them) for the JSON API: UTF-8 text when the
+ * bytes are valid UTF-8, otherwise the response's binaryFormat (also when the payload is marked
+ * UTF-8 but is not: rendering it as text would lose bytes). JSON values set through
+ * alterMqSession come back as their JSON text, never re-parsed.
+ */
+export function renderBytes(base64: string, format: BinaryFormat): string | number[] {
+  const bytes = Buffer.from(base64, 'base64');
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    // not UTF-8: binary
+  }
+  if (format === 'base64') return bytes.toString('base64');
+  if (format === 'byteArray') return [...bytes];
+  return bytes.toString('hex');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const orNull = <T>(value: T | '' | 0 | undefined): T | null => (value ? value : null);
+
+/** Settings field names (and their proto snake_case) → the JSON property a caller sent. */
+const JSON_NAMES: Record<string, string> = {
+  willQos: 'willQoS',
+  willPayloadUtf8: 'willPayloadFormatIndicator',
+  labelGroup: 'label',
+  labelName: 'label',
+  metadataJson: 'metadata',
+};
+
+/** changed_fields of AlterSessionResponse as JSON API property names, without duplicates. */
+export function jsonFieldNames(fields: string[]): string[] {
+  const names = fields.map((f) => {
+    const camel = f.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    return JSON_NAMES[camel] ?? camel;
+  });
+  return [...new Set(names)];
+}
+
+export interface RenderOptions {
+  binaryFormat: BinaryFormat;
+  numberFormat: 'number' | 'string';
+}
+
+export function renderSession(session: Session__Output, options: RenderOptions): Record<string, unknown> {
+  const { binaryFormat, numberFormat } = options;
+  const s = session.settings ?? DEFAULT_SETTINGS;
+  const c = session.connection;
+  const connected = c?.status === 'CONNECTION_STATUS_CONNECTED';
+  return {
+    clientName: session.clientName,
+    sessionType: session.sessionType || 'mqtt',
+    sessionStatus: statusName(s.sessionStatus),
+    temporarySession: s.temporarySession,
+    cleanSession: s.temporarySession,
+    username: orNull(c?.username),
+    ipaddress: orNull(c?.ipAddress),
+    port: orNull(c?.port),
+    mqttProtocol: orNull(c?.mqttProtocol),
+    connectionStatus: connected ? 'connected' : 'disconnected',
+    connectionDateTime: apiTimestamp(c?.connectedAt),
+    disconnectionDateTime: apiTimestamp(c?.disconnectedAt),
+    disconnectionReason: orNull(c?.disconnectionReason),
+    lastFailedConnectionDateTime: apiTimestamp(c?.lastFailedConnectionAt),
+    lastFailedConnectionReason: orNull(c?.lastFailedConnectionReason),
+    keepAliveSeconds: s.keepAliveSeconds,
+    sessionExpiryInterval: s.sessionExpiryInterval,
+    receiveMaximum: s.receiveMaximum,
+    maximumPacketSize: s.maximumPacketSize,
+    topicAliasMaximum: s.topicAliasMaximum,
+    requestProblemInformation: s.requestProblemInformation,
+    requestResponseInformation: s.requestResponseInformation,
+    userProperties: s.userProperties.map((p) => ({ key: p.key, value: p.value })),
+    willTopic: s.willTopic,
+    willQoS: s.willQos,
+    willPayload: renderBytes(s.willPayload, binaryFormat),
+    willRetain: s.willRetain,
+    willContentType: s.willContentType,
+    willCorrelationData: renderBytes(s.willCorrelationData, binaryFormat),
+    willPayloadFormatIndicator: s.willPayloadUtf8 ? 'utf8' : 'none',
+    willExpirySeconds: s.willExpirySeconds,
+    willDelaySeconds: s.willDelaySeconds,
+    willResponseTopic: s.willResponseTopic,
+    willUserProperties: s.willUserProperties.map((p) => ({ key: p.key, value: p.value })),
+    label: s.labelName === '' ? null : { group: s.labelGroup, name: s.labelName },
+    minHealthySendRatePerMinute: s.minHealthySendRatePerMinute,
+    maxHealthySendRatePerMinute: s.maxHealthySendRatePerMinute,
+    maxHealthyBacklogRatePerMinute: s.maxHealthyBacklogRatePerMinute,
+    minHealthySubscribedTopicFiltersCount: s.minHealthySubscribedTopicFiltersCount,
+    maxHealthySubscribedTopicFiltersCount: s.maxHealthySubscribedTopicFiltersCount,
+    metadata: parseJson(s.metadataJson || '{}'),
+    defaultBinaryFormat: binaryFormat,
+    defaultVariantFormat: 'json',
+    defaultResponseOptions: { binaryFormat, variantFormat: 'json', dataFormat: 'objects', numberFormat },
+    version: String(session.version),
+    createdAt: apiTimestamp(session.createdAt),
+    updatedAt: apiTimestamp(session.updatedAt),
+  };
+}
+
+/** responseOptions.numberFormat "string": every number inside the value becomes a string. */
+export function numbersAsStrings(value: unknown): unknown {
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return value.map(numbersAsStrings);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, numbersAsStrings(v)]));
+  }
+  return value;
+}
