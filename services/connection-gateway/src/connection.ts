@@ -1,0 +1,368 @@
+// One live MQTT connection: its socket and parser, the cached session (with its version), the
+// keep-alive timer, subscriptions, topic aliases and the outbound QoS 1 in-flight window.
+// Packet handling itself lives in dispatcher.ts and packets/*.ts.
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import * as mqtt from 'mqtt-packet';
+import { topicMatches, type Logger, type Settings } from '@mqfleet/core';
+import type { Session__Output } from '@mqfleet/proto';
+import type { EndInfo, GatewayContext } from './context';
+import { ReasonCode } from './reason-codes';
+import { KeepAliveTimer } from './keep-alive';
+import { pairsToUserProperties, remainingExpiry, type QoS, type RoutedMessage } from './message';
+import {
+  effectiveLimits,
+  isBanned,
+  settingsOf,
+  UNLIMITED_CLIENT,
+  willOf,
+  type ClientLimits,
+  type Will,
+} from './settings';
+
+export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
+export type ProtocolVersion = 4 | 5;
+
+export interface SubscriptionOptions {
+  qos: QoS;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: number;
+  identifier?: number;
+}
+
+/** A QoS 1 delivery waiting for a free slot in the in-flight window. */
+interface PendingDelivery {
+  message: RoutedMessage;
+  retain: boolean;
+  subscriptionIds: number[];
+}
+
+/** Deliveries queued behind a full in-flight window; beyond this the oldest are dropped. */
+export const MAX_QUEUED_DELIVERIES = 10000;
+
+export interface ConnectionCounters {
+  droppedTooLarge: number;
+  droppedExpired: number;
+  droppedQueueFull: number;
+}
+
+export class Connection {
+  readonly id = randomBytes(9).toString('base64url');
+  state: ConnectionState = 'new';
+  protocolVersion: ProtocolVersion = 4;
+  clientName = '';
+  username = '';
+  /** The session as last applied, and its version (decimal string in the proto). */
+  session: Session__Output | null = null;
+  version = 0n;
+  settings: Settings = settingsOf(null);
+  /** What the client declared in CONNECT. */
+  declared: ClientLimits = UNLIMITED_CLIENT;
+  /** min(session setting, declared) — what the gateway honours when sending. */
+  limits: ClientLimits = UNLIMITED_CLIENT;
+  /** CONNECT Session Expiry Interval was 0 (MQTT 5 forbids raising it at DISCONNECT). */
+  connectExpiryZero = false;
+  /** OpenSession succeeded: CloseSession is owed when the connection ends. */
+  sessionOpened = false;
+  readonly subscriptions = new Map<string, SubscriptionOptions>();
+  /** MQTT 5 inbound topic aliases [MQTT-3.3.2.3.4]. */
+  readonly inboundAliases = new Map<number, string>();
+  /** Packet ids of inbound QoS 2 messages awaiting PUBREL [MQTT-4.3.3]. */
+  readonly awaitingRelease = new Set<number>();
+  /** Packets that arrived while OpenSession was running; dispatched after CONNACK. */
+  readonly pending: mqtt.Packet[] = [];
+  readonly counters: ConnectionCounters = { droppedTooLarge: 0, droppedExpired: 0, droppedQueueFull: 0 };
+  readonly keepAlive: KeepAliveTimer;
+  readonly parser = mqtt.parser({ protocolVersion: 4 });
+  readonly log: Logger;
+
+  private readonly outboundAliases = new Map<string, number>();
+  private readonly inflight = new Map<number, RoutedMessage>();
+  private readonly queue: PendingDelivery[] = [];
+  private nextPacketId = 1;
+  private ended: EndInfo | undefined;
+  private finalized = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly ctx: GatewayContext,
+  ) {
+    this.log = ctx.logger.child({ connectionId: this.id });
+    this.keepAlive = new KeepAliveTimer(() => this.onKeepAliveExpired());
+  }
+
+  get banned(): boolean {
+    return isBanned(this.settings);
+  }
+
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  get queuedCount(): number {
+    return this.queue.length;
+  }
+
+  /** The parser must know the protocol version for every packet after CONNECT. */
+  setProtocolVersion(version: ProtocolVersion): void {
+    this.protocolVersion = version;
+    (this.parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = version;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sending
+
+  /** Writes a control packet; false when the socket is gone or the packet cannot be encoded. */
+  send(packet: mqtt.Packet): boolean {
+    if (this.socket.destroyed || !this.socket.writable) return false;
+    const bytes = this.encode(packet);
+    if (!bytes) return false;
+    this.socket.write(bytes);
+    return true;
+  }
+
+  /** mqtt-packet throws on a packet it cannot encode; that must never take the process down. */
+  private encode(packet: mqtt.Packet): Buffer | undefined {
+    try {
+      return mqtt.generate(packet, { protocolVersion: this.protocolVersion });
+    } catch (err) {
+      this.log.error('cannot encode packet', { cmd: packet.cmd, err });
+      return undefined;
+    }
+  }
+
+  /** end() was called: nothing more is read from the client. */
+  get ending(): boolean {
+    return this.ended !== undefined || this.finalized;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The session
+
+  /**
+   * Applies a session state if it is newer than the cached one (events are idempotent and
+   * ordered by version). Returns true when it was applied.
+   */
+  applySession(session: Session__Output, source: string, force = false): boolean {
+    const version = BigInt(session.version || '0');
+    if (!force && version <= this.version) return false;
+    const before = this.settings;
+    this.session = session;
+    this.version = version;
+    this.settings = settingsOf(session);
+    this.limits = effectiveLimits(this.settings, this.declared);
+    if (this.state === 'open' && before.keepAliveSeconds !== this.settings.keepAliveSeconds) {
+      // A changed keep-alive restarts the idle timer from now (DESIGN.md).
+      this.keepAlive.set(this.settings.keepAliveSeconds);
+    }
+    // Aliases above a lowered Topic Alias Maximum are no longer used [MQTT-3.3.2-9].
+    for (const [topic, alias] of this.outboundAliases) {
+      if (alias > this.limits.topicAliasMaximum) this.outboundAliases.delete(topic);
+    }
+    this.drain();
+    this.ctx.emit('sessionApplied', this.clientName, session.version, source, this.id);
+    return true;
+  }
+
+  /** The will as the session holds it right now. */
+  currentWill(): Will | undefined {
+    return willOf(this.settings);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Delivery (outbound PUBLISH)
+
+  /** Offers a routed message; delivers one copy if any subscription matches [MQTT-3.3.4-2]. */
+  offer(message: RoutedMessage): void {
+    if (this.state !== 'open' || this.banned) return;
+    let qos = -1;
+    let retainAsPublished = false;
+    const subscriptionIds: number[] = [];
+    for (const [filter, sub] of this.subscriptions) {
+      if (!topicMatches(filter, message.topic)) continue;
+      // No Local: not to the connection that published it [MQTT-3.8.3-3].
+      if (sub.noLocal && message.originConnectionId === this.id) continue;
+      qos = Math.max(qos, sub.qos);
+      retainAsPublished ||= sub.retainAsPublished;
+      if (sub.identifier !== undefined) subscriptionIds.push(sub.identifier);
+    }
+    if (qos < 0) return;
+    // Forwarded messages carry RETAIN 0 unless Retain As Published [MQTT-3.3.1-12, MQTT-3.3.1-13].
+    const retain = retainAsPublished && message.retain;
+    const deliveryQos = Math.min(qos, message.qos) as QoS;
+    if (deliveryQos === 0) {
+      this.sendPublish(message, 0, undefined, retain, subscriptionIds);
+      return;
+    }
+    if (this.inflight.size < this.limits.receiveMaximum && this.queue.length === 0) {
+      this.sendQos1(message, retain, subscriptionIds);
+      return;
+    }
+    if (this.queue.length >= MAX_QUEUED_DELIVERIES) {
+      this.queue.shift();
+      this.counters.droppedQueueFull++;
+    }
+    this.queue.push({ message, retain, subscriptionIds });
+  }
+
+  /** PUBACK from the client frees a slot of the in-flight window [MQTT-4.9]. */
+  acknowledge(packetId: number): boolean {
+    const known = this.inflight.delete(packetId);
+    this.drain();
+    return known;
+  }
+
+  private drain(): void {
+    while (
+      this.state === 'open' &&
+      this.queue.length > 0 &&
+      this.inflight.size < this.limits.receiveMaximum
+    ) {
+      const next = this.queue.shift()!;
+      this.sendQos1(next.message, next.retain, next.subscriptionIds);
+    }
+  }
+
+  private sendQos1(message: RoutedMessage, retain: boolean, subscriptionIds: number[]): void {
+    const packetId = this.allocatePacketId();
+    if (packetId === undefined) {
+      this.queue.unshift({ message, retain, subscriptionIds });
+      return;
+    }
+    this.inflight.set(packetId, message);
+    // A packet that cannot be sent counts as sent [MQTT-3.1.2-25]: free its slot.
+    if (!this.sendPublish(message, 1, packetId, retain, subscriptionIds)) this.inflight.delete(packetId);
+  }
+
+  private allocatePacketId(): number | undefined {
+    for (let i = 0; i < 65535; i++) {
+      const id = this.nextPacketId;
+      this.nextPacketId = id === 65535 ? 1 : id + 1;
+      if (!this.inflight.has(id)) return id;
+    }
+    return undefined;
+  }
+
+  /** Builds and writes one PUBLISH; false when it was dropped (expired, too large, socket gone). */
+  private sendPublish(
+    message: RoutedMessage,
+    qos: QoS,
+    packetId: number | undefined,
+    retain: boolean,
+    subscriptionIds: number[],
+  ): boolean {
+    const remaining = remainingExpiry(message);
+    if (remaining !== undefined && remaining <= 0) {
+      // Expired messages are not delivered [MQTT-3.3.2-5].
+      this.counters.droppedExpired++;
+      return false;
+    }
+    const packet: mqtt.IPublishPacket = {
+      cmd: 'publish',
+      topic: message.topic,
+      payload: message.payload,
+      qos,
+      dup: false,
+      retain,
+    };
+    if (packetId !== undefined) packet.messageId = packetId;
+    let newAlias: number | undefined;
+    if (this.protocolVersion === 5) {
+      const p = message.properties;
+      const properties: NonNullable<mqtt.IPublishPacket['properties']> = {};
+      const userProperties = pairsToUserProperties(p.userProperties);
+      if (userProperties) properties.userProperties = userProperties;
+      if (p.contentType !== undefined) properties.contentType = p.contentType;
+      if (p.correlationData !== undefined) properties.correlationData = p.correlationData;
+      if (p.responseTopic !== undefined) properties.responseTopic = p.responseTopic;
+      if (p.payloadFormatIndicator !== undefined)
+        properties.payloadFormatIndicator = p.payloadFormatIndicator;
+      if (remaining !== undefined) properties.messageExpiryInterval = remaining;
+      if (subscriptionIds.length > 0) {
+        properties.subscriptionIdentifier =
+          subscriptionIds.length === 1 ? subscriptionIds[0]! : subscriptionIds;
+      }
+      if (this.limits.topicAliasMaximum > 0) {
+        const alias = this.outboundAliases.get(message.topic);
+        if (alias !== undefined) {
+          properties.topicAlias = alias;
+          packet.topic = '';
+        } else if (this.outboundAliases.size < this.limits.topicAliasMaximum) {
+          newAlias = this.freeAlias();
+          if (newAlias !== undefined) properties.topicAlias = newAlias;
+        }
+      }
+      if (Object.keys(properties).length > 0) packet.properties = properties;
+    }
+    const bytes = this.encode(packet);
+    if (!bytes) return false;
+    if (bytes.length > this.limits.maximumPacketSize) {
+      // Never larger than the client (or its session) allows [MQTT-3.1.2-24]; discard it.
+      this.counters.droppedTooLarge++;
+      this.ctx.emit('packetDropped', this.clientName, 'too large', bytes.length);
+      return false;
+    }
+    if (this.socket.destroyed || !this.socket.writable) return false;
+    if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
+    this.socket.write(bytes);
+    return true;
+  }
+
+  private freeAlias(): number | undefined {
+    const used = new Set(this.outboundAliases.values());
+    for (let alias = 1; alias <= this.limits.topicAliasMaximum; alias++) if (!used.has(alias)) return alias;
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ending
+
+  /**
+   * Ends the connection: an MQTT 5 client first gets DISCONNECT with the reason code (only
+   * after a successful CONNACK [MQTT-3.14.0-1]). The first call decides how it ended.
+   */
+  end(info: EndInfo, disconnectReasonCode?: number, reasonString?: string): void {
+    if (this.ended || this.finalized) return;
+    this.ended = info;
+    this.keepAlive.stop();
+    if (disconnectReasonCode !== undefined && this.protocolVersion === 5 && this.state === 'open') {
+      const packet: mqtt.IDisconnectPacket = { cmd: 'disconnect', reasonCode: disconnectReasonCode };
+      if (reasonString) packet.properties = { reasonString };
+      this.send(packet);
+    }
+    this.socket.end();
+    // A client that does not close its side promptly is cut off.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  /** The socket closed: releases everything and reports the end once. */
+  finalize(): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    const info = this.ended ?? { reason: 'connection lost', clean: false, publishWill: true };
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    this.keepAlive.stop();
+    for (const filter of this.subscriptions.keys()) this.ctx.removeFilter(filter);
+    this.subscriptions.clear();
+    this.queue.length = 0;
+    this.inflight.clear();
+    if (this.sessionOpened) {
+      const will = wasOpen && info.publishWill && !this.banned ? this.currentWill() : undefined;
+      this.ctx.connectionEnded(this, info, will);
+    }
+  }
+
+  private onKeepAliveExpired(): void {
+    this.log.info('keep-alive timeout', {
+      clientName: this.clientName,
+      keepAlive: this.keepAlive.keepAliveSeconds,
+    });
+    this.end(
+      { reason: 'keep-alive timeout', clean: false, publishWill: true },
+      ReasonCode.KEEP_ALIVE_TIMEOUT,
+      'keep alive timeout',
+    );
+  }
+}

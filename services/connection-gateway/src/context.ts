@@ -1,0 +1,38 @@
+// What a connection needs from its gateway. Connections and packet handlers depend on this
+// interface only, never on the Gateway class itself.
+import type { Logger } from '@mqfleet/core';
+import type { Connection } from './connection';
+import type { RoutedMessage } from './message';
+import type { SessionClient } from './session-client';
+import type { Will } from './settings';
+
+export interface EndInfo {
+  /** Human-readable reason, stored by the session-service as the disconnection reason. */
+  reason: string;
+  /** The client sent DISCONNECT [MQTT-3.14]: no will, unless reason code 0x04. */
+  clean: boolean;
+  publishWill: boolean;
+  /** MQTT 5 DISCONNECT Session Expiry Interval [MQTT-3.14.2.2.2]. */
+  sessionExpiryInterval?: number;
+}
+
+export interface GatewayContext {
+  readonly gatewayId: string;
+  readonly logger: Logger;
+  readonly sessions: SessionClient;
+  /** Topic aliases the gateway accepts from each MQTT 5 client (CONNACK Topic Alias Maximum). */
+  readonly inboundTopicAliasMaximum: number;
+  /** Makes the connection the holder of its client id here; takes over a previous one. */
+  register(connection: Connection): boolean;
+  /** Routes a message to local subscribers and to the other gateways. */
+  route(message: RoutedMessage): void;
+  /** Ref-counted NATS interest in a topic filter; resolves once the NATS server has it. */
+  addFilter(filter: string): Promise<void>;
+  removeFilter(filter: string): void;
+  /** A connection ended (after its socket closed). */
+  connectionEnded(connection: Connection, info: EndInfo, will: Will | undefined): void;
+  /** A delayed will of this client id is pending here: cancel it [MQTT-3.1.3-9]. */
+  cancelWill(clientName: string): void;
+  nextMessageId(): string;
+  emit(event: string, ...args: unknown[]): boolean;
+}

@@ -1,0 +1,143 @@
+// The dispatcher: the only place that knows the connection state machine.
+//   new      → the first packet must be CONNECT [MQTT-3.1.0-1]
+//   opening  → OpenSession runs; packets wait in order; a second CONNECT is an error [MQTT-3.1.0-2]
+//   open     → every client-to-server packet is handled; CONNECT again is a protocol error
+//   closed   → nothing more is read
+// Any error while handling a packet closes that connection only (never the process).
+import type { Packet } from 'mqtt-packet';
+import type { Connection } from './connection';
+import { MalformedPacketError, ProtocolError } from './errors';
+import { ReasonCode, ReturnCode } from './reason-codes';
+import { handleConnect } from './packets/connect';
+import { handlePublish } from './packets/publish';
+import { handlePuback, handlePubrel, handleUnexpectedQos2Ack } from './packets/acks';
+import { handleSubscribe } from './packets/subscribe';
+import { handleUnsubscribe } from './packets/unsubscribe';
+import { handlePingreq } from './packets/ping';
+import { handleDisconnect } from './packets/disconnect';
+
+/** A client that has not sent CONNECT this long after opening the socket is cut off. */
+export const CONNECT_TIMEOUT_MS = 10000;
+
+/** Wires a connection's socket to its parser and the dispatcher. */
+export function attach(conn: Connection): void {
+  const { socket, parser } = conn;
+  parser.on('packet', (packet: Packet) => dispatch(conn, packet));
+  parser.on('error', (err: Error) => {
+    if (conn.ending) return;
+    if (conn.state === 'new' && err.message === 'Invalid protocol version') {
+      // Unsupported protocol level: CONNACK 0x01, then close [MQTT-3.1.2-2].
+      conn.send({
+        cmd: 'connack',
+        sessionPresent: false,
+        returnCode: ReturnCode.UNACCEPTABLE_PROTOCOL_VERSION,
+      });
+    }
+    fail(conn, new MalformedPacketError(err.message));
+  });
+  socket.on('data', (chunk: Buffer) => {
+    if (conn.ending) return;
+    try {
+      parser.parse(chunk);
+    } catch (err) {
+      fail(conn, err);
+    }
+  });
+  socket.on('error', (err) => conn.log.debug('socket error', { err: err.message }));
+  socket.on('close', () => conn.finalize());
+  const timer = setTimeout(() => {
+    if (conn.state === 'new') conn.end({ reason: 'no CONNECT', clean: false, publishWill: false });
+  }, CONNECT_TIMEOUT_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** Ends the connection because of an error in what the client sent. */
+export function fail(conn: Connection, err: unknown): void {
+  const protocolError =
+    err instanceof ProtocolError
+      ? err
+      : new ProtocolError(
+          `internal error: ${(err as Error)?.message ?? String(err)}`,
+          ReasonCode.UNSPECIFIED_ERROR,
+        );
+  if (!(err instanceof ProtocolError)) conn.log.error('packet handling failed', { err });
+  else conn.log.info('protocol error', { clientName: conn.clientName, reason: err.message });
+  conn.ctx.emit('protocolError', conn.clientName, protocolError);
+  // A protocol error ends the connection without a clean DISCONNECT: the will is published
+  // [MQTT-3.1.2-8] (MQTT 5: DISCONNECT with the reason code first [MQTT-4.13.2-1]).
+  conn.end(
+    { reason: protocolError.message, clean: false, publishWill: true },
+    protocolError.reasonCode,
+    protocolError.message,
+  );
+}
+
+function run(conn: Connection, work: () => void | Promise<void>): void {
+  try {
+    const result = work();
+    if (result) result.catch((err: unknown) => fail(conn, err));
+  } catch (err) {
+    fail(conn, err);
+  }
+}
+
+export function dispatch(conn: Connection, packet: Packet): void {
+  if (conn.ending) return;
+  switch (conn.state) {
+    case 'closed':
+      return;
+    case 'new':
+      if (packet.cmd !== 'connect') {
+        // [MQTT-3.1.0-1] The first packet must be CONNECT; close without CONNACK.
+        fail(conn, new ProtocolError(`${packet.cmd} before CONNECT`));
+        return;
+      }
+      conn.state = 'opening';
+      run(conn, async () => {
+        await handleConnect(conn, packet);
+        // Packets that arrived during OpenSession, in their order.
+        while (conn.state === 'open' && conn.pending.length > 0) dispatch(conn, conn.pending.shift()!);
+        conn.pending.length = 0;
+      });
+      return;
+    case 'opening':
+      if (packet.cmd === 'connect')
+        fail(conn, new ProtocolError('second CONNECT')); // [MQTT-3.1.0-2]
+      else conn.pending.push(packet);
+      return;
+    case 'open':
+      conn.keepAlive.touch(); // any control packet counts [MQTT-3.1.2-23]
+      run(conn, () => handle(conn, packet));
+      return;
+  }
+}
+
+function handle(conn: Connection, packet: Packet): void | Promise<void> {
+  switch (packet.cmd) {
+    case 'publish':
+      return handlePublish(conn, packet);
+    case 'puback':
+      return handlePuback(conn, packet);
+    case 'pubrel':
+      return handlePubrel(conn, packet);
+    case 'pubrec':
+    case 'pubcomp':
+      return handleUnexpectedQos2Ack(conn, packet);
+    case 'subscribe':
+      return handleSubscribe(conn, packet);
+    case 'unsubscribe':
+      return handleUnsubscribe(conn, packet);
+    case 'pingreq':
+      return handlePingreq(conn);
+    case 'disconnect':
+      return handleDisconnect(conn, packet);
+    case 'connect':
+      throw new ProtocolError('second CONNECT'); // [MQTT-3.1.0-2]
+    case 'auth':
+      throw new ProtocolError('AUTH without enhanced authentication'); // [MQTT-4.12.0-1]
+    default:
+      // CONNACK, SUBACK, UNSUBACK, PINGRESP only travel from server to client.
+      throw new ProtocolError(`${packet.cmd} is not sent by clients`);
+  }
+}

@@ -1,0 +1,360 @@
+// The connection-gateway: terminates MQTT over TCP, opens and closes sessions through the
+// session-service (gRPC), routes messages locally and through NATS, and applies session events
+// from JetStream to its live connections. buildGateway returns an unstarted gateway; only
+// main.ts reads the environment.
+import { EventEmitter, once } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { connect, Events, type NatsConnection } from 'nats';
+import {
+  createLogger,
+  subjects,
+  type Config,
+  type GatewayHeartbeat,
+  type Logger,
+  type SessionEvent,
+  type Subjects,
+} from '@mqfleet/core';
+import type { Session__Output } from '@mqfleet/proto';
+import { Connection } from './connection';
+import type { EndInfo, GatewayContext } from './context';
+import { attach } from './dispatcher';
+import type { RoutedMessage } from './message';
+import { ReasonCode } from './reason-codes';
+import { NatsRouter } from './router';
+import { SessionClient } from './session-client';
+import { SessionEventsConsumer } from './session-events';
+import type { Will } from './settings';
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export const HEARTBEAT_INTERVAL_MS = 2000;
+/** Topic aliases accepted from each MQTT 5 client (CONNACK Topic Alias Maximum). */
+export const INBOUND_TOPIC_ALIAS_MAXIMUM = 10;
+/** DescribeSessions is asked about this many client ids at a time when reconciling. */
+const RECONCILE_BATCH = 200;
+/** close() waits this long for clients to go before destroying their sockets. */
+const CLOSE_GRACE_MS = 2000;
+
+export { Connection } from './connection';
+export type { RoutedMessage } from './message';
+
+/** A subject-safe gateway id from the host name and port (config.gatewayId wins). */
+export function deriveGatewayId(host: string, port: number): string {
+  const safe = host.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
+  return `${safe}-${port}`;
+}
+
+interface PendingWill {
+  timer: NodeJS.Timeout;
+  will: Will;
+  /** Session version when the connection ended: a later "connected" event cancels the will. */
+  version: bigint;
+}
+
+export class Gateway extends EventEmitter implements GatewayContext {
+  gatewayId = '';
+  readonly logger: Logger;
+  readonly sessions: SessionClient;
+  readonly inboundTopicAliasMaximum = INBOUND_TOPIC_ALIAS_MAXIMUM;
+  /** Every socket with a Connection, open or not. */
+  readonly connections = new Set<Connection>();
+  /** The connection holding each client id here. */
+  readonly byClient = new Map<string, Connection>();
+
+  private readonly s: Subjects;
+  private readonly server: Server;
+  private nc: NatsConnection | undefined;
+  private router: NatsRouter | undefined;
+  private events: SessionEventsConsumer | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly pendingWills = new Map<string, PendingWill>();
+  private readonly closeCalls = new Set<Promise<unknown>>();
+  private readonly messageIdPrefix = randomBytes(6).toString('base64url');
+  private messageCounter = 0;
+  private port = 0;
+  private closing = false;
+
+  constructor(
+    private readonly config: Config,
+    logger?: Logger,
+  ) {
+    super();
+    this.logger = logger ?? createLogger('connection-gateway', config.logLevel);
+    this.s = subjects(config.natsPrefix);
+    this.sessions = new SessionClient(config);
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  async start(): Promise<{ port: number; gatewayId: string }> {
+    const nc = await connect({
+      servers: this.config.natsUrl ?? DEFAULT_NATS_URL,
+      maxReconnectAttempts: -1,
+      waitOnFirstConnect: true,
+      name: 'mqfleet-connection-gateway',
+    });
+    this.nc = nc;
+    void this.watchNats(nc);
+
+    this.server.listen(this.config.mqttPort + this.config.gatewayIndex, this.config.host);
+    await Promise.race([
+      once(this.server, 'listening'),
+      once(this.server, 'error').then(([err]) => Promise.reject(err as Error)),
+    ]);
+    this.port = (this.server.address() as { port: number }).port;
+    this.gatewayId = this.config.gatewayId ?? deriveGatewayId(hostname(), this.port);
+    this.router = new NatsRouter(nc, this.s, this.gatewayId, this.logger, (m) => this.deliverLocal(m));
+
+    this.events = new SessionEventsConsumer(
+      nc,
+      this.s,
+      this.logger,
+      (event) => this.onSessionEvent(event),
+      () => {
+        this.emit('eventsAttached');
+        void this.reconcile('events attached');
+      },
+    );
+    await this.events.start();
+
+    this.publishHeartbeat();
+    this.heartbeat = setInterval(() => this.publishHeartbeat(), HEARTBEAT_INTERVAL_MS);
+    this.heartbeat.unref();
+    return { port: this.port, gatewayId: this.gatewayId };
+  }
+
+  /** Stops listening, tells MQTT 5 clients 0x8B, closes sockets, drains NATS, closes gRPC. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    const listening = this.server.listening ? once(this.server, 'close') : Promise.resolve();
+    this.server.close();
+    const sockets = [...this.connections].map((conn) => {
+      const closed = conn.socket.destroyed ? Promise.resolve() : once(conn.socket, 'close');
+      conn.end(
+        { reason: 'server shutting down', clean: false, publishWill: false },
+        ReasonCode.SERVER_SHUTTING_DOWN,
+      );
+      return closed;
+    });
+    const grace = setTimeout(() => {
+      for (const conn of this.connections) conn.socket.destroy();
+    }, CLOSE_GRACE_MS);
+    await Promise.all(sockets);
+    clearTimeout(grace);
+    await listening;
+    // Delayed wills would be lost with this process: they are published now.
+    for (const [clientName, pending] of this.pendingWills) {
+      clearTimeout(pending.timer);
+      this.publishWill(clientName, pending.will);
+    }
+    this.pendingWills.clear();
+    await Promise.allSettled([...this.closeCalls]);
+    await this.events?.stop();
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
+    this.sessions.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // GatewayContext
+
+  register(conn: Connection): boolean {
+    const existing = this.byClient.get(conn.clientName);
+    if (existing && existing !== conn) {
+      if (existing.version > conn.version) return false;
+      // Local takeover [MQTT-3.1.4-3]: the old connection gets 0x8E and is closed.
+      this.logger.info('session taken over locally', {
+        clientName: conn.clientName,
+        old: existing.id,
+        new: conn.id,
+      });
+      this.emit('takeover', conn.clientName, existing.id, 'local');
+      existing.end(
+        { reason: 'session taken over', clean: false, publishWill: false },
+        ReasonCode.SESSION_TAKEN_OVER,
+      );
+    }
+    this.byClient.set(conn.clientName, conn);
+    return true;
+  }
+
+  route(message: RoutedMessage): void {
+    this.deliverLocal(message);
+    this.router?.publish(message);
+  }
+
+  addFilter(filter: string): Promise<void> {
+    return this.router ? this.router.add(filter) : Promise.resolve();
+  }
+
+  removeFilter(filter: string): void {
+    this.router?.remove(filter);
+  }
+
+  connectionEnded(conn: Connection, info: EndInfo, will: Will | undefined): void {
+    if (this.byClient.get(conn.clientName) === conn) this.byClient.delete(conn.clientName);
+    if (will) {
+      // The will waits for min(Will Delay, Session Expiry) [MQTT-3.1.3-9, MQTT-3.1.2.5].
+      const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
+      const delay = Math.min(will.delaySeconds, expiry);
+      if (delay > 0 && !this.closing) this.scheduleWill(conn.clientName, will, delay, conn.version);
+      else this.publishWill(conn.clientName, will);
+    }
+    const request = {
+      clientName: conn.clientName,
+      connectionId: conn.id,
+      clean: info.clean,
+      reason: info.reason,
+      ...(info.sessionExpiryInterval !== undefined
+        ? { sessionExpiryInterval: info.sessionExpiryInterval }
+        : {}),
+    };
+    const call = this.sessions
+      .closeSession(request)
+      .catch((err: unknown) => this.logger.warn('CloseSession failed', { clientName: conn.clientName, err }))
+      .finally(() => this.closeCalls.delete(call));
+    this.closeCalls.add(call);
+    this.emit('connectionClosed', conn.clientName, conn.id, info.reason);
+  }
+
+  cancelWill(clientName: string): void {
+    const pending = this.pendingWills.get(clientName);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingWills.delete(clientName);
+    this.emit('willCancelled', clientName);
+  }
+
+  nextMessageId(): string {
+    return `${this.messageIdPrefix}.${(this.messageCounter++).toString(36)}`;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connections
+
+  private accept(socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const conn = new Connection(socket, this);
+    this.connections.add(conn);
+    socket.once('close', () => this.connections.delete(conn));
+    attach(conn);
+  }
+
+  private deliverLocal(message: RoutedMessage): void {
+    for (const conn of this.connections) conn.offer(message);
+  }
+
+  private scheduleWill(clientName: string, will: Will, delaySeconds: number, version: bigint): void {
+    this.cancelWill(clientName);
+    const timer = setTimeout(() => {
+      this.pendingWills.delete(clientName);
+      this.publishWill(clientName, will);
+    }, delaySeconds * 1000);
+    timer.unref();
+    this.pendingWills.set(clientName, { timer, will, version });
+  }
+
+  private publishWill(clientName: string, will: Will): void {
+    this.logger.info('publishing will', { clientName, topic: will.topic });
+    this.route({
+      id: this.nextMessageId(),
+      topic: will.topic,
+      payload: will.payload,
+      qos: will.qos,
+      retain: will.retain,
+      properties: { ...will.properties, userProperties: [...will.properties.userProperties] },
+      receivedAt: Date.now(),
+    });
+    this.emit('willPublished', clientName, will.topic);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Session events and reconciliation
+
+  private onSessionEvent(event: SessionEvent): void {
+    this.emit('sessionEvent', event);
+    const pending = this.pendingWills.get(event.clientName);
+    if (pending && event.type === 'connected' && BigInt(event.version) > pending.version) {
+      // The client reconnected on another gateway within the will delay [MQTT-3.1.3-9].
+      this.cancelWill(event.clientName);
+    }
+    const conn = this.byClient.get(event.clientName);
+    if (!conn || !event.session) return;
+    this.applyRemote(conn, event.session, `event:${event.type}`);
+  }
+
+  /** Applies a newer session state, or closes the connection if another connection holds it now. */
+  private applyRemote(conn: Connection, session: Session__Output, source: string): void {
+    if (BigInt(session.version || '0') <= conn.version) return;
+    const holder = session.connection;
+    if (
+      holder?.status === 'CONNECTION_STATUS_CONNECTED' &&
+      holder.connectionId &&
+      holder.connectionId !== conn.id
+    ) {
+      // Cluster-wide takeover: the client connected elsewhere [MQTT-3.1.4-3].
+      this.logger.info('session taken over', { clientName: conn.clientName, by: holder.gatewayId, source });
+      this.emit('takeover', conn.clientName, conn.id, 'cluster');
+      conn.end(
+        { reason: 'session taken over', clean: false, publishWill: false },
+        ReasonCode.SESSION_TAKEN_OVER,
+      );
+      return;
+    }
+    conn.applySession(session, source);
+  }
+
+  /** Asks the session-service for every client connected here and applies newer versions. */
+  async reconcile(why: string): Promise<void> {
+    const names = [...this.byClient.keys()];
+    if (names.length === 0 || this.closing) return;
+    this.logger.info('reconciling sessions', { why, count: names.length });
+    for (let i = 0; i < names.length; i += RECONCILE_BATCH) {
+      try {
+        const { sessions } = await this.sessions.describeSessions(names.slice(i, i + RECONCILE_BATCH));
+        for (const session of sessions) {
+          const conn = this.byClient.get(session.clientName);
+          if (conn) this.applyRemote(conn, session, 'reconcile');
+        }
+      } catch (err) {
+        this.logger.warn('reconcile failed', { why, err });
+      }
+    }
+    this.emit('reconciled', why);
+  }
+
+  private async watchNats(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === Events.Reconnect) {
+        this.logger.info('NATS reconnected', { server: status.data });
+        void this.reconcile('nats reconnect');
+      } else if (status.type === Events.Disconnect) {
+        this.logger.warn('NATS disconnected', { server: status.data });
+      }
+    }
+  }
+
+  private publishHeartbeat(): void {
+    if (!this.nc || this.nc.isClosed()) return;
+    const beat: GatewayHeartbeat = {
+      gatewayId: this.gatewayId,
+      host: this.config.host,
+      mqttPort: this.port,
+      connections: this.byClient.size,
+    };
+    try {
+      this.nc.publish(this.s.gatewayHeartbeat(this.gatewayId), JSON.stringify(beat));
+    } catch (err) {
+      this.logger.warn('heartbeat failed', { err });
+    }
+  }
+}
+
+export function buildGateway(config: Config, logger?: Logger): Gateway {
+  return new Gateway(config, logger);
+}

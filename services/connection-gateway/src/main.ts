@@ -1,0 +1,31 @@
+// Runs one connection-gateway: the only place that reads the environment.
+import { createLogger, loadConfig } from '@mqfleet/core';
+import { buildGateway } from './index';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('connection-gateway', config.logLevel);
+  const gateway = buildGateway(config, logger);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    gateway.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('close failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  const { port, gatewayId } = await gateway.start();
+  logger.info('ready', { port, gatewayId, host: config.host });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`connection-gateway failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

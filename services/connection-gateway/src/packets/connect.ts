@@ -1,0 +1,216 @@
+// CONNECT → OpenSession → CONNACK [MQTT-3.1, MQTT-3.2]. The dispatcher calls this once per
+// connection (it alone enforces "CONNECT first, only once").
+import { randomBytes } from 'node:crypto';
+import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
+import { MAX_PACKET_SIZE, topicNameProblem, UINT16_MAX, UINT32_MAX } from '@mqfleet/core';
+import type { ConnectDeclaration, OpenSessionResponse__Output } from '@mqfleet/proto';
+import type { Connection } from '../connection';
+import { SessionServiceError } from '../errors';
+import { userPropertiesToPairs } from '../message';
+import { ReasonCode, ReturnCode } from '../reason-codes';
+import type { ClientLimits } from '../settings';
+import { RETAIN_AVAILABLE } from './publish';
+
+/** Sends a refusing CONNACK and closes [MQTT-3.2.2-6 (3.1.1), MQTT-3.2.2-7 (5.0)]. */
+function refuse(conn: Connection, v4Code: number, v5Code: number, reason: string): void {
+  const packet: IConnackPacket =
+    conn.protocolVersion === 5
+      ? { cmd: 'connack', sessionPresent: false, reasonCode: v5Code }
+      : { cmd: 'connack', sessionPresent: false, returnCode: v4Code };
+  conn.send(packet);
+  conn.log.info('connection refused', { clientName: conn.clientName, reason });
+  conn.ctx.emit('connectRefused', conn.clientName, reason);
+  conn.end({ reason, clean: false, publishWill: false });
+}
+
+function declaration(packet: IConnectPacket, v5: boolean, limits: ClientLimits): ConnectDeclaration {
+  const props = packet.properties ?? {};
+  const will = packet.will;
+  const wp = will?.properties ?? {};
+  const clean = packet.clean !== false;
+  return {
+    mqttProtocol: v5 ? '5.0' : '3.1.1',
+    cleanStart: clean,
+    keepAliveSeconds: packet.keepalive ?? 0,
+    // MQTT 3.1.1: a clean session ends with the connection; otherwise it never expires.
+    sessionExpiryInterval: v5 ? (props.sessionExpiryInterval ?? 0) : clean ? 0 : UINT32_MAX,
+    receiveMaximum: limits.receiveMaximum,
+    maximumPacketSize: limits.maximumPacketSize,
+    topicAliasMaximum: limits.topicAliasMaximum,
+    requestProblemInformation: props.requestProblemInformation ?? true,
+    requestResponseInformation: props.requestResponseInformation ?? false,
+    hasWill: will !== undefined,
+    ...(will
+      ? {
+          willTopic: will.topic,
+          willPayload: typeof will.payload === 'string' ? Buffer.from(will.payload) : will.payload,
+          willQos: will.qos ?? 0,
+          willRetain: will.retain ?? false,
+          willContentType: wp.contentType ?? '',
+          willCorrelationData: wp.correlationData ?? Buffer.alloc(0),
+          willPayloadUtf8: wp.payloadFormatIndicator === true,
+          willExpirySeconds: wp.messageExpiryInterval ?? 0,
+          hasWillExpiry: wp.messageExpiryInterval !== undefined,
+          willDelaySeconds: wp.willDelayInterval ?? 0,
+          willResponseTopic: wp.responseTopic ?? '',
+          willUserProperties: userPropertiesToPairs(wp.userProperties).map(([key, value]) => ({
+            key,
+            value,
+          })),
+        }
+      : {}),
+  };
+}
+
+export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
+  const { ctx } = conn;
+  const version = packet.protocolVersion;
+  // Only "MQTT" level 4 (3.1.1) and 5 are served [MQTT-3.1.2-1, MQTT-3.1.2-2].
+  if (packet.protocolId !== 'MQTT' || (version !== 4 && version !== 5)) {
+    refuse(
+      conn,
+      ReturnCode.UNACCEPTABLE_PROTOCOL_VERSION,
+      ReasonCode.UNSUPPORTED_PROTOCOL_VERSION,
+      `unsupported protocol ${packet.protocolId} level ${version}`,
+    );
+    return;
+  }
+  conn.setProtocolVersion(version);
+  const v5 = version === 5;
+  const props = packet.properties ?? {};
+  const clean = packet.clean !== false;
+  conn.username = packet.username ?? '';
+
+  // Client identifier [MQTT-3.1.3-6..9].
+  let clientName = packet.clientId ?? '';
+  let assigned = false;
+  if (clientName === '') {
+    if (!v5 && !clean) {
+      refuse(conn, ReturnCode.IDENTIFIER_REJECTED, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, 'empty client id');
+      return; // [MQTT-3.1.3-8]
+    }
+    clientName = `mqfleet-${randomBytes(12).toString('base64url')}`;
+    assigned = true;
+  }
+  conn.clientName = clientName;
+
+  if (v5 && props.authenticationMethod !== undefined) {
+    // Enhanced authentication is not supported [MQTT-4.12].
+    refuse(
+      conn,
+      ReturnCode.NOT_AUTHORIZED,
+      ReasonCode.BAD_AUTHENTICATION_METHOD,
+      'unsupported authentication method',
+    );
+    return;
+  }
+  if (packet.will) {
+    const problem = topicNameProblem(packet.will.topic);
+    if (problem) {
+      refuse(
+        conn,
+        ReturnCode.IDENTIFIER_REJECTED,
+        ReasonCode.TOPIC_NAME_INVALID,
+        `invalid will topic: ${problem}`,
+      );
+      return;
+    }
+    if (v5 && packet.will.retain && !RETAIN_AVAILABLE) {
+      refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.RETAIN_NOT_SUPPORTED, 'retained will not supported'); // [MQTT-3.2.2-13]
+      return;
+    }
+  }
+
+  const declared: ClientLimits = {
+    receiveMaximum: v5 ? (props.receiveMaximum ?? UINT16_MAX) : UINT16_MAX,
+    maximumPacketSize: v5 ? (props.maximumPacketSize ?? MAX_PACKET_SIZE) : MAX_PACKET_SIZE,
+    topicAliasMaximum: v5 ? (props.topicAliasMaximum ?? 0) : 0,
+  };
+  conn.declared = declared;
+  conn.limits = declared;
+  const declared_ = declaration(packet, v5, declared);
+  conn.connectExpiryZero = v5 && (declared_.sessionExpiryInterval ?? 0) === 0;
+
+  let response: OpenSessionResponse__Output;
+  try {
+    response = await ctx.sessions.openSession({
+      clientName,
+      gatewayId: ctx.gatewayId,
+      connectionId: conn.id,
+      ipAddress: conn.socket.remoteAddress ?? '',
+      port: conn.socket.remotePort ?? 0,
+      username: conn.username,
+      declared: declared_,
+    });
+  } catch (err) {
+    conn.log.warn('OpenSession failed', {
+      clientName,
+      err: err instanceof SessionServiceError ? err.message : err,
+    });
+    if (conn.state !== 'closed') {
+      refuse(
+        conn,
+        ReturnCode.SERVER_UNAVAILABLE,
+        ReasonCode.SERVER_UNAVAILABLE,
+        'session service unavailable',
+      );
+    }
+    return;
+  }
+
+  if (response.refusal === 'OPEN_REFUSAL_BANNED') {
+    if (conn.state !== 'closed') refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.BANNED, 'session banned');
+    return;
+  }
+  if (conn.state === 'closed') {
+    // The socket closed while OpenSession ran: the session it opened is closed again.
+    ctx.sessions
+      .closeSession({
+        clientName,
+        connectionId: conn.id,
+        clean: false,
+        reason: 'connection lost before CONNACK',
+      })
+      .catch((err: unknown) => conn.log.warn('CloseSession failed', { clientName, err }));
+    return;
+  }
+  conn.sessionOpened = true;
+  if (response.session) conn.applySession(response.session, 'open', true);
+  else conn.log.warn('OpenSession returned no session; using defaults', { clientName });
+  ctx.cancelWill(clientName);
+  const current = ctx.register(conn);
+
+  const settings = conn.settings;
+  const connack: IConnackPacket = { cmd: 'connack', sessionPresent: response.sessionPresent };
+  if (v5) {
+    connack.reasonCode = ReasonCode.SUCCESS;
+    connack.properties = {
+      topicAliasMaximum: ctx.inboundTopicAliasMaximum,
+      retainAvailable: RETAIN_AVAILABLE,
+      wildcardSubscriptionAvailable: true,
+      subscriptionIdentifiersAvailable: true,
+      sharedSubscriptionAvailable: false,
+    };
+    if (assigned) connack.properties.assignedClientIdentifier = clientName; // [MQTT-3.2.2-16]
+    // The session's keep-alive wins and the client is told [MQTT-3.2.2-21, MQTT-3.1.2-21].
+    if (settings.keepAliveSeconds !== (packet.keepalive ?? 0))
+      connack.properties.serverKeepAlive = settings.keepAliveSeconds;
+    if (settings.sessionExpiryInterval !== declared_.sessionExpiryInterval) {
+      connack.properties.sessionExpiryInterval = settings.sessionExpiryInterval;
+    }
+  } else {
+    connack.returnCode = ReturnCode.ACCEPTED;
+  }
+  conn.state = 'open';
+  conn.send(connack);
+  conn.keepAlive.set(settings.keepAliveSeconds);
+  conn.log.info('connected', { clientName, protocol: v5 ? '5.0' : '3.1.1', version: String(conn.version) });
+  ctx.emit('connected', clientName, conn.id);
+  if (!current) {
+    // A newer connection of the same client already holds the session here.
+    conn.end(
+      { reason: 'session taken over', clean: false, publishWill: false },
+      ReasonCode.SESSION_TAKEN_OVER,
+    );
+  }
+}

@@ -1,0 +1,86 @@
+// Inbound PUBLISH [MQTT-3.3]: topic aliases, validation, the session's effects (banned, user
+// properties), routing, and the QoS 1 / QoS 2 acknowledgements.
+import type { IPublishPacket } from 'mqtt-packet';
+import { topicNameProblem } from '@mqfleet/core';
+import type { Connection } from '../connection';
+import { ProtocolError } from '../errors';
+import { propertiesFromPublish, type RoutedMessage } from '../message';
+import { ReasonCode } from '../reason-codes';
+
+/** Announced in CONNACK; a PUBLISH with RETAIN 1 is then a protocol error [MQTT-3.2.2-14]. */
+export const RETAIN_AVAILABLE = false;
+
+function resolveTopic(conn: Connection, packet: IPublishPacket): string {
+  const alias = conn.protocolVersion === 5 ? packet.properties?.topicAlias : undefined;
+  if (alias === undefined) return packet.topic;
+  // 0 or above the announced Topic Alias Maximum is an error [MQTT-3.3.2-8, MQTT-3.3.2-9].
+  if (alias === 0 || alias > conn.ctx.inboundTopicAliasMaximum) {
+    throw new ProtocolError(`topic alias ${alias} out of range`, ReasonCode.TOPIC_ALIAS_INVALID);
+  }
+  if (packet.topic === '') {
+    const topic = conn.inboundAliases.get(alias);
+    if (topic === undefined) throw new ProtocolError(`unknown topic alias ${alias}`); // [MQTT-3.3.4]
+    return topic;
+  }
+  conn.inboundAliases.set(alias, packet.topic);
+  return packet.topic;
+}
+
+export function handlePublish(conn: Connection, packet: IPublishPacket): void {
+  const v5 = conn.protocolVersion === 5;
+  const topic = resolveTopic(conn, packet);
+  const problem = topicNameProblem(topic);
+  // [MQTT-3.3.2-1, MQTT-3.3.2-2, MQTT-4.7.3-1]
+  if (problem) throw new ProtocolError(`invalid topic name: ${problem}`, ReasonCode.TOPIC_NAME_INVALID);
+  if (v5 && packet.retain && !RETAIN_AVAILABLE) {
+    throw new ProtocolError('retained messages are not supported', ReasonCode.RETAIN_NOT_SUPPORTED);
+  }
+  if (packet.qos > 0 && !packet.messageId) throw new ProtocolError('PUBLISH without packet identifier');
+  const packetId = packet.messageId!;
+
+  if (conn.banned) {
+    // A banned session's PUBLISH is refused and nothing is routed (DESIGN.md). MQTT 3.1.1 has no
+    // reason codes: the message is acknowledged and dropped.
+    conn.ctx.emit('publishRefused', conn.clientName, topic);
+    if (packet.qos === 1) {
+      conn.send(
+        v5
+          ? { cmd: 'puback', messageId: packetId, reasonCode: ReasonCode.NOT_AUTHORIZED }
+          : { cmd: 'puback', messageId: packetId },
+      );
+    } else if (packet.qos === 2) {
+      // A PUBREC reason code of 0x80 or more ends the exchange [MQTT-4.3.3]; MQTT 3.1.1 continues it.
+      if (v5) conn.send({ cmd: 'pubrec', messageId: packetId, reasonCode: ReasonCode.NOT_AUTHORIZED });
+      else {
+        conn.awaitingRelease.add(packetId);
+        conn.send({ cmd: 'pubrec', messageId: packetId });
+      }
+    }
+    return;
+  }
+
+  // A QoS 2 message whose PUBREL has not arrived yet is a duplicate: not routed again [MQTT-4.3.3-9].
+  const duplicate = packet.qos === 2 && conn.awaitingRelease.has(packetId);
+  if (!duplicate) {
+    const properties = propertiesFromPublish(packet);
+    // The session's user properties follow the publisher's own, in order (DESIGN.md).
+    for (const p of conn.settings.userProperties ?? []) properties.userProperties.push([p.key, p.value]);
+    const message: RoutedMessage = {
+      id: conn.ctx.nextMessageId(),
+      topic,
+      payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+      qos: packet.qos,
+      retain: packet.retain,
+      properties,
+      receivedAt: Date.now(),
+      originConnectionId: conn.id,
+    };
+    conn.ctx.route(message);
+  }
+  if (packet.qos === 1) {
+    conn.send({ cmd: 'puback', messageId: packetId }); // [MQTT-4.3.2-4]
+  } else if (packet.qos === 2) {
+    conn.awaitingRelease.add(packetId);
+    conn.send({ cmd: 'pubrec', messageId: packetId }); // [MQTT-4.3.3-8]
+  }
+}

@@ -1,0 +1,102 @@
+// NATS side of routing: publishes local messages for the other gateways and holds one
+// ref-counted NATS subscription per distinct topic filter in use here (core subjects.ts /
+// topics.ts mapping). A message can arrive through several overlapping filters; it is handed
+// on once, by its Mqfleet-Id.
+import type { Logger, Subjects } from '@mqfleet/core';
+import { filterToSubjects, subjectToTopic } from '@mqfleet/core';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import { fromNats, HEADER_GATEWAY, toNatsHeaders, type RoutedMessage } from './message';
+
+/** Ids remembered to drop duplicates delivered through overlapping subscriptions. */
+const SEEN_CAPACITY = 8192;
+/** SUBACK waits at most this long for the NATS server to confirm a new subscription. */
+const FLUSH_TIMEOUT_MS = 2000;
+
+interface Interest {
+  count: number;
+  subscriptions: Subscription[];
+}
+
+export class NatsRouter {
+  private readonly interests = new Map<string, Interest>();
+  private readonly seen = new Set<string>();
+  /** Messages NATS refused (e.g. above its max_payload). */
+  publishFailures = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly s: Subjects,
+    private readonly gatewayId: string,
+    private readonly logger: Logger,
+    private readonly deliver: (message: RoutedMessage) => void,
+  ) {}
+
+  publish(message: RoutedMessage): void {
+    try {
+      this.nc.publish(this.s.message(message.topic), message.payload, {
+        headers: toNatsHeaders(message, this.gatewayId),
+      });
+    } catch (err) {
+      this.publishFailures++;
+      this.logger.warn('NATS publish failed', { topic: message.topic, err });
+    }
+  }
+
+  async add(filter: string): Promise<void> {
+    const existing = this.interests.get(filter);
+    if (existing) {
+      existing.count++;
+      return;
+    }
+    const subscriptions = filterToSubjects(filter).map((subject) =>
+      this.nc.subscribe(`${this.s.messagePrefix}.${subject}`, {
+        callback: (err, msg) => this.onMessage(err, msg),
+      }),
+    );
+    this.interests.set(filter, { count: 1, subscriptions });
+    // The subscription must be known to the server before SUBACK, or an immediate publish on
+    // another gateway could miss us. A NATS outage does not hold SUBACK back for long.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.nc.flush().catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  remove(filter: string): void {
+    const interest = this.interests.get(filter);
+    if (!interest) return;
+    if (--interest.count > 0) return;
+    this.interests.delete(filter);
+    for (const sub of interest.subscriptions) sub.unsubscribe();
+  }
+
+  get filterCount(): number {
+    return this.interests.size;
+  }
+
+  private onMessage(err: Error | null, msg: Msg): void {
+    if (err) {
+      this.logger.warn('NATS subscription error', { err });
+      return;
+    }
+    if (msg.headers?.get(HEADER_GATEWAY) === this.gatewayId) return; // delivered locally already
+    let topic: string;
+    try {
+      topic = subjectToTopic(msg.subject.slice(this.s.messagePrefix.length + 1));
+    } catch {
+      this.logger.warn('message on an unmappable subject', { subject: msg.subject });
+      return;
+    }
+    const message = fromNats(topic, msg.data, msg.headers);
+    if (!message) {
+      this.logger.warn('message without mqfleet headers ignored', { subject: msg.subject });
+      return;
+    }
+    if (this.seen.has(message.id)) return;
+    this.seen.add(message.id);
+    if (this.seen.size > SEEN_CAPACITY) this.seen.delete(this.seen.values().next().value!);
+    this.deliver(message);
+  }
+}

@@ -1,0 +1,72 @@
+// Promise wrapper around the session-service gRPC client. Every call carries a deadline and,
+// when configured, the internal token metadata (proto/mqfleet/v1/session.proto).
+import * as grpc from '@grpc/grpc-js';
+import { ERROR_CODE_METADATA_KEY, type Config } from '@mqfleet/core';
+import {
+  SessionServiceClient,
+  type SessionServiceClientType,
+  type OpenSessionRequest,
+  type OpenSessionResponse__Output,
+  type CloseSessionRequest,
+  type CloseSessionResponse__Output,
+  type DescribeSessionsResponse__Output,
+} from '@mqfleet/proto';
+import { SessionServiceError } from './errors';
+
+export const INTERNAL_TOKEN_METADATA_KEY = 'x-mqfleet-internal';
+
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: grpc.requestCallback<Res>,
+) => grpc.ClientUnaryCall;
+
+export class SessionClient {
+  private readonly client: SessionServiceClientType;
+
+  constructor(private readonly config: Config) {
+    this.client = new SessionServiceClient(config.sessionServiceAddress, grpc.credentials.createInsecure());
+  }
+
+  openSession(request: OpenSessionRequest): Promise<OpenSessionResponse__Output> {
+    return this.call('OpenSession', this.client.OpenSession.bind(this.client), request);
+  }
+
+  closeSession(request: CloseSessionRequest): Promise<CloseSessionResponse__Output> {
+    return this.call('CloseSession', this.client.CloseSession.bind(this.client), request);
+  }
+
+  describeSessions(clientNames: string[]): Promise<DescribeSessionsResponse__Output> {
+    return this.call('DescribeSessions', this.client.DescribeSessions.bind(this.client), {
+      clientNames,
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private call<Req, Res>(rpc: string, method: Unary<Req, Res>, request: Req): Promise<Res> {
+    const metadata = new grpc.Metadata();
+    if (this.config.internalToken) metadata.set(INTERNAL_TOKEN_METADATA_KEY, this.config.internalToken);
+    const deadline = Date.now() + this.config.grpcDeadlineMs;
+    return new Promise((resolve, reject) => {
+      method(request, metadata, { deadline }, (err, response) => {
+        if (err || response === undefined) {
+          const code = err?.metadata?.get(ERROR_CODE_METADATA_KEY)[0];
+          reject(
+            new SessionServiceError(
+              rpc,
+              err?.details || err?.message || 'no response',
+              err?.code,
+              typeof code === 'string' ? code : undefined,
+            ),
+          );
+          return;
+        }
+        resolve(response);
+      });
+    });
+  }
+}

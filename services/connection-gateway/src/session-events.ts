@@ -1,0 +1,119 @@
+// Session events from JetStream (core subjects.ts): an ordered consumer on the events stream that
+// delivers only new events. The stream is created by the session-service at its start, so the
+// gateway retries until it exists. Every (re)attachment is followed by a reconcile, so events
+// published before the consumer existed cannot leave a connection stale.
+import type { Logger, SessionEvent, Subjects } from '@mqfleet/core';
+import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
+
+const RETRY_MS = 500;
+const ATTACH_TIMEOUT_MS = 5000;
+
+export class SessionEventsConsumer {
+  private messages: ConsumerMessages | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly s: Subjects,
+    private readonly logger: Logger,
+    private readonly onEvent: (event: SessionEvent) => void,
+    /** Called once the consumer is attached (first time and after any re-attachment). */
+    private readonly onAttached: () => void,
+  ) {}
+
+  /** Tries once; if the stream is not there yet, keeps trying in the background. */
+  async start(): Promise<boolean> {
+    const attached = await this.attach();
+    if (!attached) void this.retryLoop();
+    return attached;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.wake?.();
+    const messages = this.messages;
+    this.messages = undefined;
+    if (messages) await messages.close().catch(() => undefined);
+  }
+
+  private async retryLoop(): Promise<void> {
+    while (!this.stopped) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.retryTimer = setTimeout(resolve, RETRY_MS);
+      });
+      if (this.stopped) return;
+      if (await this.attach()) return;
+    }
+  }
+
+  private async attach(): Promise<boolean> {
+    try {
+      const js = this.nc.jetstream();
+      // A single filter as a string: nats-server 2.9 knows filter_subject only (an array would
+      // ask for 2.10's filter_subjects, and consume() would never start).
+      const consumer = await js.consumers.get(this.s.eventsStream, {
+        filterSubjects: this.s.eventsAll,
+        deliver_policy: DeliverPolicy.New,
+      });
+      if (this.stopped) return true;
+      const consuming = consumer.consume();
+      let timer: NodeJS.Timeout | undefined;
+      const messages = await Promise.race([
+        consuming,
+        new Promise<undefined>(
+          (resolve) => (timer = setTimeout(() => resolve(undefined), ATTACH_TIMEOUT_MS)),
+        ),
+      ]);
+      clearTimeout(timer);
+      if (!messages) {
+        this.logger.warn('session events consumer did not start in time; retrying', {
+          stream: this.s.eventsStream,
+        });
+        void consuming.then((late) => late.close()).catch(() => undefined);
+        return false;
+      }
+      if (this.stopped) {
+        await messages.close().catch(() => undefined);
+        return true;
+      }
+      this.messages = messages;
+      this.logger.info('consuming session events', { stream: this.s.eventsStream });
+      void this.read(messages);
+      this.onAttached();
+      return true;
+    } catch (err) {
+      this.logger.debug('session events stream not available yet', { stream: this.s.eventsStream, err });
+      return false;
+    }
+  }
+
+  private async read(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const m of messages) {
+        let event: SessionEvent;
+        try {
+          event = m.json<SessionEvent>();
+        } catch {
+          this.logger.warn('session event is not JSON', { subject: m.subject });
+          continue;
+        }
+        try {
+          this.onEvent(event);
+        } catch (err) {
+          this.logger.error('session event handling failed', { err, type: event.type });
+        }
+      }
+    } catch (err) {
+      this.logger.warn('session events consumer ended', { err });
+    }
+    if (!this.stopped && this.messages === messages) {
+      // The stream went away (deleted, or a NATS failure the ordered consumer gave up on).
+      this.messages = undefined;
+      void this.retryLoop();
+    }
+  }
+}

@@ -1,0 +1,74 @@
+// How a session's settings (Session__Output from the session-service) turn into the limits and
+// will of a live connection (docs: DESIGN.md, "What each alterMqSession field does").
+import { DEFAULT_SETTINGS, MAX_PACKET_SIZE, UINT16_MAX, type Settings } from '@mqfleet/core';
+import type { Session__Output } from '@mqfleet/proto';
+import type { MessageProperties, QoS } from './message';
+
+/** What the client declared in CONNECT that bounds what the gateway may send it. */
+export interface ClientLimits {
+  receiveMaximum: number;
+  maximumPacketSize: number;
+  topicAliasMaximum: number;
+}
+
+export const UNLIMITED_CLIENT: ClientLimits = {
+  receiveMaximum: UINT16_MAX,
+  maximumPacketSize: MAX_PACKET_SIZE,
+  topicAliasMaximum: 0,
+};
+
+export function settingsOf(session: Session__Output | null | undefined): Settings {
+  return { ...DEFAULT_SETTINGS, ...(session?.settings ?? {}) };
+}
+
+/** A stored limit of 0 means "not set": the client's own value applies. */
+const capped = (stored: number, declared: number): number =>
+  stored > 0 ? Math.min(stored, declared) : declared;
+
+/**
+ * Effective outbound limits: never above what the client declared [MQTT-3.1.2-24 (packet size),
+ * MQTT-3.3.4-7 (receive maximum), MQTT-3.3.2-9 (topic alias maximum)].
+ */
+export function effectiveLimits(settings: Settings, declared: ClientLimits): ClientLimits {
+  return {
+    receiveMaximum: Math.max(1, capped(settings.receiveMaximum, declared.receiveMaximum)),
+    maximumPacketSize: capped(settings.maximumPacketSize, declared.maximumPacketSize),
+    topicAliasMaximum: Math.min(settings.topicAliasMaximum, declared.topicAliasMaximum),
+  };
+}
+
+export function isBanned(settings: Settings): boolean {
+  return settings.sessionStatus === 'SESSION_STATUS_BANNED';
+}
+
+export interface Will {
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  retain: boolean;
+  properties: MessageProperties;
+  delaySeconds: number;
+}
+
+const fromBase64 = (value: string | undefined): Buffer => Buffer.from(value ?? '', 'base64');
+
+/** The will the session holds right now; undefined when willTopic is empty (no will). */
+export function willOf(settings: Settings): Will | undefined {
+  if (!settings.willTopic) return undefined;
+  const properties: MessageProperties = {
+    userProperties: (settings.willUserProperties ?? []).map((p) => [p.key, p.value] as [string, string]),
+  };
+  if (settings.willContentType) properties.contentType = settings.willContentType;
+  if (settings.willCorrelationData) properties.correlationData = fromBase64(settings.willCorrelationData);
+  if (settings.willResponseTopic) properties.responseTopic = settings.willResponseTopic;
+  if (settings.willPayloadUtf8) properties.payloadFormatIndicator = true;
+  if (settings.willExpirySeconds > 0) properties.messageExpiryInterval = settings.willExpirySeconds;
+  return {
+    topic: settings.willTopic,
+    payload: fromBase64(settings.willPayload),
+    qos: Math.min(2, Math.max(0, settings.willQos)) as QoS,
+    retain: settings.willRetain,
+    properties,
+    delaySeconds: settings.willDelaySeconds,
+  };
+}
