@@ -1,0 +1,96 @@
+// Container health check for the mqfleet image (used by the Dockerfile HEALTHCHECK and by
+// deploy/compose.yaml). Usage:
+//
+//   node deploy/healthcheck.cjs [api-gateway|session-service|connection-gateway] [ready]
+//
+// Without a service name it looks for `services/<name>/dist/main.js` in the command lines of
+// the container's processes. Checks:
+//   api-gateway         GET /health/live (or /health/ready with "ready") on MQFLEET_HTTP_PORT
+//   session-service     grpc.health.v1.Health/Check (service "") on MQFLEET_GRPC_PORT
+//   connection-gateway  TCP connect to MQFLEET_MQTT_PORT + MQFLEET_GATEWAY_INDEX
+// Exit 0 = healthy, 1 = not. No dependencies beyond what the image already has.
+'use strict';
+const fs = require('node:fs');
+const net = require('node:net');
+const http = require('node:http');
+const path = require('node:path');
+const { createRequire } = require('node:module');
+
+const SERVICES = ['api-gateway', 'session-service', 'connection-gateway'];
+const ROOT = path.resolve(__dirname, '..');
+const TIMEOUT_MS = 3000;
+const env = process.env;
+
+function detect() {
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const found = SERVICES.find((s) => cmd.includes(`services/${s}/dist/main.js`));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function num(name, fallback) {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : Number(raw);
+}
+
+// The services bind MQFLEET_HOST; a wildcard bind is reached on loopback.
+const bind = env.MQFLEET_HOST || '127.0.0.1';
+const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
+
+function fail(why) {
+  process.stderr.write(`unhealthy: ${why}\n`);
+  process.exit(1);
+}
+
+function checkHttp(ready) {
+  const port = num('MQFLEET_HTTP_PORT', 8080);
+  const req = http.get(
+    { host, port, path: ready ? '/health/ready' : '/health/live', timeout: TIMEOUT_MS },
+    (res) => {
+      res.resume();
+      if (res.statusCode === 200) process.exit(0);
+      fail(`HTTP ${res.statusCode}`);
+    },
+  );
+  req.on('timeout', () => req.destroy(new Error('timeout')));
+  req.on('error', (err) => fail(err.message));
+}
+
+function checkGrpc() {
+  const port = num('MQFLEET_GRPC_PORT', 50051);
+  const req = createRequire(path.join(ROOT, 'services/session-service/package.json'));
+  const grpc = req('@grpc/grpc-js');
+  const { service } = req('grpc-health-check');
+  const Health = grpc.makeGenericClientConstructor(service, 'Health');
+  const client = new Health(`${host}:${port}`, grpc.credentials.createInsecure());
+  client.Check({ service: '' }, { deadline: Date.now() + TIMEOUT_MS }, (err, res) => {
+    client.close();
+    if (err) fail(err.message);
+    if (res.status !== 'SERVING') fail(`status ${res.status}`);
+    process.exit(0);
+  });
+}
+
+function checkTcp() {
+  const port = num('MQFLEET_MQTT_PORT', 1883) + num('MQFLEET_GATEWAY_INDEX', 0);
+  const socket = net.connect({ host, port, timeout: TIMEOUT_MS }, () => {
+    socket.destroy();
+    process.exit(0);
+  });
+  socket.on('timeout', () => fail('timeout'));
+  socket.on('error', (err) => fail(err.message));
+}
+
+const service = process.argv[2] || detect();
+const ready = process.argv[3] === 'ready';
+if (service === 'api-gateway') checkHttp(ready);
+else if (service === 'session-service') checkGrpc();
+else if (service === 'connection-gateway') checkTcp();
+else fail(`no mqfleet service found (${service ?? 'none running'})`);
