@@ -45,6 +45,7 @@ export class OutboxRelay {
     const client = new pg.Client({ connectionString: this.databaseUrl });
     client.on('notification', () => this.wake());
     client.on('error', (err) => {
+      if (this.stopped) return;
       this.log.warn('outbox listener lost its connection; polling until it is back', { err });
       this.listener = undefined;
       setTimeout(() => void this.relisten(), POLL_MS);

