@@ -80,3 +80,8 @@ export type {
   CreateTokenResponse__Output,
 } from './generated/mqfleet/v1/CreateTokenResponse';
 export type { WhoAmIResponse, WhoAmIResponse__Output } from './generated/mqfleet/v1/WhoAmIResponse';
+export type {
+  ListGatewaysResponse,
+  ListGatewaysResponse__Output,
+} from './generated/mqfleet/v1/ListGatewaysResponse';
+export type { GatewayInfo, GatewayInfo__Output } from './generated/mqfleet/v1/GatewayInfo';

@@ -2,15 +2,12 @@
 // grpc.health.v1 check with SERVING and knows of at least config.gateways live gateways.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '@mqfleet/core';
+import type { ListGatewaysResponse__Output } from '@mqfleet/proto';
 import { unary, type Backend } from './backend';
 import { toFailure } from './errors';
 
 /** Readiness probes should answer quickly even when the configured deadline is long. */
 const PROBE_DEADLINE_MS = 2000;
-
-interface GatewayList {
-  gateways: unknown[];
-}
 
 async function readiness(config: Config, backend: Backend): Promise<string[]> {
   const deadline = Math.min(config.grpcDeadlineMs, PROBE_DEADLINE_MS);
@@ -25,7 +22,7 @@ async function readiness(config: Config, backend: Backend): Promise<string[]> {
     return missing;
   }
   try {
-    const list = await unary<GatewayList>((cb) =>
+    const list = await unary<ListGatewaysResponse__Output>((cb) =>
       backend.session.listGateways({}, backend.internal(), backend.options(deadline), cb),
     );
     if (list.gateways.length < config.gateways) {
