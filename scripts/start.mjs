@@ -58,7 +58,13 @@ function waitForPort(port, timeoutMs) {
 }
 
 async function startEmbeddedPostgres() {
-  const line = await startProcess('postgres', join(root, 'scripts/embedded-postgres.mjs'), [dataDir], {}, false);
+  const line = await startProcess(
+    'postgres',
+    join(root, 'scripts/embedded-postgres.mjs'),
+    [dataDir],
+    {},
+    false,
+  );
   const { port, dataDir: dir, databaseUrl } = JSON.parse(line);
   say(`embedded Postgres on 127.0.0.1:${port} (data in ${dir})`);
   return databaseUrl;
@@ -142,7 +148,8 @@ function startProcess(label, script, args, env, echo = true) {
   });
 }
 
-const startService = (name, label, env) => startProcess(label, join(root, 'services', name, 'dist', 'main.js'), [], env);
+const startService = (name, label, env) =>
+  startProcess(label, join(root, 'services', name, 'dist', 'main.js'), [], env);
 
 async function shutdown(code) {
   if (stopping) return;
@@ -165,13 +172,19 @@ try {
   const others = [startService('api-gateway', 'api-gateway', shared)];
   for (let i = 0; i < config.gateways; i++) {
     others.push(
-      startService('connection-gateway', `connection-gateway-${i}`, { ...shared, MQFLEET_GATEWAY_INDEX: String(i) }),
+      startService('connection-gateway', `connection-gateway-${i}`, {
+        ...shared,
+        MQFLEET_GATEWAY_INDEX: String(i),
+      }),
     );
   }
   await Promise.all(others);
   const mqttPorts = Array.from({ length: config.gateways }, (_, i) => config.mqttPort + i).join(', ');
-  say(`ready: MQTT on ${config.host}:${mqttPorts}, JSON API on http://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`);
-  if (config.adminPasswordIsDefault) say('WARNING: account ADMIN has the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD');
+  say(
+    `ready: MQTT on ${config.host}:${mqttPorts}, JSON API on http://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`,
+  );
+  if (config.adminPasswordIsDefault)
+    say('WARNING: account ADMIN has the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD');
 } catch (err) {
   process.stderr.write(`[mqfleet] start failed: ${err instanceof Error ? err.message : err}\n`);
   await shutdown(1);
