@@ -4,3 +4,4 @@ export * from './log';
 export * from './topics';
 export * from './subjects';
 export * from './session';
+export * from './accounts';

@@ -414,6 +414,32 @@ export function validatePatch(patch: SessionPatch): void {
   check('maximumPacketSize', 'maximumPacketSize', 1, MAX_PACKET_SIZE);
   check('topicAliasMaximum', 'topicAliasMaximum', 0, UINT16_MAX);
   check('willQos', 'willQoS', 0, 2);
+  check('willExpirySeconds', 'willExpirySeconds', 0, UINT32_MAX);
+  check('willDelaySeconds', 'willDelaySeconds', 0, UINT32_MAX);
+  check('minHealthySubscribedTopicFiltersCount', 'minHealthySubscribedTopicFiltersCount', 0, UINT32_MAX);
+  check('maxHealthySubscribedTopicFiltersCount', 'maxHealthySubscribedTopicFiltersCount', 0, UINT32_MAX);
+  for (const field of [
+    'minHealthySendRatePerMinute',
+    'maxHealthySendRatePerMinute',
+    'maxHealthyBacklogRatePerMinute',
+  ] as const) {
+    const v = patchValue(patch, field);
+    if (v !== undefined) rate(field, Number(v));
+  }
+  const contentType = patchValue(patch, 'willContentType');
+  if (contentType !== undefined) str('willContentType', contentType);
+  const responseTopic = patchValue(patch, 'willResponseTopic');
+  if (responseTopic) {
+    const problem = topicNameProblem(responseTopic);
+    if (problem) throw invalidValue('willResponseTopic', `a valid topic name (${problem})`);
+  }
+  for (const field of ['userProperties', 'willUserProperties'] as const) {
+    (patchValue(patch, field)?.items ?? []).forEach((item, i) => {
+      const key = str(`${field}[${i}].key`, item.key ?? '', MAX_USER_PROPERTY_KEY_BYTES);
+      if (key.length === 0) throw invalidValue(`${field}[${i}].key`, 'from 1 to 128 bytes');
+      str(`${field}[${i}].value`, item.value ?? '');
+    });
+  }
   const status = patchValue(patch, 'sessionStatus');
   if (status !== undefined && (status === 'SESSION_STATUS_UNSPECIFIED' || status === 0)) {
     throw invalidValue('sessionStatus', '"normal", "hidden", "banned" or "inactive"');
@@ -445,6 +471,8 @@ export function validatePatch(patch: SessionPatch): void {
   if ((group !== undefined) !== (name !== undefined)) {
     throw invalidValue('label', 'given with both "group" and "name"');
   }
+  if (group !== undefined) str('label.group', group, MAX_LABEL_BYTES);
+  if (name !== undefined) str('label.name', name, MAX_LABEL_BYTES);
 }
 
 function normalise(field: keyof Settings, value: unknown): unknown {
@@ -478,6 +506,8 @@ export function applyPatch(current: Settings, patch: SessionPatch): PatchResult 
   // A will with no QoS chosen yet is published at QoS 2, as the seed reserves it.
   if (changes.willTopic && current.willTopic === '' && patchValue(patch, 'willQos') === undefined) {
     settings.willQos = 2;
+    // Reported like any other change, so the event, the audit trail and changedFields show it.
+    if (current.willQos !== 2) changes.willQos = { before: current.willQos, after: 2 };
   }
   return { settings, changes };
 }

@@ -11,7 +11,7 @@ export function clientToken(clientName: string): string {
   return createHash('sha256').update(clientName, 'utf8').digest('base64url').slice(0, 22);
 }
 
-export type SessionEventType = 'created' | 'altered' | 'connected' | 'disconnected' | 'deleted';
+export type SessionEventType = 'altered' | 'connected' | 'disconnected' | 'deactivated' | 'deleted';
 
 export interface Subjects {
   /** JetStream stream holding every session event. */

@@ -6,19 +6,30 @@
 //   "#" (last level)         → ">"  plus a second subject for the parent level itself,
 //                               since "a/#" also matches "a" [MQTT-4.7.1-2]
 //   empty level              → "%"  (NATS forbids empty tokens)
-//   ".", "*", ">", "%", whitespace and control characters inside a level
-//                            → "%XX" per UTF-8 byte (upper-case hex)
+//   ".", "*", ">", "%", whitespace (Unicode's too) and control characters (C0, DEL, C1)
+//   inside a level           → "%XX" per UTF-8 byte (upper-case hex)
 // Every other character passes unchanged, so common topics read the same in both systems.
 // "%" alone never arises from escaping ("%" itself becomes "%25"), so the mapping is reversible.
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a level may start with U+FEFF, which must survive the round trip.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Maximum bytes of an MQTT UTF-8 string [MQTT-1.5.3]. */
 export const MAX_MQTT_STRING_BYTES = 65535;
 
-function mustEscape(code: number): boolean {
-  return code <= 0x20 || code === 0x7f || code === 0x2e || code === 0x2a || code === 0x3e || code === 0x25;
+const UNICODE_WHITESPACE = /\s/u;
+
+function mustEscape(ch: string, code: number): boolean {
+  return (
+    code <= 0x20 ||
+    (code >= 0x7f && code <= 0x9f) || // DEL and the C1 control characters
+    code === 0x2e ||
+    code === 0x2a ||
+    code === 0x3e ||
+    code === 0x25 ||
+    (code > 0x7f && UNICODE_WHITESPACE.test(ch)) // e.g. U+00A0, U+2028, U+3000, U+FEFF
+  );
 }
 
 function escapeLevel(level: string): string {
@@ -26,7 +37,7 @@ function escapeLevel(level: string): string {
   let out = '';
   for (const ch of level) {
     const code = ch.codePointAt(0)!;
-    if (mustEscape(code)) {
+    if (mustEscape(ch, code)) {
       for (const byte of encoder.encode(ch)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     } else {
       out += ch;

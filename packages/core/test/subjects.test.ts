@@ -1,0 +1,72 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { clientToken, subjects } from '../src/subjects';
+
+const SAFE = /^[A-Za-z0-9_-]{22}$/;
+
+describe('clientToken', () => {
+  const ids = [
+    '',
+    'a',
+    'dev-1',
+    'dev-2',
+    'Dev-1',
+    'dev-1 ',
+    'a.b',
+    '*',
+    '>',
+    'a b\tc\n',
+    '\u0000',
+    'é',
+    'e\u0301', // same look as "é", different id
+    '😀',
+    '中文',
+    '$SYS',
+    'x'.repeat(23),
+    'é'.repeat(32767) + 'x', // 65,535 bytes
+    '€'.repeat(21845), // 65,535 bytes
+    'x'.repeat(65535),
+  ];
+
+  it('is 22 subject-safe characters for every id', () => {
+    for (const id of ids) assert.match(clientToken(id), SAFE, JSON.stringify(id.slice(0, 20)));
+  });
+
+  it('is stable', () => {
+    for (const id of ids) assert.equal(clientToken(id), clientToken(`${id}`));
+    // A fixed vector: the first 22 base64url characters of SHA-256("dev-1").
+    assert.equal(clientToken('dev-1'), 'A4j7YmyomhJ4R0Q5iTNLjC');
+  });
+
+  it('differs for different ids', () => {
+    const tokens = new Set(ids.map(clientToken));
+    assert.equal(tokens.size, ids.length);
+    const many = new Set(Array.from({ length: 10000 }, (_, i) => clientToken(`client-${i}`)));
+    assert.equal(many.size, 10000);
+  });
+
+  it('handles a 65,535-byte id', () => {
+    const id = '😀'.repeat(16383) + 'xyz';
+    assert.equal(Buffer.byteLength(id), 65535);
+    const token = clientToken(id);
+    assert.match(token, SAFE);
+    assert.notEqual(token, clientToken(`${id.slice(0, -1)}w`));
+  });
+});
+
+describe('subjects', () => {
+  it('builds the session event and message subjects', () => {
+    const s = subjects('mqfleet');
+    assert.equal(s.eventsStream, 'MQFLEET_EVENTS');
+    assert.equal(s.eventsAll, 'mqfleet.events.>');
+    assert.equal(
+      s.sessionEvent('altered', 'a.b c'),
+      `mqfleet.events.session.altered.${clientToken('a.b c')}`,
+    );
+    assert.equal(s.message('a/b.c/'), 'mqfleet.msg.a.b%2Ec.%');
+    assert.equal(s.messagePrefix, 'mqfleet.msg');
+    assert.equal(s.gatewayHeartbeat('gw-1'), 'mqfleet.gateway.heartbeat.gw-1');
+    assert.equal(s.gatewayHeartbeatAll, 'mqfleet.gateway.heartbeat.*');
+    assert.equal(subjects('my-fleet').eventsStream, 'MY_FLEET_EVENTS');
+  });
+});
