@@ -1,0 +1,272 @@
+// End-to-end fixture: the whole system as separate processes, the way operators run it — one
+// session-service, one api-gateway and N connection-gateways (node services/<name>/dist/main.js)
+// on a fresh database and NATS prefix — plus helpers that talk to it only through its external
+// contracts: HTTP POST /api, GET /health/ready and MQTT (MQTT.js, protocol 5 or 3.1.1).
+import type { EventEmitter } from 'node:events';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import {
+  createInfra,
+  freePort,
+  startService,
+  until,
+  type Infra,
+  type ServiceProcess,
+} from '@mqfleet/testkit';
+
+export interface ApiResponse {
+  /** HTTP status. */
+  status: number;
+  // The FairCom envelope: {result, errorCode, errorMessage, requestId, authToken[, debugInfo]}.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: Record<string, any>;
+}
+
+export interface ReceivedMessage {
+  topic: string;
+  payload: Buffer;
+  packet: IPublishPacket;
+}
+
+export interface GatewayProcess {
+  process: ServiceProcess;
+  /** The MQTT (TCP) port this gateway listens on. */
+  port: number;
+}
+
+export interface System {
+  infra: Infra;
+  sessionService: ServiceProcess;
+  apiGateway: ServiceProcess;
+  gateways: GatewayProcess[];
+  /** Every service process, in start order. */
+  processes: ServiceProcess[];
+  httpPort: number;
+  baseUrl: string;
+  /** A FairCom JSON action through a real HTTP POST /api. */
+  api(
+    action: string,
+    params?: Record<string, unknown>,
+    options?: { api?: string; authToken?: string },
+  ): Promise<ApiResponse>;
+  /** POST /api with an arbitrary body (for malformed requests). */
+  postRaw(body: string, contentType?: string): Promise<ApiResponse>;
+  /** createSession ADMIN/ADMIN → authToken (cached). */
+  login(): Promise<string>;
+  /** An MQTT.js client on gateway `gateway` that never reconnects by itself; closed by close(). */
+  mqtt(clientId: string, options?: IClientOptions, gateway?: number): Promise<MqttClient>;
+  /** Stops every process and drops the database / NATS prefix. */
+  close(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 30000;
+
+export async function startSystem(options: { gateways?: number } = {}): Promise<System> {
+  const gatewayCount = options.gateways ?? 1;
+  const infra = await createInfra();
+  const processes: ServiceProcess[] = [];
+  const clients = new Set<MqttClient>();
+  const gateways: GatewayProcess[] = [];
+  let token: string | undefined;
+
+  const close = async (): Promise<void> => {
+    for (const client of clients) client.end(true);
+    clients.clear();
+    // Gateways first (they call the session-service on the way out), then the rest.
+    await Promise.allSettled(gateways.map((g) => g.process.stop()));
+    await Promise.allSettled(processes.map((p) => p.stop()));
+    await infra.close();
+  };
+
+  try {
+    const grpcPort = await freePort();
+    const httpPort = await freePort();
+    const common = {
+      DATABASE_URL: infra.databaseUrl,
+      NATS_URL: infra.natsUrl,
+      MQFLEET_NATS_PREFIX: infra.natsPrefix,
+      MQFLEET_HOST: '127.0.0.1',
+      MQFLEET_GATEWAYS: String(gatewayCount),
+      MQFLEET_GRPC_PORT: String(grpcPort),
+      MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}`,
+    };
+    const sessionService = await startService('session-service', common);
+    processes.push(sessionService);
+    const apiGateway = await startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(httpPort) });
+    processes.push(apiGateway);
+    for (let index = 0; index < gatewayCount; index++) {
+      // Gateway i listens on MQFLEET_MQTT_PORT + i: aim that sum at a port that is free now.
+      const port = await freePort();
+      const gateway = await startService('connection-gateway', {
+        ...common,
+        MQFLEET_MQTT_PORT: String(port - index),
+        MQFLEET_GATEWAY_INDEX: String(index),
+      });
+      processes.push(gateway);
+      gateways.push({ process: gateway, port });
+    }
+
+    const baseUrl = `http://127.0.0.1:${httpPort}`;
+    await until(
+      async () => {
+        try {
+          const res = await fetch(`${baseUrl}/health/ready`);
+          await res.arrayBuffer();
+          return res.status === 200;
+        } catch {
+          return false;
+        }
+      },
+      READY_TIMEOUT_MS,
+      100,
+    );
+
+    const postRaw = async (body: string, contentType = 'application/json'): Promise<ApiResponse> => {
+      const res = await fetch(`${baseUrl}/api`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+        signal: AbortSignal.timeout(10000),
+      });
+      const text = await res.text();
+      return { status: res.status, body: JSON.parse(text) as ApiResponse['body'] };
+    };
+
+    const api: System['api'] = (action, params = {}, opts = {}) =>
+      postRaw(
+        JSON.stringify({
+          api: opts.api ?? (action === 'createSession' || action === 'pingSession' ? 'admin' : 'mq'),
+          action,
+          params,
+          requestId: `e2e-${action}`,
+          ...(opts.authToken === undefined ? {} : { authToken: opts.authToken }),
+        }),
+      );
+
+    const login = async (): Promise<string> => {
+      if (token) return token;
+      const res = await api('createSession', { username: 'ADMIN', password: 'ADMIN' }, { api: 'admin' });
+      if (res.status !== 200 || res.body.errorCode !== 0 || typeof res.body.authToken !== 'string') {
+        throw new Error(`createSession failed: ${JSON.stringify(res.body)}`);
+      }
+      token = res.body.authToken as string;
+      return token;
+    };
+
+    const connectMqtt = async (
+      clientId: string,
+      mqttOptions: IClientOptions = {},
+      gateway = 0,
+    ): Promise<MqttClient> => {
+      const target = gateways[gateway];
+      if (!target) throw new Error(`no gateway ${gateway}`);
+      const client = mqtt.connect(`mqtt://127.0.0.1:${target.port}`, {
+        clientId,
+        protocolVersion: 5,
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+        ...mqttOptions,
+      });
+      clients.add(client);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const onConnect = (): void => {
+            client.off('error', onError);
+            resolve();
+          };
+          const onError = (err: Error): void => {
+            client.off('connect', onConnect);
+            reject(err);
+          };
+          client.once('connect', onConnect);
+          client.once('error', onError);
+        });
+      } catch (err) {
+        client.end(true);
+        clients.delete(client);
+        throw err;
+      }
+      return client;
+    };
+
+    return {
+      infra,
+      sessionService,
+      apiGateway,
+      gateways,
+      processes,
+      httpPort,
+      baseUrl,
+      api,
+      postRaw,
+      login,
+      mqtt: connectMqtt,
+      close,
+    };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Ends an MQTT.js client cleanly (DISCONNECT) if it is connected, forcibly otherwise. */
+export async function endClient(client: MqttClient): Promise<void> {
+  if (client.connected) await client.endAsync();
+  else client.end(true);
+}
+
+/** Every message the client receives from now on, in arrival order. */
+export function recordMessages(client: MqttClient): ReceivedMessage[] {
+  const messages: ReceivedMessage[] = [];
+  client.on('message', (topic, payload, packet) => messages.push({ topic, payload, packet }));
+  return messages;
+}
+
+/** Resolves with the first message (from now on) that satisfies the predicate. */
+export function messageMatching(
+  client: MqttClient,
+  predicate: (m: ReceivedMessage) => boolean,
+  timeoutMs = 5000,
+): Promise<ReceivedMessage> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket): void => {
+      const m = { topic, payload, packet };
+      if (!predicate(m)) return;
+      clearTimeout(timer);
+      client.off('message', onMessage);
+      resolve(m);
+    };
+    const timer = setTimeout(() => {
+      client.off('message', onMessage);
+      reject(new Error(`no matching message within ${timeoutMs} ms`));
+    }, timeoutMs);
+    client.on('message', onMessage);
+  });
+}
+
+/** The MQTT 5 user properties of a received message as a plain record. */
+export function userProperties(m: ReceivedMessage): Record<string, string | string[]> {
+  return (m.packet.properties?.userProperties ?? {}) as Record<string, string | string[]>;
+}
+
+/** A QoS 1 publish that resolves with the error (if any) and the PUBACK reason code. */
+export function publishQos1(
+  client: MqttClient,
+  topic: string,
+  payload: string,
+): Promise<{ error: (Error & { code?: number }) | undefined; reasonCode: number | undefined }> {
+  return new Promise((resolve) => {
+    client.publish(topic, payload, { qos: 1 }, (error, packet) => {
+      const fromError = (error as (Error & { code?: number }) | undefined)?.code;
+      const fromPacket = (packet as { reasonCode?: number } | undefined)?.reasonCode;
+      resolve({
+        error: error as (Error & { code?: number }) | undefined,
+        reasonCode: fromError ?? fromPacket ?? (error ? undefined : 0),
+      });
+    });
+  });
+}
+
+/** MQTT.js's typed emitter as a plain EventEmitter, for testkit nextEvent / eventMatching. */
+export function asEmitter(client: MqttClient): EventEmitter {
+  return client as unknown as EventEmitter;
+}
