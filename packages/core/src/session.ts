@@ -216,19 +216,11 @@ export function parseClientName(value: unknown, property = 'clientName'): string
 export function parseAlterParams(params: unknown): AlterRequest {
   if (params === undefined || params === null) throw missingProperty('params');
   if (!isPlainObject(params)) throw invalidValue('params', 'an object', params);
-  for (const key of Object.keys(params)) {
-    if (!(ALTER_PARAMS as readonly string[]).includes(key)) {
-      throw invalidValue(key, 'a property alterMqSession knows (see docs/json-api.md)');
-    }
-  }
-  const p = params as Record<string, unknown>;
-  const has = (key: string): boolean => p[key] !== undefined;
-  const patch: SessionPatch = {};
-  const clientName = parseClientName(p.clientName);
-
+  const { clientName: rawName, expectedVersion: rawVersion, ...settings } = params;
+  const clientName = parseClientName(rawName);
   let expectedVersion: string | undefined;
-  if (has('expectedVersion')) {
-    const v = p.expectedVersion;
+  if (rawVersion !== undefined) {
+    const v = rawVersion;
     if (
       !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) &&
       !(typeof v === 'string' && /^[1-9]\d{0,18}$/.test(v))
@@ -237,6 +229,27 @@ export function parseAlterParams(params: unknown): AlterRequest {
     }
     expectedVersion = String(v);
   }
+  const patch = parseSettingsParams(settings, 'alterMqSession');
+  return expectedVersion === undefined ? { clientName, patch } : { clientName, patch, expectedVersion };
+}
+
+/**
+ * Reads the settings properties of alterMqSession (everything but clientName and
+ * expectedVersion) into a patch; alterMqSessions (bulk) takes the same properties.
+ */
+export function parseSettingsParams(settings: Record<string, unknown>, action: string): SessionPatch {
+  for (const key of Object.keys(settings)) {
+    if (
+      !(ALTER_PARAMS as readonly string[]).includes(key) ||
+      key === 'clientName' ||
+      key === 'expectedVersion'
+    ) {
+      throw invalidValue(key, `a property ${action} knows (see docs/json-api.md)`);
+    }
+  }
+  const p = settings;
+  const has = (key: string): boolean => p[key] !== undefined;
+  const patch: SessionPatch = {};
 
   if (has('temporarySession')) patch.temporarySession = bool('temporarySession', p.temporarySession);
   if (has('cleanSession')) {
@@ -386,7 +399,7 @@ export function parseAlterParams(params: unknown): AlterRequest {
   }
 
   validatePatch(patch);
-  return expectedVersion === undefined ? { clientName, patch } : { clientName, patch, expectedVersion };
+  return patch;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // NATS subjects and JetStream names used between mqfleet services, and the session events.
 import { createHash } from 'node:crypto';
-import type { Session__Output } from '@mqfleet/proto';
+import type { Label__Output, Session__Output } from '@mqfleet/proto';
 import { topicToSubject } from './topics';
 
 /**
@@ -18,6 +18,8 @@ export interface Subjects {
   eventsStream: string;
   /** Subject filter of that stream. */
   eventsAll: string;
+  /** Session events only (what gateways consume). */
+  sessionEventsAll: string;
   sessionEvent(type: SessionEventType, clientName: string): string;
   /** Core NATS subject an MQTT message on `topic` crosses gateways on. */
   message(topic: string): string;
@@ -26,17 +28,21 @@ export interface Subjects {
   /** Gateways announce themselves here every few seconds. */
   gatewayHeartbeat(gatewayId: string): string;
   gatewayHeartbeatAll: string;
+  /** Subject of a label event (labels are keyed by their numeric id). */
+  labelEvent(type: LabelEventType, id: number): string;
 }
 
 export function subjects(prefix: string): Subjects {
   return {
     eventsStream: `${prefix.toUpperCase().replace(/-/g, '_')}_EVENTS`,
     eventsAll: `${prefix}.events.>`,
+    sessionEventsAll: `${prefix}.events.session.>`,
     sessionEvent: (type, clientName) => `${prefix}.events.session.${type}.${clientToken(clientName)}`,
     message: (topic) => `${prefix}.msg.${topicToSubject(topic)}`,
     messagePrefix: `${prefix}.msg`,
     gatewayHeartbeat: (gatewayId) => `${prefix}.gateway.heartbeat.${gatewayId}`,
     gatewayHeartbeatAll: `${prefix}.gateway.heartbeat.*`,
+    labelEvent: (type, id) => `${prefix}.events.label.${type}.${id}`,
   };
 }
 
@@ -67,4 +73,21 @@ export interface GatewayHeartbeat {
   host: string;
   mqttPort: number;
   connections: number;
+}
+
+export type LabelEventType = 'created' | 'altered' | 'deleted';
+
+/** Payload of every label event (JSON), on subjects().labelEvent(type, id). */
+export interface LabelEvent {
+  eventId: string;
+  type: LabelEventType;
+  /** The label's id. */
+  id: number;
+  at: string;
+  /** The account that made the change. */
+  actor: string;
+  /** For altered events: the fields that changed (JSON API names: group, name, value, enum, …). */
+  changes?: Record<string, FieldChange>;
+  /** The label after the change; for deleted events, the label as it was. */
+  label: Label__Output;
 }

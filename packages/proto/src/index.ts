@@ -5,10 +5,17 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as SessionProto } from './generated/session';
 import type { ProtoGrpcType as AuthProto } from './generated/auth';
+import type { ProtoGrpcType as AccountsProto } from './generated/accounts';
+import type { ProtoGrpcType as LabelsProto } from './generated/labels';
 
 /** Folder holding the .proto files (the repository's proto/). */
 export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
-export const PROTO_FILES = ['mqfleet/v1/session.proto', 'mqfleet/v1/auth.proto'];
+export const PROTO_FILES = [
+  'mqfleet/v1/session.proto',
+  'mqfleet/v1/auth.proto',
+  'mqfleet/v1/accounts.proto',
+  'mqfleet/v1/labels.proto',
+];
 
 /** Options shared by every loader of our protos: enums as names, 64-bit integers as strings. */
 export const LOADER_OPTIONS: protoLoader.Options = {
@@ -22,11 +29,16 @@ export const LOADER_OPTIONS: protoLoader.Options = {
 };
 
 export const packageDefinition = protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS);
-const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as SessionProto & AuthProto;
+const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as SessionProto &
+  AuthProto &
+  AccountsProto &
+  LabelsProto;
 
 export const v1 = loaded.mqfleet.v1;
 export const SessionServiceClient = v1.SessionService;
 export const AuthServiceClient = v1.AuthService;
+export const AccountServiceClient = v1.AccountService;
+export const LabelServiceClient = v1.LabelService;
 
 export type { SessionServiceClient as SessionServiceClientType } from './generated/mqfleet/v1/SessionService';
 export type { SessionServiceHandlers } from './generated/mqfleet/v1/SessionService';
@@ -85,3 +97,102 @@ export type {
   ListGatewaysResponse__Output,
 } from './generated/mqfleet/v1/ListGatewaysResponse';
 export type { GatewayInfo, GatewayInfo__Output } from './generated/mqfleet/v1/GatewayInfo';
+export type { SessionFilter, SessionFilter__Output } from './generated/mqfleet/v1/SessionFilter';
+export type {
+  ListSessionsRequest,
+  ListSessionsRequest__Output,
+} from './generated/mqfleet/v1/ListSessionsRequest';
+export type {
+  ListSessionsResponse,
+  ListSessionsResponse__Output,
+} from './generated/mqfleet/v1/ListSessionsResponse';
+export type {
+  DeleteSessionRequest,
+  DeleteSessionRequest__Output,
+} from './generated/mqfleet/v1/DeleteSessionRequest';
+export type {
+  DeleteSessionResponse,
+  DeleteSessionResponse__Output,
+} from './generated/mqfleet/v1/DeleteSessionResponse';
+export type {
+  AlterSessionsRequest,
+  AlterSessionsRequest__Output,
+} from './generated/mqfleet/v1/AlterSessionsRequest';
+export type {
+  AlterSessionsResponse,
+  AlterSessionsResponse__Output,
+} from './generated/mqfleet/v1/AlterSessionsResponse';
+export type {
+  GetSessionAuditRequest,
+  GetSessionAuditRequest__Output,
+} from './generated/mqfleet/v1/GetSessionAuditRequest';
+export type {
+  GetSessionAuditResponse,
+  GetSessionAuditResponse__Output,
+} from './generated/mqfleet/v1/GetSessionAuditResponse';
+export type { AuditEntry, AuditEntry__Output } from './generated/mqfleet/v1/AuditEntry';
+export type { DeleteTokenResponse__Output } from './generated/mqfleet/v1/DeleteTokenResponse';
+export type {
+  DescribeTokensResponse,
+  DescribeTokensResponse__Output,
+} from './generated/mqfleet/v1/DescribeTokensResponse';
+export type { TokenInfo, TokenInfo__Output } from './generated/mqfleet/v1/TokenInfo';
+export type { AccountServiceClient as AccountServiceClientType } from './generated/mqfleet/v1/AccountService';
+export type { AccountServiceHandlers } from './generated/mqfleet/v1/AccountService';
+export type { Account, Account__Output } from './generated/mqfleet/v1/Account';
+export type {
+  CreateAccountResponse,
+  CreateAccountResponse__Output,
+} from './generated/mqfleet/v1/CreateAccountResponse';
+export type {
+  AlterAccountResponse,
+  AlterAccountResponse__Output,
+} from './generated/mqfleet/v1/AlterAccountResponse';
+export type {
+  DeleteAccountResponse,
+  DeleteAccountResponse__Output,
+} from './generated/mqfleet/v1/DeleteAccountResponse';
+export type {
+  ListAccountsResponse,
+  ListAccountsResponse__Output,
+} from './generated/mqfleet/v1/ListAccountsResponse';
+export type { LabelServiceClient as LabelServiceClientType } from './generated/mqfleet/v1/LabelService';
+export type { LabelServiceHandlers } from './generated/mqfleet/v1/LabelService';
+export type {
+  CreateLabelRequest,
+  CreateLabelRequest__Output,
+} from './generated/mqfleet/v1/CreateLabelRequest';
+export type {
+  CreateLabelResponse,
+  CreateLabelResponse__Output,
+} from './generated/mqfleet/v1/CreateLabelResponse';
+export type { AlterLabelRequest, AlterLabelRequest__Output } from './generated/mqfleet/v1/AlterLabelRequest';
+export type {
+  AlterLabelResponse,
+  AlterLabelResponse__Output,
+} from './generated/mqfleet/v1/AlterLabelResponse';
+export type { ListLabelsRequest, ListLabelsRequest__Output } from './generated/mqfleet/v1/ListLabelsRequest';
+export type {
+  ListLabelsResponse,
+  ListLabelsResponse__Output,
+} from './generated/mqfleet/v1/ListLabelsResponse';
+export type {
+  ListLabelGroupsRequest,
+  ListLabelGroupsRequest__Output,
+} from './generated/mqfleet/v1/ListLabelGroupsRequest';
+export type {
+  ListLabelGroupsResponse,
+  ListLabelGroupsResponse__Output,
+} from './generated/mqfleet/v1/ListLabelGroupsResponse';
+export type {
+  ChangeLabelsRequest,
+  ChangeLabelsRequest__Output,
+} from './generated/mqfleet/v1/ChangeLabelsRequest';
+export type {
+  ChangeLabelsResponse,
+  ChangeLabelsResponse__Output,
+} from './generated/mqfleet/v1/ChangeLabelsResponse';
+export type { Label, Label__Output } from './generated/mqfleet/v1/Label';
+export type { LabelValues, LabelValues__Output } from './generated/mqfleet/v1/LabelValues';
+export type { LabelKey, LabelKey__Output } from './generated/mqfleet/v1/LabelKey';
+export type { LabelChange, LabelChange__Output } from './generated/mqfleet/v1/LabelChange';

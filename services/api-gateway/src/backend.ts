@@ -1,12 +1,16 @@
-// gRPC clients of the session-service (SessionService, AuthService and the standard health
-// service), with the deadline and caller metadata every call carries.
+// gRPC clients of the session-service (SessionService, AuthService, AccountService and the
+// standard health service), with the deadline and caller metadata every call carries.
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import type { Config } from '@mqfleet/core';
 import {
+  AccountServiceClient,
   AuthServiceClient,
+  LabelServiceClient,
   SessionServiceClient,
+  type AccountServiceClientType,
   type AuthServiceClientType,
+  type LabelServiceClientType,
   type SessionServiceClientType,
 } from '@mqfleet/proto';
 
@@ -32,6 +36,8 @@ const HealthClientCtor = grpc.makeGenericClientConstructor(
 export interface Backend {
   session: SessionServiceClientType;
   auth: AuthServiceClientType;
+  accounts: AccountServiceClientType;
+  labels: LabelServiceClientType;
   health: HealthClient;
   /** Call options with a fresh deadline. */
   options(deadlineMs?: number): grpc.CallOptions;
@@ -47,10 +53,14 @@ export function createBackend(config: Config): Backend {
   const address = config.sessionServiceAddress;
   const session = new SessionServiceClient(address, credentials);
   const auth = new AuthServiceClient(address, credentials);
+  const accounts = new AccountServiceClient(address, credentials);
+  const labels = new LabelServiceClient(address, credentials);
   const health = new HealthClientCtor(address, credentials);
   return {
     session,
     auth,
+    accounts,
+    labels,
     health,
     options: (deadlineMs = config.grpcDeadlineMs) => ({ deadline: Date.now() + deadlineMs }),
     bearer(token) {
@@ -67,6 +77,8 @@ export function createBackend(config: Config): Backend {
     close() {
       session.close();
       auth.close();
+      accounts.close();
+      labels.close();
       health.close();
     },
   };

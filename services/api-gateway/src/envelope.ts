@@ -15,6 +15,9 @@ export interface ResponseOptions {
 export interface Warning {
   warningCode: number;
   warningMessage: string;
+  /** The same code and text in the shape of the reference's deleteSession example (§3, §5.3). */
+  code?: number;
+  message?: string;
 }
 
 /** What every response echoes; read leniently so even a bad request gets a proper echo. */

@@ -284,8 +284,25 @@ export class Gateway extends EventEmitter implements GatewayContext {
       this.cancelWill(event.clientName);
     }
     const conn = this.byClient.get(event.clientName);
-    if (!conn || !event.session) return;
+    if (!conn) return;
+    if ((event.type === 'deleted' || event.type === 'deactivated') && BigInt(event.version) > conn.version) {
+      this.disconnectByAdmin(conn, event.type);
+      return;
+    }
+    if (!event.session) return;
     this.applyRemote(conn, event.session, `event:${event.type}`);
+  }
+
+  /**
+   * deleteMqSession: the client is disconnected (MQTT 5 DISCONNECT 0x98, administrative action).
+   * The server ends the connection, not the client, so its will is published [MQTT-3.1.2-8].
+   */
+  private disconnectByAdmin(conn: Connection, why: string): void {
+    this.logger.info('session ended by an administrator', { clientName: conn.clientName, why });
+    conn.end(
+      { reason: `session ${why} by an administrator`, clean: false, publishWill: true },
+      ReasonCode.ADMINISTRATIVE_ACTION,
+    );
   }
 
   /** Applies a newer session state, or closes the connection if another connection holds it now. */
@@ -316,10 +333,17 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.logger.info('reconciling sessions', { why, count: names.length });
     for (let i = 0; i < names.length; i += RECONCILE_BATCH) {
       try {
-        const { sessions } = await this.sessions.describeSessions(names.slice(i, i + RECONCILE_BATCH));
+        const batch = names.slice(i, i + RECONCILE_BATCH);
+        const { sessions } = await this.sessions.describeSessions(batch);
+        const found = new Set(sessions.map((s) => s.clientName));
         for (const session of sessions) {
           const conn = this.byClient.get(session.clientName);
           if (conn) this.applyRemote(conn, session, 'reconcile');
+        }
+        // A session deleted while this gateway missed events is gone from the store.
+        for (const name of batch) {
+          const conn = this.byClient.get(name);
+          if (conn && !found.has(name)) this.disconnectByAdmin(conn, 'deleted');
         }
       } catch (err) {
         this.logger.warn('reconcile failed', { why, err });

@@ -56,7 +56,7 @@ export class SessionEventsConsumer {
       // A single filter as a string: nats-server 2.9 knows filter_subject only (an array would
       // ask for 2.10's filter_subjects, and consume() would never start).
       const consumer = await js.consumers.get(this.s.eventsStream, {
-        filterSubjects: this.s.eventsAll,
+        filterSubjects: this.s.sessionEventsAll,
         deliver_policy: DeliverPolicy.New,
       });
       if (this.stopped) return true;

@@ -29,7 +29,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(expected, actual);
 }
 
-const tokenHash = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+export const tokenHash = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
 const BAD_TOKEN_MESSAGE =
   "'authToken' does not match any existing session. Use a valid 'authToken' or use 'createSession' to create a valid 'authToken'.";

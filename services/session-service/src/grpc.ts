@@ -1,12 +1,29 @@
-// The gRPC surface: SessionService and AuthService, the standard health service and server
+// The gRPC surface: SessionService, AuthService and AccountService, the standard health service and server
 // reflection. Errors are mapped to gRPC here and only here.
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import { ERROR_CODE_METADATA_KEY, MqfleetError, parseClientName, type Logger } from '@mqfleet/core';
-import { packageDefinition, v1, type AuthServiceHandlers, type SessionServiceHandlers } from '@mqfleet/proto';
+import {
+  packageDefinition,
+  v1,
+  type AccountServiceHandlers,
+  type AuthServiceHandlers,
+  type LabelServiceHandlers,
+  type SessionServiceHandlers,
+} from '@mqfleet/proto';
+import {
+  alterAccount,
+  createAccount,
+  deleteAccount,
+  deleteToken,
+  describeTokens,
+  listAccounts,
+  type AccountRow,
+} from './account-admin';
 import { checkToken, createToken, type Actor } from './accounts';
 import type { Db } from './db';
+import type { LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
 import type { SessionStore } from './sessions';
 
@@ -15,6 +32,7 @@ interface Deps {
   store: SessionStore;
   gateways: GatewayRegistry;
   internalToken: string | undefined;
+  labels: LabelStore;
   log: Logger;
 }
 
@@ -100,6 +118,24 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       else internal(deps, call);
       return { sessions: await store.describe(req.clientNames) };
     }),
+    ListSessions: unary(log, async (req, call) => {
+      await admin(db, call);
+      return store.list(req);
+    }),
+    DeleteSession: unary(log, async (req, call) => {
+      const actor = await admin(db, call);
+      parseClientName(req.clientName);
+      return store.delete(req, actor.username);
+    }),
+    AlterSessions: unary(log, async (req, call) => {
+      const actor = await admin(db, call);
+      return store.alterMany(req, actor.username);
+    }),
+    GetSessionAudit: unary(log, async (req, call) => {
+      await admin(db, call);
+      parseClientName(req.clientName);
+      return { entries: await store.audit(req) };
+    }),
     ListGateways: unary(log, async () => ({
       gateways: deps.gateways.alive().map((g) => ({
         gatewayId: g.gatewayId,
@@ -128,15 +164,82 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       };
     }),
     WhoAmI: unary(log, async (_req, call) => checkToken(db, bearer(call))),
+    DeleteToken: unary(log, async (_req, call) => ({ found: await deleteToken(db, bearer(call)) })),
+    DescribeTokens: unary(log, async (req, call) => {
+      const token = bearer(call);
+      const actor = await checkToken(db, token);
+      const tokens = await describeTokens(db, actor, token!, req.ids);
+      return {
+        tokens: tokens.map((t) => ({
+          ...t,
+          createdAt: t.createdAt.toISOString(),
+          lastUsedAt: t.lastUsedAt.toISOString(),
+        })),
+      };
+    }),
+  };
+  const account = (a: AccountRow) => ({
+    username: a.username,
+    role: a.role,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  });
+  const accounts: AccountServiceHandlers = {
+    CreateAccount: unary(log, async (req, call) => {
+      await admin(db, call);
+      return { account: account(await createAccount(db, req.username, req.password, req.role)) };
+    }),
+    AlterAccount: unary(log, async (req, call) => {
+      await admin(db, call);
+      const password = req.password ?? undefined;
+      const role = req.role ?? undefined;
+      const altered = await alterAccount(db, req.username, password, role, bearer(call)!);
+      return { account: account(altered.account), tokensRevoked: altered.tokensRevoked };
+    }),
+    DeleteAccount: unary(log, async (req, call) => {
+      await admin(db, call);
+      return deleteAccount(db, req.username);
+    }),
+    ListAccounts: unary(log, async (req, call) => {
+      await admin(db, call);
+      return { accounts: (await listAccounts(db, req.partialUsername)).map(account) };
+    }),
   };
 
   const server = new grpc.Server();
   server.addService(v1.SessionService.service, sessions);
   server.addService(v1.AuthService.service, auth);
+  server.addService(v1.AccountService.service, accounts);
+  // Labels: every RPC is an administrator action.
+  const labels: LabelServiceHandlers = {
+    CreateLabel: unary(log, async (req, call) => {
+      const actor = await admin(db, call);
+      return { label: await deps.labels.create(req, actor.username) };
+    }),
+    AlterLabel: unary(log, async (req, call) => {
+      const actor = await admin(db, call);
+      return deps.labels.alter(req, actor.username);
+    }),
+    ListLabels: unary(log, async (req, call) => {
+      await admin(db, call);
+      return { labels: await deps.labels.list(req) };
+    }),
+    ListLabelGroups: unary(log, async (req, call) => {
+      await admin(db, call);
+      return { groups: await deps.labels.listGroups(req) };
+    }),
+    ChangeLabels: unary(log, async (req, call) => {
+      const actor = await admin(db, call);
+      return { originals: await deps.labels.change(req, actor.username) };
+    }),
+  };
+  server.addService(v1.LabelService.service, labels);
   const health = new HealthImplementation({
     '': 'NOT_SERVING',
     'mqfleet.v1.SessionService': 'NOT_SERVING',
     'mqfleet.v1.AuthService': 'NOT_SERVING',
+    'mqfleet.v1.AccountService': 'NOT_SERVING',
+    'mqfleet.v1.LabelService': 'NOT_SERVING',
   });
   health.addToServer(server);
   new ReflectionService(packageDefinition).addToServer(server);

@@ -5,6 +5,7 @@ import { createLogger, subjects as makeSubjects, type Config, type Logger } from
 import { ensureAdmin } from './accounts';
 import { createPool, type Db } from './db';
 import { GatewayRegistry } from './gateways';
+import { LabelStore } from './labels';
 import { buildGrpcServer } from './grpc';
 import { migrate } from './migrate';
 import { OutboxRelay } from './outbox';
@@ -56,7 +57,14 @@ export function buildSessionService(
       await relay.start();
       gateways = new GatewayRegistry(nc, subjects);
       gateways.start();
-      const built = buildGrpcServer({ db, store, gateways, internalToken: config.internalToken, log });
+      const built = buildGrpcServer({
+        db,
+        store,
+        gateways,
+        internalToken: config.internalToken,
+        log,
+        labels: new LabelStore(db, subjects),
+      });
       server = built.server;
       const grpcPort = await new Promise<number>((resolve, reject) =>
         built.server.bindAsync(
@@ -65,7 +73,13 @@ export function buildSessionService(
           (err, port) => (err ? reject(err) : resolve(port)),
         ),
       );
-      for (const name of ['', 'mqfleet.v1.SessionService', 'mqfleet.v1.AuthService'])
+      for (const name of [
+        '',
+        'mqfleet.v1.SessionService',
+        'mqfleet.v1.AuthService',
+        'mqfleet.v1.AccountService',
+        'mqfleet.v1.LabelService',
+      ])
         built.health.setStatus(name, 'SERVING');
       sweeper = setInterval(() => {
         store.expire().catch((err: unknown) => log.warn('session expiry sweep failed', { err }));

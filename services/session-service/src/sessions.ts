@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   applyPatch,
   DEFAULT_SETTINGS,
+  invalidValue,
   MqfleetError,
   notFound,
   patchFields,
@@ -22,12 +23,18 @@ import {
 } from '@mqfleet/core';
 import type {
   AlterSessionRequest__Output,
+  AlterSessionsRequest__Output,
+  AuditEntry__Output,
   CloseSessionRequest__Output,
+  DeleteSessionRequest__Output,
+  GetSessionAuditRequest__Output,
+  ListSessionsRequest__Output,
   ConnectDeclaration__Output,
   OpenSessionRequest__Output,
   Session__Output,
 } from '@mqfleet/proto';
 import { inTransaction, type Db, type Tx } from './db';
+import { applyFilter, encodeCursor, listQuery, Sql } from './listing';
 
 export const OUTBOX_CHANNEL = 'mqfleet_outbox';
 
@@ -125,14 +132,18 @@ export function declaredSettings(d: ConnectDeclaration__Output): Partial<Setting
   return { ...declared, ...will };
 }
 
-async function enqueue(
-  tx: Tx,
+interface OutboxEvent {
+  subject: string;
+  event: SessionEvent;
+}
+
+function eventFor(
   subjects: Subjects,
   type: SessionEventType,
   session: Session__Output,
   actor: string,
   changes?: Record<string, FieldChange>,
-): Promise<void> {
+): OutboxEvent {
   const event: SessionEvent = {
     eventId: randomUUID(),
     type,
@@ -143,12 +154,32 @@ async function enqueue(
     ...(changes ? { changes } : {}),
     ...(type === 'deleted' ? {} : { session }),
   };
-  await tx.query('INSERT INTO outbox (subject, msg_id, payload) VALUES ($1, $2, $3)', [
-    subjects.sessionEvent(type, session.clientName),
-    event.eventId,
-    JSON.stringify(event),
-  ]);
+  return { subject: subjects.sessionEvent(type, session.clientName), event };
+}
+
+/** Writes events to the outbox in the caller's transaction; NOTIFY wakes the relay at commit. */
+async function enqueueMany(tx: Tx, events: OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.query(
+    'INSERT INTO outbox (subject, msg_id, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])',
+    [
+      events.map((e) => e.subject),
+      events.map((e) => e.event.eventId),
+      events.map((e) => JSON.stringify(e.event)),
+    ],
+  );
   await tx.query(`NOTIFY ${OUTBOX_CHANNEL}`);
+}
+
+function enqueue(
+  tx: Tx,
+  subjects: Subjects,
+  type: SessionEventType,
+  session: Session__Output,
+  actor: string,
+  changes?: Record<string, FieldChange>,
+): Promise<void> {
+  return enqueueMany(tx, [eventFor(subjects, type, session, actor, changes)]);
 }
 
 async function audit(
@@ -274,7 +305,9 @@ export class SessionStore {
       if (req.sessionExpiryInterval !== undefined && req.sessionExpiryInterval !== null) {
         settings.sessionExpiryInterval = req.sessionExpiryInterval;
       }
-      const keepsRow = existing.session_status === 'banned' || existing.session_status === 'hidden';
+      // A status an administrator set (banned, hidden, inactive) keeps the row: the decision and,
+      // for inactive sessions, the history stay associated with the client.
+      const keepsRow = existing.session_status !== 'normal';
       if (settings.temporarySession && settings.sessionExpiryInterval === 0 && !keepsRow) {
         await tx.query('DELETE FROM sessions WHERE client_key = $1', [existing.client_key]);
         const session = rowToSession({ ...existing, version: String(BigInt(existing.version) + 1n) });
@@ -337,6 +370,144 @@ export class SessionStore {
     });
   }
 
+  /** One page of sessions matching the filter, in the requested order. */
+  async list(req: ListSessionsRequest__Output): Promise<{ sessions: Session__Output[]; nextCursor: string }> {
+    const q = listQuery(req);
+    const { rows } = await this.db.query<SessionRow & { sort_key: string }>(q.text, q.params);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({ s: q.sort, d: q.descending, v: last.sort_key, k: last.client_key.toString('hex') })
+        : '';
+    return { sessions: page.map(rowToSession), nextCursor };
+  }
+
+  /**
+   * Deactivates (status inactive, data kept) or permanently deletes a session. The event
+   * (deactivated / deleted) makes the gateway holding the client disconnect it.
+   */
+  async delete(
+    req: DeleteSessionRequest__Output,
+    actor: string,
+  ): Promise<{ deleted: boolean; wasConnected: boolean; version: string }> {
+    return inTransaction(this.db, async (tx) => {
+      const existing = await lockRow(tx, req.clientName);
+      if (!existing) throw notFound(`session "${truncate(req.clientName)}"`);
+      const wasConnected = existing.connection_status === 'connected';
+      const before = statusName(statusFromName(existing.session_status));
+      if (req.permanently) {
+        await tx.query('DELETE FROM sessions WHERE client_key = $1', [existing.client_key]);
+        const session = rowToSession({ ...existing, version: String(BigInt(existing.version) + 1n) });
+        await audit(tx, session, actor, 'delete', {});
+        await enqueue(tx, this.subjects, 'deleted', session, actor);
+        return { deleted: true, wasConnected, version: session.version };
+      }
+      const settings = settingsFromStored(existing.settings);
+      settings.sessionStatus = 'SESSION_STATUS_INACTIVE';
+      const { rows } = await tx.query<SessionRow>(
+        `UPDATE sessions SET version = version + 1, settings = $2, session_status = 'inactive', updated_at = now()
+          WHERE client_key = $1 RETURNING *`,
+        [existing.client_key, JSON.stringify(settings)],
+      );
+      const session = rowToSession(rows[0]!);
+      const changes: Record<string, FieldChange> =
+        before === 'inactive'
+          ? {}
+          : { sessionStatus: { before: statusFromName(before), after: 'SESSION_STATUS_INACTIVE' } };
+      await audit(tx, session, actor, 'deactivate', changes);
+      await enqueue(tx, this.subjects, 'deactivated', session, actor, changes);
+      return { deleted: false, wasConnected, version: session.version };
+    });
+  }
+
+  /** Applies one patch to every session matching the filter, in one transaction. */
+  async alterMany(
+    req: AlterSessionsRequest__Output,
+    actor: string,
+  ): Promise<{ matched: number; changed: number }> {
+    const patch = req.patch ?? {};
+    validatePatch(patch);
+    const pinnedFields = patchFields(patch).filter((f) => f !== 'sessionStatus');
+    return inTransaction(this.db, async (tx) => {
+      const sql = new Sql();
+      applyFilter(sql, req.filter);
+      // Locks in key order, so two bulk changes cannot deadlock each other.
+      const { rows } = await tx.query<SessionRow>(
+        `SELECT * FROM sessions WHERE ${sql.where.join(' AND ')} ORDER BY client_key FOR UPDATE`,
+        sql.params,
+      );
+      const keys: Buffer[] = [];
+      const settingsJson: string[] = [];
+      const statuses: string[] = [];
+      const changeSets: Record<string, FieldChange>[] = [];
+      for (const row of rows) {
+        const { settings, changes } = applyPatch(rowToSession(row).settings!, patch);
+        if (Object.keys(changes).length === 0) continue;
+        keys.push(row.client_key);
+        settingsJson.push(JSON.stringify(settings));
+        statuses.push(statusName(settings.sessionStatus));
+        changeSets.push(changes);
+      }
+      if (keys.length === 0) return { matched: rows.length, changed: 0 };
+      const updated = await tx.query<SessionRow & { ord: number }>(
+        `UPDATE sessions s SET version = s.version + 1, settings = u.settings::jsonb, session_status = u.status,
+                pinned = ARRAY(SELECT DISTINCT f FROM unnest(s.pinned || $4::text[]) AS f), updated_at = now()
+           FROM unnest($1::bytea[], $2::text[], $3::text[]) WITH ORDINALITY AS u(key, settings, status, ord)
+          WHERE s.client_key = u.key
+          RETURNING s.*, u.ord`,
+        [keys, settingsJson, statuses, pinnedFields],
+      );
+      const sessions = updated.rows.map((r) => ({
+        session: rowToSession(r),
+        changes: changeSets[Number(r.ord) - 1]!,
+      }));
+      await tx.query(
+        `INSERT INTO session_audit (client_key, client_name, version, actor, action, changes)
+         SELECT * FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[])`,
+        [
+          sessions.map((x) => clientKey(x.session.clientName)),
+          sessions.map((x) => x.session.clientName),
+          sessions.map((x) => x.session.version),
+          sessions.map(() => actor),
+          sessions.map(() => 'bulk-alter'),
+          sessions.map((x) => JSON.stringify(x.changes)),
+        ],
+      );
+      await enqueueMany(
+        tx,
+        sessions.map((x) => eventFor(this.subjects, 'altered', x.session, actor, x.changes)),
+      );
+      return { matched: rows.length, changed: sessions.length };
+    });
+  }
+
+  async audit(req: GetSessionAuditRequest__Output): Promise<AuditEntry__Output[]> {
+    const max = req.maxRecords || 100;
+    if (max > 1000) throw invalidValue('maxRecords', 'an integer from 1 to 1000', max);
+    const { rows } = await this.db.query<{
+      version: string;
+      actor: string;
+      action: string;
+      changes: unknown;
+      at: Date;
+    }>(
+      `SELECT version, actor, action, changes, at FROM session_audit
+        WHERE client_key = $1 AND version > $2 ORDER BY version, id LIMIT $3`,
+      [clientKey(req.clientName), req.afterVersion || '0', max],
+    );
+    if (rows.length === 0 && (await this.describe([req.clientName])).length === 0) {
+      throw notFound(`session "${truncate(req.clientName)}"`);
+    }
+    return rows.map((r) => ({
+      version: String(r.version),
+      actor: r.actor,
+      action: r.action,
+      changesJson: JSON.stringify(r.changes),
+      at: r.at.toISOString(),
+    }));
+  }
+
   async describe(clientNames: string[]): Promise<Session__Output[]> {
     if (clientNames.length === 0) return [];
     const { rows } = await this.db.query<SessionRow>('SELECT * FROM sessions WHERE client_key = ANY($1)', [
@@ -354,7 +525,7 @@ export class SessionStore {
     return inTransaction(this.db, async (tx) => {
       const { rows } = await tx.query<SessionRow>(
         `DELETE FROM sessions
-          WHERE connection_status = 'disconnected' AND session_status IN ('normal', 'inactive')
+          WHERE connection_status = 'disconnected' AND session_status = 'normal'
             AND (settings->>'temporarySession')::boolean
             AND (settings->>'sessionExpiryInterval')::bigint < ${UINT32_MAX}
             AND disconnected_at + make_interval(secs => (settings->>'sessionExpiryInterval')::bigint) <= now()

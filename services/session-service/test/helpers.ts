@@ -3,8 +3,10 @@ import * as grpc from '@grpc/grpc-js';
 import { createInfra, type Infra } from '@mqfleet/testkit';
 import { createLogger, loadConfig, type Config } from '@mqfleet/core';
 import {
+  AccountServiceClient,
   AuthServiceClient,
   SessionServiceClient,
+  type AccountServiceClientType,
   type AuthServiceClientType,
   type SessionServiceClientType,
 } from '@mqfleet/proto';
@@ -16,6 +18,7 @@ export interface Harness {
   service: SessionService;
   sessions: SessionServiceClientType;
   auth: AuthServiceClientType;
+  accounts: AccountServiceClientType;
   close(): Promise<void>;
 }
 
@@ -33,15 +36,18 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const address = `127.0.0.1:${grpcPort}`;
   const sessions = new SessionServiceClient(address, grpc.credentials.createInsecure());
   const auth = new AuthServiceClient(address, grpc.credentials.createInsecure());
+  const accounts = new AccountServiceClient(address, grpc.credentials.createInsecure());
   return {
     infra,
     config,
     service,
     sessions,
     auth,
+    accounts,
     async close() {
       sessions.close();
       auth.close();
+      accounts.close();
       await service.close();
       await infra.close();
     },

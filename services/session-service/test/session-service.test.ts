@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import { until } from '@mqfleet/testkit';
@@ -101,6 +102,7 @@ describe('session-service', () => {
       'keepAliveSeconds',
       'userProperties',
       'willPayload',
+      'willQos',
       'willTopic',
     ]);
     assert.equal(altered.session?.settings?.willQos, 2, 'an administrator-made will defaults to QoS 2');
@@ -242,7 +244,10 @@ describe('session-service', () => {
     const pools = [0, 1, 2].map(() => createPool(url.toString()));
     try {
       const results = await Promise.all(pools.map((p) => migrate(p)));
-      assert.equal(results.flat().length, 1, 'each migration applied exactly once');
+      const files = readdirSync(new URL('../migrations', `file://${__filename}`)).filter((f) =>
+        f.endsWith('.sql'),
+      );
+      assert.deepEqual(results.flat().sort(), files.sort(), 'each migration applied exactly once');
     } finally {
       await Promise.all(pools.map((p) => p.end()));
       const cleanup = new pg.Client({ connectionString: h.infra.databaseUrl });

@@ -14,6 +14,26 @@ import type {
   CreateTokenResponse__Output as _mqfleet_v1_CreateTokenResponse__Output,
 } from './mqfleet/v1/CreateTokenResponse';
 import type {
+  DeleteTokenRequest as _mqfleet_v1_DeleteTokenRequest,
+  DeleteTokenRequest__Output as _mqfleet_v1_DeleteTokenRequest__Output,
+} from './mqfleet/v1/DeleteTokenRequest';
+import type {
+  DeleteTokenResponse as _mqfleet_v1_DeleteTokenResponse,
+  DeleteTokenResponse__Output as _mqfleet_v1_DeleteTokenResponse__Output,
+} from './mqfleet/v1/DeleteTokenResponse';
+import type {
+  DescribeTokensRequest as _mqfleet_v1_DescribeTokensRequest,
+  DescribeTokensRequest__Output as _mqfleet_v1_DescribeTokensRequest__Output,
+} from './mqfleet/v1/DescribeTokensRequest';
+import type {
+  DescribeTokensResponse as _mqfleet_v1_DescribeTokensResponse,
+  DescribeTokensResponse__Output as _mqfleet_v1_DescribeTokensResponse__Output,
+} from './mqfleet/v1/DescribeTokensResponse';
+import type {
+  TokenInfo as _mqfleet_v1_TokenInfo,
+  TokenInfo__Output as _mqfleet_v1_TokenInfo__Output,
+} from './mqfleet/v1/TokenInfo';
+import type {
   WhoAmIRequest as _mqfleet_v1_WhoAmIRequest,
   WhoAmIRequest__Output as _mqfleet_v1_WhoAmIRequest__Output,
 } from './mqfleet/v1/WhoAmIRequest';
@@ -40,6 +60,23 @@ export interface ProtoGrpcType {
         _mqfleet_v1_CreateTokenResponse,
         _mqfleet_v1_CreateTokenResponse__Output
       >;
+      DeleteTokenRequest: MessageTypeDefinition<
+        _mqfleet_v1_DeleteTokenRequest,
+        _mqfleet_v1_DeleteTokenRequest__Output
+      >;
+      DeleteTokenResponse: MessageTypeDefinition<
+        _mqfleet_v1_DeleteTokenResponse,
+        _mqfleet_v1_DeleteTokenResponse__Output
+      >;
+      DescribeTokensRequest: MessageTypeDefinition<
+        _mqfleet_v1_DescribeTokensRequest,
+        _mqfleet_v1_DescribeTokensRequest__Output
+      >;
+      DescribeTokensResponse: MessageTypeDefinition<
+        _mqfleet_v1_DescribeTokensResponse,
+        _mqfleet_v1_DescribeTokensResponse__Output
+      >;
+      TokenInfo: MessageTypeDefinition<_mqfleet_v1_TokenInfo, _mqfleet_v1_TokenInfo__Output>;
       WhoAmIRequest: MessageTypeDefinition<_mqfleet_v1_WhoAmIRequest, _mqfleet_v1_WhoAmIRequest__Output>;
       WhoAmIResponse: MessageTypeDefinition<_mqfleet_v1_WhoAmIResponse, _mqfleet_v1_WhoAmIResponse__Output>;
     };

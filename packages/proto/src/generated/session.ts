@@ -10,6 +10,18 @@ import type {
   AlterSessionResponse__Output as _mqfleet_v1_AlterSessionResponse__Output,
 } from './mqfleet/v1/AlterSessionResponse';
 import type {
+  AlterSessionsRequest as _mqfleet_v1_AlterSessionsRequest,
+  AlterSessionsRequest__Output as _mqfleet_v1_AlterSessionsRequest__Output,
+} from './mqfleet/v1/AlterSessionsRequest';
+import type {
+  AlterSessionsResponse as _mqfleet_v1_AlterSessionsResponse,
+  AlterSessionsResponse__Output as _mqfleet_v1_AlterSessionsResponse__Output,
+} from './mqfleet/v1/AlterSessionsResponse';
+import type {
+  AuditEntry as _mqfleet_v1_AuditEntry,
+  AuditEntry__Output as _mqfleet_v1_AuditEntry__Output,
+} from './mqfleet/v1/AuditEntry';
+import type {
   CloseSessionRequest as _mqfleet_v1_CloseSessionRequest,
   CloseSessionRequest__Output as _mqfleet_v1_CloseSessionRequest__Output,
 } from './mqfleet/v1/CloseSessionRequest';
@@ -26,6 +38,14 @@ import type {
   ConnectionInfo__Output as _mqfleet_v1_ConnectionInfo__Output,
 } from './mqfleet/v1/ConnectionInfo';
 import type {
+  DeleteSessionRequest as _mqfleet_v1_DeleteSessionRequest,
+  DeleteSessionRequest__Output as _mqfleet_v1_DeleteSessionRequest__Output,
+} from './mqfleet/v1/DeleteSessionRequest';
+import type {
+  DeleteSessionResponse as _mqfleet_v1_DeleteSessionResponse,
+  DeleteSessionResponse__Output as _mqfleet_v1_DeleteSessionResponse__Output,
+} from './mqfleet/v1/DeleteSessionResponse';
+import type {
   DescribeSessionsRequest as _mqfleet_v1_DescribeSessionsRequest,
   DescribeSessionsRequest__Output as _mqfleet_v1_DescribeSessionsRequest__Output,
 } from './mqfleet/v1/DescribeSessionsRequest';
@@ -38,6 +58,14 @@ import type {
   GatewayInfo__Output as _mqfleet_v1_GatewayInfo__Output,
 } from './mqfleet/v1/GatewayInfo';
 import type {
+  GetSessionAuditRequest as _mqfleet_v1_GetSessionAuditRequest,
+  GetSessionAuditRequest__Output as _mqfleet_v1_GetSessionAuditRequest__Output,
+} from './mqfleet/v1/GetSessionAuditRequest';
+import type {
+  GetSessionAuditResponse as _mqfleet_v1_GetSessionAuditResponse,
+  GetSessionAuditResponse__Output as _mqfleet_v1_GetSessionAuditResponse__Output,
+} from './mqfleet/v1/GetSessionAuditResponse';
+import type {
   ListGatewaysRequest as _mqfleet_v1_ListGatewaysRequest,
   ListGatewaysRequest__Output as _mqfleet_v1_ListGatewaysRequest__Output,
 } from './mqfleet/v1/ListGatewaysRequest';
@@ -45,6 +73,14 @@ import type {
   ListGatewaysResponse as _mqfleet_v1_ListGatewaysResponse,
   ListGatewaysResponse__Output as _mqfleet_v1_ListGatewaysResponse__Output,
 } from './mqfleet/v1/ListGatewaysResponse';
+import type {
+  ListSessionsRequest as _mqfleet_v1_ListSessionsRequest,
+  ListSessionsRequest__Output as _mqfleet_v1_ListSessionsRequest__Output,
+} from './mqfleet/v1/ListSessionsRequest';
+import type {
+  ListSessionsResponse as _mqfleet_v1_ListSessionsResponse,
+  ListSessionsResponse__Output as _mqfleet_v1_ListSessionsResponse__Output,
+} from './mqfleet/v1/ListSessionsResponse';
 import type {
   OpenSessionRequest as _mqfleet_v1_OpenSessionRequest,
   OpenSessionRequest__Output as _mqfleet_v1_OpenSessionRequest__Output,
@@ -57,6 +93,10 @@ import type {
   Session as _mqfleet_v1_Session,
   Session__Output as _mqfleet_v1_Session__Output,
 } from './mqfleet/v1/Session';
+import type {
+  SessionFilter as _mqfleet_v1_SessionFilter,
+  SessionFilter__Output as _mqfleet_v1_SessionFilter__Output,
+} from './mqfleet/v1/SessionFilter';
 import type {
   SessionPatch as _mqfleet_v1_SessionPatch,
   SessionPatch__Output as _mqfleet_v1_SessionPatch__Output,
@@ -93,6 +133,15 @@ export interface ProtoGrpcType {
         _mqfleet_v1_AlterSessionResponse,
         _mqfleet_v1_AlterSessionResponse__Output
       >;
+      AlterSessionsRequest: MessageTypeDefinition<
+        _mqfleet_v1_AlterSessionsRequest,
+        _mqfleet_v1_AlterSessionsRequest__Output
+      >;
+      AlterSessionsResponse: MessageTypeDefinition<
+        _mqfleet_v1_AlterSessionsResponse,
+        _mqfleet_v1_AlterSessionsResponse__Output
+      >;
+      AuditEntry: MessageTypeDefinition<_mqfleet_v1_AuditEntry, _mqfleet_v1_AuditEntry__Output>;
       CloseSessionRequest: MessageTypeDefinition<
         _mqfleet_v1_CloseSessionRequest,
         _mqfleet_v1_CloseSessionRequest__Output
@@ -107,6 +156,14 @@ export interface ProtoGrpcType {
       >;
       ConnectionInfo: MessageTypeDefinition<_mqfleet_v1_ConnectionInfo, _mqfleet_v1_ConnectionInfo__Output>;
       ConnectionStatus: EnumTypeDefinition;
+      DeleteSessionRequest: MessageTypeDefinition<
+        _mqfleet_v1_DeleteSessionRequest,
+        _mqfleet_v1_DeleteSessionRequest__Output
+      >;
+      DeleteSessionResponse: MessageTypeDefinition<
+        _mqfleet_v1_DeleteSessionResponse,
+        _mqfleet_v1_DeleteSessionResponse__Output
+      >;
       DescribeSessionsRequest: MessageTypeDefinition<
         _mqfleet_v1_DescribeSessionsRequest,
         _mqfleet_v1_DescribeSessionsRequest__Output
@@ -116,6 +173,14 @@ export interface ProtoGrpcType {
         _mqfleet_v1_DescribeSessionsResponse__Output
       >;
       GatewayInfo: MessageTypeDefinition<_mqfleet_v1_GatewayInfo, _mqfleet_v1_GatewayInfo__Output>;
+      GetSessionAuditRequest: MessageTypeDefinition<
+        _mqfleet_v1_GetSessionAuditRequest,
+        _mqfleet_v1_GetSessionAuditRequest__Output
+      >;
+      GetSessionAuditResponse: MessageTypeDefinition<
+        _mqfleet_v1_GetSessionAuditResponse,
+        _mqfleet_v1_GetSessionAuditResponse__Output
+      >;
       ListGatewaysRequest: MessageTypeDefinition<
         _mqfleet_v1_ListGatewaysRequest,
         _mqfleet_v1_ListGatewaysRequest__Output
@@ -123,6 +188,14 @@ export interface ProtoGrpcType {
       ListGatewaysResponse: MessageTypeDefinition<
         _mqfleet_v1_ListGatewaysResponse,
         _mqfleet_v1_ListGatewaysResponse__Output
+      >;
+      ListSessionsRequest: MessageTypeDefinition<
+        _mqfleet_v1_ListSessionsRequest,
+        _mqfleet_v1_ListSessionsRequest__Output
+      >;
+      ListSessionsResponse: MessageTypeDefinition<
+        _mqfleet_v1_ListSessionsResponse,
+        _mqfleet_v1_ListSessionsResponse__Output
       >;
       OpenRefusal: EnumTypeDefinition;
       OpenSessionRequest: MessageTypeDefinition<
@@ -134,6 +207,7 @@ export interface ProtoGrpcType {
         _mqfleet_v1_OpenSessionResponse__Output
       >;
       Session: MessageTypeDefinition<_mqfleet_v1_Session, _mqfleet_v1_Session__Output>;
+      SessionFilter: MessageTypeDefinition<_mqfleet_v1_SessionFilter, _mqfleet_v1_SessionFilter__Output>;
       SessionPatch: MessageTypeDefinition<_mqfleet_v1_SessionPatch, _mqfleet_v1_SessionPatch__Output>;
       SessionService: SubtypeConstructor<typeof grpc.Client, _mqfleet_v1_SessionServiceClient> & {
         service: _mqfleet_v1_SessionServiceDefinition;

@@ -1,11 +1,20 @@
-// api "admin": createSession and pingSession (reference §5.2, §5.6).
+// api "admin": createSession, deleteSession, describeSessions and pingSession (reference §5.2,
+// §5.3, §5.5, §5.6). Account actions are in accounts.ts.
+import { createHash } from 'node:crypto';
 import {
   DEFAULT_TOKEN_IDLE_SECONDS,
+  invalidValue,
   MAX_CLIENT_NAME_BYTES,
   missingProperty,
+  tooLarge,
   UINT32_MAX,
 } from '@mqfleet/core';
-import type { CreateTokenResponse__Output, WhoAmIResponse__Output } from '@mqfleet/proto';
+import type {
+  CreateTokenResponse__Output,
+  DeleteTokenResponse__Output,
+  DescribeTokensResponse__Output,
+  WhoAmIResponse__Output,
+} from '@mqfleet/proto';
 import { unary } from '../backend';
 import { apiTimestamp } from '../render';
 import { checkKnown, optionalInteger, optionalString, requiredString } from './params';
@@ -96,4 +105,88 @@ const pingSession: ActionDef = {
   },
 };
 
-export const ADMIN_ACTIONS: ActionDef[] = [createSession, pingSession];
+/** The text of the deleteSession warning for an unknown token, as the reference gives it (§4.1). */
+const UNKNOWN_SESSION_WARNING = "'authToken' does not match any existing session. Use a valid 'authToken'.";
+
+const deleteSession: ActionDef = {
+  api: 'admin',
+  name: 'deleteSession',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, [], [], warnings);
+    const deleted = await unary<DeleteTokenResponse__Output>((cb) =>
+      backend.auth.deleteToken({}, backend.bearer(authToken), backend.options(), cb),
+    );
+    // Deleting what does not exist succeeds with a warning (reference §5.3).
+    if (!deleted.found) {
+      warnings.push({
+        warningCode: 12031,
+        warningMessage: UNKNOWN_SESSION_WARNING,
+        code: 12031,
+        message: UNKNOWN_SESSION_WARNING,
+      });
+    }
+    return { result: {} };
+  },
+};
+
+const MAX_DESCRIBED_TOKENS = 1024;
+const MAX_TOKEN_BYTES = 255;
+/** A token's id: the first 8 hex digits of its SHA-256 (what the session-service reports). */
+const tokenId = (token: string): string =>
+  createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 8);
+
+function parseAuthTokens(params: Record<string, unknown>): string[] | undefined {
+  const value = params.authTokens;
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw invalidValue('authTokens', 'an array of authToken strings', value);
+  if (value.length > MAX_DESCRIBED_TOKENS) throw tooLarge('authTokens', `${MAX_DESCRIBED_TOKENS} tokens`);
+  return value.map((token: unknown, i) => {
+    if (typeof token !== 'string' || token === '') {
+      throw invalidValue(`authTokens[${i}]`, 'a non-empty string', token);
+    }
+    if (Buffer.byteLength(token, 'utf8') > MAX_TOKEN_BYTES) {
+      throw tooLarge(`authTokens[${i}]`, `${MAX_TOKEN_BYTES} bytes`);
+    }
+    return token;
+  });
+}
+
+/**
+ * The caller's own live sessions (tokens of the same account). Tokens are secrets stored only as
+ * hashes, so `authToken` is shown only for tokens the request itself holds: its own and those
+ * listed in `authTokens`. `authTokens` filters by token value; tokens of other accounts, unknown
+ * or expired ones are left out.
+ */
+const describeSessions: ActionDef = {
+  api: 'admin',
+  name: 'describeSessions',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, ['authTokens'], [], warnings);
+    const wanted = parseAuthTokens(params);
+    const known = new Map([authToken, ...(wanted ?? [])].map((t) => [tokenId(t), t] as const));
+    const ids = wanted?.map(tokenId) ?? [];
+    const described = await unary<DescribeTokensResponse__Output>((cb) =>
+      backend.auth.describeTokens({ ids }, backend.bearer(authToken), backend.options(), cb),
+    );
+    const tokens = wanted?.length === 0 ? [] : described.tokens;
+    return {
+      result: {
+        sessions: tokens.map((t) => ({
+          authToken: known.get(t.id) ?? null,
+          sessionId: t.id,
+          currentSession: t.current,
+          username: t.username,
+          description: t.description,
+          idleConnectionTimeoutSeconds: t.idleTimeoutSeconds,
+          permanentSession: false,
+          sessionStartTimestamp: apiTimestamp(t.createdAt),
+          sessionLastAccessedTimestamp: apiTimestamp(t.lastUsedAt),
+        })),
+      },
+    };
+  },
+};
+
+export const ADMIN_ACTIONS: ActionDef[] = [createSession, deleteSession, describeSessions, pingSession];

@@ -1,13 +1,17 @@
 // Every action the gateway knows, found by name (case-insensitive) with or without its api.
 import { MqfleetError } from '@mqfleet/core';
+import { ACCOUNT_ACTIONS } from './accounts';
 import { ADMIN_ACTIONS } from './admin';
+import { LABEL_ACTIONS } from './labels';
 import { MQ_ACTIONS } from './mq';
 import type { ActionDef } from './types';
 
 export type { ActionContext, ActionDef, ActionResult } from './types';
 
 const ACTIONS = new Map<string, ActionDef>(
-  [...ADMIN_ACTIONS, ...MQ_ACTIONS].map((a) => [a.name.toLowerCase(), a] as const),
+  [...ADMIN_ACTIONS, ...ACCOUNT_ACTIONS, ...LABEL_ACTIONS, ...MQ_ACTIONS].map(
+    (a) => [a.name.toLowerCase(), a] as const,
+  ),
 );
 const IMPLEMENTED_APIS = ['admin', 'mq'];
 /** FairCom apis that exist but that mqfleet does not serve. */

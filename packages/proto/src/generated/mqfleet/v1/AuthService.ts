@@ -11,6 +11,22 @@ import type {
   CreateTokenResponse__Output as _mqfleet_v1_CreateTokenResponse__Output,
 } from '../../mqfleet/v1/CreateTokenResponse';
 import type {
+  DeleteTokenRequest as _mqfleet_v1_DeleteTokenRequest,
+  DeleteTokenRequest__Output as _mqfleet_v1_DeleteTokenRequest__Output,
+} from '../../mqfleet/v1/DeleteTokenRequest';
+import type {
+  DeleteTokenResponse as _mqfleet_v1_DeleteTokenResponse,
+  DeleteTokenResponse__Output as _mqfleet_v1_DeleteTokenResponse__Output,
+} from '../../mqfleet/v1/DeleteTokenResponse';
+import type {
+  DescribeTokensRequest as _mqfleet_v1_DescribeTokensRequest,
+  DescribeTokensRequest__Output as _mqfleet_v1_DescribeTokensRequest__Output,
+} from '../../mqfleet/v1/DescribeTokensRequest';
+import type {
+  DescribeTokensResponse as _mqfleet_v1_DescribeTokensResponse,
+  DescribeTokensResponse__Output as _mqfleet_v1_DescribeTokensResponse__Output,
+} from '../../mqfleet/v1/DescribeTokensResponse';
+import type {
   WhoAmIRequest as _mqfleet_v1_WhoAmIRequest,
   WhoAmIRequest__Output as _mqfleet_v1_WhoAmIRequest__Output,
 } from '../../mqfleet/v1/WhoAmIRequest';
@@ -61,6 +77,88 @@ export interface AuthServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mqfleet_v1_CreateTokenResponse__Output>,
   ): grpc.ClientUnaryCall;
 
+  DeleteToken(
+    argument: _mqfleet_v1_DeleteTokenRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteTokenResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DeleteToken(
+    argument: _mqfleet_v1_DeleteTokenRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteTokenResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DeleteToken(
+    argument: _mqfleet_v1_DeleteTokenRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteTokenResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DeleteToken(
+    argument: _mqfleet_v1_DeleteTokenRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteTokenResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  deleteToken(
+    argument: _mqfleet_v1_DeleteTokenRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteTokenResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  deleteToken(
+    argument: _mqfleet_v1_DeleteTokenRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteTokenResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  deleteToken(
+    argument: _mqfleet_v1_DeleteTokenRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteTokenResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  deleteToken(
+    argument: _mqfleet_v1_DeleteTokenRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteTokenResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  DescribeTokens(
+    argument: _mqfleet_v1_DescribeTokensRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeTokensResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DescribeTokens(
+    argument: _mqfleet_v1_DescribeTokensRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeTokensResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DescribeTokens(
+    argument: _mqfleet_v1_DescribeTokensRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeTokensResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DescribeTokens(
+    argument: _mqfleet_v1_DescribeTokensRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeTokensResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  describeTokens(
+    argument: _mqfleet_v1_DescribeTokensRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeTokensResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  describeTokens(
+    argument: _mqfleet_v1_DescribeTokensRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeTokensResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  describeTokens(
+    argument: _mqfleet_v1_DescribeTokensRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeTokensResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  describeTokens(
+    argument: _mqfleet_v1_DescribeTokensRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeTokensResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   WhoAmI(
     argument: _mqfleet_v1_WhoAmIRequest,
     metadata: grpc.Metadata,
@@ -106,6 +204,13 @@ export interface AuthServiceClient extends grpc.Client {
 export interface AuthServiceHandlers extends grpc.UntypedServiceImplementation {
   CreateToken: grpc.handleUnaryCall<_mqfleet_v1_CreateTokenRequest__Output, _mqfleet_v1_CreateTokenResponse>;
 
+  DeleteToken: grpc.handleUnaryCall<_mqfleet_v1_DeleteTokenRequest__Output, _mqfleet_v1_DeleteTokenResponse>;
+
+  DescribeTokens: grpc.handleUnaryCall<
+    _mqfleet_v1_DescribeTokensRequest__Output,
+    _mqfleet_v1_DescribeTokensResponse
+  >;
+
   WhoAmI: grpc.handleUnaryCall<_mqfleet_v1_WhoAmIRequest__Output, _mqfleet_v1_WhoAmIResponse>;
 }
 
@@ -115,6 +220,18 @@ export interface AuthServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_CreateTokenResponse,
     _mqfleet_v1_CreateTokenRequest__Output,
     _mqfleet_v1_CreateTokenResponse__Output
+  >;
+  DeleteToken: MethodDefinition<
+    _mqfleet_v1_DeleteTokenRequest,
+    _mqfleet_v1_DeleteTokenResponse,
+    _mqfleet_v1_DeleteTokenRequest__Output,
+    _mqfleet_v1_DeleteTokenResponse__Output
+  >;
+  DescribeTokens: MethodDefinition<
+    _mqfleet_v1_DescribeTokensRequest,
+    _mqfleet_v1_DescribeTokensResponse,
+    _mqfleet_v1_DescribeTokensRequest__Output,
+    _mqfleet_v1_DescribeTokensResponse__Output
   >;
   WhoAmI: MethodDefinition<
     _mqfleet_v1_WhoAmIRequest,

@@ -11,6 +11,14 @@ import type {
   AlterSessionResponse__Output as _mqfleet_v1_AlterSessionResponse__Output,
 } from '../../mqfleet/v1/AlterSessionResponse';
 import type {
+  AlterSessionsRequest as _mqfleet_v1_AlterSessionsRequest,
+  AlterSessionsRequest__Output as _mqfleet_v1_AlterSessionsRequest__Output,
+} from '../../mqfleet/v1/AlterSessionsRequest';
+import type {
+  AlterSessionsResponse as _mqfleet_v1_AlterSessionsResponse,
+  AlterSessionsResponse__Output as _mqfleet_v1_AlterSessionsResponse__Output,
+} from '../../mqfleet/v1/AlterSessionsResponse';
+import type {
   CloseSessionRequest as _mqfleet_v1_CloseSessionRequest,
   CloseSessionRequest__Output as _mqfleet_v1_CloseSessionRequest__Output,
 } from '../../mqfleet/v1/CloseSessionRequest';
@@ -18,6 +26,14 @@ import type {
   CloseSessionResponse as _mqfleet_v1_CloseSessionResponse,
   CloseSessionResponse__Output as _mqfleet_v1_CloseSessionResponse__Output,
 } from '../../mqfleet/v1/CloseSessionResponse';
+import type {
+  DeleteSessionRequest as _mqfleet_v1_DeleteSessionRequest,
+  DeleteSessionRequest__Output as _mqfleet_v1_DeleteSessionRequest__Output,
+} from '../../mqfleet/v1/DeleteSessionRequest';
+import type {
+  DeleteSessionResponse as _mqfleet_v1_DeleteSessionResponse,
+  DeleteSessionResponse__Output as _mqfleet_v1_DeleteSessionResponse__Output,
+} from '../../mqfleet/v1/DeleteSessionResponse';
 import type {
   DescribeSessionsRequest as _mqfleet_v1_DescribeSessionsRequest,
   DescribeSessionsRequest__Output as _mqfleet_v1_DescribeSessionsRequest__Output,
@@ -27,6 +43,14 @@ import type {
   DescribeSessionsResponse__Output as _mqfleet_v1_DescribeSessionsResponse__Output,
 } from '../../mqfleet/v1/DescribeSessionsResponse';
 import type {
+  GetSessionAuditRequest as _mqfleet_v1_GetSessionAuditRequest,
+  GetSessionAuditRequest__Output as _mqfleet_v1_GetSessionAuditRequest__Output,
+} from '../../mqfleet/v1/GetSessionAuditRequest';
+import type {
+  GetSessionAuditResponse as _mqfleet_v1_GetSessionAuditResponse,
+  GetSessionAuditResponse__Output as _mqfleet_v1_GetSessionAuditResponse__Output,
+} from '../../mqfleet/v1/GetSessionAuditResponse';
+import type {
   ListGatewaysRequest as _mqfleet_v1_ListGatewaysRequest,
   ListGatewaysRequest__Output as _mqfleet_v1_ListGatewaysRequest__Output,
 } from '../../mqfleet/v1/ListGatewaysRequest';
@@ -34,6 +58,14 @@ import type {
   ListGatewaysResponse as _mqfleet_v1_ListGatewaysResponse,
   ListGatewaysResponse__Output as _mqfleet_v1_ListGatewaysResponse__Output,
 } from '../../mqfleet/v1/ListGatewaysResponse';
+import type {
+  ListSessionsRequest as _mqfleet_v1_ListSessionsRequest,
+  ListSessionsRequest__Output as _mqfleet_v1_ListSessionsRequest__Output,
+} from '../../mqfleet/v1/ListSessionsRequest';
+import type {
+  ListSessionsResponse as _mqfleet_v1_ListSessionsResponse,
+  ListSessionsResponse__Output as _mqfleet_v1_ListSessionsResponse__Output,
+} from '../../mqfleet/v1/ListSessionsResponse';
 import type {
   OpenSessionRequest as _mqfleet_v1_OpenSessionRequest,
   OpenSessionRequest__Output as _mqfleet_v1_OpenSessionRequest__Output,
@@ -85,6 +117,47 @@ export interface SessionServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mqfleet_v1_AlterSessionResponse__Output>,
   ): grpc.ClientUnaryCall;
 
+  AlterSessions(
+    argument: _mqfleet_v1_AlterSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_AlterSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  AlterSessions(
+    argument: _mqfleet_v1_AlterSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_AlterSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  AlterSessions(
+    argument: _mqfleet_v1_AlterSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_AlterSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  AlterSessions(
+    argument: _mqfleet_v1_AlterSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_AlterSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  alterSessions(
+    argument: _mqfleet_v1_AlterSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_AlterSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  alterSessions(
+    argument: _mqfleet_v1_AlterSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_AlterSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  alterSessions(
+    argument: _mqfleet_v1_AlterSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_AlterSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  alterSessions(
+    argument: _mqfleet_v1_AlterSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_AlterSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   CloseSession(
     argument: _mqfleet_v1_CloseSessionRequest,
     metadata: grpc.Metadata,
@@ -124,6 +197,47 @@ export interface SessionServiceClient extends grpc.Client {
   closeSession(
     argument: _mqfleet_v1_CloseSessionRequest,
     callback: grpc.requestCallback<_mqfleet_v1_CloseSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  DeleteSession(
+    argument: _mqfleet_v1_DeleteSessionRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DeleteSession(
+    argument: _mqfleet_v1_DeleteSessionRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DeleteSession(
+    argument: _mqfleet_v1_DeleteSessionRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DeleteSession(
+    argument: _mqfleet_v1_DeleteSessionRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  deleteSession(
+    argument: _mqfleet_v1_DeleteSessionRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  deleteSession(
+    argument: _mqfleet_v1_DeleteSessionRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  deleteSession(
+    argument: _mqfleet_v1_DeleteSessionRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  deleteSession(
+    argument: _mqfleet_v1_DeleteSessionRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_DeleteSessionResponse__Output>,
   ): grpc.ClientUnaryCall;
 
   DescribeSessions(
@@ -167,6 +281,47 @@ export interface SessionServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mqfleet_v1_DescribeSessionsResponse__Output>,
   ): grpc.ClientUnaryCall;
 
+  GetSessionAudit(
+    argument: _mqfleet_v1_GetSessionAuditRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetSessionAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetSessionAudit(
+    argument: _mqfleet_v1_GetSessionAuditRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_GetSessionAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetSessionAudit(
+    argument: _mqfleet_v1_GetSessionAuditRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetSessionAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetSessionAudit(
+    argument: _mqfleet_v1_GetSessionAuditRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_GetSessionAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getSessionAudit(
+    argument: _mqfleet_v1_GetSessionAuditRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetSessionAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getSessionAudit(
+    argument: _mqfleet_v1_GetSessionAuditRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_GetSessionAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getSessionAudit(
+    argument: _mqfleet_v1_GetSessionAuditRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetSessionAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getSessionAudit(
+    argument: _mqfleet_v1_GetSessionAuditRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_GetSessionAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   ListGateways(
     argument: _mqfleet_v1_ListGatewaysRequest,
     metadata: grpc.Metadata,
@@ -206,6 +361,47 @@ export interface SessionServiceClient extends grpc.Client {
   listGateways(
     argument: _mqfleet_v1_ListGatewaysRequest,
     callback: grpc.requestCallback<_mqfleet_v1_ListGatewaysResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  ListSessions(
+    argument: _mqfleet_v1_ListSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListSessions(
+    argument: _mqfleet_v1_ListSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListSessions(
+    argument: _mqfleet_v1_ListSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListSessions(
+    argument: _mqfleet_v1_ListSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listSessions(
+    argument: _mqfleet_v1_ListSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listSessions(
+    argument: _mqfleet_v1_ListSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listSessions(
+    argument: _mqfleet_v1_ListSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listSessions(
+    argument: _mqfleet_v1_ListSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionsResponse__Output>,
   ): grpc.ClientUnaryCall;
 
   OpenSession(
@@ -256,9 +452,19 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_AlterSessionResponse
   >;
 
+  AlterSessions: grpc.handleUnaryCall<
+    _mqfleet_v1_AlterSessionsRequest__Output,
+    _mqfleet_v1_AlterSessionsResponse
+  >;
+
   CloseSession: grpc.handleUnaryCall<
     _mqfleet_v1_CloseSessionRequest__Output,
     _mqfleet_v1_CloseSessionResponse
+  >;
+
+  DeleteSession: grpc.handleUnaryCall<
+    _mqfleet_v1_DeleteSessionRequest__Output,
+    _mqfleet_v1_DeleteSessionResponse
   >;
 
   DescribeSessions: grpc.handleUnaryCall<
@@ -266,9 +472,19 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_DescribeSessionsResponse
   >;
 
+  GetSessionAudit: grpc.handleUnaryCall<
+    _mqfleet_v1_GetSessionAuditRequest__Output,
+    _mqfleet_v1_GetSessionAuditResponse
+  >;
+
   ListGateways: grpc.handleUnaryCall<
     _mqfleet_v1_ListGatewaysRequest__Output,
     _mqfleet_v1_ListGatewaysResponse
+  >;
+
+  ListSessions: grpc.handleUnaryCall<
+    _mqfleet_v1_ListSessionsRequest__Output,
+    _mqfleet_v1_ListSessionsResponse
   >;
 
   OpenSession: grpc.handleUnaryCall<_mqfleet_v1_OpenSessionRequest__Output, _mqfleet_v1_OpenSessionResponse>;
@@ -281,11 +497,23 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_AlterSessionRequest__Output,
     _mqfleet_v1_AlterSessionResponse__Output
   >;
+  AlterSessions: MethodDefinition<
+    _mqfleet_v1_AlterSessionsRequest,
+    _mqfleet_v1_AlterSessionsResponse,
+    _mqfleet_v1_AlterSessionsRequest__Output,
+    _mqfleet_v1_AlterSessionsResponse__Output
+  >;
   CloseSession: MethodDefinition<
     _mqfleet_v1_CloseSessionRequest,
     _mqfleet_v1_CloseSessionResponse,
     _mqfleet_v1_CloseSessionRequest__Output,
     _mqfleet_v1_CloseSessionResponse__Output
+  >;
+  DeleteSession: MethodDefinition<
+    _mqfleet_v1_DeleteSessionRequest,
+    _mqfleet_v1_DeleteSessionResponse,
+    _mqfleet_v1_DeleteSessionRequest__Output,
+    _mqfleet_v1_DeleteSessionResponse__Output
   >;
   DescribeSessions: MethodDefinition<
     _mqfleet_v1_DescribeSessionsRequest,
@@ -293,11 +521,23 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_DescribeSessionsRequest__Output,
     _mqfleet_v1_DescribeSessionsResponse__Output
   >;
+  GetSessionAudit: MethodDefinition<
+    _mqfleet_v1_GetSessionAuditRequest,
+    _mqfleet_v1_GetSessionAuditResponse,
+    _mqfleet_v1_GetSessionAuditRequest__Output,
+    _mqfleet_v1_GetSessionAuditResponse__Output
+  >;
   ListGateways: MethodDefinition<
     _mqfleet_v1_ListGatewaysRequest,
     _mqfleet_v1_ListGatewaysResponse,
     _mqfleet_v1_ListGatewaysRequest__Output,
     _mqfleet_v1_ListGatewaysResponse__Output
+  >;
+  ListSessions: MethodDefinition<
+    _mqfleet_v1_ListSessionsRequest,
+    _mqfleet_v1_ListSessionsResponse,
+    _mqfleet_v1_ListSessionsRequest__Output,
+    _mqfleet_v1_ListSessionsResponse__Output
   >;
   OpenSession: MethodDefinition<
     _mqfleet_v1_OpenSessionRequest,

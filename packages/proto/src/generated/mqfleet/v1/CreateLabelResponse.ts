@@ -1,0 +1,14 @@
+// Original file: proto/mqfleet/v1/labels.proto
+
+import type {
+  Label as _mqfleet_v1_Label,
+  Label__Output as _mqfleet_v1_Label__Output,
+} from '../../mqfleet/v1/Label';
+
+export interface CreateLabelResponse {
+  label?: _mqfleet_v1_Label | null;
+}
+
+export interface CreateLabelResponse__Output {
+  label: _mqfleet_v1_Label__Output | null;
+}

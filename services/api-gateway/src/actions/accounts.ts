@@ -1,0 +1,104 @@
+// api "admin": account management (createAccount, alterAccount, deleteAccount, listAccounts).
+// mqfleet's own actions: FairCom manages accounts elsewhere. The session-service's AccountService
+// enforces the rules (admin role, ADMIN protected, names/passwords/roles); here only the JSON
+// types and sizes are checked, with the same limits.
+import { ACCOUNT_NAME_MAX_BYTES, ACCOUNT_PASSWORD_MAX_BYTES } from '@mqfleet/core';
+import type {
+  Account__Output,
+  AlterAccountResponse__Output,
+  CreateAccountResponse__Output,
+  DeleteAccountResponse__Output,
+  ListAccountsResponse__Output,
+} from '@mqfleet/proto';
+import { unary } from '../backend';
+import { apiTimestamp } from '../render';
+import { checkKnown, optionalString, requiredString } from './params';
+import type { ActionDef } from './types';
+
+const ROLE_MAX_BYTES = 16;
+
+function renderAccount(account: Account__Output | null): Record<string, unknown> {
+  if (!account) throw new Error('AccountService answered without an account');
+  return {
+    username: account.username,
+    role: account.role,
+    createdAt: apiTimestamp(account.createdAt),
+  };
+}
+
+const createAccount: ActionDef = {
+  api: 'admin',
+  name: 'createAccount',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings, serverSuppliedValues }) {
+    checkKnown(params, ['username', 'password', 'role'], [], warnings);
+    const username = requiredString(params, 'username', ACCOUNT_NAME_MAX_BYTES);
+    const password = requiredString(params, 'password', ACCOUNT_PASSWORD_MAX_BYTES);
+    const role = optionalString(params, 'role', ROLE_MAX_BYTES);
+    if (role === undefined) serverSuppliedValues.role = 'user';
+    const created = await unary<CreateAccountResponse__Output>((cb) =>
+      backend.accounts.createAccount(
+        { username, password, role: role ?? 'user' },
+        backend.bearer(authToken),
+        backend.options(),
+        cb,
+      ),
+    );
+    return { result: renderAccount(created.account) };
+  },
+};
+
+const alterAccount: ActionDef = {
+  api: 'admin',
+  name: 'alterAccount',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, ['username', 'password', 'role'], [], warnings);
+    const username = requiredString(params, 'username', ACCOUNT_NAME_MAX_BYTES);
+    const password = optionalString(params, 'password', ACCOUNT_PASSWORD_MAX_BYTES);
+    const role = optionalString(params, 'role', ROLE_MAX_BYTES);
+    const request: { username: string; password?: string; role?: string } = { username };
+    if (password !== undefined) request.password = password;
+    if (role !== undefined) request.role = role;
+    const altered = await unary<AlterAccountResponse__Output>((cb) =>
+      backend.accounts.alterAccount(request, backend.bearer(authToken), backend.options(), cb),
+    );
+    return {
+      result: {
+        ...renderAccount(altered.account),
+        updatedAt: apiTimestamp(altered.account?.updatedAt),
+        tokensRevoked: altered.tokensRevoked,
+      },
+    };
+  },
+};
+
+const deleteAccount: ActionDef = {
+  api: 'admin',
+  name: 'deleteAccount',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, ['username'], [], warnings);
+    const username = requiredString(params, 'username', ACCOUNT_NAME_MAX_BYTES);
+    const deleted = await unary<DeleteAccountResponse__Output>((cb) =>
+      backend.accounts.deleteAccount({ username }, backend.bearer(authToken), backend.options(), cb),
+    );
+    return { result: { username: deleted.username, tokensRevoked: deleted.tokensRevoked } };
+  },
+};
+
+const listAccounts: ActionDef = {
+  api: 'admin',
+  name: 'listAccounts',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, ['partialUsername'], [], warnings);
+    const partialUsername = optionalString(params, 'partialUsername', ACCOUNT_NAME_MAX_BYTES) ?? '';
+    const listed = await unary<ListAccountsResponse__Output>((cb) =>
+      backend.accounts.listAccounts({ partialUsername }, backend.bearer(authToken), backend.options(), cb),
+    );
+    return { result: { data: listed.accounts.map(renderAccount) } };
+  },
+};
+
+export const ACCOUNT_ACTIONS: ActionDef[] = [createAccount, alterAccount, deleteAccount, listAccounts];

@@ -1,0 +1,48 @@
+// The session filters of listMqSessions (reference §6.4), shared with alterMqSessions.
+import { invalidValue, MAX_LABEL_BYTES, missingProperty, parseClientName } from '@mqfleet/core';
+import type { SessionFilter } from '@mqfleet/proto';
+import { optionalString } from './params';
+
+export const FILTER_PARAMS = [
+  'partialClientName',
+  'connectionStatusFilter',
+  'sessionStatusFilter',
+  'sessionTypeFilter',
+  'healthFilter',
+  'label',
+];
+
+function stringList(params: Record<string, unknown>, name: string): string[] {
+  const value = params[name];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw invalidValue(name, 'an array of strings', value);
+  }
+  return value as string[];
+}
+
+/** Reads the filter properties; the session-service checks the enum values. */
+export function parseFilter(params: Record<string, unknown>): SessionFilter {
+  const filter: SessionFilter = {
+    connectionStatusFilter: stringList(params, 'connectionStatusFilter'),
+    sessionStatusFilter: stringList(params, 'sessionStatusFilter'),
+    sessionTypeFilter: stringList(params, 'sessionTypeFilter'),
+    healthFilter: stringList(params, 'healthFilter'),
+  };
+  const partial = params.partialClientName;
+  if (partial !== undefined && partial !== null && partial !== '') {
+    filter.partialClientName = parseClientName(partial, 'partialClientName');
+  }
+  const label = params.label;
+  if (label !== undefined && label !== null) {
+    if (typeof label !== 'object' || Array.isArray(label)) {
+      throw invalidValue('label', 'an object with "group" and "name"', label);
+    }
+    const l = label as Record<string, unknown>;
+    if (l.name === undefined || l.name === null) throw missingProperty('label.name');
+    filter.labelName = optionalString(l, 'name', MAX_LABEL_BYTES);
+    filter.labelGroup = optionalString(l, 'group', MAX_LABEL_BYTES) ?? '';
+    if (filter.labelName === '') throw invalidValue('label.name', 'from 1 to 64 bytes');
+  }
+  return filter;
+}

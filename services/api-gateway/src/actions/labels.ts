@@ -1,0 +1,271 @@
+// api "admin": the label actions (reference §7): createLabel, alterLabel, listLabels,
+// listLabelGroups and changeLabels. This file reads and shapes the JSON; the session-service's
+// LabelService checks the limits and the rules between properties, so gRPC callers get the same.
+import { invalidValue, missingProperty, tooLarge } from '@mqfleet/core';
+import type {
+  AlterLabelRequest,
+  AlterLabelResponse__Output,
+  ChangeLabelsResponse__Output,
+  CreateLabelResponse__Output,
+  Label__Output,
+  LabelChange,
+  LabelKey,
+  LabelValues,
+  ListLabelGroupsRequest,
+  ListLabelGroupsResponse__Output,
+  ListLabelsRequest,
+  ListLabelsResponse__Output,
+} from '@mqfleet/proto';
+import { unary } from '../backend';
+import { checkKnown } from './params';
+import type { ActionDef } from './types';
+
+/** Longest string the gateway forwards; the session-service applies each property's own limit. */
+const MAX_FORWARDED_BYTES = 1_048_576;
+const MAX_FILTER_ENTRIES = 10_000;
+
+const VALUE_PARAMS = ['value', 'enum', 'sequence', 'deprecated', 'description', 'metadata'];
+const KEY_PARAMS = ['id', 'group', 'name'];
+const RENAME_PARAMS = ['newGroup', 'newName'];
+
+type Params = Record<string, unknown>;
+
+const given = (value: unknown): boolean => value !== undefined && value !== null;
+
+function str(value: unknown, property: string): string {
+  if (typeof value !== 'string') throw invalidValue(property, 'a string', value);
+  if (Buffer.byteLength(value, 'utf8') > MAX_FORWARDED_BYTES) {
+    throw tooLarge(property, `${MAX_FORWARDED_BYTES} bytes`);
+  }
+  return value;
+}
+
+/** A JSON number, or a string holding one (FairCom's examples send both: 1 and "1"). */
+function num(value: unknown, property: string, integer: boolean): number {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw invalidValue(property, integer ? 'an integer' : 'a number', value);
+  }
+  return n;
+}
+
+function bool(value: unknown, property: string): boolean {
+  if (typeof value !== 'boolean') throw invalidValue(property, 'true or false', value);
+  return value;
+}
+
+function list<T>(params: Params, name: string, read: (v: unknown, property: string) => T): T[] {
+  const value = params[name];
+  if (!given(value)) return [];
+  if (!Array.isArray(value)) throw invalidValue(name, 'an array', value);
+  if (value.length > MAX_FILTER_ENTRIES) throw tooLarge(name, `${MAX_FILTER_ENTRIES} entries`);
+  return value.map((v, i) => read(v, `${name}[${i}]`));
+}
+
+/** The settable label fields that are present; null removes value, sequence, description, metadata. */
+function readValues(params: Params, p = ''): LabelValues {
+  const values: LabelValues = {};
+  if ('value' in params && params.value !== undefined) values.valueJson = JSON.stringify(params.value);
+  if (given(params.enum)) values.enumValue = num(params.enum, `${p}enum`, true);
+  if (params.sequence === null) values.clearSequence = true;
+  else if (params.sequence !== undefined) values.sequence = num(params.sequence, `${p}sequence`, false);
+  if (given(params.deprecated)) values.deprecated = bool(params.deprecated, `${p}deprecated`);
+  if (params.description === null) values.description = '';
+  else if (params.description !== undefined) values.description = str(params.description, `${p}description`);
+  if ('metadata' in params && params.metadata !== undefined) {
+    values.metadataJson = JSON.stringify(params.metadata);
+  }
+  return values;
+}
+
+/** `id`, or `group` + `name`, as given; the session-service insists on exactly one way. */
+function readKey(params: Params, p = ''): LabelKey {
+  const key: LabelKey = {};
+  if (given(params.id)) key.id = num(params.id, `${p}id`, true);
+  if (given(params.group)) key.group = str(params.group, `${p}group`);
+  if (given(params.name)) key.name = str(params.name, `${p}name`);
+  return key;
+}
+
+function readRename(params: Params, p = ''): { newGroup?: string; newName?: string } {
+  const rename: { newGroup?: string; newName?: string } = {};
+  if (given(params.newGroup)) rename.newGroup = str(params.newGroup, `${p}newGroup`);
+  if (given(params.newName)) rename.newName = str(params.newName, `${p}newName`);
+  return rename;
+}
+
+/** A label with FairCom's property names. */
+export function renderLabel(
+  label: Label__Output,
+  include = { description: true, metadata: true },
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: label.id,
+    group: label.group,
+    name: label.name,
+    value: JSON.parse(label.valueJson || 'null') as unknown,
+    enum: label.enumValue,
+    sequence: label.sequence ?? null,
+    deprecated: label.deprecated,
+  };
+  if (include.description) out.description = label.description ?? null;
+  if (include.metadata) out.metadata = JSON.parse(label.metadataJson || 'null') as unknown;
+  return out;
+}
+
+const createLabel: ActionDef = {
+  api: 'admin',
+  name: 'createLabel',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, ['group', 'name', ...VALUE_PARAMS], [], warnings);
+    if (!given(params.name) || params.name === '') throw missingProperty('name');
+    const request = {
+      group: given(params.group) ? str(params.group, 'group') : '',
+      name: str(params.name, 'name'),
+      values: readValues(params),
+    };
+    const created = await unary<CreateLabelResponse__Output>((cb) =>
+      backend.labels.createLabel(request, backend.bearer(authToken), backend.options(), cb),
+    );
+    if (!created.label) throw new Error('CreateLabel answered without a label');
+    return { result: renderLabel(created.label) };
+  },
+};
+
+const alterLabel: ActionDef = {
+  api: 'admin',
+  name: 'alterLabel',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, [...KEY_PARAMS, ...RENAME_PARAMS, ...VALUE_PARAMS], [], warnings);
+    const request: AlterLabelRequest = {
+      key: readKey(params),
+      ...readRename(params),
+      values: readValues(params),
+    };
+    const altered = await unary<AlterLabelResponse__Output>((cb) =>
+      backend.labels.alterLabel(request, backend.bearer(authToken), backend.options(), cb),
+    );
+    if (!altered.label) throw new Error('AlterLabel answered without a label');
+    return { result: { ...renderLabel(altered.label), changedFields: altered.changedFields } };
+  },
+};
+
+const LIST_PARAMS = [
+  'idFilter',
+  'groupFilter',
+  'partialGroupFilter',
+  'nameFilter',
+  'partialNameFilter',
+  'deprecatedFilter',
+  'enumFilter',
+  'sequenceFilter',
+  'includeDescription',
+  'includeMetadata',
+];
+
+const listLabels: ActionDef = {
+  api: 'admin',
+  name: 'listLabels',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, LIST_PARAMS, [], warnings);
+    const request: ListLabelsRequest = {
+      idFilter: list(params, 'idFilter', (v, p) => num(v, p, true)),
+      groupFilter: list(params, 'groupFilter', str),
+      nameFilter: list(params, 'nameFilter', str),
+      enumFilter: list(params, 'enumFilter', (v, p) => num(v, p, true)),
+      sequenceFilter: list(params, 'sequenceFilter', (v, p) => num(v, p, false)),
+      includeDescription: given(params.includeDescription)
+        ? bool(params.includeDescription, 'includeDescription')
+        : false,
+      includeMetadata: given(params.includeMetadata)
+        ? bool(params.includeMetadata, 'includeMetadata')
+        : false,
+    };
+    if (given(params.partialGroupFilter)) {
+      request.partialGroupFilter = str(params.partialGroupFilter, 'partialGroupFilter');
+    }
+    if (given(params.partialNameFilter)) {
+      request.partialNameFilter = str(params.partialNameFilter, 'partialNameFilter');
+    }
+    if (given(params.deprecatedFilter)) {
+      request.deprecatedFilter = bool(params.deprecatedFilter, 'deprecatedFilter');
+    }
+    const listed = await unary<ListLabelsResponse__Output>((cb) =>
+      backend.labels.listLabels(request, backend.bearer(authToken), backend.options(), cb),
+    );
+    const include = { description: request.includeDescription!, metadata: request.includeMetadata! };
+    return { result: { data: listed.labels.map((l) => renderLabel(l, include)) } };
+  },
+};
+
+const listLabelGroups: ActionDef = {
+  api: 'admin',
+  name: 'listLabelGroups',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, ['partialGroupFilter'], [], warnings);
+    const request: ListLabelGroupsRequest = {};
+    if (given(params.partialGroupFilter)) {
+      request.partialGroupFilter = str(params.partialGroupFilter, 'partialGroupFilter');
+    }
+    const listed = await unary<ListLabelGroupsResponse__Output>((cb) =>
+      backend.labels.listLabelGroups(request, backend.bearer(authToken), backend.options(), cb),
+    );
+    return { result: { groups: listed.groups } };
+  },
+};
+
+const CHANGE_ENTRY_PARAMS = [...KEY_PARAMS, ...RENAME_PARAMS, ...VALUE_PARAMS, 'delete'];
+
+function readChange(entry: unknown, p: string): LabelChange {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw invalidValue(p.slice(0, -1), 'an object', entry);
+  }
+  const params = entry as Params;
+  for (const key of Object.keys(params)) {
+    if (!CHANGE_ENTRY_PARAMS.includes(key)) {
+      throw invalidValue(`${p}${key}`, 'a property of a label change (see docs/json-api.md)');
+    }
+  }
+  const change: LabelChange = {
+    key: readKey(params, p),
+    ...readRename(params, p),
+    values: readValues(params, p),
+  };
+  if (given(params.delete)) change.delete = bool(params.delete, `${p}delete`);
+  return change;
+}
+
+const changeLabels: ActionDef = {
+  api: 'admin',
+  name: 'changeLabels',
+  tokenRequired: true,
+  async run({ params, authToken, backend, warnings }) {
+    checkKnown(params, ['labelsToChange'], [], warnings);
+    const raw = params.labelsToChange;
+    if (!given(raw)) throw missingProperty('labelsToChange');
+    if (!Array.isArray(raw)) throw invalidValue('labelsToChange', 'an array of objects', raw);
+    if (raw.length > MAX_FILTER_ENTRIES) throw tooLarge('labelsToChange', `${MAX_FILTER_ENTRIES} entries`);
+    const changes = raw.map((entry, i) => readChange(entry, `labelsToChange[${i}].`));
+    const changed = await unary<ChangeLabelsResponse__Output>((cb) =>
+      backend.labels.changeLabels({ changes }, backend.bearer(authToken), backend.options(), cb),
+    );
+    return { result: { data: changed.originals.map((l) => renderLabel(l)) } };
+  },
+};
+
+export const LABEL_ACTIONS: ActionDef[] = [
+  createLabel,
+  alterLabel,
+  listLabels,
+  listLabelGroups,
+  changeLabels,
+];

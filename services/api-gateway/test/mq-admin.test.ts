@@ -1,0 +1,152 @@
+// listMqSessions, deleteMqSession, alterMqSessions and getMqSessionAudit through the JSON API,
+// against a real session-service process.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import { SessionServiceClient } from '@mqfleet/proto';
+import { createInfra, freePort, startService, type Infra, type ServiceProcess } from '@mqfleet/testkit';
+import type { ApiGateway } from '../src/index';
+import { gateway, post } from './helpers';
+
+type Row = Record<string, unknown>;
+interface ApiBody {
+  errorCode: number;
+  errorMessage: string;
+  result: Row & { data: Row[]; nextCursor?: string | null };
+}
+
+describe('session administration actions', () => {
+  let infra: Infra;
+  let service: ServiceProcess;
+  let gw: ApiGateway;
+  let token: string;
+
+  const mq = (action: string, params: Record<string, unknown>) =>
+    post(gw, { api: 'mq', action, params, authToken: token }).then((r) => r.body as unknown as ApiBody);
+
+  before(async () => {
+    infra = await createInfra();
+    const grpcPort = await freePort();
+    service = await startService('session-service', {
+      DATABASE_URL: infra.databaseUrl,
+      NATS_URL: infra.natsUrl,
+      MQFLEET_NATS_PREFIX: infra.natsPrefix,
+      MQFLEET_GRPC_PORT: String(grpcPort),
+    });
+    gw = gateway({ MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}` });
+    token = (await post(gw, { action: 'createSession', params: { username: 'ADMIN', password: 'ADMIN' } }))
+      .body.authToken;
+    // Sessions come from connections; open a few the way a connection-gateway does.
+    const client = new SessionServiceClient(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+    try {
+      for (const name of ['pump-1', 'pump-2', 'valve-1']) {
+        await new Promise((resolve, reject) =>
+          client.OpenSession(
+            {
+              clientName: name,
+              gatewayId: 'gw',
+              connectionId: `c-${name}`,
+              ipAddress: '127.0.0.1',
+              declared: { mqttProtocol: '5.0', keepAliveSeconds: 60, sessionExpiryInterval: 4294967295 },
+            },
+            (err, res) => (err ? reject(err) : resolve(res)),
+          ),
+        );
+      }
+    } finally {
+      client.close();
+    }
+  });
+  after(async () => {
+    await gw?.close();
+    await service?.stop();
+    await infra?.close();
+  });
+
+  it('listMqSessions filters, sorts and pages', async () => {
+    const all = await mq('listMqSessions', { sortDescending: 'clientName' });
+    assert.equal(all.errorCode, 0, all.errorMessage);
+    assert.deepEqual(
+      all.result.data.map((s) => s.clientName),
+      ['valve-1', 'pump-2', 'pump-1'],
+    );
+    assert.deepEqual(all.result.data[0], {
+      clientName: 'valve-1',
+      sessionType: 'mqtt',
+      sessionStatus: 'normal',
+      connectionStatus: 'connected',
+    });
+    const page = await mq('listMqSessions', { partialClientName: 'pump', maxRecords: 1 });
+    assert.equal(page.result.data.length, 1);
+    const next = await mq('listMqSessions', {
+      partialClientName: 'pump',
+      maxRecords: 1,
+      cursor: page.result.nextCursor,
+    });
+    assert.equal(next.result.data[0]!.clientName, 'pump-2');
+    assert.equal(next.result.nextCursor, null);
+  });
+
+  it('listMqSessions refuses bad parameters with the right code', async () => {
+    const cases: [Record<string, unknown>, number][] = [
+      [{ sortAscending: 'clientName', sortDescending: 'clientName' }, 12012],
+      [{ sortAscending: 'colour' }, 12012],
+      [{ connectionStatusFilter: 'connected' }, 12012],
+      [{ connectionStatusFilter: ['asleep'] }, 12012],
+      [{ maxRecords: 0 }, 12012],
+      [{ label: { group: 'g' } }, 12025],
+      [{ cursor: 'not-a-cursor' }, 12012],
+      [{ nonsense: 1 }, 12012],
+    ];
+    for (const [params, code] of cases) {
+      const res = await mq('listMqSessions', params);
+      assert.equal(res.errorCode, code, `${JSON.stringify(params)}: ${res.errorMessage}`);
+    }
+    const noToken = await post(gw, { api: 'mq', action: 'listMqSessions', params: {} });
+    assert.equal(noToken.body.errorCode, 12031);
+  });
+
+  it('alterMqSessions applies one change to every matching session', async () => {
+    const res = await mq('alterMqSessions', {
+      filter: { partialClientName: 'pump' },
+      changes: { userProperties: [{ key: 'plant', value: 'east' }] },
+    });
+    assert.equal(res.errorCode, 0, res.errorMessage);
+    assert.deepEqual(res.result, { matchedSessions: 2, changedSessions: 2 });
+    const described = await mq('describeMqSessions', { clientNames: ['pump-1', 'valve-1'] });
+    assert.deepEqual(
+      described.result.data.map((s) => s.userProperties),
+      [[{ key: 'plant', value: 'east' }], []],
+    );
+    assert.equal(
+      (await mq('alterMqSessions', { filter: {}, changes: { receiveMaximum: 0 } })).errorCode,
+      12012,
+    );
+    assert.equal((await mq('alterMqSessions', { filter: {} })).errorCode, 12025);
+    assert.equal((await mq('alterMqSessions', { changes: { clientName: 'x' } })).errorCode, 12012);
+  });
+
+  it('getMqSessionAudit shows who changed what', async () => {
+    await mq('alterMqSession', { clientName: 'valve-1', keepAliveSeconds: 15 });
+    const res = await mq('getMqSessionAudit', { clientName: 'valve-1' });
+    assert.equal(res.errorCode, 0, res.errorMessage);
+    assert.equal(res.result.data.length, 1);
+    assert.deepEqual(res.result.data[0]!.changes, { keepAliveSeconds: { before: 60, after: 15 } });
+    assert.equal(res.result.data[0]!.actor, 'ADMIN');
+    assert.equal((await mq('getMqSessionAudit', { clientName: 'nobody' })).errorCode, 100);
+  });
+
+  it('deleteMqSession deactivates, or deletes permanently', async () => {
+    const deactivated = await mq('deleteMqSession', { clientName: 'pump-1' });
+    assert.equal(deactivated.errorCode, 0, deactivated.errorMessage);
+    assert.equal(deactivated.result.sessionStatus, 'inactive');
+    const removed = await mq('deleteMqSession', { clientName: 'pump-2', permanentlyDeleteSession: true });
+    assert.equal(removed.result.sessionStatus, 'deleted');
+    assert.equal((await mq('deleteMqSession', { clientName: 'pump-2' })).errorCode, 100);
+    assert.equal((await mq('deleteMqSession', {})).errorCode, 12025);
+    assert.equal(
+      (await mq('deleteMqSession', { clientName: 'valve-1', permanentlyDeleteSession: 'yes' })).errorCode,
+      12012,
+    );
+  });
+});

@@ -1,0 +1,144 @@
+// SQL for session filters (listMqSessions, bulk alteration) and keyset paging.
+import { invalidValue, MAX_LABEL_BYTES } from '@mqfleet/core';
+import type { ListSessionsRequest__Output, SessionFilter__Output } from '@mqfleet/proto';
+
+export const DEFAULT_MAX_RECORDS = 1000;
+export const MAX_MAX_RECORDS = 10000;
+
+const CONNECTION_STATUSES = ['connected', 'disconnected'];
+const SESSION_STATUSES = ['normal', 'hidden', 'banned', 'inactive'];
+const SESSION_TYPES = ['mqtt'];
+const HEALTH_VALUES = ['healthy', 'unhealthy', 'offline'];
+
+/** The sort keys: SQL expression (matching the 0004 indexes) and the cast a cursor value needs. */
+const SORTS = {
+  clientName: { expr: `(left(client_name, 512) COLLATE "C")`, cast: 'text' },
+  lastConnect: { expr: `coalesce(connected_at, '-infinity'::timestamptz)`, cast: 'timestamptz' },
+  lastDisconnect: { expr: `coalesce(disconnected_at, '-infinity'::timestamptz)`, cast: 'timestamptz' },
+  ipAddress: { expr: `(coalesce(ip_address, '') COLLATE "C")`, cast: 'text' },
+} as const;
+export type SortKey = keyof typeof SORTS;
+
+export class Sql {
+  readonly params: unknown[] = [];
+  readonly where: string[] = [];
+  add(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+}
+
+function oneOf(property: string, values: string[], allowed: string[]): string[] {
+  for (const v of values) {
+    if (!allowed.includes(v))
+      throw invalidValue(property, `a list of ${allowed.map((a) => `"${a}"`).join(', ')}`, v);
+  }
+  return values;
+}
+
+const likePrefix = (text: string): string => `${text.slice(0, 512).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Adds the filter's conditions to sql.where. Hidden sessions only when asked for by status. */
+export function applyFilter(sql: Sql, filter: SessionFilter__Output | null | undefined): void {
+  const f = filter ?? ({} as Partial<SessionFilter__Output>);
+  if (f.partialClientName) {
+    sql.where.push(`(left(client_name, 512) COLLATE "C") LIKE ${sql.add(likePrefix(f.partialClientName))}`);
+    if (f.partialClientName.length > 512)
+      sql.where.push(`starts_with(client_name, ${sql.add(f.partialClientName)})`);
+  }
+  const connection = oneOf('connectionStatusFilter', f.connectionStatusFilter ?? [], CONNECTION_STATUSES);
+  if (connection.length) sql.where.push(`connection_status = ANY(${sql.add(connection)})`);
+  const statuses = oneOf('sessionStatusFilter', f.sessionStatusFilter ?? [], SESSION_STATUSES);
+  sql.where.push(
+    statuses.length ? `session_status = ANY(${sql.add(statuses)})` : `session_status <> 'hidden'`,
+  );
+  const types = oneOf('sessionTypeFilter', f.sessionTypeFilter ?? [], SESSION_TYPES);
+  if (types.length) sql.where.push(`session_type = ANY(${sql.add(types)})`);
+  const health = oneOf('healthFilter', f.healthFilter ?? [], HEALTH_VALUES);
+  if (health.length) {
+    if (health.some((h) => h !== 'offline')) {
+      throw invalidValue(
+        'healthFilter',
+        '"offline" for now: healthy/unhealthy need live session statistics (not built yet)',
+      );
+    }
+    sql.where.push(`connection_status = 'disconnected'`);
+  }
+  const group = f.labelGroup ?? undefined;
+  const name = f.labelName ?? undefined;
+  if (name !== undefined) {
+    if (Buffer.byteLength(name) > MAX_LABEL_BYTES || Buffer.byteLength(group ?? '') > MAX_LABEL_BYTES) {
+      throw invalidValue('label', 'a group and name of at most 64 bytes each');
+    }
+    sql.where.push(
+      `settings ->> 'labelGroup' = ${sql.add(group ?? '')}`,
+      `settings ->> 'labelName' = ${sql.add(name)}`,
+    );
+  } else if (group !== undefined) {
+    throw invalidValue('label.name', 'given with the label group');
+  }
+}
+
+interface Cursor {
+  s: SortKey;
+  d: boolean;
+  v: string;
+  k: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(text: string, sort: SortKey, descending: boolean): Cursor {
+  let c: Cursor;
+  try {
+    c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+  } catch {
+    throw invalidValue('cursor', 'a cursor returned by a previous page');
+  }
+  if (c.s !== sort || c.d !== descending || typeof c.v !== 'string' || typeof c.k !== 'string') {
+    throw invalidValue('cursor', 'a cursor of the same sort order as this request');
+  }
+  return c;
+}
+
+export interface ListQuery {
+  text: string;
+  params: unknown[];
+  sort: SortKey;
+  descending: boolean;
+  limit: number;
+}
+
+/** SELECT for one page; each row also has sort_key (text) for the next cursor. */
+export function listQuery(req: ListSessionsRequest__Output): ListQuery {
+  const sort = (req.sortBy || 'clientName') as SortKey;
+  if (!Object.hasOwn(SORTS, sort)) {
+    throw invalidValue(
+      'sortAscending',
+      '"lastConnect", "lastDisconnect", "clientName" or "ipAddress"',
+      req.sortBy,
+    );
+  }
+  const max = req.maxRecords || DEFAULT_MAX_RECORDS;
+  if (max > MAX_MAX_RECORDS) throw invalidValue('maxRecords', `an integer from 1 to ${MAX_MAX_RECORDS}`, max);
+  const descending = req.descending;
+  const { expr, cast } = SORTS[sort];
+  const sql = new Sql();
+  applyFilter(sql, req.filter);
+  if (req.cursor) {
+    const c = decodeCursor(req.cursor, sort, descending);
+    const op = descending ? '<' : '>';
+    sql.where.push(
+      `(${expr}, client_key) ${op} (${sql.add(c.v)}::${cast}, ${sql.add(Buffer.from(c.k, 'hex'))})`,
+    );
+  }
+  const dir = descending ? 'DESC' : 'ASC';
+  // One row more than asked tells whether there is a next page.
+  const text = `SELECT *, (${expr})::text AS sort_key FROM sessions
+     WHERE ${sql.where.join(' AND ')}
+     ORDER BY ${expr} ${dir}, client_key ${dir}
+     OFFSET ${sql.add(req.skipRecords)} LIMIT ${sql.add(max + 1)}`;
+  return { text, params: sql.params, sort, descending, limit: max };
+}
