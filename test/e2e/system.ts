@@ -60,7 +60,9 @@ export interface System {
 
 const READY_TIMEOUT_MS = 30000;
 
-export async function startSystem(options: { gateways?: number } = {}): Promise<System> {
+export async function startSystem(
+  options: { gateways?: number; env?: Record<string, string> } = {},
+): Promise<System> {
   const gatewayCount = options.gateways ?? 1;
   const infra = await createInfra();
   const processes: ServiceProcess[] = [];
@@ -88,6 +90,7 @@ export async function startSystem(options: { gateways?: number } = {}): Promise<
       MQFLEET_GATEWAYS: String(gatewayCount),
       MQFLEET_GRPC_PORT: String(grpcPort),
       MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}`,
+      ...options.env,
     };
     const sessionService = await startService('session-service', common);
     processes.push(sessionService);

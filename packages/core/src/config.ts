@@ -31,6 +31,8 @@ export interface Config {
   adminPassword: string;
   adminPasswordIsDefault: boolean;
   internalToken: string | undefined;
+  /** MQTT clients without a username may connect (default: yes, except in production). */
+  allowAnonymous: boolean;
   natsPrefix: string;
   databaseUrl: string | undefined;
   natsUrl: string | undefined;
@@ -96,6 +98,7 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_LOG_LEVEL: oneOf('debug', 'info', 'warn', 'error'),
   MQFLEET_DATA_DIR: text,
   MQFLEET_CONFIG: text,
+  MQFLEET_ALLOW_ANONYMOUS: oneOf('true', 'false'),
 };
 
 export class ConfigError extends Error {
@@ -151,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword: adminPasswordIsDefault ? DEFAULT_ADMIN_PASSWORD : rawPassword!,
     adminPasswordIsDefault,
     internalToken,
+    allowAnonymous: get('MQFLEET_ALLOW_ANONYMOUS', production ? 'false' : 'true') === 'true',
     natsPrefix: get('MQFLEET_NATS_PREFIX', DEFAULT_NATS_PREFIX),
     databaseUrl: env.DATABASE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       adminPassword: DEFAULT_ADMIN_PASSWORD,
       adminPasswordIsDefault: true,
       internalToken: undefined,
+      allowAnonymous: true,
       natsPrefix: DEFAULT_NATS_PREFIX,
       databaseUrl: undefined,
       natsUrl: undefined,
@@ -187,5 +188,17 @@ describe('loadConfig', () => {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
     }
+  });
+});
+
+describe('MQFLEET_ALLOW_ANONYMOUS', () => {
+  it('defaults to true, and to false in production', () => {
+    assert.equal(loadConfig({}).allowAnonymous, true);
+    const production = { NODE_ENV: 'production', MQFLEET_ADMIN_PASSWORD: 'x1', MQFLEET_INTERNAL_TOKEN: 't' };
+    assert.equal(loadConfig(production).allowAnonymous, false);
+    assert.equal(loadConfig({ ...production, MQFLEET_ALLOW_ANONYMOUS: 'true' }).allowAnonymous, true);
+  });
+  it('takes only true or false', () => {
+    assert.throws(() => loadConfig({ MQFLEET_ALLOW_ANONYMOUS: 'yes' }), /MQFLEET_ALLOW_ANONYMOUS/);
   });
 });

@@ -110,3 +110,36 @@ export async function checkToken(db: Db, token: string | undefined): Promise<Act
   if (!actor) throw badToken();
   return actor;
 }
+
+/** How long a successful MQTT password check is remembered (devices reconnect in storms). */
+const MQTT_AUTH_CACHE_MS = 5 * 60 * 1000;
+const MQTT_AUTH_CACHE_MAX = 10_000;
+const mqttAuthCache = new Map<string, number>();
+
+/**
+ * Checks an MQTT CONNECT's username and password against the accounts. scrypt costs tens of
+ * milliseconds, so a success is cached for a few minutes under a key that includes the stored
+ * hash: a password change invalidates it at once.
+ */
+export async function authenticateMqtt(db: Db, username: string, password: Buffer): Promise<boolean> {
+  const { rows } = await db.query<{ password_hash: string }>(
+    'SELECT password_hash FROM accounts WHERE username_key = $1',
+    [username.toLowerCase()],
+  );
+  const text = password.toString('utf8');
+  const account = rows[0];
+  if (!account) {
+    await hashPassword(text); // same cost either way
+    return false;
+  }
+  const key = createHash('sha256')
+    .update(`${username.toLowerCase()}\0${account.password_hash}\0`)
+    .update(password)
+    .digest('base64');
+  const cached = mqttAuthCache.get(key);
+  if (cached !== undefined && cached > Date.now()) return true;
+  if (!(await verifyPassword(text, account.password_hash))) return false;
+  if (mqttAuthCache.size >= MQTT_AUTH_CACHE_MAX) mqttAuthCache.clear();
+  mqttAuthCache.set(key, Date.now() + MQTT_AUTH_CACHE_MS);
+  return true;
+}

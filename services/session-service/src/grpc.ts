@@ -21,7 +21,7 @@ import {
   listAccounts,
   type AccountRow,
 } from './account-admin';
-import { checkToken, createToken, type Actor } from './accounts';
+import { authenticateMqtt, checkToken, createToken, type Actor } from './accounts';
 import type { Db } from './db';
 import type { LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
@@ -32,6 +32,7 @@ interface Deps {
   store: SessionStore;
   gateways: GatewayRegistry;
   internalToken: string | undefined;
+  allowAnonymous: boolean;
   labels: LabelStore;
   log: Logger;
 }
@@ -94,6 +95,15 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     OpenSession: unary(log, async (req, call) => {
       internal(deps, call);
       parseClientName(req.clientName);
+      // [MQTT-3.1.4-2] authenticate before the session is touched.
+      if (req.username) {
+        const password = Buffer.from(req.password ?? '', 'base64');
+        if (!(await authenticateMqtt(db, req.username, password))) {
+          return { refusal: 'OPEN_REFUSAL_BAD_CREDENTIALS', sessionPresent: false, session: null };
+        }
+      } else if (!deps.allowAnonymous) {
+        return { refusal: 'OPEN_REFUSAL_NOT_AUTHORIZED', sessionPresent: false, session: null };
+      }
       const result = await store.open(req);
       return {
         refusal: result.banned ? 'OPEN_REFUSAL_BANNED' : 'OPEN_REFUSAL_NONE',

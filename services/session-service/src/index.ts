@@ -62,6 +62,7 @@ export function buildSessionService(
         store,
         gateways,
         internalToken: config.internalToken,
+        allowAnonymous: config.allowAnonymous,
         log,
         labels: new LabelStore(db, subjects),
       });

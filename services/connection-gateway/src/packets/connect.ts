@@ -140,6 +140,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
       ipAddress: conn.socket.remoteAddress ?? '',
       port: conn.socket.remotePort ?? 0,
       username: conn.username,
+      ...(packet.password !== undefined ? { password: Buffer.from(packet.password) } : {}),
       declared: declared_,
     });
   } catch (err) {
@@ -158,6 +159,23 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     return;
   }
 
+  if (response.refusal === 'OPEN_REFUSAL_BAD_CREDENTIALS') {
+    // [MQTT-3.2.2-6] a refusing CONNACK, then close.
+    if (conn.state !== 'closed') {
+      refuse(
+        conn,
+        ReturnCode.BAD_USERNAME_OR_PASSWORD,
+        ReasonCode.BAD_USERNAME_OR_PASSWORD,
+        'bad username or password',
+      );
+    }
+    return;
+  }
+  if (response.refusal === 'OPEN_REFUSAL_NOT_AUTHORIZED') {
+    if (conn.state !== 'closed')
+      refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.NOT_AUTHORIZED, 'anonymous clients are not allowed');
+    return;
+  }
   if (response.refusal === 'OPEN_REFUSAL_BANNED') {
     if (conn.state !== 'closed') refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.BANNED, 'session banned');
     return;

@@ -3,8 +3,18 @@
 export const OpenRefusal = {
   OPEN_REFUSAL_NONE: 'OPEN_REFUSAL_NONE',
   OPEN_REFUSAL_BANNED: 'OPEN_REFUSAL_BANNED',
+  OPEN_REFUSAL_BAD_CREDENTIALS: 'OPEN_REFUSAL_BAD_CREDENTIALS',
+  OPEN_REFUSAL_NOT_AUTHORIZED: 'OPEN_REFUSAL_NOT_AUTHORIZED',
 } as const;
 
-export type OpenRefusal = 'OPEN_REFUSAL_NONE' | 0 | 'OPEN_REFUSAL_BANNED' | 1;
+export type OpenRefusal =
+  | 'OPEN_REFUSAL_NONE'
+  | 0
+  | 'OPEN_REFUSAL_BANNED'
+  | 1
+  | 'OPEN_REFUSAL_BAD_CREDENTIALS'
+  | 2
+  | 'OPEN_REFUSAL_NOT_AUTHORIZED'
+  | 3;
 
 export type OpenRefusal__Output = (typeof OpenRefusal)[keyof typeof OpenRefusal];

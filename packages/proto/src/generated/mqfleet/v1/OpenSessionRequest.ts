@@ -13,6 +13,8 @@ export interface OpenSessionRequest {
   port?: number;
   username?: string;
   declared?: _mqfleet_v1_ConnectDeclaration | null;
+  password?: Buffer | Uint8Array | string;
+  _password?: 'password';
 }
 
 export interface OpenSessionRequest__Output {
@@ -23,4 +25,6 @@ export interface OpenSessionRequest__Output {
   port: number;
   username: string;
   declared: _mqfleet_v1_ConnectDeclaration__Output | null;
+  password?: string;
+  _password?: 'password';
 }
