@@ -13,6 +13,7 @@ export const DEFAULT_NATS_PREFIX = 'mqfleet';
 export const DEFAULT_ADMIN_PASSWORD = 'ADMIN';
 export const DEFAULT_GRPC_DEADLINE_MS = 5000;
 export const DEFAULT_TOKEN_IDLE_SECONDS = 3600;
+export const DEFAULT_APPLY_TIMEOUT_MS = 1000;
 
 export interface Config {
   production: boolean;
@@ -37,6 +38,8 @@ export interface Config {
   databaseUrl: string | undefined;
   natsUrl: string | undefined;
   grpcDeadlineMs: number;
+  /** How long an alteration waits for the gateway's confirmation that it is in force. */
+  applyTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
 }
@@ -99,6 +102,7 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_DATA_DIR: text,
   MQFLEET_CONFIG: text,
   MQFLEET_ALLOW_ANONYMOUS: oneOf('true', 'false'),
+  MQFLEET_APPLY_TIMEOUT_MS: count(0, 60_000),
 };
 
 export class ConfigError extends Error {
@@ -159,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,
     grpcDeadlineMs: get('MQFLEET_GRPC_DEADLINE_MS', DEFAULT_GRPC_DEADLINE_MS),
+    applyTimeoutMs: get('MQFLEET_APPLY_TIMEOUT_MS', DEFAULT_APPLY_TIMEOUT_MS),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
   };

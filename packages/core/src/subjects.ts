@@ -25,6 +25,9 @@ export interface Subjects {
   message(topic: string): string;
   /** Prefix of every message subject (subject filters are built on it). */
   messagePrefix: string;
+  /** A gateway confirms here that a session version is in force on its live connection. */
+  sessionApplied(clientName: string): string;
+  sessionAppliedAll: string;
   /** Gateways announce themselves here every few seconds. */
   gatewayHeartbeat(gatewayId: string): string;
   gatewayHeartbeatAll: string;
@@ -40,6 +43,8 @@ export function subjects(prefix: string): Subjects {
     sessionEvent: (type, clientName) => `${prefix}.events.session.${type}.${clientToken(clientName)}`,
     message: (topic) => `${prefix}.msg.${topicToSubject(topic)}`,
     messagePrefix: `${prefix}.msg`,
+    sessionApplied: (clientName) => `${prefix}.applied.${clientToken(clientName)}`,
+    sessionAppliedAll: `${prefix}.applied.>`,
     gatewayHeartbeat: (gatewayId) => `${prefix}.gateway.heartbeat.${gatewayId}`,
     gatewayHeartbeatAll: `${prefix}.gateway.heartbeat.*`,
     labelEvent: (type, id) => `${prefix}.events.label.${type}.${id}`,
@@ -90,4 +95,12 @@ export interface LabelEvent {
   changes?: Record<string, FieldChange>;
   /** The label after the change; for deleted events, the label as it was. */
   label: Label__Output;
+}
+
+/** Payload of a sessionApplied confirmation (JSON). */
+export interface SessionApplied {
+  clientName: string;
+  version: string;
+  gatewayId: string;
+  connectionId: string;
 }

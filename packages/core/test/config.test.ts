@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       adminPasswordIsDefault: true,
       internalToken: undefined,
       allowAnonymous: true,
+      applyTimeoutMs: 1000,
       natsPrefix: DEFAULT_NATS_PREFIX,
       databaseUrl: undefined,
       natsUrl: undefined,

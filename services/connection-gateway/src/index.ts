@@ -13,6 +13,7 @@ import {
   type Config,
   type GatewayHeartbeat,
   type Logger,
+  type SessionApplied,
   type SessionEvent,
   type Subjects,
 } from '@mqfleet/core';
@@ -116,6 +117,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
       },
     );
     await this.events.start();
+
+    // Confirms every applied session version, so alterMqSession can report liveApplied.
+    this.on('sessionApplied', (clientName: string, version: string, _source: string, connectionId: string) =>
+      this.confirmApplied(clientName, version, connectionId),
+    );
 
     this.publishHeartbeat();
     this.heartbeat = setInterval(() => this.publishHeartbeat(), HEARTBEAT_INTERVAL_MS);
@@ -324,6 +330,15 @@ export class Gateway extends EventEmitter implements GatewayContext {
       return;
     }
     conn.applySession(session, source);
+  }
+
+  private confirmApplied(clientName: string, version: string, connectionId: string): void {
+    const applied: SessionApplied = { clientName, version, gatewayId: this.gatewayId, connectionId };
+    try {
+      this.nc?.publish(this.s.sessionApplied(clientName), JSON.stringify(applied));
+    } catch (err) {
+      this.logger.debug('confirmation not published', { clientName, err });
+    }
   }
 
   /** Asks the session-service for every client connected here and applies newer versions. */

@@ -11,6 +11,7 @@ import {
   type AuthServiceHandlers,
   type LabelServiceHandlers,
   type SessionServiceHandlers,
+  type Session__Output,
 } from '@mqfleet/proto';
 import {
   alterAccount,
@@ -21,6 +22,7 @@ import {
   listAccounts,
   type AccountRow,
 } from './account-admin';
+import type { AppliedWaiters } from './applied';
 import { authenticateMqtt, checkToken, createToken, type Actor } from './accounts';
 import type { Db } from './db';
 import type { LabelStore } from './labels';
@@ -33,11 +35,16 @@ interface Deps {
   gateways: GatewayRegistry;
   internalToken: string | undefined;
   allowAnonymous: boolean;
+  applied: AppliedWaiters;
+  applyTimeoutMs: number;
   labels: LabelStore;
   log: Logger;
 }
 
 type Call = { metadata: grpc.Metadata };
+
+const isConnected = (session: Session__Output): boolean =>
+  session.connection?.status === 'CONNECTION_STATUS_CONNECTED';
 
 function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
   if (err instanceof MqfleetError) {
@@ -120,7 +127,15 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     AlterSession: unary(log, async (req, call) => {
       const actor = await admin(db, call);
       parseClientName(req.clientName);
-      return store.alter(req, actor.username);
+      const { session, changedFields } = await store.alter(req, actor.username);
+      let liveApplied = false;
+      if (isConnected(session)) {
+        // Nothing changed: what the client has is already in force.
+        liveApplied =
+          changedFields.length === 0 ||
+          (await deps.applied.wait(session.clientName, session.version, deps.applyTimeoutMs));
+      }
+      return { session, changedFields, liveApplied };
     }),
     DescribeSessions: unary(log, async (req, call) => {
       // Administrators call it with a token; gateways reconcile their live sessions with it.
@@ -139,7 +154,17 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
     AlterSessions: unary(log, async (req, call) => {
       const actor = await admin(db, call);
-      return store.alterMany(req, actor.username);
+      const { matched, changed } = await store.alterMany(req, actor.username);
+      const connected = changed.filter(isConnected);
+      const confirmations = await Promise.all(
+        connected.map((x) => deps.applied.wait(x.clientName, x.version, deps.applyTimeoutMs)),
+      );
+      return {
+        matched,
+        changed: changed.length,
+        connected: connected.length,
+        liveApplied: confirmations.filter(Boolean).length,
+      };
     }),
     GetSessionAudit: unary(log, async (req, call) => {
       await admin(db, call);

@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from 'nats';
 import { createLogger, subjects as makeSubjects, type Config, type Logger } from '@mqfleet/core';
 import { ensureAdmin } from './accounts';
 import { createPool, type Db } from './db';
+import { AppliedWaiters } from './applied';
 import { GatewayRegistry } from './gateways';
 import { LabelStore } from './labels';
 import { buildGrpcServer } from './grpc';
@@ -34,6 +35,7 @@ export function buildSessionService(
   let nc: NatsConnection | undefined;
   let relay: OutboxRelay | undefined;
   let gateways: GatewayRegistry | undefined;
+  let appliedWaiters: AppliedWaiters | undefined;
   let server: grpc.Server | undefined;
   let sweeper: NodeJS.Timeout | undefined;
 
@@ -57,12 +59,17 @@ export function buildSessionService(
       await relay.start();
       gateways = new GatewayRegistry(nc, subjects);
       gateways.start();
+      const waiters = new AppliedWaiters(nc, subjects);
+      waiters.start();
+      appliedWaiters = waiters;
       const built = buildGrpcServer({
         db,
         store,
         gateways,
         internalToken: config.internalToken,
         allowAnonymous: config.allowAnonymous,
+        applied: waiters,
+        applyTimeoutMs: config.applyTimeoutMs,
         log,
         labels: new LabelStore(db, subjects),
       });
@@ -97,6 +104,7 @@ export function buildSessionService(
         });
       }
       gateways?.close();
+      appliedWaiters?.close();
       await relay?.close();
       await nc?.drain().catch(() => undefined);
       await db?.end();

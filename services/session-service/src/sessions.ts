@@ -425,7 +425,7 @@ export class SessionStore {
   async alterMany(
     req: AlterSessionsRequest__Output,
     actor: string,
-  ): Promise<{ matched: number; changed: number }> {
+  ): Promise<{ matched: number; changed: Session__Output[] }> {
     const patch = req.patch ?? {};
     validatePatch(patch);
     const pinnedFields = patchFields(patch).filter((f) => f !== 'sessionStatus');
@@ -449,7 +449,7 @@ export class SessionStore {
         statuses.push(statusName(settings.sessionStatus));
         changeSets.push(changes);
       }
-      if (keys.length === 0) return { matched: rows.length, changed: 0 };
+      if (keys.length === 0) return { matched: rows.length, changed: [] };
       const updated = await tx.query<SessionRow & { ord: number }>(
         `UPDATE sessions s SET version = s.version + 1, settings = u.settings::jsonb, session_status = u.status,
                 pinned = ARRAY(SELECT DISTINCT f FROM unnest(s.pinned || $4::text[]) AS f), updated_at = now()
@@ -478,7 +478,7 @@ export class SessionStore {
         tx,
         sessions.map((x) => eventFor(this.subjects, 'altered', x.session, actor, x.changes)),
       );
-      return { matched: rows.length, changed: sessions.length };
+      return { matched: rows.length, changed: sessions.map((x) => x.session) };
     });
   }
 

@@ -39,6 +39,7 @@ const alterMqSession: ActionDef = {
       result: {
         ...renderSession(altered.session, options),
         changedFields: jsonFieldNames(altered.changedFields),
+        liveApplied: altered.liveApplied,
       },
     };
   },
@@ -176,7 +177,14 @@ const alterMqSessions: ActionDef = {
         cb,
       ),
     );
-    return { result: { matchedSessions: res.matched, changedSessions: res.changed } };
+    return {
+      result: {
+        matchedSessions: res.matched,
+        changedSessions: res.changed,
+        connectedSessions: res.connected,
+        liveAppliedSessions: res.liveApplied,
+      },
+    };
   },
 };
 

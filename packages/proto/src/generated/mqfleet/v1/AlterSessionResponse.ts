@@ -8,9 +8,11 @@ import type {
 export interface AlterSessionResponse {
   session?: _mqfleet_v1_Session | null;
   changedFields?: string[];
+  liveApplied?: boolean;
 }
 
 export interface AlterSessionResponse__Output {
   session: _mqfleet_v1_Session__Output | null;
   changedFields: string[];
+  liveApplied: boolean;
 }

@@ -3,9 +3,13 @@
 export interface AlterSessionsResponse {
   matched?: number;
   changed?: number;
+  connected?: number;
+  liveApplied?: number;
 }
 
 export interface AlterSessionsResponse__Output {
   matched: number;
   changed: number;
+  connected: number;
+  liveApplied: number;
 }
