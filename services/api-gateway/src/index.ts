@@ -5,6 +5,7 @@ import { createLogger, ERROR_KINDS, type Config, type Logger } from '@mqfleet/co
 import { failureResponse, registerApi } from './api';
 import { createBackend } from './backend';
 import { registerHealth } from './health';
+import { registerOpenApi } from './openapi';
 
 /** Bodies up to 4 MiB: willPayload and metadata are at most 65,500 bytes each. */
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -28,6 +29,7 @@ export function buildApiGateway(
 
   registerApi(app, backend, logger);
   registerHealth(app, config, backend);
+  registerOpenApi(app);
 
   app.setNotFoundHandler(async (request, reply) =>
     reply.code(404).send({ error: `no route ${request.method} ${request.url}; the JSON API is POST /api` }),

@@ -13,6 +13,11 @@ const ACTIONS = new Map<string, ActionDef>(
     (a) => [a.name.toLowerCase(), a] as const,
   ),
 );
+/** Every registered action, in registry order (the OpenAPI document is checked against this). */
+export function listActions(): ActionDef[] {
+  return [...ACTIONS.values()];
+}
+
 const IMPLEMENTED_APIS = ['admin', 'mq'];
 /** FairCom apis that exist but that mqfleet does not serve. */
 const OTHER_APIS = ['db', 'hub', 'transform'];

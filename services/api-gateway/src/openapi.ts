@@ -1,0 +1,1188 @@
+// The OpenAPI 3.1 document of the api-gateway (POST /api with one request schema per action,
+// GET /health/*), served at GET /openapi.json with a Swagger UI at GET /docs. The action
+// schemas are written out here from docs/json-api.md and the checks in src/actions and core's
+// parseAlterParams; test/openapi.test.ts keeps them in step with the action registry.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import {
+  ACCOUNT_NAME_MAX_BYTES,
+  ACCOUNT_PASSWORD_MAX_BYTES,
+  DEFAULT_TOKEN_IDLE_SECONDS,
+  ERROR_KINDS,
+  MAX_CLIENT_NAME_BYTES,
+  MAX_JSON_VALUE_BYTES,
+  MAX_LABEL_BYTES,
+  MAX_PACKET_SIZE,
+  MAX_USER_PROPERTY_KEY_BYTES,
+  SEED_NEVER_EXPIRES,
+  UINT16_MAX,
+  UINT32_MAX,
+} from '@mqfleet/core';
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const str = (maxBytes: number, description: string, minLength = 0): Schema => ({
+  type: 'string',
+  ...(minLength > 0 ? { minLength } : {}),
+  maxLength: maxBytes,
+  description: `${description} (at most ${maxBytes.toLocaleString('en-US')} bytes of UTF-8)`,
+});
+const int = (minimum: number, maximum: number, description: string, extra: Schema = {}): Schema => ({
+  type: 'integer',
+  minimum,
+  maximum,
+  description,
+  ...extra,
+});
+const bool = (description: string, extra: Schema = {}): Schema => ({
+  type: 'boolean',
+  description,
+  ...extra,
+});
+const anyJson = (description: string): Schema => ({
+  description: `${description}; any JSON value up to ${MAX_JSON_VALUE_BYTES.toLocaleString('en-US')} bytes`,
+});
+const ignored = (description: string): Schema => ({
+  description: `${description}. Accepted but not acted on yet: warning 12006 in debugInfo.warnings.`,
+});
+const timestamp = (description: string): Schema => ({
+  type: ['string', 'null'],
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}$',
+  description: `${description}; YYYY-MM-DDTHH:MM:SS (UTC), null when absent`,
+});
+const object = (properties: Record<string, Schema>, required: string[] = [], extra: Schema = {}): Schema => ({
+  type: 'object',
+  properties,
+  ...(required.length > 0 ? { required } : {}),
+  additionalProperties: false,
+  ...extra,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Shared parts of the action schemas
+
+const SESSION_STATUSES = ['normal', 'hidden', 'banned', 'inactive'];
+const BINARY_FORMATS = ['hex', 'base64', 'byteArray'];
+const SORTS = ['clientName', 'lastConnect', 'lastDisconnect', 'ipAddress'];
+const MAX_FILTER_ENTRIES = 10_000;
+
+const clientName = (description = 'The session (MQTT client identifier)'): Schema =>
+  str(MAX_CLIENT_NAME_BYTES, description, 1);
+
+const userProperties = (description: string): Schema => ({
+  type: ['array', 'null'],
+  description: `${description}; null or [] removes them all`,
+  items: object(
+    {
+      key: str(MAX_USER_PROPERTY_KEY_BYTES, 'Name', 1),
+      value: {
+        type: ['string', 'number', 'boolean', 'null'],
+        description: 'Value; numbers and booleans are turned into text, null into ""',
+      },
+    },
+    ['key', 'value'],
+  ),
+});
+
+const labelRef = (description: string, nullable: boolean): Schema => ({
+  type: nullable ? ['object', 'null'] : 'object',
+  description,
+  properties: {
+    group: str(MAX_LABEL_BYTES, 'Label group; "" (default) is the default group'),
+    name: str(MAX_LABEL_BYTES, 'Label name', 1),
+  },
+  required: ['name'],
+  additionalProperties: false,
+});
+
+/** The session settings of alterMqSession, also the `changes` of alterMqSessions. */
+const SETTINGS_PROPERTIES: Record<string, Schema> = {
+  temporarySession: bool(
+    'true: the session ends with the connection (sets sessionExpiryInterval to 0; false sets it to never)',
+  ),
+  cleanSession: bool('MQTT 3.1.1 name of temporarySession; disagreeing with temporarySession → 12012'),
+  sessionStatus: {
+    type: 'string',
+    enum: [...SESSION_STATUSES, 'hide', 'ban'],
+    description: 'normal, hidden, banned or inactive (the seed\'s "hide" and "ban" are accepted too)',
+  },
+  keepAliveSeconds: int(0, UINT16_MAX, 'MQTT keep alive in seconds'),
+  userProperties: userProperties('MQTT 5 user properties of the session'),
+  mqttPayloadType: {
+    type: 'string',
+    enum: ['json', 'xml', 'binary', 'jpeg', 'siemensUdt', 'utf8', 'variantObject'],
+    description:
+      'Type of willPayload; utf8 and json set willPayloadFormatIndicator to utf8; with binary or jpeg a string willPayload is decoded per binaryFormat',
+  },
+  binaryFormat: {
+    type: 'string',
+    enum: ['hex', 'base64', 'utf8'],
+    default: 'hex',
+    description: 'How a binary willPayload string is encoded; utf8 marks the payload as UTF-8',
+  },
+  sessionExpiryInterval: int(
+    0,
+    SEED_NEVER_EXPIRES,
+    'Seconds the session outlives its connection; 4,294,967,295 or more = never',
+  ),
+  receiveMaximum: int(1, UINT16_MAX, 'MQTT 5 receive maximum'),
+  maximumPacketSize: int(1, MAX_PACKET_SIZE, 'MQTT 5 maximum packet size in bytes'),
+  topicAliasMaximum: int(0, UINT16_MAX, 'MQTT 5 topic alias maximum'),
+  requestProblemInformation: bool('MQTT 5 request problem information'),
+  requestResponseInformation: bool('MQTT 5 request response information'),
+  willTopic: {
+    type: ['string', 'null'],
+    maxLength: MAX_CLIENT_NAME_BYTES,
+    description: 'Will topic: a topic name without wildcards; "" or null removes the will',
+  },
+  willQoS: int(0, 2, 'Will QoS (2 for a new will when omitted)'),
+  willPayload: anyJson(
+    'Will payload: a string is sent as its UTF-8 text (or decoded per binaryFormat with mqttPayloadType binary), anything else as its JSON text',
+  ),
+  willRetain: bool('Whether the will is retained'),
+  willContentType: str(MAX_CLIENT_NAME_BYTES, 'Will content type'),
+  willCorrelationData: anyJson('Will correlation data: a string as its UTF-8 text, anything else as JSON'),
+  willPayloadFormatIndicator: {
+    type: 'string',
+    enum: ['none', 'utf8'],
+    description: 'none contradicts a UTF-8 mqttPayloadType (→ 12012)',
+  },
+  willExpirySeconds: int(0, UINT32_MAX, 'Will message expiry in seconds'),
+  willDelaySeconds: int(0, UINT32_MAX, 'Will delay in seconds'),
+  willResponseTopic: {
+    type: 'string',
+    maxLength: MAX_CLIENT_NAME_BYTES,
+    description: 'Will response topic: a topic name without wildcards',
+  },
+  willUserProperties: userProperties('MQTT 5 user properties of the will'),
+  label: labelRef("The session's label {group, name}; null removes it", true),
+  minHealthySendRatePerMinute: { type: 'number', minimum: 0, description: '0 = no bound' },
+  maxHealthySendRatePerMinute: { type: 'number', minimum: 0, description: '0 = no bound' },
+  maxHealthyBacklogRatePerMinute: { type: 'number', minimum: 0, description: '0 = no bound' },
+  minHealthySubscribedTopicFiltersCount: int(0, UINT32_MAX, '0 = no bound'),
+  maxHealthySubscribedTopicFiltersCount: int(0, UINT32_MAX, '0 = no bound'),
+  metadata: anyJson('Your own data about the session'),
+};
+
+/** The listMqSessions filters, also the `filter` of alterMqSessions. */
+const FILTER_PROPERTIES: Record<string, Schema> = {
+  partialClientName: str(MAX_CLIENT_NAME_BYTES, 'Client names that begin with this'),
+  connectionStatusFilter: {
+    type: ['array', 'null'],
+    items: { type: 'string', enum: ['connected', 'disconnected'] },
+  },
+  sessionStatusFilter: {
+    type: ['array', 'null'],
+    items: { type: 'string', enum: SESSION_STATUSES },
+    description: 'Hidden sessions are left out unless this names "hidden"',
+  },
+  sessionTypeFilter: { type: ['array', 'null'], items: { type: 'string', enum: ['mqtt'] } },
+  healthFilter: {
+    type: ['array', 'null'],
+    items: { type: 'string', enum: ['offline'] },
+    description: 'Only "offline" for now ("healthy" and "unhealthy" → 12012 until live statistics exist)',
+  },
+  label: labelRef('Sessions with this label', true),
+};
+
+const LABEL_VALUE_PROPERTIES: Record<string, Schema> = {
+  value: anyJson("The label's value (null removes it)"),
+  enum: {
+    type: ['integer', 'string'],
+    minimum: -32768,
+    maximum: 32767,
+    pattern: '^\\s*-?\\d+\\s*$',
+    description: 'An integer from -32,768 to 32,767 (a numeric string is accepted); default 0',
+  },
+  sequence: {
+    type: ['number', 'string', 'null'],
+    description: 'A number (a numeric string is accepted); null removes it',
+  },
+  deprecated: bool('Default false'),
+  description: {
+    type: ['string', 'null'],
+    minLength: 1,
+    maxLength: MAX_JSON_VALUE_BYTES,
+    description: '1 to 65,500 bytes; null removes it',
+  },
+  metadata: anyJson('Your own data about the label (null removes it)'),
+};
+const labelId: Schema = {
+  type: ['integer', 'string'],
+  minimum: 0,
+  maximum: 2_147_483_647,
+  pattern: '^\\s*\\d+\\s*$',
+  description: 'The label id (a numeric string is accepted)',
+};
+const LABEL_KEY_PROPERTIES: Record<string, Schema> = {
+  id: labelId,
+  group: str(MAX_LABEL_BYTES, 'Group of the label named by name; default ""'),
+  name: str(MAX_LABEL_BYTES, 'Name of the label (with group)', 1),
+};
+const LABEL_RENAME_PROPERTIES: Record<string, Schema> = {
+  newGroup: str(MAX_LABEL_BYTES, 'Moves the label to this group'),
+  newName: str(MAX_LABEL_BYTES, 'Renames the label', 1),
+};
+/** `id` or `name` (with `group`), never both. */
+const LABEL_KEY_CHOICE: Schema = {
+  oneOf: [
+    { required: ['id'], not: { anyOf: [{ required: ['name'] }, { required: ['group'] }] } },
+    { required: ['name'], not: { required: ['id'] } },
+  ],
+};
+const stringList = (description: string, items: Schema = { type: 'string' }): Schema => ({
+  type: ['array', 'null'],
+  maxItems: MAX_FILTER_ENTRIES,
+  items,
+  description,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Result schemas
+
+const defaultResponseOptions: Schema = {
+  type: 'object',
+  properties: {
+    binaryFormat: { type: 'string', enum: BINARY_FORMATS },
+    variantFormat: { type: 'string' },
+    dataFormat: { type: 'string' },
+    numberFormat: { type: 'string', enum: ['number', 'string'] },
+  },
+};
+const nullableString = (description: string): Schema => ({ type: ['string', 'null'], description });
+const bytesValue = (description: string): Schema => ({
+  type: ['string', 'array'],
+  items: { type: 'integer', minimum: 0, maximum: 255 },
+  description: `${description}: text when the bytes are UTF-8, else per responseOptions.binaryFormat (hex, base64 or byteArray)`,
+});
+const keyValues: Schema = {
+  type: 'array',
+  items: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string' } } },
+};
+const openObject = (properties: Record<string, Schema>, description?: string): Schema => ({
+  type: 'object',
+  properties,
+  ...(description ? { description } : {}),
+});
+
+const RESULT_SCHEMAS: Record<string, Schema> = {
+  MqSession: openObject(
+    {
+      clientName: { type: 'string' },
+      sessionType: { type: 'string', examples: ['mqtt'] },
+      sessionStatus: { type: 'string', enum: SESSION_STATUSES },
+      temporarySession: { type: 'boolean' },
+      cleanSession: { type: 'boolean' },
+      username: nullableString('Account of the last connection'),
+      ipaddress: nullableString('Address of the last connection'),
+      port: { type: ['integer', 'null'] },
+      mqttProtocol: nullableString('"3.1.1" or "5.0"'),
+      connectionStatus: { type: 'string', enum: ['connected', 'disconnected'] },
+      connectionDateTime: timestamp('Last connection'),
+      disconnectionDateTime: timestamp('Last disconnection'),
+      disconnectionReason: nullableString('Why the last connection ended'),
+      lastFailedConnectionDateTime: timestamp('Last refused connection'),
+      lastFailedConnectionReason: nullableString('Why it was refused'),
+      keepAliveSeconds: { type: 'integer' },
+      sessionExpiryInterval: { type: 'integer' },
+      receiveMaximum: { type: 'integer' },
+      maximumPacketSize: { type: 'integer' },
+      topicAliasMaximum: { type: 'integer' },
+      requestProblemInformation: { type: 'boolean' },
+      requestResponseInformation: { type: 'boolean' },
+      userProperties: keyValues,
+      willTopic: { type: 'string' },
+      willQoS: { type: 'integer' },
+      willPayload: bytesValue('Will payload'),
+      willRetain: { type: 'boolean' },
+      willContentType: { type: 'string' },
+      willCorrelationData: bytesValue('Will correlation data'),
+      willPayloadFormatIndicator: { type: 'string', enum: ['none', 'utf8'] },
+      willExpirySeconds: { type: 'integer' },
+      willDelaySeconds: { type: 'integer' },
+      willResponseTopic: { type: 'string' },
+      willUserProperties: keyValues,
+      label: {
+        type: ['object', 'null'],
+        properties: { group: { type: 'string' }, name: { type: 'string' } },
+      },
+      minHealthySendRatePerMinute: { type: 'number' },
+      maxHealthySendRatePerMinute: { type: 'number' },
+      maxHealthyBacklogRatePerMinute: { type: 'number' },
+      minHealthySubscribedTopicFiltersCount: { type: 'integer' },
+      maxHealthySubscribedTopicFiltersCount: { type: 'integer' },
+      metadata: { description: 'The JSON value set by alterMqSession' },
+      defaultBinaryFormat: { type: 'string', enum: BINARY_FORMATS },
+      defaultVariantFormat: { type: 'string' },
+      defaultResponseOptions,
+      version: {
+        type: 'string',
+        pattern: '^\\d+$',
+        description: 'Version of the session (uint64 as a string); expectedVersion of alterMqSession',
+      },
+      createdAt: timestamp('Creation'),
+      updatedAt: timestamp('Last change'),
+    },
+    'A session as describeMqSessions renders it',
+  ),
+  Account: openObject({
+    username: { type: 'string' },
+    role: { type: 'string', enum: ['admin', 'user'] },
+    createdAt: timestamp('Creation'),
+  }),
+  Label: openObject({
+    id: { type: 'integer' },
+    group: { type: 'string' },
+    name: { type: 'string' },
+    value: { description: 'Any JSON value; null when not set' },
+    enum: { type: 'integer' },
+    sequence: { type: ['number', 'null'] },
+    deprecated: { type: 'boolean' },
+    description: { type: ['string', 'null'] },
+    metadata: { description: 'Any JSON value; null when not set' },
+  }),
+  TokenSession: openObject({
+    authToken: nullableString('Shown only for tokens the request holds'),
+    sessionId: { type: 'string', pattern: '^[0-9a-f]{8}$', description: 'First 8 hex digits of SHA-256' },
+    currentSession: { type: 'boolean' },
+    username: { type: 'string' },
+    description: { type: 'string' },
+    idleConnectionTimeoutSeconds: { type: 'integer' },
+    permanentSession: { type: 'boolean' },
+    sessionStartTimestamp: timestamp('Start'),
+    sessionLastAccessedTimestamp: timestamp('Last use'),
+  }),
+};
+const changedFields: Schema = {
+  type: 'array',
+  items: { type: 'string' },
+  description: 'The properties whose value really changed',
+};
+const empty: Schema = { type: 'object', maxProperties: 0 };
+
+// ---------------------------------------------------------------------------------------------
+// The actions
+
+export interface ActionDoc {
+  api: 'admin' | 'mq';
+  /** Whether a request without authToken is refused with 12031 before anything else. */
+  tokenRequired: boolean;
+  summary: string;
+  params: Schema;
+  result: Schema;
+}
+
+export const ACTION_DOCS: Record<string, ActionDoc> = {
+  createSession: {
+    api: 'admin',
+    tokenRequired: false,
+    summary: 'Log in: a new authToken for the account (wrong username or password → 12033)',
+    params: object(
+      {
+        username: str(256, 'Account name', 1),
+        password: str(1024, 'Password; "" is a wrong password (12033)'),
+        description: str(MAX_CLIENT_NAME_BYTES, 'Your own text about the session'),
+        idleConnectionTimeoutSeconds: int(
+          0,
+          UINT32_MAX,
+          'The token expires after this long unused; 0 = never',
+          {
+            default: DEFAULT_TOKEN_IDLE_SECONDS,
+          },
+        ),
+        defaultApi: ignored('FairCom session default'),
+        defaultDebug: ignored('FairCom session default'),
+        defaultDatabaseName: ignored('FairCom session default'),
+        defaultOwnerName: ignored('FairCom session default'),
+        defaultBinaryFormat: ignored('FairCom session default'),
+        defaultVariantFormat: ignored('FairCom session default'),
+        defaultResponseOptions: ignored('FairCom session default'),
+        idleCursorTimeoutSeconds: ignored('FairCom cursor timeout'),
+        permanentSession: ignored('FairCom permanent session'),
+      },
+      ['username', 'password'],
+    ),
+    result: openObject({
+      authToken: { type: 'string', description: 'Also returned as the top-level authToken' },
+      username: { type: 'string' },
+      role: { type: 'string', enum: ['admin', 'user'] },
+      description: { type: 'string' },
+      idleConnectionTimeoutSeconds: { type: 'integer' },
+      idleCursorTimeoutSeconds: { type: 'integer' },
+      permanentSession: { type: 'boolean' },
+      sessionStartTimestamp: timestamp('Start'),
+      sessionLastAccessedTimestamp: timestamp('Last use'),
+      defaultApi: { type: 'string' },
+      defaultDebug: { type: 'string' },
+      defaultBinaryFormat: { type: 'string' },
+      defaultVariantFormat: { type: 'string' },
+      defaultResponseOptions,
+    }),
+  },
+  pingSession: {
+    api: 'admin',
+    tokenRequired: false,
+    summary: 'Without a token: is the API up; with one: checks it and refreshes its idle timer',
+    params: { type: 'object', description: 'None (anything given is ignored)' },
+    result: empty,
+  },
+  deleteSession: {
+    api: 'admin',
+    tokenRequired: true,
+    summary:
+      "Closes the session of the request's authToken (an unknown token: errorCode 0 with warning 12031)",
+    params: object({}),
+    result: empty,
+  },
+  describeSessions: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: "The live sessions (tokens) of the caller's own account",
+    params: object({
+      authTokens: {
+        type: ['array', 'null'],
+        maxItems: 1024,
+        items: { type: 'string', minLength: 1, maxLength: 255 },
+        description:
+          'Only these tokens (and their authToken is shown); [] = none; omitted = all of the account',
+      },
+    }),
+    result: openObject({ sessions: { type: 'array', items: ref('TokenSession') } }),
+  },
+  createAccount: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: 'Creates an account (role admin needed)',
+    params: object(
+      {
+        username: str(ACCOUNT_NAME_MAX_BYTES, 'Account name, unique in any case', 1),
+        password: str(ACCOUNT_PASSWORD_MAX_BYTES, 'Password', 1),
+        role: { type: 'string', enum: ['admin', 'user'], default: 'user' },
+      },
+      ['username', 'password'],
+    ),
+    result: ref('Account'),
+  },
+  alterAccount: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: "Changes an account's password and/or role (role admin needed)",
+    params: object(
+      {
+        username: str(ACCOUNT_NAME_MAX_BYTES, 'Account name', 1),
+        password: str(ACCOUNT_PASSWORD_MAX_BYTES, 'New password; deletes the other sessions', 1),
+        role: { type: 'string', enum: ['admin', 'user'] },
+      },
+      ['username'],
+      { anyOf: [{ required: ['password'] }, { required: ['role'] }] },
+    ),
+    result: {
+      allOf: [ref('Account')],
+      properties: { updatedAt: timestamp('Last change'), tokensRevoked: { type: 'integer' } },
+    },
+  },
+  deleteAccount: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: 'Deletes an account and its sessions (role admin needed)',
+    params: object({ username: str(ACCOUNT_NAME_MAX_BYTES, 'Account name', 1) }, ['username']),
+    result: openObject({ username: { type: 'string' }, tokensRevoked: { type: 'integer' } }),
+  },
+  listAccounts: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: 'Lists accounts ordered by name (role admin needed)',
+    params: object({
+      partialUsername: str(ACCOUNT_NAME_MAX_BYTES, 'Names that contain this (case-insensitive)'),
+    }),
+    result: openObject({ data: { type: 'array', items: ref('Account') } }),
+  },
+  createLabel: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: 'Creates a label (role admin needed)',
+    params: object(
+      {
+        group: str(MAX_LABEL_BYTES, 'Group; default "" (the default group)'),
+        name: str(MAX_LABEL_BYTES, 'Name, unique within its group', 1),
+        ...LABEL_VALUE_PROPERTIES,
+      },
+      ['name'],
+    ),
+    result: ref('Label'),
+  },
+  alterLabel: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: 'Changes a label named by id or by group + name (role admin needed)',
+    params: object(
+      { ...LABEL_KEY_PROPERTIES, ...LABEL_RENAME_PROPERTIES, ...LABEL_VALUE_PROPERTIES },
+      [],
+      LABEL_KEY_CHOICE,
+    ),
+    result: { allOf: [ref('Label')], properties: { changedFields } },
+  },
+  listLabels: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: 'Lists labels ordered by group, name (role admin needed)',
+    params: object({
+      idFilter: stringList('Label ids; excludes every other filter', labelId),
+      groupFilter: stringList('Groups; excludes partialGroupFilter'),
+      partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1),
+      nameFilter: stringList('Names; excludes partialNameFilter'),
+      partialNameFilter: str(MAX_LABEL_BYTES, 'Names that begin with this', 1),
+      deprecatedFilter: bool('Only deprecated (true) or not deprecated (false) labels'),
+      enumFilter: stringList('enum values', LABEL_VALUE_PROPERTIES.enum),
+      sequenceFilter: stringList('sequence values', { type: ['number', 'string'] }),
+      includeDescription: bool('Include description', { default: false }),
+      includeMetadata: bool('Include metadata', { default: false }),
+    }),
+    result: openObject({ data: { type: 'array', items: ref('Label') } }),
+  },
+  listLabelGroups: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: 'The distinct label groups in use, sorted (role admin needed)',
+    params: object({ partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1) }),
+    result: openObject({ groups: { type: 'array', items: { type: 'string' } } }),
+  },
+  changeLabels: {
+    api: 'admin',
+    tokenRequired: true,
+    summary: 'Alters or deletes many labels in one transaction, all or nothing (role admin needed)',
+    params: object(
+      {
+        labelsToChange: {
+          type: 'array',
+          maxItems: MAX_FILTER_ENTRIES,
+          items: object(
+            {
+              ...LABEL_KEY_PROPERTIES,
+              ...LABEL_RENAME_PROPERTIES,
+              ...LABEL_VALUE_PROPERTIES,
+              delete: bool('true (and nothing else besides the key) deletes the label'),
+            },
+            [],
+            LABEL_KEY_CHOICE,
+          ),
+        },
+      },
+      ['labelsToChange'],
+    ),
+    result: openObject({
+      data: { type: 'array', items: ref('Label'), description: 'Each label as it was before the call' },
+    }),
+  },
+  alterMqSession: {
+    api: 'mq',
+    tokenRequired: true,
+    summary: 'Changes one session; a connected client stays connected and gets the change live',
+    params: object(
+      {
+        clientName: clientName(),
+        expectedVersion: {
+          type: ['integer', 'string'],
+          minimum: 1,
+          pattern: '^[1-9]\\d{0,18}$',
+          description: 'The version you read; a stale one → 12012 and nothing changes',
+        },
+        ...SETTINGS_PROPERTIES,
+      },
+      ['clientName'],
+    ),
+    result: {
+      allOf: [ref('MqSession')],
+      properties: {
+        changedFields,
+        liveApplied: {
+          type: 'boolean',
+          description:
+            'true once the gateway holding the connection confirmed this version is in force (waits up to MQFLEET_APPLY_TIMEOUT_MS)',
+        },
+      },
+    },
+  },
+  describeMqSessions: {
+    api: 'mq',
+    tokenRequired: true,
+    summary: 'The named sessions in full (unknown names are left out)',
+    params: object(
+      {
+        clientNames: { type: 'array', items: clientName('A session') },
+        includeSubscribedTopics: ignored('Boolean'),
+        includePublishedTopics: ignored('Boolean'),
+        includeStats: ignored('Boolean'),
+      },
+      ['clientNames'],
+    ),
+    result: openObject({ data: { type: 'array', items: ref('MqSession') } }),
+  },
+  listMqSessions: {
+    api: 'mq',
+    tokenRequired: true,
+    summary: 'Lists sessions by filters, sorted, with keyset paging',
+    params: object(
+      {
+        ...FILTER_PROPERTIES,
+        sortAscending: { type: 'string', enum: SORTS, description: 'Default clientName ascending' },
+        sortDescending: { type: 'string', enum: SORTS, description: 'Not with sortAscending' },
+        skipRecords: int(0, 2_147_483_647, 'Offset', { default: 0 }),
+        maxRecords: int(1, 10_000, 'Page size', { default: 1000 }),
+        cursor: {
+          type: 'string',
+          maxLength: 140_000,
+          description: 'result.nextCursor of the previous page (same sort only)',
+        },
+        labelId: ignored('Label id filter'),
+        unsetHealthMeasures: ignored('Health filter'),
+      },
+      [],
+      { not: { required: ['sortAscending', 'sortDescending'] } },
+    ),
+    result: openObject({
+      data: {
+        type: 'array',
+        items: openObject({
+          clientName: { type: 'string' },
+          sessionType: { type: 'string' },
+          sessionStatus: { type: 'string', enum: SESSION_STATUSES },
+          connectionStatus: { type: 'string', enum: ['connected', 'disconnected'] },
+        }),
+      },
+      nextCursor: nullableString('Cursor of the next page; null on the last page'),
+    }),
+  },
+  deleteMqSession: {
+    api: 'mq',
+    tokenRequired: true,
+    summary: 'Deactivates (or permanently deletes) a session and disconnects its client (0x98)',
+    params: object(
+      {
+        clientName: clientName(),
+        permanentlyDeleteSession: bool('true removes the session; false only deactivates it', {
+          default: false,
+        }),
+      },
+      ['clientName'],
+    ),
+    result: openObject({
+      clientName: { type: 'string' },
+      sessionStatus: { type: 'string', enum: ['inactive', 'deleted'] },
+      wasConnected: { type: 'boolean' },
+      version: { type: 'string', pattern: '^\\d+$' },
+    }),
+  },
+  alterMqSessions: {
+    api: 'mq',
+    tokenRequired: true,
+    summary: 'Applies one change to every session a filter matches, in one transaction',
+    params: object(
+      {
+        filter: object(FILTER_PROPERTIES, [], {
+          description: 'listMqSessions filters; empty matches every session that is not hidden',
+        }),
+        changes: object(SETTINGS_PROPERTIES, [], {
+          description: 'alterMqSession properties except clientName and expectedVersion',
+        }),
+      },
+      ['changes'],
+    ),
+    result: openObject({
+      matchedSessions: { type: 'integer' },
+      changedSessions: { type: 'integer' },
+      connectedSessions: { type: 'integer', description: 'changed sessions whose client is connected' },
+      liveAppliedSessions: {
+        type: 'integer',
+        description: 'connected changed sessions whose gateway confirmed the change in time',
+      },
+    }),
+  },
+  getMqSessionAudit: {
+    api: 'mq',
+    tokenRequired: true,
+    summary: "A session's audit trail in version order",
+    params: object(
+      {
+        clientName: clientName(),
+        afterVersion: int(0, Number.MAX_SAFE_INTEGER, 'Entries after this version', { default: 0 }),
+        maxRecords: int(1, 1000, 'Entries at most', { default: 100 }),
+      },
+      ['clientName'],
+    ),
+    result: openObject({
+      data: {
+        type: 'array',
+        items: openObject({
+          version: { type: 'string' },
+          actor: { type: 'string' },
+          action: { type: 'string', enum: ['alter', 'bulk-alter', 'deactivate', 'delete'] },
+          changes: {
+            type: 'object',
+            additionalProperties: { type: 'object', properties: { before: {}, after: {} } },
+            description: 'Each changed field (gRPC names, e.g. willQos) → {before, after}',
+          },
+          at: { type: 'string' },
+        }),
+      },
+    }),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** What each errorCode means (docs/errors.md); every code of core's ERROR_KINDS is here. */
+export const ERROR_CODES: Record<number, string> = {
+  0: 'success',
+  100: 'NOT_FOUND: no session with that clientName, no account with that username, no such label',
+  12008: 'UNKNOWN_ACTION: action not known for that api',
+  12009: 'INTERNAL: anything unexpected; the details go to the server log',
+  12012:
+    'INVALID_VALUE: wrong type, out of range, unknown enum value or property, conflict; also VERSION_CONFLICT: a stale expectedVersion',
+  12013: 'UNKNOWN_API: api not known (or db, hub, transform: not served by mqfleet)',
+  12014: 'TIMEOUT: the call ran past its deadline',
+  12019: 'UNAVAILABLE: the session-service cannot be reached',
+  12020: 'ALREADY_EXISTS: creating something that exists',
+  12025: 'MISSING_PROPERTY: a required property is missing',
+  12030: 'ADMIN_REQUIRED: an administrator action by an ordinary account',
+  12031: 'BAD_TOKEN: missing, unknown or expired authToken',
+  12033: 'BAD_PASSWORD: createSession with a wrong username or password',
+  12034: 'TOO_LARGE: a string or JSON value over its byte limit (or a body over 4 MiB: HTTP 413)',
+  [-1038]: 'NOT_JSON: the request body is not JSON (HTTP 400)',
+  [-1039]: 'NOT_OBJECT: the request body is JSON but not an object (HTTP 200)',
+};
+
+const errorCodeSchema = (): Schema => {
+  const codes = Object.keys(ERROR_CODES)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const byName = Object.entries(ERROR_KINDS).map(([name, kind]) => `${name}=${kind.jsonCode}`);
+  return {
+    type: 'integer',
+    enum: codes,
+    description: [
+      '0 = success; otherwise the failure (see docs/errors.md). Core names: ' + byName.join(', ') + '.',
+      '',
+      '| errorCode | meaning |',
+      '| --- | --- |',
+      ...codes.map((c) => `| ${c} | ${ERROR_CODES[c]} |`),
+    ].join('\n'),
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Examples
+
+const EXAMPLE_TOKEN = 'replaceWithAuthTokenFromCreateSession';
+
+/** Example requests; test/openapi.test.ts sends each through the gateway's own validation. */
+export const EXAMPLE_REQUESTS: Record<string, { summary: string; value: Record<string, unknown> }> = {
+  createSession: {
+    summary: 'createSession: log in',
+    value: {
+      api: 'admin',
+      action: 'createSession',
+      params: {
+        username: 'ADMIN',
+        password: 'ADMIN',
+        description: 'fleet dashboard',
+        idleConnectionTimeoutSeconds: 3600,
+      },
+      requestId: '00000001',
+    },
+  },
+  alterMqSession: {
+    summary: 'alterMqSession: every property (the seed\'s "Maximal" example with real values)',
+    value: {
+      api: 'mq',
+      action: 'alterMqSession',
+      params: {
+        clientName: 'a unique client identifier for MQTT or MQ API',
+        temporarySession: false,
+        sessionStatus: 'normal',
+        keepAliveSeconds: 60,
+        userProperties: [{ key: 'some key', value: 'some value' }],
+        mqttPayloadType: 'utf8',
+        sessionExpiryInterval: 60,
+        receiveMaximum: 1024,
+        maximumPacketSize: 1024,
+        topicAliasMaximum: 0,
+        requestProblemInformation: true,
+        requestResponseInformation: false,
+        willTopic: 'some/Topic/Name/',
+        willQoS: 2,
+        willPayload: 'This message is sent when client disconnects.',
+        willRetain: true,
+        willContentType: 'text/plain',
+        willCorrelationData: 'any JSON value up to 65500 bytes',
+        willPayloadFormatIndicator: 'utf8',
+        willExpirySeconds: 60,
+        willDelaySeconds: 60,
+        willResponseTopic: 'topic/name/for/subscriber/to/respond/to',
+        willUserProperties: [{ key: 'some key', value: 'some value' }],
+        label: { group: 'group name', name: 'label name' },
+        minHealthySendRatePerMinute: 10,
+        maxHealthySendRatePerMinute: 1000,
+        maxHealthyBacklogRatePerMinute: 10,
+        minHealthySubscribedTopicFiltersCount: 10,
+        maxHealthySubscribedTopicFiltersCount: 1000,
+        metadata: {},
+      },
+      apiVersion: '1.0',
+      debug: 'max',
+      requestId: 'optionalUniqueRequestIdFromTheClient',
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+  listMqSessions: {
+    summary: 'listMqSessions: connected sessions with a label, newest connection first',
+    value: {
+      api: 'mq',
+      action: 'listMqSessions',
+      params: {
+        partialClientName: 'sensor-',
+        connectionStatusFilter: ['connected'],
+        sessionStatusFilter: ['normal', 'hidden'],
+        label: { group: 'site/', name: 'berlin' },
+        sortDescending: 'lastConnect',
+        maxRecords: 100,
+      },
+      requestId: 3,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+};
+
+const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<string, unknown> }> = {
+  createSession: {
+    summary: 'createSession',
+    value: {
+      result: {
+        authToken: 'BAz72agLF4M1s8acj6kyO5fNt9QhhxnbbPT33fGPZ1E',
+        username: 'ADMIN',
+        role: 'admin',
+        description: 'fleet dashboard',
+        idleConnectionTimeoutSeconds: 3600,
+        idleCursorTimeoutSeconds: 600,
+        permanentSession: false,
+        sessionStartTimestamp: '2025-09-17T16:24:41',
+        sessionLastAccessedTimestamp: '2025-09-17T16:24:41',
+        defaultApi: 'mq',
+        defaultDebug: 'none',
+        defaultBinaryFormat: 'hex',
+        defaultVariantFormat: 'json',
+        defaultResponseOptions: {
+          binaryFormat: 'hex',
+          variantFormat: 'json',
+          dataFormat: 'objects',
+          numberFormat: 'number',
+        },
+      },
+      errorCode: 0,
+      errorMessage: '',
+      requestId: '00000001',
+      authToken: 'BAz72agLF4M1s8acj6kyO5fNt9QhhxnbbPT33fGPZ1E',
+    },
+  },
+  listMqSessions: {
+    summary: 'listMqSessions',
+    value: {
+      result: {
+        data: [
+          {
+            clientName: 'sensor-0042',
+            sessionType: 'mqtt',
+            sessionStatus: 'normal',
+            connectionStatus: 'connected',
+          },
+        ],
+        nextCursor: null,
+      },
+      errorCode: 0,
+      errorMessage: '',
+      requestId: 3,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+  error: {
+    summary: 'A refused parameter',
+    value: {
+      result: {},
+      errorCode: 12012,
+      errorMessage: '"keepAliveSeconds" must be an integer from 0 to 65535; got 70000',
+      requestId: null,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The document
+
+const actionNames = Object.keys(ACTION_DOCS);
+const cap = (name: string): string => name[0]!.toUpperCase() + name.slice(1);
+const requestName = (action: string): string => `${cap(action)}Request`;
+const paramsName = (action: string): string => `${cap(action)}Params`;
+const resultName = (action: string): string => `${cap(action)}Result`;
+
+function actionSchemas(): Record<string, Schema> {
+  const schemas: Record<string, Schema> = {};
+  for (const [action, doc] of Object.entries(ACTION_DOCS)) {
+    schemas[requestName(action)] = {
+      title: action,
+      description: `${doc.summary}. Result: ${resultName(action)}.${
+        doc.tokenRequired ? ' Needs authToken (12031 without one).' : ''
+      }`,
+      allOf: [ref('RequestEnvelope')],
+      type: 'object',
+      required: doc.tokenRequired ? ['action', 'authToken'] : ['action'],
+      properties: {
+        api: { type: 'string', enum: [doc.api], description: 'May be omitted; case-insensitive' },
+        action: { type: 'string', const: action, description: 'Case-insensitive' },
+        params: ref(paramsName(action)),
+      },
+    };
+    schemas[paramsName(action)] = { title: `${action} params`, ...doc.params };
+    schemas[resultName(action)] = { title: `${action} result`, ...doc.result };
+  }
+  return schemas;
+}
+
+const jsonContent = (schema: Schema, extra: Schema = {}): Schema => ({
+  'application/json': { schema, ...extra },
+});
+
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'mqfleet JSON API',
+    version: '1.0.0',
+    description: [
+      'FairCom-style JSON actions at one endpoint, `POST /api`, dispatched on `action`.',
+      'Every request whose body is a JSON object gets HTTP 200; the outcome is in `errorCode` (0 = success).',
+      'The body is read as JSON whatever the Content-Type says. See docs/json-api.md and',
+      'services/api-gateway/README.md for the rules behind each action.',
+    ].join(' '),
+    license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+  },
+  tags: [
+    { name: 'json-api', description: 'The FairCom-style JSON API' },
+    { name: 'health', description: 'Probes' },
+  ],
+  paths: {
+    '/api': {
+      post: {
+        operationId: 'jsonAction',
+        tags: ['json-api'],
+        summary: 'Run one JSON action',
+        description: [
+          'The request schema is chosen by `action` (case-insensitive; `api` may be omitted).',
+          'Actions:',
+          '',
+          ...actionNames.map(
+            (a) => `- \`${a}\` (api \`${ACTION_DOCS[a]!.api}\`): ${ACTION_DOCS[a]!.summary}`,
+          ),
+          '',
+          'Other methods on /api answer HTTP 405 with errorCode 12012.',
+        ].join('\n'),
+        requestBody: {
+          required: true,
+          content: jsonContent(
+            {
+              oneOf: actionNames.map((a) => ref(requestName(a))),
+              discriminator: {
+                propertyName: 'action',
+                mapping: Object.fromEntries(
+                  actionNames.map((a) => [a, `#/components/schemas/${requestName(a)}`]),
+                ),
+              },
+            },
+            { examples: EXAMPLE_REQUESTS },
+          ),
+        },
+        responses: {
+          '200': {
+            description:
+              'The action ran or failed; errorCode says which (also -1039 for a body that is JSON but not an object)',
+            content: jsonContent(ref('ApiResponse'), { examples: EXAMPLE_RESPONSES }),
+          },
+          '400': {
+            description: 'The body is not JSON (or not UTF-8, or empty): errorCode -1038',
+            content: jsonContent(ref('ApiResponse')),
+          },
+          '413': {
+            description: 'The body is over 4 MiB: errorCode 12034',
+            content: jsonContent(ref('ApiResponse')),
+          },
+          '500': {
+            description: 'Unexpected failure: errorCode 12009',
+            content: jsonContent(ref('ApiResponse')),
+          },
+        },
+      },
+    },
+    '/health/live': {
+      get: {
+        operationId: 'healthLive',
+        tags: ['health'],
+        summary: 'Liveness: the process answers',
+        responses: {
+          '200': {
+            description: 'Live',
+            content: jsonContent(object({ status: { type: 'string', const: 'live' } }, ['status'])),
+          },
+        },
+      },
+    },
+    '/health/ready': {
+      get: {
+        operationId: 'healthReady',
+        tags: ['health'],
+        summary:
+          'Readiness: the session-service is SERVING and lists at least MQFLEET_GATEWAYS connection-gateways',
+        responses: {
+          '200': {
+            description: 'Ready',
+            content: jsonContent(object({ status: { type: 'string', const: 'ready' } }, ['status'])),
+          },
+          '503': {
+            description: 'Not ready, with what is missing',
+            content: jsonContent(
+              object(
+                {
+                  status: { type: 'string', const: 'not ready' },
+                  missing: { type: 'array', items: { type: 'string' } },
+                },
+                ['status', 'missing'],
+              ),
+            ),
+          },
+        },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      RequestEnvelope: {
+        type: 'object',
+        description:
+          'Properties common to every request; null counts as omitted and unknown top-level properties are ignored',
+        required: ['action'],
+        properties: {
+          api: {
+            type: ['string', 'null'],
+            maxLength: 256,
+            description: "admin or mq (case-insensitive); omitted = the action's own api",
+          },
+          action: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 256,
+            description: 'The action (case-insensitive)',
+          },
+          params: { type: ['object', 'null'], description: "The action's parameters" },
+          requestId: { description: 'Any JSON value, echoed unchanged in the response' },
+          authToken: {
+            type: ['string', 'null'],
+            maxLength: 255,
+            description: 'From createSession; needed by every action but createSession and pingSession',
+          },
+          apiVersion: { type: ['string', 'null'], maxLength: 20 },
+          debug: {
+            type: ['string', 'null'],
+            enum: ['none', 'min', 'max', 'maxOnError', null],
+            default: 'none',
+            description: 'max: debugInfo always; min, maxOnError: debugInfo on errors only',
+          },
+          responseOptions: {
+            type: ['object', 'null'],
+            properties: {
+              omit: {
+                type: 'array',
+                items: { type: 'string' },
+                description: 'Top-level response properties to leave out',
+              },
+              numberFormat: {
+                type: 'string',
+                enum: ['number', 'string'],
+                default: 'number',
+                description: 'string: every number in result becomes a string',
+              },
+              binaryFormat: {
+                type: 'string',
+                enum: BINARY_FORMATS,
+                default: 'hex',
+                description: 'How binary values (not valid UTF-8) are rendered',
+              },
+            },
+          },
+        },
+      },
+      ApiResponse: {
+        type: 'object',
+        description: 'Every property is present unless responseOptions.omit names it',
+        properties: {
+          result: {
+            description: "The action's result ({} on failure): one of the *Result schemas",
+            anyOf: actionNames.map((a) => ref(resultName(a))),
+          },
+          errorCode: ref('ErrorCode'),
+          errorMessage: {
+            type: 'string',
+            maxLength: 256,
+            description: '"" on success; names the property and the limit',
+          },
+          requestId: { description: "The request's requestId, null when it had none" },
+          authToken: {
+            type: 'string',
+            description: 'The request\'s authToken ("" when none); createSession returns the new one',
+          },
+          debugInfo: ref('DebugInfo'),
+        },
+      },
+      ErrorCode: errorCodeSchema(),
+      DebugInfo: {
+        type: 'object',
+        description: 'With debug max always, with min or maxOnError on errors only',
+        properties: {
+          request: { description: 'The request as received, params.password masked' },
+          serverSuppliedValues: {
+            type: 'object',
+            description: 'Defaults the server chose, e.g. api when omitted',
+          },
+          errorData: {
+            type: 'object',
+            properties: { property: { type: 'string', description: 'The offending property' } },
+          },
+          warnings: { type: 'array', items: ref('Warning') },
+        },
+      },
+      Warning: {
+        type: 'object',
+        properties: {
+          warningCode: {
+            type: 'integer',
+            description:
+              '12006: a documented parameter accepted but ignored; 12031: deleteSession of an unknown token',
+          },
+          warningMessage: { type: 'string' },
+          code: { type: 'integer', description: 'deleteSession only: the same code (reference shape)' },
+          message: { type: 'string', description: 'deleteSession only: the same text' },
+        },
+        required: ['warningCode', 'warningMessage'],
+      },
+      ...RESULT_SCHEMAS,
+      ...actionSchemas(),
+    },
+  },
+};
+
+/** GET /openapi.json (the document) and GET /docs (Swagger UI, assets served from the package). */
+export function registerOpenApi(app: FastifyInstance): void {
+  void app.register(swagger, { mode: 'static', specification: { document: OPENAPI_DOCUMENT as never } });
+  void app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  app.get('/openapi.json', async () => app.swagger());
+}
