@@ -61,10 +61,15 @@ export interface System {
 const READY_TIMEOUT_MS = 30000;
 
 export async function startSystem(
-  options: { gateways?: number; env?: Record<string, string> } = {},
+  options: {
+    gateways?: number;
+    env?: Record<string, string>;
+    /** A NATS server of the test's own (JetStream on) instead of the shared one. */
+    natsUrl?: string;
+  } = {},
 ): Promise<System> {
   const gatewayCount = options.gateways ?? 1;
-  const infra = await createInfra();
+  const infra = await createInfra(options.natsUrl === undefined ? {} : { natsUrl: options.natsUrl });
   const processes: ServiceProcess[] = [];
   const clients = new Set<MqttClient>();
   const gateways: GatewayProcess[] = [];

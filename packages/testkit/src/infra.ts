@@ -84,9 +84,14 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** A fresh database and NATS prefix; close() drops the database and the prefix's streams. */
-export async function createInfra(): Promise<Infra> {
-  const { adminDatabaseUrl, natsUrl } = await testServers();
+/**
+ * A fresh database and NATS prefix; close() drops the database and the prefix's streams.
+ * `natsUrl` points the infra at a NATS server of the test's own (e.g. one it stops and restarts).
+ */
+export async function createInfra(options: { natsUrl?: string } = {}): Promise<Infra> {
+  const servers = await testServers();
+  const { adminDatabaseUrl } = servers;
+  const natsUrl = options.natsUrl ?? servers.natsUrl;
   const id = randomBytes(6).toString('hex');
   const database = `mqfleet_t_${id}`;
   const admin = new pg.Client({ connectionString: adminDatabaseUrl });

@@ -3,7 +3,7 @@
 // only delays events. Each event's msg_id is its JetStream Nats-Msg-Id, so a row published twice
 // (crash between publish and delete) is stored once within the stream's duplicate window.
 import pg from 'pg';
-import { headers, type JetStreamClient, type NatsConnection } from 'nats';
+import { Events, headers, type JetStreamClient, type NatsConnection } from 'nats';
 import type { Logger } from '@mqfleet/core';
 import { inTransaction, type Db } from './db';
 import { OUTBOX_CHANNEL } from './sessions';
@@ -24,18 +24,25 @@ export class OutboxRelay {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /**
+   * False while the NATS connection is down. A JetStream publish made then is never acknowledged
+   * (nats.js does not replay it after reconnecting): the pass would wait out the publish timeout
+   * and hold back every event committed after the outage. So no pass runs until NATS is back.
+   */
+  private natsUp = true;
   private readonly js: JetStreamClient;
 
   constructor(
     private readonly db: Db,
     private readonly databaseUrl: string,
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly log: Logger,
   ) {
     this.js = nc.jetstream();
   }
 
   async start(): Promise<void> {
+    void this.watchNats();
     await this.listen();
     this.timer = setInterval(() => this.wake(), POLL_MS);
     this.wake();
@@ -64,9 +71,19 @@ export class OutboxRelay {
     }
   }
 
+  private async watchNats(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === Events.Disconnect) this.natsUp = false;
+      else if (status.type === Events.Reconnect) {
+        this.natsUp = true;
+        this.wake();
+      }
+    }
+  }
+
   /** Schedules a drain; concurrent wake-ups collapse into one more pass. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.natsUp) return;
     if (this.running) {
       this.again = true;
       return;

@@ -1,0 +1,182 @@
+// No stale connection after a NATS outage, end to end (separate processes on a nats-server of
+// this test's own, never the shared one): an alteration committed while NATS is down reaches the
+// device's live connection once NATS is back (the gateway reconciles its live sessions).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IDisconnectPacket } from 'mqtt-packet';
+import { freePort, nextEvent, until } from '@mqfleet/testkit';
+import {
+  asEmitter,
+  messageMatching,
+  publishQos1,
+  startSystem,
+  userProperties,
+  type ReceivedMessage,
+  type System,
+} from './system';
+
+const NATS_SERVER = process.env.MQFLEET_TEST_NATS_SERVER ?? '/usr/sbin/nats-server';
+
+/** A nats-server with JetStream on a port and store directory this test owns. */
+class OwnNats {
+  private child: ChildProcess | undefined;
+  constructor(
+    readonly port: number,
+    readonly storeDir: string,
+  ) {}
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) throw new Error('nats-server is already running');
+    const child = spawn(
+      NATS_SERVER,
+      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.child = child;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`nats-server not ready:\n${output}`)), 15000);
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (output.includes('Server is ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`nats-server exited (${code}):\n${output}`));
+      });
+    });
+  }
+
+  /** SIGTERM, then waits for the process to exit. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+describe('after a NATS outage (own nats-server, separate processes)', () => {
+  let nats: OwnNats;
+  let system: System | undefined;
+  let token: string;
+
+  before(async () => {
+    nats = new OwnNats(await freePort(), mkdtempSync(join(tmpdir(), 'mqfleet-nats-')));
+    await nats.start();
+    system = await startSystem({ natsUrl: nats.url });
+    token = await system.login();
+  });
+  after(async () => {
+    // NATS must be up while the services drain and the infra drops the test's streams.
+    if (!nats.running) await nats.start().catch(() => undefined);
+    await system?.close();
+    await nats.stop();
+    rmSync(nats.storeDir, { recursive: true, force: true });
+  });
+
+  it('an alteration committed while NATS was down reaches the live connection when it is back', async () => {
+    const sys = system!;
+    const observer = await sys.mqtt('outage-observer');
+    await observer.subscribeAsync('outage/#', { qos: 1 });
+    // keepalive 60: MQTT.js sends no PINGREQ for a minute, so only the broker's timer can close it.
+    const device = await sys.mqtt('outage-dev', { keepalive: 60 });
+    const socket = device.stream;
+    const lifecycle: string[] = [];
+    for (const event of ['close', 'reconnect', 'offline', 'disconnect', 'end']) {
+      device.on(event as 'close', () => lifecycle.push(event));
+    }
+    const publishFromDevice = async (payload: string): Promise<ReceivedMessage> => {
+      const arrival = messageMatching(observer, (m) => m.payload.toString() === payload);
+      const ack = await publishQos1(device, 'outage/data', payload);
+      assert.equal(ack.reasonCode, 0, ack.error?.message);
+      return arrival;
+    };
+    assert.equal(userProperties(await publishFromDevice('before')).fw, undefined);
+
+    // NATS goes away.
+    await nats.stop();
+
+    // The JSON API still answers: the change is committed, but no gateway could confirm it.
+    const res = await sys.api(
+      'alterMqSession',
+      { clientName: 'outage-dev', userProperties: [{ key: 'fw', value: '2' }], keepAliveSeconds: 2 },
+      { authToken: token },
+    );
+    assert.equal(res.body.errorCode, 0, res.body.errorMessage);
+    assert.equal(res.body.result.liveApplied, false);
+    const version = String(res.body.result.version);
+    const described = await sys.api(
+      'describeMqSessions',
+      { clientNames: ['outage-dev'] },
+      { authToken: token },
+    );
+    assert.equal(String(described.body.result.data[0].version), version);
+    assert.equal(device.connected, true, 'the device stays connected through the outage');
+
+    // NATS is back on the same port and store.
+    await nats.start();
+
+    // The gateway converges: the device's messages carry the new user property...
+    let attempt = 0;
+    await until(
+      async () => {
+        const m = await publishFromDevice(`probe-${++attempt}`);
+        return userProperties(m).fw === '2';
+      },
+      20000,
+      100,
+    );
+    const described2 = await sys.api(
+      'describeMqSessions',
+      { clientNames: ['outage-dev'] },
+      { authToken: token },
+    );
+    assert.equal(String(described2.body.result.data[0].version), version);
+    assert.equal(described2.body.result.data[0].connectionStatus, 'connected');
+    assert.deepEqual(lifecycle, [], 'no reconnect through the outage');
+    assert.equal(device.stream, socket, 'still the same socket');
+
+    // The live path works again too: a new alteration is confirmed and in force at once.
+    const next = await sys.api(
+      'alterMqSession',
+      { clientName: 'outage-dev', userProperties: [{ key: 'fw', value: '3' }] },
+      { authToken: token },
+    );
+    assert.equal(next.body.errorCode, 0, next.body.errorMessage);
+    assert.equal(next.body.result.liveApplied, true, 'confirmed after the outage');
+    assert.equal(userProperties(await publishFromDevice('after-outage')).fw, '3');
+
+    // ...and the broker's idle timer runs with the new keep-alive (1.5 × 2 s) from the last packet.
+    const lastPacketAt = Date.now();
+    const disconnect = nextEvent<[IDisconnectPacket]>(asEmitter(device), 'disconnect', 10000);
+    const [packet] = await disconnect;
+    const elapsed = Date.now() - lastPacketAt;
+    assert.equal(packet.reasonCode, 0x8d, 'DISCONNECT: keep alive timeout');
+    assert.ok(elapsed >= 2500 && elapsed <= 6000, `closed after ${elapsed} ms with keepAliveSeconds 2`);
+  });
+});
