@@ -84,6 +84,15 @@ export type {
   DescribeSessionsResponse,
   DescribeSessionsResponse__Output,
 } from './generated/mqfleet/v1/DescribeSessionsResponse';
+export type { Subscription, Subscription__Output } from './generated/mqfleet/v1/Subscription';
+export type {
+  ChangeSubscriptionsRequest,
+  ChangeSubscriptionsRequest__Output,
+} from './generated/mqfleet/v1/ChangeSubscriptionsRequest';
+export type {
+  ChangeSubscriptionsResponse,
+  ChangeSubscriptionsResponse__Output,
+} from './generated/mqfleet/v1/ChangeSubscriptionsResponse';
 export type { UserProperty, UserProperty__Output } from './generated/mqfleet/v1/UserProperty';
 export type { SessionStatus__Output as SessionStatus } from './generated/mqfleet/v1/SessionStatus';
 export type { CreateTokenRequest__Output } from './generated/mqfleet/v1/CreateTokenRequest';

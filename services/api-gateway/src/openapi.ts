@@ -324,6 +324,19 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
       },
       createdAt: timestamp('Creation'),
       updatedAt: timestamp('Last change'),
+      subscriptions: {
+        type: 'array',
+        description:
+          'The stored subscriptions, by topic filter: in subscribeToMq results, and in describeMqSessions with includeSubscribedTopics true',
+        items: openObject({
+          topicFilter: { type: 'string' },
+          qos: { type: 'integer', minimum: 0, maximum: 2, description: 'Maximum QoS of deliveries' },
+          receiveMyMessages: { type: 'boolean', description: 'false = MQTT 5 No Local' },
+          retainAsPublished: { type: 'boolean' },
+          receiveRetainedMessages: { type: 'string', enum: ['onSubscription', 'onNewSubscription', 'never'] },
+          subscriptionIdentifier: { type: ['integer', 'null'], description: 'null when none' },
+        }),
+      },
     },
     'A session as describeMqSessions renders it',
   ),
@@ -612,7 +625,9 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
     params: object(
       {
         clientNames: { type: 'array', items: clientName('A session') },
-        includeSubscribedTopics: ignored('Boolean'),
+        includeSubscribedTopics: bool("true adds each session's stored subscriptions (subscriptions[])", {
+          default: false,
+        }),
         includePublishedTopics: ignored('Boolean'),
         includeStats: ignored('Boolean'),
       },
@@ -700,6 +715,54 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
       },
     }),
   },
+  subscribeToMq: {
+    api: 'mq',
+    tokenRequired: true,
+    summary:
+      "Adds and removes a session's subscriptions; a connected client gets them live, without reconnecting",
+    params: object(
+      {
+        clientName: clientName(),
+        subscriptionActions: {
+          type: 'array',
+          maxItems: 10_000,
+          description: 'Applied in order; for the same topicFilter the last action wins',
+          items: object(
+            {
+              subscriptionAction: { type: 'string', enum: ['add', 'remove'] },
+              topicFilter: str(65535, 'MQTT topic filter; wildcards + and # allowed', 1),
+              qos: int(0, 2, 'Maximum QoS of deliveries (deliveries are at most QoS 1 today)', {
+                default: 2,
+              }),
+              subscriptionIdentifier: int(1, 268_435_455, 'Sent on MQTT 5 deliveries; omitted = none'),
+              receiveMyMessages: bool('false = MQTT 5 No Local', { default: true }),
+              retainAsPublished: bool('MQTT 5 Retain As Published', { default: false }),
+              receiveRetainedMessages: {
+                type: 'string',
+                enum: ['onSubscription', 'onNewSubscription', 'never'],
+                default: 'onSubscription',
+                description: 'MQTT 5 Retain Handling 0, 1, 2',
+              },
+              includeExpiredMessages: ignored('Boolean'),
+              userProperties: ignored('User properties'),
+            },
+            ['subscriptionAction', 'topicFilter'],
+          ),
+        },
+      },
+      ['clientName', 'subscriptionActions'],
+    ),
+    result: {
+      allOf: [ref('MqSession')],
+      properties: {
+        liveApplied: {
+          type: 'boolean',
+          description:
+            'true once the gateway holding the connection confirmed the subscriptions are in force (waits up to MQFLEET_APPLY_TIMEOUT_MS)',
+        },
+      },
+    },
+  },
   getMqSessionAudit: {
     api: 'mq',
     tokenRequired: true,
@@ -718,7 +781,7 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
         items: openObject({
           version: { type: 'string' },
           actor: { type: 'string' },
-          action: { type: 'string', enum: ['alter', 'bulk-alter', 'deactivate', 'delete'] },
+          action: { type: 'string', enum: ['alter', 'bulk-alter', 'deactivate', 'delete', 'subscriptions'] },
           changes: {
             type: 'object',
             additionalProperties: { type: 'object', properties: { before: {}, after: {} } },

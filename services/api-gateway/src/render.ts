@@ -1,6 +1,6 @@
 // Session__Output (gRPC) → the JSON shape of alterMqSession / describeMqSessions results.
 import { DEFAULT_SETTINGS, statusName } from '@mqfleet/core';
-import type { Session__Output } from '@mqfleet/proto';
+import type { Session__Output, Subscription__Output } from '@mqfleet/proto';
 
 export type BinaryFormat = 'hex' | 'base64' | 'byteArray';
 
@@ -65,7 +65,27 @@ export interface RenderOptions {
   numberFormat: 'number' | 'string';
 }
 
-export function renderSession(session: Session__Output, options: RenderOptions): Record<string, unknown> {
+/** MQTT 5 Retain Handling (0, 1, 2) ↔ the JSON API's receiveRetainedMessages (reference §6.6). */
+export const RECEIVE_RETAINED = ['onSubscription', 'onNewSubscription', 'never'] as const;
+
+/** One stored subscription as subscribeToMq and describeMqSessions render it. */
+export function renderSubscription(sub: Subscription__Output): Record<string, unknown> {
+  return {
+    topicFilter: sub.topicFilter,
+    qos: sub.qos,
+    receiveMyMessages: !sub.noLocal,
+    retainAsPublished: sub.retainAsPublished,
+    receiveRetainedMessages: RECEIVE_RETAINED[sub.retainHandling] ?? 'onSubscription',
+    subscriptionIdentifier: sub.subscriptionIdentifier || null,
+  };
+}
+
+/** A session in the describeMqSessions shape; `subscriptions` only when includeSubscriptions. */
+export function renderSession(
+  session: Session__Output,
+  options: RenderOptions,
+  includeSubscriptions = false,
+): Record<string, unknown> {
   const { binaryFormat, numberFormat } = options;
   const s = session.settings ?? DEFAULT_SETTINGS;
   const c = session.connection;
@@ -118,6 +138,7 @@ export function renderSession(session: Session__Output, options: RenderOptions):
     version: String(session.version),
     createdAt: apiTimestamp(session.createdAt),
     updatedAt: apiTimestamp(session.updatedAt),
+    ...(includeSubscriptions ? { subscriptions: (session.subscriptions ?? []).map(renderSubscription) } : {}),
   };
 }
 

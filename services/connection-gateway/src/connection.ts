@@ -19,17 +19,12 @@ import {
   type ClientLimits,
   type Will,
 } from './settings';
+import { optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
 
 export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
 export type ProtocolVersion = 4 | 5;
 
-export interface SubscriptionOptions {
-  qos: QoS;
-  noLocal: boolean;
-  retainAsPublished: boolean;
-  retainHandling: number;
-  identifier?: number;
-}
+export type { SubscriptionOptions } from './subscriptions';
 
 /** A QoS 1 delivery waiting for a free slot in the in-flight window. */
 interface PendingDelivery {
@@ -81,6 +76,9 @@ export class Connection {
   private readonly inflight = new Map<number, RoutedMessage>();
   private readonly queue: PendingDelivery[] = [];
   private nextPacketId = 1;
+  /** Settles once every NATS interest added for the subscription table is known to the server. */
+  private routingDone: Promise<void> = Promise.resolve();
+  private subscriptionChain: Promise<void> = Promise.resolve();
   private ended: EndInfo | undefined;
   private finalized = false;
 
@@ -161,8 +159,60 @@ export class Connection {
       if (alias > this.limits.topicAliasMaximum) this.outboundAliases.delete(topic);
     }
     this.drain();
-    this.ctx.emit('sessionApplied', this.clientName, session.version, source, this.id);
+    const routed = this.syncSubscriptions(session);
+    // The version is in force once its subscriptions can receive messages from every gateway.
+    if (routed) {
+      void routed.then(() =>
+        this.ctx.emit('sessionApplied', this.clientName, session.version, source, this.id),
+      );
+    } else {
+      this.ctx.emit('sessionApplied', this.clientName, session.version, source, this.id);
+    }
     return true;
+  }
+
+  /**
+   * Runs SUBSCRIBE/UNSUBSCRIBE handling one at a time, in packet order, so their changes reach the
+   * store (and their acknowledgements the client) in the order the client sent them.
+   */
+  inOrder(work: () => Promise<void>): Promise<void> {
+    const next = this.subscriptionChain.then(work);
+    this.subscriptionChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Resolves once the NATS interest of every subscription applied so far is in place. */
+  get routing(): Promise<void> {
+    return this.routingDone;
+  }
+
+  /**
+   * Makes the subscription table equal to the session's stored subscriptions (the gateway's own
+   * change echoed back changes nothing). Returns a promise when new NATS interest was added.
+   */
+  private syncSubscriptions(session: Session__Output): Promise<void> | undefined {
+    if (this.state === 'closed' || this.finalized) return undefined;
+    const stored = new Map((session.subscriptions ?? []).map((s) => [s.topicFilter, optionsOf(s)]));
+    const added: Promise<void>[] = [];
+    for (const [filter, options] of stored) {
+      const current = this.subscriptions.get(filter);
+      if (current && sameOptions(current, options)) continue;
+      this.subscriptions.set(filter, options);
+      if (!current) added.push(this.ctx.addFilter(filter));
+    }
+    for (const filter of [...this.subscriptions.keys()]) {
+      if (stored.has(filter)) continue;
+      // A deleted subscription gets no new deliveries [MQTT-3.10.4-2].
+      this.subscriptions.delete(filter);
+      this.ctx.removeFilter(filter);
+    }
+    if (added.length === 0) return undefined;
+    const done = Promise.all([this.routingDone, ...added]).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.routingDone = done;
+    return done;
   }
 
   /** The will as the session holds it right now. */

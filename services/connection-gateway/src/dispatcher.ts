@@ -125,9 +125,9 @@ function handle(conn: Connection, packet: Packet): void | Promise<void> {
     case 'pubcomp':
       return handleUnexpectedQos2Ack(conn, packet);
     case 'subscribe':
-      return handleSubscribe(conn, packet);
+      return conn.inOrder(() => handleSubscribe(conn, packet));
     case 'unsubscribe':
-      return handleUnsubscribe(conn, packet);
+      return conn.inOrder(() => handleUnsubscribe(conn, packet));
     case 'pingreq':
       return handlePingreq(conn);
     case 'disconnect':

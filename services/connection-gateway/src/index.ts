@@ -104,6 +104,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     ]);
     this.port = (this.server.address() as { port: number }).port;
     this.gatewayId = this.config.gatewayId ?? deriveGatewayId(hostname(), this.port);
+    this.sessions.gatewayId = this.gatewayId;
     this.router = new NatsRouter(nc, this.s, this.gatewayId, this.logger, (m) => this.deliverLocal(m));
 
     this.events = new SessionEventsConsumer(

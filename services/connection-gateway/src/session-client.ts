@@ -10,10 +10,14 @@ import {
   type CloseSessionRequest,
   type CloseSessionResponse__Output,
   type DescribeSessionsResponse__Output,
+  type ChangeSubscriptionsRequest,
+  type ChangeSubscriptionsResponse__Output,
 } from '@mqfleet/proto';
 import { SessionServiceError } from './errors';
 
 export const INTERNAL_TOKEN_METADATA_KEY = 'x-mqfleet-internal';
+/** Names the calling gateway (the actor of its changes in events). */
+export const GATEWAY_METADATA_KEY = 'x-mqfleet-gateway';
 
 type Unary<Req, Res> = (
   request: Req,
@@ -24,6 +28,8 @@ type Unary<Req, Res> = (
 
 export class SessionClient {
   private readonly client: SessionServiceClientType;
+  /** Sent with every call once the gateway knows its id. */
+  gatewayId = '';
 
   constructor(private readonly config: Config) {
     this.client = new SessionServiceClient(config.sessionServiceAddress, grpc.credentials.createInsecure());
@@ -43,6 +49,11 @@ export class SessionClient {
     });
   }
 
+  /** Stores a client's SUBSCRIBE/UNSUBSCRIBE in its session. */
+  changeSubscriptions(request: ChangeSubscriptionsRequest): Promise<ChangeSubscriptionsResponse__Output> {
+    return this.call('ChangeSubscriptions', this.client.ChangeSubscriptions.bind(this.client), request);
+  }
+
   close(): void {
     this.client.close();
   }
@@ -50,6 +61,7 @@ export class SessionClient {
   private call<Req, Res>(rpc: string, method: Unary<Req, Res>, request: Req): Promise<Res> {
     const metadata = new grpc.Metadata();
     if (this.config.internalToken) metadata.set(INTERNAL_TOKEN_METADATA_KEY, this.config.internalToken);
+    if (this.gatewayId) metadata.set(GATEWAY_METADATA_KEY, this.gatewayId);
     const deadline = Date.now() + this.config.grpcDeadlineMs;
     return new Promise((resolve, reject) => {
       method(request, metadata, { deadline }, (err, response) => {

@@ -171,6 +171,26 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       parseClientName(req.clientName);
       return { entries: await store.audit(req) };
     }),
+    ChangeSubscriptions: unary(log, async (req, call) => {
+      parseClientName(req.clientName);
+      // Administrators call it with a token (subscribeToMq); gateways with the internal token
+      // for their clients' SUBSCRIBE/UNSUBSCRIBE.
+      if (bearer(call)) {
+        const actor = await admin(db, call);
+        const { session, changed } = await store.changeSubscriptions(req, actor.username, true);
+        let liveApplied = false;
+        if (isConnected(session)) {
+          // Nothing changed: what the client has is already in force.
+          liveApplied =
+            !changed || (await deps.applied.wait(session.clientName, session.version, deps.applyTimeoutMs));
+        }
+        return { session, liveApplied };
+      }
+      internal(deps, call);
+      const gatewayId = String(call.metadata.get('x-mqfleet-gateway')[0] ?? 'unknown');
+      const { session } = await store.changeSubscriptions(req, `gateway:${gatewayId}`, false);
+      return { session, liveApplied: false };
+    }),
     ListGateways: unary(log, async () => ({
       gateways: deps.gateways.alive().map((g) => ({
         gatewayId: g.gatewayId,

@@ -10,6 +10,7 @@ import {
   patchFields,
   settingsFromStored,
   statusName,
+  topicFilterProblem,
   statusFromName,
   UINT16_MAX,
   UINT32_MAX,
@@ -32,6 +33,8 @@ import type {
   ConnectDeclaration__Output,
   OpenSessionRequest__Output,
   Session__Output,
+  ChangeSubscriptionsRequest__Output,
+  Subscription__Output,
 } from '@mqfleet/proto';
 import { inTransaction, type Db, type Tx } from './db';
 import { applyFilter, encodeCursor, listQuery, Sql } from './listing';
@@ -65,9 +68,100 @@ interface SessionRow {
 export const clientKey = (clientName: string): Buffer =>
   createHash('sha256').update(clientName, 'utf8').digest();
 
+/** A topic filter can be 65,535 bytes: the table is keyed by its SHA-256 digest. */
+const filterKey = (topicFilter: string): Buffer => createHash('sha256').update(topicFilter, 'utf8').digest();
+
+/** Highest Subscription Identifier [MQTT-3.8.2.1.2] (a Variable Byte Integer). */
+export const MAX_SUBSCRIPTION_IDENTIFIER = 268_435_455;
+
+interface SubscriptionRow {
+  client_key: Buffer;
+  topic_filter: string;
+  qos: number;
+  no_local: boolean;
+  retain_as_published: boolean;
+  retain_handling: number;
+  subscription_identifier: number;
+}
+
+const byFilter = (a: Subscription__Output, b: Subscription__Output): number =>
+  a.topicFilter < b.topicFilter ? -1 : a.topicFilter > b.topicFilter ? 1 : 0;
+
+/** The subscriptions of many sessions in one query, by client_key (hex), each list by filter. */
+async function loadSubscriptions(q: Db | Tx, keys: Buffer[]): Promise<Map<string, Subscription__Output[]>> {
+  const out = new Map<string, Subscription__Output[]>();
+  if (keys.length === 0) return out;
+  const { rows } = await q.query<SubscriptionRow>(
+    `SELECT client_key, topic_filter, qos, no_local, retain_as_published, retain_handling, subscription_identifier
+       FROM session_subscriptions WHERE client_key = ANY($1)`,
+    [keys],
+  );
+  for (const r of rows) {
+    const key = r.client_key.toString('hex');
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push({
+      topicFilter: r.topic_filter,
+      qos: r.qos,
+      noLocal: r.no_local,
+      retainAsPublished: r.retain_as_published,
+      retainHandling: r.retain_handling,
+      subscriptionIdentifier: r.subscription_identifier,
+    });
+  }
+  for (const list of out.values()) list.sort(byFilter);
+  return out;
+}
+
+/** Rows → sessions with their subscriptions (one query for all rows). */
+async function sessionsOf(q: Db | Tx, rows: SessionRow[]): Promise<Session__Output[]> {
+  const subs = await loadSubscriptions(
+    q,
+    rows.map((r) => r.client_key),
+  );
+  return rows.map((r) => rowToSession(r, subs.get(r.client_key.toString('hex')) ?? []));
+}
+
+async function sessionOf(q: Db | Tx, row: SessionRow): Promise<Session__Output> {
+  return (await sessionsOf(q, [row]))[0]!;
+}
+
+/** Checks one subscription of a ChangeSubscriptions request; returns it normalised. */
+function validSubscription(sub: Subscription__Output, property: string): Subscription__Output {
+  const problem = topicFilterProblem(sub.topicFilter ?? '');
+  if (problem) throw invalidValue(`${property}.topicFilter`, `a valid topic filter (${problem})`);
+  if (!Number.isInteger(sub.qos) || sub.qos < 0 || sub.qos > 2)
+    throw invalidValue(`${property}.qos`, '0, 1 or 2', sub.qos);
+  if (!Number.isInteger(sub.retainHandling) || sub.retainHandling < 0 || sub.retainHandling > 2)
+    throw invalidValue(`${property}.retainHandling`, '0, 1 or 2', sub.retainHandling);
+  const id = sub.subscriptionIdentifier;
+  if (!Number.isInteger(id) || id < 0 || id > MAX_SUBSCRIPTION_IDENTIFIER)
+    throw invalidValue(
+      `${property}.subscriptionIdentifier`,
+      `0 (none) or an integer from 1 to ${MAX_SUBSCRIPTION_IDENTIFIER}`,
+      id,
+    );
+  return {
+    topicFilter: sub.topicFilter,
+    qos: sub.qos,
+    noLocal: sub.noLocal === true,
+    retainAsPublished: sub.retainAsPublished === true,
+    retainHandling: sub.retainHandling,
+    subscriptionIdentifier: id,
+  };
+}
+
+const sameSubscription = (a: Subscription__Output, b: Subscription__Output): boolean =>
+  a.topicFilter === b.topicFilter &&
+  a.qos === b.qos &&
+  a.noLocal === b.noLocal &&
+  a.retainAsPublished === b.retainAsPublished &&
+  a.retainHandling === b.retainHandling &&
+  a.subscriptionIdentifier === b.subscriptionIdentifier;
+
 const iso = (d: Date | null): string => (d ? d.toISOString() : '');
 
-export function rowToSession(row: SessionRow): Session__Output {
+export function rowToSession(row: SessionRow, subscriptions: Subscription__Output[] = []): Session__Output {
   const settings = settingsFromStored(row.settings);
   settings.sessionStatus = statusFromName(row.session_status) ?? 'SESSION_STATUS_NORMAL';
   return {
@@ -94,6 +188,7 @@ export function rowToSession(row: SessionRow): Session__Output {
     },
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
+    subscriptions,
   };
 }
 
@@ -270,6 +365,10 @@ export class SessionStore {
         const status = existing.session_status === 'inactive' ? 'normal' : existing.session_status;
         settings.sessionStatus = statusFromName(status) ?? 'SESSION_STATUS_NORMAL';
         sessionPresent = !declaration.cleanStart;
+        // Clean Start discards the existing session state, subscriptions included [MQTT-3.1.2-4].
+        if (declaration.cleanStart) {
+          await tx.query('DELETE FROM session_subscriptions WHERE client_key = $1', [existing.client_key]);
+        }
         const { rows } = await tx.query<SessionRow>(
           `UPDATE sessions SET version = version + 1, settings = $2, session_status = $3,
                   connection_status = 'connected', gateway_id = $4, connection_id = $5, ip_address = $6,
@@ -280,7 +379,8 @@ export class SessionStore {
         );
         row = rows[0]!;
       }
-      const session = rowToSession(row);
+      // Clean Start 0 resumes the stored subscriptions [MQTT-3.1.2-5]; the gateway restores them.
+      const session = existing ? await sessionOf(tx, row) : rowToSession(row);
       await enqueue(tx, this.subjects, 'connected', session, actor);
       return { banned: false, sessionPresent, session };
     });
@@ -324,7 +424,7 @@ export class SessionStore {
           req.reason || (req.clean ? 'client disconnected' : 'connection lost'),
         ],
       );
-      await enqueue(tx, this.subjects, 'disconnected', rowToSession(rows[0]!), actor);
+      await enqueue(tx, this.subjects, 'disconnected', await sessionOf(tx, rows[0]!), actor);
       return { closed: true, removed: false };
     });
   }
@@ -353,7 +453,7 @@ export class SessionStore {
       const current = rowToSession(existing).settings!;
       const { settings, changes } = applyPatch(current, patch);
       if (Object.keys(changes).length === 0) {
-        return { session: rowToSession(existing), changedFields: [] };
+        return { session: await sessionOf(tx, existing), changedFields: [] };
       }
       const pinned = [
         ...new Set([...existing.pinned, ...patchFields(patch).filter((f) => f !== 'sessionStatus')]),
@@ -363,7 +463,7 @@ export class SessionStore {
           WHERE client_key = $1 RETURNING *`,
         [existing.client_key, JSON.stringify(settings), statusName(settings.sessionStatus), pinned],
       );
-      const session = rowToSession(rows[0]!);
+      const session = await sessionOf(tx, rows[0]!);
       await audit(tx, session, actor, 'alter', changes);
       await enqueue(tx, this.subjects, 'altered', session, actor, changes);
       return { session, changedFields: Object.keys(changes) };
@@ -380,7 +480,7 @@ export class SessionStore {
       rows.length > q.limit && last
         ? encodeCursor({ s: q.sort, d: q.descending, v: last.sort_key, k: last.client_key.toString('hex') })
         : '';
-    return { sessions: page.map(rowToSession), nextCursor };
+    return { sessions: await sessionsOf(this.db, page), nextCursor };
   }
 
   /**
@@ -410,7 +510,7 @@ export class SessionStore {
           WHERE client_key = $1 RETURNING *`,
         [existing.client_key, JSON.stringify(settings)],
       );
-      const session = rowToSession(rows[0]!);
+      const session = await sessionOf(tx, rows[0]!);
       const changes: Record<string, FieldChange> =
         before === 'inactive'
           ? {}
@@ -458,8 +558,9 @@ export class SessionStore {
           RETURNING s.*, u.ord`,
         [keys, settingsJson, statuses, pinnedFields],
       );
-      const sessions = updated.rows.map((r) => ({
-        session: rowToSession(r),
+      const withSubscriptions = await sessionsOf(tx, updated.rows);
+      const sessions = updated.rows.map((r, i) => ({
+        session: withSubscriptions[i]!,
         changes: changeSets[Number(r.ord) - 1]!,
       }));
       await tx.query(
@@ -513,10 +614,92 @@ export class SessionStore {
     const { rows } = await this.db.query<SessionRow>('SELECT * FROM sessions WHERE client_key = ANY($1)', [
       clientNames.map(clientKey),
     ]);
-    const byName = new Map(rows.map((r) => [r.client_name, r]));
+    const sessions = await sessionsOf(this.db, rows);
+    const byName = new Map(sessions.map((s) => [s.clientName, s]));
     return clientNames.flatMap((name) => {
-      const row = byName.get(name);
-      return row ? [rowToSession(row)] : [];
+      const session = byName.get(name);
+      return session ? [session] : [];
+    });
+  }
+
+  /**
+   * Adds (or replaces: an identical filter replaces the subscription [MQTT-3.8.4-3]) and removes
+   * subscriptions, add first, then remove. A change bumps the version, emits an altered event with
+   * changes.subscriptions {before, after} and (administrators only) writes the audit trail. A
+   * gateway's call names its connection and is refused once that connection lost the session.
+   */
+  async changeSubscriptions(
+    req: ChangeSubscriptionsRequest__Output,
+    actor: string,
+    audited: boolean,
+  ): Promise<{ session: Session__Output; changed: boolean }> {
+    const add = req.add.map((sub, i) => validSubscription(sub, `add[${i}]`));
+    req.remove.forEach((filter, i) => {
+      const problem = topicFilterProblem(filter);
+      if (problem) throw invalidValue(`remove[${i}]`, `a valid topic filter (${problem})`);
+    });
+    return inTransaction(this.db, async (tx) => {
+      const existing = await lockRow(tx, req.clientName);
+      if (!existing) throw notFound(`session "${truncate(req.clientName)}"`);
+      if (
+        req.connectionId &&
+        (existing.connection_id !== req.connectionId || existing.connection_status !== 'connected')
+      ) {
+        throw notFound(`connection "${req.connectionId}" of session "${truncate(req.clientName)}"`);
+      }
+      const before =
+        (await loadSubscriptions(tx, [existing.client_key])).get(existing.client_key.toString('hex')) ?? [];
+      const next = new Map(before.map((sub) => [sub.topicFilter, sub]));
+      for (const sub of add) next.set(sub.topicFilter, sub);
+      for (const filter of req.remove) next.delete(filter);
+      const after = [...next.values()].sort(byFilter);
+      const oldByFilter = new Map(before.map((sub) => [sub.topicFilter, sub]));
+      const upserts = after.filter((sub) => {
+        const old = oldByFilter.get(sub.topicFilter);
+        return !old || !sameSubscription(old, sub);
+      });
+      const deletes = before.filter((sub) => !next.has(sub.topicFilter)).map((sub) => sub.topicFilter);
+      if (upserts.length === 0 && deletes.length === 0) {
+        return { session: rowToSession(existing, before), changed: false };
+      }
+      if (deletes.length > 0) {
+        await tx.query('DELETE FROM session_subscriptions WHERE client_key = $1 AND filter_key = ANY($2)', [
+          existing.client_key,
+          deletes.map(filterKey),
+        ]);
+      }
+      if (upserts.length > 0) {
+        await tx.query(
+          `INSERT INTO session_subscriptions (client_key, filter_key, topic_filter, qos, no_local,
+                                              retain_as_published, retain_handling, subscription_identifier)
+           SELECT $1, * FROM unnest($2::bytea[], $3::text[], $4::smallint[], $5::bool[], $6::bool[],
+                                    $7::smallint[], $8::integer[])
+           ON CONFLICT (client_key, filter_key) DO UPDATE SET
+             qos = EXCLUDED.qos, no_local = EXCLUDED.no_local,
+             retain_as_published = EXCLUDED.retain_as_published,
+             retain_handling = EXCLUDED.retain_handling,
+             subscription_identifier = EXCLUDED.subscription_identifier`,
+          [
+            existing.client_key,
+            upserts.map((sub) => filterKey(sub.topicFilter)),
+            upserts.map((sub) => sub.topicFilter),
+            upserts.map((sub) => sub.qos),
+            upserts.map((sub) => sub.noLocal),
+            upserts.map((sub) => sub.retainAsPublished),
+            upserts.map((sub) => sub.retainHandling),
+            upserts.map((sub) => sub.subscriptionIdentifier),
+          ],
+        );
+      }
+      const { rows } = await tx.query<SessionRow>(
+        'UPDATE sessions SET version = version + 1, updated_at = now() WHERE client_key = $1 RETURNING *',
+        [existing.client_key],
+      );
+      const session = rowToSession(rows[0]!, after);
+      const changes: Record<string, FieldChange> = { subscriptions: { before, after } };
+      if (audited) await audit(tx, session, actor, 'subscriptions', changes);
+      await enqueue(tx, this.subjects, 'altered', session, actor, changes);
+      return { session, changed: true };
     });
   }
 

@@ -22,6 +22,14 @@ import type {
   AuditEntry__Output as _mqfleet_v1_AuditEntry__Output,
 } from './mqfleet/v1/AuditEntry';
 import type {
+  ChangeSubscriptionsRequest as _mqfleet_v1_ChangeSubscriptionsRequest,
+  ChangeSubscriptionsRequest__Output as _mqfleet_v1_ChangeSubscriptionsRequest__Output,
+} from './mqfleet/v1/ChangeSubscriptionsRequest';
+import type {
+  ChangeSubscriptionsResponse as _mqfleet_v1_ChangeSubscriptionsResponse,
+  ChangeSubscriptionsResponse__Output as _mqfleet_v1_ChangeSubscriptionsResponse__Output,
+} from './mqfleet/v1/ChangeSubscriptionsResponse';
+import type {
   CloseSessionRequest as _mqfleet_v1_CloseSessionRequest,
   CloseSessionRequest__Output as _mqfleet_v1_CloseSessionRequest__Output,
 } from './mqfleet/v1/CloseSessionRequest';
@@ -110,6 +118,10 @@ import type {
   SessionSettings__Output as _mqfleet_v1_SessionSettings__Output,
 } from './mqfleet/v1/SessionSettings';
 import type {
+  Subscription as _mqfleet_v1_Subscription,
+  Subscription__Output as _mqfleet_v1_Subscription__Output,
+} from './mqfleet/v1/Subscription';
+import type {
   UserProperty as _mqfleet_v1_UserProperty,
   UserProperty__Output as _mqfleet_v1_UserProperty__Output,
 } from './mqfleet/v1/UserProperty';
@@ -142,6 +154,14 @@ export interface ProtoGrpcType {
         _mqfleet_v1_AlterSessionsResponse__Output
       >;
       AuditEntry: MessageTypeDefinition<_mqfleet_v1_AuditEntry, _mqfleet_v1_AuditEntry__Output>;
+      ChangeSubscriptionsRequest: MessageTypeDefinition<
+        _mqfleet_v1_ChangeSubscriptionsRequest,
+        _mqfleet_v1_ChangeSubscriptionsRequest__Output
+      >;
+      ChangeSubscriptionsResponse: MessageTypeDefinition<
+        _mqfleet_v1_ChangeSubscriptionsResponse,
+        _mqfleet_v1_ChangeSubscriptionsResponse__Output
+      >;
       CloseSessionRequest: MessageTypeDefinition<
         _mqfleet_v1_CloseSessionRequest,
         _mqfleet_v1_CloseSessionRequest__Output
@@ -217,6 +237,7 @@ export interface ProtoGrpcType {
         _mqfleet_v1_SessionSettings__Output
       >;
       SessionStatus: EnumTypeDefinition;
+      Subscription: MessageTypeDefinition<_mqfleet_v1_Subscription, _mqfleet_v1_Subscription__Output>;
       UserProperty: MessageTypeDefinition<_mqfleet_v1_UserProperty, _mqfleet_v1_UserProperty__Output>;
       UserPropertyList: MessageTypeDefinition<
         _mqfleet_v1_UserPropertyList,

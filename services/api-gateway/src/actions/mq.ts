@@ -5,11 +5,16 @@ import {
   parseAlterParams,
   parseClientName,
   parseSettingsParams,
+  tooLarge,
+  topicFilterProblem,
+  MAX_MQTT_STRING_BYTES,
 } from '@mqfleet/core';
 import type {
   AlterSessionRequest,
   AlterSessionResponse__Output,
   AlterSessionsResponse__Output,
+  ChangeSubscriptionsResponse__Output,
+  Subscription,
   DeleteSessionResponse__Output,
   DescribeSessionsResponse__Output,
   GetSessionAuditResponse__Output,
@@ -18,10 +23,10 @@ import type {
 } from '@mqfleet/proto';
 import { unary } from '../backend';
 import { statusName } from '@mqfleet/core';
-import { jsonFieldNames, renderSession } from '../render';
+import { jsonFieldNames, RECEIVE_RETAINED, renderSession } from '../render';
 import { FILTER_PARAMS, parseFilter } from './filters';
 import { checkKnown, optionalBoolean, optionalInteger, optionalString } from './params';
-import type { ActionDef } from './types';
+import type { ActionContext, ActionDef } from './types';
 
 const alterMqSession: ActionDef = {
   api: 'mq',
@@ -45,9 +50,9 @@ const alterMqSession: ActionDef = {
   },
 };
 
-const DESCRIBE_PARAMS = ['clientNames'];
+const DESCRIBE_PARAMS = ['clientNames', 'includeSubscribedTopics'];
 /** Documented describeMqSessions options not implemented yet (a warning says so). */
-const DESCRIBE_IGNORED = ['includeSubscribedTopics', 'includePublishedTopics', 'includeStats'];
+const DESCRIBE_IGNORED = ['includePublishedTopics', 'includeStats'];
 
 const describeMqSessions: ActionDef = {
   api: 'mq',
@@ -56,6 +61,7 @@ const describeMqSessions: ActionDef = {
   async run({ params, authToken, backend, options, warnings }) {
     checkKnown(params, DESCRIBE_PARAMS, DESCRIBE_IGNORED, warnings);
     for (const name of DESCRIBE_IGNORED) optionalBoolean(params, name);
+    const includeSubscriptions = optionalBoolean(params, 'includeSubscribedTopics') ?? false;
     const raw = params.clientNames;
     if (raw === undefined || raw === null) throw missingProperty('clientNames');
     if (!Array.isArray(raw) || !raw.every((n) => typeof n === 'string')) {
@@ -65,7 +71,9 @@ const describeMqSessions: ActionDef = {
     const described = await unary<DescribeSessionsResponse__Output>((cb) =>
       backend.session.describeSessions({ clientNames }, backend.bearer(authToken), backend.options(), cb),
     );
-    return { result: { data: described.sessions.map((s) => renderSession(s, options)) } };
+    return {
+      result: { data: described.sessions.map((s) => renderSession(s, options, includeSubscriptions)) },
+    };
   },
 };
 
@@ -219,6 +227,128 @@ const getMqSessionAudit: ActionDef = {
   },
 };
 
+/** subscribeToMq accepts at most this many subscriptionActions per call. */
+export const MAX_SUBSCRIPTION_ACTIONS = 10_000;
+/** Highest MQTT 5 Subscription Identifier [MQTT-3.8.2.1.2]. */
+const MAX_SUBSCRIPTION_IDENTIFIER = 268_435_455;
+/** QoS of a subscription added without "qos": the message's own QoS is kept (documented). */
+export const DEFAULT_SUBSCRIPTION_QOS = 2;
+const SUBSCRIPTION_ACTION_PARAMS = [
+  'subscriptionAction',
+  'topicFilter',
+  'qos',
+  'subscriptionIdentifier',
+  'receiveMyMessages',
+  'receiveRetainedMessages',
+  'retainAsPublished',
+];
+const SUBSCRIPTION_ACTION_IGNORED = ['includeExpiredMessages', 'userProperties'];
+
+/** One subscriptionActions[] entry → an add (Subscription) or a remove (topic filter). */
+function parseSubscriptionAction(
+  raw: unknown,
+  at: string,
+  warnings: ActionContext['warnings'],
+): { action: 'add' | 'remove'; topicFilter: string; subscription?: Subscription } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw invalidValue(at, 'an object {subscriptionAction, topicFilter, ...}', raw);
+  }
+  const entry = raw as Record<string, unknown>;
+  for (const key of Object.keys(entry)) {
+    if (SUBSCRIPTION_ACTION_IGNORED.includes(key)) {
+      warnings.push({
+        warningCode: 12006,
+        warningMessage: `"${at}.${key}" is not supported yet and was ignored`,
+      });
+    } else if (!SUBSCRIPTION_ACTION_PARAMS.includes(key)) {
+      throw invalidValue(`${at}.${key}`, 'a property subscribeToMq knows (see docs/json-api.md)');
+    }
+  }
+  const action = entry.subscriptionAction;
+  if (action === undefined || action === null) throw missingProperty(`${at}.subscriptionAction`);
+  if (action !== 'add' && action !== 'remove') {
+    throw invalidValue(`${at}.subscriptionAction`, '"add" or "remove"', action);
+  }
+  const topicFilter = entry.topicFilter;
+  if (topicFilter === undefined || topicFilter === null || topicFilter === '') {
+    throw missingProperty(`${at}.topicFilter`);
+  }
+  if (typeof topicFilter !== 'string') throw invalidValue(`${at}.topicFilter`, 'a string', topicFilter);
+  if (Buffer.byteLength(topicFilter, 'utf8') > MAX_MQTT_STRING_BYTES) {
+    throw tooLarge(`${at}.topicFilter`, `${MAX_MQTT_STRING_BYTES} bytes`);
+  }
+  const problem = topicFilterProblem(topicFilter);
+  if (problem) throw invalidValue(`${at}.topicFilter`, `a valid MQTT topic filter (${problem})`);
+  const qos = optionalInteger(entry, 'qos', 0, 2);
+  const identifier = optionalInteger(entry, 'subscriptionIdentifier', 1, MAX_SUBSCRIPTION_IDENTIFIER);
+  const receiveMyMessages = optionalBoolean(entry, 'receiveMyMessages');
+  const retainAsPublished = optionalBoolean(entry, 'retainAsPublished');
+  const retained = entry.receiveRetainedMessages;
+  let retainHandling = 0;
+  if (retained !== undefined && retained !== null) {
+    retainHandling = RECEIVE_RETAINED.indexOf(retained as (typeof RECEIVE_RETAINED)[number]);
+    if (retainHandling < 0) {
+      throw invalidValue(
+        `${at}.receiveRetainedMessages`,
+        RECEIVE_RETAINED.map((r) => `"${r}"`).join(', '),
+        retained,
+      );
+    }
+  }
+  if (action === 'remove') return { action, topicFilter };
+  return {
+    action,
+    topicFilter,
+    subscription: {
+      topicFilter,
+      qos: qos ?? DEFAULT_SUBSCRIPTION_QOS,
+      noLocal: receiveMyMessages === false,
+      retainAsPublished: retainAsPublished ?? false,
+      retainHandling,
+      subscriptionIdentifier: identifier ?? 0,
+    },
+  };
+}
+
+const subscribeToMq: ActionDef = {
+  api: 'mq',
+  name: 'subscribeToMq',
+  tokenRequired: true,
+  async run({ params, authToken, backend, options, warnings }) {
+    checkKnown(params, ['clientName', 'subscriptionActions'], [], warnings);
+    const clientName = parseClientName(params.clientName);
+    const raw = params.subscriptionActions;
+    if (raw === undefined || raw === null) throw missingProperty('subscriptionActions');
+    if (!Array.isArray(raw)) throw invalidValue('subscriptionActions', 'an array of objects', raw);
+    if (raw.length > MAX_SUBSCRIPTION_ACTIONS) {
+      throw tooLarge('subscriptionActions', `${MAX_SUBSCRIPTION_ACTIONS} entries`);
+    }
+    // In order: a later action on the same topic filter wins.
+    const last = new Map<string, ReturnType<typeof parseSubscriptionAction>>();
+    raw.forEach((entry, i) => {
+      const parsed = parseSubscriptionAction(entry, `subscriptionActions[${i}]`, warnings);
+      last.delete(parsed.topicFilter);
+      last.set(parsed.topicFilter, parsed);
+    });
+    const add: Subscription[] = [];
+    const remove: string[] = [];
+    for (const parsed of last.values()) {
+      if (parsed.subscription) add.push(parsed.subscription);
+      else remove.push(parsed.topicFilter);
+    }
+    const res = await unary<ChangeSubscriptionsResponse__Output>((cb) =>
+      backend.session.changeSubscriptions(
+        { clientName, add, remove },
+        backend.bearer(authToken),
+        backend.options(),
+        cb,
+      ),
+    );
+    if (!res.session) throw new Error('ChangeSubscriptions answered without a session');
+    return { result: { ...renderSession(res.session, options, true), liveApplied: res.liveApplied } };
+  },
+};
+
 export const MQ_ACTIONS: ActionDef[] = [
   alterMqSession,
   describeMqSessions,
@@ -226,4 +356,5 @@ export const MQ_ACTIONS: ActionDef[] = [
   deleteMqSession,
   alterMqSessions,
   getMqSessionAudit,
+  subscribeToMq,
 ];

@@ -197,6 +197,11 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   else conn.log.warn('OpenSession returned no session; using defaults', { clientName });
   ctx.cancelWill(clientName);
   const current = ctx.register(conn);
+  // A resumed session's stored subscriptions [MQTT-3.1.2-5] were restored by applySession; the
+  // CONNACK waits until their NATS interest is in place, so a message published right after it
+  // reaches the client from any gateway.
+  await conn.routing;
+  if (conn.ending || conn.socket.destroyed) return;
 
   const settings = conn.settings;
   const connack: IConnackPacket = { cmd: 'connack', sessionPresent: response.sessionPresent };

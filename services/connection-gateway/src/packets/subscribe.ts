@@ -1,14 +1,17 @@
-// SUBSCRIBE → SUBACK [MQTT-3.8, MQTT-3.9]. Subscriptions live on the connection; the gateway
-// holds a ref-counted NATS subscription per distinct filter.
+// SUBSCRIBE → SUBACK [MQTT-3.8, MQTT-3.9]. Subscriptions are part of the session state
+// [MQTT-3.1.2-4]: they are stored by the session-service (ChangeSubscriptions) before the SUBACK,
+// so a client that resumes its session on any gateway gets them back. The connection's table and
+// the gateway's ref-counted NATS interest follow the stored list (../subscriptions.ts).
 import type { ISubscribePacket } from 'mqtt-packet';
 import { topicFilterProblem } from '@mqfleet/core';
+import type { Subscription } from '@mqfleet/proto';
 import type { Connection } from '../connection';
-import { ProtocolError } from '../errors';
+import { ProtocolError, SessionServiceError } from '../errors';
 import type { QoS } from '../message';
 import { ReasonCode, SUBACK_FAILURE_V4 } from '../reason-codes';
+import { MAX_GRANTED_QOS, toStored } from '../subscriptions';
 
-/** Highest QoS granted on a subscription: outbound QoS 2 is not implemented yet. */
-export const MAX_GRANTED_QOS: QoS = 1;
+export { MAX_GRANTED_QOS } from '../subscriptions';
 
 export async function handleSubscribe(conn: Connection, packet: ISubscribePacket): Promise<void> {
   const v5 = conn.protocolVersion === 5;
@@ -16,7 +19,8 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
   if (identifier === 0) throw new ProtocolError('subscription identifier 0'); // [MQTT-3.8.2.1.2]
   if (packet.subscriptions.length === 0) throw new ProtocolError('SUBSCRIBE without topic filters'); // [MQTT-3.8.3-2]
   const granted: number[] = [];
-  const pending: Promise<void>[] = [];
+  /** Filters to store, with their position in the SUBACK. */
+  const toStore: { index: number; subscription: Subscription }[] = [];
   for (const sub of packet.subscriptions) {
     const problem = topicFilterProblem(sub.topic);
     if (problem) {
@@ -30,21 +34,38 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
     } else {
       // The server may grant a lower QoS than requested [MQTT-3.9.3].
       const qos = Math.min(sub.qos, MAX_GRANTED_QOS) as QoS;
-      const existed = conn.subscriptions.has(sub.topic);
-      // An identical filter replaces the existing subscription [MQTT-3.8.4-3].
-      conn.subscriptions.set(sub.topic, {
+      // An identical filter replaces the existing subscription [MQTT-3.8.4-3] (the store upserts).
+      const subscription = toStored(sub.topic, {
         qos,
         noLocal: sub.nl === true,
         retainAsPublished: sub.rap === true,
         retainHandling: sub.rh ?? 0,
         ...(identifier !== undefined ? { identifier } : {}),
       });
-      if (!existed) pending.push(conn.ctx.addFilter(sub.topic));
+      toStore.push({ index: granted.length, subscription });
       granted.push(qos);
     }
   }
-  // SUBACK only once the other gateways' messages can reach us.
-  await Promise.all(pending);
+  if (toStore.length > 0) {
+    try {
+      const { session } = await conn.ctx.sessions.changeSubscriptions({
+        clientName: conn.clientName,
+        connectionId: conn.id,
+        add: toStore.map((x) => x.subscription),
+      });
+      // The stored list now holds the new subscriptions: the table and NATS interest follow it.
+      if (session) conn.applySession(session, 'subscribe');
+      // SUBACK only once the other gateways' messages can reach us.
+      await conn.routing;
+    } catch (err) {
+      // Not stored: the subscriptions are refused (MQTT 5 0x80 Unspecified error, 3.1.1 0x80).
+      conn.log.warn('ChangeSubscriptions failed; SUBSCRIBE refused', {
+        clientName: conn.clientName,
+        err: err instanceof SessionServiceError ? err.message : err,
+      });
+      for (const { index } of toStore) granted[index] = v5 ? ReasonCode.UNSPECIFIED_ERROR : SUBACK_FAILURE_V4;
+    }
+  }
   if (conn.state !== 'open') return;
   // Same packet identifier, one return code per filter, in order [MQTT-3.8.4-2, MQTT-3.8.4-6].
   conn.send({ cmd: 'suback', messageId: packet.messageId!, granted });

@@ -8,6 +8,10 @@ import type {
   ConnectionInfo as _mqfleet_v1_ConnectionInfo,
   ConnectionInfo__Output as _mqfleet_v1_ConnectionInfo__Output,
 } from '../../mqfleet/v1/ConnectionInfo';
+import type {
+  Subscription as _mqfleet_v1_Subscription,
+  Subscription__Output as _mqfleet_v1_Subscription__Output,
+} from '../../mqfleet/v1/Subscription';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Session {
@@ -18,6 +22,7 @@ export interface Session {
   connection?: _mqfleet_v1_ConnectionInfo | null;
   createdAt?: string;
   updatedAt?: string;
+  subscriptions?: _mqfleet_v1_Subscription[];
 }
 
 export interface Session__Output {
@@ -28,4 +33,5 @@ export interface Session__Output {
   connection: _mqfleet_v1_ConnectionInfo__Output | null;
   createdAt: string;
   updatedAt: string;
+  subscriptions: _mqfleet_v1_Subscription__Output[];
 }

@@ -19,6 +19,14 @@ import type {
   AlterSessionsResponse__Output as _mqfleet_v1_AlterSessionsResponse__Output,
 } from '../../mqfleet/v1/AlterSessionsResponse';
 import type {
+  ChangeSubscriptionsRequest as _mqfleet_v1_ChangeSubscriptionsRequest,
+  ChangeSubscriptionsRequest__Output as _mqfleet_v1_ChangeSubscriptionsRequest__Output,
+} from '../../mqfleet/v1/ChangeSubscriptionsRequest';
+import type {
+  ChangeSubscriptionsResponse as _mqfleet_v1_ChangeSubscriptionsResponse,
+  ChangeSubscriptionsResponse__Output as _mqfleet_v1_ChangeSubscriptionsResponse__Output,
+} from '../../mqfleet/v1/ChangeSubscriptionsResponse';
+import type {
   CloseSessionRequest as _mqfleet_v1_CloseSessionRequest,
   CloseSessionRequest__Output as _mqfleet_v1_CloseSessionRequest__Output,
 } from '../../mqfleet/v1/CloseSessionRequest';
@@ -156,6 +164,47 @@ export interface SessionServiceClient extends grpc.Client {
   alterSessions(
     argument: _mqfleet_v1_AlterSessionsRequest,
     callback: grpc.requestCallback<_mqfleet_v1_AlterSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  ChangeSubscriptions(
+    argument: _mqfleet_v1_ChangeSubscriptionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ChangeSubscriptions(
+    argument: _mqfleet_v1_ChangeSubscriptionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ChangeSubscriptions(
+    argument: _mqfleet_v1_ChangeSubscriptionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ChangeSubscriptions(
+    argument: _mqfleet_v1_ChangeSubscriptionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  changeSubscriptions(
+    argument: _mqfleet_v1_ChangeSubscriptionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  changeSubscriptions(
+    argument: _mqfleet_v1_ChangeSubscriptionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  changeSubscriptions(
+    argument: _mqfleet_v1_ChangeSubscriptionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  changeSubscriptions(
+    argument: _mqfleet_v1_ChangeSubscriptionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsResponse__Output>,
   ): grpc.ClientUnaryCall;
 
   CloseSession(
@@ -457,6 +506,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_AlterSessionsResponse
   >;
 
+  ChangeSubscriptions: grpc.handleUnaryCall<
+    _mqfleet_v1_ChangeSubscriptionsRequest__Output,
+    _mqfleet_v1_ChangeSubscriptionsResponse
+  >;
+
   CloseSession: grpc.handleUnaryCall<
     _mqfleet_v1_CloseSessionRequest__Output,
     _mqfleet_v1_CloseSessionResponse
@@ -502,6 +556,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_AlterSessionsResponse,
     _mqfleet_v1_AlterSessionsRequest__Output,
     _mqfleet_v1_AlterSessionsResponse__Output
+  >;
+  ChangeSubscriptions: MethodDefinition<
+    _mqfleet_v1_ChangeSubscriptionsRequest,
+    _mqfleet_v1_ChangeSubscriptionsResponse,
+    _mqfleet_v1_ChangeSubscriptionsRequest__Output,
+    _mqfleet_v1_ChangeSubscriptionsResponse__Output
   >;
   CloseSession: MethodDefinition<
     _mqfleet_v1_CloseSessionRequest,
