@@ -1,0 +1,41 @@
+// Runs the three benchmarks in sequence, each as its own process (so each starts and stops its
+// own system), then prints their result tables. `pnpm run bench` from the repository root.
+// alter-profile.ts is not included: run it by hand when alter-throughput misses its goal.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const BENCHMARKS = ['alter-throughput', 'list-latency', 'mqtt-throughput'];
+
+const [load1] = os.loadavg();
+if ((load1 ?? 0) > 0.5) {
+  process.stderr.write(
+    `warning: load average ${load1?.toFixed(2)} before the run; other work on the machine skews the numbers\n`,
+  );
+}
+
+let failed = 0;
+for (const name of BENCHMARKS) {
+  process.stderr.write(`\n== ${name}\n`);
+  const started = Date.now();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, `${name}.ts`)], {
+    stdio: 'inherit',
+    cwd: path.join(__dirname, '..'),
+    timeout: 240000,
+  });
+  process.stderr.write(
+    `== ${name}: exit ${run.status ?? run.signal} after ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
+  if (run.status !== 0) failed++;
+}
+
+process.stdout.write('\n## Results\n');
+for (const name of BENCHMARKS) {
+  try {
+    process.stdout.write(`\n${readFileSync(path.join(__dirname, 'results', `${name}.md`), 'utf8')}`);
+  } catch {
+    process.stdout.write(`\n${name}: no results\n`);
+  }
+}
+process.exitCode = failed > 0 ? 1 : 0;
