@@ -1,5 +1,6 @@
 // Shared test helpers: a gateway built from a config, and POST /api through app.inject().
 import { loadConfig, type Config, type Logger } from '@mqfleet/core';
+import { createInfra, freePort, startService, type ServiceProcess } from '@mqfleet/testkit';
 import { buildApiGateway, type ApiGateway } from '../src/index';
 
 /** A logger that keeps lines for assertions instead of printing them. */
@@ -51,4 +52,40 @@ export async function post(
     payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload),
   });
   return { status: res.statusCode, body: res.json() };
+}
+
+/** A real session-service process on a fresh database and NATS prefix, and a gateway in front. */
+export interface Backend {
+  gw: ApiGateway;
+  /** host:port of the session-service's gRPC. */
+  grpcAddress: string;
+  close(): Promise<void>;
+}
+
+export async function startBackend(): Promise<Backend> {
+  const infra = await createInfra();
+  const grpcPort = await freePort();
+  let service: ServiceProcess | undefined;
+  try {
+    service = await startService('session-service', {
+      DATABASE_URL: infra.databaseUrl,
+      NATS_URL: infra.natsUrl,
+      MQFLEET_NATS_PREFIX: infra.natsPrefix,
+      MQFLEET_GRPC_PORT: String(grpcPort),
+    });
+  } catch (err) {
+    await infra.close();
+    throw err;
+  }
+  const grpcAddress = `127.0.0.1:${grpcPort}`;
+  const gw = gateway({ MQFLEET_SESSION_SERVICE: grpcAddress });
+  return {
+    gw,
+    grpcAddress,
+    async close() {
+      await gw.close();
+      await service?.stop();
+      await infra.close();
+    },
+  };
 }

@@ -1,46 +1,24 @@
 // The label actions against a real session-service process (fresh Postgres database and NATS prefix).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import {
-  createInfra,
-  freePort,
-  REPO_ROOT,
-  startService,
-  type Infra,
-  type ServiceProcess,
-} from '@mqfleet/testkit';
 import type { ApiGateway } from '../src/index';
 import { BAD_TOKEN_MESSAGE } from '../src/errors';
-import { gateway, post } from './helpers';
+import { post, startBackend, type Backend } from './helpers';
 
-const built = existsSync(path.join(REPO_ROOT, 'services/session-service/dist/main.js'));
-
-describe('label actions', { skip: built ? false : 'session-service is not built' }, () => {
-  let infra: Infra;
-  let service: ServiceProcess;
+describe('label actions', () => {
+  let backend: Backend;
   let gw: ApiGateway;
   let token: string;
 
   before(async () => {
-    infra = await createInfra();
-    const grpcPort = await freePort();
-    service = await startService('session-service', {
-      DATABASE_URL: infra.databaseUrl,
-      NATS_URL: infra.natsUrl,
-      MQFLEET_NATS_PREFIX: infra.natsPrefix,
-      MQFLEET_GRPC_PORT: String(grpcPort),
-    });
-    gw = gateway({ MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}` });
+    backend = await startBackend();
+    gw = backend.gw;
     const res = await post(gw, { action: 'createSession', params: { username: 'ADMIN', password: 'ADMIN' } });
     assert.equal(res.body.errorCode, 0, res.body.errorMessage);
     token = res.body.authToken;
   });
   after(async () => {
-    await gw?.close();
-    await service?.stop();
-    await infra?.close();
+    await backend?.close();
   });
 
   const act = (action: string, params: Record<string, unknown>, extra: Record<string, unknown> = {}) =>

@@ -4,9 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { SessionServiceClient } from '@mqfleet/proto';
-import { createInfra, freePort, startService, type Infra, type ServiceProcess } from '@mqfleet/testkit';
 import type { ApiGateway } from '../src/index';
-import { gateway, post } from './helpers';
+import { post, startBackend, type Backend } from './helpers';
 
 type Row = Record<string, unknown>;
 interface ApiBody {
@@ -16,8 +15,7 @@ interface ApiBody {
 }
 
 describe('session administration actions', () => {
-  let infra: Infra;
-  let service: ServiceProcess;
+  let backend: Backend;
   let gw: ApiGateway;
   let token: string;
 
@@ -25,19 +23,12 @@ describe('session administration actions', () => {
     post(gw, { api: 'mq', action, params, authToken: token }).then((r) => r.body as unknown as ApiBody);
 
   before(async () => {
-    infra = await createInfra();
-    const grpcPort = await freePort();
-    service = await startService('session-service', {
-      DATABASE_URL: infra.databaseUrl,
-      NATS_URL: infra.natsUrl,
-      MQFLEET_NATS_PREFIX: infra.natsPrefix,
-      MQFLEET_GRPC_PORT: String(grpcPort),
-    });
-    gw = gateway({ MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}` });
+    backend = await startBackend();
+    gw = backend.gw;
     token = (await post(gw, { action: 'createSession', params: { username: 'ADMIN', password: 'ADMIN' } }))
       .body.authToken;
     // Sessions come from connections; open a few the way a connection-gateway does.
-    const client = new SessionServiceClient(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+    const client = new SessionServiceClient(backend.grpcAddress, grpc.credentials.createInsecure());
     try {
       for (const name of ['pump-1', 'pump-2', 'valve-1']) {
         await new Promise((resolve, reject) =>
@@ -58,9 +49,7 @@ describe('session administration actions', () => {
     }
   });
   after(async () => {
-    await gw?.close();
-    await service?.stop();
-    await infra?.close();
+    await backend?.close();
   });
 
   it('listMqSessions filters, sorts and pages', async () => {

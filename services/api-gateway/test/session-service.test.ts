@@ -1,46 +1,23 @@
 // The gateway against a real session-service process (fresh Postgres database and NATS prefix).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { SessionServiceClient, type OpenSessionResponse__Output } from '@mqfleet/proto';
-import {
-  createInfra,
-  freePort,
-  REPO_ROOT,
-  startService,
-  type Infra,
-  type ServiceProcess,
-} from '@mqfleet/testkit';
 import type { ApiGateway } from '../src/index';
 import { BAD_TOKEN_MESSAGE } from '../src/errors';
-import { gateway, post } from './helpers';
+import { post, startBackend, type Backend } from './helpers';
 
-const built = existsSync(path.join(REPO_ROOT, 'services/session-service/dist/main.js'));
-
-describe('against the real session-service', { skip: built ? false : 'session-service is not built' }, () => {
-  let infra: Infra;
-  let service: ServiceProcess;
+describe('against the real session-service', () => {
+  let backend: Backend;
   let gw: ApiGateway;
   let token: string;
-  let grpcPort: number;
 
   before(async () => {
-    infra = await createInfra();
-    grpcPort = await freePort();
-    service = await startService('session-service', {
-      DATABASE_URL: infra.databaseUrl,
-      NATS_URL: infra.natsUrl,
-      MQFLEET_NATS_PREFIX: infra.natsPrefix,
-      MQFLEET_GRPC_PORT: String(grpcPort),
-    });
-    gw = gateway({ MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}` });
+    backend = await startBackend();
+    gw = backend.gw;
   });
   after(async () => {
-    await gw?.close();
-    await service?.stop();
-    await infra?.close();
+    await backend?.close();
   });
 
   it('createSession with ADMIN/ADMIN returns a token', async () => {
@@ -107,7 +84,7 @@ describe('against the real session-service', { skip: built ? false : 'session-se
   describe('a session opened the way a connection-gateway opens it', () => {
     const clientName = 'device/é 1';
     before(async () => {
-      const client = new SessionServiceClient(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+      const client = new SessionServiceClient(backend.grpcAddress, grpc.credentials.createInsecure());
       try {
         await new Promise<OpenSessionResponse__Output | undefined>((resolve, reject) =>
           client.openSession(
