@@ -14,6 +14,8 @@ export const DEFAULT_ADMIN_PASSWORD = 'ADMIN';
 export const DEFAULT_GRPC_DEADLINE_MS = 5000;
 export const DEFAULT_TOKEN_IDLE_SECONDS = 3600;
 export const DEFAULT_APPLY_TIMEOUT_MS = 1000;
+export const DEFAULT_HEALTH_INTERVAL_MS = 2000;
+export const DEFAULT_STATS_TIMEOUT_MS = 500;
 
 export interface Config {
   production: boolean;
@@ -40,6 +42,10 @@ export interface Config {
   grpcDeadlineMs: number;
   /** How long an alteration waits for the gateway's confirmation that it is in force. */
   applyTimeoutMs: number;
+  /** How often a gateway evaluates the health of its connections (and reports changes). */
+  healthIntervalMs: number;
+  /** How long describeMqSessions includeStats waits for a gateway's live statistics. */
+  statsTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
 }
@@ -103,6 +109,8 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_CONFIG: text,
   MQFLEET_ALLOW_ANONYMOUS: oneOf('true', 'false'),
   MQFLEET_APPLY_TIMEOUT_MS: count(0, 60_000),
+  MQFLEET_HEALTH_INTERVAL_MS: count(100, 60_000),
+  MQFLEET_STATS_TIMEOUT_MS: count(1, 60_000),
 };
 
 export class ConfigError extends Error {
@@ -164,6 +172,8 @@ export function loadConfig(env: Env = process.env): Config {
     natsUrl: env.NATS_URL || undefined,
     grpcDeadlineMs: get('MQFLEET_GRPC_DEADLINE_MS', DEFAULT_GRPC_DEADLINE_MS),
     applyTimeoutMs: get('MQFLEET_APPLY_TIMEOUT_MS', DEFAULT_APPLY_TIMEOUT_MS),
+    healthIntervalMs: get('MQFLEET_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS),
+    statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
   };

@@ -5,3 +5,4 @@ export * from './topics';
 export * from './subjects';
 export * from './session';
 export * from './accounts';
+export * from './health';

@@ -11,7 +11,8 @@ export function clientToken(clientName: string): string {
   return createHash('sha256').update(clientName, 'utf8').digest('base64url').slice(0, 22);
 }
 
-export type SessionEventType = 'altered' | 'connected' | 'disconnected' | 'deactivated' | 'deleted';
+export type SessionEventType =
+  'altered' | 'connected' | 'disconnected' | 'deactivated' | 'deleted' | 'health';
 
 export interface Subjects {
   /** JetStream stream holding every session event. */
@@ -31,6 +32,11 @@ export interface Subjects {
   /** Gateways announce themselves here every few seconds. */
   gatewayHeartbeat(gatewayId: string): string;
   gatewayHeartbeatAll: string;
+  /** Core NATS: a gateway reports changes of its connections' health here (HealthReport[]). */
+  healthReport(gatewayId: string): string;
+  healthReportAll: string;
+  /** Core NATS request/reply: a gateway answers live stats of its connections (GatewayStatsRequest). */
+  gatewayStats(gatewayId: string): string;
   /** Subject of a label event (labels are keyed by their numeric id). */
   labelEvent(type: LabelEventType, id: number): string;
 }
@@ -47,6 +53,9 @@ export function subjects(prefix: string): Subjects {
     sessionAppliedAll: `${prefix}.applied.>`,
     gatewayHeartbeat: (gatewayId) => `${prefix}.gateway.heartbeat.${gatewayId}`,
     gatewayHeartbeatAll: `${prefix}.gateway.heartbeat.*`,
+    healthReport: (gatewayId) => `${prefix}.health.${gatewayId}`,
+    healthReportAll: `${prefix}.health.*`,
+    gatewayStats: (gatewayId) => `${prefix}.gateway.stats.${gatewayId}`,
     labelEvent: (type, id) => `${prefix}.events.label.${type}.${id}`,
   };
 }
@@ -67,10 +76,12 @@ export interface SessionEvent {
   at: string;
   /** Who made the change: an account name, or "gateway:<id>" for connection changes. */
   actor: string;
-  /** For altered events: the fields that changed. */
+  /** For altered events: the fields that changed; for health events: {health: {before, after}}. */
   changes?: Record<string, FieldChange>;
   /** The whole session after the change (absent for deleted). */
   session?: Session__Output;
+  /** Health events reported by a gateway: the connection's statistics when it was evaluated. */
+  stats?: ConnectionStats;
 }
 
 export interface GatewayHeartbeat {
@@ -103,4 +114,56 @@ export interface SessionApplied {
   version: string;
   gatewayId: string;
   connectionId: string;
+}
+
+/** Live statistics of one connection (describeMqSessions includeStats; reference §6.3 names). */
+export interface ConnectionStats {
+  totalMessagesPublished: number;
+  publishRatePerMinute: number;
+  publishRatePerMinuteLast10Minutes: number;
+  publishRatePerMinuteInSession: number;
+  publishRatePerHour: number;
+  totalMessagesReceived: number;
+  receiveMessagesPerMinute: number;
+  receiveMessagesPerMinuteLast10Minutes: number;
+  receiveMessagesPerMinuteSinceInSession: number;
+  receiveMessagesPerHour: number;
+  currentDeliveryBacklogged: number;
+  deliveryBacklogRatePerMinute: number;
+  deliveryBacklogRatePerMinuteLast10Minutes: number;
+  deliveryBacklogRatePerMinuteInSession: number;
+  deliveryBacklogRatePerHour: number;
+  deliveryBacklogRatePerDay: number;
+  subscribedTopicFiltersCount: number;
+  /** ISO 8601 (UTC), or null before the first message. */
+  firstMessagePublishedOn: string | null;
+  lastMessagePublishedOn: string | null;
+  firstMessageReceivedOn: string | null;
+  lastMessageReceivedOn: string | null;
+  /** When the connection these statistics cover started (ISO 8601). */
+  connectedSince: string;
+}
+
+/** One entry of a gateway's health report (JSON array on subjects().healthReport(gatewayId)). */
+export interface HealthReport {
+  clientName: string;
+  connectionId: string;
+  health: 'healthy' | 'unhealthy' | 'offline';
+  stats: ConnectionStats;
+}
+
+/** Request on subjects().gatewayStats(gatewayId); the reply is GatewayStatsReply. */
+export interface GatewayStatsRequest {
+  clientNames: string[];
+}
+
+export interface GatewayStatsReply {
+  gatewayId: string;
+  /** Only clients connected to that gateway; absent names are not connected there. */
+  connections: {
+    clientName: string;
+    connectionId: string;
+    health: HealthReport['health'];
+    stats: ConnectionStats;
+  }[];
 }

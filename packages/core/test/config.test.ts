@@ -51,6 +51,8 @@ describe('loadConfig', () => {
       internalToken: undefined,
       allowAnonymous: true,
       applyTimeoutMs: 1000,
+      healthIntervalMs: 2000,
+      statsTimeoutMs: 500,
       natsPrefix: DEFAULT_NATS_PREFIX,
       databaseUrl: undefined,
       natsUrl: undefined,

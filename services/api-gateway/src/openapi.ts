@@ -181,9 +181,14 @@ const FILTER_PROPERTIES: Record<string, Schema> = {
   sessionTypeFilter: { type: ['array', 'null'], items: { type: 'string', enum: ['mqtt'] } },
   healthFilter: {
     type: ['array', 'null'],
-    items: { type: 'string', enum: ['offline'] },
-    description: 'Only "offline" for now ("healthy" and "unhealthy" → 12012 until live statistics exist)',
+    items: { type: 'string', enum: ['healthy', 'unhealthy', 'offline'] },
+    description:
+      'Session health as last reported by the gateway holding the connection (evaluated every MQFLEET_HEALTH_INTERVAL_MS); "offline" = not connected',
   },
+  unsetHealthMeasures: bool(
+    'With a healthFilter: also match sessions that have no health thresholds set (all five 0), whatever their health. Without a healthFilter it changes nothing',
+    { default: false },
+  ),
   label: labelRef('Sessions with this label', true),
 };
 
@@ -314,6 +319,16 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
       minHealthySubscribedTopicFiltersCount: { type: 'integer' },
       maxHealthySubscribedTopicFiltersCount: { type: 'integer' },
       metadata: { description: 'The JSON value set by alterMqSession' },
+      sessionHealth: {
+        type: 'string',
+        enum: ['healthy', 'unhealthy', 'offline'],
+        description: 'Stored session health (describeMqSessions with includeStats: the live evaluation)',
+      },
+      stats: {
+        type: ['object', 'null'],
+        description:
+          'describeMqSessions with includeStats only: live statistics of the connection (docs/json-api.md); null when not available',
+      },
       defaultBinaryFormat: { type: 'string', enum: BINARY_FORMATS },
       defaultVariantFormat: { type: 'string' },
       defaultResponseOptions,
@@ -629,7 +644,10 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
           default: false,
         }),
         includePublishedTopics: ignored('Boolean'),
-        includeStats: ignored('Boolean'),
+        includeStats: bool(
+          'true adds stats (thresholds, sessionHealth, counters and rates) fetched live from the gateway holding each connected session; stats is null when the session is not connected or its gateway did not answer within MQFLEET_STATS_TIMEOUT_MS (warning 12006 names them)',
+          { default: false },
+        ),
       },
       ['clientNames'],
     ),
@@ -652,7 +670,6 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
           description: 'result.nextCursor of the previous page (same sort only)',
         },
         labelId: ignored('Label id filter'),
-        unsetHealthMeasures: ignored('Health filter'),
       },
       [],
       { not: { required: ['sortAscending', 'sortDescending'] } },

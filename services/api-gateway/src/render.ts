@@ -132,6 +132,7 @@ export function renderSession(
     minHealthySubscribedTopicFiltersCount: s.minHealthySubscribedTopicFiltersCount,
     maxHealthySubscribedTopicFiltersCount: s.maxHealthySubscribedTopicFiltersCount,
     metadata: parseJson(s.metadataJson || '{}'),
+    sessionHealth: session.health || 'offline',
     defaultBinaryFormat: binaryFormat,
     defaultVariantFormat: 'json',
     defaultResponseOptions: { binaryFormat, variantFormat: 'json', dataFormat: 'objects', numberFormat },
@@ -140,6 +141,37 @@ export function renderSession(
     updatedAt: apiTimestamp(session.updatedAt),
     ...(includeSubscriptions ? { subscriptions: (session.subscriptions ?? []).map(renderSubscription) } : {}),
   };
+}
+
+const STATS_TIMESTAMPS = [
+  'firstMessagePublishedOn',
+  'lastMessagePublishedOn',
+  'firstMessageReceivedOn',
+  'lastMessageReceivedOn',
+] as const;
+
+/**
+ * describeMqSessions includeStats (reference §6.3 names): the thresholds and sessionHealth, plus
+ * the live statistics the gateway answered (stats_json); null when there are none (not
+ * connected, or the gateway did not answer in time).
+ */
+export function renderStats(session: Session__Output): Record<string, unknown> | null {
+  if (!session.statsJson) return null;
+  const live = parseJson(session.statsJson) as Record<string, unknown>;
+  const s = { ...DEFAULT_SETTINGS, ...(session.settings ?? {}) };
+  const stats: Record<string, unknown> = {
+    minHealthySendRatePerMinute: s.minHealthySendRatePerMinute,
+    maxHealthySendRatePerMinute: s.maxHealthySendRatePerMinute,
+    maxHealthyBacklogRatePerMinute: s.maxHealthyBacklogRatePerMinute,
+    minHealthySubscribedTopicFiltersCount: s.minHealthySubscribedTopicFiltersCount,
+    maxHealthySubscribedTopicFiltersCount: s.maxHealthySubscribedTopicFiltersCount,
+    sessionHealth: session.health || 'offline',
+    ...live,
+  };
+  for (const key of [...STATS_TIMESTAMPS, 'connectedSince']) {
+    stats[key] = apiTimestamp(stats[key] as string | null | undefined);
+  }
+  return stats;
 }
 
 /** responseOptions.numberFormat "string": every number inside the value becomes a string. */

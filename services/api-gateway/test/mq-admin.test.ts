@@ -76,6 +76,34 @@ describe('session administration actions', () => {
     assert.equal(next.result.nextCursor, null);
   });
 
+  it('listMqSessions healthFilter and describeMqSessions includeStats', async () => {
+    const healthy = await mq('listMqSessions', { healthFilter: ['healthy'] });
+    assert.equal(healthy.errorCode, 0, healthy.errorMessage);
+    assert.deepEqual(
+      healthy.result.data.map((s) => s.clientName),
+      ['pump-1', 'pump-2', 'valve-1'],
+    );
+    const none = await mq('listMqSessions', { healthFilter: ['unhealthy'], unsetHealthMeasures: false });
+    assert.deepEqual(none.result.data, []);
+    const bad = await mq('listMqSessions', { healthFilter: ['sick'] });
+    assert.equal(bad.errorCode, 12012);
+    // Gateway "gw" does not exist: no live statistics, a warning says so.
+    const res = await post(gw, {
+      api: 'mq',
+      action: 'describeMqSessions',
+      params: { clientNames: ['pump-1'], includeStats: true },
+      authToken: token,
+      debug: 'max',
+    });
+    const body = res.body as unknown as ApiBody & { debugInfo?: { warnings?: { warningCode: number }[] } };
+    assert.equal(body.errorCode, 0, body.errorMessage);
+    assert.equal(body.result.data[0]!.sessionHealth, 'healthy');
+    assert.equal(body.result.data[0]!.stats, null);
+    assert.ok(body.debugInfo?.warnings?.some((w) => w.warningCode === 12006));
+    const plain = await mq('describeMqSessions', { clientNames: ['pump-1'] });
+    assert.equal('stats' in plain.result.data[0]!, false);
+  });
+
   it('listMqSessions refuses bad parameters with the right code', async () => {
     const cases: [Record<string, unknown>, number][] = [
       [{ sortAscending: 'clientName', sortDescending: 'clientName' }, 12012],

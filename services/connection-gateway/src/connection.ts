@@ -20,6 +20,7 @@ import {
   type Will,
 } from './settings';
 import { optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
+import { ConnectionStatsTracker } from './stats';
 
 export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
 export type ProtocolVersion = 4 | 5;
@@ -68,6 +69,8 @@ export class Connection {
   /** Packets that arrived while OpenSession was running; dispatched after CONNACK. */
   readonly pending: mqtt.Packet[] = [];
   readonly counters: ConnectionCounters = { droppedTooLarge: 0, droppedExpired: 0, droppedQueueFull: 0 };
+  /** Live statistics (describeMqSessions includeStats, session health): O(1) per message. */
+  readonly stats = new ConnectionStatsTracker();
   readonly keepAlive: KeepAliveTimer;
   readonly parser = mqtt.parser({ protocolVersion: 4 });
   readonly log: Logger;
@@ -247,13 +250,14 @@ export class Connection {
     }
     if (this.inflight.size < this.limits.receiveMaximum && this.queue.length === 0) {
       this.sendQos1(message, retain, subscriptionIds);
-      return;
+    } else {
+      if (this.queue.length >= MAX_QUEUED_DELIVERIES) {
+        this.queue.shift();
+        this.counters.droppedQueueFull++;
+      }
+      this.queue.push({ message, retain, subscriptionIds });
     }
-    if (this.queue.length >= MAX_QUEUED_DELIVERIES) {
-      this.queue.shift();
-      this.counters.droppedQueueFull++;
-    }
-    this.queue.push({ message, retain, subscriptionIds });
+    this.stats.backlogIs(this.queue.length + this.inflight.size);
   }
 
   /** PUBACK from the client frees a slot of the in-flight window [MQTT-4.9]. */
@@ -272,6 +276,7 @@ export class Connection {
       const next = this.queue.shift()!;
       this.sendQos1(next.message, next.retain, next.subscriptionIds);
     }
+    this.stats.backlogIs(this.queue.length + this.inflight.size);
   }
 
   private sendQos1(message: RoutedMessage, retain: boolean, subscriptionIds: number[]): void {
@@ -356,6 +361,7 @@ export class Connection {
     if (this.socket.destroyed || !this.socket.writable) return false;
     if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
     this.socket.write(bytes);
+    this.stats.received.add(Date.now());
     return true;
   }
 

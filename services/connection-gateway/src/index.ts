@@ -24,6 +24,7 @@ import { attach } from './dispatcher';
 import type { RoutedMessage } from './message';
 import { ReasonCode } from './reason-codes';
 import { NatsRouter } from './router';
+import { HealthMonitor } from './health';
 import { SessionClient } from './session-client';
 import { SessionEventsConsumer } from './session-events';
 import type { Will } from './settings';
@@ -69,6 +70,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private router: NatsRouter | undefined;
   private events: SessionEventsConsumer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Session health and live statistics of the connections here (health.ts). */
+  health: HealthMonitor | undefined;
   private readonly pendingWills = new Map<string, PendingWill>();
   private readonly closeCalls = new Set<Promise<unknown>>();
   private readonly messageIdPrefix = randomBytes(6).toString('base64url');
@@ -119,9 +122,27 @@ export class Gateway extends EventEmitter implements GatewayContext {
     );
     await this.events.start();
 
-    // Confirms every applied session version, so alterMqSession can report liveApplied.
-    this.on('sessionApplied', (clientName: string, version: string, _source: string, connectionId: string) =>
-      this.confirmApplied(clientName, version, connectionId),
+    const health = new HealthMonitor(
+      nc,
+      this.s,
+      this.gatewayId,
+      this.logger,
+      () => this.byClient.values(),
+      (clientName) => this.byClient.get(clientName),
+      this.config.healthIntervalMs,
+    );
+    health.start();
+    this.health = health;
+
+    // Confirms every applied session version, so alterMqSession can report liveApplied; a new
+    // version may change thresholds or subscriptions, so its health is evaluated again.
+    this.on(
+      'sessionApplied',
+      (clientName: string, version: string, _source: string, connectionId: string) => {
+        this.confirmApplied(clientName, version, connectionId);
+        const conn = this.byClient.get(clientName);
+        if (conn?.id === connectionId) health.check(conn);
+      },
     );
 
     this.publishHeartbeat();
@@ -135,6 +156,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.heartbeat);
+    this.health?.stop();
     const listening = this.server.listening ? once(this.server, 'close') : Promise.resolve();
     this.server.close();
     const sockets = [...this.connections].map((conn) => {
@@ -201,6 +223,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
 
   connectionEnded(conn: Connection, info: EndInfo, will: Will | undefined): void {
     if (this.byClient.get(conn.clientName) === conn) this.byClient.delete(conn.clientName);
+    this.health?.forget(conn);
     if (will) {
       // The will waits for min(Will Delay, Session Expiry) [MQTT-3.1.3-9, MQTT-3.1.2.5].
       const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
@@ -373,6 +396,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
       if (status.type === Events.Reconnect) {
         this.logger.info('NATS reconnected', { server: status.data });
         void this.reconcile('nats reconnect');
+        this.health?.resendAll();
       } else if (status.type === Events.Disconnect) {
         this.logger.warn('NATS disconnected', { server: status.data });
       }

@@ -38,6 +38,8 @@ interface Deps {
   applied: AppliedWaiters;
   applyTimeoutMs: number;
   labels: LabelStore;
+  /** includeStats: fills stats_json from the gateways; returns the names left without stats. */
+  liveStats?: (sessions: Session__Output[]) => Promise<string[]>;
   log: Logger;
 }
 
@@ -141,7 +143,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       // Administrators call it with a token; gateways reconcile their live sessions with it.
       if (bearer(call)) await admin(db, call);
       else internal(deps, call);
-      return { sessions: await store.describe(req.clientNames) };
+      const sessions = await store.describe(req.clientNames);
+      const statsUnavailable = req.includeStats && deps.liveStats ? await deps.liveStats(sessions) : [];
+      return { sessions, statsUnavailable };
     }),
     ListSessions: unary(log, async (req, call) => {
       await admin(db, call);

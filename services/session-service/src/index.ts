@@ -6,6 +6,7 @@ import { ensureAdmin } from './accounts';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
 import { GatewayRegistry } from './gateways';
+import { fetchLiveStats, HealthReports } from './health';
 import { LabelStore } from './labels';
 import { buildGrpcServer } from './grpc';
 import { migrate } from './migrate';
@@ -36,6 +37,7 @@ export function buildSessionService(
   let relay: OutboxRelay | undefined;
   let gateways: GatewayRegistry | undefined;
   let appliedWaiters: AppliedWaiters | undefined;
+  let healthReports: HealthReports | undefined;
   let server: grpc.Server | undefined;
   let sweeper: NodeJS.Timeout | undefined;
 
@@ -62,6 +64,9 @@ export function buildSessionService(
       const waiters = new AppliedWaiters(nc, subjects);
       waiters.start();
       appliedWaiters = waiters;
+      healthReports = new HealthReports(nc, subjects, store, log);
+      healthReports.start();
+      const natsConnection = nc;
       const built = buildGrpcServer({
         db,
         store,
@@ -72,6 +77,7 @@ export function buildSessionService(
         applyTimeoutMs: config.applyTimeoutMs,
         log,
         labels: new LabelStore(db, subjects),
+        liveStats: (sessions) => fetchLiveStats(natsConnection, subjects, sessions, config.statsTimeoutMs),
       });
       server = built.server;
       const grpcPort = await new Promise<number>((resolve, reject) =>
@@ -104,6 +110,8 @@ export function buildSessionService(
         });
       }
       gateways?.close();
+      healthReports?.close();
+      await healthReports?.settled();
       appliedWaiters?.close();
       await relay?.close();
       await nc?.drain().catch(() => undefined);

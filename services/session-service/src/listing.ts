@@ -9,6 +9,16 @@ const CONNECTION_STATUSES = ['connected', 'disconnected'];
 const SESSION_STATUSES = ['normal', 'hidden', 'banned', 'inactive'];
 const SESSION_TYPES = ['mqtt'];
 const HEALTH_VALUES = ['healthy', 'unhealthy', 'offline'];
+/** A session without health thresholds: all five are 0 (or absent from the stored settings). */
+const NO_THRESHOLDS = `(${[
+  'minHealthySendRatePerMinute',
+  'maxHealthySendRatePerMinute',
+  'maxHealthyBacklogRatePerMinute',
+  'minHealthySubscribedTopicFiltersCount',
+  'maxHealthySubscribedTopicFiltersCount',
+]
+  .map((f) => `coalesce((settings ->> '${f}')::float8, 0) = 0`)
+  .join(' AND ')})`;
 
 /** The sort keys: SQL expression (matching the 0004 indexes) and the cast a cursor value needs. */
 const SORTS = {
@@ -56,13 +66,9 @@ export function applyFilter(sql: Sql, filter: SessionFilter__Output | null | und
   if (types.length) sql.where.push(`session_type = ANY(${sql.add(types)})`);
   const health = oneOf('healthFilter', f.healthFilter ?? [], HEALTH_VALUES);
   if (health.length) {
-    if (health.some((h) => h !== 'offline')) {
-      throw invalidValue(
-        'healthFilter',
-        '"offline" for now: healthy/unhealthy need live session statistics (not built yet)',
-      );
-    }
-    sql.where.push(`connection_status = 'disconnected'`);
+    // health is kept 'offline' whenever the session is not connected (0006_health.sql).
+    const matches = `health = ANY(${sql.add(health)})`;
+    sql.where.push(f.unsetHealthMeasures ? `(${matches} OR ${NO_THRESHOLDS})` : matches);
   }
   const group = f.labelGroup ?? undefined;
   const name = f.labelName ?? undefined;

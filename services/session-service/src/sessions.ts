@@ -4,6 +4,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   applyPatch,
   DEFAULT_SETTINGS,
+  evaluateHealth,
+  SESSION_HEALTH_VALUES,
   invalidValue,
   MqfleetError,
   notFound,
@@ -17,6 +19,7 @@ import {
   MAX_PACKET_SIZE,
   validatePatch,
   type FieldChange,
+  type HealthReport,
   type SessionEvent,
   type SessionEventType,
   type Settings,
@@ -61,6 +64,7 @@ interface SessionRow {
   disconnection_reason: string | null;
   last_failed_at: Date | null;
   last_failed_reason: string | null;
+  health: string;
   created_at: Date;
   updated_at: Date;
 }
@@ -189,6 +193,8 @@ export function rowToSession(row: SessionRow, subscriptions: Subscription__Outpu
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     subscriptions,
+    health: row.health ?? 'offline',
+    statsJson: '',
   };
 }
 
@@ -238,8 +244,10 @@ function eventFor(
   session: Session__Output,
   actor: string,
   changes?: Record<string, FieldChange>,
+  extra: Partial<SessionEvent> = {},
 ): OutboxEvent {
   const event: SessionEvent = {
+    ...extra,
     eventId: randomUUID(),
     type,
     clientName: session.clientName,
@@ -381,6 +389,19 @@ export class SessionStore {
       }
       // Clean Start 0 resumes the stored subscriptions [MQTT-3.1.2-5]; the gateway restores them.
       const session = existing ? await sessionOf(tx, row) : rowToSession(row);
+      // Until the gateway reports, health is what the thresholds say of a connection that has
+      // published nothing yet and holds the session's stored subscriptions.
+      const health = evaluateHealth(session.settings!, {
+        connected: true,
+        publishRatePerMinute: 0,
+        deliveryBacklogRatePerMinute: 0,
+        subscribedTopicFiltersCount: session.subscriptions.length,
+      });
+      // The connected event carries it (session.health): no separate health event.
+      if (health !== row.health) {
+        await tx.query('UPDATE sessions SET health = $2 WHERE client_key = $1', [row.client_key, health]);
+      }
+      session.health = health;
       await enqueue(tx, this.subjects, 'connected', session, actor);
       return { banned: false, sessionPresent, session };
     });
@@ -416,7 +437,7 @@ export class SessionStore {
       }
       const { rows } = await tx.query<SessionRow>(
         `UPDATE sessions SET version = version + 1, settings = $2, connection_status = 'disconnected',
-                disconnected_at = now(), disconnection_reason = $3, updated_at = now()
+                disconnected_at = now(), disconnection_reason = $3, health = 'offline', updated_at = now()
           WHERE client_key = $1 RETURNING *`,
         [
           existing.client_key,
@@ -424,8 +445,74 @@ export class SessionStore {
           req.reason || (req.clean ? 'client disconnected' : 'connection lost'),
         ],
       );
+      // Health becomes "offline"; the disconnected event carries it (no separate health event).
       await enqueue(tx, this.subjects, 'disconnected', await sessionOf(tx, rows[0]!), actor);
       return { closed: true, removed: false };
+    });
+  }
+
+  /**
+   * A gateway's health report (changes only). A report is accepted only while its connection
+   * still holds the session (same gateway and connection id, connected); stale ones are ignored.
+   * A change is stored without a new version (health is observed state, not configuration) and
+   * emits a health event with changes.health {before, after} and the reported stats. Returns
+   * how many sessions changed.
+   */
+  async reportHealth(gatewayId: string, reports: HealthReport[]): Promise<number> {
+    const valid = new Map<string, HealthReport>();
+    for (const r of reports) {
+      if (
+        r &&
+        typeof r.clientName === 'string' &&
+        typeof r.connectionId === 'string' &&
+        r.connectionId !== '' &&
+        (SESSION_HEALTH_VALUES as readonly string[]).includes(r.health)
+      ) {
+        valid.set(clientKey(r.clientName).toString('hex'), r);
+      }
+    }
+    if (valid.size === 0) return 0;
+    const actor = `gateway:${gatewayId}`;
+    return inTransaction(this.db, async (tx) => {
+      const { rows } = await tx.query<SessionRow>(
+        'SELECT * FROM sessions WHERE client_key = ANY($1) ORDER BY client_key FOR UPDATE',
+        [[...valid.keys()].map((k) => Buffer.from(k, 'hex'))],
+      );
+      const changed = rows.filter((row) => {
+        const r = valid.get(row.client_key.toString('hex'))!;
+        return (
+          row.connection_status === 'connected' &&
+          row.connection_id === r.connectionId &&
+          row.gateway_id === gatewayId &&
+          row.health !== r.health
+        );
+      });
+      if (changed.length === 0) return 0;
+      const after = changed.map((row) => valid.get(row.client_key.toString('hex'))!.health);
+      await tx.query(
+        `UPDATE sessions s SET health = u.health
+           FROM unnest($1::bytea[], $2::text[]) AS u(key, health) WHERE s.client_key = u.key`,
+        [changed.map((row) => row.client_key), after],
+      );
+      const sessions = await sessionsOf(
+        tx,
+        changed.map((row, i) => ({ ...row, health: after[i]! })),
+      );
+      await enqueueMany(
+        tx,
+        sessions.map((session, i) => {
+          const r = valid.get(changed[i]!.client_key.toString('hex'))!;
+          return eventFor(
+            this.subjects,
+            'health',
+            session,
+            actor,
+            { health: { before: changed[i]!.health, after: r.health } },
+            { stats: r.stats },
+          );
+        }),
+      );
+      return changed.length;
     });
   }
 

@@ -109,7 +109,7 @@ describe('listing, deleting, bulk alteration and audit', () => {
   test('bad filters, sorts and cursors are INVALID_ARGUMENT', async () => {
     for (const req of [
       { filter: { connectionStatusFilter: ['sleeping'] } },
-      { filter: { healthFilter: ['healthy'] } },
+      { filter: { healthFilter: ['sick'] } },
       { sortBy: 'color' },
       { maxRecords: 10001 },
       { cursor: 'garbage' },

@@ -1,7 +1,7 @@
 // The session filters of listMqSessions (reference §6.4), shared with alterMqSessions.
 import { invalidValue, MAX_LABEL_BYTES, missingProperty, parseClientName } from '@mqfleet/core';
 import type { SessionFilter } from '@mqfleet/proto';
-import { optionalString } from './params';
+import { optionalBoolean, optionalString } from './params';
 
 export const FILTER_PARAMS = [
   'partialClientName',
@@ -9,6 +9,7 @@ export const FILTER_PARAMS = [
   'sessionStatusFilter',
   'sessionTypeFilter',
   'healthFilter',
+  'unsetHealthMeasures',
   'label',
 ];
 
@@ -28,6 +29,7 @@ export function parseFilter(params: Record<string, unknown>): SessionFilter {
     sessionStatusFilter: stringList(params, 'sessionStatusFilter'),
     sessionTypeFilter: stringList(params, 'sessionTypeFilter'),
     healthFilter: stringList(params, 'healthFilter'),
+    unsetHealthMeasures: optionalBoolean(params, 'unsetHealthMeasures') ?? false,
   };
   const partial = params.partialClientName;
   if (partial !== undefined && partial !== null && partial !== '') {

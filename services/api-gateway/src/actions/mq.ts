@@ -23,7 +23,7 @@ import type {
 } from '@mqfleet/proto';
 import { unary } from '../backend';
 import { statusName } from '@mqfleet/core';
-import { jsonFieldNames, RECEIVE_RETAINED, renderSession } from '../render';
+import { jsonFieldNames, RECEIVE_RETAINED, renderSession, renderStats } from '../render';
 import { FILTER_PARAMS, parseFilter } from './filters';
 import { checkKnown, optionalBoolean, optionalInteger, optionalString } from './params';
 import type { ActionContext, ActionDef } from './types';
@@ -50,9 +50,9 @@ const alterMqSession: ActionDef = {
   },
 };
 
-const DESCRIBE_PARAMS = ['clientNames', 'includeSubscribedTopics'];
+const DESCRIBE_PARAMS = ['clientNames', 'includeSubscribedTopics', 'includeStats'];
 /** Documented describeMqSessions options not implemented yet (a warning says so). */
-const DESCRIBE_IGNORED = ['includePublishedTopics', 'includeStats'];
+const DESCRIBE_IGNORED = ['includePublishedTopics'];
 
 const describeMqSessions: ActionDef = {
   api: 'mq',
@@ -62,6 +62,7 @@ const describeMqSessions: ActionDef = {
     checkKnown(params, DESCRIBE_PARAMS, DESCRIBE_IGNORED, warnings);
     for (const name of DESCRIBE_IGNORED) optionalBoolean(params, name);
     const includeSubscriptions = optionalBoolean(params, 'includeSubscribedTopics') ?? false;
+    const includeStats = optionalBoolean(params, 'includeStats') ?? false;
     const raw = params.clientNames;
     if (raw === undefined || raw === null) throw missingProperty('clientNames');
     if (!Array.isArray(raw) || !raw.every((n) => typeof n === 'string')) {
@@ -69,10 +70,29 @@ const describeMqSessions: ActionDef = {
     }
     const clientNames = raw.map((name: string, i) => parseClientName(name, `clientNames[${i}]`));
     const described = await unary<DescribeSessionsResponse__Output>((cb) =>
-      backend.session.describeSessions({ clientNames }, backend.bearer(authToken), backend.options(), cb),
+      backend.session.describeSessions(
+        { clientNames, includeStats },
+        backend.bearer(authToken),
+        backend.options(),
+        cb,
+      ),
     );
+    if (includeStats && described.statsUnavailable.length > 0) {
+      warnings.push({
+        warningCode: 12006,
+        warningMessage: `live statistics unavailable (gateway did not answer in time) for ${described.statsUnavailable.length} session(s): ${described.statsUnavailable
+          .slice(0, 10)
+          .map((n) => JSON.stringify(n.slice(0, 64)))
+          .join(', ')}; their stats are null and sessionHealth is the stored value`,
+      });
+    }
     return {
-      result: { data: described.sessions.map((s) => renderSession(s, options, includeSubscriptions)) },
+      result: {
+        data: described.sessions.map((s) => ({
+          ...renderSession(s, options, includeSubscriptions),
+          ...(includeStats ? { stats: renderStats(s) } : {}),
+        })),
+      },
     };
   },
 };
@@ -86,7 +106,7 @@ const LIST_PARAMS = [
   'maxRecords',
   'cursor',
 ];
-const LIST_IGNORED = ['unsetHealthMeasures', 'labelId'];
+const LIST_IGNORED = ['labelId'];
 
 const listMqSessions: ActionDef = {
   api: 'mq',

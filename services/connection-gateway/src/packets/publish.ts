@@ -62,6 +62,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   // A QoS 2 message whose PUBREL has not arrived yet is a duplicate: not routed again [MQTT-4.3.3-9].
   const duplicate = packet.qos === 2 && conn.awaitingRelease.has(packetId);
   if (!duplicate) {
+    conn.stats.published.add(Date.now());
     const properties = propertiesFromPublish(packet);
     // The session's user properties follow the publisher's own, in order (DESIGN.md).
     for (const p of conn.settings.userProperties ?? []) properties.userProperties.push([p.key, p.value]);

@@ -2,8 +2,10 @@
 
 export interface DescribeSessionsRequest {
   clientNames?: string[];
+  includeStats?: boolean;
 }
 
 export interface DescribeSessionsRequest__Output {
   clientNames: string[];
+  includeStats: boolean;
 }

@@ -7,8 +7,10 @@ import type {
 
 export interface DescribeSessionsResponse {
   sessions?: _mqfleet_v1_Session[];
+  statsUnavailable?: string[];
 }
 
 export interface DescribeSessionsResponse__Output {
   sessions: _mqfleet_v1_Session__Output[];
+  statsUnavailable: string[];
 }

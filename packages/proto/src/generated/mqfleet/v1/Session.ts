@@ -23,6 +23,8 @@ export interface Session {
   createdAt?: string;
   updatedAt?: string;
   subscriptions?: _mqfleet_v1_Subscription[];
+  health?: string;
+  statsJson?: string;
 }
 
 export interface Session__Output {
@@ -34,4 +36,6 @@ export interface Session__Output {
   createdAt: string;
   updatedAt: string;
   subscriptions: _mqfleet_v1_Subscription__Output[];
+  health: string;
+  statsJson: string;
 }

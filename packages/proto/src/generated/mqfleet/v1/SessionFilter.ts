@@ -8,6 +8,7 @@ export interface SessionFilter {
   labelGroup?: string;
   labelName?: string;
   healthFilter?: string[];
+  unsetHealthMeasures?: boolean;
   _labelGroup?: 'labelGroup';
   _labelName?: 'labelName';
 }
@@ -20,6 +21,7 @@ export interface SessionFilter__Output {
   labelGroup?: string;
   labelName?: string;
   healthFilter: string[];
+  unsetHealthMeasures: boolean;
   _labelGroup?: 'labelGroup';
   _labelName?: 'labelName';
 }

@@ -1,0 +1,159 @@
+// Live statistics of one connection (describeMqSessions includeStats, session health). Every
+// per-message update is O(1): counters plus lazily advanced rings of per-second, per-minute and
+// per-hour buckets, each with a running sum.
+import type { ConnectionStats } from '@mqfleet/core';
+
+/**
+ * A sliding window of `size` buckets of `unitMs` each; sum() covers the last size × unitMs. The
+ * buckets (an Int32Array, 4 bytes each) are allocated on the first add, so a connection that never
+ * publishes or receives costs no bucket memory.
+ */
+export class Ring {
+  private buckets: Int32Array | undefined;
+  private unit = -1;
+  private total = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly unitMs: number,
+  ) {}
+
+  add(now: number, n: number): void {
+    this.buckets ??= new Int32Array(this.size);
+    this.advance(now);
+    this.buckets[this.unit % this.size]! += n;
+    this.total += n;
+  }
+
+  /** Sum of the whole window. */
+  sum(now: number): number {
+    this.advance(now);
+    return this.total;
+  }
+
+  /** Sum of the last `count` buckets (the current, partial one included). */
+  sumLast(now: number, count: number): number {
+    this.advance(now);
+    if (!this.buckets) return 0;
+    let s = 0;
+    for (let i = 0; i < Math.min(count, this.size); i++) {
+      const u = this.unit - i;
+      if (u < 0) break;
+      s += this.buckets[u % this.size]!;
+    }
+    return s;
+  }
+
+  private advance(now: number): void {
+    const unit = Math.floor(now / this.unitMs);
+    if (unit <= this.unit || !this.buckets) return;
+    if (this.unit < 0 || unit - this.unit >= this.size) {
+      this.buckets.fill(0);
+      this.total = 0;
+    } else {
+      for (let u = this.unit + 1; u <= unit; u++) {
+        const i = u % this.size;
+        this.total -= this.buckets[i]!;
+        this.buckets[i] = 0;
+      }
+    }
+    this.unit = unit;
+  }
+}
+
+/** Counts events over the last minute, 10 minutes, hour and day. */
+export class RateCounter {
+  total = 0;
+  first = 0;
+  last = 0;
+  private readonly seconds = new Ring(60, 1000);
+  private readonly minutes = new Ring(60, 60_000);
+  private readonly hours = new Ring(24, 3_600_000);
+
+  add(now: number, n = 1): void {
+    this.total += n;
+    if (n > 0) {
+      if (this.first === 0) this.first = now;
+      this.last = now;
+    }
+    this.seconds.add(now, n);
+    this.minutes.add(now, n);
+    this.hours.add(now, n);
+  }
+
+  lastMinute(now: number): number {
+    return this.seconds.sum(now);
+  }
+  last10Minutes(now: number): number {
+    return this.minutes.sumLast(now, 10);
+  }
+  lastHour(now: number): number {
+    return this.minutes.sum(now);
+  }
+  lastDay(now: number): number {
+    return this.hours.sum(now);
+  }
+}
+
+const iso = (t: number): string | null => (t ? new Date(t).toISOString() : null);
+const round = (n: number): number => Math.round(n * 1000) / 1000;
+
+/**
+ * Statistics of one connection. Windows never reach back before the connection started: a
+ * "per minute over the last 10 minutes" of a 3-minute-old connection is its count / 3 (at
+ * least one minute is used as the divisor).
+ */
+export class ConnectionStatsTracker {
+  readonly published = new RateCounter();
+  readonly received = new RateCounter();
+  /** Signed changes of the delivery backlog (queued + in flight). */
+  readonly backlog = new RateCounter();
+  private backlogNow = 0;
+
+  constructor(readonly since = Date.now()) {}
+
+  /** The backlog is now `current`; records the change since the last call. */
+  backlogIs(current: number, now = Date.now()): void {
+    const delta = current - this.backlogNow;
+    if (delta === 0) return;
+    this.backlogNow = current;
+    this.backlog.add(now, delta);
+  }
+
+  /** Growth of the backlog over the last 60 s, never below 0. */
+  backlogRatePerMinute(now = Date.now()): number {
+    return Math.max(0, this.backlog.lastMinute(now));
+  }
+
+  snapshot(subscribedTopicFiltersCount: number, now = Date.now()): ConnectionStats {
+    const minutes = Math.max(1, (now - this.since) / 60_000);
+    const tenMinutes = Math.min(10, minutes);
+    const p = this.published;
+    const r = this.received;
+    const b = this.backlog;
+    return {
+      totalMessagesPublished: p.total,
+      publishRatePerMinute: p.lastMinute(now),
+      publishRatePerMinuteLast10Minutes: round(p.last10Minutes(now) / tenMinutes),
+      publishRatePerMinuteInSession: round(p.total / minutes),
+      publishRatePerHour: p.lastHour(now),
+      totalMessagesReceived: r.total,
+      receiveMessagesPerMinute: r.lastMinute(now),
+      receiveMessagesPerMinuteLast10Minutes: round(r.last10Minutes(now) / tenMinutes),
+      receiveMessagesPerMinuteSinceInSession: round(r.total / minutes),
+      receiveMessagesPerHour: r.lastHour(now),
+      currentDeliveryBacklogged: this.backlogNow,
+      deliveryBacklogRatePerMinute: Math.max(0, b.lastMinute(now)),
+      deliveryBacklogRatePerMinuteLast10Minutes: round(Math.max(0, b.last10Minutes(now)) / tenMinutes),
+      deliveryBacklogRatePerMinuteInSession: round(Math.max(0, this.backlogNow) / minutes),
+      deliveryBacklogRatePerHour: Math.max(0, b.lastHour(now)),
+      deliveryBacklogRatePerDay: Math.max(0, b.lastDay(now)),
+      subscribedTopicFiltersCount,
+      firstMessagePublishedOn: iso(p.first),
+      lastMessagePublishedOn: iso(p.last),
+      firstMessageReceivedOn: iso(r.first),
+      lastMessageReceivedOn: iso(r.last),
+      connectedSince: new Date(this.since).toISOString(),
+    };
+  }
+}
