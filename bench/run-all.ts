@@ -1,4 +1,4 @@
-// Runs the three benchmarks in sequence, each as its own process (so each starts and stops its
+// Runs the benchmarks in sequence, each as its own process (so each starts and stops its
 // own system), then prints their result tables. `pnpm run bench` from the repository root.
 // alter-profile.ts is not included: run it by hand when alter-throughput misses its goal.
 import { spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const BENCHMARKS = ['alter-throughput', 'list-latency', 'mqtt-throughput'];
+const BENCHMARKS = ['alter-throughput', 'list-latency', 'mqtt-throughput', 'propagation-latency', 'bulk-10k'];
 
 const [load1] = os.loadavg();
 if ((load1 ?? 0) > 0.5) {

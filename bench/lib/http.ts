@@ -14,7 +14,11 @@ export class HttpClient {
   private readonly agent: http.Agent;
   private readonly url: URL;
 
-  constructor(url: string, maxSockets: number) {
+  constructor(
+    url: string,
+    maxSockets: number,
+    private readonly timeoutMs = 10000,
+  ) {
     this.url = new URL(url);
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
@@ -50,7 +54,9 @@ export class HttpClient {
           res.on('error', reject);
         },
       );
-      req.setTimeout(10000, () => req.destroy(new Error('HTTP request timed out after 10 s')));
+      req.setTimeout(this.timeoutMs, () =>
+        req.destroy(new Error(`HTTP request timed out after ${this.timeoutMs / 1000} s`)),
+      );
       req.on('error', reject);
       req.end(body);
     });

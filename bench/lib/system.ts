@@ -25,7 +25,11 @@ export interface BenchSystem {
   close(): Promise<void>;
 }
 
-export async function startBenchSystem(options: { gateway: boolean }): Promise<BenchSystem> {
+export async function startBenchSystem(options: {
+  gateway: boolean;
+  /** Extra environment for every service (e.g. MQFLEET_APPLY_TIMEOUT_MS). */
+  env?: Record<string, string>;
+}): Promise<BenchSystem> {
   const infra = await createInfra();
   const processes: ServiceProcess[] = [];
   let http: HttpClient | undefined;
@@ -54,6 +58,7 @@ export async function startBenchSystem(options: { gateway: boolean }): Promise<B
             BENCH_CPU_PROF_DIR: path.resolve(process.env.BENCH_CPU_PROF),
           }
         : {}),
+      ...options.env,
     };
     processes.push(await startService('session-service', common));
     processes.push(await startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(httpPort) }));
