@@ -59,6 +59,7 @@ export function buildSessionService(
       const store = new SessionStore(db, subjects);
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();
+      store.publishNow = relay.publishNow;
       gateways = new GatewayRegistry(nc, subjects);
       gateways.start();
       const waiters = new AppliedWaiters(nc, subjects);

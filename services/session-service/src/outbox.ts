@@ -81,6 +81,16 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Publishes an event at once, fire and forget, while NATS is up: the fast path right after a
+   * commit. A failure does not matter: the outbox row is published by the next pass either way,
+   * with the same Nats-Msg-Id, so JetStream stores the event once.
+   */
+  readonly publishNow = (subject: string, msgId: string, payload: string): void => {
+    if (!this.natsUp || this.stopped) return;
+    this.js.publish(subject, payload, { msgID: msgId }).catch(() => undefined);
+  };
+
   /** Schedules a drain; concurrent wake-ups collapse into one more pass. */
   wake(): void {
     if (this.stopped || !this.natsUp) return;

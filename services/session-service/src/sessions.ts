@@ -39,7 +39,7 @@ import type {
   ChangeSubscriptionsRequest__Output,
   Subscription__Output,
 } from '@mqfleet/proto';
-import { inTransaction, type Db, type Tx } from './db';
+import { afterCommit, inTransaction, type Db, type Tx } from './db';
 import { applyFilter, encodeCursor, listQuery, Sql } from './listing';
 
 export const OUTBOX_CHANNEL = 'mqfleet_outbox';
@@ -260,9 +260,28 @@ function eventFor(
   return { subject: subjects.sessionEvent(type, session.clientName), event };
 }
 
-/** Writes events to the outbox in the caller's transaction; NOTIFY wakes the relay at commit. */
-async function enqueueMany(tx: Tx, events: OutboxEvent[]): Promise<void> {
+/** Publishes an event at once (fire and forget). */
+export type EventPublisher = (subject: string, msgId: string, payload: string) => void;
+
+/** Where a store's events go: the subject names, and the optional fast path. */
+interface EventSink {
+  subjects: Subjects;
+  publishNow?: EventPublisher | undefined;
+}
+
+/**
+ * Writes events to the outbox in the caller's transaction; NOTIFY wakes the relay at commit.
+ * Fast path: right after the commit the events are also published directly. The relay publishes
+ * them again from the outbox with the same Nats-Msg-Id, which JetStream stores only once, so the
+ * outbox still guarantees delivery while the fast path saves the relay's round trip.
+ */
+async function enqueueMany(tx: Tx, sink: EventSink, events: OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
+  afterCommit(tx, () => {
+    const publish = sink.publishNow;
+    if (!publish) return;
+    for (const e of events) publish(e.subject, e.event.eventId, JSON.stringify(e.event));
+  });
   await tx.query(
     'INSERT INTO outbox (subject, msg_id, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])',
     [
@@ -276,13 +295,13 @@ async function enqueueMany(tx: Tx, events: OutboxEvent[]): Promise<void> {
 
 function enqueue(
   tx: Tx,
-  subjects: Subjects,
+  sink: EventSink,
   type: SessionEventType,
   session: Session__Output,
   actor: string,
   changes?: Record<string, FieldChange>,
 ): Promise<void> {
-  return enqueueMany(tx, [eventFor(subjects, type, session, actor, changes)]);
+  return enqueueMany(tx, sink, [eventFor(sink.subjects, type, session, actor, changes)]);
 }
 
 async function audit(
@@ -318,10 +337,13 @@ export interface OpenResult {
   session: Session__Output;
 }
 
-export class SessionStore {
+export class SessionStore implements EventSink {
+  /** The fast path for events (see enqueueMany); the outbox relay provides it. */
+  publishNow: EventPublisher | undefined;
+
   constructor(
     private readonly db: Db,
-    private readonly subjects: Subjects,
+    readonly subjects: Subjects,
   ) {}
 
   /** A gateway accepted a CONNECT: acquire (or create) the session for this connection. */
@@ -402,7 +424,7 @@ export class SessionStore {
         await tx.query('UPDATE sessions SET health = $2 WHERE client_key = $1', [row.client_key, health]);
       }
       session.health = health;
-      await enqueue(tx, this.subjects, 'connected', session, actor);
+      await enqueue(tx, this, 'connected', session, actor);
       return { banned: false, sessionPresent, session };
     });
   }
@@ -432,7 +454,7 @@ export class SessionStore {
       if (settings.temporarySession && settings.sessionExpiryInterval === 0 && !keepsRow) {
         await tx.query('DELETE FROM sessions WHERE client_key = $1', [existing.client_key]);
         const session = rowToSession({ ...existing, version: String(BigInt(existing.version) + 1n) });
-        await enqueue(tx, this.subjects, 'deleted', session, actor);
+        await enqueue(tx, this, 'deleted', session, actor);
         return { closed: true, removed: true };
       }
       const { rows } = await tx.query<SessionRow>(
@@ -446,7 +468,7 @@ export class SessionStore {
         ],
       );
       // Health becomes "offline"; the disconnected event carries it (no separate health event).
-      await enqueue(tx, this.subjects, 'disconnected', await sessionOf(tx, rows[0]!), actor);
+      await enqueue(tx, this, 'disconnected', await sessionOf(tx, rows[0]!), actor);
       return { closed: true, removed: false };
     });
   }
@@ -500,6 +522,7 @@ export class SessionStore {
       );
       await enqueueMany(
         tx,
+        this,
         sessions.map((session, i) => {
           const r = valid.get(changed[i]!.client_key.toString('hex'))!;
           return eventFor(
@@ -552,7 +575,7 @@ export class SessionStore {
       );
       const session = await sessionOf(tx, rows[0]!);
       await audit(tx, session, actor, 'alter', changes);
-      await enqueue(tx, this.subjects, 'altered', session, actor, changes);
+      await enqueue(tx, this, 'altered', session, actor, changes);
       return { session, changedFields: Object.keys(changes) };
     });
   }
@@ -587,7 +610,7 @@ export class SessionStore {
         await tx.query('DELETE FROM sessions WHERE client_key = $1', [existing.client_key]);
         const session = rowToSession({ ...existing, version: String(BigInt(existing.version) + 1n) });
         await audit(tx, session, actor, 'delete', {});
-        await enqueue(tx, this.subjects, 'deleted', session, actor);
+        await enqueue(tx, this, 'deleted', session, actor);
         return { deleted: true, wasConnected, version: session.version };
       }
       const settings = settingsFromStored(existing.settings);
@@ -603,7 +626,7 @@ export class SessionStore {
           ? {}
           : { sessionStatus: { before: statusFromName(before), after: 'SESSION_STATUS_INACTIVE' } };
       await audit(tx, session, actor, 'deactivate', changes);
-      await enqueue(tx, this.subjects, 'deactivated', session, actor, changes);
+      await enqueue(tx, this, 'deactivated', session, actor, changes);
       return { deleted: false, wasConnected, version: session.version };
     });
   }
@@ -664,6 +687,7 @@ export class SessionStore {
       );
       await enqueueMany(
         tx,
+        this,
         sessions.map((x) => eventFor(this.subjects, 'altered', x.session, actor, x.changes)),
       );
       return { matched: rows.length, changed: sessions.map((x) => x.session) };
@@ -785,7 +809,7 @@ export class SessionStore {
       const session = rowToSession(rows[0]!, after);
       const changes: Record<string, FieldChange> = { subscriptions: { before, after } };
       if (audited) await audit(tx, session, actor, 'subscriptions', changes);
-      await enqueue(tx, this.subjects, 'altered', session, actor, changes);
+      await enqueue(tx, this, 'altered', session, actor, changes);
       return { session, changed: true };
     });
   }
@@ -803,7 +827,7 @@ export class SessionStore {
       );
       for (const row of rows) {
         const session = rowToSession({ ...row, version: String(BigInt(row.version) + 1n) });
-        await enqueue(tx, this.subjects, 'deleted', session, 'session-service:expiry');
+        await enqueue(tx, this, 'deleted', session, 'session-service:expiry');
       }
       return rows.length;
     });

@@ -26,7 +26,12 @@ describe('session health', () => {
     ).token;
     nc = await connect({ servers: h.infra.natsUrl });
     nc.subscribe(`${h.infra.natsPrefix}.events.session.health.>`, {
-      callback: (_err, msg) => seen.push(msg.json<SessionEvent>()),
+      // An event is published right after its commit and again by the outbox relay (JetStream
+      // stores it once); a core subscription sees both, so keep one per eventId.
+      callback: (_err, msg) => {
+        const event = msg.json<SessionEvent>();
+        if (!seen.some((e) => e.eventId === event.eventId)) seen.push(event);
+      },
     });
     await nc.flush();
   });
