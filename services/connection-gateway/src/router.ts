@@ -48,6 +48,8 @@ export class NatsRouter {
       existing.count++;
       return;
     }
+    // A gateway that is shutting down takes no new interest (subscribe would throw CONNECTION_DRAINING).
+    if (this.nc.isClosed() || this.nc.isDraining()) return;
     const subscriptions = filterToSubjects(filter).map((subject) =>
       this.nc.subscribe(`${this.s.messagePrefix}.${subject}`, {
         callback: (err, msg) => this.onMessage(err, msg),
