@@ -21,6 +21,7 @@ import { SessionServiceClient } from '@mqfleet/proto';
 import { runLoad, type ApiReply } from './lib/http';
 import { cpuMeter, percentile, pidsOf, report, round, table } from './lib/stats';
 import { onInterrupt, startBenchSystem } from './lib/system';
+import { runMain } from './lib/mqtt';
 
 const { values: args } = parseArgs({
   options: {
@@ -256,7 +257,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -6,10 +6,11 @@
 //   node --import tsx bench/alter-throughput.ts [--sessions 200] [--concurrency 32]
 //                                               [--count 60000] [--seconds 30]
 import { parseArgs } from 'node:util';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { runLoad, type ApiReply } from './lib/http';
 import { cpuMeter, machine, percentile, pidsOf, report, round, table } from './lib/stats';
 import { onInterrupt, startBenchSystem } from './lib/system';
+import { connectClient, runMain } from './lib/mqtt';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,21 +27,6 @@ const COUNT = Number(args.count);
 const DURATION_MS = Number(args.seconds) * 1000;
 const WARMUP = Number(args.warmup);
 const GOAL = 2000;
-
-async function connectClient(port: number, clientId: string): Promise<MqttClient> {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
-    clientId,
-    protocolVersion: 5,
-    reconnectPeriod: 0,
-    connectTimeout: 10000,
-    keepalive: 120,
-  });
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
-    client.once('error', reject);
-  });
-  return client;
-}
 
 async function main(): Promise<void> {
   const system = await startBenchSystem({ gateway: true });
@@ -181,7 +167,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -25,6 +25,7 @@ import { natsConnection } from '@mqfleet/testkit';
 import { HttpClient, type ApiReply } from './lib/http';
 import { cpuMeter, machine, percentile, pidsOf, report, round, rssMiB, table } from './lib/stats';
 import { onInterrupt, startBenchSystem } from './lib/system';
+import { runMain } from './lib/mqtt';
 
 const { values: args } = parseArgs({
   options: {
@@ -362,7 +363,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-});
+runMain(main);

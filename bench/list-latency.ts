@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { percentile, machine, report, round, table } from './lib/stats';
 import { onInterrupt, startBenchSystem } from './lib/system';
+import { runMain } from './lib/mqtt';
 
 const { values: args } = parseArgs({
   options: {
@@ -209,7 +210,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-});
+runMain(main);

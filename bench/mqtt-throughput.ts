@@ -19,6 +19,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { freePort } from '@mqfleet/testkit';
 import { cpuMeter, machine, percentile, pidsOf, report, round, rssMiB, table } from './lib/stats';
 import { onInterrupt, startBenchSystem, type BenchSystem } from './lib/system';
+import { runMain } from './lib/mqtt';
 
 const { values: args } = parseArgs({
   options: {
@@ -295,7 +296,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -18,11 +18,12 @@
 //                                                  [--probe-ms 1]
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { natsConnection } from '@mqfleet/testkit';
 import { HttpClient, type ApiReply } from './lib/http';
 import { cpuMeter, machine, percentile, pidsOf, report, round, table } from './lib/stats';
 import { onInterrupt, startBenchSystem } from './lib/system';
+import { connectClient, runMain } from './lib/mqtt';
 
 const { values: args } = parseArgs({
   options: {
@@ -62,21 +63,6 @@ interface Alteration {
   probeSentMs?: number;
 }
 
-async function connect(port: number, clientId: string): Promise<MqttClient> {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
-    clientId,
-    protocolVersion: 5,
-    reconnectPeriod: 0,
-    connectTimeout: 10000,
-    keepalive: 120,
-  });
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
-    client.once('error', reject);
-  });
-  return client;
-}
-
 function summary(samples: number[]): { n: number; p50: number; p99: number; max: number } {
   return {
     n: samples.length,
@@ -102,10 +88,12 @@ async function main(): Promise<void> {
     const names = Array.from({ length: DEVICES }, (_, i) => `prop-dev-${String(i).padStart(4, '0')}`);
     const devices: MqttClient[] = [];
     for (let i = 0; i < names.length; i += 25) {
-      devices.push(...(await Promise.all(names.slice(i, i + 25).map((n) => connect(system.mqttPort, n)))));
+      devices.push(
+        ...(await Promise.all(names.slice(i, i + 25).map((n) => connectClient(system.mqttPort, n)))),
+      );
     }
     clients.push(...devices);
-    const subscriber = await connect(system.mqttPort, 'prop-subscriber');
+    const subscriber = await connectClient(system.mqttPort, 'prop-subscriber');
     clients.push(subscriber);
     await subscriber.subscribeAsync('bench/probe/#', { qos: 0 });
     let unexpectedDisconnects = 0;
@@ -392,7 +380,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-});
+runMain(main);
