@@ -14,6 +14,8 @@ export const DEFAULT_ADMIN_PASSWORD = 'ADMIN';
 export const DEFAULT_GRPC_DEADLINE_MS = 5000;
 export const DEFAULT_TOKEN_IDLE_SECONDS = 3600;
 export const DEFAULT_APPLY_TIMEOUT_MS = 1000;
+/** 1 MiB, as EMQX: a client cannot make a gateway buffer a 256 MB packet by default. */
+export const DEFAULT_MAX_PACKET_SIZE = 1_048_576;
 export const DEFAULT_HEALTH_INTERVAL_MS = 2000;
 export const DEFAULT_STATS_TIMEOUT_MS = 500;
 
@@ -40,6 +42,8 @@ export interface Config {
   databaseUrl: string | undefined;
   natsUrl: string | undefined;
   grpcDeadlineMs: number;
+  /** Largest MQTT packet a gateway accepts from a client (announced to MQTT 5 clients). */
+  maxPacketSize: number;
   /** How long an alteration waits for the gateway's confirmation that it is in force. */
   applyTimeoutMs: number;
   /** How often a gateway evaluates the health of its connections (and reports changes). */
@@ -109,6 +113,7 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_CONFIG: text,
   MQFLEET_ALLOW_ANONYMOUS: oneOf('true', 'false'),
   MQFLEET_APPLY_TIMEOUT_MS: count(0, 60_000),
+  MQFLEET_MAX_PACKET_SIZE: count(128, 268_435_460),
   MQFLEET_HEALTH_INTERVAL_MS: count(100, 60_000),
   MQFLEET_STATS_TIMEOUT_MS: count(1, 60_000),
 };
@@ -172,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     natsUrl: env.NATS_URL || undefined,
     grpcDeadlineMs: get('MQFLEET_GRPC_DEADLINE_MS', DEFAULT_GRPC_DEADLINE_MS),
     applyTimeoutMs: get('MQFLEET_APPLY_TIMEOUT_MS', DEFAULT_APPLY_TIMEOUT_MS),
+    maxPacketSize: get('MQFLEET_MAX_PACKET_SIZE', DEFAULT_MAX_PACKET_SIZE),
     healthIntervalMs: get('MQFLEET_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS),
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),

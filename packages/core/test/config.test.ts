@@ -51,6 +51,7 @@ describe('loadConfig', () => {
       internalToken: undefined,
       allowAnonymous: true,
       applyTimeoutMs: 1000,
+      maxPacketSize: 1048576,
       healthIntervalMs: 2000,
       statsTimeoutMs: 500,
       natsPrefix: DEFAULT_NATS_PREFIX,

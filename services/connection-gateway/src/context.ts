@@ -22,6 +22,8 @@ export interface GatewayContext {
   readonly sessions: SessionClient;
   /** Topic aliases the gateway accepts from each MQTT 5 client (CONNACK Topic Alias Maximum). */
   readonly inboundTopicAliasMaximum: number;
+  /** Largest packet accepted from a client (MQTT 5 CONNACK Maximum Packet Size). */
+  readonly maxPacketSize: number;
   /** Makes the connection the holder of its client id here; takes over a previous one. */
   register(connection: Connection): boolean;
   /** Routes a message to local subscribers and to the other gateways. */

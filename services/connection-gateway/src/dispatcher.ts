@@ -6,7 +6,7 @@
 // Any error while handling a packet closes that connection only (never the process).
 import type { Packet } from 'mqtt-packet';
 import type { Connection } from './connection';
-import { MalformedPacketError, ProtocolError } from './errors';
+import { MalformedPacketError, PacketTooLargeError, ProtocolError } from './errors';
 import { ReasonCode, ReturnCode } from './reason-codes';
 import { handleConnect } from './packets/connect';
 import { handlePublish } from './packets/publish';
@@ -18,6 +18,13 @@ import { handleDisconnect } from './packets/disconnect';
 
 /** A client that has not sent CONNECT this long after opening the socket is cut off. */
 export const CONNECT_TIMEOUT_MS = 10000;
+
+/** Size of a whole packet from its remaining length: 1 type byte, 1-4 length bytes, the rest. */
+function packetSize(remainingLength: number): number {
+  const lengthBytes =
+    remainingLength < 128 ? 1 : remainingLength < 16384 ? 2 : remainingLength < 2097152 ? 3 : 4;
+  return 1 + lengthBytes + remainingLength;
+}
 
 /** Wires a connection's socket to its parser and the dispatcher. */
 export function attach(conn: Connection): void {
@@ -39,6 +46,12 @@ export function attach(conn: Connection): void {
     if (conn.ending) return;
     try {
       parser.parse(chunk);
+      // The parser buffers a packet until it is complete; stop one that announces more than we
+      // accept as soon as its remaining length is known, before its body is buffered.
+      const pending = (parser as unknown as { packet?: { length?: number } }).packet?.length ?? -1;
+      if (pending >= 0 && packetSize(pending) > conn.ctx.maxPacketSize) {
+        fail(conn, new PacketTooLargeError(packetSize(pending), conn.ctx.maxPacketSize));
+      }
     } catch (err) {
       fail(conn, err);
     }

@@ -34,3 +34,10 @@ export class SessionServiceError extends Error {
     super(`${rpc}: ${message}`);
   }
 }
+
+/** A packet larger than the gateway's Maximum Packet Size [MQTT-3.2.2-15 announces it]. */
+export class PacketTooLargeError extends ProtocolError {
+  constructor(size: number, limit: number) {
+    super(`packet of ${size} bytes exceeds the maximum of ${limit}`, ReasonCode.PACKET_TOO_LARGE);
+  }
+}

@@ -59,6 +59,9 @@ export class Gateway extends EventEmitter implements GatewayContext {
   readonly logger: Logger;
   readonly sessions: SessionClient;
   readonly inboundTopicAliasMaximum = INBOUND_TOPIC_ALIAS_MAXIMUM;
+  get maxPacketSize(): number {
+    return this.config.maxPacketSize;
+  }
   /** Every socket with a Connection, open or not. */
   readonly connections = new Set<Connection>();
   /** The connection holding each client id here. */

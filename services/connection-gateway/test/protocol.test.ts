@@ -55,11 +55,35 @@ describe('connection-gateway protocol', () => {
       assert.equal(connack.reasonCode, 0);
       assert.equal(connack.properties?.topicAliasMaximum, 10);
       assert.equal(connack.properties?.retainAvailable, false);
+      assert.equal(connack.properties?.maximumPacketSize, 1048576);
       assert.equal(connack.properties?.serverKeepAlive, undefined); // the declared keep-alive stands
     } finally {
       raw.destroy();
     }
   });
+
+  for (const protocolVersion of [4, 5] as const) {
+    test(`a packet announcing more than the Maximum Packet Size is refused before its body (v${protocolVersion})`, async () => {
+      const raw = await RawClient.open(port, protocolVersion);
+      try {
+        raw.send(connectPacket(`too-big-${protocolVersion}`, { protocolVersion }));
+        assert.equal((await raw.next())?.cmd, 'connack');
+        // A PUBLISH header with a remaining length of 2 MiB (0x80 0x80 0x80 0x01), then only a few
+        // bytes of its body: the gateway must not wait for (or buffer) the other 2 MiB.
+        raw.write(Buffer.from([0x30, 0x80, 0x80, 0x80, 0x01, 0x00, 0x01, 0x61]));
+        const reply = await raw.next();
+        if (protocolVersion === 5) {
+          assert.equal(reply?.cmd, 'disconnect');
+          assert.equal((reply as IDisconnectPacket).reasonCode, 0x95);
+        } else {
+          assert.equal(reply, undefined, 'MQTT 3.1.1: the connection is closed');
+        }
+        await raw.waitClosed();
+      } finally {
+        raw.destroy();
+      }
+    });
+  }
 
   test('MQTT 3.1.1 empty client id with cleanSession 0 is refused with return code 2', async () => {
     const raw = await RawClient.open(port, 4);

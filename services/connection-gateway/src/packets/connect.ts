@@ -209,6 +209,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     connack.reasonCode = ReasonCode.SUCCESS;
     connack.properties = {
       topicAliasMaximum: ctx.inboundTopicAliasMaximum,
+      maximumPacketSize: ctx.maxPacketSize, // [MQTT-3.2.2.3.6]
       retainAvailable: RETAIN_AVAILABLE,
       wildcardSubscriptionAvailable: true,
       subscriptionIdentifiersAvailable: true,
