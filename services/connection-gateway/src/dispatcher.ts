@@ -126,7 +126,18 @@ export function dispatch(conn: Connection, packet: Packet): void {
   }
 }
 
+/** Packets that must carry a non-zero packet identifier [MQTT-2.2.1-3]. */
+const NEEDS_PACKET_ID = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'unsubscribe']);
+
 function handle(conn: Connection, packet: Packet): void | Promise<void> {
+  // mqtt-packet reads a body too short for its identifier as messageId -1; answering it would
+  // mean writing a malformed acknowledgement, so the packet is malformed [MQTT-4.13.1].
+  if (NEEDS_PACKET_ID.has(packet.cmd)) {
+    const id = (packet as { messageId?: number }).messageId;
+    if (id === undefined || !Number.isInteger(id) || id < 1 || id > 65535) {
+      throw new MalformedPacketError(`${packet.cmd} without a valid packet identifier`);
+    }
+  }
   switch (packet.cmd) {
     case 'publish':
       return handlePublish(conn, packet);
