@@ -22,6 +22,14 @@ export interface Subjects {
   /** Session events only (what gateways consume). */
   sessionEventsAll: string;
   sessionEvent(type: SessionEventType, clientName: string): string;
+  /** JetStream stream holding the retained message of every topic (one per subject). */
+  retainedStream: string;
+  /** Subject filter of that stream. */
+  retainedAll: string;
+  /** Prefix of every retained subject (subject filters are built on it). */
+  retainedPrefix: string;
+  /** Subject the retained message of `topic` is stored on. */
+  retained(topic: string): string;
   /** Core NATS subject an MQTT message on `topic` crosses gateways on. */
   message(topic: string): string;
   /** Prefix of every message subject (subject filters are built on it). */
@@ -42,11 +50,16 @@ export interface Subjects {
 }
 
 export function subjects(prefix: string): Subjects {
+  const stem = prefix.toUpperCase().replace(/-/g, '_');
   return {
-    eventsStream: `${prefix.toUpperCase().replace(/-/g, '_')}_EVENTS`,
+    eventsStream: `${stem}_EVENTS`,
     eventsAll: `${prefix}.events.>`,
     sessionEventsAll: `${prefix}.events.session.>`,
     sessionEvent: (type, clientName) => `${prefix}.events.session.${type}.${clientToken(clientName)}`,
+    retainedStream: `${stem}_RETAINED`,
+    retainedAll: `${prefix}.retained.>`,
+    retainedPrefix: `${prefix}.retained`,
+    retained: (topic) => `${prefix}.retained.${topicToSubject(topic)}`,
     message: (topic) => `${prefix}.msg.${topicToSubject(topic)}`,
     messagePrefix: `${prefix}.msg`,
     sessionApplied: (clientName) => `${prefix}.applied.${clientToken(clientName)}`,

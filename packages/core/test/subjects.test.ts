@@ -68,5 +68,10 @@ describe('subjects', () => {
     assert.equal(s.gatewayHeartbeat('gw-1'), 'mqfleet.gateway.heartbeat.gw-1');
     assert.equal(s.gatewayHeartbeatAll, 'mqfleet.gateway.heartbeat.*');
     assert.equal(subjects('my-fleet').eventsStream, 'MY_FLEET_EVENTS');
+    assert.equal(s.retainedStream, 'MQFLEET_RETAINED');
+    assert.equal(s.retainedAll, 'mqfleet.retained.>');
+    assert.equal(s.retainedPrefix, 'mqfleet.retained');
+    assert.equal(s.retained('$SYS/a b/'), 'mqfleet.retained.$SYS.a%20b.%');
+    assert.equal(subjects('my-fleet').retainedStream, 'MY_FLEET_RETAINED');
   });
 });

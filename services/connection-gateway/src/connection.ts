@@ -62,6 +62,11 @@ export class Connection {
   /** OpenSession succeeded: CloseSession is owed when the connection ends. */
   sessionOpened = false;
   readonly subscriptions = new Map<string, SubscriptionOptions>();
+  /**
+   * Filters of the client's SUBSCRIBE being handled: packets/subscribe.ts sends their retained
+   * messages after the SUBACK, so a session state that brings them meanwhile does not.
+   */
+  readonly subscribing = new Set<string>();
   /** MQTT 5 inbound topic aliases [MQTT-3.3.2.3.4]. */
   readonly inboundAliases = new Map<number, string>();
   /** Packet ids of inbound QoS 2 messages awaiting PUBREL [MQTT-4.3.3]. */
@@ -82,6 +87,9 @@ export class Connection {
   /** Settles once every NATS interest added for the subscription table is known to the server. */
   private routingDone: Promise<void> = Promise.resolve();
   private subscriptionChain: Promise<void> = Promise.resolve();
+  /** Publish acknowledgements waiting for a retained message to be stored, in packet order. */
+  private ackChain: Promise<void> = Promise.resolve();
+  private acksWaiting = 0;
   private ended: EndInfo | undefined;
   private finalized = false;
 
@@ -162,7 +170,7 @@ export class Connection {
       if (alias > this.limits.topicAliasMaximum) this.outboundAliases.delete(topic);
     }
     this.drain();
-    const routed = this.syncSubscriptions(session);
+    const routed = this.syncSubscriptions(session, source);
     // The version is in force once its subscriptions can receive messages from every gateway.
     if (routed) {
       void routed.then(() =>
@@ -193,15 +201,34 @@ export class Connection {
    * Makes the subscription table equal to the session's stored subscriptions (the gateway's own
    * change echoed back changes nothing). Returns a promise when new NATS interest was added.
    */
-  private syncSubscriptions(session: Session__Output): Promise<void> | undefined {
+  private syncSubscriptions(session: Session__Output, source: string): Promise<void> | undefined {
     if (this.state === 'closed' || this.finalized) return undefined;
     const stored = new Map((session.subscriptions ?? []).map((s) => [s.topicFilter, optionsOf(s)]));
     const added: Promise<void>[] = [];
+    /**
+     * Subscriptions added or changed on the live connection by someone else than its client (an
+     * administrator's subscribeToMq) get their retained messages per their Retain Handling
+     * [MQTT-3.3.1-9..11]. A resumed session's subscriptions do not (CONNACK restores them).
+     */
+    const retainedFor: { filter: string; options: SubscriptionOptions }[] = [];
     for (const [filter, options] of stored) {
       const current = this.subscriptions.get(filter);
       if (current && sameOptions(current, options)) continue;
       this.subscriptions.set(filter, options);
       if (!current) added.push(this.ctx.addFilter(filter));
+      if (
+        source !== 'open' &&
+        !this.subscribing.has(filter) &&
+        (options.retainHandling === 0 || (options.retainHandling === 1 && !current))
+      ) {
+        retainedFor.push({ filter, options });
+      }
+    }
+    if (retainedFor.length > 0) {
+      // After the NATS interest is in place, like a SUBACK.
+      void Promise.all([this.routingDone, ...added]).then(async () => {
+        for (const { filter, options } of retainedFor) await this.sendRetained(filter, options);
+      });
     }
     for (const filter of [...this.subscriptions.keys()]) {
       if (stored.has(filter)) continue;
@@ -226,6 +253,40 @@ export class Connection {
   // -------------------------------------------------------------------------------------------
   // Delivery (outbound PUBLISH)
 
+  /**
+   * Sends a publish acknowledgement once `stored` (a retained message reaching JetStream) settles,
+   * and never before an earlier PUBLISH's acknowledgement [MQTT-4.6.0-2].
+   */
+  acknowledgeAfter(stored: Promise<boolean> | undefined, send: (ok: boolean) => void): void {
+    if (!stored && this.acksWaiting === 0) {
+      send(true);
+      return;
+    }
+    this.acksWaiting++;
+    this.ackChain = this.ackChain.then(async () => {
+      const ok = stored ? await stored : true;
+      this.acksWaiting--;
+      if (this.state === 'open' && !this.ending) send(ok);
+    });
+  }
+
+  /**
+   * Sends the retained messages matching a subscription's filter with RETAIN 1 [MQTT-3.3.1-9],
+   * at the lower of the message's and the subscription's QoS. Returns how many were sent.
+   */
+  async sendRetained(filter: string, options: SubscriptionOptions): Promise<number> {
+    const messages = await this.ctx.readRetained(filter);
+    let sent = 0;
+    for (const message of messages) {
+      if (this.state !== 'open' || this.banned || !this.subscriptions.has(filter)) break;
+      const ids = options.identifier !== undefined ? [options.identifier] : [];
+      this.deliver(message, Math.min(options.qos, message.qos) as QoS, true, ids);
+      sent++;
+    }
+    this.ctx.emit('retainedDelivered', this.clientName, filter, sent);
+    return sent;
+  }
+
   /** Offers a routed message; delivers one copy if any subscription matches [MQTT-3.3.4-2]. */
   offer(message: RoutedMessage): void {
     if (this.state !== 'open' || this.banned) return;
@@ -243,7 +304,15 @@ export class Connection {
     if (qos < 0) return;
     // Forwarded messages carry RETAIN 0 unless Retain As Published [MQTT-3.3.1-12, MQTT-3.3.1-13].
     const retain = retainAsPublished && message.retain;
-    const deliveryQos = Math.min(qos, message.qos) as QoS;
+    this.deliver(message, Math.min(qos, message.qos) as QoS, retain, subscriptionIds);
+  }
+
+  private deliver(
+    message: RoutedMessage,
+    deliveryQos: QoS,
+    retain: boolean,
+    subscriptionIds: number[],
+  ): void {
     if (deliveryQos === 0) {
       this.sendPublish(message, 0, undefined, retain, subscriptionIds);
       return;

@@ -28,6 +28,13 @@ export interface GatewayContext {
   register(connection: Connection): boolean;
   /** Routes a message to local subscribers and to the other gateways. */
   route(message: RoutedMessage): void;
+  /**
+   * Stores (empty payload: removes) the retained message of the message's topic in JetStream;
+   * resolves true once JetStream acknowledged it, false when it could not be stored.
+   */
+  storeRetained(message: RoutedMessage): Promise<boolean>;
+  /** The unexpired retained messages matching a topic filter. */
+  readRetained(filter: string): Promise<RoutedMessage[]>;
   /** Ref-counted NATS interest in a topic filter; resolves once the NATS server has it. */
   addFilter(filter: string): Promise<void>;
   removeFilter(filter: string): void;

@@ -24,6 +24,7 @@ import { attach } from './dispatcher';
 import type { RoutedMessage } from './message';
 import { ReasonCode } from './reason-codes';
 import { NatsRouter } from './router';
+import { RetainedStore } from './retained';
 import { HealthMonitor } from './health';
 import { SessionClient } from './session-client';
 import { SessionEventsConsumer } from './session-events';
@@ -71,6 +72,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private readonly server: Server;
   private nc: NatsConnection | undefined;
   private router: NatsRouter | undefined;
+  private retained: RetainedStore | undefined;
   private events: SessionEventsConsumer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Session health and live statistics of the connections here (health.ts). */
@@ -112,6 +114,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.gatewayId = this.config.gatewayId ?? deriveGatewayId(hostname(), this.port);
     this.sessions.gatewayId = this.gatewayId;
     this.router = new NatsRouter(nc, this.s, this.gatewayId, this.logger, (m) => this.deliverLocal(m));
+    this.retained = new RetainedStore(nc, this.s, this.gatewayId, this.logger);
 
     this.events = new SessionEventsConsumer(
       nc,
@@ -216,6 +219,14 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.router?.publish(message);
   }
 
+  storeRetained(message: RoutedMessage): Promise<boolean> {
+    return this.retained ? this.retained.store(message) : Promise.resolve(false);
+  }
+
+  readRetained(filter: string): Promise<RoutedMessage[]> {
+    return this.retained ? this.retained.read(filter) : Promise.resolve([]);
+  }
+
   addFilter(filter: string): Promise<void> {
     return this.router ? this.router.add(filter) : Promise.resolve();
   }
@@ -294,7 +305,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
 
   private publishWill(clientName: string, will: Will): void {
     this.logger.info('publishing will', { clientName, topic: will.topic });
-    this.route({
+    const message: RoutedMessage = {
       id: this.nextMessageId(),
       topic: will.topic,
       payload: will.payload,
@@ -302,7 +313,14 @@ export class Gateway extends EventEmitter implements GatewayContext {
       retain: will.retain,
       properties: { ...will.properties, userProperties: [...will.properties.userProperties] },
       receivedAt: Date.now(),
-    });
+    };
+    // A will with Will Retain 1 is published as a retained message [MQTT-3.1.2-17].
+    if (message.retain) {
+      void this.storeRetained(message).then((stored) => {
+        if (stored) this.emit('retainedStored', message.topic);
+      });
+    }
+    this.route(message);
     this.emit('willPublished', clientName, will.topic);
   }
 

@@ -344,8 +344,8 @@ export function randomPacket(rng: Rng, version: Version): mqttPacket.Packet {
 }
 
 /**
- * A packet a well-behaved connected client could send (valid topics, no RETAIN in MQTT 5, known
- * alias range): keeps batched connections open so later packets reach the handlers.
+ * A packet a well-behaved connected client could send (valid topics, no RETAIN in MQTT 5 so the
+ * retained store is not filled with fuzz, known alias range): keeps batched connections open so later packets reach the handlers.
  */
 export function plausiblePacket(rng: Rng, version: Version): mqttPacket.Packet {
   const topic = (): string => `fuzz/${rng.int(0, 20)}/${rng.bool(0.2) ? rng.pick(UNICODE) : rng.int(0, 5)}`;

@@ -47,16 +47,32 @@ describe('connection-gateway protocol', () => {
     }
   });
 
-  test('MQTT 5 CONNACK properties: topic alias maximum, retain not available', async () => {
+  test('MQTT 5 CONNACK properties: topic alias maximum, retain available', async () => {
     const raw = await RawClient.open(port, 5);
     try {
       raw.send(connectPacket('proto-v5', { protocolVersion: 5, keepalive: 30 }));
       const connack = (await raw.next()) as IConnackPacket;
       assert.equal(connack.reasonCode, 0);
       assert.equal(connack.properties?.topicAliasMaximum, 10);
-      assert.equal(connack.properties?.retainAvailable, false);
+      assert.equal(connack.properties?.retainAvailable, true);
       assert.equal(connack.properties?.maximumPacketSize, 1048576);
       assert.equal(connack.properties?.serverKeepAlive, undefined); // the declared keep-alive stands
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  test('PUBREL without a packet identifier is malformed, not answered with a broken PUBCOMP', async () => {
+    // Found by the fuzzer (MQFLEET_FUZZ_SEED=1043041182, case 394): PUBREL with remaining length 0.
+    const raw = await RawClient.open(port, 5);
+    try {
+      raw.send(connectPacket('pubrel-no-id', { protocolVersion: 5 }));
+      assert.equal((await raw.next())?.cmd, 'connack');
+      raw.write(Buffer.from([0x62, 0x00]));
+      const reply = await raw.next();
+      assert.equal(reply?.cmd, 'disconnect');
+      assert.equal((reply as IDisconnectPacket).reasonCode, 0x81);
+      await raw.waitClosed();
     } finally {
       raw.destroy();
     }

@@ -12,7 +12,7 @@ import { buildGrpcServer } from './grpc';
 import { migrate } from './migrate';
 import { OutboxRelay } from './outbox';
 import { SessionStore } from './sessions';
-import { ensureEventStream } from './stream';
+import { ensureEventStream, ensureRetainedStream } from './stream';
 
 export { migrate } from './migrate';
 export { SessionStore, declaredSettings, clientKey } from './sessions';
@@ -56,6 +56,7 @@ export function buildSessionService(
         maxReconnectAttempts: -1,
       });
       await ensureEventStream(nc, subjects);
+      await ensureRetainedStream(nc, subjects);
       const store = new SessionStore(db, subjects);
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();

@@ -115,10 +115,6 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
       );
       return;
     }
-    if (v5 && packet.will.retain && !RETAIN_AVAILABLE) {
-      refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.RETAIN_NOT_SUPPORTED, 'retained will not supported'); // [MQTT-3.2.2-13]
-      return;
-    }
   }
 
   const declared: ClientLimits = {

@@ -7,8 +7,8 @@ import { ProtocolError } from '../errors';
 import { propertiesFromPublish, type RoutedMessage } from '../message';
 import { ReasonCode } from '../reason-codes';
 
-/** Announced in CONNACK; a PUBLISH with RETAIN 1 is then a protocol error [MQTT-3.2.2-14]. */
-export const RETAIN_AVAILABLE = false;
+/** Announced in CONNACK [MQTT-3.2.2.3.5]: retained messages are stored in JetStream (../retained.ts). */
+export const RETAIN_AVAILABLE = true;
 
 function resolveTopic(conn: Connection, packet: IPublishPacket): string {
   const alias = conn.protocolVersion === 5 ? packet.properties?.topicAlias : undefined;
@@ -32,9 +32,6 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   const problem = topicNameProblem(topic);
   // [MQTT-3.3.2-1, MQTT-3.3.2-2, MQTT-4.7.3-1]
   if (problem) throw new ProtocolError(`invalid topic name: ${problem}`, ReasonCode.TOPIC_NAME_INVALID);
-  if (v5 && packet.retain && !RETAIN_AVAILABLE) {
-    throw new ProtocolError('retained messages are not supported', ReasonCode.RETAIN_NOT_SUPPORTED);
-  }
   if (packet.qos > 0 && !packet.messageId) throw new ProtocolError('PUBLISH without packet identifier');
   const packetId = packet.messageId!;
 
@@ -61,6 +58,8 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
 
   // A QoS 2 message whose PUBREL has not arrived yet is a duplicate: not routed again [MQTT-4.3.3-9].
   const duplicate = packet.qos === 2 && conn.awaitingRelease.has(packetId);
+  /** RETAIN 1: JetStream's acknowledgement of the stored (or removed) retained message. */
+  let stored: Promise<boolean> | undefined;
   if (!duplicate) {
     conn.stats.published.add(Date.now());
     const properties = propertiesFromPublish(packet);
@@ -76,12 +75,31 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       receivedAt: Date.now(),
       originConnectionId: conn.id,
     };
+    // [MQTT-3.3.1-5, MQTT-3.3.1-6]; the message still goes to the current subscribers.
+    if (packet.retain) stored = conn.ctx.storeRetained(message);
     conn.ctx.route(message);
   }
+  // The acknowledgement waits for JetStream when the message is retained; acknowledgements keep
+  // the order of the PUBLISH packets [MQTT-4.6.0-2]. A retained message JetStream did not take is
+  // reported to an MQTT 5 client as 0x80 (it was still delivered to the current subscribers).
   if (packet.qos === 1) {
-    conn.send({ cmd: 'puback', messageId: packetId }); // [MQTT-4.3.2-4]
+    conn.acknowledgeAfter(stored, (ok) =>
+      conn.send(
+        v5 && !ok
+          ? { cmd: 'puback', messageId: packetId, reasonCode: ReasonCode.UNSPECIFIED_ERROR }
+          : { cmd: 'puback', messageId: packetId }, // [MQTT-4.3.2-4]
+      ),
+    );
   } else if (packet.qos === 2) {
     conn.awaitingRelease.add(packetId);
-    conn.send({ cmd: 'pubrec', messageId: packetId }); // [MQTT-4.3.3-8]
+    conn.acknowledgeAfter(stored, (ok) => {
+      if (v5 && !ok) {
+        // A PUBREC reason code of 0x80 or more ends the exchange [MQTT-4.3.3].
+        conn.awaitingRelease.delete(packetId);
+        conn.send({ cmd: 'pubrec', messageId: packetId, reasonCode: ReasonCode.UNSPECIFIED_ERROR });
+      } else {
+        conn.send({ cmd: 'pubrec', messageId: packetId }); // [MQTT-4.3.3-8]
+      }
+    });
   }
 }

@@ -9,7 +9,7 @@ import type { Connection } from '../connection';
 import { ProtocolError, SessionServiceError } from '../errors';
 import type { QoS } from '../message';
 import { ReasonCode, SUBACK_FAILURE_V4 } from '../reason-codes';
-import { MAX_GRANTED_QOS, toStored } from '../subscriptions';
+import { MAX_GRANTED_QOS, toStored, type SubscriptionOptions } from '../subscriptions';
 
 export { MAX_GRANTED_QOS } from '../subscriptions';
 
@@ -20,7 +20,12 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
   if (packet.subscriptions.length === 0) throw new ProtocolError('SUBSCRIBE without topic filters'); // [MQTT-3.8.3-2]
   const granted: number[] = [];
   /** Filters to store, with their position in the SUBACK. */
-  const toStore: { index: number; subscription: Subscription }[] = [];
+  const toStore: {
+    index: number;
+    filter: string;
+    options: SubscriptionOptions;
+    subscription: Subscription;
+  }[] = [];
   for (const sub of packet.subscriptions) {
     const problem = topicFilterProblem(sub.topic);
     if (problem) {
@@ -35,18 +40,30 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
       // The server may grant a lower QoS than requested [MQTT-3.9.3].
       const qos = Math.min(sub.qos, MAX_GRANTED_QOS) as QoS;
       // An identical filter replaces the existing subscription [MQTT-3.8.4-3] (the store upserts).
-      const subscription = toStored(sub.topic, {
+      const options: SubscriptionOptions = {
         qos,
         noLocal: sub.nl === true,
         retainAsPublished: sub.rap === true,
         retainHandling: sub.rh ?? 0,
         ...(identifier !== undefined ? { identifier } : {}),
-      });
-      toStore.push({ index: granted.length, subscription });
+      };
+      const subscription = toStored(sub.topic, options);
+      toStore.push({ index: granted.length, filter: sub.topic, options, subscription });
       granted.push(qos);
     }
   }
+  /** Retained messages to send after the SUBACK [MQTT-3.3.1-9..11]. */
+  const retainedFor: { filter: string; options: SubscriptionOptions }[] = [];
   if (toStore.length > 0) {
+    for (const { filter, options } of toStore) {
+      // Retain Handling: 0 at every subscribe, 1 only for a new subscription, 2 never; MQTT 3.1.1
+      // always sends them.
+      const handling = v5 ? options.retainHandling : 0;
+      if (handling === 0 || (handling === 1 && !conn.subscriptions.has(filter))) {
+        retainedFor.push({ filter, options });
+      }
+      conn.subscribing.add(filter);
+    }
     try {
       const { session } = await conn.ctx.sessions.changeSubscriptions({
         clientName: conn.clientName,
@@ -64,9 +81,16 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
         err: err instanceof SessionServiceError ? err.message : err,
       });
       for (const { index } of toStore) granted[index] = v5 ? ReasonCode.UNSPECIFIED_ERROR : SUBACK_FAILURE_V4;
+      retainedFor.length = 0;
     }
   }
-  if (conn.state !== 'open') return;
-  // Same packet identifier, one return code per filter, in order [MQTT-3.8.4-2, MQTT-3.8.4-6].
-  conn.send({ cmd: 'suback', messageId: packet.messageId!, granted });
+  try {
+    if (conn.state !== 'open') return;
+    // Same packet identifier, one return code per filter, in order [MQTT-3.8.4-2, MQTT-3.8.4-6].
+    conn.send({ cmd: 'suback', messageId: packet.messageId!, granted });
+    // Then the retained messages of each filter, with RETAIN 1 [MQTT-3.3.1-9, MQTT-3.8.4-4].
+    for (const { filter, options } of retainedFor) await conn.sendRetained(filter, options);
+  } finally {
+    for (const { filter } of toStore) conn.subscribing.delete(filter);
+  }
 }
