@@ -100,6 +100,16 @@ function internal(deps: Deps, call: Call): void {
 
 export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: HealthImplementation } {
   const { db, store, log } = deps;
+  /**
+   * Whether an administrator's change is in force on the client's live connection: false when
+   * not connected; true at once when nothing changed (what the client has is already in force);
+   * otherwise once the holding gateway confirms the version (bounded wait).
+   */
+  const inForce = async (session: Session__Output, changed: boolean): Promise<boolean> => {
+    if (!isConnected(session)) return false;
+    return !changed || deps.applied.wait(session.clientName, session.version, deps.applyTimeoutMs);
+  };
+
   const sessions: SessionServiceHandlers = {
     OpenSession: unary(log, async (req, call) => {
       internal(deps, call);
@@ -130,14 +140,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const actor = await admin(db, call);
       parseClientName(req.clientName);
       const { session, changedFields } = await store.alter(req, actor.username);
-      let liveApplied = false;
-      if (isConnected(session)) {
-        // Nothing changed: what the client has is already in force.
-        liveApplied =
-          changedFields.length === 0 ||
-          (await deps.applied.wait(session.clientName, session.version, deps.applyTimeoutMs));
-      }
-      return { session, changedFields, liveApplied };
+      return { session, changedFields, liveApplied: await inForce(session, changedFields.length > 0) };
     }),
     DescribeSessions: unary(log, async (req, call) => {
       // Administrators call it with a token; gateways reconcile their live sessions with it.
@@ -182,13 +185,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       if (bearer(call)) {
         const actor = await admin(db, call);
         const { session, changed } = await store.changeSubscriptions(req, actor.username, true);
-        let liveApplied = false;
-        if (isConnected(session)) {
-          // Nothing changed: what the client has is already in force.
-          liveApplied =
-            !changed || (await deps.applied.wait(session.clientName, session.version, deps.applyTimeoutMs));
-        }
-        return { session, liveApplied };
+        return { session, liveApplied: await inForce(session, changed) };
       }
       internal(deps, call);
       const gatewayId = String(call.metadata.get('x-mqfleet-gateway')[0] ?? 'unknown');
