@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
 import { generate, type IPublishPacket } from 'mqtt-packet';
-import { messageMatching, publishQos1, startSystem, type System } from './system';
+import { messageMatching, publishQos1, startSystem, type System, alterLive as alterLiveIn } from './system';
 import { rawConnect, type RawClient } from './raw-mqtt';
 
 describe('alterMqSession flow limits on a live connection (separate processes)', () => {
@@ -25,12 +25,8 @@ describe('alterMqSession flow limits on a live connection (separate processes)',
     await system?.close();
   });
 
-  /** alterMqSession that must succeed and be in force on the live connection. */
-  async function alterLive(clientName: string, changes: Record<string, unknown>): Promise<void> {
-    const res = await system.api('alterMqSession', { clientName, ...changes }, { authToken: token });
-    assert.equal(res.body.errorCode, 0, res.body.errorMessage);
-    assert.equal(res.body.result.liveApplied, true, `liveApplied for ${JSON.stringify(changes)}`);
-  }
+  const alterLive = (clientName: string, changes: Record<string, unknown>) =>
+    alterLiveIn(system, token, clientName, changes);
 
   /** Publishes each payload (QoS 1) and returns once the observer got the last one and the device is flushed. */
   async function publishAndSettle(

@@ -12,6 +12,7 @@ import {
   startSystem,
   type ApiResponse,
   type System,
+  alterLive as alterLiveIn,
 } from './system';
 import { rawConnect, type RawClient } from './raw-mqtt';
 
@@ -30,12 +31,8 @@ describe('alterMqSession session settings on a live connection (separate process
     await system?.close();
   });
 
-  async function alterLive(clientName: string, changes: Record<string, unknown>): Promise<SessionJson> {
-    const res = await system.api('alterMqSession', { clientName, ...changes }, { authToken: token });
-    assert.equal(res.body.errorCode, 0, res.body.errorMessage);
-    assert.equal(res.body.result.liveApplied, true, `liveApplied for ${JSON.stringify(changes)}`);
-    return res.body.result;
-  }
+  const alterLive = (clientName: string, changes: Record<string, unknown>) =>
+    alterLiveIn(system, token, clientName, changes);
 
   async function describeSession(clientName: string): Promise<SessionJson | undefined> {
     const res = await system.api('describeMqSessions', { clientNames: [clientName] }, { authToken: token });

@@ -2,6 +2,7 @@
 // session-service, one api-gateway and N connection-gateways (node services/<name>/dist/main.js)
 // on a fresh database and NATS prefix — plus helpers that talk to it only through its external
 // contracts: HTTP POST /api, GET /health/ready and MQTT (MQTT.js, protocol 5 or 3.1.1).
+import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import {
@@ -277,4 +278,20 @@ export function publishQos1(
 /** MQTT.js's typed emitter as a plain EventEmitter, for testkit nextEvent / eventMatching. */
 export function asEmitter(client: MqttClient): EventEmitter {
   return client as unknown as EventEmitter;
+}
+
+/**
+ * alterMqSession that must succeed and be in force on the live connection (liveApplied);
+ * returns the rendered session.
+ */
+export async function alterLive(
+  system: System,
+  authToken: string,
+  clientName: string,
+  changes: Record<string, unknown>,
+): Promise<ApiResponse['body']> {
+  const res = await system.api('alterMqSession', { clientName, ...changes }, { authToken });
+  assert.equal(res.body.errorCode, 0, res.body.errorMessage);
+  assert.equal(res.body.result.liveApplied, true, `liveApplied for ${JSON.stringify(changes)}`);
+  return res.body.result;
 }
