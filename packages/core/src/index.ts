@@ -4,5 +4,6 @@ export * from './log';
 export * from './topics';
 export * from './subjects';
 export * from './session';
+export * from './json-values';
 export * from './accounts';
 export * from './health';

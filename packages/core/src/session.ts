@@ -2,6 +2,7 @@
 // JSON API turned into a typed patch, and the patch applied to stored settings.
 import type { SessionPatch, SessionSettings__Output, UserProperty } from '@mqfleet/proto';
 import { invalidValue, missingProperty, MqfleetError, tooLarge } from './errors';
+import { readBool as bool, readString as str, readUint as uint } from './json-values';
 import { MAX_MQTT_STRING_BYTES, topicNameProblem } from './topics';
 
 export type Settings = SessionSettings__Output;
@@ -97,24 +98,6 @@ const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function uint(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidValue(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
-function bool(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw invalidValue(name, 'true or false', value);
-  return value;
-}
-
-function str(name: string, value: unknown, maxBytes = MAX_MQTT_STRING_BYTES): string {
-  if (typeof value !== 'string') throw invalidValue(name, 'a string', value);
-  if (bytes(value) > maxBytes) throw tooLarge(name, `${maxBytes} bytes`);
-  return value;
 }
 
 function rate(name: string, value: unknown): number {

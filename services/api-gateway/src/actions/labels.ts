@@ -1,7 +1,7 @@
 // api "admin": the label actions (reference §7): createLabel, alterLabel, listLabels,
 // listLabelGroups and changeLabels. This file reads and shapes the JSON; the session-service's
 // LabelService checks the limits and the rules between properties, so gRPC callers get the same.
-import { invalidValue, missingProperty, tooLarge } from '@mqfleet/core';
+import { invalidValue, missingProperty, readBool, readString, tooLarge } from '@mqfleet/core';
 import type {
   AlterLabelRequest,
   AlterLabelResponse__Output,
@@ -32,13 +32,7 @@ type Params = Record<string, unknown>;
 
 const given = (value: unknown): boolean => value !== undefined && value !== null;
 
-function str(value: unknown, property: string): string {
-  if (typeof value !== 'string') throw invalidValue(property, 'a string', value);
-  if (Buffer.byteLength(value, 'utf8') > MAX_FORWARDED_BYTES) {
-    throw tooLarge(property, `${MAX_FORWARDED_BYTES} bytes`);
-  }
-  return value;
-}
+const str = (value: unknown, property: string): string => readString(property, value, MAX_FORWARDED_BYTES);
 
 /** A JSON number, or a string holding one (FairCom's examples send both: 1 and "1"). */
 function num(value: unknown, property: string, integer: boolean): number {
@@ -54,10 +48,7 @@ function num(value: unknown, property: string, integer: boolean): number {
   return n;
 }
 
-function bool(value: unknown, property: string): boolean {
-  if (typeof value !== 'boolean') throw invalidValue(property, 'true or false', value);
-  return value;
-}
+const bool = (value: unknown, property: string): boolean => readBool(property, value);
 
 function list<T>(params: Params, name: string, read: (v: unknown, property: string) => T): T[] {
   const value = params[name];

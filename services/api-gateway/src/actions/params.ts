@@ -1,5 +1,5 @@
 // Small checks for action parameters that core does not cover (createSession, describeMqSessions).
-import { invalidValue, missingProperty, tooLarge } from '@mqfleet/core';
+import { invalidValue, missingProperty, readBool, readString, readUint } from '@mqfleet/core';
 import type { Warning } from '../envelope';
 
 /** Refuses properties the action does not know; warns about known ones it ignores. */
@@ -30,10 +30,7 @@ export function optionalString(
   maxBytes: number,
 ): string | undefined {
   const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidValue(name, 'a string', value);
-  if (Buffer.byteLength(value, 'utf8') > maxBytes) throw tooLarge(name, `${maxBytes} bytes`);
-  return value;
+  return value === undefined || value === null ? undefined : readString(name, value, maxBytes);
 }
 
 export function optionalInteger(
@@ -43,16 +40,10 @@ export function optionalInteger(
   max: number,
 ): number | undefined {
   const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidValue(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
+  return value === undefined || value === null ? undefined : readUint(name, value, min, max);
 }
 
 export function optionalBoolean(params: Record<string, unknown>, name: string): boolean | undefined {
   const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw invalidValue(name, 'true or false', value);
-  return value;
+  return value === undefined || value === null ? undefined : readBool(name, value);
 }
