@@ -21,7 +21,7 @@ import {
   invalidValue,
   type AccountRole,
 } from '@mqfleet/core';
-import { hashPassword, tokenHash, type Actor } from './accounts';
+import { forgetTokens, hashPassword, tokenHash, type Actor } from './accounts';
 import { inTransaction, type Db } from './db';
 
 export interface AccountRow {
@@ -88,7 +88,7 @@ export async function alterAccount(
     throw new MqfleetError('INVALID_VALUE', `account "${ADMIN_USERNAME}" cannot be demoted`, 'role');
   }
   const hash = password === undefined ? null : await hashPassword(password);
-  return inTransaction(db, async (tx) => {
+  const altered = await inTransaction(db, async (tx) => {
     const { rows } = await tx.query<DbAccount>(
       `UPDATE accounts SET password_hash = COALESCE($2, password_hash), role = COALESCE($3, role),
               updated_at = now()
@@ -106,6 +106,8 @@ export async function alterAccount(
     }
     return { account: toRow(rows[0]), tokensRevoked };
   });
+  forgetTokens(); // a new role or a revoked token counts from the next request on
+  return altered;
 }
 
 export async function deleteAccount(
@@ -116,7 +118,7 @@ export async function deleteAccount(
   if (isAdminAccount(username)) {
     throw new MqfleetError('INVALID_VALUE', `account "${ADMIN_USERNAME}" cannot be deleted`, 'username');
   }
-  return inTransaction(db, async (tx) => {
+  const deleted = await inTransaction(db, async (tx) => {
     // Tokens go explicitly (not only by the ON DELETE CASCADE) so the count can be reported.
     const tokens = await tx.query('DELETE FROM api_tokens WHERE username_key = $1', [accountKey(username)]);
     const { rows } = await tx.query<{ username: string }>(
@@ -126,6 +128,8 @@ export async function deleteAccount(
     if (!rows[0]) throw notFound(`account "${username}"`);
     return { username: rows[0].username, tokensRevoked: tokens.rowCount ?? 0 };
   });
+  forgetTokens();
+  return deleted;
 }
 
 export async function listAccounts(db: Db, partialUsername: string): Promise<AccountRow[]> {
@@ -151,6 +155,7 @@ export async function deleteToken(db: Db, token: string | undefined): Promise<bo
   );
   // An expired token is removed as well, but still reported as not found.
   if (!res.rowCount) await db.query('DELETE FROM api_tokens WHERE token_hash = $1', [tokenHash(token)]);
+  forgetTokens();
   return (res.rowCount ?? 0) > 0;
 }
 

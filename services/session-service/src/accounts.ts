@@ -95,17 +95,43 @@ export async function createToken(
   };
 }
 
-/** The account behind a live token; refreshes its idle timer. */
+/** How long a checked token is believed without asking Postgres again. */
+const TOKEN_CACHE_MS = 1000;
+const TOKEN_CACHE_MAX = 10_000;
+const tokenCache = new Map<string, { actor: Actor; until: number }>();
+
+/**
+ * Forgets every remembered token check. Called whenever this process revokes a token or changes
+ * an account, so a revocation or a role change takes effect on the very next request.
+ */
+export function forgetTokens(): void {
+  tokenCache.clear();
+}
+
 /**
  * The account behind a live token. Refreshing the idle timer is a write (a commit flushed to
  * disk), so it happens only when the recorded use is older than 1 % of the idle timeout (at least
- * 1 s, at most 60 s): a token may idle out that much later, never earlier. Reads alone stay cheap.
+ * 1 s, at most 60 s): a token may idle out that much later, never earlier. A successful check is
+ * remembered for TOKEN_CACHE_MS (one second), so a busy administrator's thousands of requests
+ * per second cost Postgres one query per second, not one each; this process forgets every
+ * remembered check when it revokes a token or alters an account (forgetTokens).
  */
 export async function checkToken(db: Db, token: string | undefined): Promise<Actor> {
   if (!token) throw badToken();
   const hash = tokenHash(token);
-  const { rows } = await db.query<{ username: string; role: Role; stale: boolean }>(
-    `SELECT a.username, a.role,
+  const cacheKey = hash.toString('base64');
+  const cached = tokenCache.get(cacheKey);
+  const now = Date.now();
+  if (cached && cached.until > now) return cached.actor;
+  const { rows } = await db.query<{
+    username: string;
+    role: Role;
+    stale: boolean;
+    idle_timeout_seconds: number;
+    remaining_ms: number;
+  }>(
+    `SELECT a.username, a.role, t.idle_timeout_seconds,
+            extract(epoch FROM t.last_used_at + make_interval(secs => t.idle_timeout_seconds) - now())::float8 * 1000 AS remaining_ms,
             t.last_used_at < now() - make_interval(secs => least(60, greatest(1, t.idle_timeout_seconds / 100.0))) AS stale
        FROM api_tokens t JOIN accounts a ON a.username_key = t.username_key
       WHERE t.token_hash = $1
@@ -113,9 +139,22 @@ export async function checkToken(db: Db, token: string | undefined): Promise<Act
     [hash],
   );
   const row = rows[0];
-  if (!row) throw badToken();
+  if (!row) {
+    tokenCache.delete(cacheKey);
+    throw badToken();
+  }
   if (row.stale) await db.query('UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1', [hash]);
-  return { username: row.username, role: row.role };
+  const actor: Actor = { username: row.username, role: row.role };
+  if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
+  // Never remembered past the token's own idle expiry.
+  const remaining =
+    row.idle_timeout_seconds === 0
+      ? Infinity
+      : row.stale
+        ? row.idle_timeout_seconds * 1000
+        : row.remaining_ms;
+  tokenCache.set(cacheKey, { actor, until: now + Math.min(TOKEN_CACHE_MS, remaining) });
+  return actor;
 }
 
 /** How long a successful MQTT password check is remembered (devices reconnect in storms). */
