@@ -1,12 +1,16 @@
-// The outbox relay: publishes committed outbox rows to JetStream, then deletes them. It wakes on
-// the NOTIFY each change sends at commit and also polls, so a lost notification or a NATS outage
-// only delays events. Each event's msg_id is its JetStream Nats-Msg-Id, so a row published twice
-// (crash between publish and delete) is stored once within the stream's duplicate window.
+// The outbox relay: publishes committed outbox rows to JetStream, then deletes them. Session
+// changes are published at once after their commit by the fast path (publishNow); the relay then
+// only deletes their rows, many per statement, once JetStream acknowledged them. Everything else
+// (a fast publish that failed or never happened, label events) the relay publishes itself: it
+// wakes on NOTIFY, on a failed fast publish, when NATS comes back, and polls every second, so a
+// lost notification or a NATS outage only delays events. Each event's msg_id is its JetStream
+// Nats-Msg-Id, so a row published twice (crash between publish and delete) is stored once within
+// the stream's duplicate window.
 import pg from 'pg';
 import { Events, headers, type JetStreamClient, type NatsConnection } from 'nats';
 import type { Logger } from '@mqfleet/core';
 import { inTransaction, type Db } from './db';
-import { OUTBOX_CHANNEL } from './sessions';
+import { OUTBOX_CHANNEL, type CommittedEvent } from './sessions';
 
 const BATCH = 256;
 const POLL_MS = 1000;
@@ -31,6 +35,10 @@ export class OutboxRelay {
    */
   private natsUp = true;
   private readonly js: JetStreamClient;
+  /** Outbox ids the fast path is publishing: the relay leaves those rows alone. */
+  private readonly inflight = new Set<string>();
+  /** Outbox ids the fast path published (acknowledged): rows to delete on the next pass. */
+  private acked: string[] = [];
 
   constructor(
     private readonly db: Db,
@@ -82,13 +90,26 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes an event at once, fire and forget, while NATS is up: the fast path right after a
-   * commit. A failure does not matter: the outbox row is published by the next pass either way,
-   * with the same Nats-Msg-Id, so JetStream stores the event once.
+   * Publishes committed events at once, fire and forget, while NATS is up: the fast path right
+   * after a commit. A failure does not matter: the row stays in the outbox and the relay
+   * publishes it with the same Nats-Msg-Id, so JetStream stores the event once.
    */
-  readonly publishNow = (subject: string, msgId: string, payload: string): void => {
+  readonly publishNow = (events: CommittedEvent[]): void => {
     if (!this.natsUp || this.stopped) return;
-    this.js.publish(subject, payload, { msgID: msgId }).catch(() => undefined);
+    for (const e of events) {
+      this.inflight.add(e.outboxId);
+      this.js.publish(e.subject, e.payload, { msgID: e.msgId }).then(
+        () => {
+          this.inflight.delete(e.outboxId);
+          this.acked.push(e.outboxId);
+          if (this.acked.length >= BATCH) this.wake();
+        },
+        () => {
+          this.inflight.delete(e.outboxId);
+          this.wake();
+        },
+      );
+    }
   };
 
   /** Schedules a drain; concurrent wake-ups collapse into one more pass. */
@@ -110,11 +131,15 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
+    const done = this.acked;
+    this.acked = [];
+    if (done.length > 0) await this.db.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [done]);
     for (;;) {
       const published = await inTransaction(this.db, async (tx) => {
         const { rows } = await tx.query<OutboxRow>(
-          'SELECT id, subject, msg_id, payload FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
-          [BATCH],
+          `SELECT id, subject, msg_id, payload FROM outbox WHERE NOT (id = ANY($2::bigint[]))
+            ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [BATCH, [...this.inflight, ...this.acked]],
         );
         if (rows.length === 0) return 0;
         // Publishes go out on one connection in order; acks are awaited together.

@@ -169,6 +169,82 @@ describe('session-service', () => {
     assert.equal(described.sessions[0]?.settings?.topicAliasMaximum, 3);
   });
 
+  test('a burst of concurrent alterations: each keeps its own outcome, version, audit entry and event', async () => {
+    // Enough at once that the store writes them in shared transactions (group commit).
+    const names = Array.from({ length: 20 }, (_, i) => `burst-${i}`);
+    for (const name of names) await open(name, 'c1');
+    const patches = [{ keepAliveSeconds: 17 }, { receiveMaximum: 9 }, { topicAliasMaximum: 4 }];
+    const good = names.flatMap((name) => patches.map((patch) => ({ name, patch })));
+    const settled = await Promise.allSettled([
+      ...good.map(({ name, patch }) => alter(name, patch)),
+      ...names.slice(0, 5).map((name) => alter(`${name}-missing`, { keepAliveSeconds: 3 })),
+      ...names.slice(0, 5).map((name) => alter(name, { keepAliveSeconds: 3 }, { expectedVersion: '999' })),
+    ]);
+    const failed = settled
+      .slice(good.length)
+      .map((r) => (r.status === 'rejected' ? (r.reason as grpc.ServiceError).code : 'fulfilled'));
+    assert.deepEqual(failed, [
+      ...Array<grpc.status>(5).fill(grpc.status.NOT_FOUND),
+      ...Array<grpc.status>(5).fill(grpc.status.FAILED_PRECONDITION),
+    ]);
+    for (const name of names) {
+      const results = settled
+        .slice(0, good.length)
+        .filter((_, i) => good[i]!.name === name)
+        .map((r) => {
+          assert.equal(r.status, 'fulfilled');
+          return (r as PromiseFulfilledResult<AlterSessionResponse__Output>).value;
+        });
+      assert.deepEqual(results.map((r) => r.session!.version).sort(), ['2', '3', '4'], name);
+      const events = (await eventsOf(name, 4)).filter((e) => e.type === 'altered');
+      assert.deepEqual(events.map((e) => e.version).sort(), ['2', '3', '4']);
+      assert.deepEqual(
+        events
+          .map((e) => Object.keys(e.changes ?? {}))
+          .flat()
+          .sort(),
+        ['keepAliveSeconds', 'receiveMaximum', 'topicAliasMaximum'],
+      );
+      const audit = await call<object, { entries: { version: string; action: string }[] }>(
+        h.sessions,
+        h.sessions.GetSessionAudit,
+        { clientName: name },
+        bearer(token),
+      );
+      assert.deepEqual(
+        audit.entries
+          .filter((e) => e.action === 'alter')
+          .map((e) => String(e.version))
+          .sort(),
+        ['2', '3', '4'],
+      );
+      const described = await call<object, DescribeSessionsResponse__Output>(
+        h.sessions,
+        h.sessions.DescribeSessions,
+        { clientNames: [name] },
+        bearer(token),
+      );
+      const settings = described.sessions[0]!.settings!;
+      assert.deepEqual(
+        [
+          described.sessions[0]!.version,
+          settings.keepAliveSeconds,
+          settings.receiveMaximum,
+          settings.topicAliasMaximum,
+        ],
+        ['4', 17, 9, 4],
+      );
+    }
+    // Events went out on the fast path; the relay then deletes their outbox rows.
+    const db = new pg.Client({ connectionString: h.infra.databaseUrl });
+    await db.connect();
+    try {
+      await until(async () => (await db.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0);
+    } finally {
+      await db.end();
+    }
+  });
+
   test('a banned session refuses the next open; normal admits it again', async () => {
     await open('dev-5', 'c1');
     await alter('dev-5', { sessionStatus: 'SESSION_STATUS_BANNED' });
