@@ -19,7 +19,7 @@ interface OutboxRow {
   id: string;
   subject: string;
   msg_id: string;
-  payload: unknown;
+  payload: string;
 }
 
 export class OutboxRelay {
@@ -147,7 +147,7 @@ export class OutboxRelay {
           rows.map((row) => {
             const h = headers();
             h.set('Mqfleet-Outbox-Id', row.id);
-            return this.js.publish(row.subject, JSON.stringify(row.payload), {
+            return this.js.publish(row.subject, row.payload, {
               msgID: row.msg_id,
               headers: h,
             });

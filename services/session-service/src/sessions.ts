@@ -291,7 +291,7 @@ async function enqueueMany(tx: Tx, sink: EventSink, events: OutboxEvent[]): Prom
   const payloads = events.map((e) => JSON.stringify(e.event));
   const { rows } = await tx.query<{ id: string; msg_id: string }>(
     `INSERT INTO outbox (subject, msg_id, payload)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) RETURNING id, msg_id`,
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) RETURNING id, msg_id`,
     [events.map((e) => e.subject), events.map((e) => e.event.eventId), payloads],
   );
   const publish = sink.publishNow;
@@ -361,6 +361,8 @@ export interface AlterOutcome {
 interface PendingAlter {
   req: AlterSessionRequest__Output;
   actor: string;
+  /** Optimistic writes this alteration lost to a concurrent writer. */
+  attempts: number;
   resolve(outcome: AlterOutcome): void;
   reject(err: unknown): void;
 }
@@ -369,6 +371,13 @@ interface PendingAlter {
 const ALTER_BATCH_MAX = 256;
 /** Batches written at once: one fills while another commits. */
 const ALTER_BATCHES_IN_FLIGHT = 2;
+/** Optimistic attempts before an alteration waits for the row lock. */
+const ALTER_OPTIMISTIC_ATTEMPTS = 3;
+/** An alteration whose session another writer changed between read and write: try again. */
+const RETRY = Symbol('retry');
+type AlterResult = AlterOutcome | Error | typeof RETRY;
+
+type SubscriptionJson = Subscription__Output;
 
 export class SessionStore implements EventSink {
   /** The fast path for events (see enqueueMany); the outbox relay provides it. */
@@ -377,6 +386,8 @@ export class SessionStore implements EventSink {
   constructor(
     private readonly db: Db,
     readonly subjects: Subjects,
+    /** Optimistic attempts before an alteration waits for the row lock (0: always lock). */
+    private readonly optimisticAttempts = ALTER_OPTIMISTIC_ATTEMPTS,
   ) {}
 
   /** A gateway accepted a CONNECT: acquire (or create) the session for this connection. */
@@ -576,17 +587,17 @@ export class SessionStore implements EventSink {
    * Changes settings; a connected client keeps its connection and receives the change as an event.
    *
    * Group commit: alterations that arrive while earlier ones are being written wait for the next
-   * batch, and one transaction writes all of them (one SELECT … FOR UPDATE, one UPDATE, one audit
-   * INSERT, one outbox INSERT for the whole batch). Each alteration still gets its own version,
-   * audit entry and event, in arrival order, and its own outcome: one alteration's error (not
-   * found, stale expectedVersion) touches none of the others. Under light load a batch holds one
-   * alteration, so latency is that of a lone transaction; under heavy load Postgres runs a few
-   * statements per batch instead of seven per alteration.
+   * batch, and two statements write all of them (see alterBatch: one SELECT, one data-modifying
+   * WITH that updates the sessions and inserts the audit entries and outbox rows). Each
+   * alteration still gets its own version, audit entry and event, in arrival order, and its own
+   * outcome: one alteration's error (not found, stale expectedVersion) touches none of the others.
+   * Under light load a batch holds one alteration, and two round trips replace the seven of a
+   * classic transaction; under heavy load Postgres runs two statements per batch.
    */
   async alter(req: AlterSessionRequest__Output, actor: string): Promise<AlterOutcome> {
     validatePatch(req.patch ?? {});
     return new Promise<AlterOutcome>((resolve, reject) => {
-      this.alterQueue.push({ req, actor, resolve, reject });
+      this.alterQueue.push({ req, actor, attempts: 0, resolve, reject });
       this.pumpAlters();
     });
   }
@@ -606,36 +617,61 @@ export class SessionStore implements EventSink {
   }
 
   private async runAlterBatch(batch: PendingAlter[]): Promise<void> {
-    let outcomes: (AlterOutcome | Error)[];
+    // After a few optimistic attempts lost to concurrent writers, an alteration waits for the row
+    // lock instead, so a hot session cannot starve it.
+    const locked = batch.some((item) => item.attempts >= this.optimisticAttempts);
+    let outcomes: AlterResult[];
     try {
-      outcomes = await inTransaction(this.db, (tx) => this.alterBatch(tx, batch));
+      outcomes = locked
+        ? await inTransaction(this.db, (tx) => this.alterBatch(tx, batch, true))
+        : await this.alterBatch(this.db, batch, false);
     } catch (err) {
       if (batch.length === 1) {
         batch[0]!.reject(err);
         return;
       }
-      // The batch failed as a whole (a deadlock with another transaction, a lost connection):
-      // each alteration gets its own transaction, so a cause fails only what it concerns.
+      // The batch failed as a whole (a lost connection, say): each alteration gets its own
+      // statement, so a cause fails only what it concerns.
       await Promise.all(batch.map((item) => this.runAlterBatch([item])));
       return;
     }
+    const again: PendingAlter[] = [];
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;
-      if (outcome instanceof Error) item.reject(outcome);
+      if (outcome === RETRY) {
+        item.attempts++;
+        again.push(item);
+      } else if (outcome instanceof Error) item.reject(outcome);
       else item.resolve(outcome);
     });
+    // Ahead of everything that arrived since, in their original order.
+    if (again.length > 0) this.alterQueue.unshift(...again);
   }
 
-  private async alterBatch(tx: Tx, batch: PendingAlter[]): Promise<(AlterOutcome | Error)[]> {
-    const hexes = [...new Set(batch.map((b) => clientKey(b.req.clientName).toString('hex')))];
-    // Locks in key order, as alterMany does, so two batches cannot deadlock each other.
-    const { rows } = await tx.query<SessionRow>(
-      'SELECT * FROM sessions WHERE client_key = ANY($1::bytea[]) ORDER BY client_key FOR UPDATE',
+  /**
+   * Writes one batch of alterations. Optimistic (locked = false, q = the pool): one SELECT reads
+   * the sessions and their subscriptions, each alteration is applied in memory in arrival order
+   * to what its predecessors left, and ONE statement (a data-modifying WITH) updates every
+   * session whose version is still the one read, and inserts the audit entries and outbox rows of
+   * exactly those sessions; a session another writer changed meanwhile is left alone and its
+   * alterations come back as RETRY. Locked (q = a transaction): the SELECT takes the row locks
+   * (in key order) first, so nothing can come back as RETRY.
+   */
+  private async alterBatch(q: Db | Tx, batch: PendingAlter[], locked: boolean): Promise<AlterResult[]> {
+    const keyOf = batch.map((b) => clientKey(b.req.clientName).toString('hex'));
+    const hexes = [...new Set(keyOf)];
+    const { rows } = await q.query<SessionRow & { subs: SubscriptionJson[] | null }>(
+      `SELECT s.*, (SELECT json_agg(json_build_object('topicFilter', ss.topic_filter, 'qos', ss.qos,
+                      'noLocal', ss.no_local, 'retainAsPublished', ss.retain_as_published,
+                      'retainHandling', ss.retain_handling, 'subscriptionIdentifier', ss.subscription_identifier))
+                      FROM session_subscriptions ss WHERE ss.client_key = s.client_key) AS subs
+         FROM sessions s WHERE s.client_key = ANY($1::bytea[])
+        ORDER BY s.client_key${locked ? ' FOR UPDATE OF s' : ''}`,
       [hexes.map((h) => Buffer.from(h, 'hex'))],
     );
     const state = new Map<
       string,
-      { row: SessionRow; settings: Settings; pinned: Set<string>; from: string }
+      { row: SessionRow; settings: Settings; pinned: Set<string>; from: string; subs: Subscription__Output[] }
     >();
     for (const row of rows) {
       state.set(row.client_key.toString('hex'), {
@@ -643,17 +679,18 @@ export class SessionStore implements EventSink {
         settings: rowToSession(row).settings!,
         pinned: new Set(row.pinned),
         from: String(row.version),
+        subs: (row.subs ?? []).sort(byFilter),
       });
     }
 
-    // Each alteration applies to what its predecessors in the batch left, in arrival order.
+    const now = new Date();
     interface Step {
       hex: string;
-      row: SessionRow;
+      outcome: AlterOutcome;
       changes: Record<string, FieldChange>;
     }
-    const steps: (Step | Error)[] = batch.map(({ req }) => {
-      const hex = clientKey(req.clientName).toString('hex');
+    const steps: (Step | Error)[] = batch.map(({ req }, i) => {
+      const hex = keyOf[i]!;
       const current = state.get(hex);
       if (!current) return notFound(`session "${truncate(req.clientName)}"`);
       const expected = req.expectedVersion;
@@ -671,82 +708,106 @@ export class SessionStore implements EventSink {
       } catch (err) {
         return err instanceof Error ? err : new Error(String(err));
       }
-      if (Object.keys(applied.changes).length === 0) return { hex, row: current.row, changes: {} };
-      for (const f of patchFields(patch)) if (f !== 'sessionStatus') current.pinned.add(f);
-      current.settings = applied.settings;
-      current.row = {
-        ...current.row,
-        version: String(BigInt(current.row.version) + 1n),
-        settings: applied.settings,
-        session_status: statusName(applied.settings.sessionStatus),
-        pinned: [...current.pinned],
-      };
-      return { hex, row: current.row, changes: applied.changes };
-    });
-
-    const changedRows = [...state.values()].filter((s) => s.row.version !== s.from).map((s) => s.row);
-    if (changedRows.length > 0) {
-      const updated = await tx.query<{ client_key: Buffer; updated_at: Date }>(
-        `UPDATE sessions s SET version = u.version, settings = u.settings, session_status = u.status,
-                pinned = ARRAY(SELECT jsonb_array_elements_text(u.pinned)), updated_at = now()
-           FROM unnest($1::bytea[], $2::bigint[], $3::jsonb[], $4::text[], $5::jsonb[])
-                AS u(key, version, settings, status, pinned)
-          WHERE s.client_key = u.key
-          RETURNING s.client_key, s.updated_at`,
-        [
-          changedRows.map((r) => r.client_key),
-          changedRows.map((r) => r.version),
-          changedRows.map((r) => JSON.stringify(r.settings)),
-          changedRows.map((r) => r.session_status),
-          changedRows.map((r) => JSON.stringify(r.pinned)),
-        ],
-      );
-      const updatedAt = new Map(updated.rows.map((r) => [r.client_key.toString('hex'), r.updated_at]));
-      for (const step of steps) {
-        const at = step instanceof Error ? undefined : updatedAt.get(step.hex);
-        if (at && !(step instanceof Error)) step.row = { ...step.row, updated_at: at };
+      const changedFields = Object.keys(applied.changes);
+      if (changedFields.length > 0) {
+        for (const f of patchFields(patch)) if (f !== 'sessionStatus') current.pinned.add(f);
+        current.settings = applied.settings;
+        current.row = {
+          ...current.row,
+          version: String(BigInt(current.row.version) + 1n),
+          settings: applied.settings,
+          session_status: statusName(applied.settings.sessionStatus),
+          pinned: [...current.pinned],
+          updated_at: now,
+        };
       }
-    }
-
-    const subscriptions = await loadSubscriptions(
-      tx,
-      rows.map((r) => r.client_key),
-    );
-    const outcomes = steps.map((step): AlterOutcome | Error =>
-      step instanceof Error
-        ? step
-        : {
-            session: rowToSession(step.row, subscriptions.get(step.hex) ?? []),
-            changedFields: Object.keys(step.changes),
-          },
-    );
-    const audited: { session: Session__Output; changes: Record<string, FieldChange>; actor: string }[] = [];
-    steps.forEach((step, i) => {
-      const outcome = outcomes[i]!;
-      if (step instanceof Error || outcome instanceof Error || outcome.changedFields.length === 0) return;
-      audited.push({ session: outcome.session, changes: step.changes, actor: batch[i]!.actor });
+      const session = rowToSession(current.row, current.subs);
+      return { hex, outcome: { session, changedFields }, changes: applied.changes };
     });
-    if (audited.length > 0) {
-      await tx.query(
-        `INSERT INTO session_audit (client_key, client_name, version, actor, action, changes)
-         SELECT u.key, u.name, u.version, u.actor, 'alter', u.changes
-           FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::text[], $5::jsonb[])
-                AS u(key, name, version, actor, changes)`,
-        [
-          audited.map((a) => clientKey(a.session.clientName)),
-          audited.map((a) => a.session.clientName),
-          audited.map((a) => a.session.version),
-          audited.map((a) => a.actor),
-          audited.map((a) => JSON.stringify(a.changes)),
-        ],
-      );
-      await enqueueMany(
-        tx,
-        this,
-        audited.map((a) => eventFor(this.subjects, 'altered', a.session, a.actor, a.changes)),
-      );
+
+    const changed = [...state.entries()].filter(([, s]) => s.row.version !== s.from);
+    if (changed.length === 0) return steps.map((s) => (s instanceof Error ? s : s.outcome));
+    const audited: { step: Step; actor: string; event: OutboxEvent; payload: string }[] = [];
+    steps.forEach((step, i) => {
+      if (step instanceof Error || step.outcome.changedFields.length === 0) return;
+      const actor = batch[i]!.actor;
+      const event = eventFor(this.subjects, 'altered', step.outcome.session, actor, step.changes);
+      audited.push({ step, actor, event, payload: JSON.stringify(event.event) });
+    });
+    // JSON documents rather than arrays of parameters: pg escapes array elements character by
+    // character in JavaScript, JSON.stringify and Postgres's json parser are native code.
+    const { rows: written } = await q.query<{ key: string | null; id: string | null; msg_id: string | null }>(
+      `WITH u AS (
+         SELECT decode(x.key, 'hex') AS key, x.from_version, x.version, x.settings, x.status, x.pinned
+           FROM json_to_recordset($1::json)
+                AS x(key text, from_version bigint, version bigint, settings jsonb, status text, pinned text[])
+       ), upd AS (
+         UPDATE sessions s SET version = u.version, settings = u.settings, session_status = u.status,
+                pinned = u.pinned, updated_at = $3::timestamptz
+           FROM u WHERE s.client_key = u.key AND s.version = u.from_version
+         RETURNING s.client_key
+       ), a AS (
+         SELECT decode(x.key, 'hex') AS key, x.name, x.version, x.actor, x.changes, x.subject, x.msg_id, x.payload
+           FROM json_to_recordset($2::json)
+                AS x(key text, name text, version bigint, actor text, changes jsonb, subject text, msg_id text, payload text)
+       ), aud AS (
+         INSERT INTO session_audit (client_key, client_name, version, actor, action, changes)
+         SELECT a.key, a.name, a.version, a.actor, 'alter', a.changes FROM a
+          WHERE a.key IN (SELECT client_key FROM upd)
+       ), ob AS (
+         INSERT INTO outbox (subject, msg_id, payload)
+         SELECT a.subject, a.msg_id, a.payload FROM a
+          WHERE a.key IN (SELECT client_key FROM upd)
+         RETURNING id, msg_id
+       )
+       SELECT encode(client_key, 'hex') AS key, NULL AS id, NULL AS msg_id FROM upd
+       UNION ALL
+       SELECT NULL, id::text, msg_id FROM ob`,
+      [
+        JSON.stringify(
+          changed.map(([hex, s]) => ({
+            key: hex,
+            from_version: s.from,
+            version: s.row.version,
+            settings: s.row.settings,
+            status: s.row.session_status,
+            pinned: s.row.pinned,
+          })),
+        ),
+        JSON.stringify(
+          audited.map((x) => ({
+            key: x.step.hex,
+            name: x.step.outcome.session.clientName,
+            version: x.step.outcome.session.version,
+            actor: x.actor,
+            changes: x.step.changes,
+            subject: x.event.subject,
+            msg_id: x.event.event.eventId,
+            payload: x.payload,
+          })),
+        ),
+        now,
+      ],
+    );
+    const updated = new Set(written.filter((r) => r.key !== null).map((r) => r.key!));
+    const outboxIds = new Map(written.filter((r) => r.id !== null).map((r) => [r.msg_id!, r.id!]));
+    const committed = audited
+      .filter((x) => outboxIds.has(x.event.event.eventId))
+      .map((x): CommittedEvent => ({
+        outboxId: outboxIds.get(x.event.event.eventId)!,
+        subject: x.event.subject,
+        msgId: x.event.event.eventId,
+        payload: x.payload,
+      }));
+    const publish = this.publishNow;
+    if (committed.length > 0) {
+      if (!publish) await q.query(`NOTIFY ${OUTBOX_CHANNEL}`);
+      else if (locked) afterCommit(q as Tx, () => publish(committed));
+      else publish(committed);
     }
-    return outcomes;
+    const lost = new Set(changed.map(([hex]) => hex).filter((hex) => !updated.has(hex)));
+    // Everything decided about a lost session was decided on a stale read, errors included.
+    return steps.map((s, i) => (lost.has(keyOf[i]!) ? RETRY : s instanceof Error ? s : s.outcome));
   }
 
   /** One page of sessions matching the filter, in the requested order. */

@@ -5,9 +5,11 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import { until } from '@mqfleet/testkit';
 import pg from 'pg';
-import type { SessionEvent } from '@mqfleet/core';
+import { subjects as makeSubjects, type MqfleetError, type SessionEvent } from '@mqfleet/core';
 import type {
+  AlterSessionRequest__Output,
   AlterSessionResponse__Output,
+  AlterSessionsResponse__Output,
   CreateTokenResponse__Output,
   DescribeSessionsResponse__Output,
   OpenSessionResponse__Output,
@@ -15,6 +17,7 @@ import type {
 } from '@mqfleet/proto';
 import { migrate } from '../src/index';
 import { createPool } from '../src/db';
+import { SessionStore, type AlterOutcome } from '../src/sessions';
 import { bearer, call, declaration, startHarness, type Harness } from './helpers';
 
 describe('session-service', () => {
@@ -240,6 +243,88 @@ describe('session-service', () => {
     await db.connect();
     try {
       await until(async () => (await db.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0);
+    } finally {
+      await db.end();
+    }
+  });
+
+  test('many concurrent alterations of one session, between bulk alterations: each lands exactly once', async () => {
+    // Batches race for the same row with each other and with bulk alterations (another writer):
+    // the loser of a race must retry, never report success for a change that was not written.
+    await open('hot', 'c1');
+    const values = Array.from({ length: 40 }, (_, i) => `v${i}`);
+    const bulk = (keepAliveSeconds: number) =>
+      call<object, AlterSessionsResponse__Output>(
+        h.sessions,
+        h.sessions.AlterSessions,
+        { filter: { partialClientName: 'hot' }, patch: { keepAliveSeconds } },
+        bearer(token),
+      );
+    const [results, bulks] = await Promise.all([
+      Promise.all(values.map((v) => alter('hot', { userProperties: { items: [{ key: 'v', value: v }] } }))),
+      Promise.all([bulk(101), bulk(102), bulk(103)]),
+    ]);
+    assert.deepEqual(
+      bulks.map((b) => b.changed),
+      [1, 1, 1],
+    );
+    const versions = results.map((r) => Number(r.session!.version));
+    assert.equal(new Set(versions).size, values.length, 'no two alterations share a version');
+    const audit = await call<object, { entries: { version: string; action: string; changesJson: string }[] }>(
+      h.sessions,
+      h.sessions.GetSessionAudit,
+      { clientName: 'hot', maxRecords: 1000 },
+      bearer(token),
+    );
+    const alters = audit.entries.filter((e) => e.action === 'alter');
+    assert.equal(alters.length, values.length);
+    assert.equal(audit.entries.filter((e) => e.action === 'bulk-alter').length, 3);
+    // Versions 2..44 without a gap: 40 alterations and 3 bulk alterations, one version each.
+    assert.deepEqual(
+      audit.entries.map((e) => Number(e.version)).sort((a, b) => a - b),
+      Array.from({ length: 43 }, (_, i) => i + 2),
+    );
+    // Each reply's version is the audit entry that wrote its value.
+    for (const [i, r] of results.entries()) {
+      const entry = alters.find((e) => Number(e.version) === Number(r.session!.version));
+      assert.ok(entry, `audit entry of version ${r.session!.version}`);
+      assert.match(entry.changesJson, new RegExp(`"value":"${values[i]}"`));
+    }
+  });
+
+  test('a store that always takes the row lock (the fallback after lost optimistic writes) gives the same outcomes', async () => {
+    await open('locked-1', 'c1');
+    const db = createPool(h.infra.databaseUrl);
+    const store = new SessionStore(db, makeSubjects(h.infra.natsPrefix), 0);
+    try {
+      const alterVia = (clientName: string, value: string) =>
+        store.alter(
+          {
+            clientName,
+            patch: { userProperties: { items: [{ key: 'v', value }] } },
+          } as unknown as AlterSessionRequest__Output,
+          'ADMIN',
+        );
+      const settled = await Promise.allSettled([
+        ...Array.from({ length: 30 }, (_, i) => alterVia('locked-1', `v${i}`)),
+        alterVia('locked-missing', 'x'),
+      ]);
+      const versions = settled.slice(0, 30).map((r) => {
+        assert.equal(r.status, 'fulfilled');
+        return Number((r as PromiseFulfilledResult<AlterOutcome>).value.session.version);
+      });
+      assert.deepEqual(
+        versions.sort((a, b) => a - b),
+        Array.from({ length: 30 }, (_, i) => i + 2),
+      );
+      assert.equal(settled[30]!.status, 'rejected');
+      assert.equal(((settled[30] as PromiseRejectedResult).reason as MqfleetError).code, 'NOT_FOUND');
+      // Without a fast path the events reach NATS through the outbox relay.
+      const events = (await eventsOf('locked-1', 31)).filter((e) => e.type === 'altered');
+      assert.deepEqual(
+        events.map((e) => Number(e.version)).sort((a, b) => a - b),
+        versions,
+      );
     } finally {
       await db.end();
     }
