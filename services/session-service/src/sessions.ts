@@ -353,6 +353,129 @@ export interface OpenResult {
   session: Session__Output;
 }
 
+/** A session row as an alteration left it, and the version it had when read. */
+interface AlteredRow {
+  hex: string;
+  from: string;
+  row: SessionRow;
+}
+
+/** One audit entry and the event of one alteration. */
+interface AlterationRecord {
+  hex: string;
+  actor: string;
+  action: 'alter' | 'bulk-alter';
+  changes: Record<string, FieldChange>;
+  event: OutboxEvent;
+  payload: string;
+}
+
+/**
+ * Writes altered sessions, their audit entries and their outbox rows in ONE statement (a
+ * data-modifying WITH, atomic by itself): a session is updated only if its version is still the
+ * one read, and audit entries and outbox rows are inserted for exactly the sessions updated.
+ * Returns the sessions updated (hex keys) and their events with outbox ids, in the order given.
+ * Parameters travel as JSON documents (json_to_recordset) rather than arrays: pg escapes array
+ * elements character by character in JavaScript, while JSON.stringify and Postgres's json parser
+ * are native code.
+ */
+async function writeAlterations(
+  q: Db | Tx,
+  changed: AlteredRow[],
+  records: AlterationRecord[],
+  now: Date,
+): Promise<{ updated: Set<string>; committed: CommittedEvent[] }> {
+  const { rows: written } = await q.query<{ key: string | null; id: string | null; msg_id: string | null }>(
+    `WITH u AS (
+       SELECT decode(x.key, 'hex') AS key, x.from_version, x.version, x.settings, x.status, x.pinned
+         FROM json_to_recordset($1::json)
+              AS x(key text, from_version bigint, version bigint, settings jsonb, status text, pinned text[])
+     ), upd AS (
+       UPDATE sessions s SET version = u.version, settings = u.settings, session_status = u.status,
+              pinned = u.pinned, updated_at = $3::timestamptz
+         FROM u WHERE s.client_key = u.key AND s.version = u.from_version
+       RETURNING s.client_key
+     ), a AS (
+       SELECT decode(x.key, 'hex') AS key, x.name, x.version, x.actor, x.action, x.changes,
+              x.subject, x.msg_id, x.payload
+         FROM json_to_recordset($2::json)
+              AS x(key text, name text, version bigint, actor text, action text, changes jsonb,
+                   subject text, msg_id text, payload text)
+     ), aud AS (
+       INSERT INTO session_audit (client_key, client_name, version, actor, action, changes)
+       SELECT a.key, a.name, a.version, a.actor, a.action, a.changes FROM a
+        WHERE a.key IN (SELECT client_key FROM upd)
+     ), ob AS (
+       INSERT INTO outbox (subject, msg_id, payload)
+       SELECT a.subject, a.msg_id, a.payload FROM a
+        WHERE a.key IN (SELECT client_key FROM upd)
+       RETURNING id, msg_id
+     )
+     SELECT encode(client_key, 'hex') AS key, NULL AS id, NULL AS msg_id FROM upd
+     UNION ALL
+     SELECT NULL, id::text, msg_id FROM ob`,
+    [
+      JSON.stringify(
+        changed.map((c) => ({
+          key: c.hex,
+          from_version: c.from,
+          version: c.row.version,
+          settings: c.row.settings,
+          status: c.row.session_status,
+          pinned: c.row.pinned,
+        })),
+      ),
+      JSON.stringify(
+        records.map((r) => ({
+          key: r.hex,
+          name: r.event.event.clientName,
+          version: r.event.event.version,
+          actor: r.actor,
+          action: r.action,
+          changes: r.changes,
+          subject: r.event.subject,
+          msg_id: r.event.event.eventId,
+          payload: r.payload,
+        })),
+      ),
+      now,
+    ],
+  );
+  const updated = new Set<string>();
+  const outboxIds = new Map<string, string>();
+  for (const r of written) {
+    if (r.key !== null) updated.add(r.key);
+    else outboxIds.set(r.msg_id!, r.id!);
+  }
+  const committed: CommittedEvent[] = [];
+  for (const r of records) {
+    const outboxId = outboxIds.get(r.event.event.eventId);
+    if (outboxId) {
+      committed.push({
+        outboxId,
+        subject: r.event.subject,
+        msgId: r.event.event.eventId,
+        payload: r.payload,
+      });
+    }
+  }
+  return { updated, committed };
+}
+
+/** Publishes written events on the fast path: after the commit in a transaction, else at once. */
+async function publishWritten(
+  q: Db | Tx,
+  sink: EventSink,
+  inTx: boolean,
+  committed: CommittedEvent[],
+): Promise<void> {
+  if (committed.length === 0) return;
+  const publish = sink.publishNow;
+  if (!publish) await q.query(`NOTIFY ${OUTBOX_CHANNEL}`);
+  else if (inTx) afterCommit(q as Tx, () => publish(committed));
+  else publish(committed);
+}
+
 export interface AlterOutcome {
   session: Session__Output;
   changedFields: string[];
@@ -378,6 +501,12 @@ const RETRY = Symbol('retry');
 type AlterResult = AlterOutcome | Error | typeof RETRY;
 
 type SubscriptionJson = Subscription__Output;
+
+/** A session's subscriptions as a JSON array (Subscription fields), in a SELECT of sessions s. */
+const SUBSCRIPTIONS_JSON = `(SELECT json_agg(json_build_object('topicFilter', ss.topic_filter, 'qos', ss.qos,
+    'noLocal', ss.no_local, 'retainAsPublished', ss.retain_as_published,
+    'retainHandling', ss.retain_handling, 'subscriptionIdentifier', ss.subscription_identifier))
+    FROM session_subscriptions ss WHERE ss.client_key = s.client_key)`;
 
 export class SessionStore implements EventSink {
   /** The fast path for events (see enqueueMany); the outbox relay provides it. */
@@ -661,10 +790,7 @@ export class SessionStore implements EventSink {
     const keyOf = batch.map((b) => clientKey(b.req.clientName).toString('hex'));
     const hexes = [...new Set(keyOf)];
     const { rows } = await q.query<SessionRow & { subs: SubscriptionJson[] | null }>(
-      `SELECT s.*, (SELECT json_agg(json_build_object('topicFilter', ss.topic_filter, 'qos', ss.qos,
-                      'noLocal', ss.no_local, 'retainAsPublished', ss.retain_as_published,
-                      'retainHandling', ss.retain_handling, 'subscriptionIdentifier', ss.subscription_identifier))
-                      FROM session_subscriptions ss WHERE ss.client_key = s.client_key) AS subs
+      `SELECT s.*, ${SUBSCRIPTIONS_JSON} AS subs
          FROM sessions s WHERE s.client_key = ANY($1::bytea[])
         ORDER BY s.client_key${locked ? ' FOR UPDATE OF s' : ''}`,
       [hexes.map((h) => Buffer.from(h, 'hex'))],
@@ -734,77 +860,20 @@ export class SessionStore implements EventSink {
       const event = eventFor(this.subjects, 'altered', step.outcome.session, actor, step.changes);
       audited.push({ step, actor, event, payload: JSON.stringify(event.event) });
     });
-    // JSON documents rather than arrays of parameters: pg escapes array elements character by
-    // character in JavaScript, JSON.stringify and Postgres's json parser are native code.
-    const { rows: written } = await q.query<{ key: string | null; id: string | null; msg_id: string | null }>(
-      `WITH u AS (
-         SELECT decode(x.key, 'hex') AS key, x.from_version, x.version, x.settings, x.status, x.pinned
-           FROM json_to_recordset($1::json)
-                AS x(key text, from_version bigint, version bigint, settings jsonb, status text, pinned text[])
-       ), upd AS (
-         UPDATE sessions s SET version = u.version, settings = u.settings, session_status = u.status,
-                pinned = u.pinned, updated_at = $3::timestamptz
-           FROM u WHERE s.client_key = u.key AND s.version = u.from_version
-         RETURNING s.client_key
-       ), a AS (
-         SELECT decode(x.key, 'hex') AS key, x.name, x.version, x.actor, x.changes, x.subject, x.msg_id, x.payload
-           FROM json_to_recordset($2::json)
-                AS x(key text, name text, version bigint, actor text, changes jsonb, subject text, msg_id text, payload text)
-       ), aud AS (
-         INSERT INTO session_audit (client_key, client_name, version, actor, action, changes)
-         SELECT a.key, a.name, a.version, a.actor, 'alter', a.changes FROM a
-          WHERE a.key IN (SELECT client_key FROM upd)
-       ), ob AS (
-         INSERT INTO outbox (subject, msg_id, payload)
-         SELECT a.subject, a.msg_id, a.payload FROM a
-          WHERE a.key IN (SELECT client_key FROM upd)
-         RETURNING id, msg_id
-       )
-       SELECT encode(client_key, 'hex') AS key, NULL AS id, NULL AS msg_id FROM upd
-       UNION ALL
-       SELECT NULL, id::text, msg_id FROM ob`,
-      [
-        JSON.stringify(
-          changed.map(([hex, s]) => ({
-            key: hex,
-            from_version: s.from,
-            version: s.row.version,
-            settings: s.row.settings,
-            status: s.row.session_status,
-            pinned: s.row.pinned,
-          })),
-        ),
-        JSON.stringify(
-          audited.map((x) => ({
-            key: x.step.hex,
-            name: x.step.outcome.session.clientName,
-            version: x.step.outcome.session.version,
-            actor: x.actor,
-            changes: x.step.changes,
-            subject: x.event.subject,
-            msg_id: x.event.event.eventId,
-            payload: x.payload,
-          })),
-        ),
-        now,
-      ],
-    );
-    const updated = new Set(written.filter((r) => r.key !== null).map((r) => r.key!));
-    const outboxIds = new Map(written.filter((r) => r.id !== null).map((r) => [r.msg_id!, r.id!]));
-    const committed = audited
-      .filter((x) => outboxIds.has(x.event.event.eventId))
-      .map((x): CommittedEvent => ({
-        outboxId: outboxIds.get(x.event.event.eventId)!,
-        subject: x.event.subject,
-        msgId: x.event.event.eventId,
+    const { updated, committed } = await writeAlterations(
+      q,
+      changed.map(([hex, st]) => ({ hex, from: st.from, row: st.row })),
+      audited.map((x) => ({
+        hex: x.step.hex,
+        actor: x.actor,
+        action: 'alter',
+        changes: x.step.changes,
+        event: x.event,
         payload: x.payload,
-      }));
-    const publish = this.publishNow;
-    if (committed.length > 0) {
-      if (!publish) await q.query(`NOTIFY ${OUTBOX_CHANNEL}`);
-      else if (locked) afterCommit(q as Tx, () => publish(committed));
-      else publish(committed);
-    }
+      })),
+      now,
+    );
+    await publishWritten(q, this, locked, committed);
     const lost = new Set(changed.map(([hex]) => hex).filter((hex) => !updated.has(hex)));
     // Everything decided about a lost session was decided on a stale read, errors included.
     return steps.map((s, i) => (lost.has(keyOf[i]!) ? RETRY : s instanceof Error ? s : s.outcome));
@@ -861,7 +930,11 @@ export class SessionStore implements EventSink {
     });
   }
 
-  /** Applies one patch to every session matching the filter, in one transaction. */
+  /**
+   * Applies one patch to every session matching the filter, atomically: one transaction locks the
+   * matching rows (in key order, so two bulk changes cannot deadlock each other) and one statement
+   * writes the sessions, their audit entries and their events (writeAlterations).
+   */
   async alterMany(
     req: AlterSessionsRequest__Output,
     actor: string,
@@ -872,55 +945,44 @@ export class SessionStore implements EventSink {
     return inTransaction(this.db, async (tx) => {
       const sql = new Sql();
       applyFilter(sql, req.filter);
-      // Locks in key order, so two bulk changes cannot deadlock each other.
-      const { rows } = await tx.query<SessionRow>(
-        `SELECT * FROM sessions WHERE ${sql.where.join(' AND ')} ORDER BY client_key FOR UPDATE`,
+      const { rows } = await tx.query<SessionRow & { subs: Subscription__Output[] | null }>(
+        `SELECT s.*, ${SUBSCRIPTIONS_JSON} AS subs FROM sessions s
+          WHERE ${sql.where.join(' AND ')} ORDER BY s.client_key FOR UPDATE OF s`,
         sql.params,
       );
-      const keys: Buffer[] = [];
-      const settingsJson: string[] = [];
-      const statuses: string[] = [];
-      const changeSets: Record<string, FieldChange>[] = [];
+      const now = new Date();
+      const changed: AlteredRow[] = [];
+      const records: AlterationRecord[] = [];
+      const sessions: Session__Output[] = [];
       for (const row of rows) {
         const { settings, changes } = applyPatch(rowToSession(row).settings!, patch);
         if (Object.keys(changes).length === 0) continue;
-        keys.push(row.client_key);
-        settingsJson.push(JSON.stringify(settings));
-        statuses.push(statusName(settings.sessionStatus));
-        changeSets.push(changes);
+        const hex = row.client_key.toString('hex');
+        const after: SessionRow = {
+          ...row,
+          version: String(BigInt(row.version) + 1n),
+          settings,
+          session_status: statusName(settings.sessionStatus),
+          pinned: [...new Set([...row.pinned, ...pinnedFields])],
+          updated_at: now,
+        };
+        const session = rowToSession(after, (row.subs ?? []).sort(byFilter));
+        const event = eventFor(this.subjects, 'altered', session, actor, changes);
+        changed.push({ hex, from: String(row.version), row: after });
+        records.push({
+          hex,
+          actor,
+          action: 'bulk-alter',
+          changes,
+          event,
+          payload: JSON.stringify(event.event),
+        });
+        sessions.push(session);
       }
-      if (keys.length === 0) return { matched: rows.length, changed: [] };
-      const updated = await tx.query<SessionRow & { ord: number }>(
-        `UPDATE sessions s SET version = s.version + 1, settings = u.settings::jsonb, session_status = u.status,
-                pinned = ARRAY(SELECT DISTINCT f FROM unnest(s.pinned || $4::text[]) AS f), updated_at = now()
-           FROM unnest($1::bytea[], $2::text[], $3::text[]) WITH ORDINALITY AS u(key, settings, status, ord)
-          WHERE s.client_key = u.key
-          RETURNING s.*, u.ord`,
-        [keys, settingsJson, statuses, pinnedFields],
-      );
-      const withSubscriptions = await sessionsOf(tx, updated.rows);
-      const sessions = updated.rows.map((r, i) => ({
-        session: withSubscriptions[i]!,
-        changes: changeSets[Number(r.ord) - 1]!,
-      }));
-      await tx.query(
-        `INSERT INTO session_audit (client_key, client_name, version, actor, action, changes)
-         SELECT * FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[])`,
-        [
-          sessions.map((x) => clientKey(x.session.clientName)),
-          sessions.map((x) => x.session.clientName),
-          sessions.map((x) => x.session.version),
-          sessions.map(() => actor),
-          sessions.map(() => 'bulk-alter'),
-          sessions.map((x) => JSON.stringify(x.changes)),
-        ],
-      );
-      await enqueueMany(
-        tx,
-        this,
-        sessions.map((x) => eventFor(this.subjects, 'altered', x.session, actor, x.changes)),
-      );
-      return { matched: rows.length, changed: sessions.map((x) => x.session) };
+      if (changed.length === 0) return { matched: rows.length, changed: [] };
+      const { committed } = await writeAlterations(tx, changed, records, now);
+      await publishWritten(tx, this, true, committed);
+      return { matched: rows.length, changed: sessions };
     });
   }
 
