@@ -241,6 +241,17 @@ describe('broker limits from the config file', () => {
     assert.equal(connack.properties?.retainAvailable, true);
     assert.equal(connack.properties?.topicAliasMaximum, 10);
     assert.equal(connack.properties?.serverKeepAlive, undefined);
+    assert.equal(connack.properties?.wildcardSubscriptionAvailable, true);
+    assert.equal(connack.properties?.subscriptionIdentifiersAvailable, true);
+    assert.equal(connack.properties?.sharedSubscriptionAvailable, false);
+  });
+
+  it('enhanced authentication is not offered: an Authentication Method gets CONNACK 0x8C [MQTT-4.12]', async () => {
+    const plain = await gatewayWithFile('no-auth-method', {});
+    const { connack } = await raw(plain, 5, 'limits-auth-method', {
+      properties: { authenticationMethod: 'SCRAM-SHA-256' },
+    });
+    assert.equal(connack.reasonCode, ReasonCode.BAD_AUTHENTICATION_METHOD);
   });
 });
 
