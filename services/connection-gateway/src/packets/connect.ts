@@ -22,7 +22,13 @@ function refuse(conn: Connection, v4Code: number, v5Code: number, reason: string
   conn.end({ reason, clean: false, publishWill: false });
 }
 
-function declaration(packet: IConnectPacket, v5: boolean, limits: ClientLimits): ConnectDeclaration {
+function declaration(
+  packet: IConnectPacket,
+  v5: boolean,
+  limits: ClientLimits,
+  maxKeepAlive: number,
+): ConnectDeclaration {
+  const keepalive = packet.keepalive ?? 0;
   const props = packet.properties ?? {};
   const will = packet.will;
   const wp = will?.properties ?? {};
@@ -30,7 +36,9 @@ function declaration(packet: IConnectPacket, v5: boolean, limits: ClientLimits):
   return {
     mqttProtocol: v5 ? '5.0' : '3.1.1',
     cleanStart: clean,
-    keepAliveSeconds: packet.keepalive ?? 0,
+    // The keep alive in force, so the stored session shows it: capped by the broker's maximum.
+    keepAliveSeconds:
+      maxKeepAlive > 0 && (keepalive === 0 || keepalive > maxKeepAlive) ? maxKeepAlive : keepalive,
     // MQTT 3.1.1: a clean session ends with the connection; otherwise it never expires.
     sessionExpiryInterval: v5 ? (props.sessionExpiryInterval ?? 0) : clean ? 0 : UINT32_MAX,
     receiveMaximum: limits.receiveMaximum,
@@ -150,7 +158,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   };
   conn.declared = declared;
   conn.limits = declared;
-  const declared_ = declaration(packet, v5, declared);
+  const declared_ = declaration(packet, v5, declared, maxKeepAlive);
   conn.connectExpiryZero = v5 && (declared_.sessionExpiryInterval ?? 0) === 0;
 
   let response: OpenSessionResponse__Output;
