@@ -82,20 +82,18 @@ function developmentCertificate() {
 }
 
 /**
- * Listener settings for the gateways: the operator's certificate, else a development one
- * (never in production), and every listener unless MQFLEET_LISTENERS chose.
+ * Listener settings of every service (one configuration for all): the operator's certificate,
+ * else a development one (never in production), and every listener unless MQFLEET_LISTENERS
+ * chose. An operator who lists mqtts or wss gives the certificate too (loadConfig says so).
  */
 function listenerSettings() {
   const env = {};
   let tls = config.tls;
-  if (!tls && config.production) {
+  if (!tls && config.production && !config.listenersConfigured) {
     say(
       'TLS off: production mode and no MQFLEET_TLS_CERT_FILE / MQFLEET_TLS_KEY_FILE (no self-signed certificate in production)',
     );
-  } else if (
-    !tls &&
-    (!config.listenersConfigured || config.listeners.some((k) => k === 'mqtts' || k === 'wss'))
-  ) {
+  } else if (!tls && !config.listenersConfigured) {
     const dev = developmentCertificate();
     if (dev) {
       tls = dev;
@@ -264,15 +262,14 @@ process.on('SIGTERM', () => void shutdown(0));
 try {
   const databaseUrl = config.databaseUrl ?? (await startEmbeddedPostgres());
   const natsUrl = config.natsUrl ?? (await startNats());
-  const shared = { NATS_URL: natsUrl };
   const { env: listenerEnv, listeners } = listenerSettings();
+  const shared = { NATS_URL: natsUrl, ...listenerEnv };
   await startService('session-service', 'session-service', { ...shared, DATABASE_URL: databaseUrl });
   const others = [startService('api-gateway', 'api-gateway', shared)];
   for (let i = 0; i < config.gateways; i++) {
     others.push(
       startService('connection-gateway', `connection-gateway-${i}`, {
         ...shared,
-        ...listenerEnv,
         MQFLEET_GATEWAY_INDEX: String(i),
       }),
     );
