@@ -15,8 +15,15 @@ export interface Run {
  * Runs a command with its stdout line-buffered (stdbuf), so that progress lines such as
  * mosquitto's -d "received SUBACK" reach us as they happen rather than at exit.
  */
-export function run(command: string, args: string[]): Run {
-  const child = spawn('stdbuf', ['-oL', '-eL', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Run {
+  const child = spawn('stdbuf', ['-oL', '-eL', command, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
   let output = '';
   const changed = new EventEmitter();
   const onData = (chunk: Buffer): void => {
