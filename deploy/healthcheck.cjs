@@ -7,7 +7,9 @@
 // the container's processes. Checks:
 //   api-gateway         GET /health/live (or /health/ready with "ready") on MQFLEET_HTTP_PORT
 //   session-service     grpc.health.v1.Health/Check (service "") on MQFLEET_GRPC_PORT
-//   connection-gateway  TCP connect to MQFLEET_MQTT_PORT + MQFLEET_GATEWAY_INDEX
+//   connection-gateway  TCP connect to its MQTT port + MQFLEET_GATEWAY_INDEX (the first listener's
+//                       when MQTT over TCP is off), read like the gateway reads it (environment
+//                       and MQFLEET_CONFIG file)
 // Exit 0 = healthy, 1 = not. No dependencies beyond what the image already has.
 'use strict';
 const fs = require('node:fs');
@@ -79,7 +81,15 @@ function checkGrpc() {
 }
 
 function checkTcp() {
-  const port = num('MQFLEET_MQTT_PORT', 1883) + num('MQFLEET_GATEWAY_INDEX', 0);
+  const core = require(path.join(ROOT, 'packages/core/dist/index.js'));
+  let config;
+  try {
+    config = core.loadConfig(env);
+  } catch (err) {
+    fail(err.message);
+  }
+  const kind = config.listeners.includes('mqtt') ? 'mqtt' : config.listeners[0];
+  const port = core.listenerPort(config, kind);
   const socket = net.connect({ host, port, timeout: TIMEOUT_MS }, () => {
     socket.destroy();
     process.exit(0);

@@ -3,8 +3,13 @@
 // with JetStream, both keeping their data under .data/. Then the session-service, the
 // api-gateway and MQFLEET_GATEWAYS connection-gateways, each as its own process.
 // SIGINT/SIGTERM stop everything in reverse order.
+//
+// Listeners: unless MQFLEET_LISTENERS says otherwise, every gateway serves MQTT over TCP and
+// WebSocket, and over TLS and secure WebSocket with MQFLEET_TLS_CERT_FILE / MQFLEET_TLS_KEY_FILE
+// or, when none is given outside production, a self-signed development certificate generated
+// here with openssl under <data dir>/tls (never committed: .data/ is ignored).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -28,6 +33,96 @@ try {
 }
 const dataDir = resolve(root, config.dataDir);
 mkdirSync(dataDir, { recursive: true });
+
+/**
+ * A self-signed certificate for localhost, 127.0.0.1 and MQFLEET_HOST, made once and kept
+ * (regenerated when it expires within a day). Returns undefined when openssl is missing.
+ */
+function developmentCertificate() {
+  const dir = join(dataDir, 'tls');
+  const certFile = join(dir, 'dev-cert.pem');
+  const keyFile = join(dir, 'dev-key.pem');
+  const valid =
+    existsSync(certFile) &&
+    existsSync(keyFile) &&
+    spawnSync('openssl', ['x509', '-checkend', '86400', '-noout', '-in', certFile]).status === 0;
+  if (valid) return { certFile, keyFile, generated: false };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const names = new Set(['DNS:localhost', 'IP:127.0.0.1']);
+  const host = config.host;
+  if (host !== '0.0.0.0' && host !== '::') names.add(/^[\d.]+$|:/.test(host) ? `IP:${host}` : `DNS:${host}`);
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '365',
+      '-subj',
+      '/CN=mqfleet development',
+      '-addext',
+      `subjectAltName=${[...names].join(',')}`,
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (made.error || made.status !== 0) {
+    say(
+      `TLS off: could not generate a development certificate with openssl (${made.error?.message ?? made.stderr.trim()})`,
+    );
+    return undefined;
+  }
+  return { certFile, keyFile, generated: true };
+}
+
+/**
+ * Listener settings of every service (one configuration for all): the operator's certificate,
+ * else a development one (never in production), and every listener unless MQFLEET_LISTENERS
+ * chose. An operator who lists mqtts or wss gives the certificate too (loadConfig says so).
+ */
+function listenerSettings() {
+  const env = {};
+  let tls = config.tls;
+  if (!tls && config.production && !config.listenersConfigured) {
+    say(
+      'TLS off: production mode and no MQFLEET_TLS_CERT_FILE / MQFLEET_TLS_KEY_FILE (no self-signed certificate in production)',
+    );
+  } else if (!tls && !config.listenersConfigured) {
+    const dev = developmentCertificate();
+    if (dev) {
+      tls = dev;
+      env.MQFLEET_TLS_CERT_FILE = dev.certFile;
+      env.MQFLEET_TLS_KEY_FILE = dev.keyFile;
+      say(
+        `TLS with a self-signed DEVELOPMENT certificate ${dev.generated ? 'generated' : 'reused'}: ${dev.certFile} ` +
+          `(clients: --cafile ${dev.certFile}); set MQFLEET_TLS_CERT_FILE and MQFLEET_TLS_KEY_FILE for a real one`,
+      );
+    }
+  }
+  const listeners = config.listenersConfigured
+    ? config.listeners
+    : ['mqtt', 'ws', ...(tls ? ['mqtts', 'wss'] : [])];
+  if (!config.listenersConfigured) env.MQFLEET_LISTENERS = listeners.join(',');
+  return { env, listeners };
+}
+
+/** Where each listener of the gateways is, for the ready line. */
+function describeListeners(listeners) {
+  const range = (base) => Array.from({ length: config.gateways }, (_, i) => base + i).join(', ');
+  const parts = {
+    mqtt: `MQTT on ${config.host}:${range(config.mqttPort)}`,
+    mqtts: `MQTT over TLS on ${config.host}:${range(config.mqttsPort)}`,
+    ws: `MQTT over WebSocket on ${config.host}:${range(config.wsPort)} (path /mqtt)`,
+    wss: `MQTT over secure WebSocket on ${config.host}:${range(config.wssPort)} (path /mqtt)`,
+  };
+  return listeners.map((kind) => parts[kind]).join(', ');
+}
 
 /** Everything started, in start order; stopped in reverse. */
 const running = [];
@@ -167,7 +262,8 @@ process.on('SIGTERM', () => void shutdown(0));
 try {
   const databaseUrl = config.databaseUrl ?? (await startEmbeddedPostgres());
   const natsUrl = config.natsUrl ?? (await startNats());
-  const shared = { NATS_URL: natsUrl };
+  const { env: listenerEnv, listeners } = listenerSettings();
+  const shared = { NATS_URL: natsUrl, ...listenerEnv };
   await startService('session-service', 'session-service', { ...shared, DATABASE_URL: databaseUrl });
   const others = [startService('api-gateway', 'api-gateway', shared)];
   for (let i = 0; i < config.gateways; i++) {
@@ -179,9 +275,8 @@ try {
     );
   }
   await Promise.all(others);
-  const mqttPorts = Array.from({ length: config.gateways }, (_, i) => config.mqttPort + i).join(', ');
   say(
-    `ready: MQTT on ${config.host}:${mqttPorts}, JSON API on http://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`,
+    `ready: ${describeListeners(listeners)}, JSON API on http://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`,
   );
   if (config.adminPasswordIsDefault)
     say('WARNING: account ADMIN has the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD');

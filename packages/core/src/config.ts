@@ -1,11 +1,20 @@
 // Configuration: one schema of every environment variable mqfleet reads, with named defaults,
 // validated once at start. Unknown MQFLEET_* variables are refused by name (a typo must not be
 // silently ignored). Only a service's main.ts calls loadConfig; everything else takes a Config.
+//
+// MQFLEET_CONFIG names one JSON file that can give every MQFLEET_* setting under its camelCase
+// key (MQFLEET_MAX_PACKET_SIZE → "maxPacketSize"), plus the file-only "authorization" rules. The
+// environment overrides the file. Unknown keys in the file are refused by name, like unknown
+// variables. A variable added to SCHEMA is therefore in the file too, with no other change.
+import { readFileSync } from 'node:fs';
+import { parseAuthorization, type AuthorizationRule } from './authorization';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MQTT_PORT = 1883;
 export const DEFAULT_MQTTS_PORT = 8883;
 export const DEFAULT_WS_PORT = 9001;
+/** Secure WebSocket: clear of 8883+i and 9001+i for up to 64 gateways. */
+export const DEFAULT_WSS_PORT = 9443;
 export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_GRPC_PORT = 50051;
 export const DEFAULT_GATEWAYS = 1;
@@ -18,6 +27,19 @@ export const DEFAULT_APPLY_TIMEOUT_MS = 1000;
 export const DEFAULT_MAX_PACKET_SIZE = 1_048_576;
 export const DEFAULT_HEALTH_INTERVAL_MS = 2000;
 export const DEFAULT_STATS_TIMEOUT_MS = 500;
+/** Inbound topic aliases per MQTT 5 client (CONNACK Topic Alias Maximum). */
+export const DEFAULT_TOPIC_ALIAS_MAXIMUM = 10;
+
+/** The listeners a connection-gateway can open (each on its port + gateway index). */
+export const LISTENER_KINDS = ['mqtt', 'mqtts', 'ws', 'wss'] as const;
+export type ListenerKind = (typeof LISTENER_KINDS)[number];
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** Client certificates signed by this CA are required (mutual TLS) when set. */
+  caFile: string | undefined;
+}
 
 export interface Config {
   production: boolean;
@@ -25,6 +47,13 @@ export interface Config {
   mqttPort: number;
   mqttsPort: number;
   wsPort: number;
+  wssPort: number;
+  /** The listeners a gateway opens (MQFLEET_LISTENERS; default mqtt, plus mqtts with a certificate). */
+  listeners: ListenerKind[];
+  /** MQFLEET_LISTENERS was given (env or file): npm start leaves the choice alone. */
+  listenersConfigured: boolean;
+  /** Certificate and key of the TLS listeners (mqtts, wss). */
+  tls: TlsFiles | undefined;
   httpPort: number;
   grpcPort: number;
   gateways: number;
@@ -44,6 +73,20 @@ export interface Config {
   grpcDeadlineMs: number;
   /** Largest MQTT packet a gateway accepts from a client (announced to MQTT 5 clients). */
   maxPacketSize: number;
+  /** Largest keep alive a client may use, 0 = no maximum (MQTT 5: Server Keep Alive). */
+  maxKeepAlive: number;
+  /** Inbound QoS 1/2 PUBLISH a client may have unacknowledged (CONNACK Receive Maximum). */
+  receiveMaximum: number;
+  /** Inbound topic aliases per client (CONNACK Topic Alias Maximum). */
+  topicAliasMaximum: number;
+  /** Highest QoS accepted and granted (CONNACK Maximum QoS). */
+  maximumQos: 0 | 1 | 2;
+  /** Retained messages are stored (CONNACK Retain Available). */
+  retainAvailable: boolean;
+  /** Publish/subscribe rules from the config file; undefined = everything is allowed. */
+  authorization: AuthorizationRule[] | undefined;
+  /** The MQFLEET_CONFIG file that was read, if any. */
+  configFile: string | undefined;
   /** How long an alteration waits for the gateway's confirmation that it is in force. */
   applyTimeoutMs: number;
   /** How often a gateway evaluates the health of its connections (and reports changes). */
@@ -84,6 +127,18 @@ const oneOf = (...values: string[]): VarSpec => ({
     return raw;
   },
 });
+const listenerList: VarSpec = {
+  parse(raw, name) {
+    const items = raw.split(',').map((x) => x.trim());
+    for (const item of items) {
+      if (!(LISTENER_KINDS as readonly string[]).includes(item))
+        throw new ConfigError(
+          `${name} must list some of ${LISTENER_KINDS.join(', ')} (comma-separated); got "${raw}"`,
+        );
+    }
+    return [...new Set(items)];
+  },
+};
 const subjectToken: VarSpec = {
   parse(raw, name) {
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(raw))
@@ -98,6 +153,11 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_MQTT_PORT: port,
   MQFLEET_MQTTS_PORT: port,
   MQFLEET_WS_PORT: port,
+  MQFLEET_WSS_PORT: port,
+  MQFLEET_LISTENERS: listenerList,
+  MQFLEET_TLS_CERT_FILE: text,
+  MQFLEET_TLS_KEY_FILE: text,
+  MQFLEET_TLS_CA_FILE: text,
   MQFLEET_HTTP_PORT: port,
   MQFLEET_GRPC_PORT: port,
   MQFLEET_GATEWAYS: count(1, 64),
@@ -114,6 +174,11 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_ALLOW_ANONYMOUS: oneOf('true', 'false'),
   MQFLEET_APPLY_TIMEOUT_MS: count(0, 60_000),
   MQFLEET_MAX_PACKET_SIZE: count(128, 268_435_460),
+  MQFLEET_MAX_KEEP_ALIVE: count(0, 65535),
+  MQFLEET_RECEIVE_MAXIMUM: count(1, 65535),
+  MQFLEET_TOPIC_ALIAS_MAXIMUM: count(0, 65535),
+  MQFLEET_MAXIMUM_QOS: count(0, 2),
+  MQFLEET_RETAIN_AVAILABLE: oneOf('true', 'false'),
   MQFLEET_HEALTH_INTERVAL_MS: count(100, 60_000),
   MQFLEET_STATS_TIMEOUT_MS: count(1, 60_000),
 };
@@ -122,22 +187,106 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** MQFLEET_MAX_PACKET_SIZE → maxPacketSize: the key of a variable in the MQFLEET_CONFIG file. */
+export function fileKeyOf(variable: string): string {
+  return variable
+    .slice('MQFLEET_'.length)
+    .toLowerCase()
+    .replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Keys of the config file that are not variables (structured values). */
+const FILE_ONLY_KEYS = new Set(['authorization']);
+
+const VARIABLE_OF_KEY = new Map(
+  Object.keys(SCHEMA)
+    .filter((name) => name !== 'MQFLEET_CONFIG')
+    .map((name) => [fileKeyOf(name), name]),
+);
+
+interface FileSettings {
+  /** Raw values by variable name, as strings (what the variable would hold). */
+  values: Map<string, string>;
+  authorization: unknown;
+}
+
+function readConfigFile(path: string, read: (path: string) => string): FileSettings {
+  let text: string;
+  try {
+    text = read(path);
+  } catch (err) {
+    throw new ConfigError(`MQFLEET_CONFIG: cannot read ${path}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`MQFLEET_CONFIG: ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ConfigError(`MQFLEET_CONFIG: ${path} must hold a JSON object`);
+  }
+  const values = new Map<string, string>();
+  const unknown: string[] = [];
+  let authorization: unknown;
+  for (const [key, value] of Object.entries(json)) {
+    if (FILE_ONLY_KEYS.has(key)) {
+      authorization = value;
+      continue;
+    }
+    const name = VARIABLE_OF_KEY.get(key);
+    if (!name) {
+      unknown.push(key);
+      continue;
+    }
+    if (Array.isArray(value) && name === 'MQFLEET_LISTENERS') values.set(name, value.map(String).join(','));
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      values.set(name, String(value));
+    else if (value !== null)
+      throw new ConfigError(`"${key}" in ${path} must be a string, a number or a boolean`);
+  }
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `unknown key(s) in ${path}: ${unknown.map((k) => `"${k}"`).join(', ')} (keys are the camelCase of the MQFLEET_* variables, e.g. "maxPacketSize", plus "authorization")`,
+    );
+  }
+  return { values, authorization };
+}
+
+export function loadConfig(
+  env: Env = process.env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Config {
   const unknown = Object.keys(env).filter((k) => k.startsWith('MQFLEET_') && !(k in SCHEMA));
   if (unknown.length > 0) {
     throw new ConfigError(`unknown configuration variable(s): ${unknown.join(', ')}`);
   }
+  const configFile = env.MQFLEET_CONFIG || undefined;
+  const file = configFile ? readConfigFile(configFile, readFile) : undefined;
+  /** The raw value of a variable: the environment first, then the file; "" counts as unset. */
+  const raw = (name: string): string | undefined => {
+    const fromEnv = env[name];
+    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+    const fromFile = file?.values.get(name);
+    return fromFile === '' ? undefined : fromFile;
+  };
+  /** How an error names a setting: the variable, or the file's key when it came from the file. */
+  const label = (name: string): string => {
+    const fromEnv = env[name];
+    if ((fromEnv === undefined || fromEnv === '') && file?.values.has(name))
+      return `"${fileKeyOf(name)}" in ${configFile}`;
+    return name;
+  };
   const get = <T>(name: string, fallback: T): T => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    return SCHEMA[name]!.parse(raw, name) as T;
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    return SCHEMA[name]!.parse(value, label(name)) as T;
   };
   const production = env.NODE_ENV === 'production';
   const host = get('MQFLEET_HOST', DEFAULT_HOST);
   const grpcPort = get('MQFLEET_GRPC_PORT', DEFAULT_GRPC_PORT);
-  const rawPassword = env.MQFLEET_ADMIN_PASSWORD;
-  const adminPasswordIsDefault =
-    rawPassword === undefined || rawPassword === '' || rawPassword === DEFAULT_ADMIN_PASSWORD;
+  const rawPassword = raw('MQFLEET_ADMIN_PASSWORD');
+  const adminPasswordIsDefault = rawPassword === undefined || rawPassword === DEFAULT_ADMIN_PASSWORD;
   if (production && adminPasswordIsDefault) {
     throw new ConfigError(
       'MQFLEET_ADMIN_PASSWORD must be set to something other than the default when NODE_ENV=production',
@@ -156,19 +305,70 @@ export function loadConfig(env: Env = process.env): Config {
       `MQFLEET_GATEWAY_INDEX (${gatewayIndex}) must be lower than MQFLEET_GATEWAYS (${gateways})`,
     );
   }
+
+  // TLS: a listener is on only when configured; TLS needs a certificate and its key.
+  const certFile = get<string | undefined>('MQFLEET_TLS_CERT_FILE', undefined);
+  const keyFile = get<string | undefined>('MQFLEET_TLS_KEY_FILE', undefined);
+  const caFile = get<string | undefined>('MQFLEET_TLS_CA_FILE', undefined);
+  if (certFile && !keyFile)
+    throw new ConfigError('MQFLEET_TLS_KEY_FILE must be set with MQFLEET_TLS_CERT_FILE');
+  if (keyFile && !certFile)
+    throw new ConfigError('MQFLEET_TLS_CERT_FILE must be set with MQFLEET_TLS_KEY_FILE');
+  if (caFile && !certFile)
+    throw new ConfigError('MQFLEET_TLS_CA_FILE needs MQFLEET_TLS_CERT_FILE and MQFLEET_TLS_KEY_FILE');
+  const tls = certFile && keyFile ? { certFile, keyFile, caFile } : undefined;
+  const listenersConfigured = raw('MQFLEET_LISTENERS') !== undefined;
+  const listeners = get<ListenerKind[]>('MQFLEET_LISTENERS', tls ? ['mqtt', 'mqtts'] : ['mqtt']);
+  for (const kind of listeners) {
+    if ((kind === 'mqtts' || kind === 'wss') && !tls) {
+      throw new ConfigError(
+        `${label('MQFLEET_LISTENERS')} includes ${kind}, which needs MQFLEET_TLS_CERT_FILE and MQFLEET_TLS_KEY_FILE`,
+      );
+    }
+  }
+  const ports: Record<ListenerKind, number> = {
+    mqtt: get('MQFLEET_MQTT_PORT', DEFAULT_MQTT_PORT),
+    mqtts: get('MQFLEET_MQTTS_PORT', DEFAULT_MQTTS_PORT),
+    ws: get('MQFLEET_WS_PORT', DEFAULT_WS_PORT),
+    wss: get('MQFLEET_WSS_PORT', DEFAULT_WSS_PORT),
+  };
+  const portName = { mqtt: 'MQTT', mqtts: 'MQTTS', ws: 'WS', wss: 'WSS' } as const;
+  for (const a of listeners) {
+    for (const b of listeners) {
+      if (a < b && ports[a] !== 0 && ports[a] === ports[b]) {
+        throw new ConfigError(
+          `MQFLEET_${portName[a]}_PORT and MQFLEET_${portName[b]}_PORT are both ${ports[a]}; the ${a} and ${b} listeners need different ports`,
+        );
+      }
+    }
+  }
+
+  let authorization: AuthorizationRule[] | undefined;
+  if (file?.authorization !== undefined) {
+    try {
+      authorization = parseAuthorization(file.authorization);
+    } catch (err) {
+      throw new ConfigError(`"authorization" in ${configFile}: ${(err as Error).message}`);
+    }
+  }
+
   return {
     production,
     host,
-    mqttPort: get('MQFLEET_MQTT_PORT', DEFAULT_MQTT_PORT),
-    mqttsPort: get('MQFLEET_MQTTS_PORT', DEFAULT_MQTTS_PORT),
-    wsPort: get('MQFLEET_WS_PORT', DEFAULT_WS_PORT),
+    mqttPort: ports.mqtt,
+    mqttsPort: ports.mqtts,
+    wsPort: ports.ws,
+    wssPort: ports.wss,
+    listeners,
+    listenersConfigured,
+    tls,
     httpPort: get('MQFLEET_HTTP_PORT', DEFAULT_HTTP_PORT),
     grpcPort,
     gateways,
     gatewayIndex,
     gatewayId: get<string | undefined>('MQFLEET_GATEWAY_ID', undefined),
     sessionServiceAddress: get('MQFLEET_SESSION_SERVICE', `${host}:${grpcPort}`),
-    adminPassword: adminPasswordIsDefault ? DEFAULT_ADMIN_PASSWORD : rawPassword!,
+    adminPassword: adminPasswordIsDefault ? DEFAULT_ADMIN_PASSWORD : rawPassword,
     adminPasswordIsDefault,
     internalToken,
     allowAnonymous: get('MQFLEET_ALLOW_ANONYMOUS', production ? 'false' : 'true') === 'true',
@@ -178,9 +378,24 @@ export function loadConfig(env: Env = process.env): Config {
     grpcDeadlineMs: get('MQFLEET_GRPC_DEADLINE_MS', DEFAULT_GRPC_DEADLINE_MS),
     applyTimeoutMs: get('MQFLEET_APPLY_TIMEOUT_MS', DEFAULT_APPLY_TIMEOUT_MS),
     maxPacketSize: get('MQFLEET_MAX_PACKET_SIZE', DEFAULT_MAX_PACKET_SIZE),
+    maxKeepAlive: get('MQFLEET_MAX_KEEP_ALIVE', 0),
+    receiveMaximum: get('MQFLEET_RECEIVE_MAXIMUM', 65535),
+    topicAliasMaximum: get('MQFLEET_TOPIC_ALIAS_MAXIMUM', DEFAULT_TOPIC_ALIAS_MAXIMUM),
+    maximumQos: get<0 | 1 | 2>('MQFLEET_MAXIMUM_QOS', 2),
+    retainAvailable: get('MQFLEET_RETAIN_AVAILABLE', 'true') === 'true',
+    authorization,
+    configFile,
     healthIntervalMs: get('MQFLEET_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS),
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
   };
+}
+
+/** The port a gateway opens for a listener: the configured port + its index (0 stays 0: any). */
+export function listenerPort(config: Config, kind: ListenerKind): number {
+  const base = { mqtt: config.mqttPort, mqtts: config.mqttsPort, ws: config.wsPort, wss: config.wssPort }[
+    kind
+  ];
+  return base === 0 ? 0 : base + config.gatewayIndex;
 }

@@ -11,7 +11,10 @@ import {
   DEFAULT_MQTTS_PORT,
   DEFAULT_MQTT_PORT,
   DEFAULT_NATS_PREFIX,
+  DEFAULT_WSS_PORT,
   DEFAULT_WS_PORT,
+  fileKeyOf,
+  listenerPort,
   loadConfig,
 } from '../src/config';
 
@@ -40,6 +43,10 @@ describe('loadConfig', () => {
       mqttPort: DEFAULT_MQTT_PORT,
       mqttsPort: DEFAULT_MQTTS_PORT,
       wsPort: DEFAULT_WS_PORT,
+      wssPort: DEFAULT_WSS_PORT,
+      listeners: ['mqtt'],
+      listenersConfigured: false,
+      tls: undefined,
       httpPort: DEFAULT_HTTP_PORT,
       grpcPort: DEFAULT_GRPC_PORT,
       gateways: DEFAULT_GATEWAYS,
@@ -52,6 +59,13 @@ describe('loadConfig', () => {
       allowAnonymous: true,
       applyTimeoutMs: 1000,
       maxPacketSize: 1048576,
+      maxKeepAlive: 0,
+      receiveMaximum: 65535,
+      topicAliasMaximum: 10,
+      maximumQos: 2,
+      retainAvailable: true,
+      authorization: undefined,
+      configFile: undefined,
       healthIntervalMs: 2000,
       statsTimeoutMs: 500,
       natsPrefix: DEFAULT_NATS_PREFIX,
@@ -74,27 +88,30 @@ describe('loadConfig', () => {
   });
 
   it('reads every variable', () => {
-    const config = loadConfig({
-      MQFLEET_HOST: '0.0.0.0',
-      MQFLEET_MQTT_PORT: '0',
-      MQFLEET_MQTTS_PORT: '65535',
-      MQFLEET_WS_PORT: '9002',
-      MQFLEET_HTTP_PORT: '8081',
-      MQFLEET_GRPC_PORT: '50052',
-      MQFLEET_GATEWAYS: '64',
-      MQFLEET_GATEWAY_INDEX: '63',
-      MQFLEET_GATEWAY_ID: 'gw_1-a',
-      MQFLEET_ADMIN_PASSWORD: 'pw',
-      MQFLEET_INTERNAL_TOKEN: 'tok',
-      MQFLEET_NATS_PREFIX: 'fleet',
-      MQFLEET_GRPC_DEADLINE_MS: '100',
-      MQFLEET_LOG_LEVEL: 'debug',
-      MQFLEET_DATA_DIR: '/var/lib/mqfleet',
-      MQFLEET_CONFIG: 'x',
-      DATABASE_URL: 'postgres://db',
-      NATS_URL: 'nats://n',
-      UNRELATED: 'ignored',
-    });
+    const config = loadConfig(
+      {
+        MQFLEET_HOST: '0.0.0.0',
+        MQFLEET_MQTT_PORT: '0',
+        MQFLEET_MQTTS_PORT: '65535',
+        MQFLEET_WS_PORT: '9002',
+        MQFLEET_HTTP_PORT: '8081',
+        MQFLEET_GRPC_PORT: '50052',
+        MQFLEET_GATEWAYS: '64',
+        MQFLEET_GATEWAY_INDEX: '63',
+        MQFLEET_GATEWAY_ID: 'gw_1-a',
+        MQFLEET_ADMIN_PASSWORD: 'pw',
+        MQFLEET_INTERNAL_TOKEN: 'tok',
+        MQFLEET_NATS_PREFIX: 'fleet',
+        MQFLEET_GRPC_DEADLINE_MS: '100',
+        MQFLEET_LOG_LEVEL: 'debug',
+        MQFLEET_DATA_DIR: '/var/lib/mqfleet',
+        MQFLEET_CONFIG: 'x',
+        DATABASE_URL: 'postgres://db',
+        NATS_URL: 'nats://n',
+        UNRELATED: 'ignored',
+      },
+      () => '{}',
+    );
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.mqttPort, 0);
     assert.equal(config.mqttsPort, 65535);
@@ -204,5 +221,180 @@ describe('MQFLEET_ALLOW_ANONYMOUS', () => {
   });
   it('takes only true or false', () => {
     assert.throws(() => loadConfig({ MQFLEET_ALLOW_ANONYMOUS: 'yes' }), /MQFLEET_ALLOW_ANONYMOUS/);
+  });
+});
+
+describe('listeners and TLS', () => {
+  it('TLS listeners need a certificate; with one, mqtts is on by default', () => {
+    refused(
+      { MQFLEET_LISTENERS: 'mqtt,mqtts' },
+      /MQFLEET_LISTENERS includes mqtts, which needs MQFLEET_TLS_CERT_FILE/,
+    );
+    refused({ MQFLEET_LISTENERS: 'wss' }, /includes wss/);
+    refused({ MQFLEET_LISTENERS: 'mqtt,quic' }, /MQFLEET_LISTENERS must list some of mqtt, mqtts, ws, wss/);
+    refused({ MQFLEET_TLS_CERT_FILE: 'c.pem' }, /MQFLEET_TLS_KEY_FILE must be set/);
+    refused({ MQFLEET_TLS_KEY_FILE: 'k.pem' }, /MQFLEET_TLS_CERT_FILE must be set/);
+    refused({ MQFLEET_TLS_CA_FILE: 'ca.pem' }, /MQFLEET_TLS_CA_FILE needs/);
+    const tls = { MQFLEET_TLS_CERT_FILE: 'c.pem', MQFLEET_TLS_KEY_FILE: 'k.pem' };
+    const config = loadConfig(tls);
+    assert.deepEqual(config.listeners, ['mqtt', 'mqtts']);
+    assert.deepEqual(config.tls, { certFile: 'c.pem', keyFile: 'k.pem', caFile: undefined });
+    const all = loadConfig({ ...tls, MQFLEET_LISTENERS: 'ws, wss,ws', MQFLEET_TLS_CA_FILE: 'ca.pem' });
+    assert.deepEqual(all.listeners, ['ws', 'wss']);
+    assert.equal(all.listenersConfigured, true);
+    assert.equal(all.tls?.caFile, 'ca.pem');
+  });
+
+  it('refuses two listeners on one port', () => {
+    refused(
+      { MQFLEET_LISTENERS: 'mqtt,ws', MQFLEET_WS_PORT: '1883' },
+      /MQFLEET_MQTT_PORT and MQFLEET_WS_PORT are both 1883/,
+    );
+    assert.doesNotThrow(() =>
+      loadConfig({ MQFLEET_LISTENERS: 'mqtt,ws', MQFLEET_MQTT_PORT: '0', MQFLEET_WS_PORT: '0' }),
+    );
+    // Not listening: no conflict.
+    assert.doesNotThrow(() => loadConfig({ MQFLEET_WS_PORT: '1883' }));
+  });
+
+  it('gateway i listens on every port + i (0 stays 0)', () => {
+    const config = loadConfig({ MQFLEET_GATEWAYS: '3', MQFLEET_GATEWAY_INDEX: '2', MQFLEET_WS_PORT: '0' });
+    assert.equal(listenerPort(config, 'mqtt'), 1885);
+    assert.equal(listenerPort(config, 'mqtts'), 8885);
+    assert.equal(listenerPort(config, 'wss'), 9445);
+    assert.equal(listenerPort(config, 'ws'), 0);
+  });
+});
+
+describe('broker limits', () => {
+  it('reads each limit and refuses values out of range by name', () => {
+    const config = loadConfig({
+      MQFLEET_MAX_KEEP_ALIVE: '60',
+      MQFLEET_RECEIVE_MAXIMUM: '5',
+      MQFLEET_TOPIC_ALIAS_MAXIMUM: '0',
+      MQFLEET_MAXIMUM_QOS: '1',
+      MQFLEET_RETAIN_AVAILABLE: 'false',
+    });
+    assert.equal(config.maxKeepAlive, 60);
+    assert.equal(config.receiveMaximum, 5);
+    assert.equal(config.topicAliasMaximum, 0);
+    assert.equal(config.maximumQos, 1);
+    assert.equal(config.retainAvailable, false);
+    refused({ MQFLEET_MAX_KEEP_ALIVE: '65536' }, /MQFLEET_MAX_KEEP_ALIVE must be an integer from 0 to 65535/);
+    refused({ MQFLEET_RECEIVE_MAXIMUM: '0' }, /MQFLEET_RECEIVE_MAXIMUM must be an integer from 1/);
+    refused({ MQFLEET_MAXIMUM_QOS: '3' }, /MQFLEET_MAXIMUM_QOS/);
+    refused({ MQFLEET_RETAIN_AVAILABLE: '0' }, /MQFLEET_RETAIN_AVAILABLE must be one of true, false/);
+  });
+});
+
+describe('MQFLEET_CONFIG file', () => {
+  const withFile = (json: unknown, env: Record<string, string> = {}) =>
+    loadConfig({ MQFLEET_CONFIG: '/etc/mqfleet.json', ...env }, (path) => {
+      assert.equal(path, '/etc/mqfleet.json');
+      return typeof json === 'string' ? json : JSON.stringify(json);
+    });
+  const fileRefused = (json: unknown, pattern: RegExp, env: Record<string, string> = {}): void => {
+    assert.throws(
+      () => withFile(json, env),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError, String(err));
+        assert.match(err.message, pattern);
+        return true;
+      },
+    );
+  };
+
+  it('every variable has a camelCase key', () => {
+    assert.equal(fileKeyOf('MQFLEET_MAX_PACKET_SIZE'), 'maxPacketSize');
+    assert.equal(fileKeyOf('MQFLEET_MQTTS_PORT'), 'mqttsPort');
+    assert.equal(fileKeyOf('MQFLEET_TLS_CA_FILE'), 'tlsCaFile');
+    assert.equal(fileKeyOf('MQFLEET_MAXIMUM_QOS'), 'maximumQos');
+  });
+
+  it('gives settings and limits; the environment overrides the file', () => {
+    const config = withFile(
+      {
+        maxPacketSize: 65536,
+        maxKeepAlive: 120,
+        receiveMaximum: 20,
+        topicAliasMaximum: 3,
+        maximumQos: 1,
+        retainAvailable: false,
+        allowAnonymous: false,
+        listeners: ['mqtt', 'ws'],
+        wsPort: 9100,
+        logLevel: 'warn',
+      },
+      { MQFLEET_LOG_LEVEL: 'debug', MQFLEET_RECEIVE_MAXIMUM: '30' },
+    );
+    assert.equal(config.configFile, '/etc/mqfleet.json');
+    assert.equal(config.maxPacketSize, 65536);
+    assert.equal(config.maxKeepAlive, 120);
+    assert.equal(config.receiveMaximum, 30);
+    assert.equal(config.topicAliasMaximum, 3);
+    assert.equal(config.maximumQos, 1);
+    assert.equal(config.retainAvailable, false);
+    assert.equal(config.allowAnonymous, false);
+    assert.deepEqual(config.listeners, ['mqtt', 'ws']);
+    assert.equal(config.listenersConfigured, true);
+    assert.equal(config.wsPort, 9100);
+    assert.equal(config.logLevel, 'debug');
+    // An empty variable does not override the file.
+    assert.equal(withFile({ maxPacketSize: 4096 }, { MQFLEET_MAX_PACKET_SIZE: '' }).maxPacketSize, 4096);
+  });
+
+  it('refuses unknown keys by name, and bad values naming the key and the file', () => {
+    fileRefused(
+      { maxPacketSize: 1000, maxPaketSize: 2, foo: 1 },
+      /unknown key\(s\) in \/etc\/mqfleet.json: "maxPaketSize", "foo"/,
+    );
+    fileRefused({ MQFLEET_MAX_PACKET_SIZE: 1000 }, /unknown key/);
+    fileRefused({ max_packet_size: 1000 }, /unknown key/);
+    fileRefused({ config: 'other.json' }, /unknown key/);
+    fileRefused({ maxPacketSize: 12 }, /"maxPacketSize" in \/etc\/mqfleet.json must be an integer from 128/);
+    fileRefused({ maximumQos: 1.5 }, /"maximumQos" in \/etc\/mqfleet.json/);
+    fileRefused({ retainAvailable: 'no' }, /"retainAvailable" in/);
+    fileRefused(
+      { maxPacketSize: { value: 1 } },
+      /"maxPacketSize" in \/etc\/mqfleet.json must be a string, a number or a boolean/,
+    );
+    fileRefused({ listeners: ['mqtts'] }, /"listeners" in \/etc\/mqfleet.json includes mqtts/);
+    fileRefused('{"maxPacketSize": ', /is not valid JSON/);
+    fileRefused('[1]', /must hold a JSON object/);
+    // The environment's value is the one named when it is the bad one.
+    fileRefused({ maxPacketSize: 4096 }, /MQFLEET_MAX_PACKET_SIZE must be/, { MQFLEET_MAX_PACKET_SIZE: 'x' });
+  });
+
+  it('a missing file is an error at start', () => {
+    assert.throws(
+      () => loadConfig({ MQFLEET_CONFIG: '/nonexistent/mqfleet.json' }),
+      /MQFLEET_CONFIG: cannot read \/nonexistent\/mqfleet.json/,
+    );
+  });
+
+  it('reads authorization rules and names the bad one', () => {
+    const rules = [
+      { permission: 'allow', action: 'all', clientId: 'dev-*', topics: ['devices/%c/#'] },
+      { permission: 'deny', action: 'subscribe', topics: ['#'] },
+    ];
+    assert.deepEqual(withFile({ authorization: rules }).authorization, rules);
+    fileRefused({ authorization: {} }, /"authorization" in \/etc\/mqfleet.json: must be an array/);
+    fileRefused(
+      { authorization: [{ permission: 'maybe', action: 'all', topics: ['#'] }] },
+      /rule 0: "permission"/,
+    );
+    fileRefused(
+      { authorization: [rules[0], { permission: 'deny', action: 'read', topics: ['#'] }] },
+      /rule 1: "action"/,
+    );
+    fileRefused({ authorization: [{ permission: 'deny', action: 'all', topics: [] }] }, /rule 0: "topics"/);
+    fileRefused(
+      { authorization: [{ permission: 'deny', action: 'all', topics: ['a/#/b'] }] },
+      /rule 0: topics\[0\] "#" must be/,
+    );
+    fileRefused(
+      { authorization: [{ permission: 'deny', action: 'all', topics: ['#'], user: 'x' }] },
+      /rule 0: unknown key "user"/,
+    );
   });
 });

@@ -2,11 +2,11 @@
 // keep-alive timer, subscriptions, topic aliases and the outbound QoS 1 in-flight window.
 // Packet handling itself lives in dispatcher.ts and packets/*.ts.
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
 import * as mqtt from 'mqtt-packet';
-import { topicMatches, type Logger, type Settings } from '@mqfleet/core';
+import { ALLOW_ALL, topicMatches, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
 import type { EndInfo, GatewayContext } from './context';
+import type { ClientStream } from './listeners';
 import { ReasonCode } from './reason-codes';
 import { KeepAliveTimer } from './keep-alive';
 import { pairsToUserProperties, remainingExpiry, type QoS, type RoutedMessage } from './message';
@@ -49,6 +49,8 @@ export class Connection {
   protocolVersion: ProtocolVersion = 4;
   clientName = '';
   username = '';
+  /** What the client may publish and subscribe to; set at CONNECT (packets/connect.ts). */
+  authorization: ClientAuthorization = ALLOW_ALL;
   /** The session as last applied, and its version (decimal string in the proto). */
   session: Session__Output | null = null;
   version = 0n;
@@ -94,7 +96,7 @@ export class Connection {
   private finalized = false;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: ClientStream,
     readonly ctx: GatewayContext,
   ) {
     this.log = ctx.logger.child({ connectionId: this.id });
@@ -103,6 +105,16 @@ export class Connection {
 
   get banned(): boolean {
     return isBanned(this.settings);
+  }
+
+  /**
+   * The keep alive in force: the session's, capped by the broker's maximum (a maximum also
+   * replaces 0, "no keep alive") — MQTT 5 clients learn it as Server Keep Alive.
+   */
+  get keepAliveSeconds(): number {
+    const max = this.ctx.limits.maxKeepAlive;
+    const ka = this.settings.keepAliveSeconds;
+    return max > 0 && (ka === 0 || ka > max) ? max : ka;
   }
 
   get inflightCount(): number {
@@ -163,7 +175,7 @@ export class Connection {
     this.limits = effectiveLimits(this.settings, this.declared);
     if (this.state === 'open' && before.keepAliveSeconds !== this.settings.keepAliveSeconds) {
       // A changed keep-alive restarts the idle timer from now (DESIGN.md).
-      this.keepAlive.set(this.settings.keepAliveSeconds);
+      this.keepAlive.set(this.keepAliveSeconds);
     }
     // Aliases above a lowered Topic Alias Maximum are no longer used [MQTT-3.3.2-9].
     for (const [topic, alias] of this.outboundAliases) {

@@ -1,6 +1,6 @@
 // What a connection needs from its gateway. Connections and packet handlers depend on this
 // interface only, never on the Gateway class itself.
-import type { Logger } from '@mqfleet/core';
+import type { ClientAuthorization, Config, Logger } from '@mqfleet/core';
 import type { Connection } from './connection';
 import type { RoutedMessage } from './message';
 import type { SessionClient } from './session-client';
@@ -24,6 +24,10 @@ export interface GatewayContext {
   readonly inboundTopicAliasMaximum: number;
   /** Largest packet accepted from a client (MQTT 5 CONNACK Maximum Packet Size). */
   readonly maxPacketSize: number;
+  /** Broker limits of the MQFLEET_CONFIG file / environment (announced in CONNACK). */
+  readonly limits: Pick<Config, 'maxKeepAlive' | 'receiveMaximum' | 'maximumQos' | 'retainAvailable'>;
+  /** What this client may publish and subscribe to (the "authorization" rules). */
+  authorizationFor(clientName: string, username: string): ClientAuthorization;
   /** Makes the connection the holder of its client id here; takes over a previous one. */
   register(connection: Connection): boolean;
   /** Routes a message to local subscribers and to the other gateways. */

@@ -1,17 +1,19 @@
-// The connection-gateway: terminates MQTT over TCP, opens and closes sessions through the
+// The connection-gateway: terminates MQTT over TCP, TLS and WebSocket (listeners.ts), opens and closes sessions through the
 // session-service (gRPC), routes messages locally and through NATS, and applies session events
 // from JetStream to its live connections. buildGateway returns an unstarted gateway; only
 // main.ts reads the environment.
 import { EventEmitter, once } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { connect, Events, type NatsConnection } from 'nats';
 import {
+  authorizationFor,
   createLogger,
   subjects,
+  type ClientAuthorization,
   type Config,
   type GatewayHeartbeat,
+  type ListenerKind,
   type Logger,
   type SessionApplied,
   type SessionEvent,
@@ -26,14 +28,13 @@ import { ReasonCode } from './reason-codes';
 import { NatsRouter } from './router';
 import { RetainedStore } from './retained';
 import { HealthMonitor } from './health';
+import { closeListeners, openListeners, type ClientStream, type Listener } from './listeners';
 import { SessionClient } from './session-client';
 import { SessionEventsConsumer } from './session-events';
 import type { Will } from './settings';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const HEARTBEAT_INTERVAL_MS = 2000;
-/** Topic aliases accepted from each MQTT 5 client (CONNACK Topic Alias Maximum). */
-export const INBOUND_TOPIC_ALIAS_MAXIMUM = 10;
 /** DescribeSessions is asked about this many client ids at a time when reconciling. */
 const RECONCILE_BATCH = 200;
 /** close() waits this long for clients to go before destroying their sockets. */
@@ -59,9 +60,14 @@ export class Gateway extends EventEmitter implements GatewayContext {
   gatewayId = '';
   readonly logger: Logger;
   readonly sessions: SessionClient;
-  readonly inboundTopicAliasMaximum = INBOUND_TOPIC_ALIAS_MAXIMUM;
+  get inboundTopicAliasMaximum(): number {
+    return this.config.topicAliasMaximum;
+  }
   get maxPacketSize(): number {
     return this.config.maxPacketSize;
+  }
+  get limits(): GatewayContext['limits'] {
+    return this.config;
   }
   /** Every socket with a Connection, open or not. */
   readonly connections = new Set<Connection>();
@@ -69,7 +75,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
   readonly byClient = new Map<string, Connection>();
 
   private readonly s: Subjects;
-  private readonly server: Server;
+  private servers: Listener[] = [];
   private nc: NatsConnection | undefined;
   private router: NatsRouter | undefined;
   private retained: RetainedStore | undefined;
@@ -92,10 +98,13 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.logger = logger ?? createLogger('connection-gateway', config.logLevel);
     this.s = subjects(config.natsPrefix);
     this.sessions = new SessionClient(config);
-    this.server = createServer((socket) => this.accept(socket));
   }
 
-  async start(): Promise<{ port: number; gatewayId: string }> {
+  /**
+   * Connects to NATS, opens the listeners; `port` is the MQTT TCP port (or the first listener's
+   * when TCP is off), `ports` every listener's.
+   */
+  async start(): Promise<{ port: number; gatewayId: string; ports: Partial<Record<ListenerKind, number>> }> {
     const nc = await connect({
       servers: this.config.natsUrl ?? DEFAULT_NATS_URL,
       maxReconnectAttempts: -1,
@@ -105,12 +114,14 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.nc = nc;
     void this.watchNats(nc);
 
-    this.server.listen(this.config.mqttPort + this.config.gatewayIndex, this.config.host);
-    await Promise.race([
-      once(this.server, 'listening'),
-      once(this.server, 'error').then(([err]) => Promise.reject(err as Error)),
-    ]);
-    this.port = (this.server.address() as { port: number }).port;
+    try {
+      this.servers = await openListeners(this.config, this.logger, (stream) => this.accept(stream));
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+    const ports = Object.fromEntries(this.servers.map((l) => [l.kind, l.port]));
+    this.port = ports.mqtt ?? this.servers[0]!.port;
     this.gatewayId = this.config.gatewayId ?? deriveGatewayId(hostname(), this.port);
     this.sessions.gatewayId = this.gatewayId;
     this.router = new NatsRouter(nc, this.s, this.gatewayId, this.logger, (m) => this.deliverLocal(m));
@@ -154,7 +165,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.publishHeartbeat();
     this.heartbeat = setInterval(() => this.publishHeartbeat(), HEARTBEAT_INTERVAL_MS);
     this.heartbeat.unref();
-    return { port: this.port, gatewayId: this.gatewayId };
+    return { port: this.port, gatewayId: this.gatewayId, ports };
   }
 
   /** Stops listening, tells MQTT 5 clients 0x8B, closes sockets, drains NATS, closes gRPC. */
@@ -163,8 +174,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.closing = true;
     clearInterval(this.heartbeat);
     this.health?.stop();
-    const listening = this.server.listening ? once(this.server, 'close') : Promise.resolve();
-    this.server.close();
+    const listening = closeListeners(this.servers);
     const sockets = [...this.connections].map((conn) => {
       const closed = conn.socket.destroyed ? Promise.resolve() : once(conn.socket, 'close');
       conn.end(
@@ -270,6 +280,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.emit('willCancelled', clientName);
   }
 
+  authorizationFor(clientName: string, username: string): ClientAuthorization {
+    return authorizationFor(this.config.authorization, clientName, username);
+  }
+
   nextMessageId(): string {
     return `${this.messageIdPrefix}.${(this.messageCounter++).toString(36)}`;
   }
@@ -277,12 +291,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
   // -------------------------------------------------------------------------------------------
   // Connections
 
-  private accept(socket: Socket): void {
+  private accept(socket: ClientStream): void {
     if (this.closing) {
       socket.destroy();
       return;
     }
-    socket.setNoDelay(true);
     const conn = new Connection(socket, this);
     this.connections.add(conn);
     socket.once('close', () => this.connections.delete(conn));

@@ -1,5 +1,5 @@
 // Runs one connection-gateway: the only place that reads the environment.
-import { createLogger, loadConfig } from '@mqfleet/core';
+import { ConfigError, createLogger, loadConfig } from '@mqfleet/core';
 import { buildGateway } from './index';
 
 async function main(): Promise<void> {
@@ -21,11 +21,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  const { port, gatewayId } = await gateway.start();
-  logger.info('ready', { port, gatewayId, host: config.host });
+  const { port, gatewayId, ports } = await gateway.start();
+  logger.info('ready', { port, ports, gatewayId, host: config.host });
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`connection-gateway failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+  // A configuration error is the operator's to fix: its message names the setting; no stack.
+  const detail = err instanceof ConfigError ? err.message : ((err as Error)?.stack ?? String(err));
+  process.stderr.write(`connection-gateway failed to start: ${detail}\n`);
   process.exit(1);
 });

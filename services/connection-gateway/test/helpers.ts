@@ -6,7 +6,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import * as mqttPacket from 'mqtt-packet';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { createLogger, loadConfig, type Config, type Logger } from '@mqfleet/core';
+import { createLogger, loadConfig, type Config, type ListenerKind, type Logger } from '@mqfleet/core';
 import {
   AuthServiceClient,
   SessionServiceClient,
@@ -21,9 +21,12 @@ export interface Cluster {
   infra: Infra;
   sessionService: ServiceProcess;
   grpcAddress: string;
-  startGateway(
-    overrides?: Record<string, string>,
-  ): Promise<{ gateway: Gateway; port: number; gatewayId: string }>;
+  startGateway(overrides?: Record<string, string>): Promise<{
+    gateway: Gateway;
+    port: number;
+    gatewayId: string;
+    ports: Partial<Record<ListenerKind, number>>;
+  }>;
   alterSession(clientName: string, patch: SessionPatch): Promise<AlterSessionResponse__Output>;
   close(): Promise<void>;
 }
@@ -61,6 +64,9 @@ export async function startCluster(): Promise<Cluster> {
     async startGateway(overrides = {}) {
       const config: Config = loadConfig({
         MQFLEET_MQTT_PORT: '0',
+        MQFLEET_MQTTS_PORT: '0',
+        MQFLEET_WS_PORT: '0',
+        MQFLEET_WSS_PORT: '0',
         MQFLEET_HOST: '127.0.0.1',
         MQFLEET_SESSION_SERVICE: grpcAddress,
         MQFLEET_NATS_PREFIX: infra.natsPrefix,
@@ -69,8 +75,7 @@ export async function startCluster(): Promise<Cluster> {
       });
       const gateway = buildGateway(config, quiet);
       gateways.push(gateway);
-      const { port, gatewayId } = await gateway.start();
-      return { gateway, port, gatewayId };
+      return { gateway, ...(await gateway.start()) };
     },
     async alterSession(clientName, patch) {
       if (!token) {

@@ -9,7 +9,6 @@ import { SessionServiceError } from '../errors';
 import { userPropertiesToPairs } from '../message';
 import { ReasonCode, ReturnCode } from '../reason-codes';
 import type { ClientLimits } from '../settings';
-import { RETAIN_AVAILABLE } from './publish';
 
 /** Sends a refusing CONNACK and closes [MQTT-3.2.2-6 (3.1.1), MQTT-3.2.2-7 (5.0)]. */
 function refuse(conn: Connection, v4Code: number, v5Code: number, reason: string): void {
@@ -23,7 +22,13 @@ function refuse(conn: Connection, v4Code: number, v5Code: number, reason: string
   conn.end({ reason, clean: false, publishWill: false });
 }
 
-function declaration(packet: IConnectPacket, v5: boolean, limits: ClientLimits): ConnectDeclaration {
+function declaration(
+  packet: IConnectPacket,
+  v5: boolean,
+  limits: ClientLimits,
+  maxKeepAlive: number,
+): ConnectDeclaration {
+  const keepalive = packet.keepalive ?? 0;
   const props = packet.properties ?? {};
   const will = packet.will;
   const wp = will?.properties ?? {};
@@ -31,7 +36,9 @@ function declaration(packet: IConnectPacket, v5: boolean, limits: ClientLimits):
   return {
     mqttProtocol: v5 ? '5.0' : '3.1.1',
     cleanStart: clean,
-    keepAliveSeconds: packet.keepalive ?? 0,
+    // The keep alive in force, so the stored session shows it: capped by the broker's maximum.
+    keepAliveSeconds:
+      maxKeepAlive > 0 && (keepalive === 0 || keepalive > maxKeepAlive) ? maxKeepAlive : keepalive,
     // MQTT 3.1.1: a clean session ends with the connection; otherwise it never expires.
     sessionExpiryInterval: v5 ? (props.sessionExpiryInterval ?? 0) : clean ? 0 : UINT32_MAX,
     receiveMaximum: limits.receiveMaximum,
@@ -93,6 +100,19 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     assigned = true;
   }
   conn.clientName = clientName;
+  conn.authorization = ctx.authorizationFor(clientName, conn.username);
+  const { maxKeepAlive, maximumQos, retainAvailable, receiveMaximum } = ctx.limits;
+  const keepalive = packet.keepalive ?? 0;
+  if (!v5 && maxKeepAlive > 0 && (keepalive === 0 || keepalive > maxKeepAlive)) {
+    // MQTT 3.1.1 cannot be told another keep alive: refused as Mosquitto's max_keepalive does.
+    refuse(
+      conn,
+      ReturnCode.IDENTIFIER_REJECTED,
+      ReasonCode.UNSPECIFIED_ERROR,
+      `keep alive ${keepalive} is 0 or above the maximum of ${maxKeepAlive}`,
+    );
+    return;
+  }
 
   if (v5 && props.authenticationMethod !== undefined) {
     // Enhanced authentication is not supported [MQTT-4.12].
@@ -115,6 +135,20 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
       );
       return;
     }
+    // A will the server cannot honour is refused [MQTT-3.2.2-12 (QoS), MQTT-3.2.2-13 (retain)];
+    // MQTT 3.1.1 has no such codes: 0x05.
+    if ((packet.will.qos ?? 0) > maximumQos) {
+      refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.QOS_NOT_SUPPORTED, 'will QoS above the maximum');
+      return;
+    }
+    if (packet.will.retain && !retainAvailable) {
+      refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.RETAIN_NOT_SUPPORTED, 'retained will not available');
+      return;
+    }
+    if (!conn.authorization.mayPublish(packet.will.topic)) {
+      refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.NOT_AUTHORIZED, 'will topic not authorized');
+      return;
+    }
   }
 
   const declared: ClientLimits = {
@@ -124,7 +158,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   };
   conn.declared = declared;
   conn.limits = declared;
-  const declared_ = declaration(packet, v5, declared);
+  const declared_ = declaration(packet, v5, declared, maxKeepAlive);
   conn.connectExpiryZero = v5 && (declared_.sessionExpiryInterval ?? 0) === 0;
 
   let response: OpenSessionResponse__Output;
@@ -206,15 +240,18 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     connack.properties = {
       topicAliasMaximum: ctx.inboundTopicAliasMaximum,
       maximumPacketSize: ctx.maxPacketSize, // [MQTT-3.2.2.3.6]
-      retainAvailable: RETAIN_AVAILABLE,
+      retainAvailable, // [MQTT-3.2.2.3.5]
       wildcardSubscriptionAvailable: true,
       subscriptionIdentifiersAvailable: true,
       sharedSubscriptionAvailable: false,
     };
+    // Absent means 65535 / QoS 2; Maximum QoS is only ever sent as 0 or 1 [MQTT-3.2.2-9].
+    if (receiveMaximum < 65535) connack.properties.receiveMaximum = receiveMaximum;
+    if (maximumQos < 2) connack.properties.maximumQoS = maximumQos;
     if (assigned) connack.properties.assignedClientIdentifier = clientName; // [MQTT-3.2.2-16]
-    // The session's keep-alive wins and the client is told [MQTT-3.2.2-21, MQTT-3.1.2-21].
-    if (settings.keepAliveSeconds !== (packet.keepalive ?? 0))
-      connack.properties.serverKeepAlive = settings.keepAliveSeconds;
+    // The session's keep-alive, capped by the maximum, wins and the client is told
+    // [MQTT-3.2.2-21, MQTT-3.1.2-21].
+    if (conn.keepAliveSeconds !== keepalive) connack.properties.serverKeepAlive = conn.keepAliveSeconds;
     if (settings.sessionExpiryInterval !== declared_.sessionExpiryInterval) {
       connack.properties.sessionExpiryInterval = settings.sessionExpiryInterval;
     }
@@ -223,7 +260,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   }
   conn.state = 'open';
   conn.send(connack);
-  conn.keepAlive.set(settings.keepAliveSeconds);
+  conn.keepAlive.set(conn.keepAliveSeconds);
   conn.log.info('connected', { clientName, protocol: v5 ? '5.0' : '3.1.1', version: String(conn.version) });
   ctx.emit('connected', clientName, conn.id);
   if (!current) {

@@ -7,9 +7,6 @@ import { ProtocolError } from '../errors';
 import { propertiesFromPublish, type RoutedMessage } from '../message';
 import { ReasonCode } from '../reason-codes';
 
-/** Announced in CONNACK [MQTT-3.2.2.3.5]: retained messages are stored in JetStream (../retained.ts). */
-export const RETAIN_AVAILABLE = true;
-
 function resolveTopic(conn: Connection, packet: IPublishPacket): string {
   const alias = conn.protocolVersion === 5 ? packet.properties?.topicAlias : undefined;
   if (alias === undefined) return packet.topic;
@@ -34,11 +31,38 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   if (problem) throw new ProtocolError(`invalid topic name: ${problem}`, ReasonCode.TOPIC_NAME_INVALID);
   if (packet.qos > 0 && !packet.messageId) throw new ProtocolError('PUBLISH without packet identifier');
   const packetId = packet.messageId!;
+  const limits = conn.ctx.limits;
+  // Above the announced Maximum QoS / RETAIN while Retain Available is 0: DISCONNECT 0x9B / 0x9A
+  // (MQTT 5 §3.3.1.2, §3.3.1.3); an MQTT 3.1.1 connection is closed (as Mosquitto does).
+  if (packet.qos > limits.maximumQos) {
+    throw new ProtocolError(
+      `QoS ${packet.qos} above the maximum of ${limits.maximumQos}`,
+      ReasonCode.QOS_NOT_SUPPORTED,
+    );
+  }
+  if (packet.retain && !limits.retainAvailable) {
+    throw new ProtocolError('retained messages are not available', ReasonCode.RETAIN_NOT_SUPPORTED);
+  }
+  // More unacknowledged QoS 2 messages than the announced Receive Maximum [MQTT-3.3.4-9].
+  if (
+    v5 &&
+    packet.qos === 2 &&
+    !conn.awaitingRelease.has(packetId) &&
+    conn.awaitingRelease.size >= limits.receiveMaximum
+  ) {
+    throw new ProtocolError('receive maximum exceeded', ReasonCode.RECEIVE_MAXIMUM_EXCEEDED);
+  }
 
-  if (conn.banned) {
-    // A banned session's PUBLISH is refused and nothing is routed (DESIGN.md). MQTT 3.1.1 has no
-    // reason codes: the message is acknowledged and dropped.
-    conn.ctx.emit('publishRefused', conn.clientName, topic);
+  const refused = conn.banned
+    ? 'banned'
+    : conn.authorization.mayPublish(topic)
+      ? undefined
+      : 'not authorized';
+  if (refused) {
+    // A banned session's PUBLISH, or one the authorization rules refuse, is not routed
+    // (DESIGN.md): MQTT 5 gets 0x87 in PUBACK/PUBREC. QoS 0 and MQTT 3.1.1 have no way to be told:
+    // the message is acknowledged as usual and dropped [MQTT-3.3.5-2].
+    conn.ctx.emit('publishRefused', conn.clientName, topic, refused);
     if (packet.qos === 1) {
       conn.send(
         v5

@@ -33,12 +33,14 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
       granted.push(v5 ? ReasonCode.TOPIC_FILTER_INVALID : SUBACK_FAILURE_V4);
     } else if (v5 && sub.topic.startsWith('$share/')) {
       granted.push(ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED);
-    } else if (conn.banned) {
-      // A banned session may not subscribe (DESIGN.md, sessionStatus).
+    } else if (conn.banned || !conn.authorization.maySubscribe(sub.topic)) {
+      // A banned session may not subscribe (DESIGN.md, sessionStatus), nor may a client whose
+      // authorization rules refuse the filter: 0x87 (5.0) / 0x80 (3.1.1) [MQTT-3.9.3].
+      conn.ctx.emit('subscribeRefused', conn.clientName, sub.topic);
       granted.push(v5 ? ReasonCode.NOT_AUTHORIZED : SUBACK_FAILURE_V4);
     } else {
       // The server may grant a lower QoS than requested [MQTT-3.9.3].
-      const qos = Math.min(sub.qos, MAX_GRANTED_QOS) as QoS;
+      const qos = Math.min(sub.qos, MAX_GRANTED_QOS, conn.ctx.limits.maximumQos) as QoS;
       // An identical filter replaces the existing subscription [MQTT-3.8.4-3] (the store upserts).
       const options: SubscriptionOptions = {
         qos,

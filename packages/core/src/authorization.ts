@@ -1,0 +1,193 @@
+// Authorization rules (the "authorization" array of the MQFLEET_CONFIG file): which client may
+// publish to which topics and subscribe to which topic filters. Pure functions, table-tested.
+//
+// Rules are read in order and the FIRST rule that matches decides (like a firewall, or an
+// EMQX ACL file). A rule matches a request when
+//   - its "username" / "clientId" selectors (exact, or with "*" globs) match the client, and
+//   - its "action" is the request's ("publish", "subscribe" or "all"), and
+//   - one of its "topics" matches: a topic filter in which %c is the client id and %u the
+//     username (as Mosquitto's ACL "pattern" lines). For a PUBLISH, the topic name matches the
+//     filter. For a SUBSCRIBE, an "allow" rule matches only when its filter covers every topic the
+//     requested filter can match, and a "deny" rule matches as soon as the two filters can match a
+//     common topic: a subscription to "#" is refused by a rule denying "secret/#".
+// Nothing matches: denied. No rules at all (no "authorization" key): everything is allowed.
+//
+// %c / %u are substituted as literal text. A client id or username that is empty or holds "/",
+// "+" or "#" could widen a pattern, so a rule using it never allows and always denies that client.
+
+export type AuthorizationAction = 'publish' | 'subscribe' | 'all';
+
+export interface AuthorizationRule {
+  permission: 'allow' | 'deny';
+  action: AuthorizationAction;
+  /** Exact username or "*" glob; absent = any client, anonymous ones included. */
+  username?: string;
+  /** Exact client id or "*" glob; absent = any client. */
+  clientId?: string;
+  /** Topic filters, with %c and %u substituted. */
+  topics: string[];
+}
+
+export class AuthorizationRuleError extends Error {}
+
+const RULE_KEYS = new Set(['permission', 'action', 'username', 'clientId', 'topics']);
+
+function filterProblem(filter: string): string | undefined {
+  if (filter.length === 0) return 'must not be empty';
+  const levels = filter.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!;
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1))
+      return '"#" must be a whole level and the last one';
+    if (level.includes('+') && level !== '+') return '"+" must be a whole level';
+  }
+  return undefined;
+}
+
+/** Validates the "authorization" value of the config file; errors name the rule and its key. */
+export function parseAuthorization(value: unknown): AuthorizationRule[] {
+  if (!Array.isArray(value)) throw new AuthorizationRuleError('must be an array of rules');
+  return value.map((item: unknown, i) => {
+    const at = `rule ${i}`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      throw new AuthorizationRuleError(`${at} must be an object`);
+    const rule = item as Record<string, unknown>;
+    for (const key of Object.keys(rule)) {
+      if (!RULE_KEYS.has(key))
+        throw new AuthorizationRuleError(`${at}: unknown key "${key}" (known: ${[...RULE_KEYS].join(', ')})`);
+    }
+    if (rule.permission !== 'allow' && rule.permission !== 'deny')
+      throw new AuthorizationRuleError(`${at}: "permission" must be "allow" or "deny"`);
+    if (rule.action !== 'publish' && rule.action !== 'subscribe' && rule.action !== 'all')
+      throw new AuthorizationRuleError(`${at}: "action" must be "publish", "subscribe" or "all"`);
+    for (const key of ['username', 'clientId'] as const) {
+      if (rule[key] !== undefined && (typeof rule[key] !== 'string' || rule[key] === ''))
+        throw new AuthorizationRuleError(`${at}: "${key}" must be a non-empty string`);
+    }
+    const topics = rule.topics;
+    if (!Array.isArray(topics) || topics.length === 0)
+      throw new AuthorizationRuleError(`${at}: "topics" must be a non-empty array of topic filters`);
+    topics.forEach((topic: unknown, j) => {
+      const problem = typeof topic === 'string' ? filterProblem(topic) : 'must be a string';
+      if (problem) throw new AuthorizationRuleError(`${at}: topics[${j}] ${problem}`);
+    });
+    return {
+      permission: rule.permission,
+      action: rule.action,
+      ...(rule.username !== undefined ? { username: rule.username as string } : {}),
+      ...(rule.clientId !== undefined ? { clientId: rule.clientId as string } : {}),
+      topics: topics as string[],
+    };
+  });
+}
+
+function globMatches(glob: string, value: string): boolean {
+  if (!glob.includes('*')) return glob === value;
+  const pattern = glob
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${pattern}$`, 's').test(value);
+}
+
+const isWildcard = (level: string | undefined): boolean => level === '+' || level === '#';
+const isDollar = (level: string | undefined): boolean =>
+  level !== undefined && !isWildcard(level) && level.startsWith('$');
+
+/**
+ * Does filter `rule` match every topic that `requested` can match? (A topic name is a filter
+ * without wildcards.) Wildcards in the first level never match "$" topics [MQTT-4.7.2-1].
+ */
+export function filterCovers(rule: string[], requested: string[]): boolean {
+  if (isWildcard(rule[0]) && isDollar(requested[0])) return false;
+  for (let i = 0; ; i++) {
+    const r = rule[i];
+    const q = requested[i];
+    if (r === '#') return true; // also matches the parent level [MQTT-4.7.1-2]
+    if (r === undefined || q === undefined) return r === q;
+    if (q === '#') return false;
+    if (q === '+') {
+      if (r !== '+') return false;
+    } else if (r !== '+' && r !== q) return false;
+  }
+}
+
+/** Can filters `a` and `b` both match some topic? */
+export function filtersOverlap(a: string[], b: string[]): boolean {
+  if ((isWildcard(a[0]) && isDollar(b[0])) || (isWildcard(b[0]) && isDollar(a[0]))) return false;
+  for (let i = 0; ; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === '#' || y === '#') return true;
+    if (x === undefined || y === undefined) return x === y;
+    if (x !== '+' && y !== '+' && x !== y) return false;
+  }
+}
+
+/** A rule as it applies to one client: its filters with %c/%u substituted, or "unsafe". */
+interface ClientRule {
+  permission: 'allow' | 'deny';
+  action: AuthorizationAction;
+  filters: (string[] | 'unsafe')[];
+}
+
+const UNSAFE_VALUE = /[/+#]/;
+
+function substitute(filter: string, clientId: string, username: string): string[] | 'unsafe' {
+  const uses = (token: string): boolean => filter.includes(token);
+  if (uses('%c') && (clientId === '' || UNSAFE_VALUE.test(clientId))) return 'unsafe';
+  if (uses('%u') && (username === '' || UNSAFE_VALUE.test(username))) return 'unsafe';
+  return filter
+    .split('/')
+    .map((level) =>
+      isWildcard(level) ? level : level.replaceAll('%c', clientId).replaceAll('%u', username),
+    );
+}
+
+export interface ClientAuthorization {
+  mayPublish(topic: string): boolean;
+  maySubscribe(filter: string): boolean;
+}
+
+export const ALLOW_ALL: ClientAuthorization = {
+  mayPublish: () => true,
+  maySubscribe: () => true,
+};
+
+/**
+ * The rules that concern one client (selected once, at CONNECT). Without rules, ALLOW_ALL.
+ */
+export function authorizationFor(
+  rules: AuthorizationRule[] | undefined,
+  clientId: string,
+  username: string,
+): ClientAuthorization {
+  if (!rules) return ALLOW_ALL;
+  const mine: ClientRule[] = rules
+    .filter(
+      (r) =>
+        (r.username === undefined || globMatches(r.username, username)) &&
+        (r.clientId === undefined || globMatches(r.clientId, clientId)),
+    )
+    .map((r) => ({
+      permission: r.permission,
+      action: r.action,
+      filters: r.topics.map((t) => substitute(t, clientId, username)),
+    }));
+  const decide = (action: 'publish' | 'subscribe', requested: string): boolean => {
+    const levels = requested.split('/');
+    for (const rule of mine) {
+      if (rule.action !== 'all' && rule.action !== action) continue;
+      const allow = rule.permission === 'allow';
+      const matched = rule.filters.some((f) =>
+        f === 'unsafe' ? !allow : allow ? filterCovers(f, levels) : filtersOverlap(f, levels),
+      );
+      if (matched) return allow;
+    }
+    return false;
+  };
+  return {
+    mayPublish: (topic) => decide('publish', topic),
+    maySubscribe: (filter) => decide('subscribe', filter),
+  };
+}
