@@ -48,6 +48,7 @@ const JSON_NAMES: Record<string, string> = {
   willPayloadUtf8: 'willPayloadFormatIndicator',
   labelGroup: 'label',
   labelName: 'label',
+  labelId: 'label',
   metadataJson: 'metadata',
 };
 
@@ -78,6 +79,18 @@ export function renderSubscription(sub: Subscription__Output): Record<string, un
     receiveRetainedMessages: RECEIVE_RETAINED[sub.retainHandling] ?? 'onSubscription',
     subscriptionIdentifier: sub.subscriptionIdentifier || null,
   };
+}
+
+/**
+ * The session's label: `label` {id, group, name} (the label's current group and name) and
+ * `labelId`, the two ways alterMqSession names it; both null when the session has none.
+ */
+export function renderLabelRef(s: { labelId?: number; labelGroup: string; labelName: string }): {
+  label: { id: number; group: string; name: string } | null;
+  labelId: number | null;
+} {
+  if (!s.labelId) return { label: null, labelId: null };
+  return { label: { id: s.labelId, group: s.labelGroup, name: s.labelName }, labelId: s.labelId };
 }
 
 /** A session in the describeMqSessions shape; `subscriptions` only when includeSubscriptions. */
@@ -125,7 +138,7 @@ export function renderSession(
     willDelaySeconds: s.willDelaySeconds,
     willResponseTopic: s.willResponseTopic,
     willUserProperties: s.willUserProperties.map((p) => ({ key: p.key, value: p.value })),
-    label: s.labelName === '' ? null : { group: s.labelGroup, name: s.labelName },
+    ...renderLabelRef(s),
     minHealthySendRatePerMinute: s.minHealthySendRatePerMinute,
     maxHealthySendRatePerMinute: s.maxHealthySendRatePerMinute,
     maxHealthyBacklogRatePerMinute: s.maxHealthyBacklogRatePerMinute,

@@ -3,7 +3,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
-import { ERROR_CODE_METADATA_KEY, MqfleetError, parseClientName, type Logger } from '@mqfleet/core';
+import {
+  ERROR_CODE_METADATA_KEY,
+  ERROR_PROPERTY_METADATA_KEY,
+  MqfleetError,
+  parseClientName,
+  type Logger,
+} from '@mqfleet/core';
 import {
   packageDefinition,
   v1,
@@ -25,7 +31,7 @@ import {
 import type { AppliedWaiters } from './applied';
 import { authenticateMqtt, checkToken, createToken, type Actor } from './accounts';
 import type { Db } from './db';
-import type { LabelStore } from './labels';
+import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
 import type { SessionStore } from './sessions';
 
@@ -52,6 +58,10 @@ function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
   if (err instanceof MqfleetError) {
     const metadata = new grpc.Metadata();
     metadata.set(ERROR_CODE_METADATA_KEY, err.code);
+    // Header values are ASCII: a property path with other characters is left out.
+    if (err.property !== undefined && /^[\x20-\x7e]{1,256}$/.test(err.property)) {
+      metadata.set(ERROR_PROPERTY_METADATA_KEY, err.property);
+    }
     return { code: err.grpcStatus, details: err.message, metadata };
   }
   log.error('request failed', { err });
@@ -139,7 +149,10 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     AlterSession: unary(log, async (req, call) => {
       const actor = await admin(db, call);
       parseClientName(req.clientName);
+      // The label reference becomes the stored label id before the alteration's transaction.
+      await resolveSessionLabel(db, req.patch);
       const { session, changedFields } = await store.alter(req, actor.username);
+      await attachLabels(db, [session]);
       return { session, changedFields, liveApplied: await inForce(session, changedFields.length > 0) };
     }),
     DescribeSessions: unary(log, async (req, call) => {
@@ -152,7 +165,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
     ListSessions: unary(log, async (req, call) => {
       await admin(db, call);
-      return store.list(req);
+      const listed = await store.list(req);
+      await attachLabels(db, listed.sessions);
+      return listed;
     }),
     DeleteSession: unary(log, async (req, call) => {
       const actor = await admin(db, call);
@@ -161,6 +176,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
     AlterSessions: unary(log, async (req, call) => {
       const actor = await admin(db, call);
+      await resolveSessionLabel(db, req.patch);
       const { matched, changed } = await store.alterMany(req, actor.username);
       const connected = changed.filter(isConnected);
       const confirmations = await Promise.all(
@@ -185,6 +201,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       if (bearer(call)) {
         const actor = await admin(db, call);
         const { session, changed } = await store.changeSubscriptions(req, actor.username, true);
+        await attachLabels(db, [session]);
         return { session, liveApplied: await inForce(session, changed) };
       }
       internal(deps, call);

@@ -22,8 +22,8 @@ import type {
   ListSessionsResponse__Output,
 } from '@mqfleet/proto';
 import { unary } from '../backend';
-import { statusName } from '@mqfleet/core';
-import { jsonFieldNames, RECEIVE_RETAINED, renderSession, renderStats } from '../render';
+import { DEFAULT_SETTINGS, statusName } from '@mqfleet/core';
+import { jsonFieldNames, RECEIVE_RETAINED, renderLabelRef, renderSession, renderStats } from '../render';
 import { FILTER_PARAMS, parseFilter } from './filters';
 import { checkKnown, optionalBoolean, optionalInteger, optionalString } from './params';
 import type { ActionContext, ActionDef } from './types';
@@ -106,14 +106,13 @@ const LIST_PARAMS = [
   'maxRecords',
   'cursor',
 ];
-const LIST_IGNORED = ['labelId'];
 
 const listMqSessions: ActionDef = {
   api: 'mq',
   name: 'listMqSessions',
   tokenRequired: true,
   async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, LIST_PARAMS, LIST_IGNORED, warnings);
+    checkKnown(params, LIST_PARAMS, [], warnings);
     const asc = optionalString(params, 'sortAscending', 64);
     const desc = optionalString(params, 'sortDescending', 64);
     if (asc !== undefined && desc !== undefined) {
@@ -146,6 +145,7 @@ const listMqSessions: ActionDef = {
           sessionStatus: statusName(s.settings?.sessionStatus),
           connectionStatus:
             s.connection?.status === 'CONNECTION_STATUS_CONNECTED' ? 'connected' : 'disconnected',
+          ...renderLabelRef(s.settings ?? DEFAULT_SETTINGS),
         })),
         nextCursor: listed.nextCursor || null,
       },
