@@ -337,6 +337,19 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
         properties: { id: { type: 'integer' }, group: { type: 'string' }, name: { type: 'string' } },
       },
       labelId: { type: ['integer', 'null'], description: 'The id of the label; null when none' },
+      publishedTopics: {
+        type: ['array', 'null'],
+        description:
+          'describeMqSessions with includePublishedTopics only: the topics the live connection published to, most recent first (at most 100 distinct topics, 64 KiB of topic names, kept by the gateway holding the connection); null when the session is not connected or its gateway did not answer',
+        items: openObject({
+          topic: { type: 'string' },
+          totalMessagesPublished: {
+            type: 'integer',
+            description: 'PUBLISH packets to this topic on this connection',
+          },
+          lastMessagePublishedOn: timestamp('The last one'),
+        }),
+      },
       minHealthySendRatePerMinute: { type: 'number' },
       maxHealthySendRatePerMinute: { type: 'number' },
       maxHealthyBacklogRatePerMinute: { type: 'number' },
@@ -701,7 +714,10 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
         includeSubscribedTopics: bool("true adds each session's stored subscriptions (subscriptions[])", {
           default: false,
         }),
-        includePublishedTopics: ignored('Boolean'),
+        includePublishedTopics: bool(
+          "true adds publishedTopics: the topics each connected session's live connection published to, fetched from its gateway like stats (null when not connected or not answered; warning 12006 names them)",
+          { default: false },
+        ),
         includeStats: bool(
           'true adds stats (thresholds, sessionHealth, counters and rates) fetched live from the gateway holding each connected session; stats is null when the session is not connected or its gateway did not answer within MQFLEET_STATS_TIMEOUT_MS (warning 12006 names them)',
           { default: false },

@@ -187,6 +187,22 @@ export function renderStats(session: Session__Output): Record<string, unknown> |
   return stats;
 }
 
+/**
+ * describeMqSessions includePublishedTopics (reference §6.3 publishedTopics): the topics the live
+ * connection published to, most recent first, as the gateway holding it answered
+ * (published_topics_json); null when there is no answer (not connected, or no reply in time).
+ */
+export function renderPublishedTopics(session: Session__Output): Record<string, unknown>[] | null {
+  if (!session.publishedTopicsJson) return null;
+  const topics = parseJson(session.publishedTopicsJson);
+  if (!Array.isArray(topics)) return null;
+  return (topics as Record<string, unknown>[]).map((t) => ({
+    topic: t.topic,
+    totalMessagesPublished: t.totalMessagesPublished,
+    lastMessagePublishedOn: apiTimestamp(t.lastMessagePublishedOn as string | null | undefined),
+  }));
+}
+
 /** responseOptions.numberFormat "string": every number inside the value becomes a string. */
 export function numbersAsStrings(value: unknown): unknown {
   if (typeof value === 'number') return String(value);

@@ -33,6 +33,7 @@ import { authenticateMqtt, checkToken, createToken, type Actor } from './account
 import type { Db } from './db';
 import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
+import type { LiveWanted } from './health';
 import type { SessionStore } from './sessions';
 
 interface Deps {
@@ -45,7 +46,7 @@ interface Deps {
   applyTimeoutMs: number;
   labels: LabelStore;
   /** includeStats: fills stats_json from the gateways; returns the names left without stats. */
-  liveStats?: (sessions: Session__Output[]) => Promise<string[]>;
+  liveStats?: (sessions: Session__Output[], wanted: LiveWanted) => Promise<string[]>;
   log: Logger;
 }
 
@@ -160,7 +161,12 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       if (bearer(call)) await admin(db, call);
       else internal(deps, call);
       const sessions = await store.describe(req.clientNames);
-      const statsUnavailable = req.includeStats && deps.liveStats ? await deps.liveStats(sessions) : [];
+      await attachLabels(db, sessions);
+      const wanted = { stats: req.includeStats, publishedTopics: req.includePublishedTopics };
+      const statsUnavailable =
+        (wanted.stats || wanted.publishedTopics) && deps.liveStats
+          ? await deps.liveStats(sessions, wanted)
+          : [];
       return { sessions, statsUnavailable };
     }),
     ListSessions: unary(log, async (req, call) => {

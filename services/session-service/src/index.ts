@@ -79,7 +79,8 @@ export function buildSessionService(
         applyTimeoutMs: config.applyTimeoutMs,
         log,
         labels: new LabelStore(db, subjects),
-        liveStats: (sessions) => fetchLiveStats(natsConnection, subjects, sessions, config.statsTimeoutMs),
+        liveStats: (sessions, wanted) =>
+          fetchLiveStats(natsConnection, subjects, sessions, config.statsTimeoutMs, wanted),
       });
       server = built.server;
       const grpcPort = await new Promise<number>((resolve, reject) =>
