@@ -1,3 +1,4 @@
 export { createInfra, testServers, natsConnection, type Infra } from './infra';
 export { startService, freePort, REPO_ROOT, type ServiceProcess } from './process';
 export { nextEvent, eventMatching, until } from './wait';
+export { makeTestCertificates, type TestCertificates } from './certs';

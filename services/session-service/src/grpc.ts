@@ -1,5 +1,6 @@
 // The gRPC surface: SessionService, AuthService and AccountService, the standard health service and server
 // reflection. Errors are mapped to gRPC here and only here.
+import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
@@ -12,6 +13,7 @@ import {
 } from '@mqfleet/core';
 import {
   packageDefinition,
+  peerCommonName,
   v1,
   type AccountServiceHandlers,
   type AuthServiceHandlers,
@@ -41,6 +43,11 @@ interface Deps {
   store: SessionStore;
   gateways: GatewayRegistry;
   internalToken: string | undefined;
+  /**
+   * Mutual TLS (MQFLEET_GRPC_TLS_CA_FILE): every caller presents a certificate the CA signed; one
+   * whose subject CN is in internalNames (any CN when the list is empty) is an internal service.
+   */
+  clientCertificates?: { internalNames: string[] } | undefined;
   allowAnonymous: boolean;
   applied: AppliedWaiters;
   applyTimeoutMs: number;
@@ -50,7 +57,7 @@ interface Deps {
   log: Logger;
 }
 
-type Call = { metadata: grpc.Metadata };
+type Call = { metadata: grpc.Metadata; getAuthContext?: () => { sslPeerCertificate?: PeerCertificate } };
 
 const isConnected = (session: Session__Output): boolean =>
   session.connection?.status === 'CONNECTION_STATUS_CONNECTED';
@@ -99,13 +106,25 @@ async function admin(db: Db, call: Call): Promise<Actor> {
 }
 
 /**
- * Gateway calls. Without MQFLEET_INTERNAL_TOKEN (development only: production refuses to start
- * without it) the network is trusted.
+ * Gateway calls: a caller with an internal client certificate (mutual TLS, CN in
+ * MQFLEET_GRPC_TLS_INTERNAL_NAMES or any CN when that is empty) or the x-mqfleet-internal token.
+ * With neither configured (development only: production refuses to start so) the network is
+ * trusted.
  */
 function internal(deps: Deps, call: Call): void {
-  if (!deps.internalToken) return;
-  if (call.metadata.get('x-mqfleet-internal')[0] !== deps.internalToken) {
-    throw new MqfleetError('BAD_TOKEN', 'gateway calls need the x-mqfleet-internal token');
+  const certs = deps.clientCertificates;
+  if (certs) {
+    const cn = peerCommonName(call);
+    if (cn !== undefined && (certs.internalNames.length === 0 || certs.internalNames.includes(cn))) return;
+  }
+  if (!deps.internalToken && !certs) return;
+  if (!deps.internalToken || call.metadata.get('x-mqfleet-internal')[0] !== deps.internalToken) {
+    throw new MqfleetError(
+      'BAD_TOKEN',
+      certs
+        ? 'gateway calls need the client certificate of an internal service (MQFLEET_GRPC_TLS_INTERNAL_NAMES) or the x-mqfleet-internal token'
+        : 'gateway calls need the x-mqfleet-internal token',
+    );
   }
 }
 
