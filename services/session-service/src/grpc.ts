@@ -62,7 +62,21 @@ type Call = { metadata: grpc.Metadata; getAuthContext?: () => { sslPeerCertifica
 const isConnected = (session: Session__Output): boolean =>
   session.connection?.status === 'CONNECTION_STATUS_CONNECTED';
 
-function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
+/** Postgres refused a session pointing at a label that no longer exists (0007's foreign key). */
+function labelGone(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23503' && e.constraint === 'sessions_label_id_fkey';
+}
+
+export function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
+  if (labelGone(err)) {
+    // resolveSessionLabel found the label, then it was deleted before the alteration committed.
+    err = new MqfleetError(
+      'INVALID_VALUE',
+      '"label" must name an existing label; it was deleted while the session was being changed',
+      'label',
+    );
+  }
   if (err instanceof MqfleetError) {
     const metadata = new grpc.Metadata();
     metadata.set(ERROR_CODE_METADATA_KEY, err.code);
