@@ -136,6 +136,14 @@ describe('alterMqSession session settings on a live connection (separate process
 
   it('label, health thresholds and metadata are stored and described while connected', async () => {
     const device = await system.mqtt('meta-dev');
+    // A session's label names an existing label (reference §6.2).
+    const created = await system.api(
+      'createLabel',
+      { group: 'e2e', name: 'pumps' },
+      { api: 'admin', authToken: token },
+    );
+    assert.equal(created.body.errorCode, 0, JSON.stringify(created.body));
+    const labelId = (created.body.result as { id: number }).id;
     const changes = {
       label: { group: 'e2e', name: 'pumps' },
       minHealthySendRatePerMinute: 2,
@@ -149,7 +157,11 @@ describe('alterMqSession session settings on a live connection (separate process
     const described = await describeSession('meta-dev');
     for (const source of [res, described]) {
       assert.equal(source?.connectionStatus, 'connected');
-      for (const [key, value] of Object.entries(changes)) assert.deepEqual(source?.[key], value, key);
+      for (const [key, value] of Object.entries(changes)) {
+        const expected = key === 'label' ? { id: labelId, ...(value as object) } : value;
+        assert.deepEqual(source?.[key], expected, key);
+      }
+      assert.equal(source?.labelId, labelId);
     }
     assert.equal(device.connected, true);
   });

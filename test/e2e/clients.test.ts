@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { createTestCertificates, freePort, type TestCertificates } from '@mqfleet/testkit';
+import { createTestCertificates, freePort, type ListenerCertificates } from '@mqfleet/testkit';
 import { run, withTimeout } from './run-command';
 import { startSystem, type ReceivedMessage, type System } from './system';
 
@@ -29,7 +29,7 @@ type Transport = 'mqtt' | 'mqtts' | 'ws' | 'wss';
 
 describe('third-party clients over TCP, TLS and WebSocket', () => {
   let system: System;
-  let certs: TestCertificates;
+  let certs: ListenerCertificates;
   let observer: MqttClient;
   const ports = {} as Record<Transport, number>;
   const children: ChildProcess[] = [];

@@ -10,7 +10,9 @@ import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_GRPC_DEADLINE_MS, ERROR_CODE_METADATA_KEY, isErrorCode, MqfleetError } from '@mqfleet/core';
 import {
   AuthServiceClient,
+  clientCredentials,
   SessionServiceClient,
+  type ClientTls,
   type AlterSessionResponse__Output,
   type AlterSessionsResponse__Output,
   type AuditEntry__Output,
@@ -29,6 +31,22 @@ export interface ClientOptions {
   /** Retries of idempotent reads on UNAVAILABLE (default 2). */
   retries?: number;
   credentials?: grpc.ChannelCredentials;
+  /**
+   * TLS to the session-service (ignored when `credentials` is given): `ca` verifies its
+   * certificate, `cert` + `key` (PEM) are the client certificate for mutual TLS
+   * (MQFLEET_GRPC_TLS_CA_FILE on the service), `serverName` overrides the name checked.
+   */
+  tls?: ClientTls;
+}
+
+/** Channel credentials and options from ClientOptions. */
+function channel(options: ClientOptions): {
+  credentials: grpc.ChannelCredentials;
+  options: grpc.ChannelOptions;
+} {
+  return options.credentials
+    ? { credentials: options.credentials, options: {} }
+    : clientCredentials(options.tls);
 }
 
 type Callback<T> = (err: grpc.ServiceError | null, value?: T) => void;
@@ -52,9 +70,9 @@ export class MqfleetClient {
     private readonly token: string,
     options: ClientOptions = {},
   ) {
-    const credentials = options.credentials ?? grpc.credentials.createInsecure();
-    this.sessions = new SessionServiceClient(address, credentials);
-    this.auth = new AuthServiceClient(address, credentials);
+    const { credentials, options: channelOptions } = channel(options);
+    this.sessions = new SessionServiceClient(address, credentials, channelOptions);
+    this.auth = new AuthServiceClient(address, credentials, channelOptions);
     this.deadlineMs = options.deadlineMs ?? DEFAULT_GRPC_DEADLINE_MS;
     this.retries = options.retries ?? 2;
   }
@@ -66,8 +84,8 @@ export class MqfleetClient {
     password: string,
     options: ClientOptions = {},
   ): Promise<MqfleetClient> {
-    const credentials = options.credentials ?? grpc.credentials.createInsecure();
-    const auth = new AuthServiceClient(address, credentials);
+    const { credentials, options: channelOptions } = channel(options);
+    const auth = new AuthServiceClient(address, credentials, channelOptions);
     try {
       const res = await new Promise<{ token: string }>((resolve, reject) =>
         auth.CreateToken(

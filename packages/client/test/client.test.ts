@@ -1,7 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MqfleetError } from '@mqfleet/core';
-import { createInfra, freePort, startService, type Infra, type ServiceProcess } from '@mqfleet/testkit';
+import { readFileSync } from 'node:fs';
+import {
+  createInfra,
+  freePort,
+  makeTestCertificates,
+  startService,
+  type Infra,
+  type ServiceProcess,
+  type TestCertificates,
+} from '@mqfleet/testkit';
 import { MqfleetClient } from '../src/index';
 
 describe('MqfleetClient against a real session-service', () => {
@@ -56,5 +65,54 @@ describe('MqfleetClient against a real session-service', () => {
       ['UNAVAILABLE', 'TIMEOUT'].includes(err.code),
     );
     nowhere.close();
+  });
+});
+
+describe('MqfleetClient over mutual TLS', () => {
+  let certs: TestCertificates;
+  let infra: Infra;
+  let service: ServiceProcess;
+  let address: string;
+
+  before(async () => {
+    certs = makeTestCertificates(['ops-bot']);
+    infra = await createInfra();
+    const port = await freePort();
+    service = await startService('session-service', {
+      DATABASE_URL: infra.databaseUrl,
+      NATS_URL: infra.natsUrl,
+      MQFLEET_NATS_PREFIX: infra.natsPrefix,
+      MQFLEET_GRPC_PORT: String(port),
+      MQFLEET_GRPC_TLS_CERT_FILE: certs.serverCertFile,
+      MQFLEET_GRPC_TLS_KEY_FILE: certs.serverKeyFile,
+      MQFLEET_GRPC_TLS_CA_FILE: certs.caFile,
+    });
+    address = `127.0.0.1:${port}`;
+  });
+  after(async () => {
+    await service?.stop();
+    await infra?.close();
+    certs?.remove();
+  });
+
+  test('logs in and calls with a client certificate; without one it cannot reach the service', async () => {
+    const ca = readFileSync(certs.caFile);
+    const tls = {
+      ca,
+      cert: readFileSync(certs.clients['ops-bot']!.certFile),
+      key: readFileSync(certs.clients['ops-bot']!.keyFile),
+    };
+    const mq = await MqfleetClient.login(address, 'ADMIN', 'ADMIN', { tls });
+    try {
+      assert.deepEqual((await mq.listSessions({})).sessions, []);
+    } finally {
+      mq.close();
+    }
+    for (const options of [{ tls: { ca } }, {}]) {
+      await assert.rejects(
+        MqfleetClient.login(address, 'ADMIN', 'ADMIN', { ...options, retries: 0, deadlineMs: 2000 }),
+        (err: MqfleetError) => err.code === 'UNAVAILABLE',
+      );
+    }
   });
 });

@@ -95,6 +95,27 @@ export interface Config {
   statsTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
+  /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
+  grpcTls: GrpcTlsConfig;
+}
+
+/**
+ * gRPC TLS. On the session-service: certFile/keyFile are its server certificate; with caFile,
+ * every caller must present a client certificate signed by that CA (mutual TLS), and a caller
+ * whose certificate's subject CN is in internalNames (any CN when the list is empty) counts as
+ * an internal service, as the x-mqfleet-internal token does. On callers (api-gateway,
+ * connection-gateway): caFile verifies the session-service's certificate (TLS is on when it is
+ * set), clientCertFile/clientKeyFile are the certificate they present, serverName overrides the
+ * name checked in the server's certificate (default: the host of MQFLEET_SESSION_SERVICE).
+ */
+export interface GrpcTlsConfig {
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  caFile: string | undefined;
+  clientCertFile: string | undefined;
+  clientKeyFile: string | undefined;
+  internalNames: string[];
+  serverName: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -181,6 +202,13 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_RETAIN_AVAILABLE: oneOf('true', 'false'),
   MQFLEET_HEALTH_INTERVAL_MS: count(100, 60_000),
   MQFLEET_STATS_TIMEOUT_MS: count(1, 60_000),
+  MQFLEET_GRPC_TLS_CERT_FILE: text,
+  MQFLEET_GRPC_TLS_KEY_FILE: text,
+  MQFLEET_GRPC_TLS_CA_FILE: text,
+  MQFLEET_GRPC_TLS_CLIENT_CERT_FILE: text,
+  MQFLEET_GRPC_TLS_CLIENT_KEY_FILE: text,
+  MQFLEET_GRPC_TLS_INTERNAL_NAMES: text,
+  MQFLEET_GRPC_TLS_SERVER_NAME: text,
 };
 
 export class ConfigError extends Error {
@@ -293,9 +321,27 @@ export function loadConfig(
     );
   }
   const internalToken = get<string | undefined>('MQFLEET_INTERNAL_TOKEN', undefined);
-  if (production && !internalToken) {
+  const grpcTls: GrpcTlsConfig = {
+    certFile: get<string | undefined>('MQFLEET_GRPC_TLS_CERT_FILE', undefined),
+    keyFile: get<string | undefined>('MQFLEET_GRPC_TLS_KEY_FILE', undefined),
+    caFile: get<string | undefined>('MQFLEET_GRPC_TLS_CA_FILE', undefined),
+    clientCertFile: get<string | undefined>('MQFLEET_GRPC_TLS_CLIENT_CERT_FILE', undefined),
+    clientKeyFile: get<string | undefined>('MQFLEET_GRPC_TLS_CLIENT_KEY_FILE', undefined),
+    internalNames: get('MQFLEET_GRPC_TLS_INTERNAL_NAMES', '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== ''),
+    serverName: get<string | undefined>('MQFLEET_GRPC_TLS_SERVER_NAME', undefined),
+  };
+  for (const [a, b] of [
+    ['MQFLEET_GRPC_TLS_CERT_FILE', 'MQFLEET_GRPC_TLS_KEY_FILE'],
+    ['MQFLEET_GRPC_TLS_CLIENT_CERT_FILE', 'MQFLEET_GRPC_TLS_CLIENT_KEY_FILE'],
+  ] as const) {
+    if (!env[a] !== !env[b]) throw new ConfigError(`${a} and ${b} must be set together`);
+  }
+  if (production && !internalToken && !grpcTls.caFile) {
     throw new ConfigError(
-      'MQFLEET_INTERNAL_TOKEN must be set when NODE_ENV=production (it guards gateway calls)',
+      'MQFLEET_INTERNAL_TOKEN (or mutual TLS: MQFLEET_GRPC_TLS_CA_FILE with certificates) must be set when NODE_ENV=production (it guards gateway calls)',
     );
   }
   const gateways = get('MQFLEET_GATEWAYS', DEFAULT_GATEWAYS);
@@ -389,6 +435,7 @@ export function loadConfig(
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
+    grpcTls,
   };
 }
 
@@ -398,4 +445,35 @@ export function listenerPort(config: Config, kind: ListenerKind): number {
     kind
   ];
   return base === 0 ? 0 : base + config.gatewayIndex;
+}
+
+/** The PEM contents of the gRPC TLS files that are configured (read at start). */
+export interface GrpcTlsFiles {
+  cert?: Buffer;
+  key?: Buffer;
+  ca?: Buffer;
+  clientCert?: Buffer;
+  clientKey?: Buffer;
+}
+
+export function readGrpcTlsFiles(tls: GrpcTlsConfig): GrpcTlsFiles {
+  const read = (file: string | undefined, name: string): Buffer | undefined => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(`${name} "${file}" cannot be read: ${(err as Error).message}`);
+    }
+  };
+  const files: GrpcTlsFiles = {};
+  const set = (key: keyof GrpcTlsFiles, file: string | undefined, name: string): void => {
+    const content = read(file, name);
+    if (content) files[key] = content;
+  };
+  set('cert', tls.certFile, 'MQFLEET_GRPC_TLS_CERT_FILE');
+  set('key', tls.keyFile, 'MQFLEET_GRPC_TLS_KEY_FILE');
+  set('ca', tls.caFile, 'MQFLEET_GRPC_TLS_CA_FILE');
+  set('clientCert', tls.clientCertFile, 'MQFLEET_GRPC_TLS_CLIENT_CERT_FILE');
+  set('clientKey', tls.clientKeyFile, 'MQFLEET_GRPC_TLS_CLIENT_KEY_FILE');
+  return files;
 }

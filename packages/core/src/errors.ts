@@ -28,6 +28,7 @@ export const ERROR_KINDS = {
   VERSION_CONFLICT: { jsonCode: 12012, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   NOT_FOUND: { jsonCode: 100, grpcStatus: GrpcStatus.NOT_FOUND },
   ALREADY_EXISTS: { jsonCode: 12020, grpcStatus: GrpcStatus.ALREADY_EXISTS },
+  IN_USE: { jsonCode: 12026, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   BAD_TOKEN: { jsonCode: 12031, grpcStatus: GrpcStatus.UNAUTHENTICATED },
   BAD_PASSWORD: { jsonCode: 12033, grpcStatus: GrpcStatus.UNAUTHENTICATED },
   ADMIN_REQUIRED: { jsonCode: 12030, grpcStatus: GrpcStatus.PERMISSION_DENIED },
@@ -44,6 +45,8 @@ export type ErrorCode = keyof typeof ERROR_KINDS;
 
 /** Metadata key that carries the ErrorCode across gRPC. */
 export const ERROR_CODE_METADATA_KEY = 'mqfleet-error-code';
+/** Metadata key that carries the request property an error is about (MqfleetError.property). */
+export const ERROR_PROPERTY_METADATA_KEY = 'mqfleet-error-property';
 
 export class MqfleetError extends Error {
   override readonly name = 'MqfleetError';

@@ -19,6 +19,8 @@ export const MAX_PACKET_SIZE = 268435460;
 export const MAX_JSON_VALUE_BYTES = 65500;
 export const MAX_USER_PROPERTY_KEY_BYTES = 128;
 export const MAX_LABEL_BYTES = 64;
+/** Label ids are 0–2,147,483,647 (reference §7); the labels table assigns them from 1. */
+export const MAX_LABEL_ID = 2_147_483_647;
 export const MAX_CLIENT_NAME_BYTES = MAX_MQTT_STRING_BYTES;
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -45,6 +47,7 @@ export const DEFAULT_SETTINGS: Settings = {
   willUserProperties: [],
   labelGroup: '',
   labelName: '',
+  labelId: 0,
   minHealthySendRatePerMinute: 0,
   maxHealthySendRatePerMinute: 0,
   maxHealthyBacklogRatePerMinute: 0,
@@ -182,6 +185,7 @@ export const ALTER_PARAMS = [
   'willResponseTopic',
   'willUserProperties',
   'label',
+  'labelId',
   'minHealthySendRatePerMinute',
   'maxHealthySendRatePerMinute',
   'maxHealthyBacklogRatePerMinute',
@@ -193,6 +197,12 @@ export const ALTER_PARAMS = [
 export function parseClientName(value: unknown, property = 'clientName'): string {
   if (value === undefined || value === null || value === '') throw missingProperty(property);
   return str(property, value, MAX_CLIENT_NAME_BYTES);
+}
+
+/** A label id: an integer 0–2,147,483,647, also as a numeric string (as the label actions take it). */
+export function labelIdValue(name: string, value: unknown): number {
+  const n = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+  return uint(name, n, 0, MAX_LABEL_ID);
 }
 
 /** Reads alterMqSession "params" into a patch. Omitted properties stay unchanged. */
@@ -339,11 +349,23 @@ export function parseSettingsParams(settings: Record<string, unknown>, action: s
     patch.willUserProperties = { items: userProperties('willUserProperties', p.willUserProperties) };
   }
 
-  if (p.label === null) {
-    patch.labelGroup = '';
-    patch.labelName = '';
+  // The label: by group + name ("label") or by id ("labelId"), never both; null removes it. The
+  // session-service checks that it exists and stores its id.
+  if (has('label') && has('labelId')) {
+    throw invalidValue('labelId', 'absent when "label" is given (name the label one way)');
+  }
+  if (p.label === null || p.labelId === null) {
+    patch.labelId = 0;
+  } else if (has('labelId')) {
+    const id = labelIdValue('labelId', p.labelId);
+    patch.labelId = id;
   } else if (has('label')) {
     if (!isPlainObject(p.label)) throw invalidValue('label', 'an object with "group" and "name"', p.label);
+    for (const k of Object.keys(p.label)) {
+      if (k !== 'group' && k !== 'name') {
+        throw invalidValue(`label.${k}`, 'absent (only "group" and "name" are allowed; or use "labelId")');
+      }
+    }
     const group = p.label.group === undefined ? '' : str('label.group', p.label.group, MAX_LABEL_BYTES);
     if (p.label.name === undefined) throw missingProperty('label.name');
     const name = str('label.name', p.label.name, MAX_LABEL_BYTES);
@@ -466,6 +488,11 @@ export function validatePatch(patch: SessionPatch): void {
   const name = patchValue(patch, 'labelName');
   if ((group !== undefined) !== (name !== undefined)) {
     throw invalidValue('label', 'given with both "group" and "name"');
+  }
+  const labelId = patchValue(patch, 'labelId');
+  if (labelId !== undefined) {
+    if (group !== undefined) throw invalidValue('labelId', 'absent when "label" is given');
+    uint('labelId', Number(labelId), 0, MAX_LABEL_ID);
   }
   if (group !== undefined) str('label.group', group, MAX_LABEL_BYTES);
   if (name !== undefined) str('label.name', name, MAX_LABEL_BYTES);

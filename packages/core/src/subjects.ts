@@ -168,6 +168,17 @@ export interface HealthReport {
 /** Request on subjects().gatewayStats(gatewayId); the reply is GatewayStatsReply. */
 export interface GatewayStatsRequest {
   clientNames: string[];
+  /** Also answer each connection's publishedTopics (describeMqSessions includePublishedTopics). */
+  includePublishedTopics?: boolean;
+}
+
+/** One topic a live connection published to (describeMqSessions publishedTopics). */
+export interface PublishedTopic {
+  topic: string;
+  /** PUBLISH packets to this topic on this connection. */
+  totalMessagesPublished: number;
+  /** ISO 8601 (UTC). */
+  lastMessagePublishedOn: string;
 }
 
 export interface GatewayStatsReply {
@@ -178,5 +189,7 @@ export interface GatewayStatsReply {
     connectionId: string;
     health: HealthReport['health'];
     stats: ConnectionStats;
+    /** Only when the request asked for them; most recent first. */
+    publishedTopics?: PublishedTopic[];
   }[];
 }

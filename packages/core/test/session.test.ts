@@ -197,7 +197,7 @@ describe('parseAlterParams: valid inputs', () => {
     ],
     ['label', { label: { group: 'g', name: 'n' } }, { labelGroup: 'g', labelName: 'n' }],
     ['label without group', { label: { name: 'n' } }, { labelGroup: '', labelName: 'n' }],
-    ['label null clears', { label: null }, { labelGroup: '', labelName: '' }],
+    ['label null clears', { label: null }, { labelId: 0 }],
     [
       'label group and name of 64 bytes (multibyte)',
       { label: { group: ofBytes(64, '€'), name: ofBytes(64, '😀') } },

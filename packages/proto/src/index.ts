@@ -205,3 +205,4 @@ export type { Label, Label__Output } from './generated/mqfleet/v1/Label';
 export type { LabelValues, LabelValues__Output } from './generated/mqfleet/v1/LabelValues';
 export type { LabelKey, LabelKey__Output } from './generated/mqfleet/v1/LabelKey';
 export type { LabelChange, LabelChange__Output } from './generated/mqfleet/v1/LabelChange';
+export * from './tls';

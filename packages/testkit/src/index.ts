@@ -1,4 +1,5 @@
 export { createInfra, testServers, natsConnection, type Infra } from './infra';
 export { startService, freePort, REPO_ROOT, type ServiceProcess } from './process';
 export { nextEvent, eventMatching, until } from './wait';
-export { createTestCertificates, type TestCertificates } from './tls';
+export { createTestCertificates, type ListenerCertificates } from './tls';
+export { makeTestCertificates, type TestCertificates } from './certs';

@@ -1,12 +1,10 @@
-// Throw-away certificates for TLS tests, made with the openssl CLI in a fresh temporary
-// directory (never committed): a CA, a server certificate it signed for localhost / 127.0.0.1,
-// and a client certificate it signed (for mutual TLS).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Certificates for the MQTT listeners' TLS tests, in the shape those tests use: the files of
+// makeTestCertificates (certs.ts; made with openssl at test time, never committed) for a server
+// on localhost / 127.0.0.1 and one client, plus the PEM contents for clients that take buffers.
+import { readFileSync } from 'node:fs';
+import { makeTestCertificates } from './certs';
 
-export interface TestCertificates {
+export interface ListenerCertificates {
   dir: string;
   caFile: string;
   certFile: string;
@@ -20,110 +18,19 @@ export interface TestCertificates {
   remove(): void;
 }
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-export function createTestCertificates(): TestCertificates {
-  const dir = mkdtempSync(join(tmpdir(), 'mqfleet-tls-'));
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=mqfleet test CA',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-    ],
-    dir,
-  );
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl(
-    [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      'server.ext',
-      '-out',
-      'server.pem',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=test-client',
-      '-keyout',
-      'client.key',
-      '-out',
-      'client.csr',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'client.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-out',
-      'client.pem',
-    ],
-    dir,
-  );
-  const file = (name: string): string => join(dir, name);
+export function createTestCertificates(): ListenerCertificates {
+  const made = makeTestCertificates(['test-client']);
+  const client = made.clients['test-client']!;
   return {
-    dir,
-    caFile: file('ca.pem'),
-    certFile: file('server.pem'),
-    keyFile: file('server.key'),
-    clientCertFile: file('client.pem'),
-    clientKeyFile: file('client.key'),
-    ca: readFileSync(file('ca.pem')),
-    clientCert: readFileSync(file('client.pem')),
-    clientKey: readFileSync(file('client.key')),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    dir: made.dir,
+    caFile: made.caFile,
+    certFile: made.serverCertFile,
+    keyFile: made.serverKeyFile,
+    clientCertFile: client.certFile,
+    clientKeyFile: client.keyFile,
+    ca: readFileSync(made.caFile),
+    clientCert: readFileSync(client.certFile),
+    clientKey: readFileSync(client.keyFile),
+    remove: made.remove,
   };
 }

@@ -2,7 +2,7 @@
 // standard health service), with the deadline and caller metadata every call carries.
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import type { Config } from '@mqfleet/core';
+import { readGrpcTlsFiles, type Config } from '@mqfleet/core';
 import {
   AccountServiceClient,
   AuthServiceClient,
@@ -12,6 +12,7 @@ import {
   type AuthServiceClientType,
   type LabelServiceClientType,
   type SessionServiceClientType,
+  clientCredentials,
 } from '@mqfleet/proto';
 
 interface HealthCheckResponse {
@@ -27,7 +28,11 @@ interface HealthClient extends grpc.Client {
   ): grpc.ClientUnaryCall;
 }
 
-type HealthClientConstructor = new (address: string, credentials: grpc.ChannelCredentials) => HealthClient;
+type HealthClientConstructor = new (
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options?: grpc.ChannelOptions,
+) => HealthClient;
 const HealthClientCtor = grpc.makeGenericClientConstructor(
   healthService,
   'Health',
@@ -49,13 +54,20 @@ export interface Backend {
 }
 
 export function createBackend(config: Config): Backend {
-  const credentials = grpc.credentials.createInsecure();
+  // TLS, with this gateway's client certificate, when MQFLEET_GRPC_TLS_* say so.
+  const files = readGrpcTlsFiles(config.grpcTls);
+  const { credentials, options } = clientCredentials({
+    ca: files.ca,
+    cert: files.clientCert,
+    key: files.clientKey,
+    serverName: config.grpcTls.serverName,
+  });
   const address = config.sessionServiceAddress;
-  const session = new SessionServiceClient(address, credentials);
-  const auth = new AuthServiceClient(address, credentials);
-  const accounts = new AccountServiceClient(address, credentials);
-  const labels = new LabelServiceClient(address, credentials);
-  const health = new HealthClientCtor(address, credentials);
+  const session = new SessionServiceClient(address, credentials, options);
+  const auth = new AuthServiceClient(address, credentials, options);
+  const accounts = new AccountServiceClient(address, credentials, options);
+  const labels = new LabelServiceClient(address, credentials, options);
+  const health = new HealthClientCtor(address, credentials, options);
   return {
     session,
     auth,

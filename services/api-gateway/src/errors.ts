@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   ERROR_CODE_METADATA_KEY,
+  ERROR_PROPERTY_METADATA_KEY,
   ERROR_KINDS,
   isErrorCode,
   MqfleetError,
@@ -86,7 +87,9 @@ function fromServiceError(err: grpc.ServiceError): ApiFailure {
   if (err.code === grpc.status.DEADLINE_EXCEEDED) return fromCode('TIMEOUT', '');
   const trailer = err.metadata?.get(ERROR_CODE_METADATA_KEY)[0];
   const name = typeof trailer === 'string' ? trailer : trailer?.toString('utf8');
-  if (isErrorCode(name)) return fromCode(name, err.details);
+  const property = err.metadata?.get(ERROR_PROPERTY_METADATA_KEY)[0];
+  if (isErrorCode(name))
+    return fromCode(name, err.details, typeof property === 'string' ? property : undefined);
   const byStatus = BY_STATUS[err.code];
   if (byStatus) return fromCode(byStatus, err.details);
   return { ...fromCode('INTERNAL', ''), unexpected: true };

@@ -157,7 +157,18 @@ const SETTINGS_PROPERTIES: Record<string, Schema> = {
     description: 'Will response topic: a topic name without wildcards',
   },
   willUserProperties: userProperties('MQTT 5 user properties of the will'),
-  label: labelRef("The session's label {group, name}; null removes it", true),
+  label: labelRef(
+    "The session's label by group + name: it must exist (createLabel), else 12012; the session stores its id. null removes it. Not with labelId",
+    true,
+  ),
+  labelId: {
+    type: ['integer', 'string', 'null'],
+    minimum: 0,
+    maximum: 2_147_483_647,
+    pattern: '^\\d{1,10}$',
+    description:
+      "The session's label by id (a numeric string is accepted): it must exist, else 12012. 0 or null removes it. Not with label",
+  },
   minHealthySendRatePerMinute: { type: 'number', minimum: 0, description: '0 = no bound' },
   maxHealthySendRatePerMinute: { type: 'number', minimum: 0, description: '0 = no bound' },
   maxHealthyBacklogRatePerMinute: { type: 'number', minimum: 0, description: '0 = no bound' },
@@ -189,7 +200,17 @@ const FILTER_PROPERTIES: Record<string, Schema> = {
     'With a healthFilter: also match sessions that have no health thresholds set (all five 0), whatever their health. Without a healthFilter it changes nothing',
     { default: false },
   ),
-  label: labelRef('Sessions with this label', true),
+  label: labelRef(
+    'Sessions with this label (by group + name); a label that does not exist matches none',
+    true,
+  ),
+  labelId: {
+    type: ['integer', 'string', 'null'],
+    minimum: 0,
+    maximum: 2_147_483_647,
+    pattern: '^\\d{1,10}$',
+    description: 'Sessions with the label of this id; not with label',
+  },
 };
 
 const LABEL_VALUE_PROPERTIES: Record<string, Schema> = {
@@ -311,7 +332,23 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
       willUserProperties: keyValues,
       label: {
         type: ['object', 'null'],
-        properties: { group: { type: 'string' }, name: { type: 'string' } },
+        description:
+          "The session's label with its current group and name (a renamed label shows its new name); null when none",
+        properties: { id: { type: 'integer' }, group: { type: 'string' }, name: { type: 'string' } },
+      },
+      labelId: { type: ['integer', 'null'], description: 'The id of the label; null when none' },
+      publishedTopics: {
+        type: ['array', 'null'],
+        description:
+          'describeMqSessions with includePublishedTopics only: the topics the live connection published to, most recent first (at most 100 distinct topics, 64 KiB of topic names, kept by the gateway holding the connection); null when the session is not connected or its gateway did not answer',
+        items: openObject({
+          topic: { type: 'string' },
+          totalMessagesPublished: {
+            type: 'integer',
+            description: 'PUBLISH packets to this topic on this connection',
+          },
+          lastMessagePublishedOn: timestamp('The last one'),
+        }),
       },
       minHealthySendRatePerMinute: { type: 'number' },
       maxHealthySendRatePerMinute: { type: 'number' },
@@ -580,26 +617,60 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
   changeLabels: {
     api: 'admin',
     tokenRequired: true,
-    summary: 'Alters or deletes many labels in one transaction, all or nothing (role admin needed)',
-    params: object(
-      {
-        labelsToChange: {
-          type: 'array',
-          maxItems: MAX_FILTER_ENTRIES,
-          items: object(
-            {
-              ...LABEL_KEY_PROPERTIES,
-              ...LABEL_RENAME_PROPERTIES,
-              ...LABEL_VALUE_PROPERTIES,
-              delete: bool('true (and nothing else besides the key) deletes the label'),
+    summary:
+      "Alters or deletes many labels in one transaction, all or nothing: FairCom's form (the listLabels filters select, the new… properties change, or delete) or a list of labelsToChange (role admin needed)",
+    params: {
+      oneOf: [
+        object(
+          {
+            idFilter: stringList('Label ids; excludes every other filter', labelId),
+            groupFilter: stringList('Groups; excludes partialGroupFilter'),
+            partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1),
+            nameFilter: stringList('Names; excludes partialNameFilter'),
+            partialNameFilter: str(MAX_LABEL_BYTES, 'Names that begin with this', 1),
+            deprecatedFilter: bool('Only deprecated (true) or not deprecated (false) labels'),
+            enumFilter: stringList('enum values', LABEL_VALUE_PROPERTIES.enum),
+            sequenceFilter: stringList('sequence values', { type: ['number', 'string'] }),
+            newGroup: str(MAX_LABEL_BYTES, 'Moves every selected label to this group'),
+            newName: str(MAX_LABEL_BYTES, 'Renames every selected label (a clash in a group → 12020)', 1),
+            newValue: LABEL_VALUE_PROPERTIES.value!,
+            newEnum: LABEL_VALUE_PROPERTIES.enum!,
+            newSequence: LABEL_VALUE_PROPERTIES.sequence!,
+            newDeprecated: LABEL_VALUE_PROPERTIES.deprecated!,
+            newDescription: LABEL_VALUE_PROPERTIES.description!,
+            newMetadata: LABEL_VALUE_PROPERTIES.metadata!,
+            delete: bool(
+              'true (with no new… property) deletes every selected label; a label sessions carry → 12026',
+            ),
+          },
+          [],
+          {
+            description:
+              "FairCom's form. No filter selects every label. At least one new… property or delete is required (else 12025)",
+          },
+        ),
+        object(
+          {
+            labelsToChange: {
+              type: 'array',
+              maxItems: MAX_FILTER_ENTRIES,
+              items: object(
+                {
+                  ...LABEL_KEY_PROPERTIES,
+                  ...LABEL_RENAME_PROPERTIES,
+                  ...LABEL_VALUE_PROPERTIES,
+                  delete: bool('true (and nothing else besides the key) deletes the label'),
+                },
+                [],
+                LABEL_KEY_CHOICE,
+              ),
             },
-            [],
-            LABEL_KEY_CHOICE,
-          ),
-        },
-      },
-      ['labelsToChange'],
-    ),
+          },
+          ['labelsToChange'],
+          { description: "mqfleet's per-entry form: each entry names one label like alterLabel" },
+        ),
+      ],
+    },
     result: openObject({
       data: { type: 'array', items: ref('Label'), description: 'Each label as it was before the call' },
     }),
@@ -643,7 +714,10 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
         includeSubscribedTopics: bool("true adds each session's stored subscriptions (subscriptions[])", {
           default: false,
         }),
-        includePublishedTopics: ignored('Boolean'),
+        includePublishedTopics: bool(
+          "true adds publishedTopics: the topics each connected session's live connection published to, fetched from its gateway like stats (null when not connected or not answered; warning 12006 names them)",
+          { default: false },
+        ),
         includeStats: bool(
           'true adds stats (thresholds, sessionHealth, counters and rates) fetched live from the gateway holding each connected session; stats is null when the session is not connected or its gateway did not answer within MQFLEET_STATS_TIMEOUT_MS (warning 12006 names them)',
           { default: false },
@@ -669,7 +743,6 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
           maxLength: 140_000,
           description: 'result.nextCursor of the previous page (same sort only)',
         },
-        labelId: ignored('Label id filter'),
       },
       [],
       { not: { required: ['sortAscending', 'sortDescending'] } },
@@ -682,6 +755,11 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
           sessionType: { type: 'string' },
           sessionStatus: { type: 'string', enum: SESSION_STATUSES },
           connectionStatus: { type: 'string', enum: ['connected', 'disconnected'] },
+          label: {
+            type: ['object', 'null'],
+            properties: { id: { type: 'integer' }, group: { type: 'string' }, name: { type: 'string' } },
+          },
+          labelId: { type: ['integer', 'null'] },
         }),
       },
       nextCursor: nullableString('Cursor of the next page; null on the last page'),
@@ -826,6 +904,7 @@ export const ERROR_CODES: Record<number, string> = {
   12014: 'TIMEOUT: the call ran past its deadline',
   12019: 'UNAVAILABLE: the session-service cannot be reached',
   12020: 'ALREADY_EXISTS: creating something that exists',
+  12026: 'IN_USE: deleting a label that sessions still carry',
   12025: 'MISSING_PROPERTY: a required property is missing',
   12030: 'ADMIN_REQUIRED: an administrator action by an ordinary account',
   12031: 'BAD_TOKEN: missing, unknown or expired authToken',

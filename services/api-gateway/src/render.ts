@@ -48,6 +48,7 @@ const JSON_NAMES: Record<string, string> = {
   willPayloadUtf8: 'willPayloadFormatIndicator',
   labelGroup: 'label',
   labelName: 'label',
+  labelId: 'label',
   metadataJson: 'metadata',
 };
 
@@ -78,6 +79,18 @@ export function renderSubscription(sub: Subscription__Output): Record<string, un
     receiveRetainedMessages: RECEIVE_RETAINED[sub.retainHandling] ?? 'onSubscription',
     subscriptionIdentifier: sub.subscriptionIdentifier || null,
   };
+}
+
+/**
+ * The session's label: `label` {id, group, name} (the label's current group and name) and
+ * `labelId`, the two ways alterMqSession names it; both null when the session has none.
+ */
+export function renderLabelRef(s: { labelId?: number; labelGroup: string; labelName: string }): {
+  label: { id: number; group: string; name: string } | null;
+  labelId: number | null;
+} {
+  if (!s.labelId) return { label: null, labelId: null };
+  return { label: { id: s.labelId, group: s.labelGroup, name: s.labelName }, labelId: s.labelId };
 }
 
 /** A session in the describeMqSessions shape; `subscriptions` only when includeSubscriptions. */
@@ -125,7 +138,7 @@ export function renderSession(
     willDelaySeconds: s.willDelaySeconds,
     willResponseTopic: s.willResponseTopic,
     willUserProperties: s.willUserProperties.map((p) => ({ key: p.key, value: p.value })),
-    label: s.labelName === '' ? null : { group: s.labelGroup, name: s.labelName },
+    ...renderLabelRef(s),
     minHealthySendRatePerMinute: s.minHealthySendRatePerMinute,
     maxHealthySendRatePerMinute: s.maxHealthySendRatePerMinute,
     maxHealthyBacklogRatePerMinute: s.maxHealthyBacklogRatePerMinute,
@@ -172,6 +185,22 @@ export function renderStats(session: Session__Output): Record<string, unknown> |
     stats[key] = apiTimestamp(stats[key] as string | null | undefined);
   }
   return stats;
+}
+
+/**
+ * describeMqSessions includePublishedTopics (reference §6.3 publishedTopics): the topics the live
+ * connection published to, most recent first, as the gateway holding it answered
+ * (published_topics_json); null when there is no answer (not connected, or no reply in time).
+ */
+export function renderPublishedTopics(session: Session__Output): Record<string, unknown>[] | null {
+  if (!session.publishedTopicsJson) return null;
+  const topics = parseJson(session.publishedTopicsJson);
+  if (!Array.isArray(topics)) return null;
+  return (topics as Record<string, unknown>[]).map((t) => ({
+    topic: t.topic,
+    totalMessagesPublished: t.totalMessagesPublished,
+    lastMessagePublishedOn: apiTimestamp(t.lastMessagePublishedOn as string | null | undefined),
+  }));
 }
 
 /** responseOptions.numberFormat "string": every number inside the value becomes a string. */

@@ -64,6 +64,8 @@ describe('session administration actions', () => {
       sessionType: 'mqtt',
       sessionStatus: 'normal',
       connectionStatus: 'connected',
+      label: null,
+      labelId: null,
     });
     const page = await mq('listMqSessions', { partialClientName: 'pump', maxRecords: 1 });
     assert.equal(page.result.data.length, 1);

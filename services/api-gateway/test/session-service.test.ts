@@ -83,6 +83,7 @@ describe('against the real session-service', () => {
 
   describe('a session opened the way a connection-gateway opens it', () => {
     const clientName = 'device/é 1';
+    let labelId = 0;
     before(async () => {
       const client = new SessionServiceClient(backend.grpcAddress, grpc.credentials.createInsecure());
       try {
@@ -117,6 +118,13 @@ describe('against the real session-service', () => {
       });
 
     it('alterMqSession returns the rendered session and the changed fields', async () => {
+      const created = await post(gw, {
+        action: 'createLabel',
+        authToken: token,
+        params: { group: 'site', name: 'north' },
+      });
+      assert.equal(created.body.errorCode, 0, created.body.errorMessage);
+      labelId = created.body.result.id as number;
       const res = await alter({
         keepAliveSeconds: 30,
         willTopic: 'dev/gone',
@@ -134,7 +142,8 @@ describe('against the real session-service', () => {
       assert.equal(r.keepAliveSeconds, 30);
       assert.equal(r.willTopic, 'dev/gone');
       assert.equal(r.willPayload, '{"state":"offline"}');
-      assert.deepEqual(r.label, { group: 'site', name: 'north' });
+      assert.deepEqual(r.label, { id: labelId, group: 'site', name: 'north' });
+      assert.equal(r.labelId, labelId);
       assert.deepEqual(r.metadata, { rack: 7 });
       assert.deepEqual(r.userProperties, [{ key: 'k', value: 'v' }]);
       assert.match(String(r.connectionDateTime), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
@@ -161,7 +170,7 @@ describe('against the real session-service', () => {
       const data = res.body.result.data as Record<string, unknown>[];
       assert.equal(data.length, 1);
       assert.equal(data[0]!.keepAliveSeconds, 30);
-      assert.deepEqual(data[0]!.label, { group: 'site', name: 'north' });
+      assert.deepEqual(data[0]!.label, { id: labelId, group: 'site', name: 'north' });
     });
 
     it('alterMqSession with a stale expectedVersion gives 12012', async () => {

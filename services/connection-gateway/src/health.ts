@@ -70,7 +70,14 @@ export class HealthMonitor {
           for (const name of names) {
             const conn = typeof name === 'string' ? this.byClient(name) : undefined;
             if (!conn || conn.state !== 'open') continue;
-            reply.connections.push({ clientName: name, connectionId: conn.id, ...measure(conn, now) });
+            reply.connections.push({
+              clientName: name,
+              connectionId: conn.id,
+              ...measure(conn, now),
+              ...(req.includePublishedTopics === true
+                ? { publishedTopics: conn.stats.publishedTopics.list() }
+                : {}),
+            });
           }
           msg.respond(JSON.stringify(reply));
         } catch (e) {

@@ -1,7 +1,7 @@
 // Promise wrapper around the session-service gRPC client. Every call carries a deadline and,
 // when configured, the internal token metadata (proto/mqfleet/v1/session.proto).
 import * as grpc from '@grpc/grpc-js';
-import { ERROR_CODE_METADATA_KEY, type Config } from '@mqfleet/core';
+import { ERROR_CODE_METADATA_KEY, readGrpcTlsFiles, type Config } from '@mqfleet/core';
 import {
   SessionServiceClient,
   type SessionServiceClientType,
@@ -12,6 +12,7 @@ import {
   type DescribeSessionsResponse__Output,
   type ChangeSubscriptionsRequest,
   type ChangeSubscriptionsResponse__Output,
+  clientCredentials,
 } from '@mqfleet/proto';
 import { SessionServiceError } from './errors';
 
@@ -32,7 +33,15 @@ export class SessionClient {
   gatewayId = '';
 
   constructor(private readonly config: Config) {
-    this.client = new SessionServiceClient(config.sessionServiceAddress, grpc.credentials.createInsecure());
+    // TLS, with this gateway's client certificate, when MQFLEET_GRPC_TLS_* say so.
+    const files = readGrpcTlsFiles(config.grpcTls);
+    const { credentials, options } = clientCredentials({
+      ca: files.ca,
+      cert: files.clientCert,
+      key: files.clientKey,
+      serverName: config.grpcTls.serverName,
+    });
+    this.client = new SessionServiceClient(config.sessionServiceAddress, credentials, options);
   }
 
   openSession(request: OpenSessionRequest): Promise<OpenSessionResponse__Output> {

@@ -1,7 +1,7 @@
 // Live statistics of one connection (describeMqSessions includeStats, session health). Every
 // per-message update is O(1): counters plus lazily advanced rings of per-second, per-minute and
 // per-hour buckets, each with a running sum.
-import type { ConnectionStats } from '@mqfleet/core';
+import type { ConnectionStats, PublishedTopic } from '@mqfleet/core';
 
 /**
  * A sliding window of `size` buckets of `unitMs` each; sum() covers the last size × unitMs. The
@@ -96,6 +96,60 @@ export class RateCounter {
 }
 
 const iso = (t: number): string | null => (t ? new Date(t).toISOString() : null);
+
+/** describeMqSessions publishedTopics: at most this many distinct topics per connection … */
+export const MAX_PUBLISHED_TOPICS = 100;
+/** … and at most this many bytes of topic names (a topic name may be 65,535 bytes). */
+export const MAX_PUBLISHED_TOPIC_BYTES = 65_536;
+
+/**
+ * The most recently used distinct topics a connection published to, with a count and the last
+ * time each. Bounded by MAX_PUBLISHED_TOPICS entries and MAX_PUBLISHED_TOPIC_BYTES of names: the
+ * least recently published topic is forgotten first. O(1) per PUBLISH (a Map keeps insertion
+ * order; a publish moves its topic to the end).
+ */
+export class PublishedTopics {
+  private readonly topics = new Map<string, { count: number; last: number; bytes: number }>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxTopics = MAX_PUBLISHED_TOPICS,
+    private readonly maxBytes = MAX_PUBLISHED_TOPIC_BYTES,
+  ) {}
+
+  add(topic: string, now: number): void {
+    const entry = this.topics.get(topic);
+    if (entry) {
+      this.topics.delete(topic);
+      entry.count += 1;
+      entry.last = now;
+      this.topics.set(topic, entry);
+      return;
+    }
+    const bytes = Buffer.byteLength(topic, 'utf8');
+    if (bytes > this.maxBytes) return;
+    this.topics.set(topic, { count: 1, last: now, bytes });
+    this.bytes += bytes;
+    for (const [oldest, old] of this.topics) {
+      if (this.topics.size <= this.maxTopics && this.bytes <= this.maxBytes) break;
+      this.topics.delete(oldest);
+      this.bytes -= old.bytes;
+    }
+  }
+
+  get size(): number {
+    return this.topics.size;
+  }
+
+  /** Most recent first. */
+  list(): PublishedTopic[] {
+    return [...this.topics].reverse().map(([topic, e]) => ({
+      topic,
+      totalMessagesPublished: e.count,
+      lastMessagePublishedOn: new Date(e.last).toISOString(),
+    }));
+  }
+}
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 /**
@@ -105,12 +159,20 @@ const round = (n: number): number => Math.round(n * 1000) / 1000;
  */
 export class ConnectionStatsTracker {
   readonly published = new RateCounter();
+  /** The topics of those PUBLISH packets (describeMqSessions includePublishedTopics). */
+  readonly publishedTopics = new PublishedTopics();
   readonly received = new RateCounter();
   /** Signed changes of the delivery backlog (queued + in flight). */
   readonly backlog = new RateCounter();
   private backlogNow = 0;
 
   constructor(readonly since = Date.now()) {}
+
+  /** The client published a message to `topic` (counted once, also for its topic). */
+  publishedTo(topic: string, now = Date.now()): void {
+    this.published.add(now);
+    this.publishedTopics.add(topic, now);
+  }
 
   /** The backlog is now `current`; records the change since the last call. */
   backlogIs(current: number, now = Date.now()): void {

@@ -10,11 +10,11 @@ import * as mqttPacket from 'mqtt-packet';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { ConfigError, type ListenerKind } from '@mqfleet/core';
-import { createTestCertificates, freePort, type TestCertificates } from '@mqfleet/testkit';
+import { createTestCertificates, freePort, type ListenerCertificates } from '@mqfleet/testkit';
 import { connectPacket, endClient, nextMessage, startCluster, type Cluster } from './helpers';
 
 let cluster: Cluster;
-let certs: TestCertificates;
+let certs: ListenerCertificates;
 let ports: Partial<Record<ListenerKind, number>>;
 const clients: MqttClient[] = [];
 

@@ -1,11 +1,19 @@
 // The gRPC surface: SessionService, AuthService and AccountService, the standard health service and server
 // reflection. Errors are mapped to gRPC here and only here.
+import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
-import { ERROR_CODE_METADATA_KEY, MqfleetError, parseClientName, type Logger } from '@mqfleet/core';
+import {
+  ERROR_CODE_METADATA_KEY,
+  ERROR_PROPERTY_METADATA_KEY,
+  MqfleetError,
+  parseClientName,
+  type Logger,
+} from '@mqfleet/core';
 import {
   packageDefinition,
+  peerCommonName,
   v1,
   type AccountServiceHandlers,
   type AuthServiceHandlers,
@@ -25,8 +33,9 @@ import {
 import type { AppliedWaiters } from './applied';
 import { authenticateMqtt, checkToken, createToken, type Actor } from './accounts';
 import type { Db } from './db';
-import type { LabelStore } from './labels';
+import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
+import type { LiveWanted } from './health';
 import type { SessionStore } from './sessions';
 
 interface Deps {
@@ -34,24 +43,47 @@ interface Deps {
   store: SessionStore;
   gateways: GatewayRegistry;
   internalToken: string | undefined;
+  /**
+   * Mutual TLS (MQFLEET_GRPC_TLS_CA_FILE): every caller presents a certificate the CA signed; one
+   * whose subject CN is in internalNames (any CN when the list is empty) is an internal service.
+   */
+  clientCertificates?: { internalNames: string[] } | undefined;
   allowAnonymous: boolean;
   applied: AppliedWaiters;
   applyTimeoutMs: number;
   labels: LabelStore;
   /** includeStats: fills stats_json from the gateways; returns the names left without stats. */
-  liveStats?: (sessions: Session__Output[]) => Promise<string[]>;
+  liveStats?: (sessions: Session__Output[], wanted: LiveWanted) => Promise<string[]>;
   log: Logger;
 }
 
-type Call = { metadata: grpc.Metadata };
+type Call = { metadata: grpc.Metadata; getAuthContext?: () => { sslPeerCertificate?: PeerCertificate } };
 
 const isConnected = (session: Session__Output): boolean =>
   session.connection?.status === 'CONNECTION_STATUS_CONNECTED';
 
-function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
+/** Postgres refused a session pointing at a label that no longer exists (0007's foreign key). */
+function labelGone(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23503' && e.constraint === 'sessions_label_id_fkey';
+}
+
+export function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
+  if (labelGone(err)) {
+    // resolveSessionLabel found the label, then it was deleted before the alteration committed.
+    err = new MqfleetError(
+      'INVALID_VALUE',
+      '"label" must name an existing label; it was deleted while the session was being changed',
+      'label',
+    );
+  }
   if (err instanceof MqfleetError) {
     const metadata = new grpc.Metadata();
     metadata.set(ERROR_CODE_METADATA_KEY, err.code);
+    // Header values are ASCII: a property path with other characters is left out.
+    if (err.property !== undefined && /^[\x20-\x7e]{1,256}$/.test(err.property)) {
+      metadata.set(ERROR_PROPERTY_METADATA_KEY, err.property);
+    }
     return { code: err.grpcStatus, details: err.message, metadata };
   }
   log.error('request failed', { err });
@@ -88,13 +120,25 @@ async function admin(db: Db, call: Call): Promise<Actor> {
 }
 
 /**
- * Gateway calls. Without MQFLEET_INTERNAL_TOKEN (development only: production refuses to start
- * without it) the network is trusted.
+ * Gateway calls: a caller with an internal client certificate (mutual TLS, CN in
+ * MQFLEET_GRPC_TLS_INTERNAL_NAMES or any CN when that is empty) or the x-mqfleet-internal token.
+ * With neither configured (development only: production refuses to start so) the network is
+ * trusted.
  */
 function internal(deps: Deps, call: Call): void {
-  if (!deps.internalToken) return;
-  if (call.metadata.get('x-mqfleet-internal')[0] !== deps.internalToken) {
-    throw new MqfleetError('BAD_TOKEN', 'gateway calls need the x-mqfleet-internal token');
+  const certs = deps.clientCertificates;
+  if (certs) {
+    const cn = peerCommonName(call);
+    if (cn !== undefined && (certs.internalNames.length === 0 || certs.internalNames.includes(cn))) return;
+  }
+  if (!deps.internalToken && !certs) return;
+  if (!deps.internalToken || call.metadata.get('x-mqfleet-internal')[0] !== deps.internalToken) {
+    throw new MqfleetError(
+      'BAD_TOKEN',
+      certs
+        ? 'gateway calls need the client certificate of an internal service (MQFLEET_GRPC_TLS_INTERNAL_NAMES) or the x-mqfleet-internal token'
+        : 'gateway calls need the x-mqfleet-internal token',
+    );
   }
 }
 
@@ -139,7 +183,10 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     AlterSession: unary(log, async (req, call) => {
       const actor = await admin(db, call);
       parseClientName(req.clientName);
+      // The label reference becomes the stored label id before the alteration's transaction.
+      await resolveSessionLabel(db, req.patch);
       const { session, changedFields } = await store.alter(req, actor.username);
+      await attachLabels(db, [session]);
       return { session, changedFields, liveApplied: await inForce(session, changedFields.length > 0) };
     }),
     DescribeSessions: unary(log, async (req, call) => {
@@ -147,12 +194,19 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       if (bearer(call)) await admin(db, call);
       else internal(deps, call);
       const sessions = await store.describe(req.clientNames);
-      const statsUnavailable = req.includeStats && deps.liveStats ? await deps.liveStats(sessions) : [];
+      await attachLabels(db, sessions);
+      const wanted = { stats: req.includeStats, publishedTopics: req.includePublishedTopics };
+      const statsUnavailable =
+        (wanted.stats || wanted.publishedTopics) && deps.liveStats
+          ? await deps.liveStats(sessions, wanted)
+          : [];
       return { sessions, statsUnavailable };
     }),
     ListSessions: unary(log, async (req, call) => {
       await admin(db, call);
-      return store.list(req);
+      const listed = await store.list(req);
+      await attachLabels(db, listed.sessions);
+      return listed;
     }),
     DeleteSession: unary(log, async (req, call) => {
       const actor = await admin(db, call);
@@ -161,6 +215,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
     AlterSessions: unary(log, async (req, call) => {
       const actor = await admin(db, call);
+      await resolveSessionLabel(db, req.patch);
       const { matched, changed } = await store.alterMany(req, actor.username);
       const connected = changed.filter(isConnected);
       const confirmations = await Promise.all(
@@ -185,6 +240,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       if (bearer(call)) {
         const actor = await admin(db, call);
         const { session, changed } = await store.changeSubscriptions(req, actor.username, true);
+        await attachLabels(db, [session]);
         return { session, liveApplied: await inForce(session, changed) };
       }
       internal(deps, call);

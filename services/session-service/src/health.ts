@@ -56,8 +56,14 @@ export class HealthReports {
   }
 }
 
+/** What DescribeSessions asks the gateways for. */
+export interface LiveWanted {
+  stats: boolean;
+  publishedTopics: boolean;
+}
+
 /**
- * Fills stats_json of every connected session from the gateway holding it (one request per
+ * Fills stats_json (and/or published_topics_json) of every connected session from the gateway holding it (one request per
  * gateway, in parallel, each bounded by timeoutMs). Returns the client names left without stats
  * (gateway silent, or it no longer holds that connection).
  */
@@ -66,6 +72,7 @@ export async function fetchLiveStats(
   subjects: Subjects,
   sessions: Session__Output[],
   timeoutMs: number,
+  wanted: LiveWanted = { stats: true, publishedTopics: false },
 ): Promise<string[]> {
   const byGateway = new Map<string, Session__Output[]>();
   for (const s of sessions) {
@@ -81,16 +88,22 @@ export async function fetchLiveStats(
       try {
         const reply = await nc.request(
           subjects.gatewayStats(gatewayId),
-          JSON.stringify({ clientNames: list.map((s) => s.clientName) }),
+          JSON.stringify({
+            clientNames: list.map((s) => s.clientName),
+            ...(wanted.publishedTopics ? { includePublishedTopics: true } : {}),
+          }),
           { timeout: timeoutMs },
         );
         const answered = new Map(reply.json<GatewayStatsReply>().connections.map((c) => [c.clientName, c]));
         for (const s of list) {
           const live = answered.get(s.clientName);
           if (live && live.connectionId === s.connection?.connectionId) {
-            s.statsJson = JSON.stringify(live.stats);
-            // The live evaluation is newer than the stored health (reported within seconds).
-            s.health = live.health;
+            if (wanted.stats) {
+              s.statsJson = JSON.stringify(live.stats);
+              // The live evaluation is newer than the stored health (reported within seconds).
+              s.health = live.health;
+            }
+            if (wanted.publishedTopics) s.publishedTopicsJson = JSON.stringify(live.publishedTopics ?? []);
           } else unavailable.push(s.clientName);
         }
       } catch {

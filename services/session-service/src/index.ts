@@ -1,7 +1,14 @@
 // The session-service: owns Postgres, serves gRPC, publishes every change through the outbox.
 import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
-import { createLogger, subjects as makeSubjects, type Config, type Logger } from '@mqfleet/core';
+import {
+  createLogger,
+  readGrpcTlsFiles,
+  subjects as makeSubjects,
+  type Config,
+  type Logger,
+} from '@mqfleet/core';
+import { serverCredentials } from '@mqfleet/proto';
 import { ensureAdmin } from './accounts';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
@@ -74,18 +81,22 @@ export function buildSessionService(
         store,
         gateways,
         internalToken: config.internalToken,
+        clientCertificates: config.grpcTls.caFile
+          ? { internalNames: config.grpcTls.internalNames }
+          : undefined,
         allowAnonymous: config.allowAnonymous,
         applied: waiters,
         applyTimeoutMs: config.applyTimeoutMs,
         log,
         labels: new LabelStore(db, subjects),
-        liveStats: (sessions) => fetchLiveStats(natsConnection, subjects, sessions, config.statsTimeoutMs),
+        liveStats: (sessions, wanted) =>
+          fetchLiveStats(natsConnection, subjects, sessions, config.statsTimeoutMs, wanted),
       });
       server = built.server;
       const grpcPort = await new Promise<number>((resolve, reject) =>
         built.server.bindAsync(
           `${config.host}:${config.grpcPort}`,
-          grpc.ServerCredentials.createInsecure(),
+          serverCredentials(readGrpcTlsFiles(config.grpcTls)),
           (err, port) => (err ? reject(err) : resolve(port)),
         ),
       );

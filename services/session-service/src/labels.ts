@@ -23,6 +23,8 @@ import type {
   LabelValues__Output,
   ListLabelGroupsRequest__Output,
   ListLabelsRequest__Output,
+  Session__Output,
+  SessionPatch__Output,
 } from '@mqfleet/proto';
 import { inTransaction, type Db, type Tx } from './db';
 import { OUTBOX_CHANNEL } from './sessions';
@@ -138,18 +140,21 @@ function checkId(value: number, property: string): number {
 function applyValues(base: LabelData, values: LabelValues__Output | null, p: string): LabelData {
   const next = { ...base };
   if (!values) return next;
-  if (values.valueJson !== undefined) next.value = parseJson(values.valueJson, `${p}value`);
-  if (values.enumValue !== undefined) next.enum_value = checkEnum(values.enumValue, `${p}enum`);
-  if (values.sequence !== undefined) next.sequence = checkSequence(values.sequence, `${p}sequence`);
+  // p is a path prefix ("labelsToChange[2].") or "new" (changeLabels by filter: newValue, newEnum…).
+  const at = (property: string): string =>
+    p === 'new' ? `new${property[0]!.toUpperCase()}${property.slice(1)}` : `${p}${property}`;
+  if (values.valueJson !== undefined) next.value = parseJson(values.valueJson, at('value'));
+  if (values.enumValue !== undefined) next.enum_value = checkEnum(values.enumValue, at('enum'));
+  if (values.sequence !== undefined) next.sequence = checkSequence(values.sequence, at('sequence'));
   else if (values.clearSequence) next.sequence = null;
   if (values.deprecated !== undefined) next.deprecated = values.deprecated;
   if (values.description !== undefined) {
     if (bytes(values.description) > MAX_LABEL_TEXT_BYTES) {
-      throw tooLarge(`${p}description`, `${MAX_LABEL_TEXT_BYTES} bytes`);
+      throw tooLarge(at('description'), `${MAX_LABEL_TEXT_BYTES} bytes`);
     }
     next.description = values.description === '' ? null : values.description;
   }
-  if (values.metadataJson !== undefined) next.metadata = parseJson(values.metadataJson, `${p}metadata`);
+  if (values.metadataJson !== undefined) next.metadata = parseJson(values.metadataJson, at('metadata'));
   return next;
 }
 
@@ -247,6 +252,86 @@ const DEFAULTS: LabelData = {
   metadata: null,
 };
 
+// ---- session labels ---------------------------------------------------------------------------
+
+/**
+ * Resolves the label a session patch names to the value stored on the session, its id
+ * (settings.labelId; 0 = no label). Call it BEFORE SessionStore.alter / alterMany, outside their
+ * transaction: it reads the labels table only. `label_group` + `label_name` become `label_id`;
+ * `label_id` is checked to exist. A label that does not exist is INVALID_VALUE (12012) naming
+ * the property and the label. The foreign key of sessions.label_id (0007) still refuses a label
+ * deleted between this check and the commit.
+ */
+export async function resolveSessionLabel(
+  q: Db | Tx,
+  patch: SessionPatch__Output | null | undefined,
+): Promise<void> {
+  if (!patch) return;
+  const group = patch.labelGroup ?? undefined;
+  const name = patch.labelName ?? undefined;
+  const id = patch.labelId ?? undefined;
+  if (id !== undefined && (group !== undefined || name !== undefined)) {
+    throw invalidValue('labelId', 'absent when "label" is given (name the label one way)');
+  }
+  if (id !== undefined) {
+    checkId(id, 'labelId');
+    if (id === 0) return;
+    const { rows } = await q.query<{ id: number }>('SELECT id FROM labels WHERE id = $1', [id]);
+    if (rows.length === 0) {
+      throw invalidValue('labelId', 'the id of an existing label (create it with createLabel)', id);
+    }
+    return;
+  }
+  if (name === undefined && group === undefined) return;
+  delete patch.labelGroup;
+  delete patch.labelName;
+  if ((name ?? '') === '' && (group ?? '') === '') {
+    patch.labelId = 0; // both "" removes the label (the gRPC form of "label": null)
+    return;
+  }
+  if (name === undefined || name === '') throw missingProperty('label.name');
+  checkGroup(group ?? '', 'label.group');
+  checkName(name, 'label.name');
+  const { rows } = await q.query<{ id: number }>('SELECT id FROM labels WHERE "group" = $1 AND name = $2', [
+    group ?? '',
+    name,
+  ]);
+  if (rows.length === 0) {
+    throw new MqfleetError(
+      'INVALID_VALUE',
+      `"label" must name an existing label; there is no label "${name}" in group "${group ?? ''}" (create it with createLabel)`,
+      'label',
+    );
+  }
+  patch.labelId = rows[0]!.id;
+}
+
+/**
+ * Fills settings.labelGroup / labelName of each session from the label its labelId names (one
+ * query for all), so a renamed label shows its current name; "" when the session has no label.
+ */
+export async function attachLabels(
+  q: Db | Tx,
+  sessions: (Session__Output | null | undefined)[],
+): Promise<void> {
+  const ids = [...new Set(sessions.map((s) => s?.settings?.labelId ?? 0).filter((id) => id > 0))];
+  const byId = new Map<number, { group: string; name: string }>();
+  if (ids.length > 0) {
+    const { rows } = await q.query<{ id: number; group: string; name: string }>(
+      'SELECT id, "group", name FROM labels WHERE id = ANY($1::int[])',
+      [ids],
+    );
+    for (const r of rows) byId.set(r.id, r);
+  }
+  for (const s of sessions) {
+    if (!s?.settings) continue;
+    const label = byId.get(s.settings.labelId ?? 0);
+    s.settings.labelId = label ? s.settings.labelId : 0;
+    s.settings.labelGroup = label?.group ?? '';
+    s.settings.labelName = label?.name ?? '';
+  }
+}
+
 // ---- store ------------------------------------------------------------------------------------
 
 export class LabelStore {
@@ -330,10 +415,11 @@ export class LabelStore {
     tx: Tx,
     patch: Patch,
     actor: string,
+    prefix = '',
   ): Promise<{ before: LabelRow; after: LabelRow; changed: string[] }> {
     const before = await this.lock(tx, patch.key);
     if (!before) throw notFound(describeKey(patch.key));
-    const next = applyValues(before, patch.values, '');
+    const next = applyValues(before, patch.values, prefix);
     if (patch.newGroup !== undefined) next.group = patch.newGroup;
     if (patch.newName !== undefined) next.name = patch.newName;
     const changes = changesBetween(before, next);
@@ -375,56 +461,7 @@ export class LabelStore {
   }
 
   async list(req: ListLabelsRequest__Output): Promise<Label__Output[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const arg = (value: unknown): string => {
-      args.push(value);
-      return `$${args.length}`;
-    };
-    const partialGroup = req.partialGroupFilter;
-    const partialName = req.partialNameFilter;
-    const others =
-      req.groupFilter.length > 0 ||
-      partialGroup !== undefined ||
-      req.nameFilter.length > 0 ||
-      partialName !== undefined ||
-      req.deprecatedFilter !== undefined ||
-      req.enumFilter.length > 0 ||
-      req.sequenceFilter.length > 0;
-    if (req.idFilter.length > 0) {
-      if (others) throw invalidValue('idFilter', 'used alone; it cannot be combined with other filters');
-      req.idFilter.forEach((id, i) => checkId(id, `idFilter[${i}]`));
-      where.push(`id = ANY(${arg(req.idFilter)}::int[])`);
-    }
-    if (req.groupFilter.length > 0 && partialGroup !== undefined) {
-      throw invalidValue('partialGroupFilter', 'omitted when "groupFilter" is given');
-    }
-    if (req.nameFilter.length > 0 && partialName !== undefined) {
-      throw invalidValue('partialNameFilter', 'omitted when "nameFilter" is given');
-    }
-    if (req.groupFilter.length > 0) {
-      req.groupFilter.forEach((g, i) => checkGroup(g, `groupFilter[${i}]`));
-      where.push(`"group" = ANY(${arg(req.groupFilter)}::text[])`);
-    }
-    if (partialGroup !== undefined) {
-      where.push(`starts_with("group", ${arg(checkPartial(partialGroup, 'partialGroupFilter'))})`);
-    }
-    if (req.nameFilter.length > 0) {
-      req.nameFilter.forEach((n, i) => checkName(n, `nameFilter[${i}]`));
-      where.push(`name = ANY(${arg(req.nameFilter)}::text[])`);
-    }
-    if (partialName !== undefined) {
-      where.push(`starts_with(name, ${arg(checkPartial(partialName, 'partialNameFilter'))})`);
-    }
-    if (req.deprecatedFilter !== undefined) where.push(`deprecated = ${arg(req.deprecatedFilter)}`);
-    if (req.enumFilter.length > 0) {
-      req.enumFilter.forEach((e, i) => checkEnum(e, `enumFilter[${i}]`));
-      where.push(`enum_value = ANY(${arg(req.enumFilter)}::int[])`);
-    }
-    if (req.sequenceFilter.length > 0) {
-      const sequences = req.sequenceFilter.map((s, i) => checkSequence(s, `sequenceFilter[${i}]`));
-      where.push(`sequence = ANY(${arg(sequences)}::float8[])`);
-    }
+    const { where, args } = labelFilter(req);
     const sql = `SELECT * FROM labels ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY "group", name, id`;
     const { rows } = await this.db.query<LabelRow>(sql, args);
@@ -444,8 +481,39 @@ export class LabelStore {
     return rows.map((r) => r.group);
   }
 
-  /** Alters or deletes every listed label, or none of them. */
+  /** Deletes one label inside `tx`; a label that sessions carry is IN_USE (12026). */
+  private async deleteLabel(tx: Tx, row: LabelRow, actor: string): Promise<Label__Output> {
+    const { rows } = await tx.query<{ n: string }>('SELECT count(*) AS n FROM sessions WHERE label_id = $1', [
+      row.id,
+    ]);
+    const inUse = Number(rows[0]?.n ?? 0);
+    const inUseError = (n: number): MqfleetError =>
+      new MqfleetError(
+        'IN_USE',
+        `label ${row.id} ("${row.name}" in group "${row.group}") is the label of ${n} session(s); remove it from them first (alterMqSessions with "label": null) or deprecate it instead`,
+        'delete',
+      );
+    if (inUse > 0) throw inUseError(inUse);
+    try {
+      await tx.query('SAVEPOINT label_delete');
+      await tx.query('DELETE FROM labels WHERE id = $1', [row.id]);
+      await tx.query('RELEASE SAVEPOINT label_delete');
+    } catch (err) {
+      // A session took the label after the count (foreign key sessions.label_id).
+      if ((err as { code?: unknown }).code === '23503') throw inUseError(1);
+      throw err;
+    }
+    const label = rowToLabel(row);
+    await this.enqueue(tx, 'deleted', label, actor);
+    return label;
+  }
+
+  /**
+   * Alters or deletes every listed label (changes), or every label the filter selects
+   * (by_filter, FairCom's form), or none of them.
+   */
   async change(req: ChangeLabelsRequest__Output, actor: string): Promise<Label__Output[]> {
+    if (req.byFilter) return this.changeByFilter(req, actor);
     if (req.changes.length > MAX_LABEL_CHANGES) {
       throw tooLarge('labelsToChange', `${MAX_LABEL_CHANGES} entries`);
     }
@@ -466,10 +534,8 @@ export class LabelStore {
           if (entry.delete) {
             const row = await this.lock(tx, entry.key);
             if (!row) continue; // Deleting a label that does not exist succeeds.
-            await tx.query('DELETE FROM labels WHERE id = $1', [row.id]);
-            const label = rowToLabel(row);
+            const label = await this.deleteLabel(tx, row, actor);
             if (!originals.has(row.id)) originals.set(row.id, label);
-            await this.enqueue(tx, 'deleted', label, actor);
           } else {
             const { before, changed } = await this.applyPatch(tx, entry.patch, actor);
             if (changed.length > 0 && !originals.has(before.id)) originals.set(before.id, rowToLabel(before));
@@ -484,6 +550,114 @@ export class LabelStore {
       return [...originals.values()];
     });
   }
+
+  /** FairCom's changeLabels: the listLabels filters select, the new… properties (or delete) apply. */
+  private async changeByFilter(req: ChangeLabelsRequest__Output, actor: string): Promise<Label__Output[]> {
+    if (req.changes.length > 0) {
+      throw invalidValue('labelsToChange', 'absent when labels are selected by filter (use one form)');
+    }
+    const newGroup = req.newGroup ?? undefined;
+    const newName = req.newName ?? undefined;
+    if (req.delete) {
+      if (newGroup !== undefined || newName !== undefined || hasValues(req.newValues)) {
+        throw invalidValue('delete', 'alone: deleted labels cannot also be changed');
+      }
+    } else if (newGroup === undefined && newName === undefined && !hasValues(req.newValues)) {
+      throw new MqfleetError(
+        'MISSING_PROPERTY',
+        'a "new…" property ("newGroup", "newName", "newValue", "newEnum", "newSequence", "newDeprecated", "newDescription", "newMetadata") or "delete": true is required',
+        'newGroup',
+      );
+    }
+    if (newGroup !== undefined) checkGroup(newGroup, 'newGroup');
+    if (newName !== undefined) checkName(newName, 'newName');
+    applyValues(DEFAULTS, req.newValues, 'new');
+    const { where, args } = labelFilter(req.filter ?? emptyFilter());
+    return inTransaction(this.db, async (tx) => {
+      const { rows } = await tx.query<LabelRow>(
+        `SELECT * FROM labels ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY "group", name, id FOR UPDATE`,
+        args,
+      );
+      const originals: Label__Output[] = [];
+      for (const row of rows) {
+        if (req.delete) {
+          originals.push(await this.deleteLabel(tx, row, actor));
+          continue;
+        }
+        const patch: Patch = { key: { id: row.id }, newGroup, newName, values: req.newValues };
+        const { before, changed } = await this.applyPatch(tx, patch, actor, 'new');
+        if (changed.length > 0) originals.push(rowToLabel(before));
+      }
+      return originals;
+    });
+  }
+}
+
+const emptyFilter = (): ListLabelsRequest__Output => ({
+  idFilter: [],
+  groupFilter: [],
+  nameFilter: [],
+  enumFilter: [],
+  sequenceFilter: [],
+  includeDescription: false,
+  includeMetadata: false,
+});
+
+/** The SQL conditions of the listLabels filters (shared by listLabels and changeLabels). */
+function labelFilter(req: ListLabelsRequest__Output): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (value: unknown): string => {
+    args.push(value);
+    return `$${args.length}`;
+  };
+  const partialGroup = req.partialGroupFilter ?? undefined;
+  const partialName = req.partialNameFilter ?? undefined;
+  const deprecated = req.deprecatedFilter ?? undefined;
+  const others =
+    req.groupFilter.length > 0 ||
+    partialGroup !== undefined ||
+    req.nameFilter.length > 0 ||
+    partialName !== undefined ||
+    deprecated !== undefined ||
+    req.enumFilter.length > 0 ||
+    req.sequenceFilter.length > 0;
+  if (req.idFilter.length > 0) {
+    if (others) throw invalidValue('idFilter', 'used alone; it cannot be combined with other filters');
+    req.idFilter.forEach((id, i) => checkId(id, `idFilter[${i}]`));
+    where.push(`id = ANY(${arg(req.idFilter)}::int[])`);
+  }
+  if (req.groupFilter.length > 0 && partialGroup !== undefined) {
+    throw invalidValue('partialGroupFilter', 'omitted when "groupFilter" is given');
+  }
+  if (req.nameFilter.length > 0 && partialName !== undefined) {
+    throw invalidValue('partialNameFilter', 'omitted when "nameFilter" is given');
+  }
+  if (req.groupFilter.length > 0) {
+    req.groupFilter.forEach((g, i) => checkGroup(g, `groupFilter[${i}]`));
+    where.push(`"group" = ANY(${arg(req.groupFilter)}::text[])`);
+  }
+  if (partialGroup !== undefined) {
+    where.push(`starts_with("group", ${arg(checkPartial(partialGroup, 'partialGroupFilter'))})`);
+  }
+  if (req.nameFilter.length > 0) {
+    req.nameFilter.forEach((n, i) => checkName(n, `nameFilter[${i}]`));
+    where.push(`name = ANY(${arg(req.nameFilter)}::text[])`);
+  }
+  if (partialName !== undefined) {
+    where.push(`starts_with(name, ${arg(checkPartial(partialName, 'partialNameFilter'))})`);
+  }
+  if (deprecated !== undefined) where.push(`deprecated = ${arg(deprecated)}`);
+  if (req.enumFilter.length > 0) {
+    req.enumFilter.forEach((e, i) => checkEnum(e, `enumFilter[${i}]`));
+    where.push(`enum_value = ANY(${arg(req.enumFilter)}::int[])`);
+  }
+  if (req.sequenceFilter.length > 0) {
+    const sequences = req.sequenceFilter.map((s, i) => checkSequence(s, `sequenceFilter[${i}]`));
+    where.push(`sequence = ANY(${arg(sequences)}::float8[])`);
+  }
+  return { where, args };
 }
 
 function checkPartial(value: string, property: string): string {

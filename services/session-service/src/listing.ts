@@ -1,5 +1,5 @@
 // SQL for session filters (listMqSessions, bulk alteration) and keyset paging.
-import { invalidValue, MAX_LABEL_BYTES } from '@mqfleet/core';
+import { invalidValue, MAX_LABEL_BYTES, MAX_LABEL_ID } from '@mqfleet/core';
 import type { ListSessionsRequest__Output, SessionFilter__Output } from '@mqfleet/proto';
 
 export const DEFAULT_MAX_RECORDS = 1000;
@@ -70,15 +70,25 @@ export function applyFilter(sql: Sql, filter: SessionFilter__Output | null | und
     const matches = `health = ANY(${sql.add(health)})`;
     sql.where.push(f.unsetHealthMeasures ? `(${matches} OR ${NO_THRESHOLDS})` : matches);
   }
+  // The label (0007_session_labels.sql: sessions.label_id references labels.id). A label that does
+  // not exist matches no session.
   const group = f.labelGroup ?? undefined;
   const name = f.labelName ?? undefined;
-  if (name !== undefined) {
+  const labelId = f.labelId ?? undefined;
+  if (labelId !== undefined) {
+    if (name !== undefined || group !== undefined) {
+      throw invalidValue('labelId', 'absent when "label" is given (name the label one way)');
+    }
+    if (!Number.isInteger(labelId) || labelId < 0 || labelId > MAX_LABEL_ID) {
+      throw invalidValue('labelId', `an integer from 0 to ${MAX_LABEL_ID}`, labelId);
+    }
+    sql.where.push(`label_id = ${sql.add(labelId)}`);
+  } else if (name !== undefined) {
     if (Buffer.byteLength(name) > MAX_LABEL_BYTES || Buffer.byteLength(group ?? '') > MAX_LABEL_BYTES) {
       throw invalidValue('label', 'a group and name of at most 64 bytes each');
     }
     sql.where.push(
-      `settings ->> 'labelGroup' = ${sql.add(group ?? '')}`,
-      `settings ->> 'labelName' = ${sql.add(name)}`,
+      `label_id = (SELECT id FROM labels WHERE "group" = ${sql.add(group ?? '')} AND name = ${sql.add(name)})`,
     );
   } else if (group !== undefined) {
     throw invalidValue('label.name', 'given with the label group');

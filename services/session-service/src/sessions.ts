@@ -195,6 +195,7 @@ export function rowToSession(row: SessionRow, subscriptions: Subscription__Outpu
     subscriptions,
     health: row.health ?? 'offline',
     statsJson: '',
+    publishedTopicsJson: '',
   };
 }
 

@@ -16,6 +16,8 @@ export interface Harness {
   infra: Infra;
   config: Config;
   service: SessionService;
+  /** host:port of the service's gRPC. */
+  address: string;
   sessions: SessionServiceClientType;
   auth: AuthServiceClientType;
   accounts: AccountServiceClientType;
@@ -41,6 +43,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     infra,
     config,
     service,
+    address,
     sessions,
     auth,
     accounts,

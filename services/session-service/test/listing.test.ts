@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import pg from 'pg';
+import { LabelServiceClient, type CreateLabelResponse__Output } from '@mqfleet/proto';
 import type {
   AlterSessionsResponse__Output,
   CreateTokenResponse__Output,
@@ -16,6 +17,7 @@ import { bearer, call, declaration, startHarness, type Harness } from './helpers
 describe('listing, deleting, bulk alteration and audit', () => {
   let h: Harness;
   let token: string;
+  let labelId: number;
 
   before(async () => {
     h = await startHarness();
@@ -50,6 +52,17 @@ describe('listing, deleting, bulk alteration and audit', () => {
       { clientName: 'dev-03', patch: { sessionStatus: 'SESSION_STATUS_HIDDEN' } },
       bearer(token),
     );
+    const labels = new LabelServiceClient('unused', grpc.credentials.createInsecure(), {
+      channelOverride: h.sessions.getChannel(),
+    });
+    labelId = (
+      await call<object, CreateLabelResponse__Output>(
+        labels,
+        labels.CreateLabel,
+        { group: 'site/', name: 'north' },
+        bearer(token),
+      )
+    ).label!.id;
     await call(
       h.sessions,
       h.sessions.AlterSession,
@@ -74,6 +87,18 @@ describe('listing, deleting, bulk alteration and audit', () => {
     const res = await list({ filter: { partialClientName: 'dev-0', connectionStatusFilter: ['connected'] } });
     assert.deepEqual(names(res), ['dev-01', 'dev-05', 'dev-07', 'dev-09']);
     assert.deepEqual(names(await list({ filter: { labelGroup: 'site/', labelName: 'north' } })), ['dev-04']);
+    const byId = await list({ filter: { labelId } });
+    assert.deepEqual(names(byId), ['dev-04']);
+    // Stored as the id; read with the label's current group and name.
+    assert.deepEqual(
+      [
+        byId.sessions[0]!.settings!.labelId,
+        byId.sessions[0]!.settings!.labelGroup,
+        byId.sessions[0]!.settings!.labelName,
+      ],
+      [labelId, 'site/', 'north'],
+    );
+    assert.deepEqual(names(await list({ filter: { labelGroup: 'site/', labelName: 'south' } })), []);
     assert.deepEqual(
       names(await list({ filter: { healthFilter: ['offline'], partialClientName: 'dev-1' } })),
       ['dev-10'],
@@ -113,6 +138,7 @@ describe('listing, deleting, bulk alteration and audit', () => {
       { sortBy: 'color' },
       { maxRecords: 10001 },
       { cursor: 'garbage' },
+      { filter: { labelId: 1, labelName: 'north' } },
     ]) {
       await assert.rejects(list(req), (err: grpc.ServiceError) => err.code === grpc.status.INVALID_ARGUMENT);
     }

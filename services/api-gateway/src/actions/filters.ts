@@ -1,5 +1,6 @@
-// The session filters of listMqSessions (reference §6.4), shared with alterMqSessions.
-import { invalidValue, MAX_LABEL_BYTES, missingProperty, parseClientName } from '@mqfleet/core';
+// The session filters of listMqSessions (reference §6.4), shared with alterMqSessions. The label
+// is named by `label` {group, name} or by `labelId`; one that does not exist matches nothing.
+import { invalidValue, labelIdValue, MAX_LABEL_BYTES, missingProperty, parseClientName } from '@mqfleet/core';
 import type { SessionFilter } from '@mqfleet/proto';
 import { optionalBoolean, optionalString } from './params';
 
@@ -11,6 +12,7 @@ export const FILTER_PARAMS = [
   'healthFilter',
   'unsetHealthMeasures',
   'label',
+  'labelId',
 ];
 
 function stringList(params: Record<string, unknown>, name: string): string[] {
@@ -36,6 +38,13 @@ export function parseFilter(params: Record<string, unknown>): SessionFilter {
     filter.partialClientName = parseClientName(partial, 'partialClientName');
   }
   const label = params.label;
+  const labelId = params.labelId;
+  if (labelId !== undefined && labelId !== null) {
+    if (label !== undefined && label !== null) {
+      throw invalidValue('labelId', 'absent when "label" is given (name the label one way)');
+    }
+    filter.labelId = labelIdValue('labelId', labelId);
+  }
   if (label !== undefined && label !== null) {
     if (typeof label !== 'object' || Array.isArray(label)) {
       throw invalidValue('label', 'an object with "group" and "name"', label);

@@ -5,6 +5,7 @@ import { invalidValue, missingProperty, readBool, readString, tooLarge } from '@
 import type {
   AlterLabelRequest,
   AlterLabelResponse__Output,
+  ChangeLabelsRequest,
   ChangeLabelsResponse__Output,
   CreateLabelResponse__Output,
   Label__Output,
@@ -61,13 +62,16 @@ function list<T>(params: Params, name: string, read: (v: unknown, property: stri
 /** The settable label fields that are present; null removes value, sequence, description, metadata. */
 function readValues(params: Params, p = ''): LabelValues {
   const values: LabelValues = {};
+  // p is a path prefix ("labelsToChange[2].") or "new" (changeLabels by filter: newEnum, …).
+  const at = (property: string): string =>
+    p === 'new' ? `new${property[0]!.toUpperCase()}${property.slice(1)}` : `${p}${property}`;
   if ('value' in params && params.value !== undefined) values.valueJson = JSON.stringify(params.value);
-  if (given(params.enum)) values.enumValue = num(params.enum, `${p}enum`, true);
+  if (given(params.enum)) values.enumValue = num(params.enum, at('enum'), true);
   if (params.sequence === null) values.clearSequence = true;
-  else if (params.sequence !== undefined) values.sequence = num(params.sequence, `${p}sequence`, false);
-  if (given(params.deprecated)) values.deprecated = bool(params.deprecated, `${p}deprecated`);
+  else if (params.sequence !== undefined) values.sequence = num(params.sequence, at('sequence'), false);
+  if (given(params.deprecated)) values.deprecated = bool(params.deprecated, at('deprecated'));
   if (params.description === null) values.description = '';
-  else if (params.description !== undefined) values.description = str(params.description, `${p}description`);
+  else if (params.description !== undefined) values.description = str(params.description, at('description'));
   if ('metadata' in params && params.metadata !== undefined) {
     values.metadataJson = JSON.stringify(params.metadata);
   }
@@ -235,19 +239,86 @@ function readChange(entry: unknown, p: string): LabelChange {
   return change;
 }
 
+/** FairCom's changeLabels: the listLabels filters select, the "new…" properties change. */
+const FILTER_PARAMS = LIST_PARAMS.filter((p) => !p.startsWith('include'));
+const NEW_PARAMS = [
+  'newGroup',
+  'newName',
+  'newValue',
+  'newEnum',
+  'newSequence',
+  'newDeprecated',
+  'newDescription',
+  'newMetadata',
+];
+
+function readFilter(params: Params): ListLabelsRequest {
+  const request: ListLabelsRequest = {
+    idFilter: list(params, 'idFilter', (v, p) => num(v, p, true)),
+    groupFilter: list(params, 'groupFilter', str),
+    nameFilter: list(params, 'nameFilter', str),
+    enumFilter: list(params, 'enumFilter', (v, p) => num(v, p, true)),
+    sequenceFilter: list(params, 'sequenceFilter', (v, p) => num(v, p, false)),
+  };
+  if (given(params.partialGroupFilter)) {
+    request.partialGroupFilter = str(params.partialGroupFilter, 'partialGroupFilter');
+  }
+  if (given(params.partialNameFilter)) {
+    request.partialNameFilter = str(params.partialNameFilter, 'partialNameFilter');
+  }
+  if (given(params.deprecatedFilter)) {
+    request.deprecatedFilter = bool(params.deprecatedFilter, 'deprecatedFilter');
+  }
+  return request;
+}
+
+/** newValue, newEnum, … read like alterLabel's value, enum, … (the same rules, "new" names). */
+function readNewValues(params: Params): LabelValues {
+  const renamed: Params = {};
+  for (const name of VALUE_PARAMS) {
+    const key = `new${name[0]!.toUpperCase()}${name.slice(1)}`;
+    if (key in params) renamed[name] = params[key];
+  }
+  const values = readValues(renamed, 'new');
+  return values;
+}
+
 const changeLabels: ActionDef = {
   api: 'admin',
   name: 'changeLabels',
   tokenRequired: true,
   async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['labelsToChange'], [], warnings);
-    const raw = params.labelsToChange;
-    if (!given(raw)) throw missingProperty('labelsToChange');
-    if (!Array.isArray(raw)) throw invalidValue('labelsToChange', 'an array of objects', raw);
-    if (raw.length > MAX_FILTER_ENTRIES) throw tooLarge('labelsToChange', `${MAX_FILTER_ENTRIES} entries`);
-    const changes = raw.map((entry, i) => readChange(entry, `labelsToChange[${i}].`));
+    const perEntry = 'labelsToChange' in params && params.labelsToChange !== undefined;
+    if (perEntry) {
+      const other = Object.keys(params).find((k) => k !== 'labelsToChange' && params[k] !== undefined);
+      if (other !== undefined && [...FILTER_PARAMS, ...NEW_PARAMS, 'delete'].includes(other)) {
+        throw invalidValue(
+          'labelsToChange',
+          `absent when labels are selected by filter ("${other}"); use one form`,
+        );
+      }
+      checkKnown(params, ['labelsToChange'], [], warnings);
+      const raw = params.labelsToChange;
+      if (!given(raw)) throw missingProperty('labelsToChange');
+      if (!Array.isArray(raw)) throw invalidValue('labelsToChange', 'an array of objects', raw);
+      if (raw.length > MAX_FILTER_ENTRIES) throw tooLarge('labelsToChange', `${MAX_FILTER_ENTRIES} entries`);
+      const changes = raw.map((entry, i) => readChange(entry, `labelsToChange[${i}].`));
+      const changed = await unary<ChangeLabelsResponse__Output>((cb) =>
+        backend.labels.changeLabels({ changes }, backend.bearer(authToken), backend.options(), cb),
+      );
+      return { result: { data: changed.originals.map((l) => renderLabel(l)) } };
+    }
+    checkKnown(params, [...FILTER_PARAMS, ...NEW_PARAMS, 'delete'], [], warnings);
+    const request: ChangeLabelsRequest = {
+      byFilter: true,
+      filter: readFilter(params),
+      newValues: readNewValues(params),
+      delete: given(params.delete) ? bool(params.delete, 'delete') : false,
+    };
+    if (given(params.newGroup)) request.newGroup = str(params.newGroup, 'newGroup');
+    if (given(params.newName)) request.newName = str(params.newName, 'newName');
     const changed = await unary<ChangeLabelsResponse__Output>((cb) =>
-      backend.labels.changeLabels({ changes }, backend.bearer(authToken), backend.options(), cb),
+      backend.labels.changeLabels(request, backend.bearer(authToken), backend.options(), cb),
     );
     return { result: { data: changed.originals.map((l) => renderLabel(l)) } };
   },

@@ -22,8 +22,15 @@ import type {
   ListSessionsResponse__Output,
 } from '@mqfleet/proto';
 import { unary } from '../backend';
-import { statusName } from '@mqfleet/core';
-import { jsonFieldNames, RECEIVE_RETAINED, renderSession, renderStats } from '../render';
+import { DEFAULT_SETTINGS, statusName } from '@mqfleet/core';
+import {
+  jsonFieldNames,
+  RECEIVE_RETAINED,
+  renderLabelRef,
+  renderPublishedTopics,
+  renderSession,
+  renderStats,
+} from '../render';
 import { FILTER_PARAMS, parseFilter } from './filters';
 import { checkKnown, optionalBoolean, optionalInteger, optionalString } from './params';
 import type { ActionContext, ActionDef } from './types';
@@ -50,19 +57,17 @@ const alterMqSession: ActionDef = {
   },
 };
 
-const DESCRIBE_PARAMS = ['clientNames', 'includeSubscribedTopics', 'includeStats'];
-/** Documented describeMqSessions options not implemented yet (a warning says so). */
-const DESCRIBE_IGNORED = ['includePublishedTopics'];
+const DESCRIBE_PARAMS = ['clientNames', 'includeSubscribedTopics', 'includePublishedTopics', 'includeStats'];
 
 const describeMqSessions: ActionDef = {
   api: 'mq',
   name: 'describeMqSessions',
   tokenRequired: true,
   async run({ params, authToken, backend, options, warnings }) {
-    checkKnown(params, DESCRIBE_PARAMS, DESCRIBE_IGNORED, warnings);
-    for (const name of DESCRIBE_IGNORED) optionalBoolean(params, name);
+    checkKnown(params, DESCRIBE_PARAMS, [], warnings);
     const includeSubscriptions = optionalBoolean(params, 'includeSubscribedTopics') ?? false;
     const includeStats = optionalBoolean(params, 'includeStats') ?? false;
+    const includePublishedTopics = optionalBoolean(params, 'includePublishedTopics') ?? false;
     const raw = params.clientNames;
     if (raw === undefined || raw === null) throw missingProperty('clientNames');
     if (!Array.isArray(raw) || !raw.every((n) => typeof n === 'string')) {
@@ -71,19 +76,24 @@ const describeMqSessions: ActionDef = {
     const clientNames = raw.map((name: string, i) => parseClientName(name, `clientNames[${i}]`));
     const described = await unary<DescribeSessionsResponse__Output>((cb) =>
       backend.session.describeSessions(
-        { clientNames, includeStats },
+        { clientNames, includeStats, includePublishedTopics },
         backend.bearer(authToken),
         backend.options(),
         cb,
       ),
     );
-    if (includeStats && described.statsUnavailable.length > 0) {
+    if ((includeStats || includePublishedTopics) && described.statsUnavailable.length > 0) {
+      const what = [includeStats ? 'stats' : '', includePublishedTopics ? 'publishedTopics' : '']
+        .filter(Boolean)
+        .join(' and ');
       warnings.push({
         warningCode: 12006,
         warningMessage: `live statistics unavailable (gateway did not answer in time) for ${described.statsUnavailable.length} session(s): ${described.statsUnavailable
           .slice(0, 10)
           .map((n) => JSON.stringify(n.slice(0, 64)))
-          .join(', ')}; their stats are null and sessionHealth is the stored value`,
+          .join(
+            ', ',
+          )}; their ${what} are null${includeStats ? ' and sessionHealth is the stored value' : ''}`,
       });
     }
     return {
@@ -91,6 +101,7 @@ const describeMqSessions: ActionDef = {
         data: described.sessions.map((s) => ({
           ...renderSession(s, options, includeSubscriptions),
           ...(includeStats ? { stats: renderStats(s) } : {}),
+          ...(includePublishedTopics ? { publishedTopics: renderPublishedTopics(s) } : {}),
         })),
       },
     };
@@ -106,14 +117,13 @@ const LIST_PARAMS = [
   'maxRecords',
   'cursor',
 ];
-const LIST_IGNORED = ['labelId'];
 
 const listMqSessions: ActionDef = {
   api: 'mq',
   name: 'listMqSessions',
   tokenRequired: true,
   async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, LIST_PARAMS, LIST_IGNORED, warnings);
+    checkKnown(params, LIST_PARAMS, [], warnings);
     const asc = optionalString(params, 'sortAscending', 64);
     const desc = optionalString(params, 'sortDescending', 64);
     if (asc !== undefined && desc !== undefined) {
@@ -146,6 +156,7 @@ const listMqSessions: ActionDef = {
           sessionStatus: statusName(s.settings?.sessionStatus),
           connectionStatus:
             s.connection?.status === 'CONNECTION_STATUS_CONNECTED' ? 'connected' : 'disconnected',
+          ...renderLabelRef(s.settings ?? DEFAULT_SETTINGS),
         })),
         nextCursor: listed.nextCursor || null,
       },

@@ -85,7 +85,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   /** RETAIN 1: JetStream's acknowledgement of the stored (or removed) retained message. */
   let stored: Promise<boolean> | undefined;
   if (!duplicate) {
-    conn.stats.published.add(Date.now());
+    conn.stats.publishedTo(topic, Date.now());
     const properties = propertiesFromPublish(packet);
     // The session's user properties follow the publisher's own, in order (DESIGN.md).
     for (const p of conn.settings.userProperties ?? []) properties.userProperties.push([p.key, p.value]);

@@ -3,9 +3,11 @@
 export interface DescribeSessionsRequest {
   clientNames?: string[];
   includeStats?: boolean;
+  includePublishedTopics?: boolean;
 }
 
 export interface DescribeSessionsRequest__Output {
   clientNames: string[];
   includeStats: boolean;
+  includePublishedTopics: boolean;
 }

@@ -25,6 +25,7 @@ export interface Session {
   subscriptions?: _mqfleet_v1_Subscription[];
   health?: string;
   statsJson?: string;
+  publishedTopicsJson?: string;
 }
 
 export interface Session__Output {
@@ -38,4 +39,5 @@ export interface Session__Output {
   subscriptions: _mqfleet_v1_Subscription__Output[];
   health: string;
   statsJson: string;
+  publishedTopicsJson: string;
 }

@@ -9,8 +9,10 @@ export interface SessionFilter {
   labelName?: string;
   healthFilter?: string[];
   unsetHealthMeasures?: boolean;
+  labelId?: number;
   _labelGroup?: 'labelGroup';
   _labelName?: 'labelName';
+  _labelId?: 'labelId';
 }
 
 export interface SessionFilter__Output {
@@ -22,6 +24,8 @@ export interface SessionFilter__Output {
   labelName?: string;
   healthFilter: string[];
   unsetHealthMeasures: boolean;
+  labelId?: number;
   _labelGroup?: 'labelGroup';
   _labelName?: 'labelName';
+  _labelId?: 'labelId';
 }

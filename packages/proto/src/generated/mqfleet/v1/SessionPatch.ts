@@ -33,6 +33,7 @@ export interface SessionPatch {
   willUserProperties?: _mqfleet_v1_UserPropertyList | null;
   labelGroup?: string;
   labelName?: string;
+  labelId?: number;
   minHealthySendRatePerMinute?: number | string;
   maxHealthySendRatePerMinute?: number | string;
   maxHealthyBacklogRatePerMinute?: number | string;
@@ -62,6 +63,7 @@ export interface SessionPatch {
   _willUserProperties?: 'willUserProperties';
   _labelGroup?: 'labelGroup';
   _labelName?: 'labelName';
+  _labelId?: 'labelId';
   _minHealthySendRatePerMinute?: 'minHealthySendRatePerMinute';
   _maxHealthySendRatePerMinute?: 'maxHealthySendRatePerMinute';
   _maxHealthyBacklogRatePerMinute?: 'maxHealthyBacklogRatePerMinute';
@@ -94,6 +96,7 @@ export interface SessionPatch__Output {
   willUserProperties?: _mqfleet_v1_UserPropertyList__Output | null;
   labelGroup?: string;
   labelName?: string;
+  labelId?: number;
   minHealthySendRatePerMinute?: number;
   maxHealthySendRatePerMinute?: number;
   maxHealthyBacklogRatePerMinute?: number;
@@ -123,6 +126,7 @@ export interface SessionPatch__Output {
   _willUserProperties?: 'willUserProperties';
   _labelGroup?: 'labelGroup';
   _labelName?: 'labelName';
+  _labelId?: 'labelId';
   _minHealthySendRatePerMinute?: 'minHealthySendRatePerMinute';
   _maxHealthySendRatePerMinute?: 'maxHealthySendRatePerMinute';
   _maxHealthyBacklogRatePerMinute?: 'maxHealthyBacklogRatePerMinute';

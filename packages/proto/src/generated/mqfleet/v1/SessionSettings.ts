@@ -33,6 +33,7 @@ export interface SessionSettings {
   willUserProperties?: _mqfleet_v1_UserProperty[];
   labelGroup?: string;
   labelName?: string;
+  labelId?: number;
   minHealthySendRatePerMinute?: number | string;
   maxHealthySendRatePerMinute?: number | string;
   maxHealthyBacklogRatePerMinute?: number | string;
@@ -65,6 +66,7 @@ export interface SessionSettings__Output {
   willUserProperties: _mqfleet_v1_UserProperty__Output[];
   labelGroup: string;
   labelName: string;
+  labelId: number;
   minHealthySendRatePerMinute: number;
   maxHealthySendRatePerMinute: number;
   maxHealthyBacklogRatePerMinute: number;
