@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import {
   createInfra,
   freePort,
-  makeTestCertificates,
   startService,
+  startTlsSessionService,
   type Infra,
   type ServiceProcess,
   type TestCertificates,
+  type TlsSessionService,
 } from '@mqfleet/testkit';
 import { MqfleetClient } from '../src/index';
 
@@ -69,31 +70,15 @@ describe('MqfleetClient against a real session-service', () => {
 });
 
 describe('MqfleetClient over mutual TLS', () => {
+  let server: TlsSessionService;
   let certs: TestCertificates;
-  let infra: Infra;
-  let service: ServiceProcess;
   let address: string;
 
   before(async () => {
-    certs = makeTestCertificates(['ops-bot']);
-    infra = await createInfra();
-    const port = await freePort();
-    service = await startService('session-service', {
-      DATABASE_URL: infra.databaseUrl,
-      NATS_URL: infra.natsUrl,
-      MQFLEET_NATS_PREFIX: infra.natsPrefix,
-      MQFLEET_GRPC_PORT: String(port),
-      MQFLEET_GRPC_TLS_CERT_FILE: certs.serverCertFile,
-      MQFLEET_GRPC_TLS_KEY_FILE: certs.serverKeyFile,
-      MQFLEET_GRPC_TLS_CA_FILE: certs.caFile,
-    });
-    address = `127.0.0.1:${port}`;
+    server = await startTlsSessionService(['ops-bot']);
+    ({ certs, address } = server);
   });
-  after(async () => {
-    await service?.stop();
-    await infra?.close();
-    certs?.remove();
-  });
+  after(() => server?.close());
 
   test('logs in and calls with a client certificate; without one it cannot reach the service', async () => {
     const ca = readFileSync(certs.caFile);

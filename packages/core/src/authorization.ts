@@ -15,6 +15,8 @@
 // %c / %u are substituted as literal text. A client id or username that is empty or holds "/",
 // "+" or "#" could widen a pattern, so a rule using it never allows and always denies that client.
 
+import { topicFilterProblem } from './topics';
+
 export type AuthorizationAction = 'publish' | 'subscribe' | 'all';
 
 export interface AuthorizationRule {
@@ -31,18 +33,6 @@ export interface AuthorizationRule {
 export class AuthorizationRuleError extends Error {}
 
 const RULE_KEYS = new Set(['permission', 'action', 'username', 'clientId', 'topics']);
-
-function filterProblem(filter: string): string | undefined {
-  if (filter.length === 0) return 'must not be empty';
-  const levels = filter.split('/');
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i]!;
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1))
-      return '"#" must be a whole level and the last one';
-    if (level.includes('+') && level !== '+') return '"+" must be a whole level';
-  }
-  return undefined;
-}
 
 /** Validates the "authorization" value of the config file; errors name the rule and its key. */
 export function parseAuthorization(value: unknown): AuthorizationRule[] {
@@ -68,7 +58,7 @@ export function parseAuthorization(value: unknown): AuthorizationRule[] {
     if (!Array.isArray(topics) || topics.length === 0)
       throw new AuthorizationRuleError(`${at}: "topics" must be a non-empty array of topic filters`);
     topics.forEach((topic: unknown, j) => {
-      const problem = typeof topic === 'string' ? filterProblem(topic) : 'must be a string';
+      const problem = typeof topic === 'string' ? topicFilterProblem(topic) : 'must be a string';
       if (problem) throw new AuthorizationRuleError(`${at}: topics[${j}] ${problem}`);
     });
     return {

@@ -3,3 +3,4 @@ export { startService, freePort, REPO_ROOT, type ServiceProcess } from './proces
 export { nextEvent, eventMatching, until } from './wait';
 export { createTestCertificates, type ListenerCertificates } from './tls';
 export { makeTestCertificates, type TestCertificates } from './certs';
+export { startTlsSessionService, type TlsSessionService } from './mtls';

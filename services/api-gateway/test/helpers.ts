@@ -1,5 +1,7 @@
 // Shared test helpers: a gateway built from a config, and POST /api through app.inject().
+import * as grpc from '@grpc/grpc-js';
 import { loadConfig, type Config, type Logger } from '@mqfleet/core';
+import { SessionServiceClient } from '@mqfleet/proto';
 import { createInfra, freePort, startService, type ServiceProcess } from '@mqfleet/testkit';
 import { buildApiGateway, type ApiGateway } from '../src/index';
 
@@ -88,4 +90,27 @@ export async function startBackend(): Promise<Backend> {
       await infra.close();
     },
   };
+}
+
+/** Opens sessions the way a connection-gateway does (MQTT 5, persistent), so there is something to administer. */
+export async function openSessions(grpcAddress: string, names: string[]): Promise<void> {
+  const client = new SessionServiceClient(grpcAddress, grpc.credentials.createInsecure());
+  try {
+    for (const name of names) {
+      await new Promise((resolve, reject) =>
+        client.OpenSession(
+          {
+            clientName: name,
+            gatewayId: 'gw',
+            connectionId: `c-${name}`,
+            ipAddress: '127.0.0.1',
+            declared: { mqttProtocol: '5.0', keepAliveSeconds: 60, sessionExpiryInterval: 4294967295 },
+          },
+          (err, res) => (err ? reject(err) : resolve(res)),
+        ),
+      );
+    }
+  } finally {
+    client.close();
+  }
 }

@@ -2,10 +2,8 @@
 // against a real session-service process.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as grpc from '@grpc/grpc-js';
-import { SessionServiceClient } from '@mqfleet/proto';
 import type { ApiGateway } from '../src/index';
-import { post, startBackend, type Backend } from './helpers';
+import { openSessions, post, startBackend, type Backend } from './helpers';
 
 type Row = Record<string, unknown>;
 interface ApiBody {
@@ -28,25 +26,7 @@ describe('session administration actions', () => {
     token = (await post(gw, { action: 'createSession', params: { username: 'ADMIN', password: 'ADMIN' } }))
       .body.authToken;
     // Sessions come from connections; open a few the way a connection-gateway does.
-    const client = new SessionServiceClient(backend.grpcAddress, grpc.credentials.createInsecure());
-    try {
-      for (const name of ['pump-1', 'pump-2', 'valve-1']) {
-        await new Promise((resolve, reject) =>
-          client.OpenSession(
-            {
-              clientName: name,
-              gatewayId: 'gw',
-              connectionId: `c-${name}`,
-              ipAddress: '127.0.0.1',
-              declared: { mqttProtocol: '5.0', keepAliveSeconds: 60, sessionExpiryInterval: 4294967295 },
-            },
-            (err, res) => (err ? reject(err) : resolve(res)),
-          ),
-        );
-      }
-    } finally {
-      client.close();
-    }
+    await openSessions(backend.grpcAddress, ['pump-1', 'pump-2', 'valve-1']);
   });
   after(async () => {
     await backend?.close();

@@ -2,43 +2,19 @@
 // certificates made by openssl at test time).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  createInfra,
-  freePort,
-  makeTestCertificates,
-  startService,
-  type Infra,
-  type ServiceProcess,
-  type TestCertificates,
-} from '@mqfleet/testkit';
+import { startTlsSessionService, type TestCertificates, type TlsSessionService } from '@mqfleet/testkit';
 import { gateway, post } from './helpers';
 
 describe('api-gateway over mutual TLS', () => {
+  let server: TlsSessionService;
   let certs: TestCertificates;
-  let infra: Infra;
-  let service: ServiceProcess;
   let address: string;
 
   before(async () => {
-    certs = makeTestCertificates(['api-gateway']);
-    infra = await createInfra();
-    const port = await freePort();
-    service = await startService('session-service', {
-      DATABASE_URL: infra.databaseUrl,
-      NATS_URL: infra.natsUrl,
-      MQFLEET_NATS_PREFIX: infra.natsPrefix,
-      MQFLEET_GRPC_PORT: String(port),
-      MQFLEET_GRPC_TLS_CERT_FILE: certs.serverCertFile,
-      MQFLEET_GRPC_TLS_KEY_FILE: certs.serverKeyFile,
-      MQFLEET_GRPC_TLS_CA_FILE: certs.caFile,
-    });
-    address = `127.0.0.1:${port}`;
+    server = await startTlsSessionService(['api-gateway']);
+    ({ certs, address } = server);
   });
-  after(async () => {
-    await service?.stop();
-    await infra?.close();
-    certs?.remove();
-  });
+  after(() => server?.close());
 
   it('with its client certificate it works; without one the session-service is unreachable (12019)', async () => {
     const withCert = gateway({

@@ -2,10 +2,8 @@
 // label results, through the JSON API against a real session-service process.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as grpc from '@grpc/grpc-js';
-import { SessionServiceClient } from '@mqfleet/proto';
 import type { ApiGateway } from '../src/index';
-import { post, startBackend, type Backend } from './helpers';
+import { openSessions, post, startBackend, type Backend } from './helpers';
 
 type Row = Record<string, unknown>;
 interface ApiBody {
@@ -41,25 +39,8 @@ describe('session labels', () => {
     gw = backend.gw;
     token = (await post(gw, { action: 'createSession', params: { username: 'ADMIN', password: 'ADMIN' } }))
       .body.authToken;
-    const client = new SessionServiceClient(backend.grpcAddress, grpc.credentials.createInsecure());
-    try {
-      for (const name of ['lbl-1', 'lbl-2', 'lbl-3']) {
-        await new Promise((resolve, reject) =>
-          client.OpenSession(
-            {
-              clientName: name,
-              gatewayId: 'gw',
-              connectionId: `c-${name}`,
-              ipAddress: '127.0.0.1',
-              declared: { mqttProtocol: '5.0', keepAliveSeconds: 60, sessionExpiryInterval: 4294967295 },
-            },
-            (err, res) => (err ? reject(err) : resolve(res)),
-          ),
-        );
-      }
-    } finally {
-      client.close();
-    }
+    // Sessions come from connections; open a few the way a connection-gateway does.
+    await openSessions(backend.grpcAddress, ['lbl-1', 'lbl-2', 'lbl-3']);
     north = (await ok('createLabel', { group: 'site/', name: 'north' })).id as number;
     south = (await ok('createLabel', { group: 'site/', name: 'south' })).id as number;
   });

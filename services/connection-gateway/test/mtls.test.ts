@@ -4,45 +4,22 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '@mqfleet/core';
-import {
-  createInfra,
-  freePort,
-  makeTestCertificates,
-  startService,
-  type Infra,
-  type ServiceProcess,
-  type TestCertificates,
-} from '@mqfleet/testkit';
+import { startTlsSessionService, type TestCertificates, type TlsSessionService } from '@mqfleet/testkit';
 import { SessionClient } from '../src/session-client';
 import type { SessionServiceError } from '../src/errors';
 
 describe('SessionClient over mutual TLS', () => {
+  let server: TlsSessionService;
   let certs: TestCertificates;
-  let infra: Infra;
-  let service: ServiceProcess;
   let address: string;
 
   before(async () => {
-    certs = makeTestCertificates(['connection-gateway']);
-    infra = await createInfra();
-    const port = await freePort();
-    service = await startService('session-service', {
-      DATABASE_URL: infra.databaseUrl,
-      NATS_URL: infra.natsUrl,
-      MQFLEET_NATS_PREFIX: infra.natsPrefix,
-      MQFLEET_GRPC_PORT: String(port),
-      MQFLEET_GRPC_TLS_CERT_FILE: certs.serverCertFile,
-      MQFLEET_GRPC_TLS_KEY_FILE: certs.serverKeyFile,
-      MQFLEET_GRPC_TLS_CA_FILE: certs.caFile,
+    server = await startTlsSessionService(['connection-gateway'], {
       MQFLEET_GRPC_TLS_INTERNAL_NAMES: 'connection-gateway',
     });
-    address = `127.0.0.1:${port}`;
+    ({ certs, address } = server);
   });
-  after(async () => {
-    await service?.stop();
-    await infra?.close();
-    certs?.remove();
-  });
+  after(() => server?.close());
 
   const request = (clientName: string) => ({
     clientName,
