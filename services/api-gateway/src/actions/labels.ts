@@ -172,11 +172,7 @@ const listLabels: ActionDef = {
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, LIST_PARAMS, [], warnings);
     const request: ListLabelsRequest = {
-      idFilter: list(params, 'idFilter', (v, p) => num(v, p, true)),
-      groupFilter: list(params, 'groupFilter', str),
-      nameFilter: list(params, 'nameFilter', str),
-      enumFilter: list(params, 'enumFilter', (v, p) => num(v, p, true)),
-      sequenceFilter: list(params, 'sequenceFilter', (v, p) => num(v, p, false)),
+      ...readFilter(params),
       includeDescription: given(params.includeDescription)
         ? bool(params.includeDescription, 'includeDescription')
         : false,
@@ -184,15 +180,6 @@ const listLabels: ActionDef = {
         ? bool(params.includeMetadata, 'includeMetadata')
         : false,
     };
-    if (given(params.partialGroupFilter)) {
-      request.partialGroupFilter = str(params.partialGroupFilter, 'partialGroupFilter');
-    }
-    if (given(params.partialNameFilter)) {
-      request.partialNameFilter = str(params.partialNameFilter, 'partialNameFilter');
-    }
-    if (given(params.deprecatedFilter)) {
-      request.deprecatedFilter = bool(params.deprecatedFilter, 'deprecatedFilter');
-    }
     const listed = await unary<ListLabelsResponse__Output>((cb) =>
       backend.labels.listLabels(request, backend.bearer(authToken), backend.options(), cb),
     );
