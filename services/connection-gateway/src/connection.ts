@@ -1,5 +1,5 @@
 // One live MQTT connection: its socket and parser, the cached session (with its version), the
-// keep-alive timer, subscriptions, topic aliases and the outbound QoS 1 in-flight window.
+// keep-alive timer, subscriptions, topic aliases and the outbound QoS 1/2 in-flight window.
 // Packet handling itself lives in dispatcher.ts and packets/*.ts.
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -27,11 +27,23 @@ export type ProtocolVersion = 4 | 5;
 
 export type { SubscriptionOptions } from './subscriptions';
 
-/** A QoS 1 delivery waiting for a free slot in the in-flight window. */
-interface PendingDelivery {
+/** A QoS 1/2 delivery waiting for a free slot in the in-flight window. */
+export interface PendingDelivery {
   message: RoutedMessage;
+  qos: 1 | 2;
   retain: boolean;
   subscriptionIds: number[];
+}
+
+/**
+ * An outbound QoS 1/2 delivery holding a packet identifier until it is acknowledged:
+ * "publish" = PUBLISH sent, waiting for PUBACK (QoS 1) or PUBREC (QoS 2); "pubrel" = QoS 2
+ * PUBREL sent, waiting for PUBCOMP [MQTT-4.3.3]. Either counts against the client's Receive
+ * Maximum until its exchange ends [MQTT-4.9.0-2].
+ */
+export interface InflightDelivery extends PendingDelivery {
+  packetId: number;
+  state: 'publish' | 'pubrel';
 }
 
 /** Deliveries queued behind a full in-flight window; beyond this the oldest are dropped. */
@@ -81,7 +93,7 @@ export class Connection {
   readonly log: Logger;
 
   private readonly outboundAliases = new Map<string, number>();
-  private readonly inflight = new Map<number, RoutedMessage>();
+  private readonly inflight = new Map<number, InflightDelivery>();
   private readonly queue: PendingDelivery[] = [];
   private nextPacketId = 1;
   /** Settles once every NATS interest added for the subscription table is known to the server. */
@@ -317,23 +329,64 @@ export class Connection {
       this.sendPublish(message, 0, undefined, retain, subscriptionIds);
       return;
     }
+    const delivery: PendingDelivery = { message, qos: deliveryQos, retain, subscriptionIds };
     if (this.inflight.size < this.limits.receiveMaximum && this.queue.length === 0) {
-      this.sendQos1(message, retain, subscriptionIds);
+      this.sendInflight(delivery);
     } else {
       if (this.queue.length >= MAX_QUEUED_DELIVERIES) {
         this.queue.shift();
         this.counters.droppedQueueFull++;
       }
-      this.queue.push({ message, retain, subscriptionIds });
+      this.queue.push(delivery);
     }
     this.stats.backlogIs(this.queue.length + this.inflight.size);
   }
 
-  /** PUBACK from the client frees a slot of the in-flight window [MQTT-4.9]. */
+  /**
+   * PUBACK from the client ends a QoS 1 delivery and frees its slot of the in-flight window
+   * [MQTT-4.3.2, MQTT-4.9]. False when no QoS 1 delivery had that packet identifier.
+   */
   acknowledge(packetId: number): boolean {
-    const known = this.inflight.delete(packetId);
+    const entry = this.inflight.get(packetId);
+    if (!entry || entry.qos !== 1) return false;
+    this.inflight.delete(packetId);
     this.drain();
-    return known;
+    return true;
+  }
+
+  /**
+   * PUBREC for a QoS 2 delivery [MQTT-4.3.3]: the message is now owned by the client; the
+   * gateway answers PUBREL with the same packet identifier [MQTT-4.3.3-4] and keeps the slot
+   * until PUBCOMP. A PUBREC reason code of 0x80 or more ends the exchange: no PUBREL, the
+   * identifier and the slot are free [MQTT-4.3.3-4, MQTT-4.9.0-2]. Returns false for an unknown
+   * packet identifier (MQTT 5: PUBREL 0x92 Packet Identifier not found).
+   */
+  received(packetId: number, reasonCode: number | undefined): boolean {
+    const entry = this.inflight.get(packetId);
+    if (!entry || entry.qos !== 2) {
+      if (this.protocolVersion === 5 && (reasonCode ?? 0) < 0x80) {
+        this.send({ cmd: 'pubrel', messageId: packetId, reasonCode: ReasonCode.PACKET_IDENTIFIER_NOT_FOUND });
+      }
+      return false;
+    }
+    if ((reasonCode ?? 0) >= 0x80) {
+      this.inflight.delete(packetId);
+      this.drain();
+      return true;
+    }
+    // A repeated PUBREC (after PUBREL) is answered with PUBREL again.
+    entry.state = 'pubrel';
+    this.send({ cmd: 'pubrel', messageId: packetId });
+    return true;
+  }
+
+  /** PUBCOMP ends a QoS 2 delivery [MQTT-4.3.3]; false when no PUBREL was waiting for it. */
+  completed(packetId: number): boolean {
+    const entry = this.inflight.get(packetId);
+    if (!entry || entry.qos !== 2 || entry.state !== 'pubrel') return false;
+    this.inflight.delete(packetId);
+    this.drain();
+    return true;
   }
 
   private drain(): void {
@@ -342,21 +395,25 @@ export class Connection {
       this.queue.length > 0 &&
       this.inflight.size < this.limits.receiveMaximum
     ) {
-      const next = this.queue.shift()!;
-      this.sendQos1(next.message, next.retain, next.subscriptionIds);
+      this.sendInflight(this.queue.shift()!);
     }
     this.stats.backlogIs(this.queue.length + this.inflight.size);
   }
 
-  private sendQos1(message: RoutedMessage, retain: boolean, subscriptionIds: number[]): void {
+  /**
+   * Sends a QoS 1/2 PUBLISH with a free packet identifier [MQTT-2.2.1-3] and keeps it in flight
+   * until it is acknowledged.
+   */
+  private sendInflight(delivery: PendingDelivery): void {
     const packetId = this.allocatePacketId();
     if (packetId === undefined) {
-      this.queue.unshift({ message, retain, subscriptionIds });
+      this.queue.unshift(delivery);
       return;
     }
-    this.inflight.set(packetId, message);
+    const { message, qos, retain, subscriptionIds } = delivery;
+    this.inflight.set(packetId, { ...delivery, packetId, state: 'publish' });
     // A packet that cannot be sent counts as sent [MQTT-3.1.2-25]: free its slot.
-    if (!this.sendPublish(message, 1, packetId, retain, subscriptionIds)) this.inflight.delete(packetId);
+    if (!this.sendPublish(message, qos, packetId, retain, subscriptionIds)) this.inflight.delete(packetId);
   }
 
   private allocatePacketId(): number | undefined {

@@ -6,8 +6,8 @@
 import type { Subscription, Subscription__Output } from '@mqfleet/proto';
 import type { QoS } from './message';
 
-/** Highest QoS granted on a subscription: outbound QoS 2 is not implemented yet. */
-export const MAX_GRANTED_QOS: QoS = 1;
+/** Highest QoS granted on a subscription: every QoS is delivered [MQTT-4.3]. */
+export const MAX_GRANTED_QOS: QoS = 2;
 
 export interface SubscriptionOptions {
   qos: QoS;
@@ -17,10 +17,7 @@ export interface SubscriptionOptions {
   identifier?: number;
 }
 
-/**
- * A stored subscription as the connection uses it: the maximum QoS is capped at what the gateway
- * delivers (an administrator may store QoS 2) [MQTT-3.8.4-5: the server may grant a lower QoS].
- */
+/** A stored subscription as the connection uses it (QoS clamped to 0..MAX_GRANTED_QOS). */
 export function optionsOf(stored: Subscription__Output): SubscriptionOptions {
   return {
     qos: Math.min(Math.max(stored.qos, 0), MAX_GRANTED_QOS) as QoS,

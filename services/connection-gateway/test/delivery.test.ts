@@ -1,0 +1,150 @@
+// Outbound delivery rules: QoS 2 to subscribers [MQTT-4.3.3] inside the client's Receive Maximum
+// [MQTT-4.9], delivery QoS = min(subscription, message) [MQTT-3.8.4-8], No Local [MQTT-3.8.3-3],
+// Retain As Published [MQTT-3.3.1-12/13], and the Receive Maximum the gateway announces for
+// inbound QoS 1/2 [MQTT-3.3.4-9].
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IPublishPacket, IPubrelPacket, ISubackPacket, Packet } from 'mqtt-packet';
+import {
+  connectPacket,
+  endClient,
+  mqttClient,
+  nextMessage,
+  RawClient,
+  startCluster,
+  type Cluster,
+} from './helpers';
+
+/** Reads packets until one satisfies the predicate (the others are returned too, in order). */
+async function until(raw: RawClient, predicate: (p: Packet) => boolean): Promise<Packet[]> {
+  const seen: Packet[] = [];
+  for (;;) {
+    const p = await raw.next();
+    if (!p) throw new Error(`socket closed; got ${seen.map((x) => x.cmd).join(',')}`);
+    seen.push(p);
+    if (predicate(p)) return seen;
+  }
+}
+
+async function rawSubscriber(
+  port: number,
+  clientId: string,
+  filter: string,
+  qos: 0 | 1 | 2,
+  version: 4 | 5 = 5,
+  properties?: Record<string, number>,
+): Promise<RawClient> {
+  const raw = await RawClient.open(port, version);
+  raw.send(connectPacket(clientId, { protocolVersion: version, ...(properties ? { properties } : {}) }));
+  assert.equal((await raw.next())?.cmd, 'connack');
+  raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: filter, qos }] });
+  const suback = (await raw.next()) as ISubackPacket;
+  assert.equal(suback.cmd, 'suback');
+  assert.deepEqual(suback.granted, [qos]);
+  return raw;
+}
+
+describe('outbound delivery', () => {
+  let cluster: Cluster;
+  let port: number;
+  let portB: number;
+
+  before(async () => {
+    cluster = await startCluster();
+    ({ port } = await cluster.startGateway());
+    ({ port: portB } = await cluster.startGateway());
+  });
+  after(() => cluster.close());
+
+  test('QoS 2 is granted and delivered PUBLISH → PUBREC → PUBREL → PUBCOMP, from another gateway too', async () => {
+    for (const version of [4, 5] as const) {
+      const raw = await rawSubscriber(port, `q2-sub-${version}`, 'q2/#', 2, version);
+      const pub = await mqttClient(portB, { clientId: `q2-pub-${version}`, protocolVersion: 5 });
+      try {
+        await pub.publishAsync('q2/a', 'exactly once', { qos: 2 });
+        const publish = (await raw.next()) as IPublishPacket;
+        assert.equal(publish.cmd, 'publish');
+        assert.equal(publish.qos, 2);
+        assert.equal(publish.dup, false);
+        assert.equal(publish.payload.toString(), 'exactly once');
+        const id = publish.messageId!;
+        assert.ok(id >= 1);
+        raw.send({ cmd: 'pubrec', messageId: id });
+        const pubrel = (await raw.next()) as IPubrelPacket;
+        assert.equal(pubrel.cmd, 'pubrel', 'PUBREL answers PUBREC [MQTT-4.3.3-4]');
+        assert.equal(pubrel.messageId, id);
+        // A repeated PUBREC gets the PUBREL again; PUBCOMP ends the exchange.
+        raw.send({ cmd: 'pubrec', messageId: id });
+        assert.equal(((await raw.next()) as IPubrelPacket).messageId, id);
+        raw.send({ cmd: 'pubcomp', messageId: id });
+        // QoS 1 message to a QoS 2 subscription: QoS 1 (min of both) [MQTT-3.8.4-8].
+        await pub.publishAsync('q2/b', 'one', { qos: 1 });
+        const q1 = (await raw.next()) as IPublishPacket;
+        assert.equal(q1.qos, 1);
+        raw.send({ cmd: 'puback', messageId: q1.messageId! });
+        await pub.publishAsync('q2/c', 'zero', { qos: 0 });
+        assert.equal(((await raw.next()) as IPublishPacket).qos, 0);
+      } finally {
+        raw.destroy();
+        await endClient(pub);
+      }
+    }
+  });
+
+  test('a QoS 1 subscription gets QoS 2 messages at QoS 1; MQTT.js completes QoS 2 (3.1.1 and 5.0)', async () => {
+    const sub1 = await mqttClient(port, { clientId: 'q2-mqttjs-1', protocolVersion: 5 });
+    const sub2 = await mqttClient(port, { clientId: 'q2-mqttjs-2', protocolVersion: 4 });
+    const pub = await mqttClient(portB, { clientId: 'q2-mqttjs-pub', protocolVersion: 4 });
+    try {
+      assert.equal((await sub1.subscribeAsync('mj/#', { qos: 1 }))[0]?.qos, 1);
+      assert.equal((await sub2.subscribeAsync('mj/#', { qos: 2 }))[0]?.qos, 2);
+      const got1 = nextMessage(sub1);
+      const got2 = nextMessage(sub2);
+      await pub.publishAsync('mj/x', 'hello', { qos: 2 });
+      assert.equal((await got1).packet.qos, 1);
+      assert.equal((await got2).packet.qos, 2);
+      // The QoS 2 exchange completed: the next messages flow as well (ids are freed).
+      for (let i = 0; i < 5; i++) {
+        const next = nextMessage(sub2);
+        await pub.publishAsync('mj/y', String(i), { qos: 2 });
+        assert.equal((await next).payload.toString(), String(i));
+      }
+    } finally {
+      await endClient(sub1);
+      await endClient(sub2);
+      await endClient(pub);
+    }
+  });
+
+  test('QoS 2 deliveries hold the Receive Maximum window until PUBCOMP; PUBREC ≥ 0x80 frees it', async () => {
+    const raw = await rawSubscriber(port, 'q2-window', 'win2/#', 2, 5, { receiveMaximum: 2 });
+    const pub = await mqttClient(port, { clientId: 'q2-window-pub', protocolVersion: 5 });
+    try {
+      for (let i = 0; i < 4; i++) await pub.publishAsync('win2/t', String(i), { qos: 2 });
+      const first = (await raw.next()) as IPublishPacket;
+      const second = (await raw.next()) as IPublishPacket;
+      assert.deepEqual([first.payload.toString(), second.payload.toString()], ['0', '1']);
+      // PUBREC does not free a slot (the exchange is not over): the third message waits.
+      raw.send({ cmd: 'pubrec', messageId: first.messageId! });
+      assert.equal((await raw.next())?.cmd, 'pubrel');
+      raw.send({ cmd: 'pingreq' });
+      assert.equal((await raw.next())?.cmd, 'pingresp', 'nothing beyond the window of 2');
+      // PUBCOMP frees it.
+      raw.send({ cmd: 'pubcomp', messageId: first.messageId! });
+      const third = (await raw.next()) as IPublishPacket;
+      assert.equal(third.payload.toString(), '2');
+      // A PUBREC with a failure reason code ends the exchange without PUBREL.
+      raw.send({ cmd: 'pubrec', messageId: second.messageId!, reasonCode: 0x80 });
+      const fourth = (await raw.next()) as IPublishPacket;
+      assert.equal(fourth.cmd, 'publish');
+      assert.equal(fourth.payload.toString(), '3');
+      // PUBREC for an identifier not in flight: MQTT 5 PUBREL 0x92.
+      raw.send({ cmd: 'pubrec', messageId: 999 });
+      const unknown = await until(raw, (p) => p.cmd === 'pubrel');
+      assert.equal((unknown.at(-1) as IPubrelPacket).reasonCode, 0x92);
+    } finally {
+      raw.destroy();
+      await endClient(pub);
+    }
+  });
+});
