@@ -18,6 +18,8 @@ export const DEFAULT_APPLY_TIMEOUT_MS = 1000;
 export const DEFAULT_MAX_PACKET_SIZE = 1_048_576;
 export const DEFAULT_HEALTH_INTERVAL_MS = 2000;
 export const DEFAULT_STATS_TIMEOUT_MS = 500;
+/** Messages delivered to a resumed session from its offline queue (the oldest first). */
+export const DEFAULT_MAX_QUEUED_MESSAGES = 1000;
 
 export interface Config {
   production: boolean;
@@ -50,6 +52,8 @@ export interface Config {
   healthIntervalMs: number;
   /** How long describeMqSessions includeStats waits for a gateway's live statistics. */
   statsTimeoutMs: number;
+  /** QoS 1/2 messages kept for an offline persistent session; newer ones are discarded. */
+  maxQueuedMessages: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
 }
@@ -116,6 +120,7 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_MAX_PACKET_SIZE: count(128, 268_435_460),
   MQFLEET_HEALTH_INTERVAL_MS: count(100, 60_000),
   MQFLEET_STATS_TIMEOUT_MS: count(1, 60_000),
+  MQFLEET_MAX_QUEUED_MESSAGES: count(0, 1_000_000),
 };
 
 export class ConfigError extends Error {
@@ -180,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxPacketSize: get('MQFLEET_MAX_PACKET_SIZE', DEFAULT_MAX_PACKET_SIZE),
     healthIntervalMs: get('MQFLEET_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS),
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
+    maxQueuedMessages: get('MQFLEET_MAX_QUEUED_MESSAGES', DEFAULT_MAX_QUEUED_MESSAGES),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
   };

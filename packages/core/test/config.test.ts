@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       maxPacketSize: 1048576,
       healthIntervalMs: 2000,
       statsTimeoutMs: 500,
+      maxQueuedMessages: 1000,
       natsPrefix: DEFAULT_NATS_PREFIX,
       databaseUrl: undefined,
       natsUrl: undefined,

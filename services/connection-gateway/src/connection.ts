@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import * as mqtt from 'mqtt-packet';
-import { topicMatches, type Logger, type Settings } from '@mqfleet/core';
+import type { Logger, Settings } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
 import type { EndInfo, GatewayContext } from './context';
 import { ReasonCode } from './reason-codes';
@@ -19,7 +19,8 @@ import {
   type ClientLimits,
   type Will,
 } from './settings';
-import { optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
+import { match, optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
+import type { Resumed, SavedDelivery } from './queue';
 import { ConnectionStatsTracker } from './stats';
 
 export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
@@ -44,6 +45,15 @@ export interface PendingDelivery {
 export interface InflightDelivery extends PendingDelivery {
   packetId: number;
   state: 'publish' | 'pubrel';
+}
+
+/**
+ * What a connection hands to the gateway when it ends: its subscriptions and the QoS 1/2
+ * deliveries not completed, so that a persistent session gets them back (queue.ts).
+ */
+export interface Handoff {
+  subscriptions: Map<string, SubscriptionOptions>;
+  saved: SavedDelivery[];
 }
 
 /** Deliveries queued behind a full in-flight window; beyond this the oldest are dropped. */
@@ -95,6 +105,11 @@ export class Connection {
   private readonly outboundAliases = new Map<string, number>();
   private readonly inflight = new Map<number, InflightDelivery>();
   private readonly queue: PendingDelivery[] = [];
+  /**
+   * Messages offered between the session being opened and its offline queue being replayed
+   * (restore): they are delivered after the queue, without those the queue held.
+   */
+  private buffered: RoutedMessage[] | undefined;
   private nextPacketId = 1;
   /** Settles once every NATS interest added for the subscription table is known to the server. */
   private routingDone: Promise<void> = Promise.resolve();
@@ -301,22 +316,64 @@ export class Connection {
 
   /** Offers a routed message; delivers one copy if any subscription matches [MQTT-3.3.4-2]. */
   offer(message: RoutedMessage): void {
-    if (this.state !== 'open' || this.banned) return;
-    let qos = -1;
-    let retainAsPublished = false;
-    const subscriptionIds: number[] = [];
-    for (const [filter, sub] of this.subscriptions) {
-      if (!topicMatches(filter, message.topic)) continue;
-      // No Local: not to the connection that published it [MQTT-3.8.3-3].
-      if (sub.noLocal && message.originConnectionId === this.id) continue;
-      qos = Math.max(qos, sub.qos);
-      retainAsPublished ||= sub.retainAsPublished;
-      if (sub.identifier !== undefined) subscriptionIds.push(sub.identifier);
+    if (this.buffered && this.state !== 'closed') {
+      if (this.buffered.length < MAX_QUEUED_DELIVERIES) this.buffered.push(message);
+      else this.counters.droppedQueueFull++;
+      return;
     }
-    if (qos < 0) return;
-    // Forwarded messages carry RETAIN 0 unless Retain As Published [MQTT-3.3.1-12, MQTT-3.3.1-13].
-    const retain = retainAsPublished && message.retain;
-    this.deliver(message, Math.min(qos, message.qos) as QoS, retain, subscriptionIds);
+    if (this.state !== 'open' || this.banned) return;
+    const m = match(
+      this.subscriptions,
+      message.topic,
+      message.qos,
+      message.retain,
+      message.originConnectionId === this.id,
+    );
+    if (m) this.deliver(message, m.qos, m.retain, m.subscriptionIds);
+  }
+
+  /**
+   * From the moment the session is opened until restore(), offered messages are held back, so
+   * that the offline queue goes first and nothing published meanwhile is lost.
+   */
+  holdDeliveries(): void {
+    this.buffered ??= [];
+  }
+
+  /**
+   * After CONNACK: resends what was in flight when the session's previous connection ended, with
+   * DUP 1 and the same packet identifiers (PUBREL for QoS 2 past PUBREC) [MQTT-4.4.0-1], then the
+   * messages queued while it was offline [MQTT-3.1.2-5] (expired ones are dropped, the others carry
+   * the remaining expiry [MQTT-3.3.2-5, MQTT-3.3.2-6]), then what arrived meanwhile.
+   */
+  restore(resumed: Resumed | undefined): void {
+    const held = this.buffered ?? [];
+    this.buffered = undefined;
+    if (this.state !== 'open') return;
+    const delivered = new Set<string>();
+    if (resumed && !this.banned) {
+      for (const saved of resumed.saved) {
+        delivered.add(saved.message.id);
+        const id = saved.packetId;
+        if (id !== undefined && !this.inflight.has(id) && this.inflight.size < this.limits.receiveMaximum) {
+          const entry: InflightDelivery = { ...saved, packetId: id, state: saved.state ?? 'publish' };
+          this.inflight.set(id, entry);
+          if (entry.state === 'pubrel') this.send({ cmd: 'pubrel', messageId: id });
+          else if (!this.sendPublish(saved.message, saved.qos, id, saved.retain, saved.subscriptionIds, true))
+            this.inflight.delete(id);
+        } else {
+          // Not sent before, or beyond the window the client now allows: an ordinary delivery.
+          this.deliver(saved.message, saved.qos, saved.retain, saved.subscriptionIds);
+        }
+      }
+      for (const message of resumed.queued) {
+        delivered.add(message.id);
+        this.offer(message);
+      }
+      this.ctx.emit('queueRestored', this.clientName, resumed.saved.length, resumed.queued.length);
+    }
+    for (const message of held) if (!delivered.has(message.id)) this.offer(message);
+    this.stats.backlogIs(this.queue.length + this.inflight.size);
   }
 
   private deliver(
@@ -432,6 +489,7 @@ export class Connection {
     packetId: number | undefined,
     retain: boolean,
     subscriptionIds: number[],
+    dup = false,
   ): boolean {
     const remaining = remainingExpiry(message);
     if (remaining !== undefined && remaining <= 0) {
@@ -444,7 +502,7 @@ export class Connection {
       topic: message.topic,
       payload: message.payload,
       qos,
-      dup: false,
+      dup, // 1 only when resending [MQTT-3.3.1-1, MQTT-3.3.1-3]
       retain,
     };
     if (packetId !== undefined) packet.messageId = packetId;
@@ -526,13 +584,22 @@ export class Connection {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     this.keepAlive.stop();
-    for (const filter of this.subscriptions.keys()) this.ctx.removeFilter(filter);
+    this.buffered = undefined;
+    // Deliveries not completed, in the order they were sent, for the session's next connection.
+    const saved: SavedDelivery[] = [
+      ...[...this.inflight.values()].map((d) => ({ ...d })),
+      ...this.queue.map((d) => ({ ...d })),
+    ];
+    const subscriptions = new Map(this.subscriptions);
     this.subscriptions.clear();
     this.queue.length = 0;
     this.inflight.clear();
     if (this.sessionOpened) {
       const will = wasOpen && info.publishWill && !this.banned ? this.currentWill() : undefined;
-      this.ctx.connectionEnded(this, info, will);
+      // The gateway releases the NATS interest of the subscriptions (after parking the session).
+      this.ctx.connectionEnded(this, info, will, { subscriptions, saved });
+    } else {
+      for (const filter of subscriptions.keys()) this.ctx.removeFilter(filter);
     }
   }
 

@@ -18,13 +18,15 @@ import {
   type Subjects,
 } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
-import { Connection } from './connection';
-import type { EndInfo, GatewayContext } from './context';
+import { Connection, type Handoff } from './connection';
+import { TAKEN_OVER, type EndInfo, type GatewayContext } from './context';
 import { attach } from './dispatcher';
 import type { RoutedMessage } from './message';
 import { ReasonCode } from './reason-codes';
 import { NatsRouter } from './router';
 import { RetainedStore } from './retained';
+import { OfflineQueues, type Resumed, type SavedDelivery } from './queue';
+import { match, type SubscriptionOptions } from './subscriptions';
 import { HealthMonitor } from './health';
 import { SessionClient } from './session-client';
 import { SessionEventsConsumer } from './session-events';
@@ -36,6 +38,8 @@ export const HEARTBEAT_INTERVAL_MS = 2000;
 export const INBOUND_TOPIC_ALIAS_MAXIMUM = 10;
 /** DescribeSessions is asked about this many client ids at a time when reconciling. */
 const RECONCILE_BATCH = 200;
+/** CONNACK waits at most this long for a resumed session's offline queue (queue.ts). */
+const RESUME_TIMEOUT_MS = 1500;
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -73,6 +77,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private nc: NatsConnection | undefined;
   private router: NatsRouter | undefined;
   private retained: RetainedStore | undefined;
+  /** Offline queues of persistent sessions (queue.ts); undefined until JetStream has the stream. */
+  private queues: OfflineQueues | undefined;
+  /** Sessions being parked: they collect their messages until their consumers exist. */
+  private readonly parking = new Set<ParkingSession>();
   private events: SessionEventsConsumer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Session health and live statistics of the connections here (health.ts). */
@@ -115,6 +123,16 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.sessions.gatewayId = this.gatewayId;
     this.router = new NatsRouter(nc, this.s, this.gatewayId, this.logger, (m) => this.deliverLocal(m));
     this.retained = new RetainedStore(nc, this.s, this.gatewayId, this.logger);
+    const queues = new OfflineQueues(nc, this.s, this.gatewayId, this.logger, this.config.maxQueuedMessages);
+    try {
+      await queues.ensureStream();
+      this.queues = queues;
+    } catch (err) {
+      this.logger.error('offline queue stream unavailable: persistent sessions get no offline messages', {
+        stream: this.s.queueStream,
+        err,
+      });
+    }
 
     this.events = new SessionEventsConsumer(
       nc,
@@ -205,10 +223,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
         new: conn.id,
       });
       this.emit('takeover', conn.clientName, existing.id, 'local');
-      existing.end(
-        { reason: 'session taken over', clean: false, publishWill: false },
-        ReasonCode.SESSION_TAKEN_OVER,
-      );
+      existing.end({ reason: TAKEN_OVER, clean: false, publishWill: false }, ReasonCode.SESSION_TAKEN_OVER);
     }
     this.byClient.set(conn.clientName, conn);
     return true;
@@ -217,6 +232,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
   route(message: RoutedMessage): void {
     this.deliverLocal(message);
     this.router?.publish(message);
+    // QoS 1/2 messages are also offered to the offline sessions' queues [MQTT-3.1.2-5].
+    this.queues?.publish(message);
   }
 
   storeRetained(message: RoutedMessage): Promise<boolean> {
@@ -235,7 +252,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.router?.remove(filter);
   }
 
-  connectionEnded(conn: Connection, info: EndInfo, will: Will | undefined): void {
+  connectionEnded(conn: Connection, info: EndInfo, will: Will | undefined, handoff: Handoff): void {
     if (this.byClient.get(conn.clientName) === conn) this.byClient.delete(conn.clientName);
     this.health?.forget(conn);
     if (will) {
@@ -254,12 +271,84 @@ export class Gateway extends EventEmitter implements GatewayContext {
         ? { sessionExpiryInterval: info.sessionExpiryInterval }
         : {}),
     };
-    const call = this.sessions
-      .closeSession(request)
+    const call = this.endSession(conn, info, handoff, request)
       .catch((err: unknown) => this.logger.warn('CloseSession failed', { clientName: conn.clientName, err }))
       .finally(() => this.closeCalls.delete(call));
     this.closeCalls.add(call);
     this.emit('connectionClosed', conn.clientName, conn.id, info.reason);
+  }
+
+  /**
+   * A session that outlives its connection (Session Expiry > 0, not banned, not taken over by a
+   * newer connection) is parked before it is closed: its QoS 1/2 messages are queued in JetStream
+   * from then on, and what the connection had not completed is saved [MQTT-3.1.2-5, MQTT-4.4.0-1].
+   * Until the consumers exist the subscriptions keep their NATS interest and the gateway collects
+   * their messages, so nothing published meanwhile is missed. Then CloseSession; if the session
+   * was not closed by it (taken over meanwhile, or removed), the queue is discarded again.
+   */
+  private async endSession(
+    conn: Connection,
+    info: EndInfo,
+    handoff: Handoff,
+    request: Parameters<SessionClient['closeSession']>[0],
+  ): Promise<void> {
+    const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
+    const queues = this.queues;
+    const filters = [...handoff.subscriptions].filter(([, o]) => o.qos > 0).map(([f]) => f);
+    let parked = false;
+    if (
+      queues &&
+      expiry > 0 &&
+      !conn.banned &&
+      info.reason !== TAKEN_OVER &&
+      (filters.length > 0 || handoff.saved.length > 0)
+    ) {
+      const parking = new ParkingSession(handoff.subscriptions);
+      this.parking.add(parking);
+      try {
+        await queues.park(conn.clientName, filters, handoff.saved, () => {
+          this.parking.delete(parking);
+          return parking.collected;
+        });
+        parked = true;
+        this.emit('sessionParked', conn.clientName, handoff.saved.length);
+      } catch (err) {
+        this.logger.warn('session not parked: its offline messages are lost', {
+          clientName: conn.clientName,
+          err,
+        });
+      } finally {
+        this.parking.delete(parking);
+      }
+    }
+    for (const filter of handoff.subscriptions.keys()) this.removeFilter(filter);
+    const result = await this.sessions.closeSession(request);
+    if (parked && (!result.closed || result.sessionRemoved)) await queues!.discard(conn.clientName);
+  }
+
+  resumeQueue(clientName: string, sessionPresent: boolean): Promise<Resumed | undefined> {
+    const queues = this.queues;
+    if (!queues) return Promise.resolve(undefined);
+    const work = sessionPresent ? queues.take(clientName) : queues.discard(clientName).then(() => undefined);
+    // CONNACK waits at most RESUME_TIMEOUT_MS: a queue JetStream cannot hand over in time stays
+    // there (it is taken at the session's next resumption) rather than hold the client back.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn('offline queue not read in time', { clientName });
+        resolve(undefined);
+        // Taken late: delivered to the connection after all, if it is still there.
+        void read.then((late) => {
+          const conn = this.byClient.get(clientName);
+          if (late && conn) conn.restore(late);
+        });
+      }, RESUME_TIMEOUT_MS);
+    });
+    const read = work.catch((err: unknown) => {
+      this.logger.warn('offline queue not read', { clientName, err });
+      return undefined;
+    });
+    return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
   }
 
   cancelWill(clientName: string): void {
@@ -291,6 +380,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
 
   private deliverLocal(message: RoutedMessage): void {
     for (const conn of this.connections) conn.offer(message);
+    for (const parking of this.parking) parking.offer(message);
   }
 
   private scheduleWill(clientName: string, will: Will, delaySeconds: number, version: bigint): void {
@@ -334,6 +424,14 @@ export class Gateway extends EventEmitter implements GatewayContext {
       // The client reconnected on another gateway within the will delay [MQTT-3.1.3-9].
       this.cancelWill(event.clientName);
     }
+    if (event.type === 'deleted' && this.queues) {
+      // An expired or deleted session's offline queue goes with it (every gateway tries; idempotent).
+      this.queues
+        .discard(event.clientName)
+        .catch((err: unknown) =>
+          this.logger.warn('offline queue not discarded', { clientName: event.clientName, err }),
+        );
+    }
     const conn = this.byClient.get(event.clientName);
     if (!conn) return;
     if ((event.type === 'deleted' || event.type === 'deactivated') && BigInt(event.version) > conn.version) {
@@ -368,10 +466,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
       // Cluster-wide takeover: the client connected elsewhere [MQTT-3.1.4-3].
       this.logger.info('session taken over', { clientName: conn.clientName, by: holder.gatewayId, source });
       this.emit('takeover', conn.clientName, conn.id, 'cluster');
-      conn.end(
-        { reason: 'session taken over', clean: false, publishWill: false },
-        ReasonCode.SESSION_TAKEN_OVER,
-      );
+      conn.end({ reason: TAKEN_OVER, clean: false, publishWill: false }, ReasonCode.SESSION_TAKEN_OVER);
       return;
     }
     conn.applySession(session, source);
@@ -437,6 +532,19 @@ export class Gateway extends EventEmitter implements GatewayContext {
     } catch (err) {
       this.logger.warn('heartbeat failed', { err });
     }
+  }
+}
+
+/** Collects a session's QoS 1/2 messages while it is being parked (Gateway.endSession). */
+class ParkingSession {
+  readonly collected: SavedDelivery[] = [];
+
+  constructor(private readonly subscriptions: Map<string, SubscriptionOptions>) {}
+
+  offer(message: RoutedMessage): void {
+    const m = match(this.subscriptions, message.topic, message.qos, message.retain, false);
+    if (!m || m.qos === 0) return;
+    this.collected.push({ message, qos: m.qos, retain: m.retain, subscriptionIds: m.subscriptionIds });
   }
 }
 

@@ -189,6 +189,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     return;
   }
   conn.sessionOpened = true;
+  conn.holdDeliveries();
   if (response.session) conn.applySession(response.session, 'open', true);
   else conn.log.warn('OpenSession returned no session; using defaults', { clientName });
   ctx.cancelWill(clientName);
@@ -197,6 +198,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   // CONNACK waits until their NATS interest is in place, so a message published right after it
   // reaches the client from any gateway.
   await conn.routing;
+  // The offline queue is read once the live subscriptions are in place (queue.ts).
+  const resumed = await ctx.resumeQueue(clientName, response.sessionPresent);
   if (conn.ending || conn.socket.destroyed) return;
 
   const settings = conn.settings;
@@ -223,6 +226,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   }
   conn.state = 'open';
   conn.send(connack);
+  conn.restore(resumed);
   conn.keepAlive.set(settings.keepAliveSeconds);
   conn.log.info('connected', { clientName, protocol: v5 ? '5.0' : '3.1.1', version: String(conn.version) });
   ctx.emit('connected', clientName, conn.id);

@@ -1,0 +1,310 @@
+// Offline queues of persistent sessions [MQTT-3.1.2-5, MQTT-4.4.0-1], kept in JetStream (DESIGN.md:
+// messages waiting for an offline session live there, never in a home-made store).
+//
+// One stream, subjects().queueStream, with INTEREST retention, created by the gateways:
+//   <prefix>.queue.m.<topic subject>  every QoS 1/2 message, published once by the gateway that
+//                                     received it. With interest retention JetStream keeps a
+//                                     message only while some consumer's filter matches it, so
+//                                     with no offline session it stores nothing, and one copy
+//                                     serves every offline session that wants it.
+//   <prefix>.queue.s.<client token>   a parked session's own deliveries: what was in flight
+//                                     (with its packet identifier and QoS 2 state) or waiting
+//                                     for the window when the connection ended.
+// When a connection of a session that outlives it ends (session expiry > 0, not banned), the
+// gateway "parks" the session: durable pull consumers named after the client token (never the
+// raw client id), one on the session subject ("qs_<token>", whose description lists the other
+// consumers) and one per subject filter of its subscriptions ("qm_<token>_<hash>"; nats-server
+// 2.9 allows a single filter subject per consumer). They live in the NATS server, so the session
+// may resume on any gateway, and survive the gateway that parked it.
+//
+// When the client connects again with a session present, the gateway that takes it reads
+// every consumer (the saved deliveries first, then the queued messages in stream order without
+// duplicates) and deletes them; clean start, an expired or deleted session discard them.
+// At most MQFLEET_MAX_QUEUED_MESSAGES queued messages are delivered: the oldest are kept and
+// newer ones discarded, as Mosquitto's max_queued_messages does.
+import { createHash } from 'node:crypto';
+import { clientToken, filterToSubjects, subjectToTopic, type Logger, type Subjects } from '@mqfleet/core';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type MsgHdrs,
+  type NatsConnection,
+} from 'nats';
+import { fromNats, toNatsHeaders, type QoS, type RoutedMessage } from './message';
+
+const HEADER_RECEIVED_AT = 'Mqfleet-Received-At';
+const HEADER_TOPIC = 'Mqfleet-Topic';
+const HEADER_PACKET_ID = 'Mqfleet-Packet-Id';
+const HEADER_STATE = 'Mqfleet-State';
+const HEADER_DELIVERY_QOS = 'Mqfleet-Delivery-Qos';
+const HEADER_DELIVERY_RETAIN = 'Mqfleet-Delivery-Retain';
+const HEADER_SUBSCRIPTION_IDS = 'Mqfleet-Subscription-Ids';
+/** Reading one consumer at resumption stops after this long. */
+const READ_TIMEOUT_MS = 3000;
+/** Saved deliveries of one session: at most the in-flight window plus the local queue. */
+const MAX_SAVED = 65535 + 10000;
+
+/** A delivery saved with a parked session, restored as it was. */
+export interface SavedDelivery {
+  message: RoutedMessage;
+  qos: 1 | 2;
+  retain: boolean;
+  subscriptionIds: number[];
+  /** Set when it was in flight: resent with this packet identifier [MQTT-4.4.0-1]. */
+  packetId?: number;
+  /** QoS 2 in flight: "pubrel" once the client had sent PUBREC (PUBREL is resent). */
+  state?: 'publish' | 'pubrel';
+}
+
+export interface Resumed {
+  saved: SavedDelivery[];
+  /** Queued while offline, oldest first, at most maxQueued. */
+  queued: RoutedMessage[];
+}
+
+const sessionConsumer = (token: string): string => `qs_${token}`;
+const filterConsumer = (token: string, subject: string): string =>
+  `qm_${token}_${createHash('sha256').update(subject).digest('base64url').slice(0, 16)}`;
+
+const notFound = (err: unknown): boolean => /not found|10014|404/i.test(String((err as Error)?.message));
+
+export class OfflineQueues {
+  private jsm: Promise<JetStreamManager> | undefined;
+  /** QoS 1/2 messages that could not be offered to the queue stream. */
+  publishFailures = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly s: Subjects,
+    private readonly gatewayId: string,
+    private readonly logger: Logger,
+    readonly maxQueued: number,
+  ) {}
+
+  /** Creates the stream if it is missing (idempotent; several gateways may race). */
+  async ensureStream(): Promise<void> {
+    const jsm = await this.manager();
+    try {
+      await jsm.streams.info(this.s.queueStream);
+      return;
+    } catch {
+      // not there yet
+    }
+    try {
+      await jsm.streams.add({
+        name: this.s.queueStream,
+        subjects: [this.s.queueAll],
+        retention: RetentionPolicy.Interest,
+        storage: StorageType.File,
+      });
+    } catch (err) {
+      await jsm.streams.info(this.s.queueStream).catch(() => {
+        throw err;
+      });
+    }
+  }
+
+  /** Offers a QoS 1/2 message to the offline sessions (stored only if one wants it). */
+  publish(message: RoutedMessage): void {
+    if (message.qos === 0) return;
+    try {
+      const h = toNatsHeaders(message, this.gatewayId);
+      h.set(HEADER_RECEIVED_AT, String(Date.now()));
+      this.nc.publish(this.s.queueMessage(message.topic), message.payload, { headers: h });
+    } catch (err) {
+      this.publishFailures++;
+      this.logger.debug('queue publish failed', { topic: message.topic, err });
+    }
+  }
+
+  /**
+   * Parks a session: creates its consumers (from now on matching QoS 1/2 messages are kept), then
+   * `collected()` is called for what arrived meanwhile, and every saved delivery is stored.
+   */
+  async park(
+    clientName: string,
+    filters: string[],
+    saved: SavedDelivery[],
+    collected: () => SavedDelivery[],
+  ): Promise<void> {
+    const token = clientToken(clientName);
+    const subjects = [
+      ...new Set(filters.flatMap((f) => filterToSubjects(f).map((x) => `${this.s.queueMessagePrefix}.${x}`))),
+    ];
+    const jsm = await this.manager();
+    const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New };
+    await jsm.consumers.add(this.s.queueStream, {
+      ...common,
+      durable_name: sessionConsumer(token),
+      filter_subject: this.s.queueSession(clientName),
+      description: JSON.stringify(subjects),
+    });
+    for (const subject of subjects) {
+      await jsm.consumers.add(this.s.queueStream, {
+        ...common,
+        durable_name: filterConsumer(token, subject),
+        filter_subject: subject,
+      });
+    }
+    const js = this.nc.jetstream();
+    for (const delivery of [...saved, ...collected()]) {
+      const h = toNatsHeaders(delivery.message, this.gatewayId);
+      // toNatsHeaders carries the expiry remaining now: it counts down from now.
+      h.set(HEADER_RECEIVED_AT, String(Date.now()));
+      h.set(HEADER_TOPIC, delivery.message.topic);
+      h.set(HEADER_DELIVERY_QOS, String(delivery.qos));
+      if (delivery.retain) h.set(HEADER_DELIVERY_RETAIN, '1');
+      if (delivery.subscriptionIds.length > 0)
+        h.set(HEADER_SUBSCRIPTION_IDS, delivery.subscriptionIds.join(','));
+      if (delivery.packetId !== undefined) {
+        h.set(HEADER_PACKET_ID, String(delivery.packetId));
+        h.set(HEADER_STATE, delivery.state ?? 'publish');
+      }
+      await js.publish(this.s.queueSession(clientName), delivery.message.payload, { headers: h });
+    }
+  }
+
+  /**
+   * Takes a session's queue: its saved deliveries and the messages queued while it was offline,
+   * then removes its consumers. Undefined when it had none.
+   */
+  async take(clientName: string): Promise<Resumed | undefined> {
+    const token = clientToken(clientName);
+    const jsm = await this.manager();
+    let subjects: string[];
+    try {
+      const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
+      subjects = JSON.parse(info.config.description ?? '[]') as string[];
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+    const savedRaw = await this.read(sessionConsumer(token), MAX_SAVED);
+    const saved: SavedDelivery[] = [];
+    const seen = new Set<string>();
+    for (const { data, headers } of savedRaw) {
+      const delivery = this.decodeSaved(data, headers);
+      if (!delivery || seen.has(delivery.message.id)) continue;
+      seen.add(delivery.message.id);
+      saved.push(delivery);
+    }
+    const all: { seq: number; message: RoutedMessage }[] = [];
+    for (const subject of subjects) {
+      for (const m of await this.read(filterConsumer(token, subject), this.maxQueued)) {
+        const message = this.decodeQueued(m.subject, m.data, m.headers);
+        if (message) all.push({ seq: m.seq, message });
+      }
+    }
+    all.sort((a, b) => a.seq - b.seq);
+    const queued: RoutedMessage[] = [];
+    for (const { message } of all) {
+      if (seen.has(message.id)) continue; // through overlapping filters, or saved already
+      seen.add(message.id);
+      if (queued.length >= this.maxQueued) break; // newer ones are discarded
+      queued.push(message);
+    }
+    await this.remove(token, subjects);
+    return { saved, queued };
+  }
+
+  /** Drops a session's queue (clean start, expiry, deletion). */
+  async discard(clientName: string): Promise<void> {
+    const token = clientToken(clientName);
+    const jsm = await this.manager();
+    let subjects: string[];
+    try {
+      const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
+      subjects = JSON.parse(info.config.description ?? '[]') as string[];
+    } catch (err) {
+      if (notFound(err)) return;
+      throw err;
+    }
+    await this.remove(token, subjects);
+  }
+
+  private async remove(token: string, subjects: string[]): Promise<void> {
+    const jsm = await this.manager();
+    for (const name of [
+      ...subjects.map((subject) => filterConsumer(token, subject)),
+      sessionConsumer(token),
+    ]) {
+      await jsm.consumers.delete(this.s.queueStream, name).catch((err: unknown) => {
+        if (!notFound(err)) throw err;
+      });
+    }
+  }
+
+  private manager(): Promise<JetStreamManager> {
+    this.jsm ??= this.nc.jetstreamManager();
+    return this.jsm;
+  }
+
+  /** Up to `max` pending messages of a consumer, in stream order. */
+  private async read(
+    name: string,
+    max: number,
+  ): Promise<{ seq: number; subject: string; data: Uint8Array; headers: MsgHdrs | undefined }[]> {
+    const out: { seq: number; subject: string; data: Uint8Array; headers: MsgHdrs | undefined }[] = [];
+    let consumer;
+    try {
+      consumer = await this.nc.jetstream().consumers.get(this.s.queueStream, name);
+    } catch (err) {
+      if (notFound(err)) return out;
+      throw err;
+    }
+    const info = await consumer.info(true);
+    const pending = Math.min(info.num_pending, max);
+    if (pending === 0) return out;
+    const deadline = Date.now() + READ_TIMEOUT_MS;
+    const messages = await consumer.fetch({ max_messages: pending, expires: READ_TIMEOUT_MS });
+    for await (const m of messages) {
+      out.push({ seq: m.info.streamSequence, subject: m.subject, data: m.data, headers: m.headers });
+      if (m.info.pending === 0 || out.length >= pending || Date.now() > deadline) break;
+    }
+    // (Awaiting close() after leaving the loop never settles with nats.js 2.29.)
+    void messages.close().catch(() => undefined);
+    return out;
+  }
+
+  private decodeQueued(subject: string, data: Uint8Array, h: MsgHdrs | undefined): RoutedMessage | undefined {
+    let topic: string;
+    try {
+      topic = subjectToTopic(subject.slice(this.s.queueMessagePrefix.length + 1));
+    } catch {
+      return undefined;
+    }
+    const message = fromNats(topic, data, h);
+    if (!message) return undefined;
+    const receivedAt = Number(h?.get(HEADER_RECEIVED_AT));
+    // The Message Expiry Interval counts from when the message was received [MQTT-3.3.2-5].
+    if (Number.isFinite(receivedAt) && receivedAt > 0) message.receivedAt = receivedAt;
+    return message;
+  }
+
+  private decodeSaved(data: Uint8Array, h: MsgHdrs | undefined): SavedDelivery | undefined {
+    const topic = h?.get(HEADER_TOPIC);
+    if (!h || !topic) return undefined;
+    const message = fromNats(topic, data, h);
+    if (!message) return undefined;
+    const receivedAt = Number(h.get(HEADER_RECEIVED_AT));
+    if (Number.isFinite(receivedAt) && receivedAt > 0) message.receivedAt = receivedAt;
+    const qos = Number(h.get(HEADER_DELIVERY_QOS)) as QoS;
+    if (qos !== 1 && qos !== 2) return undefined;
+    const ids = h.get(HEADER_SUBSCRIPTION_IDS);
+    const delivery: SavedDelivery = {
+      message,
+      qos,
+      retain: h.get(HEADER_DELIVERY_RETAIN) === '1',
+      subscriptionIds: ids ? ids.split(',').map(Number) : [],
+    };
+    const packetId = Number(h.get(HEADER_PACKET_ID));
+    if (Number.isInteger(packetId) && packetId >= 1 && packetId <= 65535) {
+      delivery.packetId = packetId;
+      delivery.state = h.get(HEADER_STATE) === 'pubrel' ? 'pubrel' : 'publish';
+    }
+    return delivery;
+  }
+}

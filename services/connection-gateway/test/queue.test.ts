@@ -1,0 +1,295 @@
+// Offline queues of persistent sessions in JetStream (src/queue.ts): QoS 1/2 messages published
+// while a session is offline wait for it [MQTT-3.1.2-5], what was in flight is resent with DUP 1
+// and the same packet identifiers [MQTT-4.4.0-1], the queue is bounded (oldest kept), clean start
+// and session expiry discard it, and queued messages expire [MQTT-3.3.2-5, MQTT-3.3.2-6].
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IConnackPacket, IPublishPacket, IPubrelPacket, ISubackPacket, Packet } from 'mqtt-packet';
+import { clientToken, subjects } from '@mqfleet/core';
+import { eventMatching, natsConnection, until } from '@mqfleet/testkit';
+import type { NatsConnection } from 'nats';
+import type { Gateway } from '../src/index';
+import mqtt from 'mqtt';
+import { connectPacket, endClient, mqttClient, RawClient, startCluster, type Cluster } from './helpers';
+
+const PERSISTENT = { sessionExpiryInterval: 3600 };
+
+/** Packets until (and including) a PINGRESP: everything the gateway sent before it. */
+async function drainToPing(raw: RawClient): Promise<Packet[]> {
+  raw.send({ cmd: 'pingreq' });
+  const out: Packet[] = [];
+  for (;;) {
+    const p = await raw.next();
+    if (!p) throw new Error('closed');
+    if (p.cmd === 'pingresp') return out;
+    out.push(p);
+  }
+}
+
+async function rawSession(
+  port: number,
+  clientId: string,
+  clean: boolean,
+  properties: Record<string, number> = PERSISTENT,
+): Promise<{ raw: RawClient; connack: IConnackPacket }> {
+  const raw = await RawClient.open(port, 5);
+  raw.send(connectPacket(clientId, { protocolVersion: 5, clean, properties }));
+  const connack = (await raw.next()) as IConnackPacket;
+  assert.equal(connack.cmd, 'connack');
+  assert.equal(connack.reasonCode, 0);
+  return { raw, connack };
+}
+
+describe('offline queues of persistent sessions', () => {
+  let cluster: Cluster;
+  let gatewayA: Gateway;
+  let portA: number;
+  let portB: number;
+  let nc: NatsConnection;
+
+  before(async () => {
+    cluster = await startCluster();
+    ({ gateway: gatewayA, port: portA } = await cluster.startGateway());
+    ({ port: portB } = await cluster.startGateway());
+    nc = await natsConnection(cluster.infra.natsUrl);
+  });
+  after(async () => {
+    await nc.close();
+    await cluster.close();
+  });
+
+  const queueStream = (): string => subjects(cluster.infra.natsPrefix).queueStream;
+
+  /** The session's consumers in the queue stream (named after its client token). */
+  async function consumersOf(clientId: string): Promise<string[]> {
+    const jsm = await nc.jetstreamManager();
+    const token = clientToken(clientId);
+    const names: string[] = [];
+    for await (const c of jsm.consumers.list(queueStream())) if (c.name.includes(token)) names.push(c.name);
+    return names;
+  }
+
+  /** Waits until the stream holds `count` messages (the publishing gateway forwards without ack). */
+  async function streamHolds(count: number): Promise<void> {
+    const jsm = await nc.jetstreamManager();
+    await until(async () => (await jsm.streams.info(queueStream())).state.messages >= count || undefined);
+  }
+
+  test('QoS 1/2 messages published while offline are delivered on resumption, on another gateway (MQTT 5 and 3.1.1)', async () => {
+    for (const version of [5, 4] as const) {
+      const id = `offline-${version}`;
+      const options =
+        version === 5
+          ? { clientId: id, protocolVersion: 5 as const, clean: false, properties: PERSISTENT }
+          : { clientId: id, protocolVersion: 4 as const, clean: false };
+      const sub = await mqttClient(portA, options);
+      await sub.subscribeAsync({ [`off${version}/#`]: { qos: 2 } });
+      const parked = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
+      await sub.endAsync();
+      await parked;
+
+      const pub = await mqttClient(portB, { clientId: `offline-pub-${version}`, protocolVersion: 5 });
+      const jsm = await nc.jetstreamManager();
+      const before = (await jsm.streams.info(queueStream())).state.messages;
+      await pub.publishAsync(`off${version}/a`, 'q0', { qos: 0 });
+      await pub.publishAsync(`off${version}/a`, 'q1', { qos: 1 });
+      await pub.publishAsync(`off${version}/b`, 'q2', { qos: 2 });
+      await pub.publishAsync(`elsewhere/${version}`, 'not subscribed', { qos: 1 });
+      await streamHolds(before + 2);
+      await endClient(pub);
+
+      // Listening from the start: the queued messages follow the CONNACK at once.
+      const back = mqtt.connect(`mqtt://127.0.0.1:${portB}`, { reconnectPeriod: 0, ...options });
+      try {
+        const got = await new Promise<[string, string, number, boolean][]>((resolve, reject) => {
+          const list: [string, string, number, boolean][] = [];
+          back.on('connect', (connack) => assert.equal(connack.sessionPresent, true));
+          back.on('error', reject);
+          back.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => {
+            list.push([topic, payload.toString(), packet.qos, packet.dup]);
+            if (list.length === 2) resolve(list);
+          });
+        });
+        assert.deepEqual(got, [
+          [`off${version}/a`, 'q1', 1, false],
+          [`off${version}/b`, 'q2', 2, false],
+        ]);
+        // The queue is gone: its consumers were removed.
+        assert.deepEqual(await consumersOf(id), []);
+      } finally {
+        await endClient(back);
+      }
+    }
+  });
+
+  test('deliveries in flight at disconnect are resent with DUP 1 and the same packet ids; PUBREL after PUBREC', async () => {
+    const id = 'dup-raw';
+    const { raw } = await rawSession(portA, id, false);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'dup/#', qos: 2 }] });
+    assert.deepEqual(((await raw.next()) as ISubackPacket).granted, [2]);
+    const pub = await mqttClient(portB, { clientId: 'dup-pub', protocolVersion: 5 });
+    try {
+      await pub.publishAsync('dup/1', 'm1', { qos: 1 });
+      await pub.publishAsync('dup/2', 'm2', { qos: 2 });
+      await pub.publishAsync('dup/3', 'm3', { qos: 2 });
+      const sent = [(await raw.next()) as IPublishPacket, (await raw.next()) as IPublishPacket];
+      const third = (await raw.next()) as IPublishPacket;
+      assert.deepEqual(
+        [...sent, third].map((p) => [p.payload.toString(), p.qos, p.dup]),
+        [
+          ['m1', 1, false],
+          ['m2', 2, false],
+          ['m3', 2, false],
+        ],
+      );
+      raw.send({ cmd: 'pubrec', messageId: third.messageId! });
+      assert.equal(((await raw.next()) as IPubrelPacket).messageId, third.messageId);
+      // The connection is lost with m1 unacknowledged, m2 unreceived and m3 unreleased.
+      const parked = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
+      raw.destroy();
+      const [, saved] = await parked;
+      assert.equal(saved, 3);
+
+      const { raw: again, connack } = await rawSession(portB, id, false);
+      try {
+        assert.equal(connack.sessionPresent, true);
+        const resent = await drainToPing(again);
+        assert.deepEqual(
+          resent.map((p) =>
+            p.cmd === 'publish'
+              ? [p.cmd, p.messageId, p.payload.toString(), p.qos, p.dup]
+              : [p.cmd, (p as IPubrelPacket).messageId],
+          ),
+          [
+            ['publish', sent[0]!.messageId, 'm1', 1, true],
+            ['publish', sent[1]!.messageId, 'm2', 2, true],
+            ['pubrel', third.messageId],
+          ],
+        );
+        // The exchanges complete on the new connection.
+        again.send({ cmd: 'puback', messageId: sent[0]!.messageId! });
+        again.send({ cmd: 'pubrec', messageId: sent[1]!.messageId! });
+        assert.equal(((await again.next()) as IPubrelPacket).messageId, sent[1]!.messageId);
+        again.send({ cmd: 'pubcomp', messageId: sent[1]!.messageId! });
+        again.send({ cmd: 'pubcomp', messageId: third.messageId! });
+        await pub.publishAsync('dup/4', 'm4', { qos: 2 });
+        const next = (await again.next()) as IPublishPacket;
+        assert.equal(next.payload.toString(), 'm4');
+        assert.equal(next.dup, false);
+      } finally {
+        again.destroy();
+      }
+    } finally {
+      await endClient(pub);
+    }
+  });
+
+  test('MQFLEET_MAX_QUEUED_MESSAGES bounds what a resumed session gets: the oldest are kept', async () => {
+    const { gateway: gatewayC, port: portC } = await cluster.startGateway({
+      MQFLEET_MAX_QUEUED_MESSAGES: '3',
+    });
+    const id = 'bounded';
+    const { raw } = await rawSession(portC, id, false);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'bound/#', qos: 1 }] });
+    assert.equal((await raw.next())?.cmd, 'suback');
+    const parked = eventMatching(gatewayC, 'sessionParked', (name: string) => name === id);
+    raw.send({ cmd: 'disconnect' });
+    await parked;
+    const jsm = await nc.jetstreamManager();
+    const before = (await jsm.streams.info(queueStream())).state.messages;
+    const pub = await mqttClient(portA, { clientId: 'bound-pub', protocolVersion: 5 });
+    try {
+      for (let i = 0; i < 5; i++) await pub.publishAsync('bound/t', String(i), { qos: 1 });
+      await streamHolds(before + 5);
+      const { raw: again, connack } = await rawSession(portC, id, false);
+      try {
+        assert.equal(connack.sessionPresent, true);
+        const got = (await drainToPing(again)) as IPublishPacket[];
+        assert.deepEqual(
+          got.map((p) => p.payload.toString()),
+          ['0', '1', '2'],
+        );
+        for (const p of got) again.send({ cmd: 'puback', messageId: p.messageId! });
+        await pub.publishAsync('bound/t', 'live', { qos: 1 });
+        assert.equal(((await again.next()) as IPublishPacket).payload.toString(), 'live');
+        assert.deepEqual(await consumersOf(id), []);
+      } finally {
+        again.destroy();
+      }
+    } finally {
+      await endClient(pub);
+    }
+  });
+
+  test('clean start discards the queue; session expiry removes it', async () => {
+    const id = 'discarded';
+    const { raw } = await rawSession(portA, id, false);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'disc/#', qos: 1 }] });
+    assert.equal((await raw.next())?.cmd, 'suback');
+    const parked = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
+    raw.send({ cmd: 'disconnect' });
+    await parked;
+    // One consumer for the session's saved deliveries, two for disc/# ("disc.>" and "disc").
+    assert.equal((await consumersOf(id)).length, 3);
+    const pub = await mqttClient(portB, { clientId: 'disc-pub', protocolVersion: 5 });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const before = (await jsm.streams.info(queueStream())).state.messages;
+      await pub.publishAsync('disc/x', 'old', { qos: 1 });
+      await streamHolds(before + 1);
+      // Clean start 1: a new session, nothing from the old one [MQTT-3.1.2-4].
+      const { raw: fresh, connack } = await rawSession(portB, id, true, { sessionExpiryInterval: 1 });
+      assert.equal(connack.sessionPresent, false);
+      assert.deepEqual(await drainToPing(fresh), []);
+      assert.deepEqual(await consumersOf(id), []);
+      fresh.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'disc/#', qos: 1 }] });
+      assert.equal((await fresh.next())?.cmd, 'suback');
+      fresh.send({ cmd: 'disconnect' });
+      // Parked by gateway B this time; once the session expires (1 s) its queue is removed.
+      await until(async () => (await consumersOf(id)).length === 3 || undefined);
+      await until(async () => (await consumersOf(id)).length === 0 || undefined, 10000, 100);
+    } finally {
+      await endClient(pub);
+    }
+  });
+
+  test('queued messages expire; delivered ones carry the remaining Message Expiry Interval', async () => {
+    const id = 'expiring';
+    const { raw } = await rawSession(portA, id, false);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'exp/#', qos: 1 }] });
+    assert.equal((await raw.next())?.cmd, 'suback');
+    const parked = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
+    raw.send({ cmd: 'disconnect' });
+    await parked;
+    const pub = await mqttClient(portB, { clientId: 'exp-pub', protocolVersion: 5 });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const before = (await jsm.streams.info(queueStream())).state.messages;
+      const publishedAt = Date.now();
+      await pub.publishAsync('exp/short', 'gone', { qos: 1, properties: { messageExpiryInterval: 1 } });
+      await pub.publishAsync('exp/long', 'kept', { qos: 1, properties: { messageExpiryInterval: 100 } });
+      await pub.publishAsync('exp/none', 'forever', { qos: 1 });
+      await streamHolds(before + 3);
+      // What is tested is the passing of time: wait until the 1 s message has expired.
+      await until(() => Date.now() - publishedAt > 1200 || undefined, 5000, 50);
+      const { raw: again } = await rawSession(portB, id, false);
+      try {
+        const got = (await drainToPing(again)) as IPublishPacket[];
+        assert.deepEqual(
+          got.map((p) => [p.topic, p.payload.toString()]),
+          [
+            ['exp/long', 'kept'],
+            ['exp/none', 'forever'],
+          ],
+        );
+        const remaining = got[0]!.properties?.messageExpiryInterval;
+        assert.ok(remaining !== undefined && remaining <= 99 && remaining >= 90, `remaining ${remaining}`);
+        assert.equal(got[1]!.properties?.messageExpiryInterval, undefined);
+      } finally {
+        again.destroy();
+      }
+    } finally {
+      await endClient(pub);
+    }
+  });
+});
