@@ -147,4 +147,98 @@ describe('outbound delivery', () => {
       await endClient(pub);
     }
   });
+
+  test("No Local: a subscription with No Local does not get its own connection's messages", async () => {
+    const self = await RawClient.open(port, 5);
+    const other = await rawSubscriber(port, 'nl-other', 'nl/#', 1);
+    try {
+      self.send(connectPacket('nl-self', { protocolVersion: 5 }));
+      assert.equal((await self.next())?.cmd, 'connack');
+      self.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'nl/#', qos: 1, nl: true }] });
+      assert.equal((await self.next())?.cmd, 'suback');
+      self.send({
+        cmd: 'publish',
+        topic: 'nl/a',
+        payload: Buffer.from('mine'),
+        qos: 1,
+        messageId: 5,
+        dup: false,
+        retain: false,
+      });
+      // Only the PUBACK: the PINGRESP barrier proves no PUBLISH came back [MQTT-3.8.3-3].
+      const acked = await until(self, (p) => p.cmd === 'puback');
+      self.send({ cmd: 'pingreq' });
+      const seen = [...acked, ...(await until(self, (p) => p.cmd === 'pingresp'))];
+      assert.deepEqual(
+        seen.map((p) => p.cmd),
+        ['puback', 'pingresp'],
+      );
+      // Others get it.
+      const got = (await other.next()) as IPublishPacket;
+      assert.equal(got.payload.toString(), 'mine');
+      other.send({ cmd: 'puback', messageId: got.messageId! });
+      // A message from another connection reaches the No Local subscription.
+      other.send({
+        cmd: 'publish',
+        topic: 'nl/b',
+        payload: Buffer.from('theirs'),
+        qos: 0,
+        dup: false,
+        retain: false,
+      });
+      const theirs = (await until(self, (p) => p.cmd === 'publish')).at(-1) as IPublishPacket;
+      assert.equal(theirs.payload.toString(), 'theirs');
+      // An overlapping subscription without No Local delivers the own message again (one copy).
+      self.send({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 'nl/+', qos: 0 }] });
+      await until(self, (p) => p.cmd === 'suback');
+      self.send({
+        cmd: 'publish',
+        topic: 'nl/c',
+        payload: Buffer.from('again'),
+        qos: 0,
+        dup: false,
+        retain: false,
+      });
+      self.send({ cmd: 'pingreq' });
+      const after = await until(self, (p) => p.cmd === 'pingresp');
+      assert.deepEqual(
+        after.filter((p) => p.cmd === 'publish').map((p) => (p as IPublishPacket).payload.toString()),
+        ['again'],
+      );
+    } finally {
+      self.destroy();
+      other.destroy();
+    }
+  });
+
+  test('Retain As Published keeps RETAIN 1 on forwarded retained messages; otherwise RETAIN 0', async () => {
+    const rap = await RawClient.open(port, 5);
+    const plain = await RawClient.open(portB, 5);
+    const pub = await mqttClient(portB, { clientId: 'rap-pub', protocolVersion: 5 });
+    try {
+      for (const [raw, id, flag] of [
+        [rap, 'rap-yes', true],
+        [plain, 'rap-no', false],
+      ] as const) {
+        raw.send(connectPacket(id, { protocolVersion: 5 }));
+        assert.equal((await raw.next())?.cmd, 'connack');
+        raw.send({
+          cmd: 'subscribe',
+          messageId: 1,
+          subscriptions: [{ topic: 'rapd/#', qos: 1, rap: flag, rh: 2 }],
+        });
+        assert.equal((await raw.next())?.cmd, 'suback');
+      }
+      await pub.publishAsync('rapd/t', 'kept', { qos: 1, retain: true });
+      const a = (await rap.next()) as IPublishPacket;
+      const b = (await plain.next()) as IPublishPacket;
+      assert.equal(a.retain, true, 'Retain As Published [MQTT-3.3.1-12]');
+      assert.equal(b.retain, false, 'RETAIN 0 otherwise [MQTT-3.3.1-13]');
+      await pub.publishAsync('rapd/t', '', { qos: 1, retain: true });
+    } finally {
+      rap.destroy();
+      plain.destroy();
+      await endClient(pub);
+    }
+  });
 });
