@@ -136,6 +136,14 @@ export class Connection {
     return this.inflight.size;
   }
 
+  /**
+   * Inbound QoS 1/2 PUBLISH packets the gateway has not finished acknowledging: QoS 2 until PUBREL
+   * (PUBCOMP follows at once), QoS 1/2 whose PUBACK/PUBREC waits for JetStream (retained).
+   */
+  get unacknowledgedInbound(): number {
+    return this.awaitingRelease.size + this.acksWaiting;
+  }
+
   get queuedCount(): number {
     return this.queue.length;
   }

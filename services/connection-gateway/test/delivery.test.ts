@@ -4,7 +4,15 @@
 // inbound QoS 1/2 [MQTT-3.3.4-9].
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IPublishPacket, IPubrelPacket, ISubackPacket, Packet } from 'mqtt-packet';
+import type {
+  IConnackPacket,
+  IDisconnectPacket,
+  IPublishPacket,
+  IPubrecPacket,
+  IPubrelPacket,
+  ISubackPacket,
+  Packet,
+} from 'mqtt-packet';
 import {
   connectPacket,
   endClient,
@@ -239,6 +247,48 @@ describe('outbound delivery', () => {
       rap.destroy();
       plain.destroy();
       await endClient(pub);
+    }
+  });
+
+  test('a client past the announced Receive Maximum of unacknowledged QoS 2 gets DISCONNECT 0x93', async () => {
+    const raw = await RawClient.open(port, 5);
+    try {
+      raw.send(connectPacket('rm-exceed', { protocolVersion: 5 }));
+      const connack = (await raw.next()) as IConnackPacket;
+      const announced = connack.properties?.receiveMaximum;
+      assert.equal(announced, 100);
+      const publish = (id: number, dup = false): void =>
+        raw.send({
+          cmd: 'publish',
+          topic: 'rm/t',
+          payload: Buffer.from(String(id)),
+          qos: 2,
+          messageId: id,
+          dup,
+          retain: false,
+        });
+      for (let id = 1; id <= announced; id++) publish(id);
+      const recs = await until(
+        raw,
+        (p) => p.cmd === 'pubrec' && (p as IPubrecPacket).messageId === announced,
+      );
+      assert.equal(recs.filter((p) => p.cmd === 'pubrec').length, announced);
+      // A resent duplicate is not a new message: still answered.
+      publish(1, true);
+      assert.equal(((await raw.next()) as IPubrecPacket).messageId, 1);
+      // Releasing one makes room for one more.
+      raw.send({ cmd: 'pubrel', messageId: 1 });
+      assert.equal((await raw.next())?.cmd, 'pubcomp');
+      publish(101);
+      assert.equal(((await raw.next()) as IPubrecPacket).messageId, 101);
+      // The next one is one too many [MQTT-3.3.4-9].
+      publish(102);
+      const disconnect = (await raw.next()) as IDisconnectPacket;
+      assert.equal(disconnect.cmd, 'disconnect');
+      assert.equal(disconnect.reasonCode, 0x93);
+      await raw.waitClosed();
+    } finally {
+      raw.destroy();
     }
   });
 });

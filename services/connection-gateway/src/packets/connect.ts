@@ -9,7 +9,7 @@ import { SessionServiceError } from '../errors';
 import { userPropertiesToPairs } from '../message';
 import { ReasonCode, ReturnCode } from '../reason-codes';
 import type { ClientLimits } from '../settings';
-import { RETAIN_AVAILABLE } from './publish';
+import { RECEIVE_MAXIMUM, RETAIN_AVAILABLE } from './publish';
 
 /** Sends a refusing CONNACK and closes [MQTT-3.2.2-6 (3.1.1), MQTT-3.2.2-7 (5.0)]. */
 function refuse(conn: Connection, v4Code: number, v5Code: number, reason: string): void {
@@ -208,6 +208,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     connack.reasonCode = ReasonCode.SUCCESS;
     connack.properties = {
       topicAliasMaximum: ctx.inboundTopicAliasMaximum,
+      receiveMaximum: RECEIVE_MAXIMUM, // [MQTT-3.2.2.3.3]
       maximumPacketSize: ctx.maxPacketSize, // [MQTT-3.2.2.3.6]
       retainAvailable: RETAIN_AVAILABLE,
       wildcardSubscriptionAvailable: true,

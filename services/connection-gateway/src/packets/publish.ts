@@ -10,6 +10,14 @@ import { ReasonCode } from '../reason-codes';
 /** Announced in CONNACK [MQTT-3.2.2.3.5]: retained messages are stored in JetStream (../retained.ts). */
 export const RETAIN_AVAILABLE = true;
 
+/**
+ * Receive Maximum announced to MQTT 5 clients in CONNACK [MQTT-3.2.2.3.3]: how many QoS 1/2
+ * PUBLISH packets a client may have unacknowledged by the gateway (QoS 1 until PUBACK, QoS 2
+ * until PUBCOMP). Mosquitto announces 20, EMQX 32; acknowledgements here are immediate except
+ * for retained messages (JetStream) and QoS 2 waiting for the client's PUBREL.
+ */
+export const RECEIVE_MAXIMUM = 100;
+
 function resolveTopic(conn: Connection, packet: IPublishPacket): string {
   const alias = conn.protocolVersion === 5 ? packet.properties?.topicAlias : undefined;
   if (alias === undefined) return packet.topic;
@@ -58,6 +66,13 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
 
   // A QoS 2 message whose PUBREL has not arrived yet is a duplicate: not routed again [MQTT-4.3.3-9].
   const duplicate = packet.qos === 2 && conn.awaitingRelease.has(packetId);
+  if (v5 && packet.qos > 0 && !duplicate && conn.unacknowledgedInbound >= RECEIVE_MAXIMUM) {
+    // More unacknowledged QoS 1/2 PUBLISH packets than announced: DISCONNECT 0x93 [MQTT-3.3.4-9].
+    throw new ProtocolError(
+      `more than ${RECEIVE_MAXIMUM} unacknowledged QoS 1/2 PUBLISH packets`,
+      ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
+    );
+  }
   /** RETAIN 1: JetStream's acknowledgement of the stored (or removed) retained message. */
   let stored: Promise<boolean> | undefined;
   if (!duplicate) {
