@@ -21,6 +21,7 @@ import {
 } from './settings';
 import { match, optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
 import type { Resumed, SavedDelivery } from './queue';
+import { isShared } from './shared';
 import { ConnectionStatsTracker } from './stats';
 
 export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
@@ -250,9 +251,10 @@ export class Connection {
       const current = this.subscriptions.get(filter);
       if (current && sameOptions(current, options)) continue;
       this.subscriptions.set(filter, options);
-      if (!current) added.push(this.ctx.addFilter(filter));
+      if (!current) added.push(this.ctx.addFilter(filter, this));
       if (
         source !== 'open' &&
+        !isShared(filter) && // no retained messages for shared subscriptions (MQTT 5 §4.8.2)
         !this.subscribing.has(filter) &&
         (options.retainHandling === 0 || (options.retainHandling === 1 && !current))
       ) {
@@ -269,7 +271,7 @@ export class Connection {
       if (stored.has(filter)) continue;
       // A deleted subscription gets no new deliveries [MQTT-3.10.4-2].
       this.subscriptions.delete(filter);
-      this.ctx.removeFilter(filter);
+      this.ctx.removeFilter(filter, this);
     }
     if (added.length === 0) return undefined;
     const done = Promise.all([this.routingDone, ...added]).then(
@@ -338,6 +340,21 @@ export class Connection {
       message.originConnectionId === this.id,
     );
     if (m) this.deliver(message, m.qos, m.retain, m.subscriptionIds);
+  }
+
+  /**
+   * A message for one of this connection's shared subscriptions [MQTT-4.8.2], chosen by the
+   * gateway among the group's members: delivered at min(subscription QoS, message QoS), with
+   * RETAIN per Retain As Published. False when this connection cannot take it now.
+   */
+  offerShared(topicFilter: string, message: RoutedMessage): boolean {
+    if (this.state !== 'open' || this.banned || this.buffered) return false;
+    const sub = this.subscriptions.get(topicFilter);
+    if (!sub) return false;
+    const ids = sub.identifier !== undefined ? [sub.identifier] : [];
+    const qos = Math.min(sub.qos, message.qos) as QoS;
+    this.deliver(message, qos, sub.retainAsPublished && message.retain, ids);
+    return true;
   }
 
   /**
@@ -607,7 +624,7 @@ export class Connection {
       // The gateway releases the NATS interest of the subscriptions (after parking the session).
       this.ctx.connectionEnded(this, info, will, { subscriptions, saved });
     } else {
-      for (const filter of subscriptions.keys()) this.ctx.removeFilter(filter);
+      for (const filter of subscriptions.keys()) this.ctx.removeFilter(filter, this);
     }
   }
 

@@ -40,8 +40,8 @@ export interface GatewayContext {
   /** The unexpired retained messages matching a topic filter. */
   readRetained(filter: string): Promise<RoutedMessage[]>;
   /** Ref-counted NATS interest in a topic filter; resolves once the NATS server has it. */
-  addFilter(filter: string): Promise<void>;
-  removeFilter(filter: string): void;
+  addFilter(filter: string, connection: Connection): Promise<void>;
+  removeFilter(filter: string, connection: Connection): void;
   /**
    * A connection ended (after its socket closed). The gateway parks a persistent session's
    * queue (queue.ts), releases the subscriptions' NATS interest and closes the session.

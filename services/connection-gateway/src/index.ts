@@ -10,6 +10,7 @@ import { connect, Events, type NatsConnection } from 'nats';
 import {
   createLogger,
   subjects,
+  topicMatches,
   type Config,
   type GatewayHeartbeat,
   type Logger,
@@ -27,6 +28,7 @@ import { NatsRouter } from './router';
 import { RetainedStore } from './retained';
 import { OfflineQueues, type Resumed, type SavedDelivery } from './queue';
 import { match, type SubscriptionOptions } from './subscriptions';
+import { isShared, parseShared, SHARE_PREFIX, type SharedFilter } from './shared';
 import { HealthMonitor } from './health';
 import { SessionClient } from './session-client';
 import { SessionEventsConsumer } from './session-events';
@@ -79,6 +81,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private retained: RetainedStore | undefined;
   /** Offline queues of persistent sessions (queue.ts); undefined until JetStream has the stream. */
   private queues: OfflineQueues | undefined;
+  /** Local members of each shared subscription ("$share/group/filter"), and whose turn it is. */
+  private readonly sharedMembers = new Map<string, Set<Connection>>();
+  private readonly sharedTurn = new Map<string, number>();
+  /** Shared-subscription messages NATS gave this gateway when none of its members could take them. */
+  sharedDropped = 0;
   /** Sessions being parked: they collect their messages until their consumers exist. */
   private readonly parking = new Set<ParkingSession>();
   private events: SessionEventsConsumer | undefined;
@@ -121,7 +128,14 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.port = (this.server.address() as { port: number }).port;
     this.gatewayId = this.config.gatewayId ?? deriveGatewayId(hostname(), this.port);
     this.sessions.gatewayId = this.gatewayId;
-    this.router = new NatsRouter(nc, this.s, this.gatewayId, this.logger, (m) => this.deliverLocal(m));
+    this.router = new NatsRouter(
+      nc,
+      this.s,
+      this.gatewayId,
+      this.logger,
+      (m) => this.deliverLocal(m),
+      (shared, m) => this.deliverShared(shared, m),
+    );
     this.retained = new RetainedStore(nc, this.s, this.gatewayId, this.logger);
     const queues = new OfflineQueues(nc, this.s, this.gatewayId, this.logger, this.config.maxQueuedMessages);
     try {
@@ -244,12 +258,48 @@ export class Gateway extends EventEmitter implements GatewayContext {
     return this.retained ? this.retained.read(filter) : Promise.resolve([]);
   }
 
-  addFilter(filter: string): Promise<void> {
-    return this.router ? this.router.add(filter) : Promise.resolve();
+  addFilter(filter: string, conn: Connection): Promise<void> {
+    const shared = parseShared(filter);
+    if (!shared) return this.router ? this.router.add(filter) : Promise.resolve();
+    let members = this.sharedMembers.get(filter);
+    if (!members) this.sharedMembers.set(filter, (members = new Set()));
+    members.add(conn);
+    return this.router ? this.router.addShared(shared) : Promise.resolve();
   }
 
-  removeFilter(filter: string): void {
-    this.router?.remove(filter);
+  removeFilter(filter: string, conn: Connection): void {
+    const shared = parseShared(filter);
+    if (!shared) {
+      this.router?.remove(filter);
+      return;
+    }
+    const members = this.sharedMembers.get(filter);
+    members?.delete(conn);
+    if (members?.size === 0) {
+      this.sharedMembers.delete(filter);
+      this.sharedTurn.delete(filter);
+    }
+    this.router?.removeShared(shared);
+  }
+
+  /**
+   * NATS chose this gateway for a message of a shared subscription: one of its members here
+   * gets it, in turn [MQTT-4.8.2]. A member that cannot take it (still connecting, closing) is
+   * passed over; with none left the message is dropped and counted.
+   */
+  private deliverShared(shared: SharedFilter, message: RoutedMessage): void {
+    // NATS subjects over-match "$" topics for leading wildcards [MQTT-4.7.2-1].
+    if (!topicMatches(shared.filter, message.topic)) return;
+    const topicFilter = `${SHARE_PREFIX}${shared.group}/${shared.filter}`;
+    const members = [...(this.sharedMembers.get(topicFilter) ?? [])];
+    const turn = this.sharedTurn.get(topicFilter) ?? 0;
+    for (let i = 0; i < members.length; i++) {
+      if (members[(turn + i) % members.length]!.offerShared(topicFilter, message)) {
+        this.sharedTurn.set(topicFilter, (turn + i + 1) % members.length);
+        return;
+      }
+    }
+    this.sharedDropped++;
   }
 
   connectionEnded(conn: Connection, info: EndInfo, will: Will | undefined, handoff: Handoff): void {
@@ -294,7 +344,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
   ): Promise<void> {
     const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
     const queues = this.queues;
-    const filters = [...handoff.subscriptions].filter(([, o]) => o.qos > 0).map(([f]) => f);
+    // Shared subscriptions are not queued: the group's other members take their messages.
+    const filters = [...handoff.subscriptions].filter(([f, o]) => o.qos > 0 && !isShared(f)).map(([f]) => f);
     let parked = false;
     if (
       queues &&
@@ -321,7 +372,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
         this.parking.delete(parking);
       }
     }
-    for (const filter of handoff.subscriptions.keys()) this.removeFilter(filter);
+    for (const filter of handoff.subscriptions.keys()) this.removeFilter(filter, conn);
     const result = await this.sessions.closeSession(request);
     if (parked && (!result.closed || result.sessionRemoved)) await queues!.discard(conn.clientName);
   }

@@ -6,6 +6,7 @@
 import type { Subscription, Subscription__Output } from '@mqfleet/proto';
 import { topicMatches } from '@mqfleet/core';
 import type { QoS } from './message';
+import { isShared } from './shared';
 
 /** Highest QoS granted on a subscription: every QoS is delivered [MQTT-4.3]. */
 export const MAX_GRANTED_QOS: QoS = 2;
@@ -73,7 +74,8 @@ export function match(
   let retainAsPublished = false;
   const subscriptionIds: number[] = [];
   for (const [filter, sub] of subscriptions) {
-    if (!topicMatches(filter, topic)) continue;
+    // Shared subscriptions get their messages one member at a time (shared.ts).
+    if (isShared(filter) || !topicMatches(filter, topic)) continue;
     // No Local: not to the connection that published it [MQTT-3.8.3-3].
     if (sub.noLocal && fromSelf) continue;
     qos = Math.max(qos, sub.qos);

@@ -213,7 +213,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
       retainAvailable: RETAIN_AVAILABLE,
       wildcardSubscriptionAvailable: true,
       subscriptionIdentifiersAvailable: true,
-      sharedSubscriptionAvailable: false,
+      sharedSubscriptionAvailable: true, // ../shared.ts
     };
     if (assigned) connack.properties.assignedClientIdentifier = clientName; // [MQTT-3.2.2-16]
     // The session's keep-alive wins and the client is told [MQTT-3.2.2-21, MQTT-3.1.2-21].
