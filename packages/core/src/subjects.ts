@@ -41,6 +41,9 @@ export interface Subjects {
   queueMessagePrefix: string;
   queueMessage(topic: string): string;
   queueSession(clientName: string): string;
+  /** Core NATS: a session's saved deliveries were parked for the connection that took it over. */
+  queueReady(clientName: string): string;
+  queueReadyAll: string;
   /** Core NATS subject an MQTT message on `topic` crosses gateways on. */
   message(topic: string): string;
   /** Prefix of every message subject (subject filters are built on it). */
@@ -76,6 +79,8 @@ export function subjects(prefix: string): Subjects {
     queueMessagePrefix: `${prefix}.queue.m`,
     queueMessage: (topic) => `${prefix}.queue.m.${topicToSubject(topic)}`,
     queueSession: (clientName) => `${prefix}.queue.s.${clientToken(clientName)}`,
+    queueReady: (clientName) => `${prefix}.queueready.${clientToken(clientName)}`,
+    queueReadyAll: `${prefix}.queueready.*`,
     message: (topic) => `${prefix}.msg.${topicToSubject(topic)}`,
     messagePrefix: `${prefix}.msg`,
     sessionApplied: (clientName) => `${prefix}.applied.${clientToken(clientName)}`,

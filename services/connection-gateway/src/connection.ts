@@ -82,6 +82,8 @@ export class Connection {
   limits: ClientLimits = UNLIMITED_CLIENT;
   /** CONNECT Session Expiry Interval was 0 (MQTT 5 forbids raising it at DISCONNECT). */
   connectExpiryZero = false;
+  /** The CONNECT resumed a present session (it gets the session's saved deliveries). */
+  sessionResumed = false;
   /** OpenSession succeeded: CloseSession is owed when the connection ends. */
   sessionOpened = false;
   readonly subscriptions = new Map<string, SubscriptionOptions>();

@@ -141,6 +141,17 @@ export class Gateway extends EventEmitter implements GatewayContext {
     try {
       await queues.ensureStream();
       this.queues = queues;
+      nc.subscribe(this.s.queueReadyAll, {
+        callback: (err, msg) => {
+          if (err) return;
+          try {
+            const { clientName } = msg.json<{ clientName: unknown }>();
+            if (typeof clientName === 'string') this.onQueueReady(clientName);
+          } catch {
+            this.logger.warn('queue-ready notice is not JSON', { subject: msg.subject });
+          }
+        },
+      });
     } catch (err) {
       this.logger.error('offline queue stream unavailable: persistent sessions get no offline messages', {
         stream: this.s.queueStream,
@@ -347,13 +358,25 @@ export class Gateway extends EventEmitter implements GatewayContext {
     // Shared subscriptions are not queued: the group's other members take their messages.
     const filters = [...handoff.subscriptions].filter(([f, o]) => o.qos > 0 && !isShared(f)).map(([f]) => f);
     let parked = false;
-    if (
-      queues &&
-      expiry > 0 &&
-      !conn.banned &&
-      info.reason !== TAKEN_OVER &&
-      (filters.length > 0 || handoff.saved.length > 0)
-    ) {
+    const keep = queues && expiry > 0 && !conn.banned;
+    if (keep && info.reason === TAKEN_OVER) {
+      // The session lives on in a newer connection: it gets what this one had not completed.
+      if (handoff.saved.length > 0) {
+        try {
+          await queues.park(conn.clientName, [], handoff.saved, () => []);
+          this.nc?.publish(
+            this.s.queueReady(conn.clientName),
+            JSON.stringify({ clientName: conn.clientName }),
+          );
+          this.emit('sessionParked', conn.clientName, handoff.saved.length);
+        } catch (err) {
+          this.logger.warn('deliveries of a taken-over connection not handed over', {
+            clientName: conn.clientName,
+            err,
+          });
+        }
+      }
+    } else if (keep && (filters.length > 0 || handoff.saved.length > 0)) {
       const parking = new ParkingSession(handoff.subscriptions);
       this.parking.add(parking);
       try {
@@ -377,9 +400,27 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (parked && (!result.closed || result.sessionRemoved)) await queues!.discard(conn.clientName);
   }
 
+  /**
+   * A taken-over connection parked its deliveries: the connection holding the session here gets
+   * them if it resumed the session; after a clean start they are discarded [MQTT-3.1.2-4].
+   */
+  private onQueueReady(clientName: string): void {
+    const conn = this.byClient.get(clientName);
+    const queues = this.queues;
+    if (!conn || !queues) return;
+    const work = conn.sessionResumed
+      ? queues.take(clientName).then((resumed) => {
+          if (resumed) conn.restore(resumed);
+        })
+      : queues.discard(clientName);
+    work.catch((err: unknown) => this.logger.warn('handed-over deliveries not read', { clientName, err }));
+  }
+
   resumeQueue(clientName: string, sessionPresent: boolean): Promise<Resumed | undefined> {
     const queues = this.queues;
     if (!queues) return Promise.resolve(undefined);
+    const conn = this.byClient.get(clientName);
+    if (conn) conn.sessionResumed = sessionPresent;
     const work = sessionPresent ? queues.take(clientName) : queues.discard(clientName).then(() => undefined);
     // CONNACK waits at most RESUME_TIMEOUT_MS: a queue JetStream cannot hand over in time stays
     // there (it is taken at the session's next resumption) rather than hold the client back.

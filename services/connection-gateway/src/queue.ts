@@ -17,6 +17,11 @@
 // 2.9 allows a single filter subject per consumer). They live in the NATS server, so the session
 // may resume on any gateway, and survive the gateway that parked it.
 //
+// A connection taken over by a newer one (the client connected again, on any gateway, before the
+// old connection ended) parks only its saved deliveries and announces them on
+// subjects().queueReady (core NATS); the gateway holding the new connection takes them if that
+// connection resumed the session (and discards them after a clean start).
+//
 // When the client connects again with a session present, the gateway that takes it reads
 // every consumer (the saved deliveries first, then the queued messages in stream order without
 // duplicates) and deletes them; clean start, an expired or deleted session discard them.
@@ -136,13 +141,30 @@ export class OfflineQueues {
     ];
     const jsm = await this.manager();
     const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New };
-    await jsm.consumers.add(this.s.queueStream, {
-      ...common,
-      durable_name: sessionConsumer(token),
-      filter_subject: this.s.queueSession(clientName),
-      description: JSON.stringify(subjects),
-    });
+    let existing: string[] | undefined;
+    try {
+      const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
+      existing = JSON.parse(info.config.description ?? '[]') as string[];
+    } catch (err) {
+      if (!notFound(err)) throw err;
+    }
+    if (existing) {
+      // Deliveries saved by a connection that was taken over and never taken: they stay, and the
+      // consumers of both lists are kept.
+      for (const subject of existing) if (!subjects.includes(subject)) subjects.push(subject);
+      await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
+        description: JSON.stringify(subjects),
+      });
+    } else {
+      await jsm.consumers.add(this.s.queueStream, {
+        ...common,
+        durable_name: sessionConsumer(token),
+        filter_subject: this.s.queueSession(clientName),
+        description: JSON.stringify(subjects),
+      });
+    }
     for (const subject of subjects) {
+      if (existing?.includes(subject)) continue;
       await jsm.consumers.add(this.s.queueStream, {
         ...common,
         durable_name: filterConsumer(token, subject),

@@ -4,7 +4,14 @@
 // and session expiry discard it, and queued messages expire [MQTT-3.3.2-5, MQTT-3.3.2-6].
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IConnackPacket, IPublishPacket, IPubrelPacket, ISubackPacket, Packet } from 'mqtt-packet';
+import type {
+  IConnackPacket,
+  IDisconnectPacket,
+  IPublishPacket,
+  IPubrelPacket,
+  ISubackPacket,
+  Packet,
+} from 'mqtt-packet';
 import { clientToken, subjects } from '@mqfleet/core';
 import { eventMatching, natsConnection, until } from '@mqfleet/testkit';
 import type { NatsConnection } from 'nats';
@@ -289,6 +296,38 @@ describe('offline queues of persistent sessions', () => {
         again.destroy();
       }
     } finally {
+      await endClient(pub);
+    }
+  });
+
+  test('a connection taken over hands its unacknowledged deliveries to the new one (DUP 1, same ids)', async () => {
+    const id = 'taken-over';
+    const { raw: old } = await rawSession(portA, id, false);
+    old.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'tk/#', qos: 2 }] });
+    assert.equal((await old.next())?.cmd, 'suback');
+    const pub = await mqttClient(portB, { clientId: 'tk-pub', protocolVersion: 5 });
+    try {
+      await pub.publishAsync('tk/1', 'unacked', { qos: 1 });
+      const first = (await old.next()) as IPublishPacket;
+      assert.equal(first.payload.toString(), 'unacked');
+      // The client comes back on gateway B while its old connection on A is still open.
+      const { raw: fresh, connack } = await rawSession(portB, id, false);
+      try {
+        assert.equal(connack.sessionPresent, true);
+        const gone = (await old.next()) as IDisconnectPacket;
+        assert.equal(gone.reasonCode, 0x8e);
+        const resent = (await fresh.next()) as IPublishPacket;
+        assert.deepEqual(
+          [resent.payload.toString(), resent.messageId, resent.dup, resent.qos],
+          ['unacked', first.messageId, true, 1],
+        );
+        fresh.send({ cmd: 'puback', messageId: resent.messageId! });
+        assert.deepEqual(await consumersOf(id), []);
+      } finally {
+        fresh.destroy();
+      }
+    } finally {
+      old.destroy();
       await endClient(pub);
     }
   });
