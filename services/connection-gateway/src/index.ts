@@ -401,6 +401,30 @@ export class Gateway extends EventEmitter implements GatewayContext {
   }
 
   /**
+   * Subscriptions changed on a session that is offline (subscribeToMq): the gateway that parked it
+   * (the last one to hold it) brings its queue's consumers in line, so messages matching an added
+   * filter are queued from then on.
+   */
+  private refilterParked(session: Session__Output): void {
+    const holder = session.connection;
+    if (
+      !this.queues ||
+      holder?.status === 'CONNECTION_STATUS_CONNECTED' ||
+      holder?.gatewayId !== this.gatewayId
+    )
+      return;
+    const filters = (session.subscriptions ?? [])
+      .filter((s) => s.qos > 0 && !isShared(s.topicFilter))
+      .map((s) => s.topicFilter);
+    this.queues
+      .refilter(session.clientName, filters)
+      .then((parked) => parked && this.emit('parkedRefiltered', session.clientName, filters))
+      .catch((err: unknown) =>
+        this.logger.warn('offline queue not refiltered', { clientName: session.clientName, err }),
+      );
+  }
+
+  /**
    * A taken-over connection parked its deliveries: the connection holding the session here gets
    * them if it resumed the session; after a clean start they are discarded [MQTT-3.1.2-4].
    */
@@ -524,6 +548,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
           this.logger.warn('offline queue not discarded', { clientName: event.clientName, err }),
         );
     }
+    if (event.type === 'altered' && event.changes?.subscriptions && event.session)
+      this.refilterParked(event.session);
     const conn = this.byClient.get(event.clientName);
     if (!conn) return;
     if ((event.type === 'deleted' || event.type === 'deactivated') && BigInt(event.version) > conn.version) {

@@ -136,18 +136,10 @@ export class OfflineQueues {
     collected: () => SavedDelivery[],
   ): Promise<void> {
     const token = clientToken(clientName);
-    const subjects = [
-      ...new Set(filters.flatMap((f) => filterToSubjects(f).map((x) => `${this.s.queueMessagePrefix}.${x}`))),
-    ];
+    const subjects = this.subjectsOf(filters);
     const jsm = await this.manager();
     const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New };
-    let existing: string[] | undefined;
-    try {
-      const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
-      existing = JSON.parse(info.config.description ?? '[]') as string[];
-    } catch (err) {
-      if (!notFound(err)) throw err;
-    }
+    const existing = await this.parkedSubjects(token);
     if (existing) {
       // Deliveries saved by a connection that was taken over and never taken: they stay, and the
       // consumers of both lists are kept.
@@ -195,15 +187,8 @@ export class OfflineQueues {
    */
   async take(clientName: string): Promise<Resumed | undefined> {
     const token = clientToken(clientName);
-    const jsm = await this.manager();
-    let subjects: string[];
-    try {
-      const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
-      subjects = JSON.parse(info.config.description ?? '[]') as string[];
-    } catch (err) {
-      if (notFound(err)) return undefined;
-      throw err;
-    }
+    const subjects = await this.parkedSubjects(token);
+    if (!subjects) return undefined;
     const savedRaw = await this.read(sessionConsumer(token), MAX_SAVED);
     const saved: SavedDelivery[] = [];
     const seen = new Set<string>();
@@ -232,19 +217,60 @@ export class OfflineQueues {
     return { saved, queued };
   }
 
+  /**
+   * The subscriptions of a parked session changed (an administrator's subscribeToMq while it is
+   * offline): consumers are added for new filters (queueing from now on) and removed for dropped
+   * ones. False when the session is not parked.
+   */
+  async refilter(clientName: string, filters: string[]): Promise<boolean> {
+    const token = clientToken(clientName);
+    const jsm = await this.manager();
+    const before = await this.parkedSubjects(token);
+    if (!before) return false;
+    const after = this.subjectsOf(filters);
+    const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New };
+    const added = after.filter((subject) => !before.includes(subject));
+    for (const subject of added) {
+      await jsm.consumers.add(this.s.queueStream, {
+        ...common,
+        durable_name: filterConsumer(token, subject),
+        filter_subject: subject,
+      });
+    }
+    await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
+      description: JSON.stringify(after),
+    });
+    for (const subject of before.filter((x) => !after.includes(x))) {
+      await jsm.consumers.delete(this.s.queueStream, filterConsumer(token, subject)).catch(() => undefined);
+    }
+    // Taken meanwhile (the client came back): what was added here would be orphaned.
+    if (!(await this.parkedSubjects(token))) await this.remove(token, added);
+    return true;
+  }
+
   /** Drops a session's queue (clean start, expiry, deletion). */
   async discard(clientName: string): Promise<void> {
     const token = clientToken(clientName);
+    const subjects = await this.parkedSubjects(token);
+    if (subjects) await this.remove(token, subjects);
+  }
+
+  /** The subject filters a parked session's consumers cover; undefined when it is not parked. */
+  private async parkedSubjects(token: string): Promise<string[] | undefined> {
     const jsm = await this.manager();
-    let subjects: string[];
     try {
       const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
-      subjects = JSON.parse(info.config.description ?? '[]') as string[];
+      return JSON.parse(info.config.description ?? '[]') as string[];
     } catch (err) {
-      if (notFound(err)) return;
+      if (notFound(err)) return undefined;
       throw err;
     }
-    await this.remove(token, subjects);
+  }
+
+  private subjectsOf(filters: string[]): string[] {
+    return [
+      ...new Set(filters.flatMap((f) => filterToSubjects(f).map((x) => `${this.s.queueMessagePrefix}.${x}`))),
+    ];
   }
 
   private async remove(token: string, subjects: string[]): Promise<void> {

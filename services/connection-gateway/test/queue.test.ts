@@ -331,4 +331,50 @@ describe('offline queues of persistent sessions', () => {
       await endClient(pub);
     }
   });
+
+  test('a subscription an administrator adds to an offline session queues from then on', async () => {
+    const id = 'admin-adds';
+    const { raw } = await rawSession(portA, id, false);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'orig/#', qos: 1 }] });
+    assert.equal((await raw.next())?.cmd, 'suback');
+    const parked = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
+    raw.send({ cmd: 'disconnect' });
+    await parked;
+    const refiltered = eventMatching(gatewayA, 'parkedRefiltered', (name: string) => name === id);
+    // subscribeToMq as the session-service's ChangeSubscriptions without a connection (administrator).
+    await gatewayA.sessions.changeSubscriptions({
+      clientName: id,
+      add: [
+        {
+          topicFilter: 'adm/+',
+          qos: 1,
+          noLocal: false,
+          retainAsPublished: false,
+          retainHandling: 0,
+          subscriptionIdentifier: 0,
+        },
+      ],
+    });
+    await refiltered;
+    const pub = await mqttClient(portB, { clientId: 'adm-pub', protocolVersion: 5 });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const before = (await jsm.streams.info(queueStream())).state.messages;
+      await pub.publishAsync('orig/1', "from the client's own", { qos: 1 });
+      await pub.publishAsync('adm/1', 'from the added', { qos: 1 });
+      await streamHolds(before + 2);
+      const { raw: again } = await rawSession(portB, id, false);
+      try {
+        const got = (await drainToPing(again)) as IPublishPacket[];
+        assert.deepEqual(
+          got.map((p) => p.topic),
+          ['orig/1', 'adm/1'],
+        );
+      } finally {
+        again.destroy();
+      }
+    } finally {
+      await endClient(pub);
+    }
+  });
 });
