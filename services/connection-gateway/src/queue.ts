@@ -22,6 +22,9 @@
 // subjects().queueReady (core NATS); the gateway holding the new connection takes them if that
 // connection resumed the session (and discards them after a clean start).
 //
+// The consumers do not ask for acknowledgements (AckPolicy.None): an explicit-ack pull consumer
+// would stop at max_ack_pending (1000) unacknowledged messages, and they are deleted once read.
+//
 // When the client connects again with a session present, the gateway that takes it reads
 // every consumer (the saved deliveries first, then the queued messages in stream order without
 // duplicates) and deletes them; clean start, an expired or deleted session discard them.
@@ -138,7 +141,7 @@ export class OfflineQueues {
     const token = clientToken(clientName);
     const subjects = this.subjectsOf(filters);
     const jsm = await this.manager();
-    const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New };
+    const common = { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New };
     const existing = await this.parkedSubjects(token);
     if (existing) {
       // Deliveries saved by a connection that was taken over and never taken: they stay, and the
@@ -228,7 +231,7 @@ export class OfflineQueues {
     const before = await this.parkedSubjects(token);
     if (!before) return false;
     const after = this.subjectsOf(filters);
-    const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New };
+    const common = { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New };
     const added = after.filter((subject) => !before.includes(subject));
     for (const subject of added) {
       await jsm.consumers.add(this.s.queueStream, {

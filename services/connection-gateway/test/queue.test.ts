@@ -192,8 +192,10 @@ describe('offline queues of persistent sessions', () => {
   });
 
   test('MQFLEET_MAX_QUEUED_MESSAGES bounds what a resumed session gets: the oldest are kept', async () => {
+    // Above 1000: a pull consumer's default max_ack_pending must not cut the read short.
+    const MAX = 1005;
     const { gateway: gatewayC, port: portC } = await cluster.startGateway({
-      MQFLEET_MAX_QUEUED_MESSAGES: '3',
+      MQFLEET_MAX_QUEUED_MESSAGES: String(MAX),
     });
     const id = 'bounded';
     const { raw } = await rawSession(portC, id, false);
@@ -206,15 +208,17 @@ describe('offline queues of persistent sessions', () => {
     const before = (await jsm.streams.info(queueStream())).state.messages;
     const pub = await mqttClient(portA, { clientId: 'bound-pub', protocolVersion: 5 });
     try {
-      for (let i = 0; i < 5; i++) await pub.publishAsync('bound/t', String(i), { qos: 1 });
-      await streamHolds(before + 5);
+      await Promise.all(
+        Array.from({ length: MAX + 5 }, (_, i) => pub.publishAsync('bound/t', String(i), { qos: 1 })),
+      );
+      await streamHolds(before + MAX + 5);
       const { raw: again, connack } = await rawSession(portC, id, false);
       try {
         assert.equal(connack.sessionPresent, true);
         const got = (await drainToPing(again)) as IPublishPacket[];
         assert.deepEqual(
           got.map((p) => p.payload.toString()),
-          ['0', '1', '2'],
+          Array.from({ length: MAX }, (_, i) => String(i)),
         );
         for (const p of got) again.send({ cmd: 'puback', messageId: p.messageId! });
         await pub.publishAsync('bound/t', 'live', { qos: 1 });
