@@ -151,8 +151,8 @@ describe('offline queues of persistent sessions', () => {
       );
       raw.send({ cmd: 'pubrec', messageId: third.messageId! });
       assert.equal(((await raw.next()) as IPubrelPacket).messageId, third.messageId);
-      // The connection is lost with m1 unacknowledged, m2 unreceived and m3 unreleased.
-      const parked = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
+      // The connection is lost with m1 without PUBACK, m2 without PUBREC and m3 without PUBCOMP.
+      const parked = eventMatching<[string, number]>(gatewayA, 'sessionParked', (name) => name === id);
       raw.destroy();
       const [, saved] = await parked;
       assert.equal(saved, 3);
