@@ -84,6 +84,8 @@ export class Connection {
   connectExpiryZero = false;
   /** The CONNECT resumed a present session (it gets the session's saved deliveries). */
   sessionResumed = false;
+  /** A taken-over connection's deliveries were announced while this one was connecting. */
+  queueReadyPending = false;
   /** OpenSession succeeded: CloseSession is owed when the connection ends. */
   sessionOpened = false;
   readonly subscriptions = new Map<string, SubscriptionOptions>();

@@ -432,6 +432,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
     const conn = this.byClient.get(clientName);
     const queues = this.queues;
     if (!conn || !queues) return;
+    if (conn.state !== 'open') {
+      // Still connecting: resumeQueue looks again once its own read is done.
+      conn.queueReadyPending = true;
+      return;
+    }
     const work = conn.sessionResumed
       ? queues.take(clientName).then((resumed) => {
           if (resumed) conn.restore(resumed);
@@ -446,6 +451,15 @@ export class Gateway extends EventEmitter implements GatewayContext {
     const conn = this.byClient.get(clientName);
     if (conn) conn.sessionResumed = sessionPresent;
     const work = sessionPresent ? queues.take(clientName) : queues.discard(clientName).then(() => undefined);
+    // A taken-over connection's deliveries announced while this one was connecting: taken once
+    // this connection is open (after CONNACK, which follows in the same tick).
+    const lookAgain = (): void => {
+      if (conn?.queueReadyPending) {
+        conn.queueReadyPending = false;
+        setImmediate(() => this.onQueueReady(clientName));
+      }
+    };
+    work.then(lookAgain, lookAgain);
     // CONNACK waits at most RESUME_TIMEOUT_MS: a queue JetStream cannot hand over in time stays
     // there (it is taken at the session's next resumption) rather than hold the client back.
     let timer: NodeJS.Timeout | undefined;

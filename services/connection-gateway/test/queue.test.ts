@@ -305,34 +305,40 @@ describe('offline queues of persistent sessions', () => {
   });
 
   test('a connection taken over hands its unacknowledged deliveries to the new one (DUP 1, same ids)', async () => {
-    const id = 'taken-over';
-    const { raw: old } = await rawSession(portA, id, false);
-    old.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'tk/#', qos: 2 }] });
-    assert.equal((await old.next())?.cmd, 'suback');
-    const pub = await mqttClient(portB, { clientId: 'tk-pub', protocolVersion: 5 });
-    try {
-      await pub.publishAsync('tk/1', 'unacked', { qos: 1 });
-      const first = (await old.next()) as IPublishPacket;
-      assert.equal(first.payload.toString(), 'unacked');
-      // The client comes back on gateway B while its old connection on A is still open.
-      const { raw: fresh, connack } = await rawSession(portB, id, false);
+    for (const [where, newPort] of [
+      ['another gateway', portB],
+      ['the same gateway', portA],
+    ] as const) {
+      const id = `taken-over-${newPort}`;
+      const { raw: old } = await rawSession(portA, id, false);
+      old.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `tk${newPort}/#`, qos: 2 }] });
+      assert.equal((await old.next())?.cmd, 'suback');
+      const pub = await mqttClient(portB, { clientId: 'tk-pub', protocolVersion: 5 });
       try {
-        assert.equal(connack.sessionPresent, true);
-        const gone = (await old.next()) as IDisconnectPacket;
-        assert.equal(gone.reasonCode, 0x8e);
-        const resent = (await fresh.next()) as IPublishPacket;
-        assert.deepEqual(
-          [resent.payload.toString(), resent.messageId, resent.dup, resent.qos],
-          ['unacked', first.messageId, true, 1],
-        );
-        fresh.send({ cmd: 'puback', messageId: resent.messageId! });
-        assert.deepEqual(await consumersOf(id), []);
+        await pub.publishAsync(`tk${newPort}/1`, 'unacked', { qos: 1 });
+        const first = (await old.next()) as IPublishPacket;
+        assert.equal(first.payload.toString(), 'unacked');
+        // The client comes back while its old connection on A is still open.
+        const { raw: fresh, connack } = await rawSession(newPort, id, false);
+        try {
+          assert.equal(connack.sessionPresent, true);
+          const gone = (await old.next()) as IDisconnectPacket;
+          assert.equal(gone.reasonCode, 0x8e);
+          const resent = (await fresh.next()) as IPublishPacket;
+          assert.deepEqual(
+            [resent.payload.toString(), resent.messageId, resent.dup, resent.qos],
+            ['unacked', first.messageId, true, 1],
+            where,
+          );
+          fresh.send({ cmd: 'puback', messageId: resent.messageId! });
+          assert.deepEqual(await consumersOf(id), []);
+        } finally {
+          fresh.destroy();
+        }
       } finally {
-        fresh.destroy();
+        old.destroy();
+        await endClient(pub);
       }
-    } finally {
-      old.destroy();
-      await endClient(pub);
     }
   });
 
