@@ -554,8 +554,9 @@ export class Gateway extends EventEmitter implements GatewayContext {
       // The client reconnected on another gateway within the will delay [MQTT-3.1.3-9].
       this.cancelWill(event.clientName);
     }
-    if (event.type === 'deleted' && this.queues) {
+    if (event.type === 'deleted' && this.queues && !event.actor.startsWith('gateway:')) {
       // An expired or deleted session's offline queue goes with it (every gateway tries; idempotent).
+      // A session removed by its own disconnection (expiry 0) was never parked: no lookup.
       this.queues
         .discard(event.clientName)
         .catch((err: unknown) =>
