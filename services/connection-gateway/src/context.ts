@@ -7,7 +7,10 @@ import type { Resumed } from './queue';
 import type { SessionClient } from './session-client';
 import type { Will } from './settings';
 
-/** EndInfo.reason of a connection whose session moved to a newer connection. */
+/**
+ * EndInfo.reason of a connection whose session moved to a newer connection (index.ts and
+ * packets/connect.ts write this text).
+ */
 export const TAKEN_OVER = 'session taken over';
 
 export interface EndInfo {

@@ -10,7 +10,6 @@ import { connect, Events, type NatsConnection } from 'nats';
 import {
   createLogger,
   subjects,
-  topicMatches,
   type Config,
   type GatewayHeartbeat,
   type Logger,
@@ -20,15 +19,15 @@ import {
 } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
 import { Connection, type Handoff } from './connection';
-import { TAKEN_OVER, type EndInfo, type GatewayContext } from './context';
+import type { EndInfo, GatewayContext } from './context';
 import { attach } from './dispatcher';
 import type { RoutedMessage } from './message';
 import { ReasonCode } from './reason-codes';
 import { NatsRouter } from './router';
 import { RetainedStore } from './retained';
-import { OfflineQueues, type Resumed, type SavedDelivery } from './queue';
-import { match, type SubscriptionOptions } from './subscriptions';
-import { isShared, parseShared, SHARE_PREFIX, type SharedFilter } from './shared';
+import { OfflineSessions } from './offline';
+import type { Resumed } from './queue';
+import { parseShared, SharedMembers } from './shared';
 import { HealthMonitor } from './health';
 import { SessionClient } from './session-client';
 import { SessionEventsConsumer } from './session-events';
@@ -40,8 +39,6 @@ export const HEARTBEAT_INTERVAL_MS = 2000;
 export const INBOUND_TOPIC_ALIAS_MAXIMUM = 10;
 /** DescribeSessions is asked about this many client ids at a time when reconciling. */
 const RECONCILE_BATCH = 200;
-/** CONNACK waits at most this long for a resumed session's offline queue (queue.ts). */
-const RESUME_TIMEOUT_MS = 1500;
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -79,15 +76,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private nc: NatsConnection | undefined;
   private router: NatsRouter | undefined;
   private retained: RetainedStore | undefined;
-  /** Offline queues of persistent sessions (queue.ts); undefined until JetStream has the stream. */
-  private queues: OfflineQueues | undefined;
-  /** Local members of each shared subscription ("$share/group/filter"), and whose turn it is. */
-  private readonly sharedMembers = new Map<string, Set<Connection>>();
-  private readonly sharedTurn = new Map<string, number>();
-  /** Shared-subscription messages NATS gave this gateway when none of its members could take them. */
-  sharedDropped = 0;
-  /** Sessions being parked: they collect their messages until their consumers exist. */
-  private readonly parking = new Set<ParkingSession>();
+  /** Offline queues of persistent sessions (offline.ts, queue.ts). */
+  private offline: OfflineSessions | undefined;
+  /** Local members of shared subscriptions (shared.ts). */
+  readonly shared = new SharedMembers();
   private events: SessionEventsConsumer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Session health and live statistics of the connections here (health.ts). */
@@ -134,30 +126,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
       this.gatewayId,
       this.logger,
       (m) => this.deliverLocal(m),
-      (shared, m) => this.deliverShared(shared, m),
+      (shared, m) => this.shared.deliver(shared, m),
     );
     this.retained = new RetainedStore(nc, this.s, this.gatewayId, this.logger);
-    const queues = new OfflineQueues(nc, this.s, this.gatewayId, this.logger, this.config.maxQueuedMessages);
-    try {
-      await queues.ensureStream();
-      this.queues = queues;
-      nc.subscribe(this.s.queueReadyAll, {
-        callback: (err, msg) => {
-          if (err) return;
-          try {
-            const { clientName } = msg.json<{ clientName: unknown }>();
-            if (typeof clientName === 'string') this.onQueueReady(clientName);
-          } catch {
-            this.logger.warn('queue-ready notice is not JSON', { subject: msg.subject });
-          }
-        },
-      });
-    } catch (err) {
-      this.logger.error('offline queue stream unavailable: persistent sessions get no offline messages', {
-        stream: this.s.queueStream,
-        err,
-      });
-    }
+    this.offline = new OfflineSessions(nc, this.s, this, this.config.maxQueuedMessages);
+    await this.offline.start();
 
     this.events = new SessionEventsConsumer(
       nc,
@@ -248,7 +221,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
         new: conn.id,
       });
       this.emit('takeover', conn.clientName, existing.id, 'local');
-      existing.end({ reason: TAKEN_OVER, clean: false, publishWill: false }, ReasonCode.SESSION_TAKEN_OVER);
+      existing.end(
+        { reason: 'session taken over', clean: false, publishWill: false },
+        ReasonCode.SESSION_TAKEN_OVER,
+      );
     }
     this.byClient.set(conn.clientName, conn);
     return true;
@@ -257,8 +233,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
   route(message: RoutedMessage): void {
     this.deliverLocal(message);
     this.router?.publish(message);
-    // QoS 1/2 messages are also offered to the offline sessions' queues [MQTT-3.1.2-5].
-    this.queues?.publish(message);
+    this.offline?.publish(message);
   }
 
   storeRetained(message: RoutedMessage): Promise<boolean> {
@@ -271,46 +246,16 @@ export class Gateway extends EventEmitter implements GatewayContext {
 
   addFilter(filter: string, conn: Connection): Promise<void> {
     const shared = parseShared(filter);
-    if (!shared) return this.router ? this.router.add(filter) : Promise.resolve();
-    let members = this.sharedMembers.get(filter);
-    if (!members) this.sharedMembers.set(filter, (members = new Set()));
-    members.add(conn);
-    return this.router ? this.router.addShared(shared) : Promise.resolve();
+    if (shared) this.shared.add(filter, conn);
+    if (!this.router) return Promise.resolve();
+    return shared ? this.router.addShared(shared) : this.router.add(filter);
   }
 
   removeFilter(filter: string, conn: Connection): void {
     const shared = parseShared(filter);
-    if (!shared) {
-      this.router?.remove(filter);
-      return;
-    }
-    const members = this.sharedMembers.get(filter);
-    members?.delete(conn);
-    if (members?.size === 0) {
-      this.sharedMembers.delete(filter);
-      this.sharedTurn.delete(filter);
-    }
-    this.router?.removeShared(shared);
-  }
-
-  /**
-   * NATS chose this gateway for a message of a shared subscription: one of its members here
-   * gets it, in turn [MQTT-4.8.2]. A member that cannot take it (still connecting, closing) is
-   * passed over; with none left the message is dropped and counted.
-   */
-  private deliverShared(shared: SharedFilter, message: RoutedMessage): void {
-    // NATS subjects over-match "$" topics for leading wildcards [MQTT-4.7.2-1].
-    if (!topicMatches(shared.filter, message.topic)) return;
-    const topicFilter = `${SHARE_PREFIX}${shared.group}/${shared.filter}`;
-    const members = [...(this.sharedMembers.get(topicFilter) ?? [])];
-    const turn = this.sharedTurn.get(topicFilter) ?? 0;
-    for (let i = 0; i < members.length; i++) {
-      if (members[(turn + i) % members.length]!.offerShared(topicFilter, message)) {
-        this.sharedTurn.set(topicFilter, (turn + i + 1) % members.length);
-        return;
-      }
-    }
-    this.sharedDropped++;
+    if (shared) this.shared.remove(filter, conn);
+    if (shared) this.router?.removeShared(shared);
+    else this.router?.remove(filter);
   }
 
   connectionEnded(conn: Connection, info: EndInfo, will: Will | undefined, handoff: Handoff): void {
@@ -332,153 +277,23 @@ export class Gateway extends EventEmitter implements GatewayContext {
         ? { sessionExpiryInterval: info.sessionExpiryInterval }
         : {}),
     };
-    const call = this.endSession(conn, info, handoff, request)
+    // The offline queue parks the session (if it outlives the connection), releases the
+    // subscriptions' NATS interest, then CloseSession.
+    const close = (): ReturnType<SessionClient['closeSession']> => this.sessions.closeSession(request);
+    const ending = this.offline
+      ? this.offline.end(conn, info, handoff, close)
+      : close().finally(() => {
+          for (const filter of handoff.subscriptions.keys()) this.removeFilter(filter, conn);
+        });
+    const call = ending
       .catch((err: unknown) => this.logger.warn('CloseSession failed', { clientName: conn.clientName, err }))
       .finally(() => this.closeCalls.delete(call));
     this.closeCalls.add(call);
     this.emit('connectionClosed', conn.clientName, conn.id, info.reason);
   }
 
-  /**
-   * A session that outlives its connection (Session Expiry > 0, not banned, not taken over by a
-   * newer connection) is parked before it is closed: its QoS 1/2 messages are queued in JetStream
-   * from then on, and what the connection had not completed is saved [MQTT-3.1.2-5, MQTT-4.4.0-1].
-   * Until the consumers exist the subscriptions keep their NATS interest and the gateway collects
-   * their messages, so nothing published meanwhile is missed. Then CloseSession; if the session
-   * was not closed by it (taken over meanwhile, or removed), the queue is discarded again.
-   */
-  private async endSession(
-    conn: Connection,
-    info: EndInfo,
-    handoff: Handoff,
-    request: Parameters<SessionClient['closeSession']>[0],
-  ): Promise<void> {
-    const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
-    const queues = this.queues;
-    // Shared subscriptions are not queued: the group's other members take their messages.
-    const filters = [...handoff.subscriptions].filter(([f, o]) => o.qos > 0 && !isShared(f)).map(([f]) => f);
-    let parked = false;
-    const keep = queues && expiry > 0 && !conn.banned;
-    if (keep && info.reason === TAKEN_OVER) {
-      // The session lives on in a newer connection: it gets what this one had not completed.
-      if (handoff.saved.length > 0) {
-        try {
-          await queues.park(conn.clientName, [], handoff.saved, () => []);
-          this.nc?.publish(
-            this.s.queueReady(conn.clientName),
-            JSON.stringify({ clientName: conn.clientName }),
-          );
-          this.emit('sessionParked', conn.clientName, handoff.saved.length);
-        } catch (err) {
-          this.logger.warn('deliveries of a taken-over connection not handed over', {
-            clientName: conn.clientName,
-            err,
-          });
-        }
-      }
-    } else if (keep && (filters.length > 0 || handoff.saved.length > 0)) {
-      const parking = new ParkingSession(handoff.subscriptions);
-      this.parking.add(parking);
-      try {
-        await queues.park(conn.clientName, filters, handoff.saved, () => {
-          this.parking.delete(parking);
-          return parking.collected;
-        });
-        parked = true;
-        this.emit('sessionParked', conn.clientName, handoff.saved.length);
-      } catch (err) {
-        this.logger.warn('session not parked: its offline messages are lost', {
-          clientName: conn.clientName,
-          err,
-        });
-      } finally {
-        this.parking.delete(parking);
-      }
-    }
-    for (const filter of handoff.subscriptions.keys()) this.removeFilter(filter, conn);
-    const result = await this.sessions.closeSession(request);
-    if (parked && (!result.closed || result.sessionRemoved)) await queues!.discard(conn.clientName);
-  }
-
-  /**
-   * Subscriptions changed on a session that is offline (subscribeToMq): the gateway that parked it
-   * (the last one to hold it) brings its queue's consumers in line, so messages matching an added
-   * filter are queued from then on.
-   */
-  private refilterParked(session: Session__Output): void {
-    const holder = session.connection;
-    if (
-      !this.queues ||
-      holder?.status === 'CONNECTION_STATUS_CONNECTED' ||
-      holder?.gatewayId !== this.gatewayId
-    )
-      return;
-    const filters = (session.subscriptions ?? [])
-      .filter((s) => s.qos > 0 && !isShared(s.topicFilter))
-      .map((s) => s.topicFilter);
-    this.queues
-      .refilter(session.clientName, filters)
-      .then((parked) => parked && this.emit('parkedRefiltered', session.clientName, filters))
-      .catch((err: unknown) =>
-        this.logger.warn('offline queue not refiltered', { clientName: session.clientName, err }),
-      );
-  }
-
-  /**
-   * A taken-over connection parked its deliveries: the connection holding the session here gets
-   * them if it resumed the session; after a clean start they are discarded [MQTT-3.1.2-4].
-   */
-  private onQueueReady(clientName: string): void {
-    const conn = this.byClient.get(clientName);
-    const queues = this.queues;
-    if (!conn || !queues) return;
-    if (conn.state !== 'open') {
-      // Still connecting: resumeQueue looks again once its own read is done.
-      conn.queueReadyPending = true;
-      return;
-    }
-    const work = conn.sessionResumed
-      ? queues.take(clientName).then((resumed) => {
-          if (resumed) conn.restore(resumed);
-        })
-      : queues.discard(clientName);
-    work.catch((err: unknown) => this.logger.warn('handed-over deliveries not read', { clientName, err }));
-  }
-
   resumeQueue(clientName: string, sessionPresent: boolean): Promise<Resumed | undefined> {
-    const queues = this.queues;
-    if (!queues) return Promise.resolve(undefined);
-    const conn = this.byClient.get(clientName);
-    if (conn) conn.sessionResumed = sessionPresent;
-    const work = sessionPresent ? queues.take(clientName) : queues.discard(clientName).then(() => undefined);
-    // A taken-over connection's deliveries announced while this one was connecting: taken once
-    // this connection is open (after CONNACK, which follows in the same tick).
-    const lookAgain = (): void => {
-      if (conn?.queueReadyPending) {
-        conn.queueReadyPending = false;
-        setImmediate(() => this.onQueueReady(clientName));
-      }
-    };
-    work.then(lookAgain, lookAgain);
-    // CONNACK waits at most RESUME_TIMEOUT_MS: a queue JetStream cannot hand over in time stays
-    // there (it is taken at the session's next resumption) rather than hold the client back.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => {
-        this.logger.warn('offline queue not read in time', { clientName });
-        resolve(undefined);
-        // Taken late: delivered to the connection after all, if it is still there.
-        void read.then((late) => {
-          const conn = this.byClient.get(clientName);
-          if (late && conn) conn.restore(late);
-        });
-      }, RESUME_TIMEOUT_MS);
-    });
-    const read = work.catch((err: unknown) => {
-      this.logger.warn('offline queue not read', { clientName, err });
-      return undefined;
-    });
-    return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
+    return this.offline ? this.offline.resume(clientName, sessionPresent) : Promise.resolve(undefined);
   }
 
   cancelWill(clientName: string): void {
@@ -510,7 +325,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
 
   private deliverLocal(message: RoutedMessage): void {
     for (const conn of this.connections) conn.offer(message);
-    for (const parking of this.parking) parking.offer(message);
+    this.offline?.offer(message);
   }
 
   private scheduleWill(clientName: string, will: Will, delaySeconds: number, version: bigint): void {
@@ -554,17 +369,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
       // The client reconnected on another gateway within the will delay [MQTT-3.1.3-9].
       this.cancelWill(event.clientName);
     }
-    if (event.type === 'deleted' && this.queues && !event.actor.startsWith('gateway:')) {
-      // An expired or deleted session's offline queue goes with it (every gateway tries; idempotent).
-      // A session removed by its own disconnection (expiry 0) was never parked: no lookup.
-      this.queues
-        .discard(event.clientName)
-        .catch((err: unknown) =>
-          this.logger.warn('offline queue not discarded', { clientName: event.clientName, err }),
-        );
-    }
-    if (event.type === 'altered' && event.changes?.subscriptions && event.session)
-      this.refilterParked(event.session);
+    this.offline?.onEvent(event);
     const conn = this.byClient.get(event.clientName);
     if (!conn) return;
     if ((event.type === 'deleted' || event.type === 'deactivated') && BigInt(event.version) > conn.version) {
@@ -599,7 +404,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
       // Cluster-wide takeover: the client connected elsewhere [MQTT-3.1.4-3].
       this.logger.info('session taken over', { clientName: conn.clientName, by: holder.gatewayId, source });
       this.emit('takeover', conn.clientName, conn.id, 'cluster');
-      conn.end({ reason: TAKEN_OVER, clean: false, publishWill: false }, ReasonCode.SESSION_TAKEN_OVER);
+      conn.end(
+        { reason: 'session taken over', clean: false, publishWill: false },
+        ReasonCode.SESSION_TAKEN_OVER,
+      );
       return;
     }
     conn.applySession(session, source);
@@ -665,19 +473,6 @@ export class Gateway extends EventEmitter implements GatewayContext {
     } catch (err) {
       this.logger.warn('heartbeat failed', { err });
     }
-  }
-}
-
-/** Collects a session's QoS 1/2 messages while it is being parked (Gateway.endSession). */
-class ParkingSession {
-  readonly collected: SavedDelivery[] = [];
-
-  constructor(private readonly subscriptions: Map<string, SubscriptionOptions>) {}
-
-  offer(message: RoutedMessage): void {
-    const m = match(this.subscriptions, message.topic, message.qos, message.retain, false);
-    if (!m || m.qos === 0) return;
-    this.collected.push({ message, qos: m.qos, retain: m.retain, subscriptionIds: m.subscriptionIds });
   }
 }
 

@@ -8,7 +8,9 @@
 // and shared subscriptions are not queued for an offline session (queue.ts): its group's other
 // members get the messages.
 import { createHash } from 'node:crypto';
-import { topicFilterProblem } from '@mqfleet/core';
+import { topicFilterProblem, topicMatches } from '@mqfleet/core';
+import type { Connection } from './connection';
+import type { RoutedMessage } from './message';
 
 export const SHARE_PREFIX = '$share/';
 
@@ -47,4 +49,48 @@ export function sharedFilterProblem(topicFilter: string): string | undefined {
 /** NATS queue group of a shared subscription: a fixed-length token of (ShareName, filter). */
 export function queueGroupOf(shared: SharedFilter): string {
   return `share_${createHash('sha256').update(`${shared.group}\u0000${shared.filter}`).digest('base64url').slice(0, 22)}`;
+}
+
+/** The members of each shared subscription on one gateway, and whose turn it is. */
+export class SharedMembers {
+  private readonly members = new Map<string, Set<Connection>>();
+  private readonly turn = new Map<string, number>();
+  /** Messages NATS gave this gateway when none of the group's members here could take them. */
+  dropped = 0;
+
+  add(topicFilter: string, conn: Connection): void {
+    let members = this.members.get(topicFilter);
+    if (!members) this.members.set(topicFilter, (members = new Set()));
+    members.add(conn);
+  }
+
+  remove(topicFilter: string, conn: Connection): void {
+    const members = this.members.get(topicFilter);
+    if (!members) return;
+    members.delete(conn);
+    if (members.size === 0) {
+      this.members.delete(topicFilter);
+      this.turn.delete(topicFilter);
+    }
+  }
+
+  /**
+   * NATS chose this gateway for a message of a shared subscription: one of its members here gets
+   * it, in turn [MQTT-4.8.2]. A member that cannot take it (still connecting, closing) is passed
+   * over; with none left the message is dropped and counted.
+   */
+  deliver(shared: SharedFilter, message: RoutedMessage): void {
+    // NATS subjects over-match "$" topics for leading wildcards [MQTT-4.7.2-1].
+    if (!topicMatches(shared.filter, message.topic)) return;
+    const topicFilter = `${SHARE_PREFIX}${shared.group}/${shared.filter}`;
+    const members = [...(this.members.get(topicFilter) ?? [])];
+    const turn = this.turn.get(topicFilter) ?? 0;
+    for (let i = 0; i < members.length; i++) {
+      if (members[(turn + i) % members.length]!.offerShared(topicFilter, message)) {
+        this.turn.set(topicFilter, (turn + i + 1) % members.length);
+        return;
+      }
+    }
+    this.dropped++;
+  }
 }
