@@ -11,7 +11,7 @@ import { TAKEN_OVER, type EndInfo } from './context';
 import type { RoutedMessage } from './message';
 import { OfflineQueues, type Resumed, type SavedDelivery } from './queue';
 import { isShared } from './shared';
-import { match, type SubscriptionOptions } from './subscriptions';
+import { match, optionsOf, type SubscriptionOptions } from './subscriptions';
 
 /** CONNACK waits at most this long for a resumed session's offline queue. */
 export const RESUME_TIMEOUT_MS = 1500;
@@ -44,6 +44,8 @@ export class OfflineSessions {
   private queues: OfflineQueues | undefined;
   /** Sessions being parked: they collect their messages until their consumers exist. */
   private readonly parking = new Set<ParkingSession>();
+  /** Per client id, the last parking on this gateway: parkings of one session run one at a time. */
+  private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -114,7 +116,9 @@ export class OfflineSessions {
     if (keep && info.reason === TAKEN_OVER) {
       if (handoff.saved.length > 0) {
         try {
-          await queues.park(conn.clientName, [], handoff.saved, () => []);
+          await this.serially(conn.clientName, () =>
+            queues.park(conn.clientName, [], handoff.saved, () => []),
+          );
           this.nc.publish(
             this.s.queueReady(conn.clientName),
             JSON.stringify({ clientName: conn.clientName }),
@@ -131,10 +135,12 @@ export class OfflineSessions {
       const parking = new ParkingSession(handoff.subscriptions);
       this.parking.add(parking);
       try {
-        await queues.park(conn.clientName, filters, handoff.saved, () => {
-          this.parking.delete(parking);
-          return parking.collected;
-        });
+        await this.serially(conn.clientName, () =>
+          queues.park(conn.clientName, filters, handoff.saved, () => {
+            this.parking.delete(parking);
+            return parking.collected;
+          }),
+        );
         parked = true;
         this.host.emit('sessionParked', conn.clientName, handoff.saved.length);
       } catch (err) {
@@ -177,8 +183,8 @@ export class OfflineSessions {
         this.host.logger.warn('offline queue not read in time', { clientName });
         resolve(undefined);
         void read.then((late) => {
-          const holder = this.host.byClient.get(clientName);
-          if (late && holder) holder.restore(late);
+          // (A connection that ended meanwhile parks it again, below.)
+          if (late && conn?.state === 'open' && !conn.ending) conn.restore(late);
         });
       }, RESUME_TIMEOUT_MS);
     });
@@ -186,7 +192,48 @@ export class OfflineSessions {
       this.host.logger.warn('offline queue not read', { clientName, err });
       return undefined;
     });
+    // A connection that ended while its queue was read cannot take it: it is parked again.
+    void read.then((taken) => {
+      if (taken && conn && (conn.ending || conn.state === 'closed')) this.repark(conn, taken);
+    });
     return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Puts a queue taken for a connection that ended before it could deliver it back. */
+  private repark(conn: Connection, taken: Resumed): void {
+    const queues = this.queues;
+    if (!queues) return;
+    const subscriptions = new Map(
+      (conn.session?.subscriptions ?? []).map((s) => [s.topicFilter, optionsOf(s)] as const),
+    );
+    const saved: SavedDelivery[] = [...taken.saved];
+    for (const message of taken.queued) {
+      const m = match(subscriptions, message.topic, message.qos, message.retain, false);
+      if (m && m.qos > 0)
+        saved.push({ message, qos: m.qos as 1 | 2, retain: m.retain, subscriptionIds: m.subscriptionIds });
+    }
+    if (saved.length === 0) return;
+    this.serially(conn.clientName, () => queues.park(conn.clientName, [], saved, () => []))
+      .then(() => this.host.emit('sessionParked', conn.clientName, saved.length))
+      .catch((err: unknown) =>
+        this.host.logger.warn('taken queue not parked again: it is lost', {
+          clientName: conn.clientName,
+          err,
+        }),
+      );
+  }
+
+  private serially<T>(clientName: string, work: () => Promise<T>): Promise<T> {
+    const next = (this.chains.get(clientName) ?? Promise.resolve()).then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(clientName, settled);
+    void settled.then(() => {
+      if (this.chains.get(clientName) === settled) this.chains.delete(clientName);
+    });
+    return next;
   }
 
   /** Session events: an expired or deleted session's queue goes; subscription changes follow. */
