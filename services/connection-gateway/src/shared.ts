@@ -2,7 +2,7 @@
 // filter goes to one member of the group, across the whole cluster: every gateway with members
 // subscribes the filter's NATS subjects in one NATS queue group per (ShareName, filter), so NATS
 // hands each message to one of those gateways, which picks one of its members in turn
-// (router.ts, Gateway.deliverShared). The same filter under two share names, or two filters under
+// (router.ts, SharedMembers.deliver below). The same filter under two share names, or two filters under
 // one name, are separate shared subscriptions. Supported for MQTT 3.1.1 too, as Mosquitto and
 // EMQX do. Retained messages are not sent to shared subscriptions (MQTT 5 §4.8.2),
 // and shared subscriptions are not queued for an offline session (queue.ts): its group's other
