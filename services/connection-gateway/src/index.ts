@@ -178,6 +178,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.heartbeat);
+    this.offline?.stop();
     this.health?.stop();
     const listening = this.server.listening ? once(this.server, 'close') : Promise.resolve();
     this.server.close();
@@ -290,6 +291,17 @@ export class Gateway extends EventEmitter implements GatewayContext {
       .finally(() => this.closeCalls.delete(call));
     this.closeCalls.add(call);
     this.emit('connectionClosed', conn.clientName, conn.id, info.reason);
+  }
+
+  /** Which of these client ids have a session (offline.ts sweeps the queues of the others). */
+  async existingSessions(clientNames: string[]): Promise<Set<string>> {
+    const { sessions } = await this.sessions.describeSessions(clientNames);
+    return new Set(sessions.map((s) => s.clientName));
+  }
+
+  /** Removes offline queues no session will take (also done every 10 minutes). */
+  sweepQueues(): Promise<string[]> {
+    return this.offline ? this.offline.sweep() : Promise.resolve([]);
   }
 
   resumeQueue(clientName: string, sessionPresent: boolean): Promise<Resumed | undefined> {

@@ -15,6 +15,8 @@ import { match, optionsOf, type SubscriptionOptions } from './subscriptions';
 
 /** CONNACK waits at most this long for a resumed session's offline queue. */
 export const RESUME_TIMEOUT_MS = 1500;
+/** How often a gateway removes queues no session will take (first sweep: one interval after start). */
+export const SWEEP_INTERVAL_MS = 10 * 60_000;
 
 /** What the offline queues need from the gateway. */
 export interface OfflineHost {
@@ -23,6 +25,8 @@ export interface OfflineHost {
   /** The connection holding each client id on this gateway. */
   readonly byClient: Map<string, Connection>;
   removeFilter(filter: string, conn: Connection): void;
+  /** The client ids among these that have a session. */
+  existingSessions(clientNames: string[]): Promise<Set<string>>;
   emit(event: string, ...args: unknown[]): boolean;
 }
 
@@ -46,6 +50,7 @@ export class OfflineSessions {
   private readonly parking = new Set<ParkingSession>();
   /** Per client id, the last parking on this gateway: parkings of one session run one at a time. */
   private readonly chains = new Map<string, Promise<unknown>>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -69,6 +74,8 @@ export class OfflineSessions {
       return;
     }
     this.queues = queues;
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
     this.nc.subscribe(this.s.queueReadyAll, {
       callback: (err, msg) => {
         if (err) return;
@@ -80,6 +87,26 @@ export class OfflineSessions {
         }
       },
     });
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /**
+   * Removes the queues of sessions that no longer exist (a `deleted` event published while no
+   * gateway ran) and consumers a crash left behind. Every gateway sweeps; it is idempotent.
+   */
+  async sweep(): Promise<string[]> {
+    if (!this.queues) return [];
+    try {
+      const removed = await this.queues.sweep((names) => this.host.existingSessions(names));
+      this.host.emit('queuesSwept', removed);
+      return removed;
+    } catch (err) {
+      this.host.logger.warn('offline queue sweep failed', { err });
+      return [];
+    }
   }
 
   /** A QoS 1/2 message received here is offered to the offline sessions' queues [MQTT-3.1.2-5]. */

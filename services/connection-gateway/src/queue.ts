@@ -12,8 +12,8 @@
 //                                     for the window when the connection ended.
 // When a connection of a session that outlives it ends (session expiry > 0, not banned), the
 // gateway "parks" the session: durable pull consumers named after the client token (never the
-// raw client id), one on the session subject ("qs_<token>", whose description lists the other
-// consumers) and one per subject filter of its subscriptions ("qm_<token>_<hash>"; nats-server
+// raw client id), one on the session subject ("qs_<token>", whose description holds the client id
+// and the subjects of the other consumers, JSON {c, s}) and one per subject filter of its subscriptions ("qm_<token>_<hash>"; nats-server
 // 2.9 allows a single filter subject per consumer). They live in the NATS server, so the session
 // may resume on any gateway, and survive the gateway that parked it.
 //
@@ -76,6 +76,23 @@ export interface Resumed {
 const sessionConsumer = (token: string): string => `qs_${token}`;
 const filterConsumer = (token: string, subject: string): string =>
   `qm_${token}_${createHash('sha256').update(subject).digest('base64url').slice(0, 16)}`;
+
+/** The session consumer's description: the client id and the subjects of its filter consumers. */
+const describe = (clientName: string, subjects: string[]): string =>
+  JSON.stringify({ c: clientName, s: subjects });
+
+function parseDescription(description: string | undefined): { c: string; s: string[] } | undefined {
+  try {
+    const parsed = JSON.parse(description ?? '') as { c?: unknown; s?: unknown };
+    if (typeof parsed.c !== 'string' || !Array.isArray(parsed.s)) return undefined;
+    return { c: parsed.c, s: parsed.s.filter((x): x is string => typeof x === 'string') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Consumers younger than this are left alone by sweep() (a parking may be creating them). */
+const SWEEP_MIN_AGE_MS = 60_000;
 
 const notFound = (err: unknown): boolean => /not found|10014|404/i.test(String((err as Error)?.message));
 
@@ -148,14 +165,14 @@ export class OfflineQueues {
       // consumers of both lists are kept.
       for (const subject of existing) if (!subjects.includes(subject)) subjects.push(subject);
       await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-        description: JSON.stringify(subjects),
+        description: describe(clientName, subjects),
       });
     } else {
       await jsm.consumers.add(this.s.queueStream, {
         ...common,
         durable_name: sessionConsumer(token),
         filter_subject: this.s.queueSession(clientName),
-        description: JSON.stringify(subjects),
+        description: describe(clientName, subjects),
       });
     }
     for (const subject of subjects) {
@@ -241,7 +258,7 @@ export class OfflineQueues {
       });
     }
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-      description: JSON.stringify(after),
+      description: describe(clientName, after),
     });
     for (const subject of before.filter((x) => !after.includes(x))) {
       await jsm.consumers.delete(this.s.queueStream, filterConsumer(token, subject)).catch(() => undefined);
@@ -249,6 +266,43 @@ export class OfflineQueues {
     // Taken meanwhile (the client came back): what was added here would be orphaned.
     if (!(await this.parkedSubjects(token))) await this.remove(token, added);
     return true;
+  }
+
+  /**
+   * Removes what no session will take: the queues of client ids `existing` does not know any
+   * more (their `deleted` event was missed), and filter consumers without a session consumer
+   * (a crash between creating them). Returns the client ids whose queue was removed.
+   */
+  async sweep(existing: (clientNames: string[]) => Promise<Set<string>>): Promise<string[]> {
+    const jsm = await this.manager();
+    const sessions = new Map<string, string>(); // token → client id
+    const filterConsumers: { name: string; token: string; created: number }[] = [];
+    for await (const c of jsm.consumers.list(this.s.queueStream)) {
+      if (c.name.startsWith('qs_')) {
+        const d = parseDescription(c.config.description);
+        if (d) sessions.set(c.name.slice(3), d.c);
+      } else if (c.name.startsWith('qm_')) {
+        const token = c.name.slice(3, 3 + 22);
+        filterConsumers.push({ name: c.name, token, created: Date.parse(c.created) });
+      }
+    }
+    const removed: string[] = [];
+    const names = [...sessions.values()];
+    for (let i = 0; i < names.length; i += 200) {
+      const batch = names.slice(i, i + 200);
+      const known = await existing(batch);
+      for (const clientName of batch) {
+        if (known.has(clientName)) continue;
+        await this.discard(clientName);
+        removed.push(clientName);
+      }
+    }
+    const now = Date.now();
+    for (const c of filterConsumers) {
+      if (sessions.has(c.token) || !(now - c.created > SWEEP_MIN_AGE_MS)) continue;
+      await jsm.consumers.delete(this.s.queueStream, c.name).catch(() => undefined);
+    }
+    return removed;
   }
 
   /** Drops a session's queue (clean start, expiry, deletion). */
@@ -263,7 +317,7 @@ export class OfflineQueues {
     const jsm = await this.manager();
     try {
       const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
-      return JSON.parse(info.config.description ?? '[]') as string[];
+      return parseDescription(info.config.description)?.s ?? [];
     } catch (err) {
       if (notFound(err)) return undefined;
       throw err;

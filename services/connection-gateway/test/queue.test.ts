@@ -17,6 +17,7 @@ import { eventMatching, natsConnection, until } from '@mqfleet/testkit';
 import type { NatsConnection } from 'nats';
 import type { Gateway } from '../src/index';
 import mqtt from 'mqtt';
+import pg from 'pg';
 import { connectPacket, endClient, mqttClient, RawClient, startCluster, type Cluster } from './helpers';
 
 const PERSISTENT = { sessionExpiryInterval: 3600 };
@@ -386,5 +387,30 @@ describe('offline queues of persistent sessions', () => {
     } finally {
       await endClient(pub);
     }
+  });
+
+  test('the sweep removes the queue of a session that is gone without its deleted event', async () => {
+    for (const id of ['sweep-gone', 'sweep-kept']) {
+      const { raw } = await rawSession(portA, id, false);
+      raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${id}/#`, qos: 1 }] });
+      assert.equal((await raw.next())?.cmd, 'suback');
+      const parked = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
+      raw.send({ cmd: 'disconnect' });
+      await parked;
+    }
+    // Removed behind the session-service's back: no outbox row, no deleted event.
+    const db = new pg.Client({ connectionString: cluster.infra.databaseUrl });
+    await db.connect();
+    try {
+      const { rowCount } = await db.query('DELETE FROM sessions WHERE client_name = $1', ['sweep-gone']);
+      assert.equal(rowCount, 1);
+    } finally {
+      await db.end();
+    }
+    assert.equal((await consumersOf('sweep-gone')).length, 3);
+    const removed = await gatewayA.sweepQueues();
+    assert.deepEqual(removed, ['sweep-gone']);
+    assert.deepEqual(await consumersOf('sweep-gone'), []);
+    assert.equal((await consumersOf('sweep-kept')).length, 3, 'a session that exists keeps its queue');
   });
 });
