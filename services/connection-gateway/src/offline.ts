@@ -134,9 +134,13 @@ export class OfflineSessions {
     handoff: Handoff,
     close: () => Promise<CloseSessionResponse__Output>,
   ): Promise<void> {
+    // Shared subscriptions are not queued: their NATS queue-group interest goes at once, so that
+    // NATS gives the group's messages to the gateways of its other members.
+    for (const filter of handoff.subscriptions.keys()) {
+      if (isShared(filter)) this.host.removeFilter(filter, conn);
+    }
     const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
     const queues = this.queues;
-    // Shared subscriptions are not queued: the group's other members take their messages.
     const filters = [...handoff.subscriptions].filter(([f, o]) => o.qos > 0 && !isShared(f)).map(([f]) => f);
     let parked = false;
     const keep = queues && expiry > 0 && !conn.banned;
@@ -179,7 +183,9 @@ export class OfflineSessions {
         this.parking.delete(parking);
       }
     }
-    for (const filter of handoff.subscriptions.keys()) this.host.removeFilter(filter, conn);
+    for (const filter of handoff.subscriptions.keys()) {
+      if (!isShared(filter)) this.host.removeFilter(filter, conn);
+    }
     const result = await close();
     if (parked && (!result.closed || result.sessionRemoved)) await queues!.discard(conn.clientName);
   }

@@ -3,9 +3,11 @@
 // No Local on a shared subscription a Protocol Error [MQTT-3.8.3-4].
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MqttClient } from 'mqtt';
+import { once } from 'node:events';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IConnackPacket, IDisconnectPacket, ISubackPacket, Packet } from 'mqtt-packet';
-import { until } from '@mqfleet/testkit';
+import { eventMatching, until } from '@mqfleet/testkit';
+import type { Gateway } from '../src/index';
 import {
   connectPacket,
   endClient,
@@ -21,12 +23,26 @@ interface Member {
   got: string[];
 }
 
-async function member(port: number, clientId: string, version: 4 | 5, filters: string[]): Promise<Member> {
-  const client = await mqttClient(port, { clientId, protocolVersion: version });
+/** An MQTT.js member, listening from before its CONNACK (nothing it is sent is missed). */
+async function member(
+  port: number,
+  clientId: string,
+  version: 4 | 5,
+  filters: string[],
+  options: IClientOptions = {},
+): Promise<Member> {
+  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+    clientId,
+    protocolVersion: version,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    ...options,
+  });
   const got: string[] = [];
   client.on('message', (topic: string, payload: Buffer) => {
     if (!topic.startsWith('end/')) got.push(payload.toString());
   });
+  await once(client, 'connect');
   for (const filter of filters) {
     const granted = await client.subscribeAsync(filter, { qos: 1 });
     assert.equal(granted[0]?.qos, 1, filter);
@@ -36,12 +52,13 @@ async function member(port: number, clientId: string, version: 4 | 5, filters: s
 
 describe('shared subscriptions', () => {
   let cluster: Cluster;
+  let gatewayA: Gateway;
   let portA: number;
   let portB: number;
 
   before(async () => {
     cluster = await startCluster();
-    ({ port: portA } = await cluster.startGateway());
+    ({ gateway: gatewayA, port: portA } = await cluster.startGateway());
     ({ port: portB } = await cluster.startGateway());
   });
   after(() => cluster.close());
@@ -147,6 +164,36 @@ describe('shared subscriptions', () => {
       await raw.waitClosed();
     } finally {
       raw.destroy();
+    }
+  });
+
+  test('a persistent member that is offline is not queued for: the other members take its share; back, it is a member again', async () => {
+    const options = { clean: false, properties: { sessionExpiryInterval: 3600 } };
+    const away = await mqttClient(portA, { clientId: 'sh-away', protocolVersion: 5, ...options });
+    await away.subscribeAsync('$share/g3/pq/#', { qos: 1 });
+    const stay = await member(portB, 'sh-stay', 5, ['$share/g3/pq/#', 'end/#']);
+    const pub = await mqttClient(portB, { clientId: 'sh-pq-pub', protocolVersion: 5 });
+    try {
+      const gone = eventMatching(gatewayA, 'connectionClosed', (name: string) => name === 'sh-away');
+      await away.endAsync();
+      await gone;
+      for (let i = 0; i < 5; i++) await pub.publishAsync('pq/x', String(i), { qos: 1 });
+      await until(() => stay.got.length >= 5 || undefined);
+      assert.deepEqual(stay.got, ['0', '1', '2', '3', '4'], 'the member still connected gets them all');
+      // Back on the other gateway: nothing queued for it; its shared subscription works again.
+      const back = await member(portB, 'sh-away', 5, ['end/#'], options);
+      const barrier = nextMessage(back.client);
+      await pub.publishAsync('end/z', 'end', { qos: 1 });
+      await barrier;
+      assert.deepEqual(back.got, [], 'no offline queue for a shared subscription');
+      stay.got.length = 0;
+      for (let i = 0; i < 20; i++) await pub.publishAsync('pq/y', `b${i}`, { qos: 1 });
+      await until(() => stay.got.length + back.got.length >= 20 || undefined);
+      assert.ok(back.got.length > 0, 'the resumed session is a member again');
+      await endClient(back.client);
+    } finally {
+      await endClient(pub);
+      await endClient(stay.client);
     }
   });
 });
