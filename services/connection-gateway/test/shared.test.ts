@@ -3,7 +3,6 @@
 // No Local on a shared subscription a Protocol Error [MQTT-3.8.3-4].
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IConnackPacket, IDisconnectPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import { eventMatching, until } from '@mqfleet/testkit';
@@ -42,7 +41,10 @@ async function member(
   client.on('message', (topic: string, payload: Buffer) => {
     if (!topic.startsWith('end/')) got.push(payload.toString());
   });
-  await once(client, 'connect');
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
   for (const filter of filters) {
     const granted = await client.subscribeAsync(filter, { qos: 1 });
     assert.equal(granted[0]?.qos, 1, filter);
