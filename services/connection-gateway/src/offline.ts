@@ -15,6 +15,8 @@ import { match, optionsOf, type SubscriptionOptions } from './subscriptions';
 
 /** CONNACK waits at most this long for a resumed session's offline queue. */
 export const RESUME_TIMEOUT_MS = 1500;
+/** How long a parked session's filters are kept to compare with its disconnected event. */
+const PARKED_EVENT_WAIT_MS = 60_000;
 /** How often a gateway removes queues no session will take (first sweep: one interval after start). */
 export const SWEEP_INTERVAL_MS = 10 * 60_000;
 
@@ -28,6 +30,13 @@ export interface OfflineHost {
   /** The client ids among these that have a session. */
   existingSessions(clientNames: string[]): Promise<Set<string>>;
   emit(event: string, ...args: unknown[]): boolean;
+}
+
+/** The filters whose messages a parked session's queue keeps: QoS 1/2, not shared. */
+function queueFilters(session: Session__Output): string[] {
+  return (session.subscriptions ?? [])
+    .filter((s) => s.qos > 0 && !isShared(s.topicFilter))
+    .map((s) => s.topicFilter);
 }
 
 /** Collects a session's QoS 1/2 messages while it is being parked. */
@@ -51,6 +60,8 @@ export class OfflineSessions {
   /** Per client id, the last parking on this gateway: parkings of one session run one at a time. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Sessions parked here whose disconnected event has not arrived yet, with the parked filters. */
+  private readonly parkedFilters = new Map<string, string[]>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -173,7 +184,6 @@ export class OfflineSessions {
           }),
         );
         parked = true;
-        this.host.emit('sessionParked', conn.clientName, handoff.saved.length);
       } catch (err) {
         this.host.logger.warn('session not parked: its offline messages are lost', {
           clientName: conn.clientName,
@@ -186,8 +196,23 @@ export class OfflineSessions {
     for (const filter of handoff.subscriptions.keys()) {
       if (!isShared(filter)) this.host.removeFilter(filter, conn);
     }
+    // Until its disconnected event: a subscription change racing with the close is caught there.
+    if (parked) this.rememberParked(conn.clientName, filters);
     const result = await close();
-    if (parked && (!result.closed || result.sessionRemoved)) await queues!.discard(conn.clientName);
+    if (parked && (!result.closed || result.sessionRemoved)) {
+      this.parkedFilters.delete(conn.clientName);
+      await queues!.discard(conn.clientName);
+    } else if (parked) {
+      this.host.emit('sessionParked', conn.clientName, handoff.saved.length);
+    }
+  }
+
+  private rememberParked(clientName: string, filters: string[]): void {
+    this.parkedFilters.set(clientName, filters);
+    // Forgotten if the event never comes (a NATS outage): the map does not grow.
+    setTimeout(() => {
+      if (this.parkedFilters.get(clientName) === filters) this.parkedFilters.delete(clientName);
+    }, PARKED_EVENT_WAIT_MS).unref();
   }
 
   /**
@@ -285,6 +310,17 @@ export class OfflineSessions {
     if (event.type === 'altered' && event.changes?.subscriptions && event.session) {
       this.refilter(queues, event.session);
     }
+    const parked = this.parkedFilters.get(event.clientName);
+    if (parked && event.type === 'disconnected' && event.session) {
+      // The stored subscriptions at the disconnection: an administrator may have changed them
+      // while the connection was closing (that altered event still named it connected).
+      this.parkedFilters.delete(event.clientName);
+      const now = queueFilters(event.session);
+      if (now.length !== parked.length || now.some((f) => !parked.includes(f)))
+        this.refilter(queues, event.session);
+    } else if (parked && event.type !== 'altered') {
+      this.parkedFilters.delete(event.clientName);
+    }
   }
 
   /**
@@ -295,9 +331,7 @@ export class OfflineSessions {
   private refilter(queues: OfflineQueues, session: Session__Output): void {
     const holder = session.connection;
     if (holder?.status === 'CONNECTION_STATUS_CONNECTED' || holder?.gatewayId !== this.host.gatewayId) return;
-    const filters = (session.subscriptions ?? [])
-      .filter((s) => s.qos > 0 && !isShared(s.topicFilter))
-      .map((s) => s.topicFilter);
+    const filters = queueFilters(session);
     queues
       .refilter(session.clientName, filters)
       .then((parked) => parked && this.host.emit('parkedRefiltered', session.clientName, filters))
