@@ -57,6 +57,9 @@ export interface Handoff {
   saved: SavedDelivery[];
 }
 
+/** Message ids a connection remembers having sent (restore() skips them). */
+const RECENT_IDS = 1024;
+
 /** Deliveries queued behind a full in-flight window; beyond this the oldest are dropped. */
 export const MAX_QUEUED_DELIVERIES = 10000;
 
@@ -115,6 +118,8 @@ export class Connection {
    * (restore): they are delivered after the queue, without those the queue held.
    */
   private buffered: RoutedMessage[] | undefined;
+  /** Ids of the last messages sent here: a queue taken late does not deliver them again. */
+  private readonly recent = new Set<string>();
   private nextPacketId = 1;
   /** Settles once every NATS interest added for the subscription table is known to the server. */
   private routingDone: Promise<void> = Promise.resolve();
@@ -396,6 +401,7 @@ export class Connection {
         }
       }
       for (const message of resumed.queued) {
+        if (delivered.has(message.id) || this.recent.has(message.id)) continue;
         delivered.add(message.id);
         this.offer(message);
       }
@@ -574,6 +580,8 @@ export class Connection {
     if (this.socket.destroyed || !this.socket.writable) return false;
     if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
     this.socket.write(bytes);
+    this.recent.add(message.id);
+    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
     this.stats.received.add(Date.now());
     return true;
   }

@@ -156,15 +156,16 @@ export class OfflineSessions {
     let parked = false;
     const keep = queues && expiry > 0 && !conn.banned;
     if (keep && info.reason === TAKEN_OVER) {
+      this.host.logger.debug('connection taken over', {
+        clientName: conn.clientName,
+        saved: handoff.saved.length,
+      });
       if (handoff.saved.length > 0) {
         try {
           await this.serially(conn.clientName, () =>
             queues.park(conn.clientName, [], handoff.saved, () => []),
           );
-          this.nc.publish(
-            this.s.queueReady(conn.clientName),
-            JSON.stringify({ clientName: conn.clientName }),
-          );
+          this.announce(conn.clientName);
           this.host.emit('sessionParked', conn.clientName, handoff.saved.length);
         } catch (err) {
           this.host.logger.warn('deliveries of a taken-over connection not handed over', {
@@ -199,11 +200,23 @@ export class OfflineSessions {
     // Until its disconnected event: a subscription change racing with the close is caught there.
     if (parked) this.rememberParked(conn.clientName, filters);
     const result = await close();
-    if (parked && (!result.closed || result.sessionRemoved)) {
+    if (parked && result.sessionRemoved) {
       this.parkedFilters.delete(conn.clientName);
       await queues!.discard(conn.clientName);
     } else if (parked) {
+      // A connection that resumed the session while it was being parked (take() leaves an
+      // incomplete parking alone) takes it now; one after a clean start discards it.
+      this.announce(conn.clientName);
       this.host.emit('sessionParked', conn.clientName, handoff.saved.length);
+    }
+  }
+
+  /** Tells the gateway holding the client (if any) that its session's queue can be taken. */
+  private announce(clientName: string): void {
+    try {
+      this.nc.publish(this.s.queueReady(clientName), JSON.stringify({ clientName }));
+    } catch (err) {
+      this.host.logger.warn('queue-ready notice not published', { clientName, err });
     }
   }
 
@@ -272,7 +285,10 @@ export class OfflineSessions {
     }
     if (saved.length === 0) return;
     this.serially(conn.clientName, () => queues.park(conn.clientName, [], saved, () => []))
-      .then(() => this.host.emit('sessionParked', conn.clientName, saved.length))
+      .then(() => {
+        this.announce(conn.clientName);
+        this.host.emit('sessionParked', conn.clientName, saved.length);
+      })
       .catch((err: unknown) =>
         this.host.logger.warn('taken queue not parked again: it is lost', {
           clientName: conn.clientName,
@@ -346,6 +362,12 @@ export class OfflineSessions {
    */
   private onQueueReady(clientName: string): void {
     const conn = this.host.byClient.get(clientName);
+    this.host.logger.debug('handed-over deliveries announced', {
+      clientName,
+      connection: conn?.id,
+      state: conn?.state,
+      resumed: conn?.sessionResumed,
+    });
     const queues = this.queues;
     if (!conn || !queues) return;
     if (conn.state !== 'open') {

@@ -17,10 +17,12 @@
 // 2.9 allows a single filter subject per consumer). They live in the NATS server, so the session
 // may resume on any gateway, and survive the gateway that parked it.
 //
-// A connection taken over by a newer one (the client connected again, on any gateway, before the
-// old connection ended) parks only its saved deliveries and announces them on
-// subjects().queueReady (core NATS); the gateway holding the new connection takes them if that
-// connection resumed the session (and discards them after a clean start).
+// The session consumer is marked complete (description "d") once the saved deliveries are stored;
+// take() leaves an incomplete parking alone, and the parking gateway then announces the session on
+// subjects().queueReady (core NATS): the gateway holding a connection that resumed the session
+// meanwhile takes it (and discards it after a clean start). A connection taken over by a newer
+// one (the client connected again, on any gateway, before the old connection ended) parks only
+// its saved deliveries and announces them the same way.
 //
 // The consumers do not ask for acknowledgements (AckPolicy.None): an explicit-ack pull consumer
 // would stop at max_ack_pending (1000) unacknowledged messages, and they are deleted once read.
@@ -52,6 +54,8 @@ const HEADER_DELIVERY_RETAIN = 'Mqfleet-Delivery-Retain';
 const HEADER_SUBSCRIPTION_IDS = 'Mqfleet-Subscription-Ids';
 /** Reading one consumer at resumption stops after this long. */
 const READ_TIMEOUT_MS = 3000;
+/** Saved deliveries stored at once when a session is parked. */
+const PUBLISH_BATCH = 256;
 /** Saved deliveries of one session: at most the in-flight window plus the local queue. */
 const MAX_SAVED = 65535 + 10000;
 
@@ -77,15 +81,28 @@ const sessionConsumer = (token: string): string => `qs_${token}`;
 const filterConsumer = (token: string, subject: string): string =>
   `qm_${token}_${createHash('sha256').update(subject).digest('base64url').slice(0, 16)}`;
 
-/** The session consumer's description: the client id and the subjects of its filter consumers. */
-const describe = (clientName: string, subjects: string[]): string =>
-  JSON.stringify({ c: clientName, s: subjects });
+/**
+ * The session consumer's description: the client id, the subjects of its filter consumers, and
+ * whether the parking is complete (its saved deliveries stored).
+ */
+interface Parked {
+  c: string;
+  s: string[];
+  d: boolean;
+}
 
-function parseDescription(description: string | undefined): { c: string; s: string[] } | undefined {
+const describe = (clientName: string, subjects: string[], done: boolean): string =>
+  JSON.stringify({ c: clientName, s: subjects, d: done } satisfies Parked);
+
+function parseDescription(description: string | undefined): Parked | undefined {
   try {
-    const parsed = JSON.parse(description ?? '') as { c?: unknown; s?: unknown };
+    const parsed = JSON.parse(description ?? '') as { c?: unknown; s?: unknown; d?: unknown };
     if (typeof parsed.c !== 'string' || !Array.isArray(parsed.s)) return undefined;
-    return { c: parsed.c, s: parsed.s.filter((x): x is string => typeof x === 'string') };
+    return {
+      c: parsed.c,
+      s: parsed.s.filter((x): x is string => typeof x === 'string'),
+      d: parsed.d === true,
+    };
   } catch {
     return undefined;
   }
@@ -159,20 +176,20 @@ export class OfflineQueues {
     const subjects = this.subjectsOf(filters);
     const jsm = await this.manager();
     const common = { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New };
-    const existing = await this.parkedSubjects(token);
+    const existing = (await this.parked(token))?.s;
     if (existing) {
       // Deliveries saved by a connection that was taken over and never taken: they stay, and the
       // consumers of both lists are kept.
       for (const subject of existing) if (!subjects.includes(subject)) subjects.push(subject);
       await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-        description: describe(clientName, subjects),
+        description: describe(clientName, subjects, false),
       });
     } else {
       await jsm.consumers.add(this.s.queueStream, {
         ...common,
         durable_name: sessionConsumer(token),
         filter_subject: this.s.queueSession(clientName),
-        description: describe(clientName, subjects),
+        description: describe(clientName, subjects, false),
       });
     }
     for (const subject of subjects) {
@@ -184,31 +201,43 @@ export class OfflineQueues {
       });
     }
     const js = this.nc.jetstream();
-    for (const delivery of [...saved, ...collected()]) {
-      const h = toNatsHeaders(delivery.message, this.gatewayId);
-      // toNatsHeaders carries the expiry remaining now: it counts down from now.
-      h.set(HEADER_RECEIVED_AT, String(Date.now()));
-      h.set(HEADER_TOPIC, delivery.message.topic);
-      h.set(HEADER_DELIVERY_QOS, String(delivery.qos));
-      if (delivery.retain) h.set(HEADER_DELIVERY_RETAIN, '1');
-      if (delivery.subscriptionIds.length > 0)
-        h.set(HEADER_SUBSCRIPTION_IDS, delivery.subscriptionIds.join(','));
-      if (delivery.packetId !== undefined) {
-        h.set(HEADER_PACKET_ID, String(delivery.packetId));
-        h.set(HEADER_STATE, delivery.state ?? 'publish');
-      }
-      await js.publish(this.s.queueSession(clientName), delivery.message.payload, { headers: h });
+    const all = [...saved, ...collected()];
+    // Published in order on one connection (so stored in order), acknowledged a batch at a time.
+    for (let i = 0; i < all.length; i += PUBLISH_BATCH) {
+      await Promise.all(
+        all.slice(i, i + PUBLISH_BATCH).map((delivery) => {
+          const h = toNatsHeaders(delivery.message, this.gatewayId);
+          // toNatsHeaders carries the expiry remaining now: it counts down from now.
+          h.set(HEADER_RECEIVED_AT, String(Date.now()));
+          h.set(HEADER_TOPIC, delivery.message.topic);
+          h.set(HEADER_DELIVERY_QOS, String(delivery.qos));
+          if (delivery.retain) h.set(HEADER_DELIVERY_RETAIN, '1');
+          if (delivery.subscriptionIds.length > 0)
+            h.set(HEADER_SUBSCRIPTION_IDS, delivery.subscriptionIds.join(','));
+          if (delivery.packetId !== undefined) {
+            h.set(HEADER_PACKET_ID, String(delivery.packetId));
+            h.set(HEADER_STATE, delivery.state ?? 'publish');
+          }
+          return js.publish(this.s.queueSession(clientName), delivery.message.payload, { headers: h });
+        }),
+      );
     }
+    // Complete: take() hands it over from now on (before, it leaves it alone).
+    await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
+      description: describe(clientName, subjects, true),
+    });
   }
 
   /**
    * Takes a session's queue: its saved deliveries and the messages queued while it was offline,
-   * then removes its consumers. Undefined when it had none.
+   * then removes its consumers. Undefined when it had none, or when it is still being parked
+   * (the parking gateway announces it on queueReady once complete).
    */
   async take(clientName: string): Promise<Resumed | undefined> {
     const token = clientToken(clientName);
-    const subjects = await this.parkedSubjects(token);
-    if (!subjects) return undefined;
+    const parked = await this.parked(token);
+    if (!parked?.d) return undefined;
+    const subjects = parked.s;
     const savedRaw = await this.read(sessionConsumer(token), MAX_SAVED);
     const saved: SavedDelivery[] = [];
     const seen = new Set<string>();
@@ -245,8 +274,9 @@ export class OfflineQueues {
   async refilter(clientName: string, filters: string[]): Promise<boolean> {
     const token = clientToken(clientName);
     const jsm = await this.manager();
-    const before = await this.parkedSubjects(token);
-    if (!before) return false;
+    const parked = await this.parked(token);
+    if (!parked) return false;
+    const before = parked.s;
     const after = this.subjectsOf(filters);
     const common = { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New };
     const added = after.filter((subject) => !before.includes(subject));
@@ -258,13 +288,13 @@ export class OfflineQueues {
       });
     }
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-      description: describe(clientName, after),
+      description: describe(clientName, after, parked.d),
     });
     for (const subject of before.filter((x) => !after.includes(x))) {
       await jsm.consumers.delete(this.s.queueStream, filterConsumer(token, subject)).catch(() => undefined);
     }
     // Taken meanwhile (the client came back): what was added here would be orphaned.
-    if (!(await this.parkedSubjects(token))) await this.remove(token, added);
+    if (!(await this.parked(token))) await this.remove(token, added);
     return true;
   }
 
@@ -308,16 +338,16 @@ export class OfflineQueues {
   /** Drops a session's queue (clean start, expiry, deletion). */
   async discard(clientName: string): Promise<void> {
     const token = clientToken(clientName);
-    const subjects = await this.parkedSubjects(token);
-    if (subjects) await this.remove(token, subjects);
+    const parked = await this.parked(token);
+    if (parked) await this.remove(token, parked.s);
   }
 
-  /** The subject filters a parked session's consumers cover; undefined when it is not parked. */
-  private async parkedSubjects(token: string): Promise<string[] | undefined> {
+  /** A parked session's description; undefined when it is not parked. */
+  private async parked(token: string): Promise<Parked | undefined> {
     const jsm = await this.manager();
     try {
       const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
-      return parseDescription(info.config.description)?.s ?? [];
+      return parseDescription(info.config.description) ?? { c: '', s: [], d: true };
     } catch (err) {
       if (notFound(err)) return undefined;
       throw err;

@@ -413,4 +413,57 @@ describe('offline queues of persistent sessions', () => {
     assert.deepEqual(await consumersOf('sweep-gone'), []);
     assert.equal((await consumersOf('sweep-kept')).length, 3, 'a session that exists keeps its queue');
   });
+
+  test('hundreds of deliveries in flight and waiting for the window are resent in order', async () => {
+    const id = 'many-saved';
+    const WINDOW = 300;
+    const N = 700;
+    const { raw } = await rawSession(portA, id, false, {
+      sessionExpiryInterval: 3600,
+      receiveMaximum: WINDOW,
+    });
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'many/#', qos: 1 }] });
+    assert.equal((await raw.next())?.cmd, 'suback');
+    const pub = await mqttClient(portB, { clientId: 'many-pub', protocolVersion: 5 });
+    try {
+      await Promise.all(
+        Array.from({ length: N }, (_, i) => pub.publishAsync('many/t', String(i), { qos: 1 })),
+      );
+      // The window is full: WINDOW deliveries, none acknowledged; the rest wait in the gateway.
+      const first: IPublishPacket[] = [];
+      while (first.length < WINDOW) first.push((await raw.next()) as IPublishPacket);
+      const parked = eventMatching<[string, number]>(gatewayA, 'sessionParked', (name) => name === id);
+      raw.destroy();
+      // (Messages still crossing NATS at the disconnection are collected while it is parked.)
+      const [, saved] = await parked;
+      assert.ok(saved >= WINDOW && saved <= N, `saved ${saved}`);
+      const { raw: again } = await rawSession(portB, id, false, {
+        sessionExpiryInterval: 3600,
+        receiveMaximum: 65535,
+      });
+      try {
+        const got: IPublishPacket[] = [];
+        while (got.length < N) {
+          const p = (await again.next()) as IPublishPacket;
+          assert.equal(p.cmd, 'publish');
+          got.push(p);
+        }
+        assert.deepEqual(
+          got.map((p) => p.payload.toString()),
+          Array.from({ length: N }, (_, i) => String(i)),
+        );
+        // The first WINDOW were in flight: same packet ids, DUP 1; the others are new deliveries.
+        assert.deepEqual(
+          got.slice(0, WINDOW).map((p) => [p.messageId, p.dup]),
+          first.map((p) => [p.messageId, true]),
+        );
+        assert.ok(got.slice(WINDOW).every((p) => !p.dup));
+        for (const p of got) again.send({ cmd: 'puback', messageId: p.messageId! });
+      } finally {
+        again.destroy();
+      }
+    } finally {
+      await endClient(pub);
+    }
+  });
 });
