@@ -152,7 +152,11 @@ export class OfflineSessions {
     }
     const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
     const queues = this.queues;
-    const filters = [...handoff.subscriptions].filter(([f, o]) => o.qos > 0 && !isShared(f)).map(([f]) => f);
+    // With MQFLEET_MAX_QUEUED_MESSAGES 0 nothing new is queued (in-flight deliveries still are).
+    const filters =
+      this.maxQueued === 0
+        ? []
+        : [...handoff.subscriptions].filter(([f, o]) => o.qos > 0 && !isShared(f)).map(([f]) => f);
     let parked = false;
     const keep = queues && expiry > 0 && !conn.banned;
     if (keep && info.reason === TAKEN_OVER) {
@@ -175,7 +179,7 @@ export class OfflineSessions {
         }
       }
     } else if (keep && (filters.length > 0 || handoff.saved.length > 0)) {
-      const parking = new ParkingSession(handoff.subscriptions);
+      const parking = new ParkingSession(filters.length > 0 ? handoff.subscriptions : new Map());
       this.parking.add(parking);
       try {
         await this.serially(conn.clientName, () =>
@@ -345,6 +349,7 @@ export class OfflineSessions {
    * filter are queued from then on.
    */
   private refilter(queues: OfflineQueues, session: Session__Output): void {
+    if (this.maxQueued === 0) return;
     const holder = session.connection;
     if (holder?.status === 'CONNECTION_STATUS_CONNECTED' || holder?.gatewayId !== this.host.gatewayId) return;
     const filters = queueFilters(session);
