@@ -194,6 +194,8 @@ export class OfflineSessions {
           clientName: conn.clientName,
           err,
         });
+        // An incomplete parking is never taken: what it created goes (best effort).
+        await queues.discard(conn.clientName).catch(() => undefined);
       } finally {
         this.parking.delete(parking);
       }
