@@ -244,6 +244,8 @@ export class OfflineSessions {
     if (!queues) return Promise.resolve(undefined);
     const conn = this.host.byClient.get(clientName);
     if (conn) conn.sessionResumed = sessionPresent;
+    // A session created by this CONNECT (version 1) has no queue: no JetStream request.
+    if (!sessionPresent && conn?.version === 1n) return Promise.resolve(undefined);
     const work = sessionPresent ? queues.take(clientName) : queues.discard(clientName).then(() => undefined);
     // A taken-over connection's deliveries announced while this one was connecting: taken once
     // this connection is open (after CONNACK, which follows in the same tick).
