@@ -18,12 +18,14 @@ export interface Run {
 export function run(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {},
 ): Run {
+  const { stdin, ...spawnOptions } = options;
   const child = spawn('stdbuf', ['-oL', '-eL', command, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...options,
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    ...spawnOptions,
   });
+  if (stdin !== undefined) child.stdin!.end(stdin);
   let output = '';
   const changed = new EventEmitter();
   const onData = (chunk: Buffer): void => {

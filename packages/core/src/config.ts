@@ -29,6 +29,11 @@ export const DEFAULT_HEALTH_INTERVAL_MS = 2000;
 export const DEFAULT_STATS_TIMEOUT_MS = 500;
 /** Inbound topic aliases per MQTT 5 client (CONNACK Topic Alias Maximum). */
 export const DEFAULT_TOPIC_ALIAS_MAXIMUM = 10;
+/**
+ * Inbound QoS 1/2 PUBLISH packets a client may leave unacknowledged (CONNACK Receive Maximum;
+ * more: DISCONNECT 0x93). Mosquitto announces 20, EMQX 32.
+ */
+export const DEFAULT_RECEIVE_MAXIMUM = 100;
 
 /** The listeners a connection-gateway can open (each on its port + gateway index). */
 export const LISTENER_KINDS = ['mqtt', 'mqtts', 'ws', 'wss'] as const;
@@ -40,6 +45,8 @@ export interface TlsFiles {
   /** Client certificates signed by this CA are required (mutual TLS) when set. */
   caFile: string | undefined;
 }
+/** Messages delivered to a resumed session from its offline queue (the oldest first). */
+export const DEFAULT_MAX_QUEUED_MESSAGES = 1000;
 
 export interface Config {
   production: boolean;
@@ -93,6 +100,8 @@ export interface Config {
   healthIntervalMs: number;
   /** How long describeMqSessions includeStats waits for a gateway's live statistics. */
   statsTimeoutMs: number;
+  /** QoS 1/2 messages kept for an offline persistent session; newer ones are discarded. */
+  maxQueuedMessages: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
@@ -209,6 +218,7 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_GRPC_TLS_CLIENT_KEY_FILE: text,
   MQFLEET_GRPC_TLS_INTERNAL_NAMES: text,
   MQFLEET_GRPC_TLS_SERVER_NAME: text,
+  MQFLEET_MAX_QUEUED_MESSAGES: count(0, 1_000_000),
 };
 
 export class ConfigError extends Error {
@@ -425,7 +435,7 @@ export function loadConfig(
     applyTimeoutMs: get('MQFLEET_APPLY_TIMEOUT_MS', DEFAULT_APPLY_TIMEOUT_MS),
     maxPacketSize: get('MQFLEET_MAX_PACKET_SIZE', DEFAULT_MAX_PACKET_SIZE),
     maxKeepAlive: get('MQFLEET_MAX_KEEP_ALIVE', 0),
-    receiveMaximum: get('MQFLEET_RECEIVE_MAXIMUM', 65535),
+    receiveMaximum: get('MQFLEET_RECEIVE_MAXIMUM', DEFAULT_RECEIVE_MAXIMUM),
     topicAliasMaximum: get('MQFLEET_TOPIC_ALIAS_MAXIMUM', DEFAULT_TOPIC_ALIAS_MAXIMUM),
     maximumQos: get<0 | 1 | 2>('MQFLEET_MAXIMUM_QOS', 2),
     retainAvailable: get('MQFLEET_RETAIN_AVAILABLE', 'true') === 'true',
@@ -433,6 +443,7 @@ export function loadConfig(
     configFile,
     healthIntervalMs: get('MQFLEET_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS),
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
+    maxQueuedMessages: get('MQFLEET_MAX_QUEUED_MESSAGES', DEFAULT_MAX_QUEUED_MESSAGES),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
     grpcTls,

@@ -30,6 +30,20 @@ export interface Subjects {
   retainedPrefix: string;
   /** Subject the retained message of `topic` is stored on. */
   retained(topic: string): string;
+  /**
+   * JetStream stream (interest retention) of the offline queues: QoS 1/2 messages on
+   * queueMessage(topic), kept only while an offline session's consumer wants them, and each
+   * parked session's own saved deliveries on queueSession(clientName).
+   */
+  queueStream: string;
+  queueAll: string;
+  /** Prefix of every queued-message subject (consumer filters are built on it). */
+  queueMessagePrefix: string;
+  queueMessage(topic: string): string;
+  queueSession(clientName: string): string;
+  /** Core NATS: a session's saved deliveries were parked for the connection that took it over. */
+  queueReady(clientName: string): string;
+  queueReadyAll: string;
   /** Core NATS subject an MQTT message on `topic` crosses gateways on. */
   message(topic: string): string;
   /** Prefix of every message subject (subject filters are built on it). */
@@ -60,6 +74,13 @@ export function subjects(prefix: string): Subjects {
     retainedAll: `${prefix}.retained.>`,
     retainedPrefix: `${prefix}.retained`,
     retained: (topic) => `${prefix}.retained.${topicToSubject(topic)}`,
+    queueStream: `${stem}_QUEUE`,
+    queueAll: `${prefix}.queue.>`,
+    queueMessagePrefix: `${prefix}.queue.m`,
+    queueMessage: (topic) => `${prefix}.queue.m.${topicToSubject(topic)}`,
+    queueSession: (clientName) => `${prefix}.queue.s.${clientToken(clientName)}`,
+    queueReady: (clientName) => `${prefix}.queueready.${clientToken(clientName)}`,
+    queueReadyAll: `${prefix}.queueready.*`,
     message: (topic) => `${prefix}.msg.${topicToSubject(topic)}`,
     messagePrefix: `${prefix}.msg`,
     sessionApplied: (clientName) => `${prefix}.applied.${clientToken(clientName)}`,

@@ -74,4 +74,18 @@ describe('subjects', () => {
     assert.equal(s.retained('$SYS/a b/'), 'mqfleet.retained.$SYS.a%20b.%');
     assert.equal(subjects('my-fleet').retainedStream, 'MY_FLEET_RETAINED');
   });
+
+  it('builds the offline queue subjects: topics mapped, client ids only as their token', () => {
+    const s = subjects('mqfleet');
+    assert.equal(s.queueStream, 'MQFLEET_QUEUE');
+    assert.equal(s.queueAll, 'mqfleet.queue.>');
+    assert.equal(s.queueMessagePrefix, 'mqfleet.queue.m');
+    assert.equal(s.queueMessage('a/b.c/'), 'mqfleet.queue.m.a.b%2Ec.%');
+    const id = 'dev 1.*>/#';
+    assert.equal(s.queueSession(id), `mqfleet.queue.s.${clientToken(id)}`);
+    assert.equal(s.queueReady(id), `mqfleet.queueready.${clientToken(id)}`);
+    assert.equal(s.queueReadyAll, 'mqfleet.queueready.*');
+    // The notice is outside the stream's subjects (it must not be stored).
+    assert.ok(!s.queueReady(id).startsWith('mqfleet.queue.'));
+  });
 });

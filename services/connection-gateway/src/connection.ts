@@ -1,9 +1,9 @@
 // One live MQTT connection: its socket and parser, the cached session (with its version), the
-// keep-alive timer, subscriptions, topic aliases and the outbound QoS 1 in-flight window.
+// keep-alive timer, subscriptions, topic aliases and the outbound QoS 1/2 in-flight window.
 // Packet handling itself lives in dispatcher.ts and packets/*.ts.
 import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt-packet';
-import { ALLOW_ALL, topicMatches, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
+import { ALLOW_ALL, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
 import type { EndInfo, GatewayContext } from './context';
 import type { ClientStream } from './listeners';
@@ -19,7 +19,9 @@ import {
   type ClientLimits,
   type Will,
 } from './settings';
-import { optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
+import { match, optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
+import type { Resumed, SavedDelivery } from './queue';
+import { isShared } from './shared';
 import { ConnectionStatsTracker } from './stats';
 
 export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
@@ -27,12 +29,36 @@ export type ProtocolVersion = 4 | 5;
 
 export type { SubscriptionOptions } from './subscriptions';
 
-/** A QoS 1 delivery waiting for a free slot in the in-flight window. */
-interface PendingDelivery {
+/** A QoS 1/2 delivery waiting for a free slot in the in-flight window. */
+export interface PendingDelivery {
   message: RoutedMessage;
+  qos: 1 | 2;
   retain: boolean;
   subscriptionIds: number[];
 }
+
+/**
+ * An outbound QoS 1/2 delivery holding a packet identifier until it is acknowledged:
+ * "publish" = PUBLISH sent, waiting for PUBACK (QoS 1) or PUBREC (QoS 2); "pubrel" = QoS 2
+ * PUBREL sent, waiting for PUBCOMP [MQTT-4.3.3]. Either counts against the client's Receive
+ * Maximum until its exchange ends [MQTT-4.9.0-2].
+ */
+export interface InflightDelivery extends PendingDelivery {
+  packetId: number;
+  state: 'publish' | 'pubrel';
+}
+
+/**
+ * What a connection hands to the gateway when it ends: its subscriptions and the QoS 1/2
+ * deliveries not completed, so that a persistent session gets them back (queue.ts).
+ */
+export interface Handoff {
+  subscriptions: Map<string, SubscriptionOptions>;
+  saved: SavedDelivery[];
+}
+
+/** Message ids a connection remembers having sent (restore() skips them). */
+const RECENT_IDS = 1024;
 
 /** Deliveries queued behind a full in-flight window; beyond this the oldest are dropped. */
 export const MAX_QUEUED_DELIVERIES = 10000;
@@ -61,6 +87,10 @@ export class Connection {
   limits: ClientLimits = UNLIMITED_CLIENT;
   /** CONNECT Session Expiry Interval was 0 (MQTT 5 forbids raising it at DISCONNECT). */
   connectExpiryZero = false;
+  /** The CONNECT resumed a present session (it gets the session's saved deliveries). */
+  sessionResumed = false;
+  /** A taken-over connection's deliveries were announced while this one was connecting. */
+  queueReadyPending = false;
   /** OpenSession succeeded: CloseSession is owed when the connection ends. */
   sessionOpened = false;
   readonly subscriptions = new Map<string, SubscriptionOptions>();
@@ -83,8 +113,15 @@ export class Connection {
   readonly log: Logger;
 
   private readonly outboundAliases = new Map<string, number>();
-  private readonly inflight = new Map<number, RoutedMessage>();
+  private readonly inflight = new Map<number, InflightDelivery>();
   private readonly queue: PendingDelivery[] = [];
+  /**
+   * Messages offered between the session being opened and its offline queue being replayed
+   * (restore): they are delivered after the queue, without those the queue held.
+   */
+  private buffered: RoutedMessage[] | undefined;
+  /** Ids of the last messages sent here: a queue taken late does not deliver them again. */
+  private readonly recent = new Set<string>();
   private nextPacketId = 1;
   /** Settles once every NATS interest added for the subscription table is known to the server. */
   private routingDone: Promise<void> = Promise.resolve();
@@ -119,6 +156,14 @@ export class Connection {
 
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  /**
+   * Inbound QoS 1/2 PUBLISH packets the gateway has not finished acknowledging: QoS 2 until PUBREL
+   * (PUBCOMP follows at once), QoS 1/2 whose PUBACK/PUBREC waits for JetStream (retained).
+   */
+  get unacknowledgedInbound(): number {
+    return this.awaitingRelease.size + this.acksWaiting;
   }
 
   get queuedCount(): number {
@@ -227,9 +272,10 @@ export class Connection {
       const current = this.subscriptions.get(filter);
       if (current && sameOptions(current, options)) continue;
       this.subscriptions.set(filter, options);
-      if (!current) added.push(this.ctx.addFilter(filter));
+      if (!current) added.push(this.ctx.addFilter(filter, this));
       if (
         source !== 'open' &&
+        !isShared(filter) && // no retained messages for shared subscriptions (MQTT 5 §4.8.2)
         !this.subscribing.has(filter) &&
         (options.retainHandling === 0 || (options.retainHandling === 1 && !current))
       ) {
@@ -246,7 +292,7 @@ export class Connection {
       if (stored.has(filter)) continue;
       // A deleted subscription gets no new deliveries [MQTT-3.10.4-2].
       this.subscriptions.delete(filter);
-      this.ctx.removeFilter(filter);
+      this.ctx.removeFilter(filter, this);
     }
     if (added.length === 0) return undefined;
     const done = Promise.all([this.routingDone, ...added]).then(
@@ -301,22 +347,80 @@ export class Connection {
 
   /** Offers a routed message; delivers one copy if any subscription matches [MQTT-3.3.4-2]. */
   offer(message: RoutedMessage): void {
-    if (this.state !== 'open' || this.banned) return;
-    let qos = -1;
-    let retainAsPublished = false;
-    const subscriptionIds: number[] = [];
-    for (const [filter, sub] of this.subscriptions) {
-      if (!topicMatches(filter, message.topic)) continue;
-      // No Local: not to the connection that published it [MQTT-3.8.3-3].
-      if (sub.noLocal && message.originConnectionId === this.id) continue;
-      qos = Math.max(qos, sub.qos);
-      retainAsPublished ||= sub.retainAsPublished;
-      if (sub.identifier !== undefined) subscriptionIds.push(sub.identifier);
+    if (this.buffered && this.state !== 'closed') {
+      if (this.buffered.length < MAX_QUEUED_DELIVERIES) this.buffered.push(message);
+      else this.counters.droppedQueueFull++;
+      return;
     }
-    if (qos < 0) return;
-    // Forwarded messages carry RETAIN 0 unless Retain As Published [MQTT-3.3.1-12, MQTT-3.3.1-13].
-    const retain = retainAsPublished && message.retain;
-    this.deliver(message, Math.min(qos, message.qos) as QoS, retain, subscriptionIds);
+    if (this.state !== 'open' || this.banned) return;
+    const m = match(
+      this.subscriptions,
+      message.topic,
+      message.qos,
+      message.retain,
+      message.originConnectionId === this.id,
+    );
+    if (m) this.deliver(message, m.qos, m.retain, m.subscriptionIds);
+  }
+
+  /**
+   * A message for one of this connection's shared subscriptions [MQTT-4.8.2], chosen by the
+   * gateway among the group's members: delivered at min(subscription QoS, message QoS), with
+   * RETAIN per Retain As Published. False when this connection cannot take it now.
+   */
+  offerShared(topicFilter: string, message: RoutedMessage): boolean {
+    if (this.state !== 'open' || this.banned || this.buffered) return false;
+    const sub = this.subscriptions.get(topicFilter);
+    if (!sub) return false;
+    const ids = sub.identifier !== undefined ? [sub.identifier] : [];
+    const qos = Math.min(sub.qos, message.qos) as QoS;
+    this.deliver(message, qos, sub.retainAsPublished && message.retain, ids);
+    return true;
+  }
+
+  /**
+   * From the moment the session is opened until restore(), offered messages are held back, so
+   * that the offline queue goes first and nothing published meanwhile is lost.
+   */
+  holdDeliveries(): void {
+    this.buffered ??= [];
+  }
+
+  /**
+   * After CONNACK: resends what was in flight when the session's previous connection ended, with
+   * DUP 1 and the same packet identifiers (PUBREL for QoS 2 past PUBREC) [MQTT-4.4.0-1], then the
+   * messages queued while it was offline [MQTT-3.1.2-5] (expired ones are dropped, the others carry
+   * the remaining expiry [MQTT-3.3.2-5, MQTT-3.3.2-6]), then what arrived meanwhile.
+   */
+  restore(resumed: Resumed | undefined): void {
+    const held = this.buffered ?? [];
+    this.buffered = undefined;
+    if (this.state !== 'open') return;
+    const delivered = new Set<string>();
+    if (resumed && !this.banned) {
+      for (const saved of resumed.saved) {
+        delivered.add(saved.message.id);
+        const id = saved.packetId;
+        if (id !== undefined && !this.inflight.has(id) && this.inflight.size < this.limits.receiveMaximum) {
+          const entry: InflightDelivery = { ...saved, packetId: id, state: saved.state ?? 'publish' };
+          this.inflight.set(id, entry);
+          if (entry.state === 'pubrel') this.send({ cmd: 'pubrel', messageId: id });
+          else if (!this.sendPublish(saved.message, saved.qos, id, saved.retain, saved.subscriptionIds, true))
+            this.inflight.delete(id);
+        } else {
+          // Not sent before, or beyond the window the client now allows: an ordinary delivery.
+          this.deliver(saved.message, saved.qos, saved.retain, saved.subscriptionIds);
+        }
+      }
+      for (const message of resumed.queued) {
+        if (delivered.has(message.id) || this.recent.has(message.id)) continue;
+        delivered.add(message.id);
+        this.offer(message);
+      }
+      this.ctx.emit('queueRestored', this.clientName, resumed.saved.length, resumed.queued.length);
+    }
+    for (const message of held) if (!delivered.has(message.id)) this.offer(message);
+    this.stats.backlogIs(this.queue.length + this.inflight.size);
   }
 
   private deliver(
@@ -329,23 +433,64 @@ export class Connection {
       this.sendPublish(message, 0, undefined, retain, subscriptionIds);
       return;
     }
+    const delivery: PendingDelivery = { message, qos: deliveryQos, retain, subscriptionIds };
     if (this.inflight.size < this.limits.receiveMaximum && this.queue.length === 0) {
-      this.sendQos1(message, retain, subscriptionIds);
+      this.sendInflight(delivery);
     } else {
       if (this.queue.length >= MAX_QUEUED_DELIVERIES) {
         this.queue.shift();
         this.counters.droppedQueueFull++;
       }
-      this.queue.push({ message, retain, subscriptionIds });
+      this.queue.push(delivery);
     }
     this.stats.backlogIs(this.queue.length + this.inflight.size);
   }
 
-  /** PUBACK from the client frees a slot of the in-flight window [MQTT-4.9]. */
+  /**
+   * PUBACK from the client ends a QoS 1 delivery and frees its slot of the in-flight window
+   * [MQTT-4.3.2, MQTT-4.9]. False when no QoS 1 delivery had that packet identifier.
+   */
   acknowledge(packetId: number): boolean {
-    const known = this.inflight.delete(packetId);
+    const entry = this.inflight.get(packetId);
+    if (!entry || entry.qos !== 1) return false;
+    this.inflight.delete(packetId);
     this.drain();
-    return known;
+    return true;
+  }
+
+  /**
+   * PUBREC for a QoS 2 delivery [MQTT-4.3.3]: the message is now owned by the client; the
+   * gateway answers PUBREL with the same packet identifier [MQTT-4.3.3-4] and keeps the slot
+   * until PUBCOMP. A PUBREC reason code of 0x80 or more ends the exchange: no PUBREL, the
+   * identifier and the slot are free [MQTT-4.3.3-4, MQTT-4.9.0-2]. Returns false for an unknown
+   * packet identifier (MQTT 5: PUBREL 0x92 Packet Identifier not found).
+   */
+  received(packetId: number, reasonCode: number | undefined): boolean {
+    const entry = this.inflight.get(packetId);
+    if (!entry || entry.qos !== 2) {
+      if (this.protocolVersion === 5 && (reasonCode ?? 0) < 0x80) {
+        this.send({ cmd: 'pubrel', messageId: packetId, reasonCode: ReasonCode.PACKET_IDENTIFIER_NOT_FOUND });
+      }
+      return false;
+    }
+    if ((reasonCode ?? 0) >= 0x80) {
+      this.inflight.delete(packetId);
+      this.drain();
+      return true;
+    }
+    // A repeated PUBREC (after PUBREL) is answered with PUBREL again.
+    entry.state = 'pubrel';
+    this.send({ cmd: 'pubrel', messageId: packetId });
+    return true;
+  }
+
+  /** PUBCOMP ends a QoS 2 delivery [MQTT-4.3.3]; false when no PUBREL was waiting for it. */
+  completed(packetId: number): boolean {
+    const entry = this.inflight.get(packetId);
+    if (!entry || entry.qos !== 2 || entry.state !== 'pubrel') return false;
+    this.inflight.delete(packetId);
+    this.drain();
+    return true;
   }
 
   private drain(): void {
@@ -354,21 +499,25 @@ export class Connection {
       this.queue.length > 0 &&
       this.inflight.size < this.limits.receiveMaximum
     ) {
-      const next = this.queue.shift()!;
-      this.sendQos1(next.message, next.retain, next.subscriptionIds);
+      this.sendInflight(this.queue.shift()!);
     }
     this.stats.backlogIs(this.queue.length + this.inflight.size);
   }
 
-  private sendQos1(message: RoutedMessage, retain: boolean, subscriptionIds: number[]): void {
+  /**
+   * Sends a QoS 1/2 PUBLISH with a free packet identifier [MQTT-2.2.1-3] and keeps it in flight
+   * until it is acknowledged.
+   */
+  private sendInflight(delivery: PendingDelivery): void {
     const packetId = this.allocatePacketId();
     if (packetId === undefined) {
-      this.queue.unshift({ message, retain, subscriptionIds });
+      this.queue.unshift(delivery);
       return;
     }
-    this.inflight.set(packetId, message);
+    const { message, qos, retain, subscriptionIds } = delivery;
+    this.inflight.set(packetId, { ...delivery, packetId, state: 'publish' });
     // A packet that cannot be sent counts as sent [MQTT-3.1.2-25]: free its slot.
-    if (!this.sendPublish(message, 1, packetId, retain, subscriptionIds)) this.inflight.delete(packetId);
+    if (!this.sendPublish(message, qos, packetId, retain, subscriptionIds)) this.inflight.delete(packetId);
   }
 
   private allocatePacketId(): number | undefined {
@@ -387,6 +536,7 @@ export class Connection {
     packetId: number | undefined,
     retain: boolean,
     subscriptionIds: number[],
+    dup = false,
   ): boolean {
     const remaining = remainingExpiry(message);
     if (remaining !== undefined && remaining <= 0) {
@@ -399,7 +549,7 @@ export class Connection {
       topic: message.topic,
       payload: message.payload,
       qos,
-      dup: false,
+      dup, // 1 only when resending [MQTT-3.3.1-1, MQTT-3.3.1-3]
       retain,
     };
     if (packetId !== undefined) packet.messageId = packetId;
@@ -442,6 +592,8 @@ export class Connection {
     if (this.socket.destroyed || !this.socket.writable) return false;
     if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
     this.socket.write(bytes);
+    this.recent.add(message.id);
+    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
     this.stats.received.add(Date.now());
     return true;
   }
@@ -481,13 +633,22 @@ export class Connection {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     this.keepAlive.stop();
-    for (const filter of this.subscriptions.keys()) this.ctx.removeFilter(filter);
+    this.buffered = undefined;
+    // Deliveries not completed, in the order they were sent, for the session's next connection.
+    const saved: SavedDelivery[] = [
+      ...[...this.inflight.values()].map((d) => ({ ...d })),
+      ...this.queue.map((d) => ({ ...d })),
+    ];
+    const subscriptions = new Map(this.subscriptions);
     this.subscriptions.clear();
     this.queue.length = 0;
     this.inflight.clear();
     if (this.sessionOpened) {
       const will = wasOpen && info.publishWill && !this.banned ? this.currentWill() : undefined;
-      this.ctx.connectionEnded(this, info, will);
+      // The gateway releases the NATS interest of the subscriptions (after parking the session).
+      this.ctx.connectionEnded(this, info, will, { subscriptions, saved });
+    } else {
+      for (const filter of subscriptions.keys()) this.ctx.removeFilter(filter, this);
     }
   }
 

@@ -1,10 +1,17 @@
 // What a connection needs from its gateway. Connections and packet handlers depend on this
 // interface only, never on the Gateway class itself.
 import type { ClientAuthorization, Config, Logger } from '@mqfleet/core';
-import type { Connection } from './connection';
+import type { Connection, Handoff } from './connection';
 import type { RoutedMessage } from './message';
+import type { Resumed } from './queue';
 import type { SessionClient } from './session-client';
 import type { Will } from './settings';
+
+/**
+ * EndInfo.reason of a connection whose session moved to a newer connection (index.ts and
+ * packets/connect.ts write this text).
+ */
+export const TAKEN_OVER = 'session taken over';
 
 export interface EndInfo {
   /** Human-readable reason, stored by the session-service as the disconnection reason. */
@@ -40,10 +47,18 @@ export interface GatewayContext {
   /** The unexpired retained messages matching a topic filter. */
   readRetained(filter: string): Promise<RoutedMessage[]>;
   /** Ref-counted NATS interest in a topic filter; resolves once the NATS server has it. */
-  addFilter(filter: string): Promise<void>;
-  removeFilter(filter: string): void;
-  /** A connection ended (after its socket closed). */
-  connectionEnded(connection: Connection, info: EndInfo, will: Will | undefined): void;
+  addFilter(filter: string, connection: Connection): Promise<void>;
+  removeFilter(filter: string, connection: Connection): void;
+  /**
+   * A connection ended (after its socket closed). The gateway parks a persistent session's
+   * queue (queue.ts), releases the subscriptions' NATS interest and closes the session.
+   */
+  connectionEnded(connection: Connection, info: EndInfo, will: Will | undefined, handoff: Handoff): void;
+  /**
+   * At CONNECT: a present session's offline queue, taken from JetStream (undefined when there is
+   * none); a session that is not present has its queue discarded [MQTT-3.1.2-4].
+   */
+  resumeQueue(clientName: string, sessionPresent: boolean): Promise<Resumed | undefined>;
   /** A delayed will of this client id is pending here: cancel it [MQTT-3.1.3-9]. */
   cancelWill(clientName: string): void;
   nextMessageId(): string;

@@ -10,7 +10,7 @@ import { MalformedPacketError, PacketTooLargeError, ProtocolError } from './erro
 import { ReasonCode, ReturnCode } from './reason-codes';
 import { handleConnect } from './packets/connect';
 import { handlePublish } from './packets/publish';
-import { handlePuback, handlePubrel, handleUnexpectedQos2Ack } from './packets/acks';
+import { handlePuback, handlePubcomp, handlePubrec, handlePubrel } from './packets/acks';
 import { handleSubscribe } from './packets/subscribe';
 import { handleUnsubscribe } from './packets/unsubscribe';
 import { handlePingreq } from './packets/ping';
@@ -146,8 +146,9 @@ function handle(conn: Connection, packet: Packet): void | Promise<void> {
     case 'pubrel':
       return handlePubrel(conn, packet);
     case 'pubrec':
+      return handlePubrec(conn, packet);
     case 'pubcomp':
-      return handleUnexpectedQos2Ack(conn, packet);
+      return handlePubcomp(conn, packet);
     case 'subscribe':
       return conn.inOrder(() => handleSubscribe(conn, packet));
     case 'unsubscribe':

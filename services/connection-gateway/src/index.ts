@@ -20,13 +20,16 @@ import {
   type Subjects,
 } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
-import { Connection } from './connection';
+import { Connection, type Handoff } from './connection';
 import type { EndInfo, GatewayContext } from './context';
 import { attach } from './dispatcher';
 import type { RoutedMessage } from './message';
 import { ReasonCode } from './reason-codes';
 import { NatsRouter } from './router';
 import { RetainedStore } from './retained';
+import { OfflineSessions } from './offline';
+import type { Resumed } from './queue';
+import { parseShared, SharedMembers } from './shared';
 import { HealthMonitor } from './health';
 import { closeListeners, openListeners, type ClientStream, type Listener } from './listeners';
 import { SessionClient } from './session-client';
@@ -79,6 +82,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private nc: NatsConnection | undefined;
   private router: NatsRouter | undefined;
   private retained: RetainedStore | undefined;
+  /** Offline queues of persistent sessions (offline.ts, queue.ts). */
+  private offline: OfflineSessions | undefined;
+  /** Local members of shared subscriptions (shared.ts). */
+  readonly shared = new SharedMembers();
   private events: SessionEventsConsumer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Session health and live statistics of the connections here (health.ts). */
@@ -124,8 +131,17 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.port = ports.mqtt ?? this.servers[0]!.port;
     this.gatewayId = this.config.gatewayId ?? deriveGatewayId(hostname(), this.port);
     this.sessions.gatewayId = this.gatewayId;
-    this.router = new NatsRouter(nc, this.s, this.gatewayId, this.logger, (m) => this.deliverLocal(m));
+    this.router = new NatsRouter(
+      nc,
+      this.s,
+      this.gatewayId,
+      this.logger,
+      (m) => this.deliverLocal(m),
+      (shared, m) => this.shared.deliver(shared, m),
+    );
     this.retained = new RetainedStore(nc, this.s, this.gatewayId, this.logger);
+    this.offline = new OfflineSessions(nc, this.s, this, this.config.maxQueuedMessages);
+    await this.offline.start();
 
     this.events = new SessionEventsConsumer(
       nc,
@@ -173,6 +189,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.heartbeat);
+    this.offline?.stop();
     this.health?.stop();
     const listening = closeListeners(this.servers);
     const sockets = [...this.connections].map((conn) => {
@@ -227,6 +244,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
   route(message: RoutedMessage): void {
     this.deliverLocal(message);
     this.router?.publish(message);
+    this.offline?.publish(message);
   }
 
   storeRetained(message: RoutedMessage): Promise<boolean> {
@@ -237,15 +255,21 @@ export class Gateway extends EventEmitter implements GatewayContext {
     return this.retained ? this.retained.read(filter) : Promise.resolve([]);
   }
 
-  addFilter(filter: string): Promise<void> {
-    return this.router ? this.router.add(filter) : Promise.resolve();
+  addFilter(filter: string, conn: Connection): Promise<void> {
+    const shared = parseShared(filter);
+    if (shared) this.shared.add(filter, conn);
+    if (!this.router) return Promise.resolve();
+    return shared ? this.router.addShared(shared) : this.router.add(filter);
   }
 
-  removeFilter(filter: string): void {
-    this.router?.remove(filter);
+  removeFilter(filter: string, conn: Connection): void {
+    const shared = parseShared(filter);
+    if (shared) this.shared.remove(filter, conn);
+    if (shared) this.router?.removeShared(shared);
+    else this.router?.remove(filter);
   }
 
-  connectionEnded(conn: Connection, info: EndInfo, will: Will | undefined): void {
+  connectionEnded(conn: Connection, info: EndInfo, will: Will | undefined, handoff: Handoff): void {
     if (this.byClient.get(conn.clientName) === conn) this.byClient.delete(conn.clientName);
     this.health?.forget(conn);
     if (will) {
@@ -264,12 +288,34 @@ export class Gateway extends EventEmitter implements GatewayContext {
         ? { sessionExpiryInterval: info.sessionExpiryInterval }
         : {}),
     };
-    const call = this.sessions
-      .closeSession(request)
+    // The offline queue parks the session (if it outlives the connection), releases the
+    // subscriptions' NATS interest, then CloseSession.
+    const close = (): ReturnType<SessionClient['closeSession']> => this.sessions.closeSession(request);
+    const ending = this.offline
+      ? this.offline.end(conn, info, handoff, close)
+      : close().finally(() => {
+          for (const filter of handoff.subscriptions.keys()) this.removeFilter(filter, conn);
+        });
+    const call = ending
       .catch((err: unknown) => this.logger.warn('CloseSession failed', { clientName: conn.clientName, err }))
       .finally(() => this.closeCalls.delete(call));
     this.closeCalls.add(call);
     this.emit('connectionClosed', conn.clientName, conn.id, info.reason);
+  }
+
+  /** Which of these client ids have a session (offline.ts sweeps the queues of the others). */
+  async existingSessions(clientNames: string[]): Promise<Set<string>> {
+    const { sessions } = await this.sessions.describeSessions(clientNames);
+    return new Set(sessions.map((s) => s.clientName));
+  }
+
+  /** Removes offline queues no session will take (also done every 10 minutes). */
+  sweepQueues(): Promise<string[]> {
+    return this.offline ? this.offline.sweep() : Promise.resolve([]);
+  }
+
+  resumeQueue(clientName: string, sessionPresent: boolean): Promise<Resumed | undefined> {
+    return this.offline ? this.offline.resume(clientName, sessionPresent) : Promise.resolve(undefined);
   }
 
   cancelWill(clientName: string): void {
@@ -304,6 +350,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
 
   private deliverLocal(message: RoutedMessage): void {
     for (const conn of this.connections) conn.offer(message);
+    this.offline?.offer(message);
   }
 
   private scheduleWill(clientName: string, will: Will, delaySeconds: number, version: bigint): void {
@@ -347,6 +394,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
       // The client reconnected on another gateway within the will delay [MQTT-3.1.3-9].
       this.cancelWill(event.clientName);
     }
+    this.offline?.onEvent(event);
     const conn = this.byClient.get(event.clientName);
     if (!conn) return;
     if ((event.type === 'deleted' || event.type === 'deactivated') && BigInt(event.version) > conn.version) {

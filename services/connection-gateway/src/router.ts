@@ -6,6 +6,7 @@ import type { Logger, Subjects } from '@mqfleet/core';
 import { filterToSubjects, subjectToTopic } from '@mqfleet/core';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { fromNats, HEADER_GATEWAY, toNatsHeaders, type RoutedMessage } from './message';
+import { queueGroupOf, type SharedFilter } from './shared';
 
 /** Ids remembered to drop duplicates delivered through overlapping subscriptions. */
 const SEEN_CAPACITY = 8192;
@@ -16,6 +17,9 @@ interface Interest {
   count: number;
   subscriptions: Subscription[];
 }
+
+/** Interest key of a shared subscription (ordinary filters are their own key). */
+const sharedKey = (shared: SharedFilter): string => `$share\u0000${shared.group}\u0000${shared.filter}`;
 
 export class NatsRouter {
   private readonly interests = new Map<string, Interest>();
@@ -29,6 +33,8 @@ export class NatsRouter {
     private readonly gatewayId: string,
     private readonly logger: Logger,
     private readonly deliver: (message: RoutedMessage) => void,
+    /** A message NATS gave this gateway for one shared subscription (queue group). */
+    private readonly deliverShared: (shared: SharedFilter, message: RoutedMessage) => void,
   ) {}
 
   publish(message: RoutedMessage): void {
@@ -43,7 +49,35 @@ export class NatsRouter {
   }
 
   async add(filter: string): Promise<void> {
-    const existing = this.interests.get(filter);
+    return this.addInterest(filter, filter, undefined, (err, msg) => this.onMessage(err, msg));
+  }
+
+  remove(filter: string): void {
+    this.removeInterest(filter);
+  }
+
+  /**
+   * Interest of a shared subscription [MQTT-4.8.2]: the filter's subjects in the NATS queue group
+   * of (ShareName, filter), so that NATS gives each message to one gateway with members. Messages
+   * this gateway published itself come back this way too (they are not delivered locally first).
+   */
+  async addShared(shared: SharedFilter): Promise<void> {
+    return this.addInterest(sharedKey(shared), shared.filter, queueGroupOf(shared), (err, msg) =>
+      this.onShared(err, msg, shared),
+    );
+  }
+
+  removeShared(shared: SharedFilter): void {
+    this.removeInterest(sharedKey(shared));
+  }
+
+  private async addInterest(
+    key: string,
+    filter: string,
+    queue: string | undefined,
+    callback: (err: Error | null, msg: Msg) => void,
+  ): Promise<void> {
+    const existing = this.interests.get(key);
     if (existing) {
       existing.count++;
       return;
@@ -51,11 +85,9 @@ export class NatsRouter {
     // A gateway that is shutting down takes no new interest (subscribe would throw CONNECTION_DRAINING).
     if (this.nc.isClosed() || this.nc.isDraining()) return;
     const subscriptions = filterToSubjects(filter).map((subject) =>
-      this.nc.subscribe(`${this.s.messagePrefix}.${subject}`, {
-        callback: (err, msg) => this.onMessage(err, msg),
-      }),
+      this.nc.subscribe(`${this.s.messagePrefix}.${subject}`, { callback, ...(queue ? { queue } : {}) }),
     );
-    this.interests.set(filter, { count: 1, subscriptions });
+    this.interests.set(key, { count: 1, subscriptions });
     // The subscription must be known to the server before SUBACK, or an immediate publish on
     // another gateway could miss us. A NATS outage does not hold SUBACK back for long.
     let timer: NodeJS.Timeout | undefined;
@@ -66,16 +98,38 @@ export class NatsRouter {
     clearTimeout(timer);
   }
 
-  remove(filter: string): void {
-    const interest = this.interests.get(filter);
+  private removeInterest(key: string): void {
+    const interest = this.interests.get(key);
     if (!interest) return;
     if (--interest.count > 0) return;
-    this.interests.delete(filter);
+    this.interests.delete(key);
     for (const sub of interest.subscriptions) sub.unsubscribe();
   }
 
   get filterCount(): number {
     return this.interests.size;
+  }
+
+  private onShared(err: Error | null, msg: Msg, shared: SharedFilter): void {
+    if (err) {
+      this.logger.warn('NATS subscription error', { err });
+      return;
+    }
+    const message = this.decode(msg);
+    if (message) this.deliverShared(shared, message);
+  }
+
+  private decode(msg: Msg): RoutedMessage | undefined {
+    let topic: string;
+    try {
+      topic = subjectToTopic(msg.subject.slice(this.s.messagePrefix.length + 1));
+    } catch {
+      this.logger.warn('message on an unmappable subject', { subject: msg.subject });
+      return undefined;
+    }
+    const message = fromNats(topic, msg.data, msg.headers);
+    if (!message) this.logger.warn('message without mqfleet headers ignored', { subject: msg.subject });
+    return message;
   }
 
   private onMessage(err: Error | null, msg: Msg): void {
@@ -84,18 +138,8 @@ export class NatsRouter {
       return;
     }
     if (msg.headers?.get(HEADER_GATEWAY) === this.gatewayId) return; // delivered locally already
-    let topic: string;
-    try {
-      topic = subjectToTopic(msg.subject.slice(this.s.messagePrefix.length + 1));
-    } catch {
-      this.logger.warn('message on an unmappable subject', { subject: msg.subject });
-      return;
-    }
-    const message = fromNats(topic, msg.data, msg.headers);
-    if (!message) {
-      this.logger.warn('message without mqfleet headers ignored', { subject: msg.subject });
-      return;
-    }
+    const message = this.decode(msg);
+    if (!message) return;
     if (this.seen.has(message.id)) return;
     this.seen.add(message.id);
     if (this.seen.size > SEEN_CAPACITY) this.seen.delete(this.seen.values().next().value!);

@@ -4,10 +4,12 @@
 // client's SUBSCRIBE/UNSUBSCRIBE) and every newer session state (CONNACK of a resumed session,
 // events, reconciliation) brings the table and the NATS interest in line with it.
 import type { Subscription, Subscription__Output } from '@mqfleet/proto';
+import { topicMatches } from '@mqfleet/core';
 import type { QoS } from './message';
+import { isShared } from './shared';
 
-/** Highest QoS granted on a subscription: outbound QoS 2 is not implemented yet. */
-export const MAX_GRANTED_QOS: QoS = 1;
+/** Highest QoS granted on a subscription: every QoS is delivered [MQTT-4.3]. */
+export const MAX_GRANTED_QOS: QoS = 2;
 
 export interface SubscriptionOptions {
   qos: QoS;
@@ -17,10 +19,7 @@ export interface SubscriptionOptions {
   identifier?: number;
 }
 
-/**
- * A stored subscription as the connection uses it: the maximum QoS is capped at what the gateway
- * delivers (an administrator may store QoS 2) [MQTT-3.8.4-5: the server may grant a lower QoS].
- */
+/** A stored subscription as the connection uses it (QoS clamped to 0..MAX_GRANTED_QOS). */
 export function optionsOf(stored: Subscription__Output): SubscriptionOptions {
   return {
     qos: Math.min(Math.max(stored.qos, 0), MAX_GRANTED_QOS) as QoS,
@@ -48,3 +47,45 @@ export const sameOptions = (a: SubscriptionOptions, b: SubscriptionOptions): boo
   a.retainAsPublished === b.retainAsPublished &&
   a.retainHandling === b.retainHandling &&
   a.identifier === b.identifier;
+
+/** How a message is delivered to one session: the union of its matching subscriptions. */
+export interface Match {
+  /** min(highest matching subscription QoS, message QoS) [MQTT-3.8.4-8, MQTT-4.3]. */
+  qos: QoS;
+  /** RETAIN flag of the delivery: 0 unless Retain As Published [MQTT-3.3.1-12, MQTT-3.3.1-13]. */
+  retain: boolean;
+  /** Identifiers of every matching subscription that has one [MQTT-3.3.4-3]. */
+  subscriptionIds: number[];
+}
+
+/**
+ * The delivery of a message to a session holding these subscriptions, or undefined when none
+ * matches. One copy, whatever the number of overlapping subscriptions [MQTT-3.3.4-2].
+ * `fromSelf`: the message was published by this same connection (No Local [MQTT-3.8.3-3]).
+ */
+export function match(
+  subscriptions: Map<string, SubscriptionOptions>,
+  topic: string,
+  messageQos: QoS,
+  messageRetain: boolean,
+  fromSelf: boolean,
+): Match | undefined {
+  let qos = -1;
+  let retainAsPublished = false;
+  const subscriptionIds: number[] = [];
+  for (const [filter, sub] of subscriptions) {
+    // Shared subscriptions get their messages one member at a time (shared.ts).
+    if (isShared(filter) || !topicMatches(filter, topic)) continue;
+    // No Local: not to the connection that published it [MQTT-3.8.3-3].
+    if (sub.noLocal && fromSelf) continue;
+    qos = Math.max(qos, sub.qos);
+    retainAsPublished ||= sub.retainAsPublished;
+    if (sub.identifier !== undefined) subscriptionIds.push(sub.identifier);
+  }
+  if (qos < 0) return undefined;
+  return {
+    qos: Math.min(qos, messageQos) as QoS,
+    retain: retainAsPublished && messageRetain,
+    subscriptionIds,
+  };
+}

@@ -367,7 +367,12 @@ export function plausiblePacket(rng: Rng, version: Version): mqttPacket.Packet {
   }
   if (r < 0.58) {
     const p = randomSubscribe(rng, version);
-    p.subscriptions = [{ topic: rng.bool(0.3) ? 'fuzz/#' : topic(), qos: rng.int(0, 2) as 0 | 1 | 2 }];
+    const filter = rng.bool(0.3)
+      ? 'fuzz/#'
+      : rng.bool(0.1)
+        ? `$share/${rng.pick(['g', 'h', ''])}/fuzz/#`
+        : topic();
+    p.subscriptions = [{ topic: filter, qos: rng.int(0, 2) as 0 | 1 | 2 }];
     if (p.properties?.subscriptionIdentifier === 0) p.properties.subscriptionIdentifier = 1;
     return p;
   }

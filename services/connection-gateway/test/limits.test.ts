@@ -233,17 +233,17 @@ describe('broker limits from the config file', () => {
     );
   });
 
-  it('defaults: nothing announced beyond the existing properties', async () => {
+  it('defaults: Receive Maximum 100, everything else at its protocol default', async () => {
     const plain = await gatewayWithFile('empty', {});
     const { connack } = await raw(plain, 5, 'limits-defaults', { keepalive: 0 });
-    assert.equal(connack.properties?.receiveMaximum, undefined);
+    assert.equal(connack.properties?.receiveMaximum, 100);
     assert.equal(connack.properties?.maximumQoS, undefined);
     assert.equal(connack.properties?.retainAvailable, true);
     assert.equal(connack.properties?.topicAliasMaximum, 10);
     assert.equal(connack.properties?.serverKeepAlive, undefined);
     assert.equal(connack.properties?.wildcardSubscriptionAvailable, true);
     assert.equal(connack.properties?.subscriptionIdentifiersAvailable, true);
-    assert.equal(connack.properties?.sharedSubscriptionAvailable, false);
+    assert.equal(connack.properties?.sharedSubscriptionAvailable, true);
   });
 
   it('enhanced authentication is not offered: an Authentication Method gets CONNACK 0x8C [MQTT-4.12]', async () => {

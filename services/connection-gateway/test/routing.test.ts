@@ -153,7 +153,7 @@ describe('connection-gateway routing', () => {
         const suback = (await raw.next()) as ISubackPacket;
         assert.equal(suback.cmd, 'suback');
         assert.equal(suback.messageId, 7);
-        assert.deepEqual(suback.granted, [failure, 1, failure]);
+        assert.deepEqual(suback.granted, [failure, 2, failure]);
       } finally {
         raw.destroy();
       }

@@ -1,6 +1,6 @@
-// Acknowledgements from the client: PUBACK for our QoS 1 deliveries [MQTT-4.3.2], PUBREL for
-// its QoS 2 publications [MQTT-4.3.3]. PUBREC/PUBCOMP answer QoS 2 deliveries, which the
-// gateway does not send yet (subscriptions are granted QoS 1 at most).
+// Acknowledgements from the client: PUBACK for our QoS 1 deliveries [MQTT-4.3.2], PUBREC and
+// PUBCOMP for our QoS 2 deliveries [MQTT-4.3.3] (the in-flight window is in ../connection.ts),
+// PUBREL for its own QoS 2 publications.
 import type { IPubackPacket, IPubcompPacket, IPubrecPacket, IPubrelPacket } from 'mqtt-packet';
 import type { Connection } from '../connection';
 import { ReasonCode } from '../reason-codes';
@@ -21,8 +21,14 @@ export function handlePubrel(conn: Connection, packet: IPubrelPacket): void {
   );
 }
 
-export function handleUnexpectedQos2Ack(conn: Connection, packet: IPubrecPacket | IPubcompPacket): void {
-  conn.log.debug(`${packet.cmd.toUpperCase()} without an outbound QoS 2 delivery`, {
-    packetId: packet.messageId,
-  });
+export function handlePubrec(conn: Connection, packet: IPubrecPacket): void {
+  if (!conn.received(packet.messageId!, packet.reasonCode)) {
+    conn.log.debug('PUBREC for an unknown packet identifier', { packetId: packet.messageId });
+  }
+}
+
+export function handlePubcomp(conn: Connection, packet: IPubcompPacket): void {
+  if (!conn.completed(packet.messageId!)) {
+    conn.log.debug('PUBCOMP for an unknown packet identifier', { packetId: packet.messageId });
+  }
 }

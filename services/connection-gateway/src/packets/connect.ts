@@ -223,6 +223,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     return;
   }
   conn.sessionOpened = true;
+  conn.holdDeliveries();
   if (response.session) conn.applySession(response.session, 'open', true);
   else conn.log.warn('OpenSession returned no session; using defaults', { clientName });
   ctx.cancelWill(clientName);
@@ -231,6 +232,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   // CONNACK waits until their NATS interest is in place, so a message published right after it
   // reaches the client from any gateway.
   await conn.routing;
+  // The offline queue is read once the live subscriptions are in place (queue.ts).
+  const resumed = await ctx.resumeQueue(clientName, response.sessionPresent);
   if (conn.ending || conn.socket.destroyed) return;
 
   const settings = conn.settings;
@@ -243,9 +246,10 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
       retainAvailable, // [MQTT-3.2.2.3.5]
       wildcardSubscriptionAvailable: true,
       subscriptionIdentifiersAvailable: true,
-      sharedSubscriptionAvailable: false,
+      sharedSubscriptionAvailable: true, // ../shared.ts
     };
     // Absent means 65535 / QoS 2; Maximum QoS is only ever sent as 0 or 1 [MQTT-3.2.2-9].
+    // [MQTT-3.2.2.3.3]
     if (receiveMaximum < 65535) connack.properties.receiveMaximum = receiveMaximum;
     if (maximumQos < 2) connack.properties.maximumQoS = maximumQos;
     if (assigned) connack.properties.assignedClientIdentifier = clientName; // [MQTT-3.2.2-16]
@@ -260,6 +264,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   }
   conn.state = 'open';
   conn.send(connack);
+  conn.restore(resumed);
   conn.keepAlive.set(conn.keepAliveSeconds);
   conn.log.info('connected', { clientName, protocol: v5 ? '5.0' : '3.1.1', version: String(conn.version) });
   ctx.emit('connected', clientName, conn.id);

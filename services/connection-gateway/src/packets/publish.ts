@@ -43,15 +43,6 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   if (packet.retain && !limits.retainAvailable) {
     throw new ProtocolError('retained messages are not available', ReasonCode.RETAIN_NOT_SUPPORTED);
   }
-  // More unacknowledged QoS 2 messages than the announced Receive Maximum [MQTT-3.3.4-9].
-  if (
-    v5 &&
-    packet.qos === 2 &&
-    !conn.awaitingRelease.has(packetId) &&
-    conn.awaitingRelease.size >= limits.receiveMaximum
-  ) {
-    throw new ProtocolError('receive maximum exceeded', ReasonCode.RECEIVE_MAXIMUM_EXCEEDED);
-  }
 
   const refused = conn.banned
     ? 'banned'
@@ -82,6 +73,14 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
 
   // A QoS 2 message whose PUBREL has not arrived yet is a duplicate: not routed again [MQTT-4.3.3-9].
   const duplicate = packet.qos === 2 && conn.awaitingRelease.has(packetId);
+  if (v5 && packet.qos > 0 && !duplicate && conn.unacknowledgedInbound >= limits.receiveMaximum) {
+    // More unacknowledged QoS 1/2 PUBLISH packets (QoS 1 until PUBACK, QoS 2 until PUBCOMP) than
+    // the Receive Maximum announced in CONNACK: DISCONNECT 0x93 [MQTT-3.3.4-9].
+    throw new ProtocolError(
+      `more than ${limits.receiveMaximum} unacknowledged QoS 1/2 PUBLISH packets`,
+      ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
+    );
+  }
   /** RETAIN 1: JetStream's acknowledgement of the stored (or removed) retained message. */
   let stored: Promise<boolean> | undefined;
   if (!duplicate) {

@@ -10,6 +10,7 @@ import { ProtocolError, SessionServiceError } from '../errors';
 import type { QoS } from '../message';
 import { ReasonCode, SUBACK_FAILURE_V4 } from '../reason-codes';
 import { MAX_GRANTED_QOS, toStored, type SubscriptionOptions } from '../subscriptions';
+import { isShared, parseShared, sharedFilterProblem } from '../shared';
 
 export { MAX_GRANTED_QOS } from '../subscriptions';
 
@@ -27,15 +28,18 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
     subscription: Subscription;
   }[] = [];
   for (const sub of packet.subscriptions) {
-    const problem = topicFilterProblem(sub.topic);
+    const shared = isShared(sub.topic);
+    // No Local on a shared subscription is a Protocol Error [MQTT-3.8.3-4].
+    if (shared && v5 && sub.nl === true) throw new ProtocolError('No Local on a shared subscription');
+    // A shared subscription's ShareName and filter [MQTT-4.8.2-1, MQTT-4.8.2-2]: 0x8F otherwise.
+    const problem = shared ? sharedFilterProblem(sub.topic) : topicFilterProblem(sub.topic);
     if (problem) {
       conn.log.debug('invalid topic filter', { filter: sub.topic, problem });
       granted.push(v5 ? ReasonCode.TOPIC_FILTER_INVALID : SUBACK_FAILURE_V4);
-    } else if (v5 && sub.topic.startsWith('$share/')) {
-      granted.push(ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED);
-    } else if (conn.banned || !conn.authorization.maySubscribe(sub.topic)) {
+    } else if (conn.banned || !conn.authorization.maySubscribe(parseShared(sub.topic)?.filter ?? sub.topic)) {
       // A banned session may not subscribe (DESIGN.md, sessionStatus), nor may a client whose
-      // authorization rules refuse the filter: 0x87 (5.0) / 0x80 (3.1.1) [MQTT-3.9.3].
+      // authorization rules refuse the filter (a shared subscription's filter after its
+      // ShareName): 0x87 (5.0) / 0x80 (3.1.1) [MQTT-3.9.3].
       conn.ctx.emit('subscribeRefused', conn.clientName, sub.topic);
       granted.push(v5 ? ReasonCode.NOT_AUTHORIZED : SUBACK_FAILURE_V4);
     } else {
@@ -61,7 +65,9 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
       // Retain Handling: 0 at every subscribe, 1 only for a new subscription, 2 never; MQTT 3.1.1
       // always sends them.
       const handling = v5 ? options.retainHandling : 0;
-      if (handling === 0 || (handling === 1 && !conn.subscriptions.has(filter))) {
+      if (isShared(filter)) {
+        // Retained messages are not sent for a shared subscription (MQTT 5 §4.8.2).
+      } else if (handling === 0 || (handling === 1 && !conn.subscriptions.has(filter))) {
         retainedFor.push({ filter, options });
       }
       conn.subscribing.add(filter);

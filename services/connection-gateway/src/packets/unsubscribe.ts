@@ -31,7 +31,7 @@ export async function handleUnsubscribe(conn: Connection, packet: IUnsubscribePa
         // A 3.1.1 UNSUBACK cannot report a failure: deliveries stop on this connection anyway
         // (the stored subscription may return when the session resumes).
         for (const filter of valid) {
-          if (conn.subscriptions.delete(filter)) conn.ctx.removeFilter(filter);
+          if (conn.subscriptions.delete(filter)) conn.ctx.removeFilter(filter, conn);
         }
       }
     }

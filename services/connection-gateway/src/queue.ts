@@ -1,0 +1,445 @@
+// Offline queues of persistent sessions [MQTT-3.1.2-5, MQTT-4.4.0-1], kept in JetStream (DESIGN.md:
+// messages waiting for an offline session live there, never in a home-made store).
+//
+// One stream, subjects().queueStream, with INTEREST retention, created by the gateways:
+//   <prefix>.queue.m.<topic subject>  every QoS 1/2 message, published once by the gateway that
+//                                     received it. With interest retention JetStream keeps a
+//                                     message only while some consumer's filter matches it, so
+//                                     with no offline session it stores nothing, and one copy
+//                                     serves every offline session that wants it.
+//   <prefix>.queue.s.<client token>   a parked session's own deliveries: what was in flight
+//                                     (with its packet identifier and QoS 2 state) or waiting
+//                                     for the window when the connection ended.
+// When a connection of a session that outlives it ends (session expiry > 0, not banned), the
+// gateway "parks" the session: durable pull consumers named after the client token (never the
+// raw client id), one on the session subject ("qs_<token>", whose description holds the client id
+// and the subjects of the other consumers, JSON {c, s}) and one per subject filter of its subscriptions ("qm_<token>_<hash>"; nats-server
+// 2.9 allows a single filter subject per consumer). They live in the NATS server, so the session
+// may resume on any gateway, and survive the gateway that parked it.
+//
+// The session consumer is marked complete (description "d") once the saved deliveries are stored;
+// take() leaves an incomplete parking alone, and the parking gateway then announces the session on
+// subjects().queueReady (core NATS): the gateway holding a connection that resumed the session
+// meanwhile takes it (and discards it after a clean start). A connection taken over by a newer
+// one (the client connected again, on any gateway, before the old connection ended) parks only
+// its saved deliveries and announces them the same way.
+//
+// The consumers do not ask for acknowledgements (AckPolicy.None): an explicit-ack pull consumer
+// would stop at max_ack_pending (1000) unacknowledged messages, and they are deleted once read.
+//
+// When the client connects again with a session present, the gateway that takes it reads
+// every consumer (the saved deliveries first, then the queued messages in stream order without
+// duplicates) and deletes them; clean start, an expired or deleted session discard them.
+// At most MQFLEET_MAX_QUEUED_MESSAGES queued messages are delivered: the oldest are kept and
+// newer ones discarded, as Mosquitto's max_queued_messages does.
+import { createHash } from 'node:crypto';
+import { clientToken, filterToSubjects, subjectToTopic, type Logger, type Subjects } from '@mqfleet/core';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type MsgHdrs,
+  type NatsConnection,
+} from 'nats';
+import { fromNats, toNatsHeaders, type QoS, type RoutedMessage } from './message';
+
+const HEADER_RECEIVED_AT = 'Mqfleet-Received-At';
+const HEADER_TOPIC = 'Mqfleet-Topic';
+const HEADER_PACKET_ID = 'Mqfleet-Packet-Id';
+const HEADER_STATE = 'Mqfleet-State';
+const HEADER_DELIVERY_QOS = 'Mqfleet-Delivery-Qos';
+const HEADER_DELIVERY_RETAIN = 'Mqfleet-Delivery-Retain';
+const HEADER_SUBSCRIPTION_IDS = 'Mqfleet-Subscription-Ids';
+/** Reading one consumer at resumption stops after this long. */
+const READ_TIMEOUT_MS = 3000;
+/** Saved deliveries stored at once when a session is parked. */
+const PUBLISH_BATCH = 256;
+/** Saved deliveries of one session: at most the in-flight window plus the local queue. */
+const MAX_SAVED = 65535 + 10000;
+
+/** A delivery saved with a parked session, restored as it was. */
+export interface SavedDelivery {
+  message: RoutedMessage;
+  qos: 1 | 2;
+  retain: boolean;
+  subscriptionIds: number[];
+  /** Set when it was in flight: resent with this packet identifier [MQTT-4.4.0-1]. */
+  packetId?: number;
+  /** QoS 2 in flight: "pubrel" once the client had sent PUBREC (PUBREL is resent). */
+  state?: 'publish' | 'pubrel';
+}
+
+export interface Resumed {
+  saved: SavedDelivery[];
+  /** Queued while offline, oldest first, at most maxQueued. */
+  queued: RoutedMessage[];
+}
+
+const sessionConsumer = (token: string): string => `qs_${token}`;
+const filterConsumer = (token: string, subject: string): string =>
+  `qm_${token}_${createHash('sha256').update(subject).digest('base64url').slice(0, 16)}`;
+
+/**
+ * The session consumer's description: the client id, the subjects of its filter consumers, and
+ * whether the parking is complete (its saved deliveries stored).
+ */
+interface Parked {
+  c: string;
+  s: string[];
+  d: boolean;
+}
+
+const describe = (clientName: string, subjects: string[], done: boolean): string =>
+  JSON.stringify({ c: clientName, s: subjects, d: done } satisfies Parked);
+
+function parseDescription(description: string | undefined): Parked | undefined {
+  try {
+    const parsed = JSON.parse(description ?? '') as { c?: unknown; s?: unknown; d?: unknown };
+    if (typeof parsed.c !== 'string' || !Array.isArray(parsed.s)) return undefined;
+    return {
+      c: parsed.c,
+      s: parsed.s.filter((x): x is string => typeof x === 'string'),
+      d: parsed.d === true,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Consumers younger than this are left alone by sweep() (a parking may be creating them). */
+const SWEEP_MIN_AGE_MS = 60_000;
+
+const notFound = (err: unknown): boolean => /not found|10014|404/i.test(String((err as Error)?.message));
+
+export class OfflineQueues {
+  private jsm: Promise<JetStreamManager> | undefined;
+  /** QoS 1/2 messages that could not be offered to the queue stream. */
+  publishFailures = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly s: Subjects,
+    private readonly gatewayId: string,
+    private readonly logger: Logger,
+    readonly maxQueued: number,
+  ) {}
+
+  /** Creates the stream if it is missing (idempotent; several gateways may race). */
+  async ensureStream(): Promise<void> {
+    const jsm = await this.manager();
+    try {
+      await jsm.streams.info(this.s.queueStream);
+      return;
+    } catch {
+      // not there yet
+    }
+    try {
+      await jsm.streams.add({
+        name: this.s.queueStream,
+        subjects: [this.s.queueAll],
+        retention: RetentionPolicy.Interest,
+        storage: StorageType.File,
+      });
+    } catch (err) {
+      await jsm.streams.info(this.s.queueStream).catch(() => {
+        throw err;
+      });
+    }
+  }
+
+  /** Offers a QoS 1/2 message to the offline sessions (stored only if one wants it). */
+  publish(message: RoutedMessage): void {
+    if (message.qos === 0) return;
+    try {
+      const h = toNatsHeaders(message, this.gatewayId);
+      h.set(HEADER_RECEIVED_AT, String(Date.now()));
+      this.nc.publish(this.s.queueMessage(message.topic), message.payload, { headers: h });
+    } catch (err) {
+      this.publishFailures++;
+      this.logger.debug('queue publish failed', { topic: message.topic, err });
+    }
+  }
+
+  /**
+   * Parks a session: creates its consumers (from now on matching QoS 1/2 messages are kept), then
+   * `collected()` is called for what arrived meanwhile, and every saved delivery is stored.
+   */
+  async park(
+    clientName: string,
+    filters: string[],
+    saved: SavedDelivery[],
+    collected: () => SavedDelivery[],
+  ): Promise<void> {
+    const token = clientToken(clientName);
+    const subjects = this.subjectsOf(filters);
+    const jsm = await this.manager();
+    const common = { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New };
+    const existing = (await this.parked(token))?.s;
+    if (existing) {
+      // Deliveries saved by a connection that was taken over and never taken: they stay, and the
+      // consumers of both lists are kept.
+      for (const subject of existing) if (!subjects.includes(subject)) subjects.push(subject);
+      await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
+        description: describe(clientName, subjects, false),
+      });
+    } else {
+      await jsm.consumers.add(this.s.queueStream, {
+        ...common,
+        durable_name: sessionConsumer(token),
+        filter_subject: this.s.queueSession(clientName),
+        description: describe(clientName, subjects, false),
+      });
+    }
+    for (const subject of subjects) {
+      if (existing?.includes(subject)) continue;
+      await jsm.consumers.add(this.s.queueStream, {
+        ...common,
+        durable_name: filterConsumer(token, subject),
+        filter_subject: subject,
+      });
+    }
+    const js = this.nc.jetstream();
+    const all = [...saved, ...collected()];
+    // Published in order on one connection (so stored in order), acknowledged a batch at a time.
+    for (let i = 0; i < all.length; i += PUBLISH_BATCH) {
+      await Promise.all(
+        all.slice(i, i + PUBLISH_BATCH).map((delivery) => {
+          const h = toNatsHeaders(delivery.message, this.gatewayId);
+          // toNatsHeaders carries the expiry remaining now: it counts down from now.
+          h.set(HEADER_RECEIVED_AT, String(Date.now()));
+          h.set(HEADER_TOPIC, delivery.message.topic);
+          h.set(HEADER_DELIVERY_QOS, String(delivery.qos));
+          if (delivery.retain) h.set(HEADER_DELIVERY_RETAIN, '1');
+          if (delivery.subscriptionIds.length > 0)
+            h.set(HEADER_SUBSCRIPTION_IDS, delivery.subscriptionIds.join(','));
+          if (delivery.packetId !== undefined) {
+            h.set(HEADER_PACKET_ID, String(delivery.packetId));
+            h.set(HEADER_STATE, delivery.state ?? 'publish');
+          }
+          return js.publish(this.s.queueSession(clientName), delivery.message.payload, { headers: h });
+        }),
+      );
+    }
+    // Complete: take() hands it over from now on (before, it leaves it alone).
+    await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
+      description: describe(clientName, subjects, true),
+    });
+  }
+
+  /**
+   * Takes a session's queue: its saved deliveries and the messages queued while it was offline,
+   * then removes its consumers. Undefined when it had none, or when it is still being parked
+   * (the parking gateway announces it on queueReady once complete).
+   */
+  async take(clientName: string): Promise<Resumed | undefined> {
+    const token = clientToken(clientName);
+    const parked = await this.parked(token);
+    if (!parked?.d) return undefined;
+    const subjects = parked.s;
+    const savedRaw = await this.read(sessionConsumer(token), MAX_SAVED);
+    const saved: SavedDelivery[] = [];
+    const seen = new Set<string>();
+    for (const { data, headers } of savedRaw) {
+      const delivery = this.decodeSaved(data, headers);
+      if (!delivery || seen.has(delivery.message.id)) continue;
+      seen.add(delivery.message.id);
+      saved.push(delivery);
+    }
+    const all: { seq: number; message: RoutedMessage }[] = [];
+    for (const subject of subjects) {
+      for (const m of await this.read(filterConsumer(token, subject), this.maxQueued)) {
+        const message = this.decodeQueued(m.subject, m.data, m.headers);
+        if (message) all.push({ seq: m.seq, message });
+      }
+    }
+    all.sort((a, b) => a.seq - b.seq);
+    const queued: RoutedMessage[] = [];
+    for (const { message } of all) {
+      if (seen.has(message.id)) continue; // through overlapping filters, or saved already
+      seen.add(message.id);
+      if (queued.length >= this.maxQueued) break; // newer ones are discarded
+      queued.push(message);
+    }
+    await this.remove(token, subjects);
+    return { saved, queued };
+  }
+
+  /**
+   * The subscriptions of a parked session changed (an administrator's subscribeToMq while it is
+   * offline): consumers are added for new filters (queueing from now on) and removed for dropped
+   * ones. False when the session is not parked.
+   */
+  async refilter(clientName: string, filters: string[]): Promise<boolean> {
+    const token = clientToken(clientName);
+    const jsm = await this.manager();
+    const parked = await this.parked(token);
+    if (!parked) return false;
+    const before = parked.s;
+    const after = this.subjectsOf(filters);
+    const common = { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New };
+    const added = after.filter((subject) => !before.includes(subject));
+    for (const subject of added) {
+      await jsm.consumers.add(this.s.queueStream, {
+        ...common,
+        durable_name: filterConsumer(token, subject),
+        filter_subject: subject,
+      });
+    }
+    await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
+      description: describe(clientName, after, parked.d),
+    });
+    for (const subject of before.filter((x) => !after.includes(x))) {
+      await jsm.consumers.delete(this.s.queueStream, filterConsumer(token, subject)).catch(() => undefined);
+    }
+    // Taken meanwhile (the client came back): what was added here would be orphaned.
+    if (!(await this.parked(token))) await this.remove(token, added);
+    return true;
+  }
+
+  /**
+   * Removes what no session will take: the queues of client ids `existing` does not know any
+   * more (their `deleted` event was missed), and filter consumers without a session consumer
+   * (a crash between creating them). Returns the client ids whose queue was removed.
+   */
+  async sweep(existing: (clientNames: string[]) => Promise<Set<string>>): Promise<string[]> {
+    const jsm = await this.manager();
+    const sessions = new Map<string, string>(); // token → client id
+    const filterConsumers: { name: string; token: string; created: number }[] = [];
+    for await (const c of jsm.consumers.list(this.s.queueStream)) {
+      if (c.name.startsWith('qs_')) {
+        const d = parseDescription(c.config.description);
+        if (d) sessions.set(c.name.slice(3), d.c);
+      } else if (c.name.startsWith('qm_')) {
+        const token = c.name.slice(3, 3 + 22);
+        filterConsumers.push({ name: c.name, token, created: Date.parse(c.created) });
+      }
+    }
+    const removed: string[] = [];
+    const names = [...sessions.values()];
+    for (let i = 0; i < names.length; i += 200) {
+      const batch = names.slice(i, i + 200);
+      const known = await existing(batch);
+      for (const clientName of batch) {
+        if (known.has(clientName)) continue;
+        await this.discard(clientName);
+        removed.push(clientName);
+      }
+    }
+    const now = Date.now();
+    for (const c of filterConsumers) {
+      if (sessions.has(c.token) || !(now - c.created > SWEEP_MIN_AGE_MS)) continue;
+      await jsm.consumers.delete(this.s.queueStream, c.name).catch(() => undefined);
+    }
+    return removed;
+  }
+
+  /** Drops a session's queue (clean start, expiry, deletion). */
+  async discard(clientName: string): Promise<void> {
+    const token = clientToken(clientName);
+    const parked = await this.parked(token);
+    if (parked) await this.remove(token, parked.s);
+  }
+
+  /** A parked session's description; undefined when it is not parked. */
+  private async parked(token: string): Promise<Parked | undefined> {
+    const jsm = await this.manager();
+    try {
+      const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
+      return parseDescription(info.config.description) ?? { c: '', s: [], d: true };
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private subjectsOf(filters: string[]): string[] {
+    return [
+      ...new Set(filters.flatMap((f) => filterToSubjects(f).map((x) => `${this.s.queueMessagePrefix}.${x}`))),
+    ];
+  }
+
+  private async remove(token: string, subjects: string[]): Promise<void> {
+    const jsm = await this.manager();
+    for (const name of [
+      ...subjects.map((subject) => filterConsumer(token, subject)),
+      sessionConsumer(token),
+    ]) {
+      await jsm.consumers.delete(this.s.queueStream, name).catch((err: unknown) => {
+        if (!notFound(err)) throw err;
+      });
+    }
+  }
+
+  private manager(): Promise<JetStreamManager> {
+    this.jsm ??= this.nc.jetstreamManager();
+    return this.jsm;
+  }
+
+  /** Up to `max` pending messages of a consumer, in stream order. */
+  private async read(
+    name: string,
+    max: number,
+  ): Promise<{ seq: number; subject: string; data: Uint8Array; headers: MsgHdrs | undefined }[]> {
+    const out: { seq: number; subject: string; data: Uint8Array; headers: MsgHdrs | undefined }[] = [];
+    let consumer;
+    try {
+      consumer = await this.nc.jetstream().consumers.get(this.s.queueStream, name);
+    } catch (err) {
+      if (notFound(err)) return out;
+      throw err;
+    }
+    const info = await consumer.info(true);
+    const pending = Math.min(info.num_pending, max);
+    if (pending === 0) return out;
+    const deadline = Date.now() + READ_TIMEOUT_MS;
+    const messages = await consumer.fetch({ max_messages: pending, expires: READ_TIMEOUT_MS });
+    for await (const m of messages) {
+      out.push({ seq: m.info.streamSequence, subject: m.subject, data: m.data, headers: m.headers });
+      if (m.info.pending === 0 || out.length >= pending || Date.now() > deadline) break;
+    }
+    // (Awaiting close() after leaving the loop never settles with nats.js 2.29.)
+    void messages.close().catch(() => undefined);
+    return out;
+  }
+
+  private decodeQueued(subject: string, data: Uint8Array, h: MsgHdrs | undefined): RoutedMessage | undefined {
+    let topic: string;
+    try {
+      topic = subjectToTopic(subject.slice(this.s.queueMessagePrefix.length + 1));
+    } catch {
+      return undefined;
+    }
+    const message = fromNats(topic, data, h);
+    if (!message) return undefined;
+    const receivedAt = Number(h?.get(HEADER_RECEIVED_AT));
+    // The Message Expiry Interval counts from when the message was received [MQTT-3.3.2-5].
+    if (Number.isFinite(receivedAt) && receivedAt > 0) message.receivedAt = receivedAt;
+    return message;
+  }
+
+  private decodeSaved(data: Uint8Array, h: MsgHdrs | undefined): SavedDelivery | undefined {
+    const topic = h?.get(HEADER_TOPIC);
+    if (!h || !topic) return undefined;
+    const message = fromNats(topic, data, h);
+    if (!message) return undefined;
+    const receivedAt = Number(h.get(HEADER_RECEIVED_AT));
+    if (Number.isFinite(receivedAt) && receivedAt > 0) message.receivedAt = receivedAt;
+    const qos = Number(h.get(HEADER_DELIVERY_QOS)) as QoS;
+    if (qos !== 1 && qos !== 2) return undefined;
+    const ids = h.get(HEADER_SUBSCRIPTION_IDS);
+    const delivery: SavedDelivery = {
+      message,
+      qos,
+      retain: h.get(HEADER_DELIVERY_RETAIN) === '1',
+      subscriptionIds: ids ? ids.split(',').map(Number) : [],
+    };
+    const packetId = Number(h.get(HEADER_PACKET_ID));
+    if (Number.isInteger(packetId) && packetId >= 1 && packetId <= 65535) {
+      delivery.packetId = packetId;
+      delivery.state = h.get(HEADER_STATE) === 'pubrel' ? 'pubrel' : 'publish';
+    }
+    return delivery;
+  }
+}

@@ -1,0 +1,96 @@
+// Shared subscriptions [MQTT-4.8.2]: "$share/{ShareName}/{filter}". Each message matching the
+// filter goes to one member of the group, across the whole cluster: every gateway with members
+// subscribes the filter's NATS subjects in one NATS queue group per (ShareName, filter), so NATS
+// hands each message to one of those gateways, which picks one of its members in turn
+// (router.ts, SharedMembers.deliver below). The same filter under two share names, or two filters under
+// one name, are separate shared subscriptions. Supported for MQTT 3.1.1 too, as Mosquitto and
+// EMQX do. Retained messages are not sent to shared subscriptions (MQTT 5 §4.8.2),
+// and shared subscriptions are not queued for an offline session (queue.ts): its group's other
+// members get the messages.
+import { createHash } from 'node:crypto';
+import { topicFilterProblem, topicMatches } from '@mqfleet/core';
+import type { Connection } from './connection';
+import type { RoutedMessage } from './message';
+
+export const SHARE_PREFIX = '$share/';
+
+export interface SharedFilter {
+  group: string;
+  filter: string;
+}
+
+export const isShared = (topicFilter: string): boolean => topicFilter.startsWith(SHARE_PREFIX);
+
+/**
+ * Splits "$share/{ShareName}/{filter}"; undefined for an ordinary filter. Throws nothing: an
+ * invalid one is reported by sharedFilterProblem.
+ */
+export function parseShared(topicFilter: string): SharedFilter | undefined {
+  if (!isShared(topicFilter)) return undefined;
+  const rest = topicFilter.slice(SHARE_PREFIX.length);
+  const slash = rest.indexOf('/');
+  if (slash < 0) return { group: rest, filter: '' };
+  return { group: rest.slice(0, slash), filter: rest.slice(slash + 1) };
+}
+
+/**
+ * Why a shared subscription's filter is invalid [MQTT-4.8.2-1, MQTT-4.8.2-2]: the ShareName is at
+ * least one character and holds no "/", "+" or "#", and is followed by "/" and a valid filter.
+ */
+export function sharedFilterProblem(topicFilter: string): string | undefined {
+  const shared = parseShared(topicFilter);
+  if (!shared) return undefined;
+  if (shared.group === '') return 'the ShareName of a shared subscription must not be empty';
+  if (/[+#]/.test(shared.group)) return 'a ShareName must not contain "+" or "#"';
+  if (shared.filter === '') return 'a shared subscription needs a topic filter after the ShareName';
+  return topicFilterProblem(shared.filter);
+}
+
+/** NATS queue group of a shared subscription: a fixed-length token of (ShareName, filter). */
+export function queueGroupOf(shared: SharedFilter): string {
+  return `share_${createHash('sha256').update(`${shared.group}\u0000${shared.filter}`).digest('base64url').slice(0, 22)}`;
+}
+
+/** The members of each shared subscription on one gateway, and whose turn it is. */
+export class SharedMembers {
+  private readonly members = new Map<string, Set<Connection>>();
+  private readonly turn = new Map<string, number>();
+  /** Messages NATS gave this gateway when none of the group's members here could take them. */
+  dropped = 0;
+
+  add(topicFilter: string, conn: Connection): void {
+    let members = this.members.get(topicFilter);
+    if (!members) this.members.set(topicFilter, (members = new Set()));
+    members.add(conn);
+  }
+
+  remove(topicFilter: string, conn: Connection): void {
+    const members = this.members.get(topicFilter);
+    if (!members) return;
+    members.delete(conn);
+    if (members.size === 0) {
+      this.members.delete(topicFilter);
+      this.turn.delete(topicFilter);
+    }
+  }
+
+  /**
+   * NATS chose this gateway for a message of a shared subscription: one of its members here gets
+   * it, in turn [MQTT-4.8.2]. A member that cannot take it (still connecting, closing) is passed
+   * over; with none left the message is dropped and counted.
+   */
+  deliver(shared: SharedFilter, message: RoutedMessage): void {
+    // NATS subjects over-match "$" topics for leading wildcards [MQTT-4.7.2-1].
+    if (!topicMatches(shared.filter, message.topic)) return;
+    const topicFilter = `${SHARE_PREFIX}${shared.group}/${shared.filter}`;
+    const members = [...(this.members.get(topicFilter) ?? [])];
+    const turn = this.turn.get(topicFilter) ?? 0;
+    for (let i = 0; i < members.length; i++) {
+      if (members[(turn + i) % members.length]!.offerShared(topicFilter, message)) {
+        this.turn.set(topicFilter, (turn + i + 1) % members.length);
+        return;
+      }
+    }
+    this.dropped++;
+  }
+}
