@@ -384,6 +384,7 @@ export class Connection {
    */
   holdDeliveries(): void {
     this.buffered ??= [];
+    this.ctx.holdingDeliveries(this, true);
   }
 
   /**
@@ -395,6 +396,7 @@ export class Connection {
   restore(resumed: Resumed | undefined): void {
     const held = this.buffered ?? [];
     this.buffered = undefined;
+    this.ctx.holdingDeliveries(this, false);
     if (this.state !== 'open') return;
     const delivered = new Set<string>();
     if (resumed && !this.banned) {
@@ -634,6 +636,7 @@ export class Connection {
     this.state = 'closed';
     this.keepAlive.stop();
     this.buffered = undefined;
+    this.ctx.holdingDeliveries(this, false);
     // Deliveries not completed, in the order they were sent, for the session's next connection.
     const saved: SavedDelivery[] = [
       ...[...this.inflight.values()].map((d) => ({ ...d })),

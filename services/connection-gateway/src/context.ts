@@ -46,9 +46,18 @@ export interface GatewayContext {
   storeRetained(message: RoutedMessage): Promise<boolean>;
   /** The unexpired retained messages matching a topic filter. */
   readRetained(filter: string): Promise<RoutedMessage[]>;
-  /** Ref-counted NATS interest in a topic filter; resolves once the NATS server has it. */
+  /**
+   * The connection subscribes the filter: local routing sends it matching messages (filter
+   * index), and the gateway holds ref-counted NATS interest in it; resolves once the NATS server
+   * has it.
+   */
   addFilter(filter: string, connection: Connection): Promise<void>;
   removeFilter(filter: string, connection: Connection): void;
+  /**
+   * While a connection holds deliveries back (from opening its session until its offline queue
+   * is restored) it is offered every local message, whatever its filters, as it buffers them.
+   */
+  holdingDeliveries(connection: Connection, holding: boolean): void;
   /**
    * A connection ended (after its socket closed). The gateway parks a persistent session's
    * queue (queue.ts), releases the subscriptions' NATS interest and closes the session.

@@ -30,6 +30,7 @@ import { RetainedStore } from './retained';
 import { OfflineSessions } from './offline';
 import type { Resumed } from './queue';
 import { parseShared, SharedMembers } from './shared';
+import { FilterIndex } from './filter-index';
 import { HealthMonitor } from './health';
 import { closeListeners, openListeners, type ClientStream, type Listener } from './listeners';
 import { SessionClient } from './session-client';
@@ -86,6 +87,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private offline: OfflineSessions | undefined;
   /** Local members of shared subscriptions (shared.ts). */
   readonly shared = new SharedMembers();
+  /** Which connections here subscribe which (non-shared) filters: local routing. */
+  private readonly subscribers = new FilterIndex<Connection>();
+  /** Connections buffering every local message until their offline queue is restored. */
+  private readonly holding = new Set<Connection>();
   private events: SessionEventsConsumer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Session health and live statistics of the connections here (health.ts). */
@@ -258,6 +263,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
   addFilter(filter: string, conn: Connection): Promise<void> {
     const shared = parseShared(filter);
     if (shared) this.shared.add(filter, conn);
+    else this.subscribers.add(filter, conn);
     if (!this.router) return Promise.resolve();
     return shared ? this.router.addShared(shared) : this.router.add(filter);
   }
@@ -265,6 +271,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
   removeFilter(filter: string, conn: Connection): void {
     const shared = parseShared(filter);
     if (shared) this.shared.remove(filter, conn);
+    else this.subscribers.remove(filter, conn);
     if (shared) this.router?.removeShared(shared);
     else this.router?.remove(filter);
   }
@@ -348,8 +355,19 @@ export class Gateway extends EventEmitter implements GatewayContext {
     attach(conn);
   }
 
+  holdingDeliveries(conn: Connection, holding: boolean): void {
+    if (holding) this.holding.add(conn);
+    else this.holding.delete(conn);
+  }
+
+  /**
+   * Offers a message to the connections whose filters match its topic (the filter index: a
+   * lookup by topic levels, not a pass over every connection) and to those buffering everything.
+   */
   private deliverLocal(message: RoutedMessage): void {
-    for (const conn of this.connections) conn.offer(message);
+    const targets = this.subscribers.match(message.topic, new Set());
+    for (const conn of this.holding) targets.add(conn);
+    for (const conn of targets) conn.offer(message);
     this.offline?.offer(message);
   }
 
