@@ -129,15 +129,16 @@ export async function checkToken(db: Db, token: string | undefined): Promise<Act
     stale: boolean;
     idle_timeout_seconds: number;
     remaining_ms: number;
-  }>(
-    `SELECT a.username, a.role, t.idle_timeout_seconds,
+  }>({
+    name: 'token-check',
+    text: `SELECT a.username, a.role, t.idle_timeout_seconds,
             extract(epoch FROM t.last_used_at + make_interval(secs => t.idle_timeout_seconds) - now())::float8 * 1000 AS remaining_ms,
             t.last_used_at < now() - make_interval(secs => least(60, greatest(1, t.idle_timeout_seconds / 100.0))) AS stale
        FROM api_tokens t JOIN accounts a ON a.username_key = t.username_key
       WHERE t.token_hash = $1
         AND (t.idle_timeout_seconds = 0 OR t.last_used_at > now() - make_interval(secs => t.idle_timeout_seconds))`,
-    [hash],
-  );
+    values: [hash],
+  });
   const row = rows[0];
   if (!row) {
     tokenCache.delete(cacheKey);

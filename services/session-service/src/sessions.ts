@@ -386,8 +386,10 @@ async function writeAlterations(
   records: AlterationRecord[],
   now: Date,
 ): Promise<{ updated: Set<string>; committed: CommittedEvent[] }> {
-  const { rows: written } = await q.query<{ key: string | null; id: string | null; msg_id: string | null }>(
-    `WITH u AS (
+  // Named: each pooled connection parses and plans this statement once, not per batch.
+  const { rows: written } = await q.query<{ key: string | null; id: string | null; msg_id: string | null }>({
+    name: 'alter-write',
+    text: `WITH u AS (
        SELECT decode(x.key, 'hex') AS key, x.from_version, x.version, x.settings, x.status, x.pinned
          FROM json_to_recordset($1::json)
               AS x(key text, from_version bigint, version bigint, settings jsonb, status text, pinned text[])
@@ -415,7 +417,7 @@ async function writeAlterations(
      SELECT encode(client_key, 'hex') AS key, NULL AS id, NULL AS msg_id FROM upd
      UNION ALL
      SELECT NULL, id::text, msg_id FROM ob`,
-    [
+    values: [
       JSON.stringify(
         changed.map((c) => ({
           key: c.hex,
@@ -441,7 +443,7 @@ async function writeAlterations(
       ),
       now,
     ],
-  );
+  });
   const updated = new Set<string>();
   const outboxIds = new Map<string, string>();
   for (const r of written) {
@@ -790,12 +792,14 @@ export class SessionStore implements EventSink {
   private async alterBatch(q: Db | Tx, batch: PendingAlter[], locked: boolean): Promise<AlterResult[]> {
     const keyOf = batch.map((b) => clientKey(b.req.clientName).toString('hex'));
     const hexes = [...new Set(keyOf)];
-    const { rows } = await q.query<SessionRow & { subs: SubscriptionJson[] | null }>(
-      `SELECT s.*, ${SUBSCRIPTIONS_JSON} AS subs
-         FROM sessions s WHERE s.client_key = ANY($1::bytea[])
-        ORDER BY s.client_key${locked ? ' FOR UPDATE OF s' : ''}`,
-      [hexes.map((h) => Buffer.from(h, 'hex'))],
-    );
+    // Named: each pooled connection parses and plans the statement once.
+    const { rows } = await q.query<SessionRow & { subs: SubscriptionJson[] | null }>({
+      name: locked ? 'alter-read-locked' : 'alter-read',
+      text: `SELECT s.*, ${SUBSCRIPTIONS_JSON} AS subs
+               FROM sessions s WHERE s.client_key = ANY($1::bytea[])
+              ORDER BY s.client_key${locked ? ' FOR UPDATE OF s' : ''}`,
+      values: [hexes.map((h) => Buffer.from(h, 'hex'))],
+    });
     const state = new Map<
       string,
       { row: SessionRow; settings: Settings; pinned: Set<string>; from: string; subs: Subscription__Output[] }
