@@ -3,7 +3,7 @@
 // of a different connected session each, keepAliveSeconds and userProperties in turn, with
 // bounded concurrency over keep-alive connections. Every reply must have errorCode 0.
 //
-//   node --import tsx bench/alter-throughput.ts [--sessions 200] [--concurrency 32]
+//   node --import tsx bench/alter-throughput.ts [--sessions 200] [--concurrency 32] [--name alter-throughput]
 //                                               [--count 60000] [--seconds 30]
 import { parseArgs } from 'node:util';
 import type { MqttClient } from 'mqtt';
@@ -19,6 +19,8 @@ const { values: args } = parseArgs({
     count: { type: 'string', default: '60000' },
     seconds: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '1000' },
+    /** Results file stem (bench/results/<name>.json/.md), so runs at several concurrencies sit side by side. */
+    name: { type: 'string', default: 'alter-throughput' },
   },
 });
 const SESSIONS = Number(args.sessions);
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
       '',
       table(['process', 'CPU s', 'CPU % of wall', 'CPU ms per alteration'], cpuRows),
     ].join('\n');
-    report('alter-throughput', result, md);
+    report(args.name, result, md);
   } finally {
     removeInterruptHandler();
     await close();

@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const BENCHMARKS = ['alter-throughput', 'list-latency', 'mqtt-throughput', 'propagation-latency', 'bulk-10k'];
+/** [results name, script, arguments] */
+const BENCHMARKS: [string, string, string[]][] = [
+  ['alter-throughput', 'alter-throughput', []],
+  ['alter-throughput-c64', 'alter-throughput', ['--concurrency', '64', '--name', 'alter-throughput-c64']],
+  ['list-latency', 'list-latency', []],
+  ['mqtt-throughput', 'mqtt-throughput', []],
+  ['propagation-latency', 'propagation-latency', []],
+  ['bulk-10k', 'bulk-10k', []],
+];
 
 const [load1] = os.loadavg();
 if ((load1 ?? 0) > 0.5) {
@@ -16,14 +24,18 @@ if ((load1 ?? 0) > 0.5) {
 }
 
 let failed = 0;
-for (const name of BENCHMARKS) {
+for (const [name, script, extra] of BENCHMARKS) {
   process.stderr.write(`\n== ${name}\n`);
   const started = Date.now();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, `${name}.ts`)], {
-    stdio: 'inherit',
-    cwd: path.join(__dirname, '..'),
-    timeout: 240000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, `${script}.ts`), ...extra],
+    {
+      stdio: 'inherit',
+      cwd: path.join(__dirname, '..'),
+      timeout: 240000,
+    },
+  );
   process.stderr.write(
     `== ${name}: exit ${run.status ?? run.signal} after ${Math.round((Date.now() - started) / 1000)} s\n`,
   );
@@ -31,7 +43,7 @@ for (const name of BENCHMARKS) {
 }
 
 process.stdout.write('\n## Results\n');
-for (const name of BENCHMARKS) {
+for (const [name] of BENCHMARKS) {
   try {
     process.stdout.write(`\n${readFileSync(path.join(__dirname, 'results', `${name}.md`), 'utf8')}`);
   } catch {
