@@ -456,12 +456,29 @@ export class Gateway extends EventEmitter implements GatewayContext {
     conn.applySession(session, source);
   }
 
+  /** Confirmations waiting for the end of this turn of the event loop. */
+  private confirmations: SessionApplied[] = [];
+
+  /**
+   * Confirms on NATS that a session version is in force here. Confirmations of the events that
+   * arrived together are published together at the end of the event loop's turn (setImmediate):
+   * nats.js writes to its socket once per microtask flush, and the events of a bulk change are
+   * applied one microtask apart, so publishing each at once cost one socket write per event.
+   */
   private confirmApplied(clientName: string, version: string, connectionId: string): void {
-    const applied: SessionApplied = { clientName, version, gatewayId: this.gatewayId, connectionId };
-    try {
-      this.nc?.publish(this.s.sessionApplied(clientName), JSON.stringify(applied));
-    } catch (err) {
-      this.logger.debug('confirmation not published', { clientName, err });
+    if (this.confirmations.length === 0) setImmediate(() => this.publishConfirmations());
+    this.confirmations.push({ clientName, version, gatewayId: this.gatewayId, connectionId });
+  }
+
+  private publishConfirmations(): void {
+    const batch = this.confirmations;
+    this.confirmations = [];
+    for (const applied of batch) {
+      try {
+        this.nc?.publish(this.s.sessionApplied(applied.clientName), JSON.stringify(applied));
+      } catch (err) {
+        this.logger.debug('confirmation not published', { clientName: applied.clientName, err });
+      }
     }
   }
 
