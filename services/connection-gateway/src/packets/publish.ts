@@ -71,7 +71,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
     return;
   }
 
-  // A QoS 2 message whose PUBREL has not arrived yet is a duplicate: not routed again [MQTT-4.3.3-9].
+  // A QoS 2 message whose PUBREL has not arrived yet is a duplicate: not routed again [MQTT-4.3.3-10].
   const duplicate = packet.qos === 2 && conn.awaitingRelease.has(packetId);
   if (v5 && packet.qos > 0 && !duplicate && conn.unacknowledgedInbound >= limits.receiveMaximum) {
     // More unacknowledged QoS 1/2 PUBLISH packets (QoS 1 until PUBACK, QoS 2 until PUBCOMP) than
