@@ -55,28 +55,34 @@ export class FilterIndex<T> {
     }
   }
 
-  /** Adds to `out` every holder of a filter that matches the topic. */
+  /**
+   * Adds to `out` every holder of a filter that matches the topic. Iterative, not recursive: a
+   * topic can have tens of thousands of levels (65,535 bytes of "/"), and the fuzzer found that a
+   * recursive walk overflows the stack. Each node of the tree is visited at most once (its path
+   * from the root is unique), so the cost is bounded by the tree's size as well as by the topic.
+   */
   match(topic: string, out: Set<T>): Set<T> {
     const levels = topic.split('/');
-    this.walk(this.root, levels, 0, topic.startsWith('$'), out);
+    const dollar = topic.startsWith('$');
+    const pending: [Node<T>, number][] = [[this.root, 0]];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      const [at, i] = next;
+      const wildcardsAllowed = !(dollar && i === 0);
+      if (wildcardsAllowed) {
+        const hash = at.children.get('#');
+        if (hash) for (const h of hash.holders) out.add(h);
+      }
+      if (i === levels.length) {
+        for (const h of at.holders) out.add(h);
+        continue;
+      }
+      const exact = at.children.get(levels[i]!);
+      if (exact) pending.push([exact, i + 1]);
+      if (wildcardsAllowed) {
+        const plus = at.children.get('+');
+        if (plus) pending.push([plus, i + 1]);
+      }
+    }
     return out;
-  }
-
-  private walk(at: Node<T>, levels: string[], i: number, dollar: boolean, out: Set<T>): void {
-    const wildcardsAllowed = !(dollar && i === 0);
-    if (wildcardsAllowed) {
-      const hash = at.children.get('#');
-      if (hash) for (const h of hash.holders) out.add(h);
-    }
-    if (i === levels.length) {
-      for (const h of at.holders) out.add(h);
-      return;
-    }
-    const exact = at.children.get(levels[i]!);
-    if (exact) this.walk(exact, levels, i + 1, dollar, out);
-    if (wildcardsAllowed) {
-      const plus = at.children.get('+');
-      if (plus) this.walk(plus, levels, i + 1, dollar, out);
-    }
   }
 }

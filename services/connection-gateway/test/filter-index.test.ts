@@ -76,4 +76,15 @@ describe('FilterIndex', () => {
       assert.deepEqual(matched(index, topic), expected, topic);
     }
   });
+
+  test('a topic of tens of thousands of levels (found by the fuzzer: the walk overflowed the stack)', () => {
+    const index = new FilterIndex<string>();
+    const deep = '/'.repeat(65_000);
+    index.add('#', 'all');
+    index.add('+/+', 'two');
+    index.add(deep, 'deep');
+    index.add(`${deep}+`, 'deep-plus');
+    assert.deepEqual(matched(index, deep), ['all', 'deep', 'deep-plus']);
+    assert.deepEqual(matched(index, `${deep}x`), ['all', 'deep-plus']);
+  });
 });
