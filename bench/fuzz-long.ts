@@ -104,7 +104,13 @@ async function main(): Promise<void> {
       `${leftovers.connections} connections, ${leftovers.clients} clients, ${leftovers.natsFilters} NATS filters`,
   ].join('\n');
   report('fuzz-long', result, md);
+  // Closing takes a while after a long run: the session-service still closes the fuzz sessions
+  // and the test infra deletes the prefix's JetStream streams (with the parked sessions' queue
+  // consumers) and database. Said, so a slow close is not mistaken for a hang.
+  const closing = Date.now();
+  process.stderr.write('fuzz-long: closing the cluster\n');
   await cluster.close();
+  process.stderr.write(`fuzz-long: cluster closed in ${Math.round((Date.now() - closing) / 1000)} s\n`);
   stopInterrupt();
   if (result.crashes > 0 || result.hangs > 0) process.exitCode = 1;
 }

@@ -7,6 +7,7 @@
 //   Mqfleet-Retain      "1" when the PUBLISH had the RETAIN flag
 //   Mqfleet-Properties  JSON of MessageProperties (only when there are any); correlation data
 //                       is base64, user properties keep their order as [key, value] pairs
+import { subjectToTopic } from '@mqfleet/core';
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
 import type { IPublishPacket, UserProperties } from 'mqtt-packet';
 
@@ -70,6 +71,39 @@ export function toNatsHeaders(message: RoutedMessage, gatewayId: string): MsgHdr
   }
   if (Object.keys(json).length > 0) h.set(HEADER_PROPERTIES, JSON.stringify(json));
   return h;
+}
+
+/**
+ * When a stored message (retained, or queued for an offline session) was received: its Message
+ * Expiry Interval counts from then [MQTT-3.3.2-5].
+ */
+export const HEADER_RECEIVED_AT = 'Mqfleet-Received-At';
+
+/** Sets the message's receive time from its HEADER_RECEIVED_AT header, if it has one. */
+export function withReceivedAt(
+  message: RoutedMessage | undefined,
+  h: MsgHdrs | undefined,
+): RoutedMessage | undefined {
+  if (!message) return undefined;
+  const receivedAt = Number(h?.get(HEADER_RECEIVED_AT));
+  if (Number.isFinite(receivedAt) && receivedAt > 0) message.receivedAt = receivedAt;
+  return message;
+}
+
+/** A message JetStream stored on `<prefix>.<its topic as a subject>`, with its receive time. */
+export function fromStored(
+  prefix: string,
+  subject: string,
+  payload: Uint8Array,
+  h: MsgHdrs | undefined,
+): RoutedMessage | undefined {
+  let topic: string;
+  try {
+    topic = subjectToTopic(subject.slice(prefix.length + 1));
+  } catch {
+    return undefined;
+  }
+  return withReceivedAt(fromNats(topic, payload, h), h);
 }
 
 /** Reads a message from NATS; undefined when its headers are not ours (ignored, logged by caller). */

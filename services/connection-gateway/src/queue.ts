@@ -33,7 +33,7 @@
 // At most MQFLEET_MAX_QUEUED_MESSAGES queued messages are delivered: the oldest are kept and
 // newer ones discarded, as Mosquitto's max_queued_messages does.
 import { createHash } from 'node:crypto';
-import { clientToken, filterToSubjects, subjectToTopic, type Logger, type Subjects } from '@mqfleet/core';
+import { clientToken, filterToSubjects, type Logger, type Subjects } from '@mqfleet/core';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -43,9 +43,16 @@ import {
   type MsgHdrs,
   type NatsConnection,
 } from 'nats';
-import { fromNats, toNatsHeaders, type QoS, type RoutedMessage } from './message';
+import {
+  fromNats,
+  fromStored,
+  HEADER_RECEIVED_AT,
+  toNatsHeaders,
+  withReceivedAt,
+  type QoS,
+  type RoutedMessage,
+} from './message';
 
-const HEADER_RECEIVED_AT = 'Mqfleet-Received-At';
 const HEADER_TOPIC = 'Mqfleet-Topic';
 const HEADER_PACKET_ID = 'Mqfleet-Packet-Id';
 const HEADER_STATE = 'Mqfleet-State';
@@ -250,7 +257,7 @@ export class OfflineQueues {
     const all: { seq: number; message: RoutedMessage }[] = [];
     for (const subject of subjects) {
       for (const m of await this.read(filterConsumer(token, subject), this.maxQueued)) {
-        const message = this.decodeQueued(m.subject, m.data, m.headers);
+        const message = fromStored(this.s.queueMessagePrefix, m.subject, m.data, m.headers);
         if (message) all.push({ seq: m.seq, message });
       }
     }
@@ -404,28 +411,11 @@ export class OfflineQueues {
     return out;
   }
 
-  private decodeQueued(subject: string, data: Uint8Array, h: MsgHdrs | undefined): RoutedMessage | undefined {
-    let topic: string;
-    try {
-      topic = subjectToTopic(subject.slice(this.s.queueMessagePrefix.length + 1));
-    } catch {
-      return undefined;
-    }
-    const message = fromNats(topic, data, h);
-    if (!message) return undefined;
-    const receivedAt = Number(h?.get(HEADER_RECEIVED_AT));
-    // The Message Expiry Interval counts from when the message was received [MQTT-3.3.2-5].
-    if (Number.isFinite(receivedAt) && receivedAt > 0) message.receivedAt = receivedAt;
-    return message;
-  }
-
   private decodeSaved(data: Uint8Array, h: MsgHdrs | undefined): SavedDelivery | undefined {
     const topic = h?.get(HEADER_TOPIC);
     if (!h || !topic) return undefined;
-    const message = fromNats(topic, data, h);
+    const message = withReceivedAt(fromNats(topic, data, h), h);
     if (!message) return undefined;
-    const receivedAt = Number(h.get(HEADER_RECEIVED_AT));
-    if (Number.isFinite(receivedAt) && receivedAt > 0) message.receivedAt = receivedAt;
     const qos = Number(h.get(HEADER_DELIVERY_QOS)) as QoS;
     if (qos !== 1 && qos !== 2) return undefined;
     const ids = h.get(HEADER_SUBSCRIPTION_IDS);

@@ -11,11 +11,16 @@
 // the mapped subject filter(s) (one at a time: nats-server 2.9 knows a single filter_subject),
 // read until nothing is pending, bounded in time and count. topicMatches then applies the MQTT
 // rules the subject filter cannot ("$" topics, leading wildcards).
-import { filterToSubjects, subjectToTopic, topicMatches, type Logger, type Subjects } from '@mqfleet/core';
+import { filterToSubjects, topicMatches, type Logger, type Subjects } from '@mqfleet/core';
 import { DeliverPolicy, type JetStreamManager, type MsgHdrs, type NatsConnection } from 'nats';
-import { fromNats, remainingExpiry, toNatsHeaders, type RoutedMessage } from './message';
+import {
+  fromStored,
+  HEADER_RECEIVED_AT,
+  remainingExpiry,
+  toNatsHeaders,
+  type RoutedMessage,
+} from './message';
 
-export const HEADER_RECEIVED_AT = 'Mqfleet-Received-At';
 /** Reading the retained messages of one filter stops after this long. */
 const READ_TIMEOUT_MS = 3000;
 /** At most this many retained messages are delivered for one subscription. */
@@ -99,16 +104,8 @@ export class RetainedStore {
   }
 
   private decode(subject: string, data: Uint8Array, h: MsgHdrs | undefined): RoutedMessage | undefined {
-    let topic: string;
-    try {
-      topic = subjectToTopic(subject.slice(this.s.retainedPrefix.length + 1));
-    } catch {
-      return undefined;
-    }
-    const message = fromNats(topic, data, h);
+    const message = fromStored(this.s.retainedPrefix, subject, data, h);
     if (!message) return undefined;
-    const receivedAt = Number(h?.get(HEADER_RECEIVED_AT));
-    if (Number.isFinite(receivedAt) && receivedAt > 0) message.receivedAt = receivedAt;
     message.retain = true;
     return message;
   }
