@@ -77,6 +77,14 @@ export type {
   AlterSessionResponse__Output,
 } from './generated/mqfleet/v1/AlterSessionResponse';
 export type {
+  AlterSessionStreamRequest,
+  AlterSessionStreamRequest__Output,
+} from './generated/mqfleet/v1/AlterSessionStreamRequest';
+export type {
+  AlterSessionStreamResult,
+  AlterSessionStreamResult__Output,
+} from './generated/mqfleet/v1/AlterSessionStreamResult';
+export type {
   DescribeSessionsRequest,
   DescribeSessionsRequest__Output,
 } from './generated/mqfleet/v1/DescribeSessionsRequest';

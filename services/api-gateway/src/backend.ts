@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { readGrpcTlsFiles, type Config } from '@mqfleet/core';
+import { AlterStream } from './alter-stream';
 import {
   AccountServiceClient,
   AuthServiceClient,
@@ -40,6 +41,8 @@ const HealthClientCtor = grpc.makeGenericClientConstructor(
 
 export interface Backend {
   session: SessionServiceClientType;
+  /** alterMqSession's path: many callers' alterations over one stream (alter-stream.ts). */
+  alterStream: AlterStream;
   auth: AuthServiceClientType;
   accounts: AccountServiceClientType;
   labels: LabelServiceClientType;
@@ -68,8 +71,10 @@ export function createBackend(config: Config): Backend {
   const accounts = new AccountServiceClient(address, credentials, options);
   const labels = new LabelServiceClient(address, credentials, options);
   const health = new HealthClientCtor(address, credentials, options);
+  const alterStream = new AlterStream(session, config.grpcDeadlineMs);
   return {
     session,
+    alterStream,
     auth,
     accounts,
     labels,
@@ -87,6 +92,7 @@ export function createBackend(config: Config): Backend {
       return metadata;
     },
     close() {
+      alterStream.close();
       session.close();
       auth.close();
       accounts.close();

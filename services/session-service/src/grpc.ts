@@ -19,6 +19,9 @@ import {
   type AuthServiceHandlers,
   type LabelServiceHandlers,
   type SessionServiceHandlers,
+  type AlterSessionRequest__Output,
+  type AlterSessionResponse,
+  type AlterSessionStreamRequest__Output,
   type Session__Output,
 } from '@mqfleet/proto';
 import {
@@ -68,15 +71,21 @@ function labelGone(err: unknown): boolean {
   return e?.code === '23503' && e.constraint === 'sessions_label_id_fkey';
 }
 
-export function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
+/** The failure as the caller should see it: Postgres's refusal of a deleted label becomes 12012. */
+function normalised(err: unknown): unknown {
   if (labelGone(err)) {
     // resolveSessionLabel found the label, then it was deleted before the alteration committed.
-    err = new MqfleetError(
+    return new MqfleetError(
       'INVALID_VALUE',
       '"label" must name an existing label; it was deleted while the session was being changed',
       'label',
     );
   }
+  return err;
+}
+
+export function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
+  err = normalised(err);
   if (err instanceof MqfleetError) {
     const metadata = new grpc.Metadata();
     metadata.set(ERROR_CODE_METADATA_KEY, err.code);
@@ -113,7 +122,11 @@ function bearer(call: Call): string | undefined {
 }
 
 async function admin(db: Db, call: Call): Promise<Actor> {
-  const actor = await checkToken(db, bearer(call));
+  return adminByToken(db, bearer(call));
+}
+
+async function adminByToken(db: Db, token: string | undefined): Promise<Actor> {
+  const actor = await checkToken(db, token);
   if (actor.role !== 'admin')
     throw new MqfleetError('ADMIN_REQUIRED', `account "${actor.username}" is not an administrator`);
   return actor;
@@ -154,6 +167,20 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     return !changed || deps.applied.wait(session.clientName, session.version, deps.applyTimeoutMs);
   };
 
+  /** One administrator's alteration: the AlterSession RPC and each item of AlterSessionStream. */
+  const alterOne = async (
+    req: AlterSessionRequest__Output,
+    token: string | undefined,
+  ): Promise<AlterSessionResponse> => {
+    const actor = await adminByToken(db, token);
+    parseClientName(req.clientName);
+    // The label reference becomes the stored label id before the alteration is written.
+    await resolveSessionLabel(db, req.patch);
+    const { session, changedFields } = await store.alter(req, actor.username);
+    await attachLabels(db, [session]);
+    return { session, changedFields, liveApplied: await inForce(session, changedFields.length > 0) };
+  };
+
   const sessions: SessionServiceHandlers = {
     OpenSession: unary(log, async (req, call) => {
       internal(deps, call);
@@ -180,15 +207,39 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const { closed, removed } = await store.close(req, gatewayId);
       return { closed, sessionRemoved: removed };
     }),
-    AlterSession: unary(log, async (req, call) => {
-      const actor = await admin(db, call);
-      parseClientName(req.clientName);
-      // The label reference becomes the stored label id before the alteration's transaction.
-      await resolveSessionLabel(db, req.patch);
-      const { session, changedFields } = await store.alter(req, actor.username);
-      await attachLabels(db, [session]);
-      return { session, changedFields, liveApplied: await inForce(session, changedFields.length > 0) };
-    }),
+    AlterSession: unary(log, (req, call) => alterOne(req, bearer(call))),
+    AlterSessionStream: (call) => {
+      // Each item is answered on its own as soon as it is done; a failure is that item's result,
+      // never the stream's end.
+      call.on('data', (item: AlterSessionStreamRequest__Output) => {
+        alterOne(item.request ?? ({} as AlterSessionRequest__Output), item.authToken).then(
+          (response) => {
+            if (!call.cancelled && call.writable) call.write({ id: item.id, response });
+          },
+          (err: unknown) => {
+            if (call.cancelled || !call.writable) return;
+            const failure = normalised(err);
+            if (failure instanceof MqfleetError) {
+              call.write({
+                id: item.id,
+                errorCode: failure.code,
+                errorMessage: failure.message,
+                errorProperty: failure.property ?? '',
+              });
+            } else {
+              log.error('request failed', { err: failure });
+              call.write({
+                id: item.id,
+                errorCode: 'INTERNAL',
+                errorMessage: 'internal error in the session-service',
+              });
+            }
+          },
+        );
+      });
+      call.on('end', () => call.end());
+      call.on('error', () => undefined);
+    },
     DescribeSessions: unary(log, async (req, call) => {
       // Administrators call it with a token; gateways reconcile their live sessions with it.
       if (bearer(call)) await admin(db, call);

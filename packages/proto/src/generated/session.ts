@@ -10,6 +10,14 @@ import type {
   AlterSessionResponse__Output as _mqfleet_v1_AlterSessionResponse__Output,
 } from './mqfleet/v1/AlterSessionResponse';
 import type {
+  AlterSessionStreamRequest as _mqfleet_v1_AlterSessionStreamRequest,
+  AlterSessionStreamRequest__Output as _mqfleet_v1_AlterSessionStreamRequest__Output,
+} from './mqfleet/v1/AlterSessionStreamRequest';
+import type {
+  AlterSessionStreamResult as _mqfleet_v1_AlterSessionStreamResult,
+  AlterSessionStreamResult__Output as _mqfleet_v1_AlterSessionStreamResult__Output,
+} from './mqfleet/v1/AlterSessionStreamResult';
+import type {
   AlterSessionsRequest as _mqfleet_v1_AlterSessionsRequest,
   AlterSessionsRequest__Output as _mqfleet_v1_AlterSessionsRequest__Output,
 } from './mqfleet/v1/AlterSessionsRequest';
@@ -144,6 +152,14 @@ export interface ProtoGrpcType {
       AlterSessionResponse: MessageTypeDefinition<
         _mqfleet_v1_AlterSessionResponse,
         _mqfleet_v1_AlterSessionResponse__Output
+      >;
+      AlterSessionStreamRequest: MessageTypeDefinition<
+        _mqfleet_v1_AlterSessionStreamRequest,
+        _mqfleet_v1_AlterSessionStreamRequest__Output
+      >;
+      AlterSessionStreamResult: MessageTypeDefinition<
+        _mqfleet_v1_AlterSessionStreamResult,
+        _mqfleet_v1_AlterSessionStreamResult__Output
       >;
       AlterSessionsRequest: MessageTypeDefinition<
         _mqfleet_v1_AlterSessionsRequest,

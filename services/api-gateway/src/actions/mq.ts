@@ -11,7 +11,6 @@ import {
 } from '@mqfleet/core';
 import type {
   AlterSessionRequest,
-  AlterSessionResponse__Output,
   AlterSessionsResponse__Output,
   ChangeSubscriptionsResponse__Output,
   Subscription,
@@ -43,9 +42,7 @@ const alterMqSession: ActionDef = {
     const { clientName, patch, expectedVersion } = parseAlterParams(params);
     const request: AlterSessionRequest = { clientName, patch };
     if (expectedVersion !== undefined) request.expectedVersion = expectedVersion;
-    const altered = await unary<AlterSessionResponse__Output>((cb) =>
-      backend.session.alterSession(request, backend.bearer(authToken), backend.options(), cb),
-    );
+    const altered = await backend.alterStream.alter(request, authToken);
     if (!altered.session) throw new Error('AlterSession answered without a session');
     return {
       result: {

@@ -11,6 +11,14 @@ import type {
   AlterSessionResponse__Output as _mqfleet_v1_AlterSessionResponse__Output,
 } from '../../mqfleet/v1/AlterSessionResponse';
 import type {
+  AlterSessionStreamRequest as _mqfleet_v1_AlterSessionStreamRequest,
+  AlterSessionStreamRequest__Output as _mqfleet_v1_AlterSessionStreamRequest__Output,
+} from '../../mqfleet/v1/AlterSessionStreamRequest';
+import type {
+  AlterSessionStreamResult as _mqfleet_v1_AlterSessionStreamResult,
+  AlterSessionStreamResult__Output as _mqfleet_v1_AlterSessionStreamResult__Output,
+} from '../../mqfleet/v1/AlterSessionStreamResult';
+import type {
   AlterSessionsRequest as _mqfleet_v1_AlterSessionsRequest,
   AlterSessionsRequest__Output as _mqfleet_v1_AlterSessionsRequest__Output,
 } from '../../mqfleet/v1/AlterSessionsRequest';
@@ -124,6 +132,33 @@ export interface SessionServiceClient extends grpc.Client {
     argument: _mqfleet_v1_AlterSessionRequest,
     callback: grpc.requestCallback<_mqfleet_v1_AlterSessionResponse__Output>,
   ): grpc.ClientUnaryCall;
+
+  AlterSessionStream(
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<
+    _mqfleet_v1_AlterSessionStreamRequest,
+    _mqfleet_v1_AlterSessionStreamResult__Output
+  >;
+  AlterSessionStream(
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<
+    _mqfleet_v1_AlterSessionStreamRequest,
+    _mqfleet_v1_AlterSessionStreamResult__Output
+  >;
+  alterSessionStream(
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<
+    _mqfleet_v1_AlterSessionStreamRequest,
+    _mqfleet_v1_AlterSessionStreamResult__Output
+  >;
+  alterSessionStream(
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<
+    _mqfleet_v1_AlterSessionStreamRequest,
+    _mqfleet_v1_AlterSessionStreamResult__Output
+  >;
 
   AlterSessions(
     argument: _mqfleet_v1_AlterSessionsRequest,
@@ -501,6 +536,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_AlterSessionResponse
   >;
 
+  AlterSessionStream: grpc.handleBidiStreamingCall<
+    _mqfleet_v1_AlterSessionStreamRequest__Output,
+    _mqfleet_v1_AlterSessionStreamResult
+  >;
+
   AlterSessions: grpc.handleUnaryCall<
     _mqfleet_v1_AlterSessionsRequest__Output,
     _mqfleet_v1_AlterSessionsResponse
@@ -550,6 +590,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_AlterSessionResponse,
     _mqfleet_v1_AlterSessionRequest__Output,
     _mqfleet_v1_AlterSessionResponse__Output
+  >;
+  AlterSessionStream: MethodDefinition<
+    _mqfleet_v1_AlterSessionStreamRequest,
+    _mqfleet_v1_AlterSessionStreamResult,
+    _mqfleet_v1_AlterSessionStreamRequest__Output,
+    _mqfleet_v1_AlterSessionStreamResult__Output
   >;
   AlterSessions: MethodDefinition<
     _mqfleet_v1_AlterSessionsRequest,
