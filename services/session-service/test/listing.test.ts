@@ -83,6 +83,28 @@ describe('listing, deleting, bulk alteration and audit', () => {
     assert.deepEqual(names(await list({ filter: { sessionStatusFilter: ['hidden'] } })), ['dev-03']);
   });
 
+  test('listed timestamps are the ISO text describe gives (listing reads them without Dates)', async () => {
+    const listed = (await list({ filter: { sessionStatusFilter: ['normal', 'hidden'] } })).sessions;
+    const described = await call<object, DescribeSessionsResponse__Output>(
+      h.sessions,
+      h.sessions.DescribeSessions,
+      { clientNames: listed.map((s) => s.clientName) },
+      bearer(token),
+    );
+    const stamps = (s: Session__Output) => [
+      s.clientName,
+      s.createdAt,
+      s.updatedAt,
+      s.connection?.connectedAt,
+      s.connection?.disconnectedAt,
+    ];
+    assert.equal(listed.length, 12);
+    assert.deepEqual(listed.map(stamps).sort(), described.sessions.map(stamps).sort());
+    for (const s of listed) assert.match(s.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // Disconnected sessions have a disconnection time, connected ones none.
+    assert.ok(listed.some((s) => s.connection?.disconnectedAt !== '' && s.connection?.connectedAt !== ''));
+  });
+
   test('filters combine with AND and match any of their values', async () => {
     const res = await list({ filter: { partialClientName: 'dev-0', connectionStatusFilter: ['connected'] } });
     assert.deepEqual(names(res), ['dev-01', 'dev-05', 'dev-07', 'dev-09']);
