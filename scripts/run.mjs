@@ -1,6 +1,6 @@
 // Entry point of `npm start` and `npm test` in a fresh clone: makes sure the pinned pnpm is
 // there, installs the workspace, builds it, then starts the system or runs every check.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -30,7 +30,11 @@ function pnpm(...args) {
 pnpm('install', '--frozen-lockfile', '--config.confirmModulesPurge=false');
 pnpm('run', 'build');
 if (command === 'start') {
-  process.exit(run(process.execPath, ['scripts/start.mjs', ...rest]));
+  // Asynchronously, so that a SIGINT/SIGTERM sent to this process alone (a process manager, `kill`)
+  // reaches the launcher too, which stops every service in order; it ignores a second signal.
+  const child = spawn(process.execPath, ['scripts/start.mjs', ...rest], { stdio: 'inherit', cwd: root });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else if (command === 'test') {
   pnpm('run', 'test:all', ...rest);
 } else {
