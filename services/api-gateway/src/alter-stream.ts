@@ -31,23 +31,23 @@ interface Waiting {
 
 type Stream = grpc.ClientDuplexStream<AlterSessionStreamRequest, AlterSessionStreamResult__Output>;
 
+/** A gRPC failure as the unary call would have given it: status, details and metadata. */
+function grpcError(code: grpc.status, details: string, metadata = new grpc.Metadata()): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata });
+}
+
 /**
- * A failure in the shape of the unary call's (status, details, mqfleet-error-code and
+ * An item's refusal in the shape of the unary call's (status, details, mqfleet-error-code and
  * -property trailers), so errors.ts maps it to the same JSON error, message rules included.
  */
 function serviceError(code: ErrorCode, details: string, property?: string): grpc.ServiceError {
   const metadata = new grpc.Metadata();
   metadata.set(ERROR_CODE_METADATA_KEY, code);
   if (property) metadata.set(ERROR_PROPERTY_METADATA_KEY, property);
-  return Object.assign(new Error(details), { code: ERROR_KINDS[code].grpcStatus, details, metadata });
+  return grpcError(ERROR_KINDS[code].grpcStatus, details, metadata);
 }
 
-const unavailable = (why: string): grpc.ServiceError =>
-  Object.assign(new Error(why), {
-    code: grpc.status.UNAVAILABLE,
-    details: why,
-    metadata: new grpc.Metadata(),
-  });
+const unavailable = (why: string): grpc.ServiceError => grpcError(grpc.status.UNAVAILABLE, why);
 
 /** Ids wrap around well below uint32's limit; an id is reused only long after its answer. */
 const MAX_ID = 2 ** 31;
@@ -71,14 +71,7 @@ export class AlterStream {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        const why = 'the session-service did not answer in time';
-        reject(
-          Object.assign(new Error(why), {
-            code: grpc.status.DEADLINE_EXCEEDED,
-            details: why,
-            metadata: new grpc.Metadata(),
-          }),
-        );
+        reject(grpcError(grpc.status.DEADLINE_EXCEEDED, 'the session-service did not answer in time'));
       }, this.deadlineMs);
       this.waiting.set(id, { resolve, reject, timer });
       stream.write({ id, authToken, request });

@@ -71,8 +71,12 @@ function labelGone(err: unknown): boolean {
   return e?.code === '23503' && e.constraint === 'sessions_label_id_fkey';
 }
 
-/** The failure as the caller should see it: Postgres's refusal of a deleted label becomes 12012. */
-function normalised(err: unknown): unknown {
+/**
+ * The failure as the caller should see it: an MqfleetError as it is; Postgres's refusal of a
+ * deleted label as 12012; anything else logged and reported as an internal error.
+ */
+function failureOf(err: unknown, log: Logger): MqfleetError {
+  if (err instanceof MqfleetError) return err;
   if (labelGone(err)) {
     // resolveSessionLabel found the label, then it was deleted before the alteration committed.
     return new MqfleetError(
@@ -81,24 +85,19 @@ function normalised(err: unknown): unknown {
       'label',
     );
   }
-  return err;
+  log.error('request failed', { err });
+  return new MqfleetError('INTERNAL', 'internal error in the session-service');
 }
 
 export function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
-  err = normalised(err);
-  if (err instanceof MqfleetError) {
-    const metadata = new grpc.Metadata();
-    metadata.set(ERROR_CODE_METADATA_KEY, err.code);
-    // Header values are ASCII: a property path with other characters is left out.
-    if (err.property !== undefined && /^[\x20-\x7e]{1,256}$/.test(err.property)) {
-      metadata.set(ERROR_PROPERTY_METADATA_KEY, err.property);
-    }
-    return { code: err.grpcStatus, details: err.message, metadata };
-  }
-  log.error('request failed', { err });
+  const failure = failureOf(err, log);
   const metadata = new grpc.Metadata();
-  metadata.set(ERROR_CODE_METADATA_KEY, 'INTERNAL');
-  return { code: grpc.status.INTERNAL, details: 'internal error in the session-service', metadata };
+  metadata.set(ERROR_CODE_METADATA_KEY, failure.code);
+  // Header values are ASCII: a property path with other characters is left out.
+  if (failure.property !== undefined && /^[\x20-\x7e]{1,256}$/.test(failure.property)) {
+    metadata.set(ERROR_PROPERTY_METADATA_KEY, failure.property);
+  }
+  return { code: failure.grpcStatus, details: failure.message, metadata };
 }
 
 /** Adapts an async function to a unary handler, mapping errors in one place. */
@@ -218,22 +217,13 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
           },
           (err: unknown) => {
             if (call.cancelled || !call.writable) return;
-            const failure = normalised(err);
-            if (failure instanceof MqfleetError) {
-              call.write({
-                id: item.id,
-                errorCode: failure.code,
-                errorMessage: failure.message,
-                errorProperty: failure.property ?? '',
-              });
-            } else {
-              log.error('request failed', { err: failure });
-              call.write({
-                id: item.id,
-                errorCode: 'INTERNAL',
-                errorMessage: 'internal error in the session-service',
-              });
-            }
+            const failure = failureOf(err, log);
+            call.write({
+              id: item.id,
+              errorCode: failure.code,
+              errorMessage: failure.message,
+              errorProperty: failure.property ?? '',
+            });
           },
         );
       });

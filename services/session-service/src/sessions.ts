@@ -323,11 +323,6 @@ async function enqueueMany(tx: Tx, sink: EventSink, events: OutboxEvent[]): Prom
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) RETURNING id, msg_id`,
     [events.map((e) => e.subject), events.map((e) => e.event.eventId), payloads],
   );
-  const publish = sink.publishNow;
-  if (!publish) {
-    await tx.query(`NOTIFY ${OUTBOX_CHANNEL}`);
-    return;
-  }
   const ids = new Map(rows.map((r) => [r.msg_id, String(r.id)]));
   const committed = events.map((e, i): CommittedEvent => ({
     outboxId: ids.get(e.event.eventId)!,
@@ -335,7 +330,7 @@ async function enqueueMany(tx: Tx, sink: EventSink, events: OutboxEvent[]): Prom
     msgId: e.event.eventId,
     payload: payloads[i]!,
   }));
-  afterCommit(tx, () => publish(committed));
+  await publishWritten(tx, sink, true, committed);
 }
 
 function enqueue(
@@ -380,6 +375,18 @@ export interface OpenResult {
   banned: boolean;
   sessionPresent: boolean;
   session: Session__Output;
+}
+
+/** The row an alteration makes of a session row: the next version with these settings. */
+function alteredRow(row: SessionRow, settings: Settings, pinned: Set<string>, now: Date): SessionRow {
+  return {
+    ...row,
+    version: String(BigInt(row.version) + 1n),
+    settings,
+    session_status: statusName(settings.sessionStatus),
+    pinned: [...pinned],
+    updated_at: now,
+  };
 }
 
 /** A session row as an alteration left it, and the version it had when read. */
@@ -493,7 +500,10 @@ async function writeAlterations(
   return { updated, committed };
 }
 
-/** Publishes written events on the fast path: after the commit in a transaction, else at once. */
+/**
+ * Hands committed outbox rows to the fast path (after the commit when written in a transaction, at
+ * once otherwise); without a fast path, NOTIFY wakes the relay instead.
+ */
 async function publishWritten(
   q: Db | Tx,
   sink: EventSink,
@@ -530,8 +540,6 @@ const ALTER_OPTIMISTIC_ATTEMPTS = 3;
 /** An alteration whose session another writer changed between read and write: try again. */
 const RETRY = Symbol('retry');
 type AlterResult = AlterOutcome | Error | typeof RETRY;
-
-type SubscriptionJson = Subscription__Output;
 
 /** A session's subscriptions as a JSON array (Subscription fields), in a SELECT of sessions s. */
 const SUBSCRIPTIONS_JSON = `(SELECT json_agg(json_build_object('topicFilter', ss.topic_filter, 'qos', ss.qos,
@@ -821,7 +829,7 @@ export class SessionStore implements EventSink {
     const keyOf = batch.map((b) => clientKey(b.req.clientName).toString('hex'));
     const hexes = [...new Set(keyOf)];
     // Named: each pooled connection parses and plans the statement once.
-    const { rows } = await q.query<SessionRow & { subs: SubscriptionJson[] | null }>({
+    const { rows } = await q.query<SessionRow & { subs: Subscription__Output[] | null }>({
       name: locked ? 'alter-read-locked' : 'alter-read',
       text: `SELECT s.*, ${SUBSCRIPTIONS_JSON} AS subs
                FROM sessions s WHERE s.client_key = ANY($1::bytea[])
@@ -871,14 +879,7 @@ export class SessionStore implements EventSink {
       if (changedFields.length > 0) {
         for (const f of patchFields(patch)) if (f !== 'sessionStatus') current.pinned.add(f);
         current.settings = applied.settings;
-        current.row = {
-          ...current.row,
-          version: String(BigInt(current.row.version) + 1n),
-          settings: applied.settings,
-          session_status: statusName(applied.settings.sessionStatus),
-          pinned: [...current.pinned],
-          updated_at: now,
-        };
+        current.row = alteredRow(current.row, applied.settings, current.pinned, now);
       }
       const session = rowToSession(current.row, current.subs);
       return { hex, outcome: { session, changedFields }, changes: applied.changes };
@@ -995,14 +996,7 @@ export class SessionStore implements EventSink {
         const { settings, changes } = applyPatch(rowToSession(row).settings!, patch);
         if (Object.keys(changes).length === 0) continue;
         const hex = row.client_key.toString('hex');
-        const after: SessionRow = {
-          ...row,
-          version: String(BigInt(row.version) + 1n),
-          settings,
-          session_status: statusName(settings.sessionStatus),
-          pinned: [...new Set([...row.pinned, ...pinnedFields])],
-          updated_at: now,
-        };
+        const after = alteredRow(row, settings, new Set([...row.pinned, ...pinnedFields]), now);
         const session = rowToSession(after, (row.subs ?? []).sort(byFilter));
         const event = eventFor(this.subjects, 'altered', session, actor, changes);
         changed.push({ hex, from: String(row.version), row: after });
