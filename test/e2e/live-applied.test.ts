@@ -2,8 +2,12 @@
 // connection has the new version in force.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { until } from '@mqfleet/testkit';
-import { endClient, startSystem, type System } from './system';
+import { randomUUID } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import pg from 'pg';
+import { subjects, type SessionApplied, type SessionBulkEvent } from '@mqfleet/core';
+import { natsConnection, until } from '@mqfleet/testkit';
+import { endClient, messageMatching, publishQos1, startSystem, userProperties, type System } from './system';
 
 describe('liveApplied (separate processes, two gateways)', () => {
   let system: System;
@@ -67,8 +71,11 @@ describe('liveApplied (separate processes, two gateways)', () => {
     assert.equal(res.body.result.liveApplied, false);
   });
 
-  it('alterMqSessions counts the connected sessions that confirmed', async () => {
-    for (let i = 0; i < 6; i++) await system.mqtt(`bulk-${i}`, {}, i % 2);
+  it('alterMqSessions counts the connected sessions that confirmed, and the change is in force on each', async () => {
+    const devices: MqttClient[] = [];
+    for (let i = 0; i < 6; i++) devices.push(await system.mqtt(`bulk-${i}`, { protocolVersion: 5 }, i % 2));
+    const subscriber = await system.mqtt('watcher-of-bulk', { protocolVersion: 5 });
+    await subscriber.subscribeAsync('bulk/#', { qos: 1 });
     const res = await system.api(
       'alterMqSessions',
       { filter: { partialClientName: 'bulk-' }, changes: { userProperties: [{ key: 'fw', value: '2.1' }] } },
@@ -81,5 +88,74 @@ describe('liveApplied (separate processes, two gateways)', () => {
       connectedSessions: 6,
       liveAppliedSessions: 6,
     });
+    // Confirmed means in force: the next message of every device carries the new property.
+    for (const [i, device] of devices.entries()) {
+      const arrival = messageMatching(subscriber, (m) => m.topic === `bulk/${i}`);
+      const ack = await publishQos1(device, `bulk/${i}`, 'after');
+      assert.equal(ack.reasonCode, 0, ack.error?.message);
+      assert.equal(userProperties(await arrival).fw, '2.1', `bulk-${i}`);
+    }
+  });
+
+  it('a bulkAltered entry ahead of the version a gateway holds makes it fetch the session, not patch it', async () => {
+    const device = await system.mqtt('gap-dev', { protocolVersion: 5 }, 0);
+    const subscriber = await system.mqtt('watcher-of-gap', { protocolVersion: 5 });
+    await subscriber.subscribeAsync('gap/#', { qos: 1 });
+    // The store moves two versions on without an event, as if the gateway had missed one...
+    const db = new pg.Client({ connectionString: system.infra.databaseUrl });
+    await db.connect();
+    let version: string;
+    try {
+      const { rows } = await db.query<{ version: string }>(
+        `UPDATE sessions SET version = version + 2,
+                settings = settings || '{"userProperties":[{"key":"fw","value":"stored"}]}'::jsonb
+          WHERE client_name = 'gap-dev' RETURNING version::text`,
+      );
+      version = rows[0]!.version;
+    } finally {
+      await db.end();
+    }
+    // ...then a bulkAltered part names that version with changes that are not the stored state.
+    const nc = await natsConnection(system.infra.natsUrl);
+    try {
+      const event: SessionBulkEvent = {
+        eventId: randomUUID(),
+        type: 'bulkAltered',
+        bulkId: randomUUID(),
+        part: 1,
+        parts: 1,
+        at: new Date().toISOString(),
+        actor: 'test',
+        sessions: [
+          {
+            clientName: 'gap-dev',
+            version,
+            changes: { userProperties: { before: [], after: [{ key: 'fw', value: 'from-event' }] } },
+          },
+        ],
+      };
+      const s = subjects(system.infra.natsPrefix);
+      const confirmed = new Promise<SessionApplied>((resolve) => {
+        const sub = nc.subscribe(s.sessionApplied('gap-dev'), {
+          callback: (_err, msg) => {
+            sub.unsubscribe();
+            resolve(msg.json<SessionApplied>());
+          },
+        });
+      });
+      await nc.flush();
+      await nc.jetstream().publish(s.sessionBulkEvent(event.eventId), JSON.stringify(event));
+      assert.equal((await confirmed).version, version);
+    } finally {
+      await nc.close();
+    }
+    const arrival = messageMatching(subscriber, (m) => m.topic === 'gap/1');
+    const ack = await publishQos1(device, 'gap/1', 'after');
+    assert.equal(ack.reasonCode, 0, ack.error?.message);
+    assert.equal(
+      userProperties(await arrival).fw,
+      'stored',
+      'the fetched session, not the event applied on an older state',
+    );
   });
 });

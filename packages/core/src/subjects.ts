@@ -22,6 +22,11 @@ export interface Subjects {
   /** Session events only (what gateways consume). */
   sessionEventsAll: string;
   sessionEvent(type: SessionEventType, clientName: string): string;
+  /**
+   * Subject of one part of a bulk alteration (SessionBulkEvent): keyed by the part's eventId, as
+   * it names many clients.
+   */
+  sessionBulkEvent(eventId: string): string;
   /** JetStream stream holding the retained message of every topic (one per subject). */
   retainedStream: string;
   /** Subject filter of that stream. */
@@ -70,6 +75,7 @@ export function subjects(prefix: string): Subjects {
     eventsAll: `${prefix}.events.>`,
     sessionEventsAll: `${prefix}.events.session.>`,
     sessionEvent: (type, clientName) => `${prefix}.events.session.${type}.${clientToken(clientName)}`,
+    sessionBulkEvent: (eventId) => `${prefix}.events.session.bulkAltered.${eventId}`,
     retainedStream: `${stem}_RETAINED`,
     retainedAll: `${prefix}.retained.>`,
     retainedPrefix: `${prefix}.retained`,
@@ -116,6 +122,31 @@ export interface SessionEvent {
   session?: Session__Output;
   /** Health events reported by a gateway: the connection's statistics when it was evaluated. */
   stats?: ConnectionStats;
+}
+
+/** One session in a bulk alteration: its new version and what changed (as in an altered event). */
+export interface BulkAlteredSession {
+  clientName: string;
+  version: string;
+  changes: Record<string, FieldChange>;
+}
+
+/**
+ * Payload of a bulkAltered event: one part of one bulk alteration (alterMqSessions). A bulk
+ * alteration of many sessions is published as parts of a bounded size rather than as one altered
+ * event with a whole-session snapshot per session. Every session appears in exactly one part.
+ */
+export interface SessionBulkEvent {
+  eventId: string;
+  type: 'bulkAltered';
+  /** Shared by the parts of one bulk alteration. */
+  bulkId: string;
+  /** 1-based; parts of one bulk alteration go out in order. */
+  part: number;
+  parts: number;
+  at: string;
+  actor: string;
+  sessions: BulkAlteredSession[];
 }
 
 export interface GatewayHeartbeat {

@@ -16,6 +16,7 @@ import {
   type ListenerKind,
   type Logger,
   type SessionApplied,
+  type SessionBulkEvent,
   type SessionEvent,
   type Subjects,
 } from '@mqfleet/core';
@@ -405,8 +406,12 @@ export class Gateway extends EventEmitter implements GatewayContext {
   // -------------------------------------------------------------------------------------------
   // Session events and reconciliation
 
-  private onSessionEvent(event: SessionEvent): void {
+  private onSessionEvent(event: SessionEvent | SessionBulkEvent): void {
     this.emit('sessionEvent', event);
+    if (event.type === 'bulkAltered') {
+      this.onBulkAltered(event);
+      return;
+    }
     const pending = this.pendingWills.get(event.clientName);
     if (pending && event.type === 'connected' && BigInt(event.version) > pending.version) {
       // The client reconnected on another gateway within the will delay [MQTT-3.1.3-9].
@@ -421,6 +426,38 @@ export class Gateway extends EventEmitter implements GatewayContext {
     }
     if (!event.session) return;
     this.applyRemote(conn, event.session, `event:${event.type}`);
+  }
+
+  /**
+   * One part of a bulk alteration: each listed session's changes, without its snapshot. A change
+   * applies on top of the state this gateway holds only if that state is the version right before
+   * it; a connection further behind (it missed an event) fetches its session instead, like a
+   * reconciliation. Older or equal versions are ignored, as for every event.
+   */
+  private onBulkAltered(event: SessionBulkEvent): void {
+    const behind: string[] = [];
+    for (const entry of event.sessions ?? []) {
+      const conn = this.byClient.get(entry.clientName);
+      if (!conn) continue;
+      const version = BigInt(entry.version);
+      if (version <= conn.version) continue;
+      if (version !== conn.version + 1n || !conn.session) {
+        behind.push(entry.clientName);
+        continue;
+      }
+      const settings: Record<string, unknown> = { ...conn.session.settings };
+      for (const field of Object.keys(entry.changes)) settings[field] = entry.changes[field]!.after;
+      this.applyRemote(
+        conn,
+        {
+          ...conn.session,
+          version: entry.version,
+          settings: settings as unknown as Session__Output['settings'],
+        },
+        'event:bulkAltered',
+      );
+    }
+    if (behind.length > 0) void this.reconcile('bulk alteration ahead of this gateway', behind);
   }
 
   /**
@@ -483,8 +520,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
   }
 
   /** Asks the session-service for every client connected here and applies newer versions. */
-  async reconcile(why: string): Promise<void> {
-    const names = [...this.byClient.keys()];
+  async reconcile(why: string, names = [...this.byClient.keys()]): Promise<void> {
     if (names.length === 0 || this.closing) return;
     this.logger.info('reconciling sessions', { why, count: names.length });
     for (let i = 0; i < names.length; i += RECONCILE_BATCH) {

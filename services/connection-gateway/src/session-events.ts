@@ -2,7 +2,7 @@
 // delivers only new events. The stream is created by the session-service at its start, so the
 // gateway retries until it exists. Every (re)attachment is followed by a reconcile, so events
 // published before the consumer existed cannot leave a connection stale.
-import type { Logger, SessionEvent, Subjects } from '@mqfleet/core';
+import type { Logger, SessionBulkEvent, SessionEvent, Subjects } from '@mqfleet/core';
 import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
 
 const RETRY_MS = 500;
@@ -18,7 +18,7 @@ export class SessionEventsConsumer {
     private readonly nc: NatsConnection,
     private readonly s: Subjects,
     private readonly logger: Logger,
-    private readonly onEvent: (event: SessionEvent) => void,
+    private readonly onEvent: (event: SessionEvent | SessionBulkEvent) => void,
     /** Called once the consumer is attached (first time and after any re-attachment). */
     private readonly onAttached: () => void,
   ) {}
@@ -94,9 +94,9 @@ export class SessionEventsConsumer {
   private async read(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const m of messages) {
-        let event: SessionEvent;
+        let event: SessionEvent | SessionBulkEvent;
         try {
-          event = m.json<SessionEvent>();
+          event = m.json<SessionEvent | SessionBulkEvent>();
         } catch {
           this.logger.warn('session event is not JSON', { subject: m.subject });
           continue;

@@ -258,7 +258,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const actor = await admin(db, call);
       await resolveSessionLabel(db, req.patch);
       const { matched, changed } = await store.alterMany(req, actor.username);
-      const connected = changed.filter(isConnected);
+      const connected = changed.filter((x) => x.connected);
       const confirmations = await Promise.all(
         connected.map((x) => deps.applied.wait(x.clientName, x.version, deps.applyTimeoutMs)),
       );

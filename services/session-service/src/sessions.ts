@@ -18,8 +18,10 @@ import {
   UINT32_MAX,
   MAX_PACKET_SIZE,
   validatePatch,
+  type BulkAlteredSession,
   type FieldChange,
   type HealthReport,
+  type SessionBulkEvent,
   type SessionEvent,
   type SessionEventType,
   type Settings,
@@ -500,6 +502,73 @@ async function writeAlterations(
   return { updated, committed };
 }
 
+/** What alterMany reads of a matching session. */
+interface BulkRow {
+  client_key: Buffer;
+  client_name: string;
+  version: string;
+  settings: Partial<Settings>;
+  session_status: string;
+  pinned: string[];
+  connection_status: string;
+}
+
+/** One session's row change in a bulk alteration: only the changed settings travel. */
+interface BulkWrite {
+  key: string;
+  name: string;
+  version: string;
+  set: Record<string, unknown>;
+  status: string | null;
+  pinned: string[];
+  changes: Record<string, FieldChange>;
+}
+
+/** A session a bulk alteration changed: its new version, and whether a connection holds it. */
+export interface BulkAltered {
+  clientName: string;
+  version: string;
+  connected: boolean;
+}
+
+/**
+ * Bound on one bulkAltered event's JSON (the sessions it lists). NATS refuses messages above the
+ * server's max_payload (1 MiB by default); one session's changes are at most ~0.4 MiB (two wills
+ * of 65,500-byte payload and correlation data, base64, before and after), so a part that closes
+ * before passing 256 KiB stays below 1 MiB with any session appended to it.
+ */
+export const BULK_EVENT_BYTES = 256 * 1024;
+
+/** Splits a bulk alteration's sessions into bulkAltered events of at most BULK_EVENT_BYTES. */
+function bulkEvents(entries: BulkAlteredSession[], actor: string): SessionBulkEvent[] {
+  const groups: BulkAlteredSession[][] = [];
+  let group: BulkAlteredSession[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = Buffer.byteLength(JSON.stringify(entry)) + 1;
+    if (group.length > 0 && bytes + size > BULK_EVENT_BYTES) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(entry);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  const bulkId = randomUUID();
+  const at = new Date().toISOString();
+  return groups.map((sessions, i) => ({
+    eventId: randomUUID(),
+    type: 'bulkAltered',
+    bulkId,
+    part: i + 1,
+    parts: groups.length,
+    at,
+    actor,
+    sessions,
+  }));
+}
+
 /**
  * Hands committed outbox rows to the fast path (after the commit when written in a transaction, at
  * once otherwise); without a fast path, NOTIFY wakes the relay instead.
@@ -971,49 +1040,98 @@ export class SessionStore implements EventSink {
   /**
    * Applies one patch to every session matching the filter, atomically: one transaction locks the
    * matching rows (in key order, so two bulk changes cannot deadlock each other) and one statement
-   * writes the sessions, their audit entries and their events (writeAlterations).
+   * writes the sessions (only their changed settings, merged into the stored ones), their audit
+   * entries and the bulk alteration's events. A bulk alteration is published as bulkAltered
+   * events of at most BULK_EVENT_BYTES each (docs/events.md), each naming its sessions with their
+   * new version and changes: no whole-session snapshot per session, which made 10,000 sessions
+   * cost ~25 MB of JSON to write and publish.
    */
   async alterMany(
     req: AlterSessionsRequest__Output,
     actor: string,
-  ): Promise<{ matched: number; changed: Session__Output[] }> {
+  ): Promise<{ matched: number; changed: BulkAltered[] }> {
     const patch = req.patch ?? {};
     validatePatch(patch);
     const pinnedFields = patchFields(patch).filter((f) => f !== 'sessionStatus');
     return inTransaction(this.db, async (tx) => {
       const sql = new Sql();
       applyFilter(sql, req.filter);
-      const { rows } = await tx.query<SessionRow & { subs: Subscription__Output[] | null }>(
-        `SELECT s.*, ${SUBSCRIPTIONS_JSON} AS subs FROM sessions s
+      const { rows } = await tx.query<BulkRow>(
+        `SELECT s.client_key, s.client_name, s.version, s.settings, s.session_status, s.pinned,
+                s.connection_status
+           FROM sessions s
           WHERE ${sql.where.join(' AND ')} ORDER BY s.client_key FOR UPDATE OF s`,
         sql.params,
       );
-      const now = new Date();
-      const changed: AlteredRow[] = [];
-      const records: AlterationRecord[] = [];
-      const sessions: Session__Output[] = [];
+      const writes: BulkWrite[] = [];
+      const entries: BulkAlteredSession[] = [];
+      const changed: BulkAltered[] = [];
       for (const row of rows) {
-        const { settings, changes } = applyPatch(rowToSession(row).settings!, patch);
-        if (Object.keys(changes).length === 0) continue;
-        const hex = row.client_key.toString('hex');
-        const after = alteredRow(row, settings, new Set([...row.pinned, ...pinnedFields]), now);
-        const session = rowToSession(after, (row.subs ?? []).sort(byFilter));
-        const event = eventFor(this.subjects, 'altered', session, actor, changes);
-        changed.push({ hex, from: String(row.version), row: after });
-        records.push({
-          hex,
-          actor,
-          action: 'bulk-alter',
+        const current = settingsFromStored(row.settings);
+        current.sessionStatus = statusFromName(row.session_status) ?? 'SESSION_STATUS_NORMAL';
+        const { changes } = applyPatch(current, patch);
+        const fields = Object.keys(changes);
+        if (fields.length === 0) continue;
+        const set: Record<string, unknown> = {};
+        for (const f of fields) set[f] = changes[f]!.after;
+        const version = String(BigInt(row.version) + 1n);
+        writes.push({
+          key: row.client_key.toString('hex'),
+          name: row.client_name,
+          version,
+          set,
+          status: changes.sessionStatus
+            ? statusName(changes.sessionStatus.after as Settings['sessionStatus'])
+            : null,
+          pinned: [...new Set([...row.pinned, ...pinnedFields])],
           changes,
-          event,
-          payload: JSON.stringify(event.event),
         });
-        sessions.push(session);
+        entries.push({ clientName: row.client_name, version, changes });
+        changed.push({
+          clientName: row.client_name,
+          version,
+          connected: row.connection_status === 'connected',
+        });
       }
-      if (changed.length === 0) return { matched: rows.length, changed: [] };
-      const { committed } = await writeAlterations(tx, changed, records, now);
-      await publishWritten(tx, this, true, committed);
-      return { matched: rows.length, changed: sessions };
+      if (writes.length === 0) return { matched: rows.length, changed: [] };
+      const events = bulkEvents(entries, actor);
+      const subjects = events.map((e) => this.subjects.sessionBulkEvent(e.eventId));
+      const payloads = events.map((e) => JSON.stringify(e));
+      const { rows: outbox } = await tx.query<{ id: string; msg_id: string }>({
+        name: 'bulk-alter-write',
+        text: `WITH x AS (
+           SELECT decode(x.key, 'hex') AS key, x.name, x.version, x.set, x.status, x.pinned, x.changes
+             FROM json_to_recordset($1::json)
+                  AS x(key text, name text, version bigint, set jsonb, status text, pinned text[], changes jsonb)
+         ), upd AS (
+           UPDATE sessions s SET version = x.version, settings = s.settings || x.set,
+                  session_status = coalesce(x.status, s.session_status), pinned = x.pinned,
+                  updated_at = $2::timestamptz
+             FROM x WHERE s.client_key = x.key
+         ), aud AS (
+           INSERT INTO session_audit (client_key, client_name, version, actor, action, changes)
+           SELECT x.key, x.name, x.version, $3, 'bulk-alter', x.changes FROM x
+         )
+         INSERT INTO outbox (subject, msg_id, payload)
+         SELECT o.subject, o.msg_id, o.payload
+           FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS o(subject, msg_id, payload, n)
+          ORDER BY n
+         RETURNING id, msg_id`,
+        values: [JSON.stringify(writes), new Date(), actor, subjects, events.map((e) => e.eventId), payloads],
+      });
+      const ids = new Map(outbox.map((r) => [r.msg_id, String(r.id)]));
+      await publishWritten(
+        tx,
+        this,
+        true,
+        events.map((e, i) => ({
+          outboxId: ids.get(e.eventId)!,
+          subject: subjects[i]!,
+          msgId: e.eventId,
+          payload: payloads[i]!,
+        })),
+      );
+      return { matched: rows.length, changed };
     });
   }
 

@@ -5,7 +5,12 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import { until } from '@mqfleet/testkit';
 import pg from 'pg';
-import { subjects as makeSubjects, type MqfleetError, type SessionEvent } from '@mqfleet/core';
+import {
+  subjects as makeSubjects,
+  type MqfleetError,
+  type SessionBulkEvent,
+  type SessionEvent,
+} from '@mqfleet/core';
 import type {
   AlterSessionRequest__Output,
   AlterSessionResponse__Output,
@@ -246,6 +251,95 @@ describe('session-service', () => {
     } finally {
       await db.end();
     }
+  });
+
+  test('a bulk alteration is published as bulkAltered parts: each changed session once, each part under 1 MiB', async () => {
+    const parts: { event: SessionBulkEvent; bytes: number }[] = [];
+    const sub = nc.subscribe(`${h.infra.natsPrefix}.events.session.bulkAltered.>`, {
+      callback: (_err, msg) => {
+        const event = msg.json<SessionBulkEvent>();
+        if (!parts.some((p) => p.event.eventId === event.eventId))
+          parts.push({ event, bytes: msg.data.length });
+      },
+    });
+    await nc.flush();
+    const names = Array.from({ length: 6 }, (_, i) => `part-${i}`);
+    for (const name of names) await open(name, `c-${name}`);
+    const versionsBefore = new Map(
+      (
+        await call<object, DescribeSessionsResponse__Output>(
+          h.sessions,
+          h.sessions.DescribeSessions,
+          { clientNames: names },
+          bearer(token),
+        )
+      ).sessions.map((x) => [x.clientName, BigInt(x.version)]),
+    );
+    const bulk = (patch: Record<string, unknown>) =>
+      call<object, AlterSessionsResponse__Output>(
+        h.sessions,
+        h.sessions.AlterSessions,
+        { filter: { partialClientName: 'part-' }, patch },
+        bearer(token),
+      );
+    // Two wills of the largest payload and correlation data per session: ~175 KiB of changes
+    // each, so the parts hold one session each.
+    const big = await bulk({
+      willTopic: 'w/big',
+      willPayload: Buffer.alloc(65_500, 0x61),
+      willCorrelationData: Buffer.alloc(65_500, 0x62),
+    });
+    assert.equal(big.changed, 6);
+    // A small change of all six fits one part.
+    const small = await bulk({ keepAliveSeconds: 77 });
+    assert.equal(small.changed, 6);
+    const byBulk = await until(() => {
+      const groups = new Map<string, SessionBulkEvent[]>();
+      for (const { event } of parts) groups.set(event.bulkId, [...(groups.get(event.bulkId) ?? []), event]);
+      const complete = [...groups.values()].filter((g) => g.length === g[0]!.parts);
+      return complete.length === 2 ? complete : undefined;
+    });
+    byBulk.sort((a, b) => b.length - a.length);
+    const [bigParts, smallParts] = byBulk as [SessionBulkEvent[], SessionBulkEvent[]];
+    assert.equal(bigParts.length, 6);
+    assert.equal(smallParts.length, 1);
+    assert.ok(
+      parts.every((p) => p.bytes < 1024 * 1024),
+      `part sizes ${parts.map((p) => p.bytes).join(', ')}`,
+    );
+    for (const [group, nextVersion] of [
+      [bigParts, 1n],
+      [smallParts, 2n],
+    ] as const) {
+      assert.deepEqual(
+        group.map((e) => e.part).sort((a, b) => a - b),
+        Array.from({ length: group.length }, (_, i) => i + 1),
+      );
+      const entries = group.flatMap((e) => e.sessions);
+      assert.deepEqual(entries.map((e) => e.clientName).sort(), names, 'every session exactly once');
+      for (const e of entries) {
+        assert.equal(BigInt(e.version), versionsBefore.get(e.clientName)! + nextVersion, e.clientName);
+        assert.equal(group[0]!.actor, 'ADMIN');
+      }
+    }
+    const first = bigParts.flatMap((e) => e.sessions)[0]!;
+    assert.deepEqual(first.changes.willTopic, { before: '', after: 'w/big' });
+    assert.equal(first.changes.willPayload!.after, Buffer.alloc(65_500, 0x61).toString('base64'));
+    assert.deepEqual(smallParts[0]!.sessions[0]!.changes.keepAliveSeconds, { before: 30, after: 77 });
+    // The store has what the events say.
+    const described = await call<object, DescribeSessionsResponse__Output>(
+      h.sessions,
+      h.sessions.DescribeSessions,
+      { clientNames: names },
+      bearer(token),
+    );
+    for (const x of described.sessions) {
+      assert.equal(BigInt(x.version), versionsBefore.get(x.clientName)! + 2n);
+      assert.equal(x.settings?.keepAliveSeconds, 77);
+      assert.equal(x.settings?.willTopic, 'w/big');
+      assert.equal(x.settings?.willQos, 2, 'a new will without a QoS is published at QoS 2');
+    }
+    sub.unsubscribe();
   });
 
   test('many concurrent alterations of one session, between bulk alterations: each lands exactly once', async () => {
