@@ -495,27 +495,43 @@ export class Gateway extends EventEmitter implements GatewayContext {
 
   /** Confirmations waiting for the end of this turn of the event loop. */
   private confirmations: SessionApplied[] = [];
+  /** A confirmation went out this turn; later ones wait for its end (setImmediate). */
+  private confirmedThisTurn = false;
 
   /**
-   * Confirms on NATS that a session version is in force here. Confirmations of the events that
-   * arrived together are published together at the end of the event loop's turn (setImmediate):
-   * nats.js writes to its socket once per microtask flush, and the events of a bulk change are
-   * applied one microtask apart, so publishing each at once cost one socket write per event.
+   * Confirms on NATS that a session version is in force here. The first confirmation of a turn of
+   * the event loop goes out at once: an administrator's alteration waits for it (liveApplied), and
+   * waiting for the end of the turn cost it whatever else the turn did (a few hundred
+   * microseconds, over a millisecond at the 99th percentile with devices publishing). Later ones of
+   * the same turn are published together at its end (setImmediate): nats.js writes to its socket
+   * once per microtask flush, and the events of a bulk change are applied one microtask apart, so
+   * publishing each at once cost one socket write per event.
    */
   private confirmApplied(clientName: string, version: string, connectionId: string): void {
-    if (this.confirmations.length === 0) setImmediate(() => this.publishConfirmations());
-    this.confirmations.push({ clientName, version, gatewayId: this.gatewayId, connectionId });
+    const applied: SessionApplied = { clientName, version, gatewayId: this.gatewayId, connectionId };
+    if (this.confirmedThisTurn) {
+      this.confirmations.push(applied);
+      return;
+    }
+    this.confirmedThisTurn = true;
+    setImmediate(() => {
+      this.confirmedThisTurn = false;
+      this.publishConfirmations();
+    });
+    this.publishConfirmation(applied);
   }
 
   private publishConfirmations(): void {
     const batch = this.confirmations;
     this.confirmations = [];
-    for (const applied of batch) {
-      try {
-        this.nc?.publish(this.s.sessionApplied(applied.clientName), JSON.stringify(applied));
-      } catch (err) {
-        this.logger.debug('confirmation not published', { clientName: applied.clientName, err });
-      }
+    for (const applied of batch) this.publishConfirmation(applied);
+  }
+
+  private publishConfirmation(applied: SessionApplied): void {
+    try {
+      this.nc?.publish(this.s.sessionApplied(applied.clientName), JSON.stringify(applied));
+    } catch (err) {
+      this.logger.debug('confirmation not published', { clientName: applied.clientName, err });
     }
   }
 

@@ -7,13 +7,23 @@
 // Nats-Msg-Id, so a row published twice (crash between publish and delete) is stored once within
 // the stream's duplicate window.
 import pg from 'pg';
-import { Events, headers, type JetStreamClient, type NatsConnection } from 'nats';
+import {
+  Events,
+  createInbox,
+  headers,
+  type JetStreamClient,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+} from 'nats';
 import type { Logger } from '@mqfleet/core';
 import { inTransaction, type Db } from './db';
 import { OUTBOX_CHANNEL, type CommittedEvent } from './sessions';
 
 const BATCH = 256;
 const POLL_MS = 1000;
+/** A fast publish not acknowledged within this long is left to the relay (nats.js's default). */
+const ACK_TIMEOUT_MS = 5000;
 
 interface OutboxRow {
   id: string;
@@ -35,8 +45,18 @@ export class OutboxRelay {
    */
   private natsUp = true;
   private readonly js: JetStreamClient;
-  /** Outbox ids the fast path is publishing: the relay leaves those rows alone. */
-  private readonly inflight = new Set<string>();
+  /**
+   * Outbox ids the fast path is publishing, with when: the relay leaves those rows alone until
+   * JetStream acknowledges them or ACK_TIMEOUT_MS passes.
+   */
+  private readonly inflight = new Map<string, number>();
+  /**
+   * The fast path's acknowledgements come back on <ackPrefix>.<outbox id>, one subscription for
+   * all: a js.publish() per event made a request each (an Error with a stack, a timer, a mux
+   * entry and promises), a good part of the session-service's CPU per alteration.
+   */
+  private readonly ackPrefix = createInbox();
+  private ackSub: Subscription | undefined;
   /** Outbox ids the fast path published (acknowledged): rows to delete on the next pass. */
   private acked: string[] = [];
 
@@ -50,6 +70,7 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
+    this.ackSub = this.nc.subscribe(`${this.ackPrefix}.*`, { callback: (_err, msg) => this.onAck(msg) });
     void this.watchNats();
     await this.listen();
     this.timer = setInterval(() => this.wake(), POLL_MS);
@@ -92,25 +113,58 @@ export class OutboxRelay {
   /**
    * Publishes committed events at once, fire and forget, while NATS is up: the fast path right
    * after a commit. A failure does not matter: the row stays in the outbox and the relay
-   * publishes it with the same Nats-Msg-Id, so JetStream stores the event once.
+   * publishes it with the same Nats-Msg-Id, so JetStream stores the event once. Each is a plain
+   * publish with the Nats-Msg-Id header and a reply subject, which JetStream answers with its
+   * acknowledgement (what js.publish does, without a request per event).
    */
   readonly publishNow = (events: CommittedEvent[]): void => {
     if (!this.natsUp || this.stopped) return;
+    const now = Date.now();
     for (const e of events) {
-      this.inflight.add(e.outboxId);
-      this.js.publish(e.subject, e.payload, { msgID: e.msgId }).then(
-        () => {
-          this.inflight.delete(e.outboxId);
-          this.acked.push(e.outboxId);
-          if (this.acked.length >= BATCH) this.wake();
-        },
-        () => {
-          this.inflight.delete(e.outboxId);
-          this.wake();
-        },
-      );
+      const h = headers();
+      h.set('Nats-Msg-Id', e.msgId);
+      try {
+        this.nc.publish(e.subject, e.payload, { headers: h, reply: `${this.ackPrefix}.${e.outboxId}` });
+      } catch {
+        this.wake(); // the relay publishes it
+        continue;
+      }
+      this.inflight.set(e.outboxId, now);
     }
   };
+
+  /**
+   * JetStream's answer to a fast publish: a PubAck (the event is stored, its row can go), or an
+   * error or a no-responders status (the relay publishes the row again).
+   */
+  private onAck(msg: Msg): void {
+    const outboxId = msg.subject.slice(this.ackPrefix.length + 1);
+    if (!this.inflight.delete(outboxId)) return; // timed out already: the relay has it
+    let stored = false;
+    if (!msg.headers?.hasError && msg.data.length > 0) {
+      try {
+        const ack = msg.json<{ stream?: unknown; error?: unknown }>();
+        stored = typeof ack.stream === 'string' && ack.stream !== '' && ack.error === undefined;
+      } catch {
+        // not a PubAck
+      }
+    }
+    if (!stored) {
+      this.wake();
+      return;
+    }
+    this.acked.push(outboxId);
+    if (this.acked.length >= BATCH) this.wake();
+  }
+
+  /** Fast publishes never acknowledged (a lost connection, a lost reply) go back to the relay. */
+  private expireInflight(): void {
+    const before = Date.now() - ACK_TIMEOUT_MS;
+    for (const [id, at] of this.inflight) {
+      if (at > before) break; // in publish order
+      this.inflight.delete(id);
+    }
+  }
 
   /** Schedules a drain; concurrent wake-ups collapse into one more pass. */
   wake(): void {
@@ -131,6 +185,7 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
+    this.expireInflight();
     const done = this.acked;
     this.acked = [];
     if (done.length > 0) await this.db.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [done]);
@@ -139,7 +194,7 @@ export class OutboxRelay {
         const { rows } = await tx.query<OutboxRow>(
           `SELECT id, subject, msg_id, payload FROM outbox WHERE NOT (id = ANY($2::bigint[]))
             ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [BATCH, [...this.inflight, ...this.acked]],
+          [BATCH, [...this.inflight.keys(), ...this.acked]],
         );
         if (rows.length === 0) return 0;
         // Publishes go out on one connection in order; acks are awaited together.
@@ -163,6 +218,7 @@ export class OutboxRelay {
   async close(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.ackSub?.unsubscribe();
     await this.running;
     await this.listener?.end().catch(() => undefined);
   }
