@@ -158,6 +158,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
         this.emit('eventsAttached');
         void this.reconcile('events attached');
       },
+      (eventId) => this.emit('sessionEventDuplicate', eventId),
     );
     await this.events.start();
 

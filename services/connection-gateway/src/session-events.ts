@@ -1,10 +1,26 @@
-// Session events from JetStream (core subjects.ts): an ordered consumer on the events stream that
-// delivers only new events. The stream is created by the session-service at its start, so the
-// gateway retries until it exists. Every (re)attachment is followed by a reconcile, so events
-// published before the consumer existed cannot leave a connection stale.
+// Session events (core subjects.ts), received two ways. A core NATS subscription on the events'
+// subjects gets each event straight from its publish, without waiting for JetStream to store it
+// and hand it to a consumer (that hop was the slowest of an alteration's path at p99); an ordered
+// JetStream consumer that delivers only new events is the guarantee (it also gets what was
+// published while this gateway's NATS connection was down and reconnecting). The two copies of an
+// event are told apart by their Nats-Msg-Id (the event id), so each event is handled once. The
+// stream is created by the session-service at its start, so the gateway retries until it exists.
+// Every (re)attachment is followed by a reconcile, so events published before the consumer
+// existed cannot leave a connection stale.
 import type { Logger, SessionBulkEvent, SessionEvent, Subjects } from '@mqfleet/core';
-import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
+import {
+  DeliverPolicy,
+  type ConsumerMessages,
+  type JsMsg,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+} from 'nats';
 
+/** How long an event id is remembered, to drop its second copy (JetStream's lags behind). */
+const SEEN_MS = 120_000;
+/** Above this many remembered ids the old ones are dropped at once, whatever their age. */
+const SEEN_MAX = 100_000;
 const RETRY_MS = 500;
 const ATTACH_TIMEOUT_MS = 5000;
 
@@ -13,6 +29,10 @@ export class SessionEventsConsumer {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  private direct: Subscription | undefined;
+  /** Event ids handled, with when: insertion order is age order. */
+  private readonly seen = new Map<string, number>();
+  private received = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -21,10 +41,17 @@ export class SessionEventsConsumer {
     private readonly onEvent: (event: SessionEvent | SessionBulkEvent) => void,
     /** Called once the consumer is attached (first time and after any re-attachment). */
     private readonly onAttached: () => void,
+    /** Called with the id of an event's second copy, which is dropped. */
+    private readonly onDuplicate: (eventId: string) => void = () => undefined,
   ) {}
 
   /** Tries once; if the stream is not there yet, keeps trying in the background. */
   async start(): Promise<boolean> {
+    this.direct = this.nc.subscribe(this.s.sessionEventsAll, {
+      callback: (err, m) => {
+        if (!err) this.receive(m);
+      },
+    });
     const attached = await this.attach();
     if (!attached) void this.retryLoop();
     return attached;
@@ -34,6 +61,7 @@ export class SessionEventsConsumer {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.wake?.();
+    this.direct?.unsubscribe();
     const messages = this.messages;
     this.messages = undefined;
     if (messages) await messages.close().catch(() => undefined);
@@ -91,22 +119,42 @@ export class SessionEventsConsumer {
     }
   }
 
+  /** Handles an event from either source once; its other copy is dropped by its id. */
+  private receive(m: Msg | JsMsg): void {
+    const id = m.headers?.get('Nats-Msg-Id');
+    if (id) {
+      if (this.seen.has(id)) {
+        this.onDuplicate(id);
+        return;
+      }
+      const now = Date.now();
+      this.seen.set(id, now);
+      if (this.seen.size > SEEN_MAX || ++this.received % 1024 === 0) this.forget(now);
+    }
+    let event: SessionEvent | SessionBulkEvent;
+    try {
+      event = m.json<SessionEvent | SessionBulkEvent>();
+    } catch {
+      this.logger.warn('session event is not JSON', { subject: m.subject });
+      return;
+    }
+    try {
+      this.onEvent(event);
+    } catch (err) {
+      this.logger.error('session event handling failed', { err, type: event.type });
+    }
+  }
+
+  private forget(now: number): void {
+    for (const [id, at] of this.seen) {
+      if (now - at < SEEN_MS && this.seen.size <= SEEN_MAX) break;
+      this.seen.delete(id);
+    }
+  }
+
   private async read(messages: ConsumerMessages): Promise<void> {
     try {
-      for await (const m of messages) {
-        let event: SessionEvent | SessionBulkEvent;
-        try {
-          event = m.json<SessionEvent | SessionBulkEvent>();
-        } catch {
-          this.logger.warn('session event is not JSON', { subject: m.subject });
-          continue;
-        }
-        try {
-          this.onEvent(event);
-        } catch (err) {
-          this.logger.error('session event handling failed', { err, type: event.type });
-        }
-      }
+      for await (const m of messages) this.receive(m);
     } catch (err) {
       this.logger.warn('session events consumer ended', { err });
     }

@@ -48,6 +48,31 @@ describe('connection-gateway sessions', () => {
     }
   }
 
+  test('each session event is handled once, though it arrives both from its publish and from JetStream', async () => {
+    const device = await mqttClient(portA, { protocolVersion: 5, clientId: 'twice-device' });
+    const handled = new Map<string, number>();
+    const duplicates = new Set<string>();
+    const onEvent = (event: { eventId: string; type: string; clientName?: string }): void => {
+      if (event.clientName === 'twice-device')
+        handled.set(event.eventId, (handled.get(event.eventId) ?? 0) + 1);
+    };
+    const onDuplicate = (eventId: string): void => void duplicates.add(eventId);
+    gatewayA.on('sessionEvent', onEvent);
+    gatewayA.on('sessionEventDuplicate', onDuplicate);
+    try {
+      for (const keepAliveSeconds of [41, 42, 43])
+        await alter(gatewayA, 'twice-device', { keepAliveSeconds });
+      // Both copies of each alteration's event came (the second one dropped by its id)...
+      await until(() => handled.size >= 3 && [...handled.keys()].every((id) => duplicates.has(id)));
+      // ...and none was handled twice.
+      assert.deepEqual([...new Set(handled.values())], [1]);
+    } finally {
+      gatewayA.off('sessionEvent', onEvent);
+      gatewayA.off('sessionEventDuplicate', onDuplicate);
+      await endClient(device);
+    }
+  });
+
   test('the will is published (on another gateway) when the socket is destroyed', async () => {
     const watcher = await mqttClient(portB, { protocolVersion: 5, clientId: 'will-watcher' });
     const device = await mqttClient(portA, {
