@@ -1,0 +1,610 @@
+// Faster protobuf (de)serialisation for the few large messages (a page of 1,000 sessions), driven
+// by the same descriptors @grpc/proto-loader loaded, so a change to the .proto files is followed.
+//
+// fastSerializer: the bytes proto-loader's own serializer writes (protobufjs fromObject, then
+// encode: every field the object has, defaults included, in field-number order), without
+// protobufjs's per-field operation objects, which made building a 1,000-session reply mostly
+// garbage collection. It works in two passes (sizes, then bytes into one Buffer). Anything it
+// does not reproduce exactly (a value of an unexpected type, bytes that are not canonical base64,
+// a 64-bit value out of range) makes it hand the message to proto-loader's serializer instead,
+// so the bytes are always protobufjs's.
+//
+// projectedDeserializer: decodes only the named fields of a message (the rest are skipped on the
+// wire) into what proto-loader's deserializer gives for them (LOADER_OPTIONS: defaults, enums as
+// names, 64-bit integers as strings, bytes as base64). For a caller that reads a few fields of
+// many messages (the api-gateway's listMqSessions).
+import type { PackageDefinition } from '@grpc/proto-loader';
+
+interface FieldDescriptor {
+  name: string;
+  number: number;
+  label: string;
+  type: string;
+  typeName: string;
+}
+
+interface EnumDescriptor {
+  value: { name: string; number: number }[];
+}
+
+interface Field {
+  name: string;
+  number: number;
+  repeated: boolean;
+  type: string;
+  /** The wire tag (number << 3 | wire type), as a varint's bytes. */
+  tag: number[];
+  message?: MessageCodec;
+  enumByName?: Map<string, number>;
+  enumByNumber?: Map<number, string>;
+  /** Why fastSerializer cannot encode this field (a type it does not handle). */
+  unsupported?: string;
+}
+
+interface MessageCodec {
+  fullName: string;
+  /** By field number (encoding order), as protobufjs encodes. */
+  fields: Field[];
+}
+
+/** Thrown while sizing a message the fast path does not reproduce; the caller falls back. */
+class Unsupported extends Error {}
+
+const WIRE: Record<string, number> = {
+  TYPE_DOUBLE: 1,
+  TYPE_BOOL: 0,
+  TYPE_STRING: 2,
+  TYPE_BYTES: 2,
+  TYPE_UINT32: 0,
+  TYPE_INT32: 0,
+  TYPE_UINT64: 0,
+  TYPE_INT64: 0,
+  TYPE_ENUM: 0,
+  TYPE_MESSAGE: 2,
+};
+
+function varintBytes(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  while (v > 127) {
+    out.push((v & 127) | 128);
+    v >>>= 7;
+  }
+  out.push(v);
+  return out;
+}
+
+/** The full name a field's type name refers to, searched from the message's scope outwards. */
+function resolve(definition: PackageDefinition, scope: string, typeName: string): string {
+  if (typeName.startsWith('.')) return typeName.slice(1);
+  const parts = scope.split('.');
+  for (let i = parts.length; i >= 0; i--) {
+    const candidate = [...parts.slice(0, i), typeName].join('.');
+    if (definition[candidate]) return candidate;
+  }
+  throw new Error(`fast-codec: type ${typeName} (in ${scope}) not found`);
+}
+
+function build(
+  definition: PackageDefinition,
+  fullName: string,
+  cache: Map<string, MessageCodec>,
+): MessageCodec {
+  const known = cache.get(fullName);
+  if (known) return known;
+  const entry = definition[fullName] as { format?: string; type?: { field?: FieldDescriptor[] } } | undefined;
+  if (!entry?.format?.includes('DescriptorProto') || !entry.type?.field) {
+    throw new Error(`fast-codec: ${fullName} is not a message`);
+  }
+  const codec: MessageCodec = { fullName, fields: [] };
+  cache.set(fullName, codec);
+  const scope = fullName.slice(0, fullName.lastIndexOf('.'));
+  for (const f of entry.type.field) {
+    const repeated = f.label === 'LABEL_REPEATED';
+    const field: Field = {
+      name: f.name,
+      number: f.number,
+      repeated,
+      type: f.type,
+      tag: varintBytes(((f.number << 3) | (WIRE[f.type] ?? 0)) >>> 0),
+    };
+    // protobufjs packs repeated numbers; only strings, bytes and messages may repeat here.
+    if (WIRE[f.type] === undefined) field.unsupported = f.type;
+    else if (repeated && !['TYPE_STRING', 'TYPE_BYTES', 'TYPE_MESSAGE'].includes(f.type))
+      field.unsupported = `repeated ${f.type}`;
+    if (f.type === 'TYPE_MESSAGE') {
+      const target = resolve(definition, scope, f.typeName);
+      const nested = definition[target] as { type?: { options?: { mapEntry?: boolean } | null } };
+      if (nested.type?.options?.mapEntry) field.unsupported = 'map';
+      else field.message = build(definition, target, cache);
+    } else if (f.type === 'TYPE_ENUM') {
+      const target = resolve(definition, scope, f.typeName);
+      const values = (definition[target] as unknown as { type: EnumDescriptor }).type.value;
+      field.enumByName = new Map(values.map((v) => [v.name, v.number]));
+      field.enumByNumber = new Map();
+      // protobufjs's toObject names a number by its first name.
+      for (const v of values) if (!field.enumByNumber.has(v.number)) field.enumByNumber.set(v.number, v.name);
+    }
+    codec.fields.push(field);
+  }
+  codec.fields.sort((a, b) => a.number - b.number);
+  return codec;
+}
+
+// ---- encoding ---------------------------------------------------------------------------------
+//
+// Each message gets two generated functions (as protobufjs generates its own): size (checks the
+// values, records each message's size and each converted value in a Plan) and write (writes the
+// bytes the Plan says). Generated code reads properties by name, which keeps a page of objects of
+// one shape fast; a loop over field descriptors reading o[name] was barely faster than protobufjs.
+
+const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const UINT64_TEXT = /^(?:0|[1-9]\d{0,19})$/;
+const UINT64_MAX = (1n << 64n) - 1n;
+const INT64_LIMIT = 1n << 63n;
+
+/** Between the passes, in visiting order: each message's size and each converted value. */
+interface Plan {
+  sizes: number[];
+  values: unknown[];
+}
+
+class Output {
+  pos = 0;
+  /** The next entries of plan.sizes and plan.values to use. */
+  si = 0;
+  vi = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly sizes: number[],
+    readonly values: unknown[],
+  ) {}
+}
+
+const varintSize = (v: number): number =>
+  v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+
+/** The helpers generated code calls (its only access to this module). */
+const helpers = {
+  Unsupported,
+  /** int32 (and enum) varint size: protobufjs writes a negative one as ten bytes. */
+  size32: (v: number): number => (v < 0 ? 10 : varintSize(v)),
+  varintSize,
+  /** A string's UTF-8 length; Unsupported for one protobufjs would write differently. */
+  stringLength(v: unknown): number {
+    if (typeof v !== 'string') throw new Unsupported();
+    const n = v.length;
+    if (n < 64) {
+      let i = 0;
+      while (i < n && v.charCodeAt(i) < 0x80) i++;
+      if (i === n) return n;
+    }
+    // protobufjs writes a lone surrogate of a short string differently from Buffer's UTF-8.
+    if (!(v as unknown as { isWellFormed(): boolean }).isWellFormed()) throw new Unsupported();
+    return Buffer.byteLength(v, 'utf8');
+  },
+  /** bytes as protobufjs's fromObject converts them: base64 text, or a Uint8Array as it is. */
+  bytes(v: unknown): Uint8Array {
+    if (typeof v === 'string') {
+      if (!CANONICAL_BASE64.test(v)) throw new Unsupported();
+      return Buffer.from(v, 'base64');
+    }
+    if (v instanceof Uint8Array) return v;
+    throw new Unsupported();
+  },
+  /** An enum's number as protobufjs's fromObject sets it; undefined when it leaves it unset. */
+  enumValue(v: unknown, byName: Map<string, number>): number | undefined {
+    if (typeof v === 'string') {
+      const n = byName.get(v);
+      return n === undefined ? undefined : n | 0;
+    }
+    if (typeof v === 'number') return v | 0;
+    if (v === null || v === undefined) return undefined;
+    throw new Unsupported();
+  },
+  /** A 64-bit value (decimal text or a safe integer): a number when safe, else a bigint. */
+  long(v: unknown, signed: boolean): number | bigint {
+    if (typeof v === 'number') {
+      if (Number.isSafeInteger(v) && v >= 0) return v;
+      throw new Unsupported();
+    }
+    if (typeof v !== 'string' || !UINT64_TEXT.test(v)) throw new Unsupported();
+    if (v.length <= 15) return Number(v);
+    const big = BigInt(v);
+    if (big > UINT64_MAX || (signed && big >= INT64_LIMIT)) throw new Unsupported();
+    return big;
+  },
+  longSize(v: number | bigint): number {
+    let size = 1;
+    if (typeof v === 'number') {
+      for (let x = Math.floor(v / 128); x > 0; x = Math.floor(x / 128)) size++;
+    } else {
+      for (let x = v >> 7n; x > 0n; x >>= 7n) size++;
+    }
+    return size;
+  },
+  varint(out: Output, v: number): void {
+    const buf = out.buf;
+    while (v > 127) {
+      buf[out.pos++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    buf[out.pos++] = v;
+  },
+  int32(out: Output, v: number): void {
+    if (v >= 0) return helpers.varint(out, v);
+    // Sign-extended to 64 bits: ten bytes, as protobufjs writes it.
+    let lo = v >>> 0;
+    let hi = 0xffffffff;
+    const buf = out.buf;
+    while (hi) {
+      buf[out.pos++] = (lo & 127) | 128;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    helpers.varint(out, lo);
+  },
+  writeLong(out: Output, v: number | bigint): void {
+    const buf = out.buf;
+    if (typeof v === 'number') {
+      while (v > 127) {
+        buf[out.pos++] = (v % 128) | 128;
+        v = Math.floor(v / 128);
+      }
+      buf[out.pos++] = v;
+      return;
+    }
+    while (v > 127n) {
+      buf[out.pos++] = Number(v & 127n) | 128;
+      v >>= 7n;
+    }
+    buf[out.pos++] = Number(v);
+  },
+  writeString(out: Output, v: string, len: number): void {
+    if (len === v.length && len < 64) {
+      // ASCII (a byte per character).
+      const buf = out.buf;
+      for (let i = 0; i < len; i++) buf[out.pos++] = v.charCodeAt(i);
+    } else {
+      out.pos += out.buf.write(v, out.pos, len, 'utf8');
+    }
+  },
+  writeBytes(out: Output, v: Uint8Array): void {
+    out.buf.set(v, out.pos);
+    out.pos += v.length;
+  },
+};
+
+type SizeFn = (o: unknown, plan: Plan) => number;
+type WriteFn = (o: unknown, out: Output) => void;
+
+/** Generates the size and write functions of a message and of every message it contains. */
+function generate(root: MessageCodec): { size: SizeFn; write: WriteFn } {
+  const codecs: MessageCodec[] = [];
+  const visit = (c: MessageCodec): void => {
+    if (codecs.includes(c)) return;
+    codecs.push(c);
+    for (const f of c.fields) if (f.message) visit(f.message);
+  };
+  visit(root);
+  const enums: Map<string, number>[] = [];
+  const lines: string[] = [];
+  const prop = (name: string): string => `o[${JSON.stringify(name)}]`;
+  for (const [i, codec] of codecs.entries()) {
+    // size
+    lines.push(`function s${i}(o, p) {`);
+    lines.push(`  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new h.Unsupported();`);
+    lines.push(`  const slot = p.sizes.length; p.sizes.push(0);`);
+    lines.push(`  let n = 0, v, x;`);
+    for (const f of codec.fields) {
+      const t = f.tag.length;
+      let one: string; // size of one value `x` (after its tag), pushing converted values
+      switch (f.type) {
+        case 'TYPE_STRING':
+          one = `{ const l = h.stringLength(x); p.values.push(l); n += ${t} + h.varintSize(l) + l; }`;
+          break;
+        case 'TYPE_BYTES':
+          one = `{ const b = h.bytes(x); p.values.push(b); n += ${t} + h.varintSize(b.length) + b.length; }`;
+          break;
+        case 'TYPE_BOOL':
+          one = `n += ${t + 1};`;
+          break;
+        case 'TYPE_DOUBLE':
+          one = `{ if (typeof x !== "number") throw new h.Unsupported(); n += ${t + 8}; }`;
+          break;
+        case 'TYPE_UINT32':
+          one = `{ if (typeof x !== "number") throw new h.Unsupported(); n += ${t} + h.varintSize(x >>> 0); }`;
+          break;
+        case 'TYPE_INT32':
+          one = `{ if (typeof x !== "number") throw new h.Unsupported(); n += ${t} + h.size32(x | 0); }`;
+          break;
+        case 'TYPE_UINT64':
+        case 'TYPE_INT64':
+          one = `{ const b = h.long(x, ${f.type === 'TYPE_INT64'}); p.values.push(b); n += ${t} + h.longSize(b); }`;
+          break;
+        case 'TYPE_ENUM':
+          enums.push(f.enumByName!);
+          one = `{ const e = h.enumValue(x, enums[${enums.length - 1}]); p.values.push(e); if (e !== undefined) n += ${t} + h.size32(e); }`;
+          break;
+        case 'TYPE_MESSAGE':
+          one = `{ const l = s${codecs.indexOf(f.message!)}(x, p); n += ${t} + h.varintSize(l) + l; }`;
+          break;
+        default:
+          throw new Error(`fast-codec: ${codec.fullName}.${f.name} (${f.type}) is not supported`);
+      }
+      lines.push(`  v = ${prop(f.name)};`);
+      if (f.repeated) {
+        lines.push(`  if (v != null) {`);
+        lines.push(`    if (!Array.isArray(v)) throw new h.Unsupported();`);
+        lines.push(`    for (let i = 0; i < v.length; i++) {`);
+        lines.push(`      x = v[i];`);
+        if (!f.message) lines.push(`      if (x == null) throw new h.Unsupported();`);
+        lines.push(`      ${one}`);
+        lines.push(`    }`);
+        lines.push(`  }`);
+      } else if (f.type === 'TYPE_ENUM') {
+        // fromObject's switch: null and unknown names leave the field unset (enumValue: undefined).
+        lines.push(`  x = v; ${one}`);
+      } else {
+        lines.push(`  if (v != null) { x = v; ${one} }`);
+      }
+    }
+    lines.push(`  p.sizes[slot] = n;`);
+    lines.push(`  return n;`);
+    lines.push(`}`);
+    // write
+    lines.push(`function w${i}(o, out) {`);
+    lines.push(`  const buf = out.buf;`);
+    lines.push(`  out.si++;`);
+    lines.push(`  let v, x;`);
+    for (const f of codec.fields) {
+      const tag = f.tag.map((b) => `buf[out.pos++] = ${b};`).join(' ');
+      let one: string;
+      switch (f.type) {
+        case 'TYPE_STRING':
+          one = `{ const l = out.values[out.vi++]; ${tag} h.varint(out, l); if (l > 0) h.writeString(out, x, l); }`;
+          break;
+        case 'TYPE_BYTES':
+          one = `{ const b = out.values[out.vi++]; ${tag} h.varint(out, b.length); h.writeBytes(out, b); }`;
+          break;
+        case 'TYPE_BOOL':
+          one = `{ ${tag} buf[out.pos++] = x ? 1 : 0; }`;
+          break;
+        case 'TYPE_DOUBLE':
+          one = `{ ${tag} out.pos = buf.writeDoubleLE(x, out.pos); }`;
+          break;
+        case 'TYPE_UINT32':
+          one = `{ ${tag} h.varint(out, x >>> 0); }`;
+          break;
+        case 'TYPE_INT32':
+          one = `{ ${tag} h.int32(out, x | 0); }`;
+          break;
+        case 'TYPE_UINT64':
+        case 'TYPE_INT64':
+          one = `{ const b = out.values[out.vi++]; ${tag} h.writeLong(out, b); }`;
+          break;
+        case 'TYPE_ENUM':
+          one = `{ const e = out.values[out.vi++]; if (e !== undefined) { ${tag} h.int32(out, e); } }`;
+          break;
+        default: // TYPE_MESSAGE
+          one = `{ ${tag} h.varint(out, out.sizes[out.si]); w${codecs.indexOf(f.message!)}(x, out); }`;
+      }
+      lines.push(`  v = ${prop(f.name)};`);
+      if (f.repeated) lines.push(`  if (v != null) for (let i = 0; i < v.length; i++) { x = v[i]; ${one} }`);
+      else if (f.type === 'TYPE_ENUM') lines.push(`  x = v; ${one}`);
+      else lines.push(`  if (v != null) { x = v; ${one} }`);
+    }
+    lines.push(`}`);
+  }
+  lines.push(`return { size: s0, write: w0 };`);
+  const make = new Function('h', 'enums', lines.join('\n')) as (
+    h: typeof helpers,
+    enums: Map<string, number>[],
+  ) => { size: SizeFn; write: WriteFn };
+  return make(helpers, enums);
+}
+
+/** Throws when a message (or one it contains) has a field the encoder does not handle. */
+function checkEncodable(codec: MessageCodec, seen = new Set<MessageCodec>()): void {
+  if (seen.has(codec)) return;
+  seen.add(codec);
+  for (const f of codec.fields) {
+    if (f.unsupported)
+      throw new Error(`fast-codec: ${codec.fullName}.${f.name} (${f.unsupported}) is not supported`);
+    if (f.message) checkEncodable(f.message, seen);
+  }
+}
+
+/**
+ * A serializer for the message `fullName` of the package definition that writes the bytes of the
+ * definition's own serializer, faster; it uses that serializer for a message it cannot reproduce.
+ * Throws when the message (or one it contains) has a field type it does not handle.
+ */
+export function fastSerializer<T>(
+  definition: PackageDefinition,
+  fullName: string,
+  /** Called when a message goes to the definition's serializer (tests count these). */
+  onFallback?: () => void,
+): (value: T) => Buffer {
+  const codec = build(definition, fullName, new Map());
+  checkEncodable(codec);
+  const { size: sizeOf, write } = generate(codec);
+  const fallback = (definition[fullName] as unknown as { serialize: (value: T) => Buffer }).serialize;
+  return (value: T): Buffer => {
+    const plan: Plan = { sizes: [], values: [] };
+    let size: number;
+    try {
+      size = sizeOf(value, plan);
+    } catch (err) {
+      if (err instanceof Unsupported) {
+        onFallback?.();
+        return fallback(value);
+      }
+      throw err;
+    }
+    const out = new Output(Buffer.allocUnsafe(size), plan.sizes, plan.values);
+    write(value, out);
+    if (out.pos !== size) throw new Error(`fast-codec: ${fullName} wrote ${out.pos} of ${size} bytes`);
+    return out.buf;
+  };
+}
+
+// ---- projected decoding -----------------------------------------------------------------------
+
+/** Fields to decode: true for a scalar, a nested projection for a message (or repeated message). */
+export interface Projection {
+  [field: string]: true | Projection;
+}
+
+interface Projected {
+  byNumber: Map<number, { field: Field; sub?: Projected }>;
+  /** The decoded object before any field is read: every projected field's default. */
+  defaults: [string, 'array' | 'null' | string | number | boolean][];
+}
+
+const DECODABLE = new Set([
+  'TYPE_STRING',
+  'TYPE_BOOL',
+  'TYPE_UINT32',
+  'TYPE_INT32',
+  'TYPE_ENUM',
+  'TYPE_MESSAGE',
+]);
+
+function project(codec: MessageCodec, projection: Projection): Projected {
+  const byNumber = new Map<number, { field: Field; sub?: Projected }>();
+  const defaults: Projected['defaults'] = [];
+  for (const [name, want] of Object.entries(projection)) {
+    const field = codec.fields.find((f) => f.name === name);
+    if (!field) throw new Error(`fast-codec: ${codec.fullName} has no field ${name}`);
+    if (field.unsupported || !DECODABLE.has(field.type))
+      throw new Error(`fast-codec: cannot decode ${codec.fullName}.${name}`);
+    if (field.repeated && !field.message)
+      throw new Error(`fast-codec: cannot decode ${codec.fullName}.${name}`);
+    if (field.message && want === true)
+      throw new Error(`fast-codec: ${codec.fullName}.${name} needs a projection`);
+    const sub = field.message ? project(field.message, want as Projection) : undefined;
+    byNumber.set(field.number, { field, ...(sub ? { sub } : {}) });
+    defaults.push([
+      name,
+      field.repeated
+        ? 'array'
+        : field.message
+          ? 'null'
+          : field.type === 'TYPE_STRING'
+            ? ''
+            : field.type === 'TYPE_BOOL'
+              ? false
+              : field.type === 'TYPE_ENUM'
+                ? (field.enumByNumber!.get(0) ?? 0)
+                : 0,
+    ]);
+  }
+  return { byNumber, defaults };
+}
+
+class Input {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  varint(): number {
+    // The low 32 bits, as protobufjs's uint32() (>>> 0 by the caller for unsigned).
+    const buf = this.buf;
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= buf.length) throw new RangeError('fast-codec: index out of range');
+      const b = buf[this.pos++]!;
+      if (shift < 32) value |= (b & 127) << shift;
+      if (b < 128) return value;
+      shift += 7;
+      if (shift >= 70) throw new Error('fast-codec: invalid varint encoding');
+    }
+  }
+  skip(wireType: number): void {
+    switch (wireType) {
+      case 0:
+        this.varint();
+        break;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2: {
+        const len = this.varint() >>> 0; // before reading pos: the varint moves it
+        this.pos += len;
+        break;
+      }
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new Error(`fast-codec: invalid wire type ${wireType}`);
+    }
+    if (this.pos > this.buf.length) throw new RangeError('fast-codec: index out of range');
+  }
+}
+
+function decodeMessage(input: Input, end: number, p: Projected): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  for (const [name, d] of p.defaults) obj[name] = d === 'array' ? [] : d === 'null' ? null : d;
+  while (input.pos < end) {
+    const tag = input.varint() >>> 0;
+    const wanted = p.byNumber.get(tag >>> 3);
+    const wireType = tag & 7;
+    if (!wanted || wireType !== WIRE[wanted.field.type]) {
+      input.skip(wireType);
+      continue;
+    }
+    const { field, sub } = wanted;
+    if (sub) {
+      const len = input.varint() >>> 0;
+      const stop = input.pos + len;
+      if (stop > end) throw new RangeError('fast-codec: index out of range');
+      const value = decodeMessage(input, stop, sub);
+      if (field.repeated) (obj[field.name] as unknown[]).push(value);
+      else obj[field.name] = value;
+      continue;
+    }
+    switch (field.type) {
+      case 'TYPE_STRING': {
+        const len = input.varint() >>> 0;
+        const stop = input.pos + len;
+        if (stop > end) throw new RangeError('fast-codec: index out of range');
+        obj[field.name] = input.buf.toString('utf8', input.pos, stop);
+        input.pos = stop;
+        break;
+      }
+      case 'TYPE_BOOL':
+        obj[field.name] = input.varint() !== 0;
+        break;
+      case 'TYPE_UINT32':
+        obj[field.name] = input.varint() >>> 0;
+        break;
+      case 'TYPE_INT32':
+        obj[field.name] = input.varint() | 0;
+        break;
+      case 'TYPE_ENUM': {
+        const n = input.varint() | 0;
+        obj[field.name] = field.enumByNumber!.get(n) ?? n;
+        break;
+      }
+    }
+  }
+  if (input.pos !== end) throw new RangeError('fast-codec: index out of range');
+  return obj;
+}
+
+/**
+ * A deserializer for `fullName` that decodes only the projection's fields, each as the
+ * definition's own deserializer gives it; every other field is skipped.
+ */
+export function projectedDeserializer<T>(
+  definition: PackageDefinition,
+  fullName: string,
+  projection: Projection,
+): (buf: Buffer) => T {
+  const p = project(build(definition, fullName, new Map()), projection);
+  return (buf: Buffer): T => {
+    const input = new Input(buf);
+    return decodeMessage(input, buf.length, p) as T;
+  };
+}
