@@ -456,12 +456,6 @@ export interface Projection {
   [field: string]: true | Projection;
 }
 
-interface Projected {
-  byNumber: Map<number, { field: Field; sub?: Projected }>;
-  /** The decoded object before any field is read: every projected field's default. */
-  defaults: [string, 'array' | 'null' | string | number | boolean][];
-}
-
 const DECODABLE = new Set([
   'TYPE_STRING',
   'TYPE_BOOL',
@@ -471,43 +465,11 @@ const DECODABLE = new Set([
   'TYPE_MESSAGE',
 ]);
 
-function project(codec: MessageCodec, projection: Projection): Projected {
-  const byNumber = new Map<number, { field: Field; sub?: Projected }>();
-  const defaults: Projected['defaults'] = [];
-  for (const [name, want] of Object.entries(projection)) {
-    const field = codec.fields.find((f) => f.name === name);
-    if (!field) throw new Error(`fast-codec: ${codec.fullName} has no field ${name}`);
-    if (field.unsupported || !DECODABLE.has(field.type))
-      throw new Error(`fast-codec: cannot decode ${codec.fullName}.${name}`);
-    if (field.repeated && !field.message)
-      throw new Error(`fast-codec: cannot decode ${codec.fullName}.${name}`);
-    if (field.message && want === true)
-      throw new Error(`fast-codec: ${codec.fullName}.${name} needs a projection`);
-    const sub = field.message ? project(field.message, want as Projection) : undefined;
-    byNumber.set(field.number, { field, ...(sub ? { sub } : {}) });
-    defaults.push([
-      name,
-      field.repeated
-        ? 'array'
-        : field.message
-          ? 'null'
-          : field.type === 'TYPE_STRING'
-            ? ''
-            : field.type === 'TYPE_BOOL'
-              ? false
-              : field.type === 'TYPE_ENUM'
-                ? (field.enumByNumber!.get(0) ?? 0)
-                : 0,
-    ]);
-  }
-  return { byNumber, defaults };
-}
-
 class Input {
   pos = 0;
   constructor(readonly buf: Buffer) {}
+  /** A varint's low 32 bits, as protobufjs's uint32() reads it (>>> 0 or | 0 by the caller). */
   varint(): number {
-    // The low 32 bits, as protobufjs's uint32() (>>> 0 by the caller for unsigned).
     const buf = this.buf;
     let value = 0;
     let shift = 0;
@@ -520,7 +482,23 @@ class Input {
       if (shift >= 70) throw new Error('fast-codec: invalid varint encoding');
     }
   }
-  skip(wireType: number): void {
+  /** The end of a length-delimited value that starts here (its length read), within `end`. */
+  delimited(end: number): number {
+    const len = this.varint() >>> 0; // before reading pos: the varint moves it
+    const stop = this.pos + len;
+    if (stop > end) throw new RangeError('fast-codec: index out of range');
+    return stop;
+  }
+  string(end: number): string {
+    const stop = this.delimited(end);
+    const s = (this.buf as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(
+      this.pos,
+      stop,
+    );
+    this.pos = stop;
+    return s;
+  }
+  skip(wireType: number, end: number): void {
     switch (wireType) {
       case 0:
         this.varint();
@@ -528,69 +506,102 @@ class Input {
       case 1:
         this.pos += 8;
         break;
-      case 2: {
-        const len = this.varint() >>> 0; // before reading pos: the varint moves it
-        this.pos += len;
+      case 2:
+        this.pos = this.delimited(end);
         break;
-      }
       case 5:
         this.pos += 4;
         break;
       default:
         throw new Error(`fast-codec: invalid wire type ${wireType}`);
     }
-    if (this.pos > this.buf.length) throw new RangeError('fast-codec: index out of range');
+    if (this.pos > end) throw new RangeError('fast-codec: index out of range');
   }
 }
 
-function decodeMessage(input: Input, end: number, p: Projected): Record<string, unknown> {
-  const obj: Record<string, unknown> = {};
-  for (const [name, d] of p.defaults) obj[name] = d === 'array' ? [] : d === 'null' ? null : d;
-  while (input.pos < end) {
-    const tag = input.varint() >>> 0;
-    const wanted = p.byNumber.get(tag >>> 3);
-    const wireType = tag & 7;
-    if (!wanted || wireType !== WIRE[wanted.field.type]) {
-      input.skip(wireType);
-      continue;
-    }
-    const { field, sub } = wanted;
-    if (sub) {
-      const len = input.varint() >>> 0;
-      const stop = input.pos + len;
-      if (stop > end) throw new RangeError('fast-codec: index out of range');
-      const value = decodeMessage(input, stop, sub);
-      if (field.repeated) (obj[field.name] as unknown[]).push(value);
-      else obj[field.name] = value;
-      continue;
-    }
-    switch (field.type) {
-      case 'TYPE_STRING': {
-        const len = input.varint() >>> 0;
-        const stop = input.pos + len;
-        if (stop > end) throw new RangeError('fast-codec: index out of range');
-        obj[field.name] = input.buf.toString('utf8', input.pos, stop);
-        input.pos = stop;
-        break;
+/**
+ * Generates a decoder of the projection's fields (each as proto-loader's deserializer gives it:
+ * defaults, enums by name, repeated fields as arrays, an absent message as null; the last of a
+ * repeated scalar or message wins, as in protobufjs) for the message and the messages it names.
+ */
+function generateDecoder(
+  root: MessageCodec,
+  rootProjection: Projection,
+): (input: Input, end: number) => unknown {
+  const lines: string[] = [];
+  const enums: Map<number, string>[] = [];
+  let count = 0;
+  const visit = (codec: MessageCodec, projection: Projection): number => {
+    const id = count++;
+    const defaults: string[] = [];
+    const cases: string[] = [];
+    for (const [name, want] of Object.entries(projection)) {
+      const field = codec.fields.find((f) => f.name === name);
+      if (!field) throw new Error(`fast-codec: ${codec.fullName} has no field ${name}`);
+      if (field.unsupported || !DECODABLE.has(field.type) || (field.repeated && !field.message))
+        throw new Error(`fast-codec: cannot decode ${codec.fullName}.${name}`);
+      if (field.message && want === true)
+        throw new Error(`fast-codec: ${codec.fullName}.${name} needs a projection`);
+      const key = JSON.stringify(name);
+      const tag = (field.number << 3) | WIRE[field.type]!;
+      let read: string;
+      let initial: string;
+      switch (field.type) {
+        case 'TYPE_MESSAGE': {
+          const sub = visit(field.message!, want as Projection);
+          read = `{ const stop = r.delimited(end); const m = d${sub}(r, stop); ${
+            field.repeated ? `o[${key}].push(m);` : `o[${key}] = m;`
+          } }`;
+          initial = field.repeated ? '[]' : 'null';
+          break;
+        }
+        case 'TYPE_STRING':
+          read = `o[${key}] = r.string(end);`;
+          initial = '""';
+          break;
+        case 'TYPE_BOOL':
+          read = `o[${key}] = r.varint() !== 0;`;
+          initial = 'false';
+          break;
+        case 'TYPE_UINT32':
+          read = `o[${key}] = r.varint() >>> 0;`;
+          initial = '0';
+          break;
+        case 'TYPE_INT32':
+          read = `o[${key}] = r.varint() | 0;`;
+          initial = '0';
+          break;
+        default: {
+          // TYPE_ENUM: by name (its first), or the number when the enum has no such value.
+          enums.push(field.enumByNumber!);
+          const e = `enums[${enums.length - 1}]`;
+          read = `{ const n = r.varint() | 0; const s = ${e}.get(n); o[${key}] = s === undefined ? n : s; }`;
+          initial = JSON.stringify(field.enumByNumber!.get(0) ?? 0);
+        }
       }
-      case 'TYPE_BOOL':
-        obj[field.name] = input.varint() !== 0;
-        break;
-      case 'TYPE_UINT32':
-        obj[field.name] = input.varint() >>> 0;
-        break;
-      case 'TYPE_INT32':
-        obj[field.name] = input.varint() | 0;
-        break;
-      case 'TYPE_ENUM': {
-        const n = input.varint() | 0;
-        obj[field.name] = field.enumByNumber!.get(n) ?? n;
-        break;
-      }
+      defaults.push(`${key}: ${initial}`);
+      cases.push(`      case ${tag}: ${read} break;`);
     }
-  }
-  if (input.pos !== end) throw new RangeError('fast-codec: index out of range');
-  return obj;
+    lines.push(`function d${id}(r, end) {`);
+    lines.push(`  const o = { ${defaults.join(', ')} };`);
+    lines.push(`  while (r.pos < end) {`);
+    lines.push(`    const tag = r.varint() >>> 0;`);
+    lines.push(`    switch (tag) {`);
+    lines.push(...cases);
+    lines.push(`      default: r.skip(tag & 7, end);`);
+    lines.push(`    }`);
+    lines.push(`  }`);
+    lines.push(`  if (r.pos !== end) throw new RangeError("fast-codec: index out of range");`);
+    lines.push(`  return o;`);
+    lines.push(`}`);
+    return id;
+  };
+  visit(root, rootProjection);
+  lines.push('return d0;');
+  const make = new Function('enums', lines.join('\n')) as (
+    enums: Map<number, string>[],
+  ) => (input: Input, end: number) => unknown;
+  return make(enums);
 }
 
 /**
@@ -602,9 +613,6 @@ export function projectedDeserializer<T>(
   fullName: string,
   projection: Projection,
 ): (buf: Buffer) => T {
-  const p = project(build(definition, fullName, new Map()), projection);
-  return (buf: Buffer): T => {
-    const input = new Input(buf);
-    return decodeMessage(input, buf.length, p) as T;
-  };
+  const decode = generateDecoder(build(definition, fullName, new Map()), projection);
+  return (buf: Buffer): T => decode(new Input(buf), buf.length) as T;
 }
