@@ -916,7 +916,7 @@ export class SessionStore implements EventSink {
   /** One page of sessions matching the filter, in the requested order. */
   async list(req: ListSessionsRequest__Output): Promise<{ sessions: Session__Output[]; nextCursor: string }> {
     const q = listQuery(req);
-    const { rows } = await this.db.query<SessionRow & { sort_key: string }>({
+    const { rows } = await this.db.query<SessionRow & { sort_key: string; subscribed: boolean }>({
       text: q.text,
       values: q.params,
       types: LISTING_TYPES,
@@ -927,7 +927,17 @@ export class SessionStore implements EventSink {
       rows.length > q.limit && last
         ? encodeCursor({ s: q.sort, d: q.descending, v: last.sort_key, k: last.client_key.toString('hex') })
         : '';
-    return { sessions: await sessionsOf(this.db, page), nextCursor };
+    // Subscriptions only of the rows that have some (listQuery's `subscribed`).
+    const subscribed = page.filter((r) => r.subscribed);
+    if (subscribed.length === 0) return { sessions: page.map((r) => rowToSession(r)), nextCursor };
+    const subs = await loadSubscriptions(
+      this.db,
+      subscribed.map((r) => r.client_key),
+    );
+    const sessions = page.map((r) =>
+      rowToSession(r, r.subscribed ? (subs.get(r.client_key.toString('hex')) ?? []) : []),
+    );
+    return { sessions, nextCursor };
   }
 
   /**
