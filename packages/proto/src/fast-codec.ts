@@ -139,6 +139,7 @@ function build(
 // one shape fast; a loop over field descriptors reading o[name] was barely faster than protobufjs.
 
 const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const EMPTY_BYTES = new Uint8Array(0);
 const UINT64_TEXT = /^(?:0|[1-9]\d{0,19})$/;
 const UINT64_MAX = (1n << 64n) - 1n;
 const INT64_LIMIT = 1n << 63n;
@@ -147,6 +148,9 @@ const INT64_LIMIT = 1n << 63n;
 interface Plan {
   sizes: number[];
   values: unknown[];
+  /** Entries used by this message (the arrays are kept from one message to the next). */
+  sn: number;
+  vn: number;
 }
 
 class Output {
@@ -186,6 +190,7 @@ const helpers = {
   /** bytes as protobufjs's fromObject converts them: base64 text, or a Uint8Array as it is. */
   bytes(v: unknown): Uint8Array {
     if (typeof v === 'string') {
+      if (v === '') return EMPTY_BYTES; // most will payloads: no Buffer per session
       if (!CANONICAL_BASE64.test(v)) throw new Unsupported();
       return Buffer.from(v, 'base64');
     }
@@ -294,17 +299,17 @@ function generate(root: MessageCodec): { size: SizeFn; write: WriteFn } {
     // size
     lines.push(`function s${i}(o, p) {`);
     lines.push(`  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new h.Unsupported();`);
-    lines.push(`  const slot = p.sizes.length; p.sizes.push(0);`);
+    lines.push(`  const slot = p.sn++; p.sizes[slot] = 0;`);
     lines.push(`  let n = 0, v, x;`);
     for (const f of codec.fields) {
       const t = f.tag.length;
       let one: string; // size of one value `x` (after its tag), pushing converted values
       switch (f.type) {
         case 'TYPE_STRING':
-          one = `{ const l = h.stringLength(x); p.values.push(l); n += ${t} + h.varintSize(l) + l; }`;
+          one = `{ const l = h.stringLength(x); p.values[p.vn++] = l; n += ${t} + h.varintSize(l) + l; }`;
           break;
         case 'TYPE_BYTES':
-          one = `{ const b = h.bytes(x); p.values.push(b); n += ${t} + h.varintSize(b.length) + b.length; }`;
+          one = `{ const b = h.bytes(x); p.values[p.vn++] = b; n += ${t} + h.varintSize(b.length) + b.length; }`;
           break;
         case 'TYPE_BOOL':
           one = `n += ${t + 1};`;
@@ -320,11 +325,11 @@ function generate(root: MessageCodec): { size: SizeFn; write: WriteFn } {
           break;
         case 'TYPE_UINT64':
         case 'TYPE_INT64':
-          one = `{ const b = h.long(x, ${f.type === 'TYPE_INT64'}); p.values.push(b); n += ${t} + h.longSize(b); }`;
+          one = `{ const b = h.long(x, ${f.type === 'TYPE_INT64'}); p.values[p.vn++] = b; n += ${t} + h.longSize(b); }`;
           break;
         case 'TYPE_ENUM':
           enums.push(f.enumByName!);
-          one = `{ const e = h.enumValue(x, enums[${enums.length - 1}]); p.values.push(e); if (e !== undefined) n += ${t} + h.size32(e); }`;
+          one = `{ const e = h.enumValue(x, enums[${enums.length - 1}]); p.values[p.vn++] = e; if (e !== undefined) n += ${t} + h.size32(e); }`;
           break;
         case 'TYPE_MESSAGE':
           one = `{ const l = s${codecs.indexOf(f.message!)}(x, p); n += ${t} + h.varintSize(l) + l; }`;
@@ -430,20 +435,30 @@ export function fastSerializer<T>(
   checkEncodable(codec);
   const { size: sizeOf, write } = generate(codec);
   const fallback = (definition[fullName] as unknown as { serialize: (value: T) => Buffer }).serialize;
+  // Serialising is synchronous, so one plan serves every message of this serializer; reusing its
+  // arrays spares growing two arrays of tens of thousands of entries per page.
+  const plan: Plan = { sizes: [], values: [], sn: 0, vn: 0 };
   return (value: T): Buffer => {
-    const plan: Plan = { sizes: [], values: [] };
+    plan.sn = 0;
+    plan.vn = 0;
     let size: number;
     try {
       size = sizeOf(value, plan);
     } catch (err) {
       if (err instanceof Unsupported) {
+        plan.values.fill(0, 0, plan.vn);
         onFallback?.();
         return fallback(value);
       }
       throw err;
     }
     const out = new Output(Buffer.allocUnsafe(size), plan.sizes, plan.values);
-    write(value, out);
+    try {
+      write(value, out);
+    } finally {
+      // Keep the arrays (a page's worth), not the values: bytes and bigints are the caller's.
+      plan.values.fill(0, 0, plan.vn);
+    }
     if (out.pos !== size) throw new Error(`fast-codec: ${fullName} wrote ${out.pos} of ${size} bytes`);
     return out.buf;
   };
