@@ -133,10 +133,31 @@ export interface ListQuery {
  * `subscribed` tells which rows need their subscriptions loaded (most sessions of a page may
  * have none, and the lookup of 1,000 keys was a round trip of its own).
  */
+/** The timestamps of a listed session, each read as isoText gives it. */
+export const LISTED_TIMESTAMPS = [
+  'connected_at',
+  'disconnected_at',
+  'last_failed_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+/**
+ * A timestamp as the ISO text a session carries (Date#toISOString: UTC, milliseconds truncated),
+ * formatted by Postgres: parsing 5,000 timestamps per page in JavaScript (a regular expression
+ * and string building each) was a third of the memory a listing allocated, and to_char costs
+ * Postgres what sending the plain text does. Years outside 1-9999 (toISOString writes them
+ * differently), infinity and NULL come as before (the timestamp's text; SessionStore.list
+ * converts any value that is not ISO text already).
+ */
+const isoText = (column: string): string =>
+  `CASE WHEN ${column} >= '0001-01-01 00:00:00+00' AND ${column} < '10000-01-01 00:00:00+00'
+     THEN to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+     ELSE ${column}::text END AS ${column}`;
+
 const LISTED_COLUMNS = `client_key, client_name, version, session_type, session_status, settings,
   connection_status, gateway_id, connection_id, ip_address, port, mqtt_protocol, username,
-  connected_at, disconnected_at, disconnection_reason, last_failed_at, last_failed_reason, health,
-  created_at, updated_at,
+  disconnection_reason, last_failed_reason, health, ${LISTED_TIMESTAMPS.map(isoText).join(', ')},
   EXISTS (SELECT 1 FROM session_subscriptions ss WHERE ss.client_key = sessions.client_key) AS subscribed`;
 
 /** SELECT for one page; each row also has sort_key (text) for the next cursor. */
