@@ -52,12 +52,18 @@ export async function startBenchSystem(options: {
       MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}`,
       MQFLEET_LOG_LEVEL: 'info',
       // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it stops.
-      ...(process.env.BENCH_CPU_PROF
+      // BENCH_NODE_OPTIONS: more node options for every service (e.g. --trace-gc).
+      ...(process.env.BENCH_CPU_PROF || process.env.BENCH_NODE_OPTIONS
         ? {
-            NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile.cjs')}`,
-            BENCH_CPU_PROF_DIR: path.resolve(process.env.BENCH_CPU_PROF),
+            NODE_OPTIONS: [
+              process.env.BENCH_CPU_PROF ? `--require ${path.join(__dirname, 'cpu-profile.cjs')}` : '',
+              process.env.BENCH_NODE_OPTIONS ?? '',
+            ]
+              .join(' ')
+              .trim(),
           }
         : {}),
+      ...(process.env.BENCH_CPU_PROF ? { BENCH_CPU_PROF_DIR: path.resolve(process.env.BENCH_CPU_PROF) } : {}),
       ...options.env,
     };
     processes.push(await startService('session-service', common));

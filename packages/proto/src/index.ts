@@ -214,3 +214,4 @@ export type { LabelValues, LabelValues__Output } from './generated/mqfleet/v1/La
 export type { LabelKey, LabelKey__Output } from './generated/mqfleet/v1/LabelKey';
 export type { LabelChange, LabelChange__Output } from './generated/mqfleet/v1/LabelChange';
 export * from './tls';
+export { fastSerializer, projectedDeserializer, type Projection } from './fast-codec';

@@ -43,7 +43,7 @@ import type {
 } from '@mqfleet/proto';
 import pg from 'pg';
 import { afterCommit, inTransaction, type Db, type Tx } from './db';
-import { applyFilter, encodeCursor, listQuery, Sql } from './listing';
+import { applyFilter, encodeCursor, LISTED_TIMESTAMPS, listQuery, Sql } from './listing';
 
 export const OUTBOX_CHANNEL = 'mqfleet_outbox';
 
@@ -62,7 +62,7 @@ interface SessionRow {
   port: number | null;
   mqtt_protocol: string | null;
   username: string | null;
-  // Date, or already the ISO text in listing rows (LISTING_TYPES).
+  // Date, or already the ISO text in listing rows (listing.ts isoText).
   connected_at: Date | string | null;
   disconnected_at: Date | string | null;
   disconnection_reason: string | null;
@@ -175,10 +175,10 @@ const TIMESTAMPTZ_OID = 1184;
 const UTC_TIMESTAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
 
 /**
- * Timestamps straight to the ISO text a session carries (what Date#toISOString gives: milliseconds,
- * truncated as pg's own parser does), without a Date in between: a page of 1,000 sessions has
- * 5,000 of them, and parsing and formatting Dates was a visible part of listing's CPU. Text in any
- * other form (another TimeZone, infinity) goes through pg's parser as before.
+ * A timestamptz's text as the ISO text a session carries (what Date#toISOString gives:
+ * milliseconds, truncated as pg's own parser does). Listing has Postgres format the timestamps
+ * (listing.ts isoText); this converts the few it leaves as text (years outside 1-9999, infinity).
+ * Text in any other form (another TimeZone, infinity) goes through pg's parser.
  */
 function isoTimestamp(text: string): string {
   const m = UTC_TIMESTAMP.exec(text);
@@ -186,14 +186,6 @@ function isoTimestamp(text: string): string {
   const parsed: unknown = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text')(text);
   return parsed instanceof Date && !Number.isNaN(parsed.getTime()) ? parsed.toISOString() : '';
 }
-
-/** Type parsers of listing queries: timestamptz as ISO text (isoTimestamp). */
-const LISTING_TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMPTZ_OID
-      ? isoTimestamp
-      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-};
 
 export function rowToSession(row: SessionRow, subscriptions: Subscription__Output[] = []): Session__Output {
   const settings = settingsFromStored(row.settings);
@@ -985,18 +977,33 @@ export class SessionStore implements EventSink {
   /** One page of sessions matching the filter, in the requested order. */
   async list(req: ListSessionsRequest__Output): Promise<{ sessions: Session__Output[]; nextCursor: string }> {
     const q = listQuery(req);
-    const { rows } = await this.db.query<SessionRow & { sort_key: string }>({
-      text: q.text,
-      values: q.params,
-      types: LISTING_TYPES,
-    });
+    const { rows } = await this.db.query<SessionRow & { sort_key: string; subscribed: boolean }>(
+      q.text,
+      q.params,
+    );
     const page = rows.slice(0, q.limit);
+    for (const r of page) {
+      for (const column of LISTED_TIMESTAMPS) {
+        const text = r[column] as string | null;
+        if (text !== null && !text.endsWith('Z')) r[column] = isoTimestamp(text);
+      }
+    }
     const last = page[page.length - 1];
     const nextCursor =
       rows.length > q.limit && last
         ? encodeCursor({ s: q.sort, d: q.descending, v: last.sort_key, k: last.client_key.toString('hex') })
         : '';
-    return { sessions: await sessionsOf(this.db, page), nextCursor };
+    // Subscriptions only of the rows that have some (listQuery's `subscribed`).
+    const subscribed = page.filter((r) => r.subscribed);
+    if (subscribed.length === 0) return { sessions: page.map((r) => rowToSession(r)), nextCursor };
+    const subs = await loadSubscriptions(
+      this.db,
+      subscribed.map((r) => r.client_key),
+    );
+    const sessions = page.map((r) =>
+      rowToSession(r, r.subscribed ? (subs.get(r.client_key.toString('hex')) ?? []) : []),
+    );
+    return { sessions, nextCursor };
   }
 
   /**

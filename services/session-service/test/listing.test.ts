@@ -153,6 +153,34 @@ describe('listing, deleting, bulk alteration and audit', () => {
     assert.deepEqual(names(await list({ skipRecords: 10, maxRecords: 5 })), ['dev-11']);
   });
 
+  test('skipRecords is the list without its first records, in every sort, with filters and cursors', async () => {
+    // The page after skipRecords is read from the first kept row's sort key on (listing.ts):
+    // ties (lastDisconnect of connected sessions is -infinity for all) must still come in order.
+    for (const sortBy of ['clientName', 'lastConnect', 'lastDisconnect', 'ipAddress']) {
+      for (const descending of [false, true]) {
+        for (const filter of [
+          {},
+          { sessionStatusFilter: ['normal', 'hidden'] },
+          { connectionStatusFilter: ['connected'] },
+        ]) {
+          const all = names(await list({ sortBy, descending, filter }));
+          for (let skip = 0; skip <= all.length + 1; skip++) {
+            for (const maxRecords of [1, 3, 20]) {
+              const what = `${sortBy} ${descending ? 'desc' : 'asc'} ${JSON.stringify(filter)} skip ${skip} max ${maxRecords}`;
+              const page = await list({ sortBy, descending, filter, skipRecords: skip, maxRecords });
+              assert.deepEqual(names(page), all.slice(skip, skip + maxRecords), what);
+              assert.equal(page.nextCursor !== '', skip + maxRecords < all.length, `${what}: next cursor`);
+            }
+          }
+          // After a cursor, skipRecords skips from the cursor on.
+          const first = await list({ sortBy, descending, filter, maxRecords: 2 });
+          const rest = await list({ sortBy, descending, filter, cursor: first.nextCursor, skipRecords: 2 });
+          assert.deepEqual(names(rest), all.slice(4), `${sortBy} ${descending} cursor + skipRecords`);
+        }
+      }
+    }
+  });
+
   test('bad filters, sorts and cursors are INVALID_ARGUMENT', async () => {
     for (const req of [
       { filter: { connectionStatusFilter: ['sleeping'] } },
@@ -289,5 +317,55 @@ describe('listing, deleting, bulk alteration and audit', () => {
     assert.ok(!second.sessions.some((s) => first.sessions.some((f) => f.clientName === s.clientName)));
     const deep = await list({ filter: { partialClientName: 'fleet-0999' }, sortBy: 'clientName' });
     assert.equal(deep.sessions.length, 90, 'fleet-099900..099999 without the hidden tenth');
+  });
+
+  test('listed timestamps: Postgres formats them as toISOString; other years and infinity as before', async () => {
+    // listing.ts isoText: to_char for years 1-9999 (milliseconds truncated, as before); the rest
+    // as text through pg's parser and toISOString, as every listed timestamp was before.
+    const byParser = (text: string): string => {
+      const d: unknown = pg.types.getTypeParser(1184, 'text')(text);
+      return d instanceof Date ? d.toISOString() : '';
+    };
+    const cases: [string, string | null, string][] = [
+      ['ts-00', '2026-11-26 10:00:00+00', '2026-11-26T10:00:00.000Z'],
+      ['ts-01', '2026-11-26 10:00:00.029+00', '2026-11-26T10:00:00.029Z'],
+      ['ts-02', '2026-11-26 23:59:59.999999+00', '2026-11-26T23:59:59.999Z'],
+      ['ts-03', '2026-11-26 10:00:00.5+02', '2026-11-26T08:00:00.500Z'],
+      ['ts-04', '0001-01-01 00:00:00+00', '0001-01-01T00:00:00.000Z'],
+      ['ts-05', '9999-12-31 23:59:59.123456+00', '9999-12-31T23:59:59.123Z'],
+      ['ts-06', '10000-01-01 00:00:00+00', byParser('10000-01-01 00:00:00+00')],
+      ['ts-07', '0044-03-15 12:00:00+00 BC', byParser('0044-03-15 12:00:00+00 BC')],
+      ['ts-08', 'infinity', ''],
+      ['ts-09', '-infinity', ''],
+      ['ts-10', null, ''],
+    ];
+    assert.equal(cases[6]![2], '+010000-01-01T00:00:00.000Z');
+    assert.equal(cases[7]![2], '-000043-03-15T12:00:00.000Z');
+    const client = new pg.Client({ connectionString: h.infra.databaseUrl });
+    await client.connect();
+    try {
+      for (const [name, at] of cases) {
+        await client.query(
+          `INSERT INTO sessions (client_key, client_name, settings, connected_at, disconnected_at,
+                                 last_failed_at, created_at, updated_at)
+           VALUES (sha256(convert_to($1, 'UTF8')), $1, '{}', $2, $2, $2, coalesce($2, now()), coalesce($2, now()))`,
+          [name, at],
+        );
+      }
+    } finally {
+      await client.end();
+    }
+    const listed = (await list({ filter: { partialClientName: 'ts-' } })).sessions;
+    assert.equal(listed.length, cases.length);
+    for (const [name, at, expected] of cases) {
+      const s = listed.find((x) => x.clientName === name)!;
+      const stamps = [
+        s.connection?.connectedAt,
+        s.connection?.disconnectedAt,
+        s.connection?.lastFailedConnectionAt,
+      ];
+      assert.deepEqual(stamps, [expected, expected, expected], `${name} (${at})`);
+      if (at !== null) assert.deepEqual([s.createdAt, s.updatedAt], [expected, expected], `${name} (${at})`);
+    }
   });
 });

@@ -12,6 +12,7 @@ import type {
   ChangeSubscriptionsResponse__Output,
   CreateTokenResponse__Output,
   DescribeSessionsResponse__Output,
+  Session__Output,
   GetSessionAuditResponse__Output,
   ListSessionsResponse__Output,
   OpenSessionResponse__Output,
@@ -191,6 +192,7 @@ describe('session-service subscriptions', () => {
     await change({ clientName: 'sub-2', connectionId: 'c2', add: [sub('x/1'), sub('x/2')] });
     await open('sub-3', 'c3', { cleanStart: false });
     await change({ clientName: 'sub-3', connectionId: 'c3', add: [sub('y/1')] });
+    await open('sub-4', 'c4', { cleanStart: false }); // no subscriptions
 
     assert.deepEqual(
       (await describeOne('sub-2'))?.subscriptions.map((s) => s.topicFilter),
@@ -207,6 +209,20 @@ describe('session-service subscriptions', () => {
     );
     assert.deepEqual(byName.get('sub-2'), ['x/1', 'x/2']);
     assert.deepEqual(byName.get('sub-3'), ['y/1']);
+    // Listing loads subscriptions only for the rows that have some (listing.ts `subscribed`):
+    // every listed session, with subscriptions or without, is the one describe gives.
+    assert.ok(
+      listed.sessions.some((s) => s.subscriptions.length === 0),
+      'sub-4 has none',
+    );
+    const described = await call<object, DescribeSessionsResponse__Output>(
+      h.sessions,
+      h.sessions.DescribeSessions,
+      { clientNames: listed.sessions.map((s) => s.clientName) },
+      bearer(token),
+    );
+    const byClientName = (a: Session__Output, b: Session__Output) => (a.clientName < b.clientName ? -1 : 1);
+    assert.deepEqual([...listed.sessions].sort(byClientName), [...described.sessions].sort(byClientName));
 
     const altered = await call<object, AlterSessionResponse__Output>(
       h.sessions,

@@ -18,7 +18,6 @@ import type {
   DescribeSessionsResponse__Output,
   GetSessionAuditResponse__Output,
   ListSessionsRequest,
-  ListSessionsResponse__Output,
 } from '@mqfleet/proto';
 import { unary } from '../backend';
 import { DEFAULT_SETTINGS, statusName } from '@mqfleet/core';
@@ -142,9 +141,7 @@ const listMqSessions: ActionDef = {
       maxRecords: optionalInteger(params, 'maxRecords', 1, 10000) ?? 0,
       cursor: optionalString(params, 'cursor', 140_000) ?? '',
     };
-    const listed = await unary<ListSessionsResponse__Output>((cb) =>
-      backend.session.listSessions(request, backend.bearer(authToken), backend.options(), cb),
-    );
+    const listed = await backend.listSessions(request, backend.bearer(authToken), backend.options());
     return {
       result: {
         data: listed.sessions.map((s) => ({
