@@ -9,7 +9,7 @@
 // or, when none is given outside production, a self-signed development certificate generated
 // here with openssl under <data dir>/tls (never committed: .data/ is ignored).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -216,9 +216,9 @@ function watch(name, child) {
 }
 
 /** Starts a node script as its own process; resolves with its {"msg":"ready"} line. */
-function startProcess(label, script, args, env, echo = true) {
+function startProcess(label, script, args, env, echo = true, nodeOptions = []) {
   return new Promise((ready, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(process.execPath, [...nodeOptions, script, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: a terminal's Ctrl-C reaches only this launcher, which stops the
@@ -243,8 +243,12 @@ function startProcess(label, script, args, env, echo = true) {
   });
 }
 
+/** Node.js options a service runs with: "mqfleet.nodeOptions" of its package.json (docs/configuration.md). */
+const nodeOptionsOf = (name) =>
+  JSON.parse(readFileSync(join(root, 'services', name, 'package.json'), 'utf8')).mqfleet?.nodeOptions ?? [];
+
 const startService = (name, label, env) =>
-  startProcess(label, join(root, 'services', name, 'dist', 'main.js'), [], env);
+  startProcess(label, join(root, 'services', name, 'dist', 'main.js'), [], env, true, nodeOptionsOf(name));
 
 async function shutdown(code) {
   if (stopping) return;

@@ -1,5 +1,5 @@
 export { createInfra, testServers, natsConnection, type Infra } from './infra';
-export { startService, freePort, REPO_ROOT, type ServiceProcess } from './process';
+export { startService, nodeOptionsOf, freePort, REPO_ROOT, type ServiceProcess } from './process';
 export { nextEvent, eventMatching, until } from './wait';
 export { createTestCertificates, type ListenerCertificates } from './tls';
 export { makeTestCertificates, type TestCertificates } from './certs';

@@ -1,6 +1,7 @@
 // Services as real child processes, the way operators run them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
 
@@ -16,6 +17,17 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * The Node.js options a service is deployed with ("mqfleet.nodeOptions" in its package.json; the
+ * deploy files spell the same), so tests and benchmarks run it as operators do.
+ */
+export function nodeOptionsOf(name: string): string[] {
+  const manifest = JSON.parse(
+    readFileSync(path.join(REPO_ROOT, 'services', name, 'package.json'), 'utf8'),
+  ) as { mqfleet?: { nodeOptions?: string[] } };
+  return manifest.mqfleet?.nodeOptions ?? [];
+}
+
 /** Starts `node services/<name>/dist/main.js` and waits for its {"msg":"ready"} log line. */
 export async function startService(
   name: string,
@@ -23,7 +35,7 @@ export async function startService(
   options: { readyTimeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
   const main = path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...nodeOptionsOf(name), main], {
     env: { PATH: process.env.PATH ?? '', MQFLEET_LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
