@@ -383,10 +383,11 @@ function alteredRow(row: SessionRow, settings: Settings, pinned: Set<string>, no
   };
 }
 
-/** A session row as an alteration left it, and the version it had when read. */
+/** A session row as an alteration left it, and the version and tuple id (xmin) it had when read. */
 interface AlteredRow {
   hex: string;
   from: string;
+  xmin: string;
   row: SessionRow;
 }
 
@@ -414,19 +415,21 @@ async function writeAlterations(
   changed: AlteredRow[],
   records: AlterationRecord[],
   now: Date,
-): Promise<{ updated: Set<string>; committed: CommittedEvent[] }> {
+): Promise<{ updated: Map<string, string>; committed: CommittedEvent[] }> {
   // Named: each pooled connection parses and plans this statement once, not per batch.
   const { rows: written } = await q.query<{ key: string | null; id: string | null; msg_id: string | null }>({
     name: 'alter-write',
     text: `WITH u AS (
-       SELECT decode(x.key, 'hex') AS key, x.from_version, x.version, x.settings, x.status, x.pinned
+       SELECT decode(x.key, 'hex') AS key, x.from_version, x.from_xmin::xid AS from_xmin, x.version,
+              x.settings, x.status, x.pinned
          FROM json_to_recordset($1::json)
-              AS x(key text, from_version bigint, version bigint, settings jsonb, status text, pinned text[])
+              AS x(key text, from_version bigint, from_xmin text, version bigint, settings jsonb, status text,
+                   pinned text[])
      ), upd AS (
        UPDATE sessions s SET version = u.version, settings = u.settings, session_status = u.status,
               pinned = u.pinned, updated_at = $3::timestamptz
-         FROM u WHERE s.client_key = u.key AND s.version = u.from_version
-       RETURNING s.client_key
+         FROM u WHERE s.client_key = u.key AND s.version = u.from_version AND s.xmin = u.from_xmin
+       RETURNING s.client_key, s.xmin
      ), a AS (
        SELECT decode(x.key, 'hex') AS key, x.name, x.version, x.actor, x.action, x.changes,
               x.subject, x.msg_id, x.payload
@@ -443,7 +446,7 @@ async function writeAlterations(
         WHERE a.key IN (SELECT client_key FROM upd)
        RETURNING id, msg_id
      )
-     SELECT encode(client_key, 'hex') AS key, NULL AS id, NULL AS msg_id FROM upd
+     SELECT encode(client_key, 'hex') AS key, xmin::text AS id, NULL AS msg_id FROM upd
      UNION ALL
      SELECT NULL, id::text, msg_id FROM ob`,
     values: [
@@ -451,6 +454,7 @@ async function writeAlterations(
         changed.map((c) => ({
           key: c.hex,
           from_version: c.from,
+          from_xmin: c.xmin,
           version: c.row.version,
           settings: c.row.settings,
           status: c.row.session_status,
@@ -473,10 +477,11 @@ async function writeAlterations(
       now,
     ],
   });
-  const updated = new Set<string>();
+  // Sessions updated, with the xmin of the tuple the update wrote.
+  const updated = new Map<string, string>();
   const outboxIds = new Map<string, string>();
   for (const r of written) {
-    if (r.key !== null) updated.add(r.key);
+    if (r.key !== null) updated.set(r.key, r.id!);
     else outboxIds.set(r.msg_id!, r.id!);
   }
   const committed: CommittedEvent[] = [];
@@ -600,7 +605,54 @@ const ALTER_BATCHES_IN_FLIGHT = 2;
 const ALTER_OPTIMISTIC_ATTEMPTS = 3;
 /** An alteration whose session another writer changed between read and write: try again. */
 const RETRY = Symbol('retry');
-type AlterResult = AlterOutcome | Error | typeof RETRY;
+/**
+ * An alteration decided on a remembered row that no write confirmed (it changed nothing, or
+ * failed): decide it again on a fresh read. Not a lost race, so it does not count as an attempt.
+ */
+const REREAD = Symbol('reread');
+type AlterResult = AlterOutcome | Error | typeof RETRY | typeof REREAD;
+
+/** Sessions whose row an alteration remembers (most recently altered first out last). */
+const ALTERED_ROWS_MAX = 4096;
+
+/** A session row as this process last wrote it, with its subscriptions and tuple id (xmin). */
+interface RememberedRow {
+  row: SessionRow;
+  subs: Subscription__Output[];
+  xmin: string;
+}
+
+/**
+ * The rows of recently altered sessions, so that altering one again needs no read: the
+ * alteration's write only lands where the row is still the remembered one (same version AND same
+ * xmin, the id of the transaction that wrote the row's current tuple, which every UPDATE changes:
+ * a health report or a failed connection attempt, which leave the version alone, change it too).
+ * A write that finds the row changed comes back as RETRY and is decided again on a fresh read,
+ * so a stale entry costs one wasted write, never a wrong result, across any number of
+ * session-service instances. Bounded, least recently used out first.
+ */
+class AlteredRows {
+  private readonly rows = new Map<string, RememberedRow>();
+
+  get(hex: string): RememberedRow | undefined {
+    const found = this.rows.get(hex);
+    if (found) {
+      this.rows.delete(hex);
+      this.rows.set(hex, found);
+    }
+    return found;
+  }
+
+  set(hex: string, remembered: RememberedRow): void {
+    this.rows.delete(hex);
+    this.rows.set(hex, remembered);
+    if (this.rows.size > ALTERED_ROWS_MAX) this.rows.delete(this.rows.keys().next().value!);
+  }
+
+  delete(hex: string): void {
+    this.rows.delete(hex);
+  }
+}
 
 /** A session's subscriptions as a JSON array (Subscription fields), in a SELECT of sessions s. */
 const SUBSCRIPTIONS_JSON = `(SELECT json_agg(json_build_object('topicFilter', ss.topic_filter, 'qos', ss.qos,
@@ -611,6 +663,7 @@ const SUBSCRIPTIONS_JSON = `(SELECT json_agg(json_build_object('topicFilter', ss
 export class SessionStore implements EventSink {
   /** The fast path for events (see enqueueMany); the outbox relay provides it. */
   publishNow: EventPublisher | undefined;
+  private readonly alteredRows = new AlteredRows();
 
   constructor(
     private readonly db: Db,
@@ -870,6 +923,8 @@ export class SessionStore implements EventSink {
       if (outcome === RETRY) {
         item.attempts++;
         again.push(item);
+      } else if (outcome === REREAD) {
+        again.push(item);
       } else if (outcome instanceof Error) item.reject(outcome);
       else item.resolve(outcome);
     });
@@ -889,25 +944,55 @@ export class SessionStore implements EventSink {
   private async alterBatch(q: Db | Tx, batch: PendingAlter[], locked: boolean): Promise<AlterResult[]> {
     const keyOf = batch.map((b) => clientKey(b.req.clientName).toString('hex'));
     const hexes = [...new Set(keyOf)];
+    // Sessions this process altered last need no read (AlteredRows); the locked path reads.
+    const remembered = new Map<string, RememberedRow>();
+    if (!locked) {
+      for (const hex of hexes) {
+        const found = this.alteredRows.get(hex);
+        if (found) remembered.set(hex, found);
+      }
+    }
+    const toRead = hexes.filter((hex) => !remembered.has(hex));
     // Named: each pooled connection parses and plans the statement once.
-    const { rows } = await q.query<SessionRow & { subs: Subscription__Output[] | null }>({
-      name: locked ? 'alter-read-locked' : 'alter-read',
-      text: `SELECT s.*, ${SUBSCRIPTIONS_JSON} AS subs
-               FROM sessions s WHERE s.client_key = ANY($1::bytea[])
-              ORDER BY s.client_key${locked ? ' FOR UPDATE OF s' : ''}`,
-      values: [hexes.map((h) => Buffer.from(h, 'hex'))],
-    });
+    const { rows } =
+      toRead.length === 0
+        ? { rows: [] }
+        : await q.query<SessionRow & { subs: Subscription__Output[] | null; xmin: string }>({
+            name: locked ? 'alter-read-locked' : 'alter-read',
+            text: `SELECT s.*, s.xmin::text AS xmin, ${SUBSCRIPTIONS_JSON} AS subs
+                     FROM sessions s WHERE s.client_key = ANY($1::bytea[])
+                    ORDER BY s.client_key${locked ? ' FOR UPDATE OF s' : ''}`,
+            values: [toRead.map((h) => Buffer.from(h, 'hex'))],
+          });
     const state = new Map<
       string,
-      { row: SessionRow; settings: Settings; pinned: Set<string>; from: string; subs: Subscription__Output[] }
+      {
+        row: SessionRow;
+        settings: Settings;
+        pinned: Set<string>;
+        from: string;
+        xmin: string;
+        subs: Subscription__Output[];
+      }
     >();
-    for (const row of rows) {
+    for (const { subs, xmin, ...row } of rows) {
       state.set(row.client_key.toString('hex'), {
         row,
         settings: rowToSession(row).settings!,
         pinned: new Set(row.pinned),
         from: String(row.version),
-        subs: (row.subs ?? []).sort(byFilter),
+        xmin,
+        subs: (subs ?? []).sort(byFilter),
+      });
+    }
+    for (const [hex, { row, subs, xmin }] of remembered) {
+      state.set(hex, {
+        row,
+        settings: rowToSession(row).settings!,
+        pinned: new Set(row.pinned),
+        from: String(row.version),
+        xmin,
+        subs,
       });
     }
 
@@ -947,7 +1032,15 @@ export class SessionStore implements EventSink {
     });
 
     const changed = [...state.entries()].filter(([, s]) => s.row.version !== s.from);
-    if (changed.length === 0) return steps.map((s) => (s instanceof Error ? s : s.outcome));
+    // What was decided on a remembered row without a write to confirm that row (no change, or
+    // an error) is decided again on a fresh read.
+    const unconfirmed = new Set(
+      [...remembered.keys()].filter((hex) => state.get(hex)!.row.version === state.get(hex)!.from),
+    );
+    for (const hex of unconfirmed) this.alteredRows.delete(hex);
+    const decided = (s: Step | Error, i: number): AlterResult =>
+      unconfirmed.has(keyOf[i]!) ? REREAD : s instanceof Error ? s : s.outcome;
+    if (changed.length === 0) return steps.map(decided);
     const audited: { step: Step; actor: string; event: OutboxEvent; payload: string }[] = [];
     steps.forEach((step, i) => {
       if (step instanceof Error || step.outcome.changedFields.length === 0) return;
@@ -957,7 +1050,7 @@ export class SessionStore implements EventSink {
     });
     const { updated, committed } = await writeAlterations(
       q,
-      changed.map(([hex, st]) => ({ hex, from: st.from, row: st.row })),
+      changed.map(([hex, st]) => ({ hex, from: st.from, xmin: st.xmin, row: st.row })),
       audited.map((x) => ({
         hex: x.step.hex,
         actor: x.actor,
@@ -970,8 +1063,14 @@ export class SessionStore implements EventSink {
     );
     await publishWritten(q, this, locked, committed);
     const lost = new Set(changed.map(([hex]) => hex).filter((hex) => !updated.has(hex)));
+    for (const [hex, st] of changed) {
+      const xmin = updated.get(hex);
+      if (xmin === undefined) this.alteredRows.delete(hex);
+      // Remembered only once committed: the locked path's transaction commits after this returns.
+      else if (!locked) this.alteredRows.set(hex, { row: st.row, subs: st.subs, xmin });
+    }
     // Everything decided about a lost session was decided on a stale read, errors included.
-    return steps.map((s, i) => (lost.has(keyOf[i]!) ? RETRY : s instanceof Error ? s : s.outcome));
+    return steps.map((s, i) => (lost.has(keyOf[i]!) ? RETRY : decided(s, i)));
   }
 
   /** One page of sessions matching the filter, in the requested order. */

@@ -253,6 +253,57 @@ describe('session-service', () => {
     }
   });
 
+  test('altering a session again after a change the service did not make works from the stored row, not a remembered one', async () => {
+    // A second alteration of a session needs no read (the row is remembered), but only as long as
+    // the row is unchanged: a change by another writer, versioned or not, must be seen.
+    await open('remembered', 'c1', { keepAliveSeconds: 30 });
+    const first = await alter('remembered', { keepAliveSeconds: 45 });
+    const db = new pg.Client({ connectionString: h.infra.databaseUrl });
+    await db.connect();
+    try {
+      // Another writer (a second session-service instance, say) sets the keep-alive to 50...
+      const { rows } = await db.query<{ version: string }>(
+        `UPDATE sessions SET version = version + 1, settings = settings || '{"keepAliveSeconds": 50}'
+          WHERE client_name = 'remembered' RETURNING version::text`,
+      );
+      const theirs = rows[0]!.version;
+      assert.equal(BigInt(theirs), BigInt(first.session!.version) + 1n);
+      // ...so 45 is a change again (from 50), not a no-op decided on the remembered 45.
+      const again = await alter('remembered', { keepAliveSeconds: 45 });
+      assert.deepEqual(again.changedFields, ['keepAliveSeconds']);
+      assert.equal(BigInt(again.session!.version), BigInt(theirs) + 1n);
+      const events = await until(() => {
+        const mine = seen.filter(
+          (e) => e.clientName === 'remembered' && e.version === again.session!.version,
+        );
+        return mine.length > 0 ? mine : undefined;
+      });
+      assert.deepEqual(events[0]!.changes!.keepAliveSeconds, { before: 50, after: 45 });
+
+      // A change that leaves the version alone (a health report) is seen as well: the reply and
+      // the event carry the stored health, not the remembered one.
+      await db.query(`UPDATE sessions SET health = 'unhealthy' WHERE client_name = 'remembered'`);
+      const third = await alter('remembered', { receiveMaximum: 7 });
+      assert.equal(third.session!.health, 'unhealthy');
+      assert.equal(BigInt(third.session!.version), BigInt(again.session!.version) + 1n);
+      const event = await until(() =>
+        seen.find((e) => e.clientName === 'remembered' && e.version === third.session!.version),
+      );
+      assert.equal(event.session!.health, 'unhealthy');
+
+      // An alteration that changes nothing on the remembered row still answers with the stored one.
+      await db.query(
+        `UPDATE sessions SET version = version + 1, settings = settings || '{"receiveMaximum": 9}'
+          WHERE client_name = 'remembered'`,
+      );
+      const fourth = await alter('remembered', { receiveMaximum: 7 });
+      assert.deepEqual(fourth.changedFields, ['receiveMaximum']);
+      assert.equal(BigInt(fourth.session!.version), BigInt(third.session!.version) + 2n);
+    } finally {
+      await db.end();
+    }
+  });
+
   test('a bulk alteration is published as bulkAltered parts: each changed session once, each part under 1 MiB', async () => {
     const parts: { event: SessionBulkEvent; bytes: number }[] = [];
     const sub = nc.subscribe(`${h.infra.natsPrefix}.events.session.bulkAltered.>`, {
