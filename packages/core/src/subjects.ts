@@ -8,7 +8,38 @@ import { topicToSubject } from './topics';
  * never go raw into a subject: 22 base64url characters of SHA-256 (132 bits).
  */
 export function clientToken(clientName: string): string {
-  return createHash('sha256').update(clientName, 'utf8').digest('base64url').slice(0, 22);
+  let token = tokens.get(clientName);
+  if (token === undefined) {
+    token = clientDigest(clientName).toString('base64url').slice(0, 22);
+    remember(tokens, clientName, token);
+  }
+  return token;
+}
+
+/**
+ * The SHA-256 of a client id (the session-service's row key; clientToken is its first 132 bits).
+ * Every alteration, event and confirmation hashes its client id several times, so the digests of
+ * the last few thousand client ids are kept. The Buffer is shared: read it, never change it.
+ */
+export function clientDigest(clientName: string): Buffer {
+  let digest = digests.get(clientName);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(clientName, 'utf8').digest();
+    remember(digests, clientName, digest);
+  }
+  return digest;
+}
+
+/** Client ids whose digest and token are kept (ids longer than MEMO_NAME_MAX are not). */
+const MEMO_MAX = 8192;
+const MEMO_NAME_MAX = 256;
+const digests = new Map<string, Buffer>();
+const tokens = new Map<string, string>();
+
+function remember<V>(memo: Map<string, V>, clientName: string, value: V): void {
+  if (clientName.length > MEMO_NAME_MAX) return;
+  if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!);
+  memo.set(clientName, value);
 }
 
 export type SessionEventType =

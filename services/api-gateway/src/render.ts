@@ -4,9 +4,13 @@ import type { Session__Output, Subscription__Output } from '@mqfleet/proto';
 
 export type BinaryFormat = 'hex' | 'base64' | 'byteArray';
 
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 /** ISO 8601 → the API's `YYYY-MM-DDTHH:MM:SS` (UTC, no zone); null when absent. */
 export function apiTimestamp(value: string | undefined | null): string | null {
   if (!value) return null;
+  // What the session-service sends (Date.toISOString of a year 0000-9999) needs no parsing.
+  if (value.length === 24 && ISO_UTC.test(value)) return value.slice(0, 19);
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
   return date.toISOString().slice(0, 19);

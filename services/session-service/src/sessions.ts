@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   applyPatch,
+  clientDigest,
   DEFAULT_SETTINGS,
   evaluateHealth,
   SESSION_HEALTH_VALUES,
@@ -73,8 +74,8 @@ interface SessionRow {
   updated_at: Date | string;
 }
 
-export const clientKey = (clientName: string): Buffer =>
-  createHash('sha256').update(clientName, 'utf8').digest();
+/** The row key of a client id: its SHA-256 (shared Buffer, never changed). */
+export const clientKey = (clientName: string): Buffer => clientDigest(clientName);
 
 /** A topic filter can be 65,535 bytes: the table is keyed by its SHA-256 digest. */
 const filterKey = (topicFilter: string): Buffer => createHash('sha256').update(topicFilter, 'utf8').digest();
