@@ -82,6 +82,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private readonly s: Subjects;
   private servers: Listener[] = [];
   private nc: NatsConnection | undefined;
+  /** The no-echo connection messages are published and (ordinary subscriptions) received on. */
+  private messagesNc: NatsConnection | undefined;
   private router: NatsRouter | undefined;
   private retained: RetainedStore | undefined;
   /** Offline queues of persistent sessions (offline.ts, queue.ts). */
@@ -126,11 +128,26 @@ export class Gateway extends EventEmitter implements GatewayContext {
     });
     this.nc = nc;
     void this.watchNats(nc);
+    // Messages travel on a second connection that NATS never echoes to (router.ts).
+    let messages: NatsConnection;
+    try {
+      messages = await connect({
+        servers: this.config.natsUrl ?? DEFAULT_NATS_URL,
+        maxReconnectAttempts: -1,
+        waitOnFirstConnect: true,
+        noEcho: true,
+        name: 'mqfleet-connection-gateway-messages',
+      });
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+    this.messagesNc = messages;
 
     try {
       this.servers = await openListeners(this.config, this.logger, (stream) => this.accept(stream));
     } catch (err) {
-      await nc.close();
+      await Promise.all([nc.close(), messages.close()]);
       throw err;
     }
     const ports = Object.fromEntries(this.servers.map((l) => [l.kind, l.port]));
@@ -139,6 +156,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.sessions.gatewayId = this.gatewayId;
     this.router = new NatsRouter(
       nc,
+      messages,
       this.s,
       this.gatewayId,
       this.logger,
@@ -191,6 +209,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
     return { port: this.port, gatewayId: this.gatewayId, ports };
   }
 
+  /** How many of this gateway's own messages NATS gave back to it (the no-echo connection keeps it 0). */
+  get ownMessagesReturned(): number {
+    return this.router?.ownReturned ?? 0;
+  }
+
   /** Stops listening, tells MQTT 5 clients 0x8B, closes sockets, drains NATS, closes gRPC. */
   async close(): Promise<void> {
     if (this.closing) return;
@@ -221,6 +244,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.pendingWills.clear();
     await Promise.allSettled([...this.closeCalls]);
     await this.events?.stop();
+    if (this.messagesNc && !this.messagesNc.isClosed()) await this.messagesNc.drain().catch(() => undefined);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
     this.sessions.close();
   }

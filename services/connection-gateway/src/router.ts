@@ -26,9 +26,19 @@ export class NatsRouter {
   private readonly seen = new Set<string>();
   /** Messages NATS refused (e.g. above its max_payload). */
   publishFailures = 0;
+  /** This gateway's own messages that came back through an ordinary subscription (none expected). */
+  ownReturned = 0;
 
   constructor(
+    /** Shared subscriptions: their queue groups must see this gateway's own messages too. */
     private readonly nc: NatsConnection,
+    /**
+     * A connection with no echo, for publishing messages and for ordinary subscriptions: NATS
+     * does not send this gateway's own messages back to it, which it had delivered locally
+     * already (before, each came back to be decoded and dropped: wasted NATS and gateway work
+     * for every message with a local subscriber).
+     */
+    private readonly messages: NatsConnection,
     private readonly s: Subjects,
     private readonly gatewayId: string,
     private readonly logger: Logger,
@@ -39,7 +49,7 @@ export class NatsRouter {
 
   publish(message: RoutedMessage): void {
     try {
-      this.nc.publish(this.s.message(message.topic), message.payload, {
+      this.messages.publish(this.s.message(message.topic), message.payload, {
         headers: toNatsHeaders(message, this.gatewayId),
       });
     } catch (err) {
@@ -49,7 +59,7 @@ export class NatsRouter {
   }
 
   async add(filter: string): Promise<void> {
-    return this.addInterest(filter, filter, undefined, (err, msg) => this.onMessage(err, msg));
+    return this.addInterest(this.messages, filter, filter, undefined, (err, msg) => this.onMessage(err, msg));
   }
 
   remove(filter: string): void {
@@ -62,7 +72,7 @@ export class NatsRouter {
    * this gateway published itself come back this way too (they are not delivered locally first).
    */
   async addShared(shared: SharedFilter): Promise<void> {
-    return this.addInterest(sharedKey(shared), shared.filter, queueGroupOf(shared), (err, msg) =>
+    return this.addInterest(this.nc, sharedKey(shared), shared.filter, queueGroupOf(shared), (err, msg) =>
       this.onShared(err, msg, shared),
     );
   }
@@ -72,6 +82,7 @@ export class NatsRouter {
   }
 
   private async addInterest(
+    nc: NatsConnection,
     key: string,
     filter: string,
     queue: string | undefined,
@@ -83,16 +94,16 @@ export class NatsRouter {
       return;
     }
     // A gateway that is shutting down takes no new interest (subscribe would throw CONNECTION_DRAINING).
-    if (this.nc.isClosed() || this.nc.isDraining()) return;
+    if (nc.isClosed() || nc.isDraining()) return;
     const subscriptions = filterToSubjects(filter).map((subject) =>
-      this.nc.subscribe(`${this.s.messagePrefix}.${subject}`, { callback, ...(queue ? { queue } : {}) }),
+      nc.subscribe(`${this.s.messagePrefix}.${subject}`, { callback, ...(queue ? { queue } : {}) }),
     );
     this.interests.set(key, { count: 1, subscriptions });
     // The subscription must be known to the server before SUBACK, or an immediate publish on
     // another gateway could miss us. A NATS outage does not hold SUBACK back for long.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.nc.flush().catch(() => undefined),
+      nc.flush().catch(() => undefined),
       new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS))),
     ]);
     clearTimeout(timer);
@@ -137,7 +148,10 @@ export class NatsRouter {
       this.logger.warn('NATS subscription error', { err });
       return;
     }
-    if (msg.headers?.get(HEADER_GATEWAY) === this.gatewayId) return; // delivered locally already
+    if (msg.headers?.get(HEADER_GATEWAY) === this.gatewayId) {
+      this.ownReturned++; // delivered locally already
+      return;
+    }
     const message = this.decode(msg);
     if (!message) return;
     if (this.seen.has(message.id)) return;

@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ISubackPacket } from 'mqtt-packet';
+import { until } from '@mqfleet/testkit';
 import {
   connectPacket,
   endClient,
@@ -12,15 +13,17 @@ import {
   startCluster,
   type Cluster,
 } from './helpers';
+import type { Gateway } from '../src/index';
 
 describe('connection-gateway routing', () => {
   let cluster: Cluster;
   let portA: number;
   let portB: number;
+  let gatewayA: Gateway;
 
   before(async () => {
     cluster = await startCluster();
-    ({ port: portA } = await cluster.startGateway());
+    ({ port: portA, gateway: gatewayA } = await cluster.startGateway());
     ({ port: portB } = await cluster.startGateway());
   });
   after(async () => {
@@ -46,6 +49,33 @@ describe('connection-gateway routing', () => {
       }
     });
   }
+
+  test('a message with subscribers on its own gateway and another is delivered once to each; NATS does not echo it back', async () => {
+    const local = await mqttClient(portA, { protocolVersion: 5, clientId: 'echo-local' });
+    const remote = await mqttClient(portB, { protocolVersion: 5, clientId: 'echo-remote' });
+    const pub = await mqttClient(portA, { protocolVersion: 5, clientId: 'echo-pub' });
+    try {
+      await local.subscribeAsync('echo/#', { qos: 1 });
+      await remote.subscribeAsync('echo/#', { qos: 1 });
+      const got = { local: [] as string[], remote: [] as string[] };
+      local.on('message', (_t, payload) => got.local.push(payload.toString()));
+      remote.on('message', (_t, payload) => got.remote.push(payload.toString()));
+      const before = gatewayA.ownMessagesReturned;
+      const sent = Array.from({ length: 20 }, (_, i) => `m${i}`);
+      for (const m of sent) await pub.publishAsync('echo/x', m, { qos: 1 });
+      await until(() => got.local.length >= 20 && got.remote.length >= 20);
+      // A marker after them: anything echoed back would have come before it.
+      await pub.publishAsync('echo/x', 'end', { qos: 1 });
+      await until(() => got.local.includes('end') && got.remote.includes('end'));
+      assert.deepEqual(got.local, [...sent, 'end']);
+      assert.deepEqual(got.remote, [...sent, 'end']);
+      assert.equal(gatewayA.ownMessagesReturned - before, 0);
+    } finally {
+      await endClient(pub);
+      await endClient(local);
+      await endClient(remote);
+    }
+  });
 
   test('MQTT 5 properties cross gateways in order (user properties, content type, correlation data)', async () => {
     const sub = await mqttClient(portB, { protocolVersion: 5, clientId: 'route-props-sub' });
