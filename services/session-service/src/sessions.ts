@@ -613,11 +613,15 @@ const RETRY = Symbol('retry');
 const REREAD = Symbol('reread');
 type AlterResult = AlterOutcome | Error | typeof RETRY | typeof REREAD;
 
-/** Sessions whose row an alteration remembers (most recently altered first out last). */
+/** Sessions whose row an alteration remembers (the least recently altered go first)... */
 const ALTERED_ROWS_MAX = 4096;
+/** ...within this many bytes of settings and subscriptions (estimated)... */
+const ALTERED_ROWS_BYTES = 16 * 1024 * 1024;
+/** ...and none larger than this (two 65,500-byte wills make a row of ~175 KB). */
+const ALTERED_ROW_MAX_BYTES = 64 * 1024;
 
 /** A session row as this process last wrote it, with its subscriptions and tuple id (xmin). */
-interface RememberedRow {
+export interface RememberedRow {
   row: SessionRow;
   subs: Subscription__Output[];
   xmin: string;
@@ -632,8 +636,10 @@ interface RememberedRow {
  * so a stale entry costs one wasted write, never a wrong result, across any number of
  * session-service instances. Bounded, least recently used out first.
  */
-class AlteredRows {
-  private readonly rows = new Map<string, RememberedRow>();
+export class AlteredRows {
+  private readonly rows = new Map<string, RememberedRow & { bytes: number }>();
+  /** Estimated size of what is remembered (settings JSON and subscriptions). */
+  private bytes = 0;
 
   get(hex: string): RememberedRow | undefined {
     const found = this.rows.get(hex);
@@ -645,13 +651,27 @@ class AlteredRows {
   }
 
   set(hex: string, remembered: RememberedRow): void {
-    this.rows.delete(hex);
-    this.rows.set(hex, remembered);
-    if (this.rows.size > ALTERED_ROWS_MAX) this.rows.delete(this.rows.keys().next().value!);
+    this.delete(hex);
+    let bytes = JSON.stringify(remembered.row.settings).length;
+    for (const sub of remembered.subs) bytes += sub.topicFilter.length + 64;
+    // A session with large wills or many subscriptions is read each time instead.
+    if (bytes > ALTERED_ROW_MAX_BYTES) return;
+    this.rows.set(hex, { ...remembered, bytes });
+    this.bytes += bytes;
+    while (this.rows.size > ALTERED_ROWS_MAX || this.bytes > ALTERED_ROWS_BYTES) {
+      this.delete(this.rows.keys().next().value!);
+    }
   }
 
   delete(hex: string): void {
+    const found = this.rows.get(hex);
+    if (!found) return;
     this.rows.delete(hex);
+    this.bytes -= found.bytes;
+  }
+
+  get size(): { rows: number; bytes: number } {
+    return { rows: this.rows.size, bytes: this.bytes };
   }
 }
 
