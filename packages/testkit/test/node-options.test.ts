@@ -17,7 +17,7 @@ const deployFiles = [
 /** Every command in a deploy file that starts `services/<name>/dist/main.js`, as its argv. */
 function commandsOf(text: string, name: string): string[][] {
   const commands: string[][] = [];
-  for (const m of text.matchAll(/\[\s*((?:['"][^'"]*['"]\s*,\s*)*['"][^'"]*['"])\s*\]/g)) {
+  for (const m of text.matchAll(/\[\s*((?:['"][^'"]*['"]\s*,\s*)*['"][^'"]*['"])\s*,?\s*\]/g)) {
     const argv = [...m[1]!.matchAll(/['"]([^'"]*)['"]/g)].map((a) => a[1]!);
     if (argv[0] === 'node' && argv.includes(`services/${name}/dist/main.js`)) commands.push(argv);
   }
@@ -37,5 +37,6 @@ test('the deploy files start each service with the Node.js options of its packag
   }
   // compose (4 services), k8s (3 manifests), the Dockerfile's default CMD.
   assert.ok(checked >= 8, `only ${checked} commands found`);
-  assert.deepEqual(nodeOptionsOf('session-service'), ['--max-semi-space-size=64']);
+  assert.deepEqual(nodeOptionsOf('session-service'), ['--max-semi-space-size=64', '--single-threaded-gc']);
+  assert.deepEqual(nodeOptionsOf('connection-gateway'), ['--single-threaded-gc']);
 });
