@@ -188,9 +188,15 @@ function isoTimestamp(text: string): string {
   return parsed instanceof Date && !Number.isNaN(parsed.getTime()) ? parsed.toISOString() : '';
 }
 
-export function rowToSession(row: SessionRow, subscriptions: Subscription__Output[] = []): Session__Output {
+/** A row's complete settings; its status comes from the session_status column. */
+function settingsOfRow(row: Pick<SessionRow, 'settings' | 'session_status'>): Settings {
   const settings = settingsFromStored(row.settings);
   settings.sessionStatus = statusFromName(row.session_status) ?? 'SESSION_STATUS_NORMAL';
+  return settings;
+}
+
+export function rowToSession(row: SessionRow, subscriptions: Subscription__Output[] = []): Session__Output {
+  const settings = settingsOfRow(row);
   return {
     clientName: row.client_name,
     version: String(row.version),
@@ -392,11 +398,10 @@ interface AlteredRow {
   row: SessionRow;
 }
 
-/** One audit entry and the event of one alteration. */
+/** One audit entry (action "alter") and the event of one alteration. */
 interface AlterationRecord {
   hex: string;
   actor: string;
-  action: 'alter' | 'bulk-alter';
   changes: Record<string, FieldChange>;
   event: OutboxEvent;
   payload: string;
@@ -404,9 +409,10 @@ interface AlterationRecord {
 
 /**
  * Writes altered sessions, their audit entries and their outbox rows in ONE statement (a
- * data-modifying WITH, atomic by itself): a session is updated only if its version is still the
- * one read, and audit entries and outbox rows are inserted for exactly the sessions updated.
- * Returns the sessions updated (hex keys) and their events with outbox ids, in the order given.
+ * data-modifying WITH, atomic by itself): a session is updated only if its version and xmin are
+ * still the ones read, and audit entries and outbox rows are inserted for exactly the sessions
+ * updated. Returns the sessions updated (hex keys, with the xmin the update wrote) and their
+ * events with outbox ids, in the order given.
  * Parameters travel as JSON documents (json_to_recordset) rather than arrays: pg escapes array
  * elements character by character in JavaScript, while JSON.stringify and Postgres's json parser
  * are native code.
@@ -432,14 +438,14 @@ async function writeAlterations(
          FROM u WHERE s.client_key = u.key AND s.version = u.from_version AND s.xmin = u.from_xmin
        RETURNING s.client_key, s.xmin
      ), a AS (
-       SELECT decode(x.key, 'hex') AS key, x.name, x.version, x.actor, x.action, x.changes,
+       SELECT decode(x.key, 'hex') AS key, x.name, x.version, x.actor, x.changes,
               x.subject, x.msg_id, x.payload
          FROM json_to_recordset($2::json)
-              AS x(key text, name text, version bigint, actor text, action text, changes jsonb,
+              AS x(key text, name text, version bigint, actor text, changes jsonb,
                    subject text, msg_id text, payload text)
      ), aud AS (
        INSERT INTO session_audit (client_key, client_name, version, actor, action, changes)
-       SELECT a.key, a.name, a.version, a.actor, a.action, a.changes FROM a
+       SELECT a.key, a.name, a.version, a.actor, 'alter', a.changes FROM a
         WHERE a.key IN (SELECT client_key FROM upd)
      ), ob AS (
        INSERT INTO outbox (subject, msg_id, payload)
@@ -468,7 +474,6 @@ async function writeAlterations(
           name: r.event.event.clientName,
           version: r.event.event.version,
           actor: r.actor,
-          action: r.action,
           changes: r.changes,
           subject: r.event.subject,
           msg_id: r.event.event.eventId,
@@ -996,20 +1001,17 @@ export class SessionStore implements EventSink {
         subs: Subscription__Output[];
       }
     >();
-    for (const { subs, xmin, ...row } of rows) {
-      state.set(row.client_key.toString('hex'), {
-        row,
-        settings: rowToSession(row).settings!,
-        pinned: new Set(row.pinned),
-        from: String(row.version),
-        xmin,
-        subs: (subs ?? []).sort(byFilter),
-      });
-    }
-    for (const [hex, { row, subs, xmin }] of remembered) {
+    const found: [string, RememberedRow][] = [
+      ...rows.map(({ subs, xmin, ...row }): [string, RememberedRow] => [
+        row.client_key.toString('hex'),
+        { row, xmin, subs: (subs ?? []).sort(byFilter) },
+      ]),
+      ...remembered,
+    ];
+    for (const [hex, { row, subs, xmin }] of found) {
       state.set(hex, {
         row,
-        settings: rowToSession(row).settings!,
+        settings: settingsOfRow(row),
         pinned: new Set(row.pinned),
         from: String(row.version),
         xmin,
@@ -1056,7 +1058,10 @@ export class SessionStore implements EventSink {
     // What was decided on a remembered row without a write to confirm that row (no change, or
     // an error) is decided again on a fresh read.
     const unconfirmed = new Set(
-      [...remembered.keys()].filter((hex) => state.get(hex)!.row.version === state.get(hex)!.from),
+      [...remembered.keys()].filter((hex) => {
+        const st = state.get(hex)!;
+        return st.row.version === st.from;
+      }),
     );
     for (const hex of unconfirmed) this.alteredRows.delete(hex);
     const decided = (s: Step | Error, i: number): AlterResult =>
@@ -1075,7 +1080,6 @@ export class SessionStore implements EventSink {
       audited.map((x) => ({
         hex: x.step.hex,
         actor: x.actor,
-        action: 'alter',
         changes: x.step.changes,
         event: x.event,
         payload: x.payload,
@@ -1194,9 +1198,7 @@ export class SessionStore implements EventSink {
       const entries: BulkAlteredSession[] = [];
       const changed: BulkAltered[] = [];
       for (const row of rows) {
-        const current = settingsFromStored(row.settings);
-        current.sessionStatus = statusFromName(row.session_status) ?? 'SESSION_STATUS_NORMAL';
-        const { changes } = applyPatch(current, patch);
+        const { changes } = applyPatch(settingsOfRow(row), patch);
         const fields = Object.keys(changes);
         if (fields.length === 0) continue;
         const set: Record<string, unknown> = {};
