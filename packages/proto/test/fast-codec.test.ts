@@ -77,6 +77,14 @@ function randomMessage(fullName: string, next: () => number, depth = 0): Obj {
 }
 
 /** Both serializers' outcome: the bytes, or the error's message. */
+/** A ListSessions reply of 0-3 random sessions; half the time with the given cursor. */
+function randomPage(next: () => number, cursor: string): Obj {
+  return {
+    sessions: Array.from({ length: Math.floor(next() * 4) }, () => randomMessage('mqfleet.v1.Session', next)),
+    nextCursor: next() < 0.5 ? '' : cursor,
+  };
+}
+
 function both(value: unknown): { fast: Buffer | string; protobufjs: Buffer | string } {
   const run = (f: (v: unknown) => Buffer): Buffer | string => {
     try {
@@ -93,12 +101,7 @@ describe('fastSerializer', () => {
     const next = random(42);
     fallbacks = 0;
     for (let i = 0; i < 300; i++) {
-      const page = {
-        sessions: Array.from({ length: Math.floor(next() * 4) }, () =>
-          randomMessage('mqfleet.v1.Session', next),
-        ),
-        nextCursor: next() < 0.5 ? '' : 'eyJzIjoiY2xpZW50TmFtZSJ9',
-      };
+      const page = randomPage(next, 'eyJzIjoiY2xpZW50TmFtZSJ9');
       const r = both(page);
       assert.ok(Buffer.isBuffer(r.fast), `fast failed on case ${i}: ${String(r.fast)}`);
       assert.deepEqual(r.fast, r.protobufjs, `case ${i}: ${JSON.stringify(page)}`);
@@ -186,12 +189,7 @@ describe('projectedDeserializer', () => {
   test('gives the projected fields exactly as proto-loader’s deserializer does', () => {
     const next = random(7);
     for (let i = 0; i < 300; i++) {
-      const page = {
-        sessions: Array.from({ length: Math.floor(next() * 4) }, () =>
-          randomMessage('mqfleet.v1.Session', next),
-        ),
-        nextCursor: next() < 0.5 ? '' : 'cursor-✓',
-      };
+      const page = randomPage(next, 'cursor-✓');
       const bytes = protobufjs(page);
       assert.deepEqual(
         decode(bytes),
