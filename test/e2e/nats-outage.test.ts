@@ -3,13 +3,11 @@
 // device's live connection once NATS is back (the gateway reconciles its live sessions).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IDisconnectPacket } from 'mqtt-packet';
-import { freePort, nextEvent, until } from '@mqfleet/testkit';
+import { freePort, nextEvent, OwnNats, until } from '@mqfleet/testkit';
 import {
   asEmitter,
   messageMatching,
@@ -19,66 +17,6 @@ import {
   type ReceivedMessage,
   type System,
 } from './system';
-
-const NATS_SERVER = process.env.MQFLEET_TEST_NATS_SERVER ?? '/usr/sbin/nats-server';
-
-/** A nats-server with JetStream on a port and store directory this test owns. */
-class OwnNats {
-  private child: ChildProcess | undefined;
-  constructor(
-    readonly port: number,
-    readonly storeDir: string,
-  ) {}
-
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-
-  get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  async start(): Promise<void> {
-    if (this.running) throw new Error('nats-server is already running');
-    const child = spawn(
-      NATS_SERVER,
-      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    this.child = child;
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`nats-server not ready:\n${output}`)), 15000);
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (output.includes('Server is ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`nats-server exited (${code}):\n${output}`));
-      });
-    });
-  }
-
-  /** SIGTERM, then waits for the process to exit. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
 
 describe('after a NATS outage (own nats-server, separate processes)', () => {
   let nats: OwnNats;

@@ -4,3 +4,4 @@ export { nextEvent, eventMatching, until } from './wait';
 export { createTestCertificates, type ListenerCertificates } from './tls';
 export { makeTestCertificates, type TestCertificates } from './certs';
 export { startTlsSessionService, type TlsSessionService } from './mtls';
+export { OwnNats } from './nats-server';
