@@ -47,6 +47,11 @@ export interface TlsFiles {
 }
 /** Messages delivered to a resumed session from its offline queue (the oldest first). */
 export const DEFAULT_MAX_QUEUED_MESSAGES = 1000;
+/**
+ * How long a QoS 1/2 PUBLISH waits for NATS (and JetStream) to confirm every copy before its
+ * acknowledgement reports a failure (MQTT 5: 0x80; MQTT 3.1.1: the connection is closed).
+ */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 
 export interface Config {
   production: boolean;
@@ -102,6 +107,8 @@ export interface Config {
   statsTimeoutMs: number;
   /** QoS 1/2 messages kept for an offline persistent session; newer ones are discarded. */
   maxQueuedMessages: number;
+  /** How long a QoS 1/2 PUBLISH waits for the bus to confirm its copies (docs/mqtt.md). */
+  publishTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
@@ -219,6 +226,7 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_GRPC_TLS_INTERNAL_NAMES: text,
   MQFLEET_GRPC_TLS_SERVER_NAME: text,
   MQFLEET_MAX_QUEUED_MESSAGES: count(0, 1_000_000),
+  MQFLEET_PUBLISH_TIMEOUT_MS: count(100, 600_000),
 };
 
 export class ConfigError extends Error {
@@ -444,6 +452,7 @@ export function loadConfig(
     healthIntervalMs: get('MQFLEET_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS),
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
     maxQueuedMessages: get('MQFLEET_MAX_QUEUED_MESSAGES', DEFAULT_MAX_QUEUED_MESSAGES),
+    publishTimeoutMs: get('MQFLEET_PUBLISH_TIMEOUT_MS', DEFAULT_PUBLISH_TIMEOUT_MS),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
     grpcTls,

@@ -78,6 +78,7 @@ describe('loadConfig', () => {
         serverName: undefined,
       },
       maxQueuedMessages: 1000,
+      publishTimeoutMs: 10_000,
       natsPrefix: DEFAULT_NATS_PREFIX,
       databaseUrl: undefined,
       natsUrl: undefined,

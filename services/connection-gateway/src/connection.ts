@@ -23,6 +23,7 @@ import { match, optionsOf, sameOptions, type SubscriptionOptions } from './subsc
 import type { Resumed, SavedDelivery } from './queue';
 import { isShared } from './shared';
 import { ConnectionStatsTracker } from './stats';
+import { Confirmation, confirmWith } from './confirmation';
 
 export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
 export type ProtocolVersion = 4 | 5;
@@ -56,6 +57,9 @@ export interface Handoff {
   subscriptions: Map<string, SubscriptionOptions>;
   saved: SavedDelivery[];
 }
+
+/** end() waits at most this long for acknowledgements owed before it closes the connection. */
+const CLOSE_AFTER_REPLIES_MS = 250;
 
 /** Message ids a connection remembers having sent (restore() skips them). */
 const RECENT_IDS = 1024;
@@ -94,11 +98,6 @@ export class Connection {
   /** OpenSession succeeded: CloseSession is owed when the connection ends. */
   sessionOpened = false;
   readonly subscriptions = new Map<string, SubscriptionOptions>();
-  /**
-   * Filters of the client's SUBSCRIBE being handled: packets/subscribe.ts sends their retained
-   * messages after the SUBACK, so a session state that brings them meanwhile does not.
-   */
-  readonly subscribing = new Set<string>();
   /** MQTT 5 inbound topic aliases [MQTT-3.3.2.3.4]. */
   readonly inboundAliases = new Map<number, string>();
   /** Packet ids of inbound QoS 2 messages awaiting PUBREL [MQTT-4.3.3]. */
@@ -125,10 +124,35 @@ export class Connection {
   private nextPacketId = 1;
   /** Settles once every NATS interest added for the subscription table is known to the server. */
   private routingDone: Promise<void> = Promise.resolve();
-  private subscriptionChain: Promise<void> = Promise.resolve();
-  /** Publish acknowledgements waiting for a retained message to be stored, in packet order. */
-  private ackChain: Promise<void> = Promise.resolve();
-  private acksWaiting = 0;
+  /**
+   * The client's subscription changes the session-service has not stored yet (writer.ts), by
+   * filter: the options subscribed, or null when unsubscribed. A stored session state does not
+   * undo them (syncSubscriptions); each entry goes once the write that carries it has landed.
+   */
+  private readonly unsaved = new Map<string, { options: SubscriptionOptions | null; seq: number }>();
+  private unsavedSeq = 0;
+  /**
+   * Acknowledgements owed to the client, in the order of the packets they answer [MQTT-4.6.0-2]:
+   * each is sent once its confirmation has settled and every earlier one is sent.
+   */
+  private readonly replies: {
+    confirmation: Confirmation | undefined;
+    send: (code: number) => void;
+    /** QoS of the PUBLISH it answers (0: not a PUBLISH). */
+    qos: number;
+  }[] = [];
+  /** Inbound QoS 1 / QoS 2 PUBLISH packets whose PUBACK / PUBREC waits in `replies`. */
+  private qos1Waiting = 0;
+  private qos2Waiting = 0;
+  /**
+   * Packets read while the inbound window is full of PUBLISH packets whose acknowledgements wait
+   * for the bus: they are handled, in order, as the window frees (dispatcher.ts), and the socket
+   * is not read meanwhile (back-pressure instead of DISCONNECT 0x93 for what is the gateway's
+   * own delay).
+   */
+  readonly inbox: mqtt.Packet[] = [];
+  /** Set by the dispatcher: handles the inbox once acknowledgements went out. */
+  onWindowFreed: (() => void) | undefined;
   private ended: EndInfo | undefined;
   private finalized = false;
 
@@ -163,7 +187,12 @@ export class Connection {
    * (PUBCOMP follows at once), QoS 1/2 whose PUBACK/PUBREC waits for JetStream (retained).
    */
   get unacknowledgedInbound(): number {
-    return this.awaitingRelease.size + this.acksWaiting;
+    return this.awaitingRelease.size + this.qos1Waiting;
+  }
+
+  /** Inbound QoS 1/2 PUBLISH packets whose acknowledgement waits for the bus to confirm them. */
+  get waitingForBus(): number {
+    return this.qos1Waiting + this.qos2Waiting;
   }
 
   get queuedCount(): number {
@@ -259,28 +288,62 @@ export class Connection {
     return true;
   }
 
-  /**
-   * Runs SUBSCRIBE/UNSUBSCRIBE handling one at a time, in packet order, so their changes reach the
-   * store (and their acknowledgements the client) in the order the client sent them.
-   */
-  inOrder(work: () => Promise<void>): Promise<void> {
-    const next = this.subscriptionChain.then(work);
-    this.subscriptionChain = next.catch(() => undefined);
-    return next;
-  }
-
   /** Resolves once the NATS interest of every subscription applied so far is in place. */
   get routing(): Promise<void> {
     return this.routingDone;
   }
 
   /**
-   * Makes the subscription table equal to the session's stored subscriptions (the gateway's own
-   * change echoed back changes nothing). Returns a promise when new NATS interest was added.
+   * The client subscribes a filter (packets/subscribe.ts): in force at once for every message the
+   * gateway routes from now on (the filter index), and for messages of other gateways once
+   * `confirmation` settles (the NATS server knows the interest). The session-service stores it
+   * behind (unsaved until then). Returns the sequence number of the change.
+   */
+  subscribe(filter: string, options: SubscriptionOptions, confirmation: Confirmation): number {
+    const current = this.subscriptions.get(filter);
+    this.subscriptions.set(filter, options);
+    if (!current) {
+      const routed = this.ctx.addFilter(filter, this);
+      this.routingDone = Promise.all([this.routingDone, routed]).then(
+        () => undefined,
+        () => undefined,
+      );
+      confirmWith(confirmation, routed, () => ReasonCode.UNSPECIFIED_ERROR);
+    }
+    return this.markUnsaved(filter, options);
+  }
+
+  /** The client unsubscribes a filter: no new deliveries from now on [MQTT-3.10.4-2]. */
+  unsubscribe(filter: string): number {
+    if (this.subscriptions.delete(filter)) this.ctx.removeFilter(filter, this);
+    return this.markUnsaved(filter, null);
+  }
+
+  private markUnsaved(filter: string, options: SubscriptionOptions | null): number {
+    const seq = ++this.unsavedSeq;
+    this.unsaved.set(filter, { options, seq });
+    return seq;
+  }
+
+  /** The session-service stored these changes (filter, sequence number): they are no longer overlaid. */
+  saved(changes: [string, number][]): void {
+    for (const [filter, seq] of changes) {
+      if (this.unsaved.get(filter)?.seq === seq) this.unsaved.delete(filter);
+    }
+  }
+
+  /**
+   * Makes the subscription table equal to the session's stored subscriptions with the client's
+   * own changes not stored yet on top (the gateway's own change echoed back changes nothing).
+   * Returns a promise when new NATS interest was added.
    */
   private syncSubscriptions(session: Session__Output, source: string): Promise<void> | undefined {
     if (this.state === 'closed' || this.finalized) return undefined;
     const stored = new Map((session.subscriptions ?? []).map((s) => [s.topicFilter, optionsOf(s)]));
+    for (const [filter, { options }] of this.unsaved) {
+      if (options) stored.set(filter, options);
+      else stored.delete(filter);
+    }
     const added: Promise<void>[] = [];
     /**
      * Subscriptions added or changed on the live connection by someone else than its client (an
@@ -296,7 +359,6 @@ export class Connection {
       if (
         source !== 'open' &&
         !isShared(filter) && // no retained messages for shared subscriptions (MQTT 5 §4.8.2)
-        !this.subscribing.has(filter) &&
         (options.retainHandling === 0 || (options.retainHandling === 1 && !current))
       ) {
         retainedFor.push({ filter, options });
@@ -331,22 +393,43 @@ export class Connection {
   // -------------------------------------------------------------------------------------------
   // Delivery (outbound PUBLISH)
 
+  /** A confirmation whose settling sends the acknowledgements that wait for it (reply()). */
+  confirmation(): Confirmation {
+    return new Confirmation(this.sendReplies);
+  }
+
   /**
-   * Sends a publish acknowledgement once `stored` (a retained message reaching JetStream) settles,
-   * and never before an earlier PUBLISH's acknowledgement [MQTT-4.6.0-2].
+   * Sends an acknowledgement once `confirmation` (if any) has settled, with its reason code (0:
+   * every part succeeded), and never before the acknowledgements of earlier packets
+   * [MQTT-4.6.0-2]. `qos`: the QoS of the PUBLISH it answers (counted in the inbound window).
    */
-  acknowledgeAfter(stored: Promise<boolean> | undefined, send: (ok: boolean) => void): void {
-    if (!stored && this.acksWaiting === 0) {
-      send(true);
+  reply(confirmation: Confirmation | undefined, send: (code: number) => void, qos = 0): void {
+    if ((!confirmation || confirmation.settled) && this.replies.length === 0) {
+      send(confirmation?.code ?? 0);
       return;
     }
-    this.acksWaiting++;
-    this.ackChain = this.ackChain.then(async () => {
-      const ok = stored ? await stored : true;
-      this.acksWaiting--;
-      if (this.state === 'open' && !this.ending) send(ok);
-    });
+    if (qos === 1) this.qos1Waiting++;
+    else if (qos === 2) this.qos2Waiting++;
+    this.replies.push({ confirmation, send, qos });
   }
+
+  private readonly sendReplies = (): void => {
+    let freed = false;
+    while (this.replies.length > 0) {
+      const head = this.replies[0]!;
+      if (head.confirmation && !head.confirmation.settled) break;
+      this.replies.shift();
+      if (head.qos === 1) this.qos1Waiting--;
+      else if (head.qos === 2) this.qos2Waiting--;
+      freed ||= head.qos > 0;
+      if (this.state === 'open' && !this.finalized) head.send(head.confirmation?.code ?? 0);
+    }
+    if (this.replies.length === 0) this.closing?.();
+    if (freed && this.inbox.length > 0) this.onWindowFreed?.();
+  };
+
+  /** Set by end(): closes the connection once the acknowledgements owed have been sent. */
+  private closing: (() => void) | undefined;
 
   /**
    * Sends the retained messages matching a subscription's filter with RETAIN 1 [MQTT-3.3.1-9],
@@ -637,14 +720,21 @@ export class Connection {
     if (this.ended || this.finalized) return;
     this.ended = info;
     this.keepAlive.stop();
-    if (disconnectReasonCode !== undefined && this.protocolVersion === 5 && this.state === 'open') {
-      const packet: mqtt.IDisconnectPacket = { cmd: 'disconnect', reasonCode: disconnectReasonCode };
-      if (reasonString) packet.properties = { reasonString };
-      this.send(packet);
-    }
-    this.socket.end();
-    // A client that does not close its side promptly is cut off.
-    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.closing = () => {
+      this.closing = undefined;
+      if (disconnectReasonCode !== undefined && this.protocolVersion === 5 && this.state === 'open') {
+        const packet: mqtt.IDisconnectPacket = { cmd: 'disconnect', reasonCode: disconnectReasonCode };
+        if (reasonString) packet.properties = { reasonString };
+        this.send(packet);
+      }
+      this.socket.end();
+      // A client that does not close its side promptly is cut off.
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    };
+    // Acknowledgements owed for packets read before the end go out first, in order (they wait at
+    // most for their confirmations' timeout; a stuck one does not keep the connection for long).
+    if (this.replies.length === 0) this.closing();
+    else setTimeout(() => this.closing?.(), CLOSE_AFTER_REPLIES_MS).unref();
   }
 
   /** The socket closed: releases everything and reports the end once. */

@@ -4,7 +4,9 @@ import type { ClientAuthorization, Config, Logger } from '@mqfleet/core';
 import type { Connection, Handoff } from './connection';
 import type { RoutedMessage } from './message';
 import type { Resumed } from './queue';
+import type { Confirmation } from './confirmation';
 import type { SessionClient } from './session-client';
+import type { SessionWriter } from './writer';
 import type { Will } from './settings';
 
 /**
@@ -27,18 +29,26 @@ export interface GatewayContext {
   readonly gatewayId: string;
   readonly logger: Logger;
   readonly sessions: SessionClient;
+  /** The writes this gateway owes the session-service, retried until they land. */
+  readonly writer: SessionWriter;
   /** Topic aliases the gateway accepts from each MQTT 5 client (CONNACK Topic Alias Maximum). */
   readonly inboundTopicAliasMaximum: number;
   /** Largest packet accepted from a client (MQTT 5 CONNACK Maximum Packet Size). */
   readonly maxPacketSize: number;
   /** Broker limits of the MQFLEET_CONFIG file / environment (announced in CONNACK). */
-  readonly limits: Pick<Config, 'maxKeepAlive' | 'receiveMaximum' | 'maximumQos' | 'retainAvailable'>;
+  readonly limits: Pick<
+    Config,
+    'maxKeepAlive' | 'receiveMaximum' | 'maximumQos' | 'retainAvailable' | 'grpcDeadlineMs'
+  >;
   /** What this client may publish and subscribe to (the "authorization" rules). */
   authorizationFor(clientName: string, username: string): ClientAuthorization;
   /** Makes the connection the holder of its client id here; takes over a previous one. */
   register(connection: Connection): boolean;
-  /** Routes a message to local subscribers and to the other gateways. */
-  route(message: RoutedMessage): void;
+  /**
+   * Routes a message to local subscribers, to the other gateways and to the offline queues; with
+   * a confirmation, each copy that must be confirmed adds a part to it (confirmation.ts).
+   */
+  route(message: RoutedMessage, confirmation?: Confirmation): void;
   /**
    * Stores (empty payload: removes) the retained message of the message's topic in JetStream;
    * resolves true once JetStream acknowledged it, false when it could not be stored.

@@ -1,7 +1,10 @@
 // The dispatcher: the only place that knows the connection state machine.
 //   new      → the first packet must be CONNECT [MQTT-3.1.0-1]
 //   opening  → OpenSession runs; packets wait in order; a second CONNECT is an error [MQTT-3.1.0-2]
-//   open     → every client-to-server packet is handled; CONNECT again is a protocol error
+//   open     → every client-to-server packet is handled, synchronously and in arrival order (its
+//              effect — a routed message, a subscription in force — precedes the next packet;
+//              acknowledgements that wait for the bus keep the packet order: connection.ts reply);
+//              CONNECT again is a protocol error
 //   closed   → nothing more is read
 // Any error while handling a packet closes that connection only (never the process).
 import type { Packet } from 'mqtt-packet';
@@ -121,9 +124,52 @@ export function dispatch(conn: Connection, packet: Packet): void {
       return;
     case 'open':
       conn.keepAlive.touch(); // any control packet counts [MQTT-3.1.2-23]
+      if (conn.inbox.length > 0 || mustWait(conn, packet)) {
+        hold(conn, packet);
+        return;
+      }
       run(conn, () => handle(conn, packet));
       return;
   }
+}
+
+/**
+ * A QoS 1/2 PUBLISH while the inbound window (Receive Maximum) is full because the gateway still
+ * waits for the bus to confirm earlier ones (connection.ts reply): it is not the client's fault
+ * (MQTT.js, for one, does not count the server's Receive Maximum), so the packet waits instead of
+ * ending the connection with 0x93, and so does everything read after it. A client that holds the
+ * window itself (QoS 2 without PUBREL) still gets 0x93 [MQTT-3.3.4-9] (packets/publish.ts).
+ */
+function mustWait(conn: Connection, packet: Packet): boolean {
+  return (
+    packet.cmd === 'publish' &&
+    packet.qos > 0 &&
+    conn.waitingForBus > 0 &&
+    conn.unacknowledgedInbound >= conn.ctx.limits.receiveMaximum
+  );
+}
+
+/** Keeps a packet for later, in order, and stops reading the socket meanwhile (back-pressure). */
+function hold(conn: Connection, packet: Packet): void {
+  conn.inbox.push(packet);
+  if (conn.inbox.length === 1) {
+    conn.socket.pause();
+    conn.onWindowFreed ??= () => release(conn);
+  }
+}
+
+/** Acknowledgements went out: handles the packets held, in order, as far as the window allows. */
+function release(conn: Connection): void {
+  while (conn.inbox.length > 0) {
+    if (conn.ending || conn.state !== 'open') {
+      conn.inbox.length = 0;
+      return;
+    }
+    if (mustWait(conn, conn.inbox[0]!)) return;
+    const packet = conn.inbox.shift()!;
+    run(conn, () => handle(conn, packet));
+  }
+  conn.socket.resume();
 }
 
 /** Packets that must carry a non-zero packet identifier [MQTT-2.2.1-3]. */
@@ -150,9 +196,9 @@ function handle(conn: Connection, packet: Packet): void | Promise<void> {
     case 'pubcomp':
       return handlePubcomp(conn, packet);
     case 'subscribe':
-      return conn.inOrder(() => handleSubscribe(conn, packet));
+      return handleSubscribe(conn, packet);
     case 'unsubscribe':
-      return conn.inOrder(() => handleUnsubscribe(conn, packet));
+      return handleUnsubscribe(conn, packet);
     case 'pingreq':
       return handlePingreq(conn);
     case 'disconnect':

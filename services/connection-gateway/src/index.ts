@@ -35,6 +35,9 @@ import { FilterIndex } from './filter-index';
 import { HealthMonitor } from './health';
 import { closeListeners, openListeners, type ClientStream, type Listener } from './listeners';
 import { SessionClient } from './session-client';
+import { SessionWriter } from './writer';
+import { PublishFlusher, StoreConfirmer } from './bus-confirm';
+import type { Confirmation } from './confirmation';
 import { SessionEventsConsumer } from './session-events';
 import type { Will } from './settings';
 
@@ -44,6 +47,8 @@ export const HEARTBEAT_INTERVAL_MS = 2000;
 const RECONCILE_BATCH = 200;
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
+/** close() retries writes owed to the session-service this long before giving up on them. */
+const OWED_WRITES_GRACE_MS = 5000;
 
 export { Connection } from './connection';
 export type { RoutedMessage } from './message';
@@ -65,6 +70,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
   gatewayId = '';
   readonly logger: Logger;
   readonly sessions: SessionClient;
+  readonly writer: SessionWriter;
   get inboundTopicAliasMaximum(): number {
     return this.config.topicAliasMaximum;
   }
@@ -85,6 +91,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
   /** The no-echo connection messages are published and (ordinary subscriptions) received on. */
   private messagesNc: NatsConnection | undefined;
   private router: NatsRouter | undefined;
+  /** JetStream publishes a client's acknowledgement waits for (offline queues). */
+  private storeConfirmer: StoreConfirmer | undefined;
   private retained: RetainedStore | undefined;
   /** Offline queues of persistent sessions (offline.ts, queue.ts). */
   private offline: OfflineSessions | undefined;
@@ -113,6 +121,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.logger = logger ?? createLogger('connection-gateway', config.logLevel);
     this.s = subjects(config.natsPrefix);
     this.sessions = new SessionClient(config);
+    this.writer = new SessionWriter(this.sessions, this.logger);
   }
 
   /**
@@ -157,6 +166,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.router = new NatsRouter(
       nc,
       messages,
+      new PublishFlusher(messages, this.logger, this.config.publishTimeoutMs),
       this.s,
       this.gatewayId,
       this.logger,
@@ -164,7 +174,9 @@ export class Gateway extends EventEmitter implements GatewayContext {
       (shared, m) => this.shared.deliver(shared, m),
     );
     this.retained = new RetainedStore(nc, this.s, this.gatewayId, this.logger);
-    this.offline = new OfflineSessions(nc, this.s, this, this.config.maxQueuedMessages);
+    this.storeConfirmer = new StoreConfirmer(nc, this.logger, this.config.publishTimeoutMs);
+    this.storeConfirmer.start();
+    this.offline = new OfflineSessions(nc, this.s, this, this.config.maxQueuedMessages, this.storeConfirmer);
     await this.offline.start();
 
     this.events = new SessionEventsConsumer(
@@ -242,7 +254,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
       this.publishWill(clientName, pending.will);
     }
     this.pendingWills.clear();
+    // What is owed to the session-service is written, for a bounded time (writer.ts).
+    const owed = setTimeout(() => this.writer.stop(), OWED_WRITES_GRACE_MS);
     await Promise.allSettled([...this.closeCalls]);
+    clearTimeout(owed);
+    this.storeConfirmer?.stop();
     await this.events?.stop();
     if (this.messagesNc && !this.messagesNc.isClosed()) await this.messagesNc.drain().catch(() => undefined);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
@@ -272,10 +288,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
     return true;
   }
 
-  route(message: RoutedMessage): void {
-    this.deliverLocal(message);
-    this.router?.publish(message);
-    this.offline?.publish(message);
+  route(message: RoutedMessage, confirmation?: Confirmation): void {
+    this.deliverLocal(message, confirmation);
+    this.router?.publish(message, confirmation);
+    this.offline?.publish(message, confirmation);
   }
 
   storeRetained(message: RoutedMessage): Promise<boolean> {
@@ -323,7 +339,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
     };
     // The offline queue parks the session (if it outlives the connection), releases the
     // subscriptions' NATS interest, then CloseSession.
-    const close = (): ReturnType<SessionClient['closeSession']> => this.sessions.closeSession(request);
+    // Retried until it lands (writer.ts): no row stays "connected" after a session-service outage.
+    const close = (): ReturnType<SessionWriter['closeSession']> => this.writer.closeSession(request);
     const ending = this.offline
       ? this.offline.end(conn, info, handoff, close)
       : close().finally(() => {
@@ -390,11 +407,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
    * Offers a message to the connections whose filters match its topic (the filter index: a
    * lookup by topic levels, not a pass over every connection) and to those buffering everything.
    */
-  private deliverLocal(message: RoutedMessage): void {
+  private deliverLocal(message: RoutedMessage, confirmation?: Confirmation): void {
     const targets = this.subscribers.match(message.topic, new Set());
     for (const conn of this.holding) targets.add(conn);
     for (const conn of targets) conn.offer(message);
-    this.offline?.offer(message);
+    this.offline?.offer(message, confirmation);
   }
 
   private scheduleWill(clientName: string, will: Will, delaySeconds: number, version: bigint): void {

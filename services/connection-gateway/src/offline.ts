@@ -9,6 +9,9 @@ import type { NatsConnection } from 'nats';
 import type { Connection, Handoff } from './connection';
 import { TAKEN_OVER, type EndInfo } from './context';
 import type { RoutedMessage } from './message';
+import type { StoreConfirmer } from './bus-confirm';
+import type { Confirmation } from './confirmation';
+import { ReasonCode } from './reason-codes';
 import { OfflineQueues, type Resumed, type SavedDelivery } from './queue';
 import { isShared } from './shared';
 import { match, optionsOf, type SubscriptionOptions } from './subscriptions';
@@ -39,16 +42,30 @@ function queueFilters(session: Session__Output): string[] {
     .map((s) => s.topicFilter);
 }
 
-/** Collects a session's QoS 1/2 messages while it is being parked. */
+/**
+ * Collects a session's QoS 1/2 messages while it is being parked. A publisher's acknowledgement
+ * of a collected message waits until the parking has stored it (confirmation.ts).
+ */
 class ParkingSession {
   readonly collected: SavedDelivery[] = [];
+  private readonly confirmations: Confirmation[] = [];
 
   constructor(private readonly subscriptions: Map<string, SubscriptionOptions>) {}
 
-  offer(message: RoutedMessage): void {
+  offer(message: RoutedMessage, confirmation: Confirmation | undefined): void {
     const m = match(this.subscriptions, message.topic, message.qos, message.retain, false);
     if (!m || m.qos === 0) return;
     this.collected.push({ message, qos: m.qos, retain: m.retain, subscriptionIds: m.subscriptionIds });
+    if (confirmation) {
+      confirmation.expect();
+      this.confirmations.push(confirmation);
+    }
+  }
+
+  /** The parking stored what it collected (code 0) or failed. */
+  settle(code: number): void {
+    for (const confirmation of this.confirmations) confirmation.done(code);
+    this.confirmations.length = 0;
   }
 }
 
@@ -68,10 +85,18 @@ export class OfflineSessions {
     private readonly s: Subjects,
     private readonly host: OfflineHost,
     private readonly maxQueued: number,
+    private readonly confirmer?: StoreConfirmer,
   ) {}
 
   async start(): Promise<void> {
-    const queues = new OfflineQueues(this.nc, this.s, this.host.gatewayId, this.host.logger, this.maxQueued);
+    const queues = new OfflineQueues(
+      this.nc,
+      this.s,
+      this.host.gatewayId,
+      this.host.logger,
+      this.maxQueued,
+      this.confirmer,
+    );
     try {
       await queues.ensureStream();
     } catch (err) {
@@ -121,13 +146,13 @@ export class OfflineSessions {
   }
 
   /** A QoS 1/2 message received here is offered to the offline sessions' queues [MQTT-3.1.2-5]. */
-  publish(message: RoutedMessage): void {
-    this.queues?.publish(message);
+  publish(message: RoutedMessage, confirmation?: Confirmation): void {
+    this.queues?.publish(message, confirmation);
   }
 
   /** Every message delivered locally also reaches the sessions being parked. */
-  offer(message: RoutedMessage): void {
-    for (const parking of this.parking) parking.offer(message);
+  offer(message: RoutedMessage, confirmation?: Confirmation): void {
+    for (const parking of this.parking) parking.offer(message, confirmation);
   }
 
   /**
@@ -143,7 +168,8 @@ export class OfflineSessions {
     conn: Connection,
     info: EndInfo,
     handoff: Handoff,
-    close: () => Promise<CloseSessionResponse__Output>,
+    /** CloseSession (retried until it lands); undefined when the connection no longer held it. */
+    close: () => Promise<CloseSessionResponse__Output | undefined>,
   ): Promise<void> {
     // Shared subscriptions are not queued: their NATS queue-group interest goes at once, so that
     // NATS gives the group's messages to the gateways of its other members.
@@ -189,7 +215,9 @@ export class OfflineSessions {
           }),
         );
         parked = true;
+        parking.settle(0);
       } catch (err) {
+        parking.settle(ReasonCode.UNSPECIFIED_ERROR);
         this.host.logger.warn('session not parked: its offline messages are lost', {
           clientName: conn.clientName,
           err,
@@ -206,7 +234,7 @@ export class OfflineSessions {
     // Until its disconnected event: a subscription change racing with the close is caught there.
     if (parked) this.rememberParked(conn.clientName, filters);
     const result = await close();
-    if (parked && result.sessionRemoved) {
+    if (parked && result?.sessionRemoved) {
       this.parkedFilters.delete(conn.clientName);
       await queues!.discard(conn.clientName);
     } else if (parked) {

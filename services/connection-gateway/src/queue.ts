@@ -33,6 +33,8 @@
 // At most MQFLEET_MAX_QUEUED_MESSAGES queued messages are delivered: the oldest are kept and
 // newer ones discarded, as Mosquitto's max_queued_messages does.
 import { createHash } from 'node:crypto';
+import type { StoreConfirmer } from './bus-confirm';
+import type { Confirmation } from './confirmation';
 import { clientToken, filterToSubjects, type Logger, type Subjects } from '@mqfleet/core';
 import {
   AckPolicy,
@@ -131,6 +133,8 @@ export class OfflineQueues {
     private readonly gatewayId: string,
     private readonly logger: Logger,
     readonly maxQueued: number,
+    /** Confirms the publishes a client's acknowledgement waits for (bus-confirm.ts). */
+    private readonly confirmer?: StoreConfirmer,
   ) {}
 
   /** Creates the stream if it is missing (idempotent; several gateways may race). */
@@ -156,13 +160,18 @@ export class OfflineQueues {
     }
   }
 
-  /** Offers a QoS 1/2 message to the offline sessions (stored only if one wants it). */
-  publish(message: RoutedMessage): void {
+  /**
+   * Offers a QoS 1/2 message to the offline sessions (stored only if one wants it). With a
+   * confirmation, it waits for JetStream's PubAck (a full stream answers 0x97 Quota exceeded).
+   */
+  publish(message: RoutedMessage, confirmation?: Confirmation): void {
     if (message.qos === 0) return;
     try {
       const h = toNatsHeaders(message, this.gatewayId);
       h.set(HEADER_RECEIVED_AT, String(Date.now()));
-      this.nc.publish(this.s.queueMessage(message.topic), message.payload, { headers: h });
+      const subject = this.s.queueMessage(message.topic);
+      if (confirmation && this.confirmer) this.confirmer.publish(subject, message.payload, h, confirmation);
+      else this.nc.publish(subject, message.payload, { headers: h });
     } catch (err) {
       this.publishFailures++;
       this.logger.debug('queue publish failed', { topic: message.topic, err });

@@ -5,6 +5,8 @@
 import type { Logger, Subjects } from '@mqfleet/core';
 import { filterToSubjects, subjectToTopic } from '@mqfleet/core';
 import type { Msg, NatsConnection, Subscription } from 'nats';
+import type { Confirmation } from './confirmation';
+import type { PublishFlusher } from './bus-confirm';
 import { fromNats, HEADER_GATEWAY, toNatsHeaders, type RoutedMessage } from './message';
 import { queueGroupOf, type SharedFilter } from './shared';
 
@@ -24,8 +26,6 @@ const sharedKey = (shared: SharedFilter): string => `$share\u0000${shared.group}
 export class NatsRouter {
   private readonly interests = new Map<string, Interest>();
   private readonly seen = new Set<string>();
-  /** Messages NATS refused (e.g. above its max_payload). */
-  publishFailures = 0;
   /** This gateway's own messages that came back through an ordinary subscription (none expected). */
   ownReturned = 0;
 
@@ -39,6 +39,8 @@ export class NatsRouter {
      * for every message with a local subscriber).
      */
     private readonly messages: NatsConnection,
+    /** Publishes on `messages`, confirmed by a flush when the caller waits for it. */
+    private readonly flusher: PublishFlusher,
     private readonly s: Subjects,
     private readonly gatewayId: string,
     private readonly logger: Logger,
@@ -47,15 +49,22 @@ export class NatsRouter {
     private readonly deliverShared: (shared: SharedFilter, message: RoutedMessage) => void,
   ) {}
 
-  publish(message: RoutedMessage): void {
-    try {
-      this.messages.publish(this.s.message(message.topic), message.payload, {
-        headers: toNatsHeaders(message, this.gatewayId),
-      });
-    } catch (err) {
-      this.publishFailures++;
-      this.logger.warn('NATS publish failed', { topic: message.topic, err });
-    }
+  /** Messages NATS refused (e.g. above its max_payload). */
+  get publishFailures(): number {
+    return this.flusher.failures;
+  }
+
+  /**
+   * Publishes a message for the other gateways; with a confirmation, it waits until the NATS
+   * server has read it (bus-confirm.ts).
+   */
+  publish(message: RoutedMessage, confirmation?: Confirmation): void {
+    this.flusher.publish(
+      this.s.message(message.topic),
+      message.payload,
+      toNatsHeaders(message, this.gatewayId),
+      confirmation,
+    );
   }
 
   async add(filter: string): Promise<void> {

@@ -19,6 +19,7 @@ import { buildGateway, type Gateway } from '../src/index';
 
 export interface Cluster {
   infra: Infra;
+  /** The current session-service process (restartSessionService replaces it). */
   sessionService: ServiceProcess;
   grpcAddress: string;
   startGateway(overrides?: Record<string, string>): Promise<{
@@ -28,6 +29,8 @@ export interface Cluster {
     ports: Partial<Record<ListenerKind, number>>;
   }>;
   alterSession(clientName: string, patch: SessionPatch): Promise<AlterSessionResponse__Output>;
+  /** Starts the session-service again (same database, NATS prefix and port) after stop(). */
+  restartSessionService(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,20 +47,21 @@ function unary<Res>(fn: (cb: (err: grpc.ServiceError | null, res?: Res) => void)
 export async function startCluster(): Promise<Cluster> {
   const infra = await createInfra();
   const grpcPort = await freePort();
-  const sessionService = await startService('session-service', {
+  const sessionServiceEnv = {
     DATABASE_URL: infra.databaseUrl,
     NATS_URL: infra.natsUrl,
     MQFLEET_NATS_PREFIX: infra.natsPrefix,
     MQFLEET_GRPC_PORT: String(grpcPort),
     MQFLEET_HOST: '127.0.0.1',
-  });
+  };
+  const sessionService = await startService('session-service', sessionServiceEnv);
   const grpcAddress = `127.0.0.1:${grpcPort}`;
   const gateways: Gateway[] = [];
   const sessionClient = new SessionServiceClient(grpcAddress, grpc.credentials.createInsecure());
   const authClient = new AuthServiceClient(grpcAddress, grpc.credentials.createInsecure());
   let token: string | undefined;
 
-  return {
+  const cluster: Cluster = {
     infra,
     sessionService,
     grpcAddress,
@@ -90,14 +94,19 @@ export async function startCluster(): Promise<Cluster> {
         sessionClient.AlterSession({ clientName, patch }, metadata, { deadline: Date.now() + 5000 }, cb),
       );
     },
+    async restartSessionService() {
+      await cluster.sessionService.stop();
+      cluster.sessionService = await startService('session-service', sessionServiceEnv);
+    },
     async close() {
       await Promise.allSettled(gateways.map((g) => g.close()));
       sessionClient.close();
       authClient.close();
-      await sessionService.stop();
+      await cluster.sessionService.stop();
       await infra.close();
     },
   };
+  return cluster;
 }
 
 /** An MQTT.js client that never reconnects by itself. */

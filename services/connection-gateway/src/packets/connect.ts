@@ -161,6 +161,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   const declared_ = declaration(packet, v5, declared, maxKeepAlive);
   conn.connectExpiryZero = v5 && (declared_.sessionExpiryInterval ?? 0) === 0;
 
+  // Writes still owed for an earlier connection of this client here land first (writer.ts).
+  await ctx.writer.settled(clientName, ctx.limits.grpcDeadlineMs);
   let response: OpenSessionResponse__Output;
   try {
     response = await ctx.sessions.openSession({
@@ -212,14 +214,12 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   }
   if (conn.state === 'closed') {
     // The socket closed while OpenSession ran: the session it opened is closed again.
-    ctx.sessions
-      .closeSession({
-        clientName,
-        connectionId: conn.id,
-        clean: false,
-        reason: 'connection lost before CONNACK',
-      })
-      .catch((err: unknown) => conn.log.warn('CloseSession failed', { clientName, err }));
+    void ctx.writer.closeSession({
+      clientName,
+      connectionId: conn.id,
+      clean: false,
+      reason: 'connection lost before CONNACK',
+    });
     return;
   }
   conn.sessionOpened = true;

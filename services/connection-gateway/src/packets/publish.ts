@@ -4,6 +4,7 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { topicNameProblem } from '@mqfleet/core';
 import type { Connection } from '../connection';
 import { ProtocolError } from '../errors';
+import { confirmWith } from '../confirmation';
 import { propertiesFromPublish, type RoutedMessage } from '../message';
 import { ReasonCode } from '../reason-codes';
 
@@ -51,22 +52,28 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       : 'not authorized';
   if (refused) {
     // A banned session's PUBLISH, or one the authorization rules refuse, is not routed
-    // (DESIGN.md): MQTT 5 gets 0x87 in PUBACK/PUBREC. QoS 0 and MQTT 3.1.1 have no way to be told:
+    // (docs/live-effects.md): MQTT 5 gets 0x87 in PUBACK/PUBREC. QoS 0 and MQTT 3.1.1 have no way to be told:
     // the message is acknowledged as usual and dropped [MQTT-3.3.5-2].
     conn.ctx.emit('publishRefused', conn.clientName, topic, refused);
+    // (In order with the acknowledgements still owed for earlier packets [MQTT-4.6.0-2].)
     if (packet.qos === 1) {
-      conn.send(
-        v5
-          ? { cmd: 'puback', messageId: packetId, reasonCode: ReasonCode.NOT_AUTHORIZED }
-          : { cmd: 'puback', messageId: packetId },
+      conn.reply(undefined, () =>
+        conn.send(
+          v5
+            ? { cmd: 'puback', messageId: packetId, reasonCode: ReasonCode.NOT_AUTHORIZED }
+            : { cmd: 'puback', messageId: packetId },
+        ),
       );
     } else if (packet.qos === 2) {
       // A PUBREC reason code of 0x80 or more ends the exchange [MQTT-4.3.3]; MQTT 3.1.1 continues it.
-      if (v5) conn.send({ cmd: 'pubrec', messageId: packetId, reasonCode: ReasonCode.NOT_AUTHORIZED });
-      else {
-        conn.awaitingRelease.add(packetId);
-        conn.send({ cmd: 'pubrec', messageId: packetId });
-      }
+      if (!v5) conn.awaitingRelease.add(packetId);
+      conn.reply(undefined, () =>
+        conn.send(
+          v5
+            ? { cmd: 'pubrec', messageId: packetId, reasonCode: ReasonCode.NOT_AUTHORIZED }
+            : { cmd: 'pubrec', messageId: packetId },
+        ),
+      );
     }
     return;
   }
@@ -81,12 +88,14 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
     );
   }
-  /** RETAIN 1: JetStream's acknowledgement of the stored (or removed) retained message. */
-  let stored: Promise<boolean> | undefined;
+  // The acknowledgement waits until every copy the broker owes is safe (confirmation.ts): local
+  // subscribers, NATS for the other gateways, JetStream for offline sessions and the retained
+  // message. Acknowledgements keep the order of the PUBLISH packets [MQTT-4.6.0-2].
+  const confirmation = packet.qos > 0 && !duplicate ? conn.confirmation() : undefined;
   if (!duplicate) {
     conn.stats.publishedTo(topic, Date.now());
     const properties = propertiesFromPublish(packet);
-    // The session's user properties follow the publisher's own, in order (DESIGN.md).
+    // The session's user properties follow the publisher's own, in order (docs/live-effects.md).
     for (const p of conn.settings.userProperties ?? []) properties.userProperties.push([p.key, p.value]);
     const message: RoutedMessage = {
       id: conn.ctx.nextMessageId(),
@@ -99,30 +108,51 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       originConnectionId: conn.id,
     };
     // [MQTT-3.3.1-5, MQTT-3.3.1-6]; the message still goes to the current subscribers.
-    if (packet.retain) stored = conn.ctx.storeRetained(message);
-    conn.ctx.route(message);
+    if (packet.retain) {
+      confirmWith(confirmation, conn.ctx.storeRetained(message), () => ReasonCode.UNSPECIFIED_ERROR);
+    }
+    conn.ctx.route(message, confirmation);
   }
-  // The acknowledgement waits for JetStream when the message is retained; acknowledgements keep
-  // the order of the PUBLISH packets [MQTT-4.6.0-2]. A retained message JetStream did not take is
-  // reported to an MQTT 5 client as 0x80 (it was still delivered to the current subscribers).
   if (packet.qos === 1) {
-    conn.acknowledgeAfter(stored, (ok) =>
-      conn.send(
-        v5 && !ok
-          ? { cmd: 'puback', messageId: packetId, reasonCode: ReasonCode.UNSPECIFIED_ERROR }
-          : { cmd: 'puback', messageId: packetId }, // [MQTT-4.3.2-4]
-      ),
+    conn.reply(
+      confirmation,
+      (code) => {
+        if (code !== 0 && !v5) notConfirmed(conn);
+        // [MQTT-4.3.2-4]; MQTT 5 says when a copy could not be stored.
+        else
+          conn.send(
+            code !== 0
+              ? { cmd: 'puback', messageId: packetId, reasonCode: code }
+              : { cmd: 'puback', messageId: packetId },
+          );
+      },
+      1,
     );
   } else if (packet.qos === 2) {
     conn.awaitingRelease.add(packetId);
-    conn.acknowledgeAfter(stored, (ok) => {
-      if (v5 && !ok) {
-        // A PUBREC reason code of 0x80 or more ends the exchange [MQTT-4.3.3].
-        conn.awaitingRelease.delete(packetId);
-        conn.send({ cmd: 'pubrec', messageId: packetId, reasonCode: ReasonCode.UNSPECIFIED_ERROR });
-      } else {
-        conn.send({ cmd: 'pubrec', messageId: packetId }); // [MQTT-4.3.3-8]
-      }
-    });
+    conn.reply(
+      confirmation,
+      (code) => {
+        if (code === 0)
+          conn.send({ cmd: 'pubrec', messageId: packetId }); // [MQTT-4.3.3-8]
+        else if (!v5) notConfirmed(conn);
+        else {
+          // A PUBREC reason code of 0x80 or more ends the exchange [MQTT-4.3.3].
+          conn.awaitingRelease.delete(packetId);
+          conn.send({ cmd: 'pubrec', messageId: packetId, reasonCode: code });
+        }
+      },
+      duplicate ? 0 : 2,
+    );
   }
+  confirmation?.seal();
+}
+
+/**
+ * MQTT 3.1.1 cannot tell a publisher that its message was not stored: instead of a PUBACK that
+ * would claim it, the connection is closed, and the client sends the message again when it
+ * reconnects (it is still unacknowledged) [MQTT-4.4.0-1].
+ */
+function notConfirmed(conn: Connection): void {
+  conn.end({ reason: 'message not confirmed by the bus', clean: false, publishWill: false });
 }

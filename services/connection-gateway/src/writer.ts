@@ -1,0 +1,118 @@
+// The writes a gateway owes the session-service: a client's subscription changes and the close of
+// its connection. The data path never waits for them (docs/mqtt.md, "Packet order"): a SUBSCRIBE
+// is in force on the gateway at once and stored behind it. So a write is never dropped because
+// the session-service or Postgres is slow or away for a while: it is retried, with a growing
+// pause, until it lands. Writes of one client id go in the order they were made (a close after
+// the subscription changes before it). Only two answers end a write without landing it: the
+// connection no longer holds the session (NOT_FOUND: the client moved on, its newer connection
+// owns the state now) and a request the session-service can never accept (INVALID_ARGUMENT,
+// logged as an error). When the gateway shuts down it waits a bounded time for what is owed; the
+// session-service marks the sessions of a gateway that went away as disconnected anyway.
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { Logger } from '@mqfleet/core';
+import type {
+  ChangeSubscriptionsRequest,
+  ChangeSubscriptionsResponse__Output,
+  CloseSessionRequest,
+  CloseSessionResponse__Output,
+} from '@mqfleet/proto';
+import { SessionServiceError } from './errors';
+import type { SessionClient } from './session-client';
+
+const FIRST_PAUSE_MS = 100;
+const MAX_PAUSE_MS = 5000;
+
+/** Answers after which retrying cannot help. */
+const FINAL = new Set<number>([GrpcStatus.NOT_FOUND, GrpcStatus.INVALID_ARGUMENT]);
+
+export class SessionWriter {
+  /** Per client id, the last write owed: the next one starts after it. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private stopping = false;
+  /** Writes retried at least once (a session-service that was away). */
+  retries = 0;
+
+  constructor(
+    private readonly client: SessionClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Stores a client's SUBSCRIBE/UNSUBSCRIBE; undefined when its connection lost the session. */
+  changeSubscriptions(
+    request: ChangeSubscriptionsRequest,
+  ): Promise<ChangeSubscriptionsResponse__Output | undefined> {
+    return this.owe(request.clientName!, 'ChangeSubscriptions', () =>
+      this.client.changeSubscriptions(request),
+    );
+  }
+
+  /** Closes a connection's session; undefined when it no longer held it. */
+  closeSession(request: CloseSessionRequest): Promise<CloseSessionResponse__Output | undefined> {
+    return this.owe(request.clientName!, 'CloseSession', () => this.client.closeSession(request));
+  }
+
+  /**
+   * Resolves once every write owed for this client id so far has landed or ended, or after
+   * `timeoutMs` (a CONNECT waits for the writes of the client's previous connection here, so that
+   * its subscriptions and close are stored before the session is opened again).
+   */
+  settled(clientName: string, timeoutMs: number): Promise<void> {
+    const chain = this.chains.get(clientName);
+    if (!chain) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      chain.then(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  /** How many client ids have writes owed right now. */
+  get owed(): number {
+    return this.chains.size;
+  }
+
+  /** Stops retrying (the gateway is closing): what is still owed ends after its current attempt. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  private owe<T>(clientName: string, rpc: string, call: () => Promise<T>): Promise<T | undefined> {
+    const previous = this.chains.get(clientName) ?? Promise.resolve();
+    const next = previous.then(() => this.attempt(clientName, rpc, call));
+    this.chains.set(clientName, next);
+    void next.then(() => {
+      if (this.chains.get(clientName) === next) this.chains.delete(clientName);
+    });
+    return next;
+  }
+
+  private async attempt<T>(clientName: string, rpc: string, call: () => Promise<T>): Promise<T | undefined> {
+    let pause = FIRST_PAUSE_MS;
+    for (let tries = 1; ; tries++) {
+      try {
+        return await call();
+      } catch (err) {
+        const code = err instanceof SessionServiceError ? err.grpcCode : undefined;
+        if (code !== undefined && FINAL.has(code)) {
+          if (code === GrpcStatus.INVALID_ARGUMENT)
+            this.logger.error(`${rpc} refused; it cannot be stored`, { clientName, err });
+          else this.logger.debug(`${rpc} no longer applies`, { clientName, err: (err as Error).message });
+          return undefined;
+        }
+        if (this.stopping) {
+          this.logger.warn(`${rpc} not stored before shutdown`, { clientName, err: (err as Error).message });
+          return undefined;
+        }
+        if (tries === 1) {
+          this.retries++;
+          this.logger.warn(`${rpc} failed; retrying until it lands`, {
+            clientName,
+            err: (err as Error).message,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random() / 2)));
+        pause = Math.min(pause * 2, MAX_PAUSE_MS);
+      }
+    }
+  }
+}
