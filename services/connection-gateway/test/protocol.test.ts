@@ -35,6 +35,42 @@ describe('connection-gateway protocol', () => {
     }
   });
 
+  test('a CONNECT with U+0000 in a UTF-8 string is malformed: closed, nothing stored [MQTT-1.5.4-2]', async () => {
+    const cases: [string, Partial<Parameters<typeof connectPacket>[1]>][] = [
+      ['nul-user', { username: 'a\u0000b', password: Buffer.from('x') }],
+      [
+        'nul-will',
+        {
+          protocolVersion: 5,
+          will: {
+            topic: 'w',
+            payload: Buffer.from('x'),
+            qos: 0,
+            retain: false,
+            properties: { contentType: 'a\u0000' },
+          },
+        },
+      ],
+      ['nul-prop', { protocolVersion: 5, properties: { userProperties: { k: 'v\u0000' } } }],
+    ];
+    for (const [clientId, options] of cases) {
+      const raw = await RawClient.open(port, options?.protocolVersion === 5 ? 5 : 4);
+      try {
+        const refused = eventMatching(gateway, 'protocolError', (_name: string, err: Error) =>
+          err.message.includes('U+0000'),
+        );
+        raw.send(connectPacket(clientId, options));
+        const [, error] = (await refused) as [string, Error];
+        assert.match(error.message, /U\+0000/);
+        assert.equal(await raw.next(), undefined, `${clientId}: closed without CONNACK`);
+      } finally {
+        raw.destroy();
+      }
+    }
+    const { sessions } = await gateway.sessions.describeSessions(['nul-user', 'nul-will', 'nul-prop']);
+    assert.deepEqual(sessions, []);
+  });
+
   test('MQTT 5 CONNECT with an empty client id gets an Assigned Client Identifier', async () => {
     const raw = await RawClient.open(port, 5);
     try {

@@ -5,7 +5,7 @@ import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
 import { MAX_PACKET_SIZE, topicNameProblem, UINT16_MAX, UINT32_MAX } from '@mqfleet/core';
 import type { ConnectDeclaration, OpenSessionResponse__Output } from '@mqfleet/proto';
 import type { Connection } from '../connection';
-import { SessionServiceError } from '../errors';
+import { MalformedPacketError, SessionServiceError } from '../errors';
 import { userPropertiesToPairs } from '../message';
 import { ReasonCode, ReturnCode } from '../reason-codes';
 import type { ClientLimits } from '../settings';
@@ -69,6 +69,28 @@ function declaration(
   };
 }
 
+const hasNul = (value: unknown): boolean => typeof value === 'string' && value.includes('\u0000');
+
+function userPropertiesHaveNul(props: Record<string, string | string[]> | undefined): boolean {
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (hasNul(key) || (Array.isArray(value) ? value.some(hasNul) : hasNul(value))) return true;
+  }
+  return false;
+}
+
+/** The first UTF-8 string field of a CONNECT that holds U+0000, if any. */
+function nulField(packet: IConnectPacket): string | undefined {
+  if (hasNul(packet.clientId)) return 'the client identifier';
+  if (hasNul(packet.username)) return 'the user name';
+  if (userPropertiesHaveNul(packet.properties?.userProperties)) return 'a user property';
+  const will = packet.will;
+  if (!will) return undefined;
+  const p = will.properties;
+  if (hasNul(p?.contentType) || hasNul(p?.responseTopic)) return 'a will property';
+  if (userPropertiesHaveNul(p?.userProperties)) return 'a will user property';
+  return undefined;
+}
+
 export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
   const { ctx } = conn;
   const version = packet.protocolVersion;
@@ -86,6 +108,10 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   const v5 = version === 5;
   const props = packet.properties ?? {};
   const clean = packet.clean !== false;
+  // A UTF-8 string with U+0000 makes the packet malformed [MQTT-1.5.4-2] (and Postgres could not
+  // store it).
+  const nul = nulField(packet);
+  if (nul) throw new MalformedPacketError(`${nul} contains U+0000`);
   conn.username = packet.username ?? '';
 
   // Client identifier [MQTT-3.1.3-6..9].
