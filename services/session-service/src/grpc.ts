@@ -23,6 +23,7 @@ import {
   type AlterSessionRequest__Output,
   type AlterSessionResponse,
   type AlterSessionStreamRequest__Output,
+  type OpenSessionRequest__Output,
   type Session__Output,
 } from '@mqfleet/proto';
 import {
@@ -40,11 +41,18 @@ import type { Db } from './db';
 import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
 import type { LiveWanted } from './health';
-import type { SessionStore } from './sessions';
+import type { OpenResult, SessionStore } from './sessions';
+import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
 
 interface Deps {
   db: Db;
   store: SessionStore;
+  /**
+   * Open and close sessions in groups (connect-batch.ts); without them each CONNECT and each
+   * close is its own transaction.
+   */
+  opens?: KeyedBatcher<OpenSessionRequest__Output, OpenResult>;
+  closes?: KeyedBatcher<CloseRequest, CloseResult>;
   gateways: GatewayRegistry;
   internalToken: string | undefined;
   /**
@@ -209,7 +217,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       } else if (!deps.allowAnonymous) {
         return { refusal: 'OPEN_REFUSAL_NOT_AUTHORIZED', sessionPresent: false, session: null };
       }
-      const result = await store.open(req);
+      const result = await (deps.opens ? deps.opens.submit(req) : store.open(req));
       return {
         refusal: result.banned ? 'OPEN_REFUSAL_BANNED' : 'OPEN_REFUSAL_NONE',
         sessionPresent: result.sessionPresent,
@@ -219,7 +227,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     CloseSession: unary(log, async (req, call) => {
       internal(deps, call);
       const gatewayId = String(call.metadata.get('x-mqfleet-gateway')[0] ?? 'unknown');
-      const { closed, removed } = await store.close(req, gatewayId);
+      const { closed, removed } = await (deps.closes
+        ? deps.closes.submit({ req, gatewayId })
+        : store.close(req, gatewayId));
       return { closed, sessionRemoved: removed };
     }),
     AlterSession: unary(log, (req, call) => alterOne(req, bearer(call))),

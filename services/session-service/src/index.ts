@@ -19,6 +19,7 @@ import { buildGrpcServer } from './grpc';
 import { migrate } from './migrate';
 import { OutboxRelay } from './outbox';
 import { SessionStore } from './sessions';
+import { closeBatcher, openBatcher } from './connect-batch';
 import { ensureEventStream, ensureRetainedStream } from './stream';
 
 export { migrate } from './migrate';
@@ -79,6 +80,8 @@ export function buildSessionService(
       const built = buildGrpcServer({
         db,
         store,
+        opens: openBatcher(db, store, (req) => store.open(req)),
+        closes: closeBatcher(db, store, ({ req, gatewayId }) => store.close(req, gatewayId)),
         gateways,
         internalToken: config.internalToken,
         clientCertificates: config.grpcTls.caFile

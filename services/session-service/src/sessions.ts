@@ -48,7 +48,7 @@ import { applyFilter, encodeCursor, LISTED_TIMESTAMPS, listQuery, Sql } from './
 
 export const OUTBOX_CHANNEL = 'mqfleet_outbox';
 
-interface SessionRow {
+export interface SessionRow {
   client_key: Buffer;
   client_name: string;
   version: string;
@@ -97,7 +97,10 @@ const byFilter = (a: Subscription__Output, b: Subscription__Output): number =>
   a.topicFilter < b.topicFilter ? -1 : a.topicFilter > b.topicFilter ? 1 : 0;
 
 /** The subscriptions of many sessions in one query, by client_key (hex), each list by filter. */
-async function loadSubscriptions(q: Db | Tx, keys: Buffer[]): Promise<Map<string, Subscription__Output[]>> {
+export async function loadSubscriptions(
+  q: Db | Tx,
+  keys: Buffer[],
+): Promise<Map<string, Subscription__Output[]>> {
   const out = new Map<string, Subscription__Output[]>();
   if (keys.length === 0) return out;
   const { rows } = await q.query<SubscriptionRow>(
@@ -229,7 +232,9 @@ export function rowToSession(row: SessionRow, subscriptions: Subscription__Outpu
 }
 
 /** Settings fields that describe the will; an administrator's will replaces the client's as a whole. */
-const WILL_FIELDS = (Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]).filter((f) => f.startsWith('will'));
+export const WILL_FIELDS = (Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]).filter((f) =>
+  f.startsWith('will'),
+);
 
 /** What a CONNECT packet says about the settings an administrator can also set. */
 export function declaredSettings(d: ConnectDeclaration__Output): Partial<Settings> {
@@ -263,12 +268,27 @@ export function declaredSettings(d: ConnectDeclaration__Output): Partial<Setting
   return { ...declared, ...will };
 }
 
-interface OutboxEvent {
+/**
+ * A stored session's settings after its client connects again: settings an administrator pinned
+ * survive (a pinned will field keeps the whole will); the rest follow the CONNECT.
+ */
+export function settingsAtConnect(existing: SessionRow, declared: Partial<Settings>): Settings {
+  const pinned = new Set(existing.pinned);
+  const willPinned = WILL_FIELDS.some((f) => pinned.has(f));
+  const settings = settingsFromStored(existing.settings);
+  for (const [field, value] of Object.entries(declared) as [keyof Settings, unknown][]) {
+    if (pinned.has(field) || (willPinned && WILL_FIELDS.includes(field))) continue;
+    (settings as unknown as Record<string, unknown>)[field] = value;
+  }
+  return settings;
+}
+
+export interface OutboxEvent {
   subject: string;
   event: SessionEvent;
 }
 
-function eventFor(
+export function eventFor(
   subjects: Subjects,
   type: SessionEventType,
   session: Session__Output,
@@ -303,7 +323,7 @@ export interface CommittedEvent {
 export type EventPublisher = (events: CommittedEvent[]) => void;
 
 /** Where a store's events go: the subject names, and the optional fast path. */
-interface EventSink {
+export interface EventSink {
   subjects: Subjects;
   publishNow?: EventPublisher | undefined;
 }
@@ -316,7 +336,7 @@ interface EventSink {
  * still guarantees every event while an event costs one publish, not two. Without a fast path
  * (a store with no relay attached) NOTIFY wakes the relay at commit.
  */
-async function enqueueMany(tx: Tx, sink: EventSink, events: OutboxEvent[]): Promise<void> {
+export async function enqueueMany(tx: Tx, sink: EventSink, events: OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
   const payloads = events.map((e) => JSON.stringify(e.event));
   const { rows } = await tx.query<{ id: string; msg_id: string }>(
@@ -370,6 +390,22 @@ async function lockRow(tx: Tx, clientName: string): Promise<SessionRow | undefin
     clientKey(clientName),
   ]);
   return rows[0];
+}
+
+/**
+ * A temporary session whose expiry is 0 ends with its connection. A status an administrator set
+ * (banned, hidden, inactive) keeps the row: the decision and, for inactive sessions, the history
+ * stay associated with the client.
+ */
+export function removedAtClose(existing: SessionRow, settings: Settings): boolean {
+  return (
+    settings.temporarySession && settings.sessionExpiryInterval === 0 && existing.session_status === 'normal'
+  );
+}
+
+/** The disconnection reason a closed session records. */
+export function disconnectionReason(req: CloseSessionRequest__Output): string {
+  return req.reason || (req.clean ? 'client disconnected' : 'connection lost');
 }
 
 export interface OpenResult {
@@ -735,14 +771,7 @@ export class SessionStore implements EventSink {
         );
         row = rows[0]!;
       } else {
-        // Settings an administrator pinned survive the reconnect; the rest follow the CONNECT.
-        const pinned = new Set(existing.pinned);
-        const willPinned = WILL_FIELDS.some((f) => pinned.has(f));
-        const settings = settingsFromStored(existing.settings);
-        for (const [field, value] of Object.entries(declared) as [keyof Settings, unknown][]) {
-          if (pinned.has(field) || (willPinned && WILL_FIELDS.includes(field))) continue;
-          (settings as unknown as Record<string, unknown>)[field] = value;
-        }
+        const settings = settingsAtConnect(existing, declared);
         // An inactive session becomes normal again when its client connects (the seed).
         const status = existing.session_status === 'inactive' ? 'normal' : existing.session_status;
         settings.sessionStatus = statusFromName(status) ?? 'SESSION_STATUS_NORMAL';
@@ -800,10 +829,7 @@ export class SessionStore implements EventSink {
       if (req.sessionExpiryInterval !== undefined && req.sessionExpiryInterval !== null) {
         settings.sessionExpiryInterval = req.sessionExpiryInterval;
       }
-      // A status an administrator set (banned, hidden, inactive) keeps the row: the decision and,
-      // for inactive sessions, the history stay associated with the client.
-      const keepsRow = existing.session_status !== 'normal';
-      if (settings.temporarySession && settings.sessionExpiryInterval === 0 && !keepsRow) {
+      if (removedAtClose(existing, settings)) {
         await tx.query('DELETE FROM sessions WHERE client_key = $1', [existing.client_key]);
         const session = rowToSession({ ...existing, version: String(BigInt(existing.version) + 1n) });
         await enqueue(tx, this, 'deleted', session, actor);
@@ -813,11 +839,7 @@ export class SessionStore implements EventSink {
         `UPDATE sessions SET version = version + 1, settings = $2, connection_status = 'disconnected',
                 disconnected_at = now(), disconnection_reason = $3, health = 'offline', updated_at = now()
           WHERE client_key = $1 RETURNING *`,
-        [
-          existing.client_key,
-          JSON.stringify(settings),
-          req.reason || (req.clean ? 'client disconnected' : 'connection lost'),
-        ],
+        [existing.client_key, JSON.stringify(settings), disconnectionReason(req)],
       );
       // Health becomes "offline"; the disconnected event carries it (no separate health event).
       await enqueue(tx, this, 'disconnected', await sessionOf(tx, rows[0]!), actor);

@@ -1,0 +1,180 @@
+// Opening and closing sessions in groups (src/connect-batch.ts): hundreds of concurrent
+// OpenSession and CloseSession calls give each caller what one call at a time would — new
+// sessions at version 1, resumed ones with their subscriptions, banned ones refused, the later of
+// two connections of one client holding the session, temporary sessions removed at close,
+// persistent ones disconnected, a close by a connection that no longer holds the session ignored
+// — and one event per change.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type NatsConnection } from 'nats';
+import type { SessionEvent } from '@mqfleet/core';
+import type {
+  AlterSessionResponse__Output,
+  ChangeSubscriptionsResponse__Output,
+  CloseSessionResponse__Output,
+  CreateTokenResponse__Output,
+  DescribeSessionsResponse__Output,
+  OpenSessionResponse__Output,
+} from '@mqfleet/proto';
+import { until } from '@mqfleet/testkit';
+import { bearer, call, declaration, startHarness, type Harness } from './helpers';
+
+const N = 100;
+const PERSISTENT = { cleanStart: false, sessionExpiryInterval: 600 };
+const TEMPORARY = { cleanStart: true, sessionExpiryInterval: 0 };
+
+describe('sessions opened and closed in groups', () => {
+  let h: Harness;
+  let token: string;
+  let nc: NatsConnection;
+  const events: SessionEvent[] = [];
+
+  before(async () => {
+    h = await startHarness();
+    token = (
+      await call<object, CreateTokenResponse__Output>(h.auth, h.auth.CreateToken, {
+        username: 'ADMIN',
+        password: 'ADMIN',
+      })
+    ).token;
+    nc = await connect({ servers: h.infra.natsUrl });
+    nc.subscribe(`${h.infra.natsPrefix}.events.session.>`, {
+      callback: (_err, msg) => {
+        const event = msg.json<SessionEvent>();
+        if (!events.some((e) => e.eventId === event.eventId)) events.push(event);
+      },
+    });
+    await nc.flush();
+  });
+  after(async () => {
+    await nc.close();
+    await h.close();
+  });
+
+  const open = (clientName: string, connectionId: string, declared: Record<string, unknown>) =>
+    call<object, OpenSessionResponse__Output>(h.sessions, h.sessions.OpenSession, {
+      clientName,
+      gatewayId: 'gw-batch',
+      connectionId,
+      ipAddress: '127.0.0.1',
+      port: 40000,
+      declared: declaration(declared),
+    });
+  const close = (clientName: string, connectionId: string) =>
+    call<object, CloseSessionResponse__Output>(h.sessions, h.sessions.CloseSession, {
+      clientName,
+      connectionId,
+      clean: true,
+      reason: '',
+    });
+  const describeAll = async (names: string[]) =>
+    (
+      await call<object, DescribeSessionsResponse__Output>(
+        h.sessions,
+        h.sessions.DescribeSessions,
+        { clientNames: names },
+        bearer(token),
+      )
+    ).sessions;
+
+  test('concurrent opens and closes give every caller its own, correct result', async () => {
+    const names = (kind: string): string[] => Array.from({ length: N }, (_, i) => `${kind}-${i}`);
+    // Prepared one at a time: persistent sessions with a subscription (now disconnected), banned ones.
+    for (const name of names('resume')) {
+      await open(name, `${name}-old`, PERSISTENT);
+      await call<object, ChangeSubscriptionsResponse__Output>(h.sessions, h.sessions.ChangeSubscriptions, {
+        clientName: name,
+        connectionId: `${name}-old`,
+        add: [
+          {
+            topicFilter: `t/${name}`,
+            qos: 1,
+            noLocal: false,
+            retainAsPublished: false,
+            retainHandling: 0,
+            subscriptionIdentifier: 0,
+          },
+        ],
+      });
+      await close(name, `${name}-old`);
+    }
+    for (const name of names('banned')) {
+      await open(name, `${name}-old`, PERSISTENT);
+      await close(name, `${name}-old`);
+      await call<object, AlterSessionResponse__Output>(
+        h.sessions,
+        h.sessions.AlterSession,
+        { clientName: name, patch: { sessionStatus: 'SESSION_STATUS_BANNED' } },
+        bearer(token),
+      );
+    }
+    events.length = 0;
+
+    // All at once: new temporary sessions, resumed persistent ones, banned ones, and two
+    // connections of each "twice" client.
+    const [fresh, resumed, banned, first, second] = await Promise.all([
+      Promise.all(names('fresh').map((n) => open(n, `${n}-c`, TEMPORARY))),
+      Promise.all(names('resume').map((n) => open(n, `${n}-new`, PERSISTENT))),
+      Promise.all(names('banned').map((n) => open(n, `${n}-new`, PERSISTENT))),
+      Promise.all(names('twice').map((n) => open(n, `${n}-a`, PERSISTENT))),
+      Promise.all(names('twice').map((n) => open(n, `${n}-b`, PERSISTENT))),
+    ]);
+    for (const r of fresh) {
+      assert.equal(r.refusal, 'OPEN_REFUSAL_NONE');
+      assert.equal(r.sessionPresent, false);
+      assert.equal(r.session?.version, '1');
+      assert.equal(r.session?.connection?.status, 'CONNECTION_STATUS_CONNECTED');
+    }
+    resumed.forEach((r, i) => {
+      assert.equal(r.refusal, 'OPEN_REFUSAL_NONE');
+      assert.equal(r.sessionPresent, true, 'Clean Start 0 resumes the session');
+      assert.deepEqual(
+        r.session?.subscriptions.map((s) => s.topicFilter),
+        [`t/resume-${i}`],
+      );
+      assert.equal(r.session?.connection?.connectionId, `resume-${i}-new`);
+    });
+    for (const r of banned) assert.equal(r.refusal, 'OPEN_REFUSAL_BANNED');
+    // Of two connections of one client, the one opened last (the higher version) holds it.
+    const twice = await describeAll(names('twice'));
+    twice.forEach((session, i) => {
+      const a = first[i]!;
+      const b = second[i]!;
+      const last = BigInt(a.session!.version) > BigInt(b.session!.version) ? `twice-${i}-a` : `twice-${i}-b`;
+      assert.deepEqual([a.session!.version, b.session!.version].sort(), ['1', '2']);
+      assert.equal(session.connection?.connectionId, last);
+    });
+    // One connected event per opened session; none for a banned attempt.
+    await until(() => events.filter((e) => e.type === 'connected').length >= 4 * N);
+    const connected = events.filter((e) => e.type === 'connected');
+    assert.equal(connected.length, 4 * N);
+    assert.equal(connected.filter((e) => e.clientName.startsWith('banned-')).length, 0);
+
+    events.length = 0;
+    const closes = await Promise.all([
+      ...names('fresh').map((n) => close(n, `${n}-c`)),
+      ...names('resume').map((n) => close(n, `${n}-new`)),
+      // A connection that no longer holds its session cannot close it.
+      ...names('resume').map((n) => close(n, `${n}-old`)),
+    ]);
+    const [freshClosed, resumeClosed, staleClosed] = [
+      closes.slice(0, N),
+      closes.slice(N, 2 * N),
+      closes.slice(2 * N),
+    ];
+    for (const r of freshClosed) assert.deepEqual([r.closed, r.sessionRemoved], [true, true]);
+    for (const r of resumeClosed) assert.deepEqual([r.closed, r.sessionRemoved], [true, false]);
+    for (const r of staleClosed) assert.deepEqual([r.closed, r.sessionRemoved], [false, false]);
+    assert.deepEqual(await describeAll(names('fresh')), []);
+    for (const session of await describeAll(names('resume'))) {
+      assert.equal(session.connection?.status, 'CONNECTION_STATUS_DISCONNECTED');
+      assert.equal(session.health, 'offline');
+      assert.equal(session.subscriptions.length, 1);
+    }
+    await until(() => events.length >= 2 * N);
+    assert.equal(events.filter((e) => e.type === 'deleted').length, N);
+    const disconnected = events.filter((e) => e.type === 'disconnected');
+    assert.equal(disconnected.length, N);
+    assert.ok(disconnected.every((e) => e.session?.subscriptions.length === 1));
+  });
+});
