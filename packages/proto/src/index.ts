@@ -68,6 +68,23 @@ export type {
   CloseSessionResponse,
   CloseSessionResponse__Output,
 } from './generated/mqfleet/v1/CloseSessionResponse';
+export type { BatchFailure, BatchFailure__Output } from './generated/mqfleet/v1/BatchFailure';
+export type {
+  OpenSessionsRequest,
+  OpenSessionsRequest__Output,
+} from './generated/mqfleet/v1/OpenSessionsRequest';
+export type {
+  OpenSessionsResponse,
+  OpenSessionsResponse__Output,
+} from './generated/mqfleet/v1/OpenSessionsResponse';
+export type {
+  CloseSessionsRequest,
+  CloseSessionsRequest__Output,
+} from './generated/mqfleet/v1/CloseSessionsRequest';
+export type {
+  CloseSessionsResponse,
+  CloseSessionsResponse__Output,
+} from './generated/mqfleet/v1/CloseSessionsResponse';
 export type {
   AlterSessionRequest,
   AlterSessionRequest__Output,

@@ -12,6 +12,11 @@ import {
   type DescribeSessionsResponse__Output,
   type ChangeSubscriptionsRequest,
   type ChangeSubscriptionsResponse__Output,
+  type BatchFailure__Output,
+  type OpenSessionsRequest,
+  type OpenSessionsResponse__Output,
+  type CloseSessionsRequest,
+  type CloseSessionsResponse__Output,
   clientCredentials,
 } from '@mqfleet/proto';
 import { SessionServiceError } from './errors';
@@ -44,13 +49,40 @@ export class SessionClient {
     this.client = new SessionServiceClient(config.sessionServiceAddress, credentials, options);
   }
 
+  /**
+   * OpenSession; the CONNECTs of one turn of the event loop travel in one OpenSessions call
+   * (the per-call cost of gRPC was a good part of the gateway's CPU per connect).
+   */
   openSession(request: OpenSessionRequest): Promise<OpenSessionResponse__Output> {
-    return this.call('OpenSession', this.client.OpenSession.bind(this.client), request);
+    return this.opens.submit(request);
   }
 
+  /** CloseSession, batched like openSession (CloseSessions). */
   closeSession(request: CloseSessionRequest): Promise<CloseSessionResponse__Output> {
-    return this.call('CloseSession', this.client.CloseSession.bind(this.client), request);
+    return this.closes.submit(request);
   }
+
+  private readonly opens = new TurnBatch<OpenSessionRequest, OpenSessionResponse__Output>(
+    'OpenSession',
+    (requests) =>
+      this.call<OpenSessionsRequest, OpenSessionsResponse__Output>(
+        'OpenSessions',
+        this.client.OpenSessions.bind(this.client),
+        { requests },
+      ).then((r) => r.results),
+    (request) => this.call('OpenSession', this.client.OpenSession.bind(this.client), request),
+  );
+
+  private readonly closes = new TurnBatch<CloseSessionRequest, CloseSessionResponse__Output>(
+    'CloseSession',
+    (requests) =>
+      this.call<CloseSessionsRequest, CloseSessionsResponse__Output>(
+        'CloseSessions',
+        this.client.CloseSessions.bind(this.client),
+        { requests },
+      ).then((r) => r.results),
+    (request) => this.call('CloseSession', this.client.CloseSession.bind(this.client), request),
+  );
 
   describeSessions(clientNames: string[]): Promise<DescribeSessionsResponse__Output> {
     return this.call('DescribeSessions', this.client.DescribeSessions.bind(this.client), {
@@ -89,5 +121,67 @@ export class SessionClient {
         resolve(response);
       });
     });
+  }
+}
+
+/** One request's outcome in a batch reply (OpenSessionResult, CloseSessionResult). */
+interface BatchResult<Res> {
+  response?: Res | null;
+  failure?: BatchFailure__Output | null;
+}
+
+/**
+ * Gathers the requests of one turn of the event loop into one batch call; each caller gets its
+ * own response or SessionServiceError, as from the single call. A session-service without the
+ * batch RPC (UNIMPLEMENTED: an older version during a rolling upgrade) gets single calls.
+ */
+class TurnBatch<Req, Res> {
+  private pending: { request: Req; resolve(res: Res): void; reject(err: unknown): void }[] = [];
+  private single = false;
+
+  constructor(
+    private readonly rpc: string,
+    private readonly many: (requests: Req[]) => Promise<BatchResult<Res>[]>,
+    private readonly one: (request: Req) => Promise<Res>,
+  ) {}
+
+  submit(request: Req): Promise<Res> {
+    if (this.single) return this.one(request);
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.pending.push({ request, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.many(batch.map((p) => p.request)).then(
+      (results) => {
+        batch.forEach((p, i) => {
+          const result = results[i];
+          if (result?.response) p.resolve(result.response);
+          else {
+            const f = result?.failure;
+            p.reject(
+              new SessionServiceError(
+                this.rpc,
+                f?.errorMessage || 'no result',
+                f?.status,
+                f?.errorCode || undefined,
+              ),
+            );
+          }
+        });
+      },
+      (err: unknown) => {
+        if (err instanceof SessionServiceError && err.grpcCode === grpc.status.UNIMPLEMENTED) {
+          this.single = true;
+          for (const p of batch) this.one(p.request).then(p.resolve, p.reject);
+          return;
+        }
+        for (const p of batch) p.reject(err);
+      },
+    );
   }
 }

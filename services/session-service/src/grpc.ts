@@ -23,7 +23,11 @@ import {
   type AlterSessionRequest__Output,
   type AlterSessionResponse,
   type AlterSessionStreamRequest__Output,
+  type BatchFailure,
+  type CloseSessionRequest__Output,
+  type CloseSessionResponse,
   type OpenSessionRequest__Output,
+  type OpenSessionResponse,
   type Session__Output,
 } from '@mqfleet/proto';
 import {
@@ -204,33 +208,67 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     return { session, changedFields, liveApplied: await inForce(session, changedFields.length > 0) };
   };
 
+  const openSession = async (req: OpenSessionRequest__Output): Promise<OpenSessionResponse> => {
+    parseClientName(req.clientName);
+    // [MQTT-3.1.4-2] authenticate before the session is touched.
+    if (req.username) {
+      const password = Buffer.from(req.password ?? '', 'base64');
+      if (!(await authenticateMqtt(db, req.username, password))) {
+        return { refusal: 'OPEN_REFUSAL_BAD_CREDENTIALS', sessionPresent: false, session: null };
+      }
+    } else if (!deps.allowAnonymous) {
+      return { refusal: 'OPEN_REFUSAL_NOT_AUTHORIZED', sessionPresent: false, session: null };
+    }
+    const result = await (deps.opens ? deps.opens.submit(req) : store.open(req));
+    return {
+      refusal: result.banned ? 'OPEN_REFUSAL_BANNED' : 'OPEN_REFUSAL_NONE',
+      sessionPresent: result.sessionPresent,
+      session: result.session,
+    };
+  };
+  const closeSession = async (
+    req: CloseSessionRequest__Output,
+    gatewayId: string,
+  ): Promise<CloseSessionResponse> => {
+    const { closed, removed } = await (deps.closes
+      ? deps.closes.submit({ req, gatewayId })
+      : store.close(req, gatewayId));
+    return { closed, sessionRemoved: removed };
+  };
+  const gatewayOf = (call: Call): string => String(call.metadata.get('x-mqfleet-gateway')[0] ?? 'unknown');
+  /** One request of a batch call: its response, or its failure as the single call would end. */
+  const settle = async <Res>(
+    work: () => Promise<Res>,
+  ): Promise<{ response: Res } | { failure: BatchFailure }> => {
+    try {
+      return { response: await work() };
+    } catch (err) {
+      const failure = failureOf(err, log);
+      return {
+        failure: { status: failure.grpcStatus, errorCode: failure.code, errorMessage: failure.message },
+      };
+    }
+  };
+
   const sessions: SessionServiceHandlers = {
     OpenSession: unary(log, async (req, call) => {
       internal(deps, call);
-      parseClientName(req.clientName);
-      // [MQTT-3.1.4-2] authenticate before the session is touched.
-      if (req.username) {
-        const password = Buffer.from(req.password ?? '', 'base64');
-        if (!(await authenticateMqtt(db, req.username, password))) {
-          return { refusal: 'OPEN_REFUSAL_BAD_CREDENTIALS', sessionPresent: false, session: null };
-        }
-      } else if (!deps.allowAnonymous) {
-        return { refusal: 'OPEN_REFUSAL_NOT_AUTHORIZED', sessionPresent: false, session: null };
-      }
-      const result = await (deps.opens ? deps.opens.submit(req) : store.open(req));
-      return {
-        refusal: result.banned ? 'OPEN_REFUSAL_BANNED' : 'OPEN_REFUSAL_NONE',
-        sessionPresent: result.sessionPresent,
-        session: result.session,
-      };
+      return openSession(req);
     }),
     CloseSession: unary(log, async (req, call) => {
       internal(deps, call);
-      const gatewayId = String(call.metadata.get('x-mqfleet-gateway')[0] ?? 'unknown');
-      const { closed, removed } = await (deps.closes
-        ? deps.closes.submit({ req, gatewayId })
-        : store.close(req, gatewayId));
-      return { closed, sessionRemoved: removed };
+      return closeSession(req, gatewayOf(call));
+    }),
+    OpenSessions: unary(log, async (req, call) => {
+      internal(deps, call);
+      return { results: await Promise.all(req.requests.map((r) => settle(() => openSession(r)))) };
+    }),
+    CloseSessions: unary(log, async (req, call) => {
+      internal(deps, call);
+      const gatewayId = gatewayOf(call);
+      return {
+        results: await Promise.all(req.requests.map((r) => settle(() => closeSession(r, gatewayId)))),
+      };
     }),
     AlterSession: unary(log, (req, call) => alterOne(req, bearer(call))),
     AlterSessionStream: (call) => {

@@ -12,9 +12,11 @@ import type {
   AlterSessionResponse__Output,
   ChangeSubscriptionsResponse__Output,
   CloseSessionResponse__Output,
+  CloseSessionsResponse__Output,
   CreateTokenResponse__Output,
   DescribeSessionsResponse__Output,
   OpenSessionResponse__Output,
+  OpenSessionsResponse__Output,
 } from '@mqfleet/proto';
 import { until } from '@mqfleet/testkit';
 import { bearer, call, declaration, startHarness, type Harness } from './helpers';
@@ -176,5 +178,40 @@ describe('sessions opened and closed in groups', () => {
     const disconnected = events.filter((e) => e.type === 'disconnected');
     assert.equal(disconnected.length, N);
     assert.ok(disconnected.every((e) => e.session?.subscriptions.length === 1));
+  });
+
+  test('OpenSessions / CloseSessions: one result per request, in order; a bad request fails alone', async () => {
+    const requests = ['batch-a', '', 'batch-b'].map((clientName, i) => ({
+      clientName,
+      gatewayId: 'gw-batch',
+      connectionId: `b-${i}`,
+      ipAddress: '127.0.0.1',
+      port: 40000,
+      declared: declaration(TEMPORARY),
+    }));
+    const opened = await call<object, OpenSessionsResponse__Output>(h.sessions, h.sessions.OpenSessions, {
+      requests,
+    });
+    assert.deepEqual(
+      opened.results.map((r) => r.result),
+      ['response', 'failure', 'response'],
+    );
+    assert.equal(opened.results[0]!.response?.session?.clientName, 'batch-a');
+    assert.equal(opened.results[2]!.response?.session?.clientName, 'batch-b');
+    assert.equal(opened.results[1]!.failure?.status, 3); // INVALID_ARGUMENT, as the single call
+    assert.ok(opened.results[1]!.failure?.errorCode);
+    const closed = await call<object, CloseSessionsResponse__Output>(h.sessions, h.sessions.CloseSessions, {
+      requests: [
+        { clientName: 'batch-b', connectionId: 'b-2', clean: true, reason: '' },
+        { clientName: 'batch-a', connectionId: 'wrong', clean: true, reason: '' },
+      ],
+    });
+    assert.deepEqual(
+      closed.results.map((r) => [r.response?.closed, r.response?.sessionRemoved]),
+      [
+        [true, true],
+        [false, false],
+      ],
+    );
   });
 });

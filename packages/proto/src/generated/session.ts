@@ -30,6 +30,10 @@ import type {
   AuditEntry__Output as _mqfleet_v1_AuditEntry__Output,
 } from './mqfleet/v1/AuditEntry';
 import type {
+  BatchFailure as _mqfleet_v1_BatchFailure,
+  BatchFailure__Output as _mqfleet_v1_BatchFailure__Output,
+} from './mqfleet/v1/BatchFailure';
+import type {
   ChangeSubscriptionsRequest as _mqfleet_v1_ChangeSubscriptionsRequest,
   ChangeSubscriptionsRequest__Output as _mqfleet_v1_ChangeSubscriptionsRequest__Output,
 } from './mqfleet/v1/ChangeSubscriptionsRequest';
@@ -45,6 +49,18 @@ import type {
   CloseSessionResponse as _mqfleet_v1_CloseSessionResponse,
   CloseSessionResponse__Output as _mqfleet_v1_CloseSessionResponse__Output,
 } from './mqfleet/v1/CloseSessionResponse';
+import type {
+  CloseSessionResult as _mqfleet_v1_CloseSessionResult,
+  CloseSessionResult__Output as _mqfleet_v1_CloseSessionResult__Output,
+} from './mqfleet/v1/CloseSessionResult';
+import type {
+  CloseSessionsRequest as _mqfleet_v1_CloseSessionsRequest,
+  CloseSessionsRequest__Output as _mqfleet_v1_CloseSessionsRequest__Output,
+} from './mqfleet/v1/CloseSessionsRequest';
+import type {
+  CloseSessionsResponse as _mqfleet_v1_CloseSessionsResponse,
+  CloseSessionsResponse__Output as _mqfleet_v1_CloseSessionsResponse__Output,
+} from './mqfleet/v1/CloseSessionsResponse';
 import type {
   ConnectDeclaration as _mqfleet_v1_ConnectDeclaration,
   ConnectDeclaration__Output as _mqfleet_v1_ConnectDeclaration__Output,
@@ -105,6 +121,18 @@ import type {
   OpenSessionResponse as _mqfleet_v1_OpenSessionResponse,
   OpenSessionResponse__Output as _mqfleet_v1_OpenSessionResponse__Output,
 } from './mqfleet/v1/OpenSessionResponse';
+import type {
+  OpenSessionResult as _mqfleet_v1_OpenSessionResult,
+  OpenSessionResult__Output as _mqfleet_v1_OpenSessionResult__Output,
+} from './mqfleet/v1/OpenSessionResult';
+import type {
+  OpenSessionsRequest as _mqfleet_v1_OpenSessionsRequest,
+  OpenSessionsRequest__Output as _mqfleet_v1_OpenSessionsRequest__Output,
+} from './mqfleet/v1/OpenSessionsRequest';
+import type {
+  OpenSessionsResponse as _mqfleet_v1_OpenSessionsResponse,
+  OpenSessionsResponse__Output as _mqfleet_v1_OpenSessionsResponse__Output,
+} from './mqfleet/v1/OpenSessionsResponse';
 import type {
   Session as _mqfleet_v1_Session,
   Session__Output as _mqfleet_v1_Session__Output,
@@ -170,6 +198,7 @@ export interface ProtoGrpcType {
         _mqfleet_v1_AlterSessionsResponse__Output
       >;
       AuditEntry: MessageTypeDefinition<_mqfleet_v1_AuditEntry, _mqfleet_v1_AuditEntry__Output>;
+      BatchFailure: MessageTypeDefinition<_mqfleet_v1_BatchFailure, _mqfleet_v1_BatchFailure__Output>;
       ChangeSubscriptionsRequest: MessageTypeDefinition<
         _mqfleet_v1_ChangeSubscriptionsRequest,
         _mqfleet_v1_ChangeSubscriptionsRequest__Output
@@ -185,6 +214,18 @@ export interface ProtoGrpcType {
       CloseSessionResponse: MessageTypeDefinition<
         _mqfleet_v1_CloseSessionResponse,
         _mqfleet_v1_CloseSessionResponse__Output
+      >;
+      CloseSessionResult: MessageTypeDefinition<
+        _mqfleet_v1_CloseSessionResult,
+        _mqfleet_v1_CloseSessionResult__Output
+      >;
+      CloseSessionsRequest: MessageTypeDefinition<
+        _mqfleet_v1_CloseSessionsRequest,
+        _mqfleet_v1_CloseSessionsRequest__Output
+      >;
+      CloseSessionsResponse: MessageTypeDefinition<
+        _mqfleet_v1_CloseSessionsResponse,
+        _mqfleet_v1_CloseSessionsResponse__Output
       >;
       ConnectDeclaration: MessageTypeDefinition<
         _mqfleet_v1_ConnectDeclaration,
@@ -241,6 +282,18 @@ export interface ProtoGrpcType {
       OpenSessionResponse: MessageTypeDefinition<
         _mqfleet_v1_OpenSessionResponse,
         _mqfleet_v1_OpenSessionResponse__Output
+      >;
+      OpenSessionResult: MessageTypeDefinition<
+        _mqfleet_v1_OpenSessionResult,
+        _mqfleet_v1_OpenSessionResult__Output
+      >;
+      OpenSessionsRequest: MessageTypeDefinition<
+        _mqfleet_v1_OpenSessionsRequest,
+        _mqfleet_v1_OpenSessionsRequest__Output
+      >;
+      OpenSessionsResponse: MessageTypeDefinition<
+        _mqfleet_v1_OpenSessionsResponse,
+        _mqfleet_v1_OpenSessionsResponse__Output
       >;
       Session: MessageTypeDefinition<_mqfleet_v1_Session, _mqfleet_v1_Session__Output>;
       SessionFilter: MessageTypeDefinition<_mqfleet_v1_SessionFilter, _mqfleet_v1_SessionFilter__Output>;

@@ -43,6 +43,14 @@ import type {
   CloseSessionResponse__Output as _mqfleet_v1_CloseSessionResponse__Output,
 } from '../../mqfleet/v1/CloseSessionResponse';
 import type {
+  CloseSessionsRequest as _mqfleet_v1_CloseSessionsRequest,
+  CloseSessionsRequest__Output as _mqfleet_v1_CloseSessionsRequest__Output,
+} from '../../mqfleet/v1/CloseSessionsRequest';
+import type {
+  CloseSessionsResponse as _mqfleet_v1_CloseSessionsResponse,
+  CloseSessionsResponse__Output as _mqfleet_v1_CloseSessionsResponse__Output,
+} from '../../mqfleet/v1/CloseSessionsResponse';
+import type {
   DeleteSessionRequest as _mqfleet_v1_DeleteSessionRequest,
   DeleteSessionRequest__Output as _mqfleet_v1_DeleteSessionRequest__Output,
 } from '../../mqfleet/v1/DeleteSessionRequest';
@@ -90,6 +98,14 @@ import type {
   OpenSessionResponse as _mqfleet_v1_OpenSessionResponse,
   OpenSessionResponse__Output as _mqfleet_v1_OpenSessionResponse__Output,
 } from '../../mqfleet/v1/OpenSessionResponse';
+import type {
+  OpenSessionsRequest as _mqfleet_v1_OpenSessionsRequest,
+  OpenSessionsRequest__Output as _mqfleet_v1_OpenSessionsRequest__Output,
+} from '../../mqfleet/v1/OpenSessionsRequest';
+import type {
+  OpenSessionsResponse as _mqfleet_v1_OpenSessionsResponse,
+  OpenSessionsResponse__Output as _mqfleet_v1_OpenSessionsResponse__Output,
+} from '../../mqfleet/v1/OpenSessionsResponse';
 
 export interface SessionServiceClient extends grpc.Client {
   AlterSession(
@@ -283,6 +299,47 @@ export interface SessionServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mqfleet_v1_CloseSessionResponse__Output>,
   ): grpc.ClientUnaryCall;
 
+  CloseSessions(
+    argument: _mqfleet_v1_CloseSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_CloseSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  CloseSessions(
+    argument: _mqfleet_v1_CloseSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_CloseSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  CloseSessions(
+    argument: _mqfleet_v1_CloseSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_CloseSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  CloseSessions(
+    argument: _mqfleet_v1_CloseSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_CloseSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  closeSessions(
+    argument: _mqfleet_v1_CloseSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_CloseSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  closeSessions(
+    argument: _mqfleet_v1_CloseSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_CloseSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  closeSessions(
+    argument: _mqfleet_v1_CloseSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_CloseSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  closeSessions(
+    argument: _mqfleet_v1_CloseSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_CloseSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   DeleteSession(
     argument: _mqfleet_v1_DeleteSessionRequest,
     metadata: grpc.Metadata,
@@ -527,6 +584,47 @@ export interface SessionServiceClient extends grpc.Client {
   openSession(
     argument: _mqfleet_v1_OpenSessionRequest,
     callback: grpc.requestCallback<_mqfleet_v1_OpenSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  OpenSessions(
+    argument: _mqfleet_v1_OpenSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_OpenSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  OpenSessions(
+    argument: _mqfleet_v1_OpenSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_OpenSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  OpenSessions(
+    argument: _mqfleet_v1_OpenSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_OpenSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  OpenSessions(
+    argument: _mqfleet_v1_OpenSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_OpenSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  openSessions(
+    argument: _mqfleet_v1_OpenSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_OpenSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  openSessions(
+    argument: _mqfleet_v1_OpenSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_OpenSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  openSessions(
+    argument: _mqfleet_v1_OpenSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_OpenSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  openSessions(
+    argument: _mqfleet_v1_OpenSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_OpenSessionsResponse__Output>,
   ): grpc.ClientUnaryCall;
 }
 
@@ -556,6 +654,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_CloseSessionResponse
   >;
 
+  CloseSessions: grpc.handleUnaryCall<
+    _mqfleet_v1_CloseSessionsRequest__Output,
+    _mqfleet_v1_CloseSessionsResponse
+  >;
+
   DeleteSession: grpc.handleUnaryCall<
     _mqfleet_v1_DeleteSessionRequest__Output,
     _mqfleet_v1_DeleteSessionResponse
@@ -582,6 +685,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
   >;
 
   OpenSession: grpc.handleUnaryCall<_mqfleet_v1_OpenSessionRequest__Output, _mqfleet_v1_OpenSessionResponse>;
+
+  OpenSessions: grpc.handleUnaryCall<
+    _mqfleet_v1_OpenSessionsRequest__Output,
+    _mqfleet_v1_OpenSessionsResponse
+  >;
 }
 
 export interface SessionServiceDefinition extends grpc.ServiceDefinition {
@@ -614,6 +722,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_CloseSessionResponse,
     _mqfleet_v1_CloseSessionRequest__Output,
     _mqfleet_v1_CloseSessionResponse__Output
+  >;
+  CloseSessions: MethodDefinition<
+    _mqfleet_v1_CloseSessionsRequest,
+    _mqfleet_v1_CloseSessionsResponse,
+    _mqfleet_v1_CloseSessionsRequest__Output,
+    _mqfleet_v1_CloseSessionsResponse__Output
   >;
   DeleteSession: MethodDefinition<
     _mqfleet_v1_DeleteSessionRequest,
@@ -650,5 +764,11 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_OpenSessionResponse,
     _mqfleet_v1_OpenSessionRequest__Output,
     _mqfleet_v1_OpenSessionResponse__Output
+  >;
+  OpenSessions: MethodDefinition<
+    _mqfleet_v1_OpenSessionsRequest,
+    _mqfleet_v1_OpenSessionsResponse,
+    _mqfleet_v1_OpenSessionsRequest__Output,
+    _mqfleet_v1_OpenSessionsResponse__Output
   >;
 }
