@@ -3,13 +3,19 @@
 // Packet handling itself lives in dispatcher.ts and packets/*.ts.
 import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt-packet';
-import { ALLOW_ALL, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
+import {
+  ALLOW_ALL,
+  type ClientAuthorization,
+  type Logger,
+  type QueueFullPolicy,
+  type Settings,
+} from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
 import type { EndInfo, GatewayContext } from './context';
 import type { ClientStream } from './listeners';
 import { ReasonCode } from './reason-codes';
 import { KeepAliveTimer } from './keep-alive';
-import { pairsToUserProperties, remainingExpiry, type QoS, type RoutedMessage } from './message';
+import { pairsToUserProperties, remainingExpiry, sizeOf, type QoS, type RoutedMessage } from './message';
 import {
   effectiveLimits,
   isBanned,
@@ -22,7 +28,7 @@ import {
 import { match, optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
 import type { Resumed, SavedDelivery } from './queue';
 import { isShared } from './shared';
-import { ConnectionStatsTracker } from './stats';
+import { ConnectionStatsTracker, type OutboundNow } from './stats';
 
 export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
 export type ProtocolVersion = 4 | 5;
@@ -60,14 +66,11 @@ export interface Handoff {
 /** Message ids a connection remembers having sent (restore() skips them). */
 const RECENT_IDS = 1024;
 
-/** Deliveries queued behind a full in-flight window; beyond this the oldest are dropped. */
-export const MAX_QUEUED_DELIVERIES = 10000;
-
-export interface ConnectionCounters {
-  droppedTooLarge: number;
-  droppedExpired: number;
-  droppedQueueFull: number;
-}
+/** Why reading from the client is paused (bits of Connection.readHolds). */
+const READ_OUTPUT_FULL = 1;
+const READ_OPENING = 2;
+/** While the session is opened, reading pauses once this many packets wait (or maxPacketSize bytes). */
+const MAX_PENDING_PACKETS = 100;
 
 export class Connection {
   readonly id = randomBytes(9).toString('base64url');
@@ -105,7 +108,6 @@ export class Connection {
   readonly awaitingRelease = new Set<number>();
   /** Packets that arrived while OpenSession was running; dispatched after CONNACK. */
   readonly pending: mqtt.Packet[] = [];
-  readonly counters: ConnectionCounters = { droppedTooLarge: 0, droppedExpired: 0, droppedQueueFull: 0 };
   /** Live statistics (describeMqSessions includeStats, session health): O(1) per message. */
   readonly stats = new ConnectionStatsTracker();
   readonly keepAlive: KeepAliveTimer;
@@ -114,12 +116,34 @@ export class Connection {
 
   private readonly outboundAliases = new Map<string, number>();
   private readonly inflight = new Map<number, InflightDelivery>();
+  /**
+   * QoS 1/2 deliveries waiting for the in-flight window or the outbound budget, oldest first, at
+   * most MQFLEET_MAX_QUEUED_MESSAGES; beyond that (or MQFLEET_MAX_QUEUED_BYTES) the queue-full
+   * policy applies (enqueue()).
+   */
   private readonly queue: PendingDelivery[] = [];
+  /** sizeOf() of the deliveries in flight and in `queue`. */
+  private heldBytes = 0;
   /**
    * Messages offered between the session being opened and its offline queue being replayed
-   * (restore): they are delivered after the queue, without those the queue held.
+   * (restore): they are delivered after the queue, without those the queue held. Bounded like
+   * the queue; `bufferedBytes` is their sizeOf().
    */
   private buffered: RoutedMessage[] | undefined;
+  private bufferedBytes = 0;
+  /**
+   * The outbound budget (MQFLEET_MAX_OUTBOUND_BYTES): while the socket holds this many unsent
+   * bytes no PUBLISH is written to it (QoS 0 is dropped, QoS 1/2 waits) and the client's own
+   * packets are not read (their answers could not leave either); 'drain' resumes both.
+   */
+  private readonly budget: number;
+  private readonly maxQueued: number;
+  private readonly maxQueuedBytes: number;
+  private readonly queueFullPolicy: QueueFullPolicy;
+  /** READ_* reasons reading from the socket is paused for; 0 = reading. */
+  private readHolds = 0;
+  /** Bytes (remaining lengths) of the packets in `pending`. */
+  private pendingBytes = 0;
   /** Ids of the last messages sent here: a queue taken late does not deliver them again. */
   private readonly recent = new Set<string>();
   private nextPacketId = 1;
@@ -138,6 +162,12 @@ export class Connection {
   ) {
     this.log = ctx.logger.child({ connectionId: this.id });
     this.keepAlive = new KeepAliveTimer(() => this.onKeepAliveExpired());
+    const limits = ctx.limits;
+    this.budget = limits.maxOutboundBytes;
+    this.maxQueued = limits.maxQueuedMessages;
+    this.maxQueuedBytes = limits.maxQueuedBytes;
+    this.queueFullPolicy = limits.queueFullPolicy;
+    socket.on('drain', () => this.onDrain());
   }
 
   get banned(): boolean {
@@ -170,6 +200,15 @@ export class Connection {
     return this.queue.length;
   }
 
+  /** What the connection holds for its client now (describeMqSessions stats). */
+  outboundNow(): OutboundNow {
+    return {
+      outboundBytes: this.socket.writableLength,
+      queuedMessages: this.queue.length,
+      queuedBytes: this.heldBytes,
+    };
+  }
+
   /** The parser must know the protocol version for every packet after CONNECT. */
   setProtocolVersion(version: ProtocolVersion): void {
     this.protocolVersion = version;
@@ -179,12 +218,17 @@ export class Connection {
   // -------------------------------------------------------------------------------------------
   // Sending
 
-  /** Writes a control packet; false when the socket is gone or the packet cannot be encoded. */
+  /**
+   * Writes a control packet; false when the socket is gone or the packet cannot be encoded. Control
+   * packets are never dropped; when they find the budget used up (a client that sends but does not
+   * read), the client's packets are not read until the socket drains.
+   */
   send(packet: mqtt.Packet): boolean {
     if (this.socket.destroyed || !this.socket.writable) return false;
     const bytes = this.encode(packet);
     if (!bytes) return false;
     this.write(bytes);
+    if (this.socket.writableLength >= this.budget) this.holdReading(READ_OUTPUT_FULL);
     return true;
   }
 
@@ -206,6 +250,65 @@ export class Connection {
       });
     }
     this.socket.write(bytes);
+    // Gathered writes reaching the budget are flushed at once: what the kernel takes now does not
+    // count against the budget (only what it cannot take does).
+    if (this.socket.writableLength >= this.budget) {
+      this.socket.uncork();
+      this.socket.cork();
+    }
+  }
+
+  /** The socket sent everything it held: reading and QoS 1/2 sending resume. */
+  private onDrain(): void {
+    if (this.readHolds & READ_OUTPUT_FULL) {
+      this.releaseReading(READ_OUTPUT_FULL);
+      // Nothing was read meanwhile: the idle time starts again now.
+      if (this.state === 'open' && !this.ending) this.keepAlive.touch();
+    }
+    this.drain();
+  }
+
+  private holdReading(reason: number): void {
+    if (this.readHolds & reason) return;
+    if (this.readHolds === 0) this.socket.pause();
+    this.readHolds |= reason;
+  }
+
+  private releaseReading(reason: number): void {
+    if (!(this.readHolds & reason)) return;
+    this.readHolds &= ~reason;
+    if (this.readHolds === 0 && !this.socket.destroyed) this.socket.resume();
+  }
+
+  /**
+   * A packet that arrived while OpenSession runs waits in `pending`; reading pauses once
+   * MAX_PENDING_PACKETS or maxPacketSize bytes wait (the dispatcher resumes it after CONNACK).
+   */
+  holdPending(packet: mqtt.Packet): void {
+    this.pending.push(packet);
+    this.pendingBytes += (packet as { length?: number }).length ?? 0;
+    if (this.pending.length >= MAX_PENDING_PACKETS || this.pendingBytes >= this.ctx.maxPacketSize)
+      this.holdReading(READ_OPENING);
+  }
+
+  /** The packets that waited for the session were handled: reading goes on. */
+  pendingHandled(): void {
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    this.releaseReading(READ_OPENING);
+  }
+
+  /** Resolves once the socket has room again (or is gone). */
+  private room(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
   }
 
   /** mqtt-packet throws on a packet it cannot encode; that must never take the process down. */
@@ -356,6 +459,8 @@ export class Connection {
     const messages = await this.ctx.readRetained(filter);
     let sent = 0;
     for (const message of messages) {
+      // At the pace the client reads: QoS 0 retained messages are not dropped for the budget.
+      if (this.socket.writableLength >= this.budget && !this.socket.destroyed) await this.room();
       if (this.state !== 'open' || this.banned || !this.subscriptions.has(filter)) break;
       const ids = options.identifier !== undefined ? [options.identifier] : [];
       this.deliver(message, Math.min(options.qos, message.qos) as QoS, true, ids);
@@ -367,12 +472,8 @@ export class Connection {
 
   /** Offers a routed message; delivers one copy if any subscription matches [MQTT-3.3.4-2]. */
   offer(message: RoutedMessage): void {
-    if (this.buffered && this.state !== 'closed') {
-      if (this.buffered.length < MAX_QUEUED_DELIVERIES) this.buffered.push(message);
-      else this.counters.droppedQueueFull++;
-      return;
-    }
-    if (this.state !== 'open' || this.banned) return;
+    const buffering = this.buffered !== undefined && this.state !== 'closed';
+    if (!buffering && (this.state !== 'open' || this.banned)) return;
     const m = match(
       this.subscriptions,
       message.topic,
@@ -380,7 +481,28 @@ export class Connection {
       message.retain,
       message.originConnectionId === this.id,
     );
-    if (m) this.deliver(message, m.qos, m.retain, m.subscriptionIds);
+    if (!m) return;
+    if (buffering) this.buffer(message);
+    else this.deliver(message, m.qos, m.retain, m.subscriptionIds);
+  }
+
+  /**
+   * Holds a message until restore() (restore offers it again, matched against the subscriptions
+   * then). At most MQFLEET_MAX_QUEUED_MESSAGES / MQFLEET_MAX_QUEUED_BYTES; beyond, newer ones
+   * are dropped and counted.
+   */
+  private buffer(message: RoutedMessage): void {
+    const buffered = this.buffered!;
+    const size = sizeOf(message);
+    if (
+      buffered.length >= this.maxQueued ||
+      (this.bufferedBytes > 0 && this.bufferedBytes + size > this.maxQueuedBytes)
+    ) {
+      this.stats.droppedSlow('queueFull');
+      return;
+    }
+    buffered.push(message);
+    this.bufferedBytes += size;
   }
 
   /**
@@ -388,12 +510,14 @@ export class Connection {
    * gateway among the group's members: delivered at min(subscription QoS, message QoS), with
    * RETAIN per Retain As Published. False when this connection cannot take it now.
    */
-  offerShared(topicFilter: string, message: RoutedMessage): boolean {
+  offerShared(topicFilter: string, message: RoutedMessage, evenWithoutRoom = true): boolean {
     if (this.state !== 'open' || this.banned || this.buffered) return false;
     const sub = this.subscriptions.get(topicFilter);
     if (!sub) return false;
-    const ids = sub.identifier !== undefined ? [sub.identifier] : [];
     const qos = Math.min(sub.qos, message.qos) as QoS;
+    // shared.ts first looks for a member that can send it now (budget, window, empty queue).
+    if (!evenWithoutRoom && !this.canSendNow(qos)) return false;
+    const ids = sub.identifier !== undefined ? [sub.identifier] : [];
     this.deliver(message, qos, sub.retainAsPublished && message.retain, ids);
     return true;
   }
@@ -416,6 +540,7 @@ export class Connection {
   restore(resumed: Resumed | undefined): void {
     const held = this.buffered ?? [];
     this.buffered = undefined;
+    this.bufferedBytes = 0;
     this.ctx.holdingDeliveries(this, false);
     if (this.state !== 'open') return;
     const delivered = new Set<string>();
@@ -425,10 +550,12 @@ export class Connection {
         const id = saved.packetId;
         if (id !== undefined && !this.inflight.has(id) && this.inflight.size < this.limits.receiveMaximum) {
           const entry: InflightDelivery = { ...saved, packetId: id, state: saved.state ?? 'publish' };
+          // Resent whatever the budget: they are at most what the last connection held in flight.
           this.inflight.set(id, entry);
+          this.heldBytes += sizeOf(entry.message);
           if (entry.state === 'pubrel') this.send({ cmd: 'pubrel', messageId: id });
           else if (!this.sendPublish(saved.message, saved.qos, id, saved.retain, saved.subscriptionIds, true))
-            this.inflight.delete(id);
+            this.release(id);
         } else {
           // Not sent before, or beyond the window the client now allows: an ordinary delivery.
           this.deliver(saved.message, saved.qos, saved.retain, saved.subscriptionIds);
@@ -445,6 +572,15 @@ export class Connection {
     this.stats.backlogIs(this.queue.length + this.inflight.size);
   }
 
+  /**
+   * True when a delivery of this QoS would be written at once: the socket holds less than the
+   * budget, and for QoS 1/2 nothing waits before it and the in-flight window has a free slot.
+   */
+  private canSendNow(qos: QoS): boolean {
+    if (this.socket.writableLength >= this.budget) return false;
+    return qos === 0 || (this.queue.length === 0 && this.inflight.size < this.limits.receiveMaximum);
+  }
+
   private deliver(
     message: RoutedMessage,
     deliveryQos: QoS,
@@ -452,20 +588,82 @@ export class Connection {
     subscriptionIds: number[],
   ): void {
     if (deliveryQos === 0) {
-      this.sendPublish(message, 0, undefined, retain, subscriptionIds);
+      // Beyond the outbound budget a QoS 0 message is dropped (at most once [MQTT-4.3.1]).
+      if (this.socket.writableLength >= this.budget) this.stats.droppedSlow('outboundBudget');
+      else this.sendPublish(message, 0, undefined, retain, subscriptionIds);
       return;
     }
     const delivery: PendingDelivery = { message, qos: deliveryQos, retain, subscriptionIds };
-    if (this.inflight.size < this.limits.receiveMaximum && this.queue.length === 0) {
+    const size = sizeOf(message);
+    if (
+      this.canSendNow(deliveryQos) &&
+      (this.heldBytes === 0 || this.heldBytes + size <= this.maxQueuedBytes)
+    ) {
+      this.heldBytes += size;
       this.sendInflight(delivery);
     } else {
-      if (this.queue.length >= MAX_QUEUED_DELIVERIES) {
-        this.queue.shift();
-        this.counters.droppedQueueFull++;
-      }
-      this.queue.push(delivery);
+      this.enqueue(delivery, size);
     }
     this.stats.backlogIs(this.queue.length + this.inflight.size);
+  }
+
+  /** The queue is at its bound for one more delivery of `size` bytes. */
+  private queueFull(size: number): boolean {
+    return (
+      this.queue.length >= this.maxQueued ||
+      (this.heldBytes > 0 && this.heldBytes + size > this.maxQueuedBytes)
+    );
+  }
+
+  /**
+   * Queues a QoS 1/2 delivery behind the window or the budget. A full queue (messages, or bytes in
+   * flight + queued) applies MQFLEET_QUEUE_FULL_POLICY: drop-oldest drops queued deliveries from
+   * the front until this one fits, drop-newest drops this one, disconnect drops it and ends the
+   * connection with 0x97 Quota exceeded (MQTT 3.1.1: closes it). Every drop is counted.
+   */
+  private enqueue(delivery: PendingDelivery, size: number): void {
+    if (this.queueFull(size)) {
+      if (this.queueFullPolicy === 'drop-oldest') {
+        let dropped = 0;
+        while (this.queue.length > 0 && this.queueFull(size)) {
+          this.heldBytes -= sizeOf(this.queue.shift()!.message);
+          dropped++;
+        }
+        if (dropped > 0) this.stats.droppedSlow('queueFull', dropped);
+      }
+      if (this.queueFull(size)) {
+        this.stats.droppedSlow('queueFull');
+        if (this.queueFullPolicy === 'disconnect') this.quotaExceeded();
+        return;
+      }
+    }
+    this.queue.push(delivery);
+    this.heldBytes += size;
+  }
+
+  /** MQFLEET_QUEUE_FULL_POLICY disconnect: the client gets 0x97 (its will is published). */
+  private quotaExceeded(): void {
+    if (this.ending) return;
+    this.log.info('outbound queue full: disconnecting', {
+      clientName: this.clientName,
+      queued: this.queue.length,
+      inflight: this.inflight.size,
+      bytes: this.heldBytes,
+    });
+    this.ctx.emit('quotaExceeded', this.clientName, this.queue.length, this.inflight.size, this.heldBytes);
+    this.end(
+      { reason: 'outbound queue full (quota exceeded)', clean: false, publishWill: true },
+      ReasonCode.QUOTA_EXCEEDED,
+      'outbound queue full',
+    );
+  }
+
+  /** Ends an in-flight delivery: its slot and its bytes are free. */
+  private release(packetId: number): void {
+    const entry = this.inflight.get(packetId);
+    if (!entry) return;
+    this.inflight.delete(packetId);
+    this.heldBytes -= sizeOf(entry.message);
   }
 
   /**
@@ -475,7 +673,7 @@ export class Connection {
   acknowledge(packetId: number): boolean {
     const entry = this.inflight.get(packetId);
     if (!entry || entry.qos !== 1) return false;
-    this.inflight.delete(packetId);
+    this.release(packetId);
     this.drain();
     return true;
   }
@@ -496,7 +694,7 @@ export class Connection {
       return false;
     }
     if ((reasonCode ?? 0) >= 0x80) {
-      this.inflight.delete(packetId);
+      this.release(packetId);
       this.drain();
       return true;
     }
@@ -510,16 +708,18 @@ export class Connection {
   completed(packetId: number): boolean {
     const entry = this.inflight.get(packetId);
     if (!entry || entry.qos !== 2 || entry.state !== 'pubrel') return false;
-    this.inflight.delete(packetId);
+    this.release(packetId);
     this.drain();
     return true;
   }
 
+  /** Sends queued deliveries while the window has free slots and the socket is under the budget. */
   private drain(): void {
     while (
       this.state === 'open' &&
       this.queue.length > 0 &&
-      this.inflight.size < this.limits.receiveMaximum
+      this.inflight.size < this.limits.receiveMaximum &&
+      this.socket.writableLength < this.budget
     ) {
       this.sendInflight(this.queue.shift()!);
     }
@@ -528,7 +728,7 @@ export class Connection {
 
   /**
    * Sends a QoS 1/2 PUBLISH with a free packet identifier [MQTT-2.2.1-3] and keeps it in flight
-   * until it is acknowledged.
+   * until it is acknowledged. Its bytes are counted in heldBytes already.
    */
   private sendInflight(delivery: PendingDelivery): void {
     const packetId = this.allocatePacketId();
@@ -539,7 +739,7 @@ export class Connection {
     const { message, qos, retain, subscriptionIds } = delivery;
     this.inflight.set(packetId, { ...delivery, packetId, state: 'publish' });
     // A packet that cannot be sent counts as sent [MQTT-3.1.2-25]: free its slot.
-    if (!this.sendPublish(message, qos, packetId, retain, subscriptionIds)) this.inflight.delete(packetId);
+    if (!this.sendPublish(message, qos, packetId, retain, subscriptionIds)) this.release(packetId);
   }
 
   private allocatePacketId(): number | undefined {
@@ -563,7 +763,7 @@ export class Connection {
     const remaining = remainingExpiry(message);
     if (remaining !== undefined && remaining <= 0) {
       // Expired messages are not delivered [MQTT-3.3.2-5].
-      this.counters.droppedExpired++;
+      this.stats.dropped.expired++;
       return false;
     }
     const packet: mqtt.IPublishPacket = {
@@ -607,7 +807,7 @@ export class Connection {
     if (!bytes) return false;
     if (bytes.length > this.limits.maximumPacketSize) {
       // Never larger than the client (or its session) allows [MQTT-3.1.2-24]; discard it.
-      this.counters.droppedTooLarge++;
+      this.stats.dropped.packetTooLarge++;
       this.ctx.emit('packetDropped', this.clientName, 'too large', bytes.length);
       return false;
     }
@@ -656,6 +856,7 @@ export class Connection {
     this.state = 'closed';
     this.keepAlive.stop();
     this.buffered = undefined;
+    this.bufferedBytes = 0;
     this.ctx.holdingDeliveries(this, false);
     // Deliveries not completed, in the order they were sent, for the session's next connection.
     const saved: SavedDelivery[] = [
@@ -666,6 +867,7 @@ export class Connection {
     this.subscriptions.clear();
     this.queue.length = 0;
     this.inflight.clear();
+    this.heldBytes = 0;
     if (this.sessionOpened) {
       const will = wasOpen && info.publishWill && !this.banned ? this.currentWill() : undefined;
       // The gateway releases the NATS interest of the subscriptions (after parking the session).
@@ -676,6 +878,8 @@ export class Connection {
   }
 
   private onKeepAliveExpired(): void {
+    // Not reading (its answers cannot leave): the client is not idle; onDrain() restarts the timer.
+    if (this.readHolds & READ_OUTPUT_FULL) return;
     this.log.info('keep-alive timeout', {
       clientName: this.clientName,
       keepAlive: this.keepAlive.keepAliveSeconds,

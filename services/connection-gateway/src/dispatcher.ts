@@ -111,13 +111,13 @@ export function dispatch(conn: Connection, packet: Packet): void {
         await handleConnect(conn, packet);
         // Packets that arrived during OpenSession, in their order.
         while (conn.state === 'open' && conn.pending.length > 0) dispatch(conn, conn.pending.shift()!);
-        conn.pending.length = 0;
+        conn.pendingHandled();
       });
       return;
     case 'opening':
       if (packet.cmd === 'connect')
         fail(conn, new ProtocolError('second CONNECT')); // [MQTT-3.1.0-2]
-      else conn.pending.push(packet);
+      else conn.holdPending(packet);
       return;
     case 'open':
       conn.keepAlive.touch(); // any control packet counts [MQTT-3.1.2-23]
