@@ -1,21 +1,17 @@
 // One live MQTT connection: its socket and parser, the cached session (with its version), the
-// keep-alive timer, subscriptions, topic aliases and the outbound QoS 1/2 in-flight window.
-// Packet handling itself lives in dispatcher.ts and packets/*.ts.
+// keep-alive timer, subscriptions and inbound topic aliases. What it sends (the QoS 1/2 in-flight
+// window, the queue, the outbound budget) is outbound.ts; packet handling itself lives in
+// dispatcher.ts and packets/*.ts.
 import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt-packet';
-import {
-  ALLOW_ALL,
-  type ClientAuthorization,
-  type Logger,
-  type QueueFullPolicy,
-  type Settings,
-} from '@mqfleet/core';
+import { ALLOW_ALL, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
 import type { EndInfo, GatewayContext } from './context';
 import type { ClientStream } from './listeners';
 import { ReasonCode } from './reason-codes';
 import { KeepAliveTimer } from './keep-alive';
-import { pairsToUserProperties, remainingExpiry, sizeOf, type QoS, type RoutedMessage } from './message';
+import { sizeOf, type QoS, type RoutedMessage } from './message';
+import { Outbound, READ_OPENING, READ_OUTPUT_FULL } from './outbound';
 import {
   effectiveLimits,
   isBanned,
@@ -30,29 +26,12 @@ import type { Resumed, SavedDelivery } from './queue';
 import { isShared } from './shared';
 import { ConnectionStatsTracker, type OutboundNow } from './stats';
 
+export type { InflightDelivery, PendingDelivery } from './outbound';
+
 export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
 export type ProtocolVersion = 4 | 5;
 
 export type { SubscriptionOptions } from './subscriptions';
-
-/** A QoS 1/2 delivery waiting for a free slot in the in-flight window. */
-export interface PendingDelivery {
-  message: RoutedMessage;
-  qos: 1 | 2;
-  retain: boolean;
-  subscriptionIds: number[];
-}
-
-/**
- * An outbound QoS 1/2 delivery holding a packet identifier until it is acknowledged:
- * "publish" = PUBLISH sent, waiting for PUBACK (QoS 1) or PUBREC (QoS 2); "pubrel" = QoS 2
- * PUBREL sent, waiting for PUBCOMP [MQTT-4.3.3]. Either counts against the client's Receive
- * Maximum until its exchange ends [MQTT-4.9.0-2].
- */
-export interface InflightDelivery extends PendingDelivery {
-  packetId: number;
-  state: 'publish' | 'pubrel';
-}
 
 /**
  * What a connection hands to the gateway when it ends: its subscriptions and the QoS 1/2
@@ -63,12 +42,6 @@ export interface Handoff {
   saved: SavedDelivery[];
 }
 
-/** Message ids a connection remembers having sent (restore() skips them). */
-const RECENT_IDS = 1024;
-
-/** Why reading from the client is paused (bits of Connection.readHolds). */
-const READ_OUTPUT_FULL = 1;
-const READ_OPENING = 2;
 /** While the session is opened, reading pauses once this many packets wait (or maxPacketSize bytes). */
 const MAX_PENDING_PACKETS = 100;
 
@@ -114,16 +87,8 @@ export class Connection {
   readonly parser = mqtt.parser({ protocolVersion: 4 });
   readonly log: Logger;
 
-  private readonly outboundAliases = new Map<string, number>();
-  private readonly inflight = new Map<number, InflightDelivery>();
-  /**
-   * QoS 1/2 deliveries waiting for the in-flight window or the outbound budget, oldest first, at
-   * most MQFLEET_MAX_QUEUED_MESSAGES; beyond that (or MQFLEET_MAX_QUEUED_BYTES) the queue-full
-   * policy applies (enqueue()).
-   */
-  private readonly queue: PendingDelivery[] = [];
-  /** sizeOf() of the deliveries in flight and in `queue`. */
-  private heldBytes = 0;
+  /** What the connection sends, and the bounds of what it holds for the client (outbound.ts). */
+  readonly out: Outbound;
   /**
    * Messages offered between the session being opened and its offline queue being replayed
    * (restore): they are delivered after the queue, without those the queue held. Bounded like
@@ -131,22 +96,10 @@ export class Connection {
    */
   private buffered: RoutedMessage[] | undefined;
   private bufferedBytes = 0;
-  /**
-   * The outbound budget (MQFLEET_MAX_OUTBOUND_BYTES): while the socket holds this many unsent
-   * bytes no PUBLISH is written to it (QoS 0 is dropped, QoS 1/2 waits) and the client's own
-   * packets are not read (their answers could not leave either); 'drain' resumes both.
-   */
-  private readonly budget: number;
-  private readonly maxQueued: number;
-  private readonly maxQueuedBytes: number;
-  private readonly queueFullPolicy: QueueFullPolicy;
   /** READ_* reasons reading from the socket is paused for; 0 = reading. */
   private readHolds = 0;
   /** Bytes (remaining lengths) of the packets in `pending`. */
   private pendingBytes = 0;
-  /** Ids of the last messages sent here: a queue taken late does not deliver them again. */
-  private readonly recent = new Set<string>();
-  private nextPacketId = 1;
   /** Settles once every NATS interest added for the subscription table is known to the server. */
   private routingDone: Promise<void> = Promise.resolve();
   private subscriptionChain: Promise<void> = Promise.resolve();
@@ -162,12 +115,7 @@ export class Connection {
   ) {
     this.log = ctx.logger.child({ connectionId: this.id });
     this.keepAlive = new KeepAliveTimer(() => this.onKeepAliveExpired());
-    const limits = ctx.limits;
-    this.budget = limits.maxOutboundBytes;
-    this.maxQueued = limits.maxQueuedMessages;
-    this.maxQueuedBytes = limits.maxQueuedBytes;
-    this.queueFullPolicy = limits.queueFullPolicy;
-    socket.on('drain', () => this.onDrain());
+    this.out = new Outbound(this);
   }
 
   get banned(): boolean {
@@ -185,7 +133,7 @@ export class Connection {
   }
 
   get inflightCount(): number {
-    return this.inflight.size;
+    return this.out.inflightCount;
   }
 
   /**
@@ -197,16 +145,12 @@ export class Connection {
   }
 
   get queuedCount(): number {
-    return this.queue.length;
+    return this.out.queuedCount;
   }
 
   /** What the connection holds for its client now (describeMqSessions stats). */
   outboundNow(): OutboundNow {
-    return {
-      outboundBytes: this.socket.writableLength,
-      queuedMessages: this.queue.length,
-      queuedBytes: this.heldBytes,
-    };
+    return this.out.now();
   }
 
   /** The parser must know the protocol version for every packet after CONNECT. */
@@ -218,66 +162,24 @@ export class Connection {
   // -------------------------------------------------------------------------------------------
   // Sending
 
-  /**
-   * Writes a control packet; false when the socket is gone or the packet cannot be encoded. Control
-   * packets are never dropped; when they find the budget used up (a client that sends but does not
-   * read), the client's packets are not read until the socket drains.
-   */
+  /** Writes a control packet (outbound.ts); false when the socket is gone or it cannot be encoded. */
   send(packet: mqtt.Packet): boolean {
-    if (this.socket.destroyed || !this.socket.writable) return false;
-    const bytes = this.encode(packet);
-    if (!bytes) return false;
-    this.write(bytes);
-    if (this.socket.writableLength >= this.budget) this.holdReading(READ_OUTPUT_FULL);
-    return true;
+    return this.out.send(packet);
   }
 
-  /** True while writes are being gathered for one flush at the end of this tick. */
-  private corked = false;
-
-  /**
-   * Writes a packet. Packets written in the same tick (a burst of deliveries, an acknowledgement
-   * with the next PUBLISH) leave in one write: the stream is corked at the first and uncorked on
-   * the next tick, so the kernel sees one syscall per burst instead of one per packet.
-   */
-  private write(bytes: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(bytes);
-    // Gathered writes reaching the budget are flushed at once: what the kernel takes now does not
-    // count against the budget (only what it cannot take does).
-    if (this.socket.writableLength >= this.budget) {
-      this.socket.uncork();
-      this.socket.cork();
-    }
-  }
-
-  /** The socket sent everything it held: reading and QoS 1/2 sending resume. */
-  private onDrain(): void {
-    if (this.readHolds & READ_OUTPUT_FULL) {
-      this.releaseReading(READ_OUTPUT_FULL);
-      // Nothing was read meanwhile: the idle time starts again now.
-      if (this.state === 'open' && !this.ending) this.keepAlive.touch();
-    }
-    this.drain();
-  }
-
-  private holdReading(reason: number): void {
+  /** Stops reading from the client for `reason` (READ_* of outbound.ts) until releaseReading. */
+  holdReading(reason: number): void {
     if (this.readHolds & reason) return;
     if (this.readHolds === 0) this.socket.pause();
     this.readHolds |= reason;
   }
 
-  private releaseReading(reason: number): void {
+  releaseReading(reason: number): void {
     if (!(this.readHolds & reason)) return;
     this.readHolds &= ~reason;
     if (this.readHolds === 0 && !this.socket.destroyed) this.socket.resume();
+    // Nothing was read meanwhile: the idle time starts again now.
+    if (reason === READ_OUTPUT_FULL && this.state === 'open' && !this.ending) this.keepAlive.touch();
   }
 
   /**
@@ -296,29 +198,6 @@ export class Connection {
     this.pending.length = 0;
     this.pendingBytes = 0;
     this.releaseReading(READ_OPENING);
-  }
-
-  /** Resolves once the socket has room again (or is gone). */
-  private room(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
-  }
-
-  /** mqtt-packet throws on a packet it cannot encode; that must never take the process down. */
-  private encode(packet: mqtt.Packet): Buffer | undefined {
-    try {
-      return mqtt.generate(packet, { protocolVersion: this.protocolVersion });
-    } catch (err) {
-      this.log.error('cannot encode packet', { cmd: packet.cmd, err });
-      return undefined;
-    }
   }
 
   /** end() was called: nothing more is read from the client. */
@@ -346,10 +225,8 @@ export class Connection {
       this.keepAlive.set(this.keepAliveSeconds);
     }
     // Aliases above a lowered Topic Alias Maximum are no longer used [MQTT-3.3.2-9].
-    for (const [topic, alias] of this.outboundAliases) {
-      if (alias > this.limits.topicAliasMaximum) this.outboundAliases.delete(topic);
-    }
-    this.drain();
+    this.out.pruneAliases(this.limits.topicAliasMaximum);
+    this.out.drain();
     const routed = this.syncSubscriptions(session, source);
     // The version is in force once its subscriptions can receive messages from every gateway.
     if (routed) {
@@ -460,7 +337,7 @@ export class Connection {
     let sent = 0;
     for (const message of messages) {
       // At the pace the client reads: QoS 0 retained messages are not dropped for the budget.
-      if (this.socket.writableLength >= this.budget && !this.socket.destroyed) await this.room();
+      if (!this.out.hasRoom) await this.out.room();
       if (this.state !== 'open' || this.banned || !this.subscriptions.has(filter)) break;
       const ids = options.identifier !== undefined ? [options.identifier] : [];
       this.deliver(message, Math.min(options.qos, message.qos) as QoS, true, ids);
@@ -495,8 +372,8 @@ export class Connection {
     const buffered = this.buffered!;
     const size = sizeOf(message);
     if (
-      buffered.length >= this.maxQueued ||
-      (this.bufferedBytes > 0 && this.bufferedBytes + size > this.maxQueuedBytes)
+      buffered.length >= this.out.maxQueued ||
+      (this.bufferedBytes > 0 && this.bufferedBytes + size > this.out.maxQueuedBytes)
     ) {
       this.stats.droppedSlow('queueFull');
       return;
@@ -516,7 +393,7 @@ export class Connection {
     if (!sub) return false;
     const qos = Math.min(sub.qos, message.qos) as QoS;
     // shared.ts first looks for a member that can send it now (budget, window, empty queue).
-    if (!evenWithoutRoom && !this.canSendNow(qos)) return false;
+    if (!evenWithoutRoom && !this.out.canSendNow(qos)) return false;
     const ids = sub.identifier !== undefined ? [sub.identifier] : [];
     this.deliver(message, qos, sub.retainAsPublished && message.retain, ids);
     return true;
@@ -547,283 +424,36 @@ export class Connection {
     if (resumed && !this.banned) {
       for (const saved of resumed.saved) {
         delivered.add(saved.message.id);
-        const id = saved.packetId;
-        if (id !== undefined && !this.inflight.has(id) && this.inflight.size < this.limits.receiveMaximum) {
-          const entry: InflightDelivery = { ...saved, packetId: id, state: saved.state ?? 'publish' };
-          // Resent whatever the budget: they are at most what the last connection held in flight.
-          this.inflight.set(id, entry);
-          this.heldBytes += sizeOf(entry.message);
-          if (entry.state === 'pubrel') this.send({ cmd: 'pubrel', messageId: id });
-          else if (!this.sendPublish(saved.message, saved.qos, id, saved.retain, saved.subscriptionIds, true))
-            this.release(id);
-        } else {
-          // Not sent before, or beyond the window the client now allows: an ordinary delivery.
-          this.deliver(saved.message, saved.qos, saved.retain, saved.subscriptionIds);
-        }
+        this.out.resume(saved);
       }
       for (const message of resumed.queued) {
-        if (delivered.has(message.id) || this.recent.has(message.id)) continue;
+        if (delivered.has(message.id) || this.out.sentRecently(message.id)) continue;
         delivered.add(message.id);
         this.offer(message);
       }
       this.ctx.emit('queueRestored', this.clientName, resumed.saved.length, resumed.queued.length);
     }
     for (const message of held) if (!delivered.has(message.id)) this.offer(message);
-    this.stats.backlogIs(this.queue.length + this.inflight.size);
+    this.stats.backlogIs(this.out.backlog);
   }
 
-  /**
-   * True when a delivery of this QoS would be written at once: the socket holds less than the
-   * budget, and for QoS 1/2 nothing waits before it and the in-flight window has a free slot.
-   */
-  private canSendNow(qos: QoS): boolean {
-    if (this.socket.writableLength >= this.budget) return false;
-    return qos === 0 || (this.queue.length === 0 && this.inflight.size < this.limits.receiveMaximum);
+  private deliver(message: RoutedMessage, qos: QoS, retain: boolean, subscriptionIds: number[]): void {
+    this.out.deliver(message, qos, retain, subscriptionIds);
   }
 
-  private deliver(
-    message: RoutedMessage,
-    deliveryQos: QoS,
-    retain: boolean,
-    subscriptionIds: number[],
-  ): void {
-    if (deliveryQos === 0) {
-      // Beyond the outbound budget a QoS 0 message is dropped (at most once [MQTT-4.3.1]).
-      if (this.socket.writableLength >= this.budget) this.stats.droppedSlow('outboundBudget');
-      else this.sendPublish(message, 0, undefined, retain, subscriptionIds);
-      return;
-    }
-    const delivery: PendingDelivery = { message, qos: deliveryQos, retain, subscriptionIds };
-    const size = sizeOf(message);
-    if (
-      this.canSendNow(deliveryQos) &&
-      (this.heldBytes === 0 || this.heldBytes + size <= this.maxQueuedBytes)
-    ) {
-      this.heldBytes += size;
-      this.sendInflight(delivery);
-    } else {
-      this.enqueue(delivery, size);
-    }
-    this.stats.backlogIs(this.queue.length + this.inflight.size);
-  }
-
-  /** The queue is at its bound for one more delivery of `size` bytes. */
-  private queueFull(size: number): boolean {
-    return (
-      this.queue.length >= this.maxQueued ||
-      (this.heldBytes > 0 && this.heldBytes + size > this.maxQueuedBytes)
-    );
-  }
-
-  /**
-   * Queues a QoS 1/2 delivery behind the window or the budget. A full queue (messages, or bytes in
-   * flight + queued) applies MQFLEET_QUEUE_FULL_POLICY: drop-oldest drops queued deliveries from
-   * the front until this one fits, drop-newest drops this one, disconnect drops it and ends the
-   * connection with 0x97 Quota exceeded (MQTT 3.1.1: closes it). Every drop is counted.
-   */
-  private enqueue(delivery: PendingDelivery, size: number): void {
-    if (this.queueFull(size)) {
-      if (this.queueFullPolicy === 'drop-oldest') {
-        let dropped = 0;
-        while (this.queue.length > 0 && this.queueFull(size)) {
-          this.heldBytes -= sizeOf(this.queue.shift()!.message);
-          dropped++;
-        }
-        if (dropped > 0) this.stats.droppedSlow('queueFull', dropped);
-      }
-      if (this.queueFull(size)) {
-        this.stats.droppedSlow('queueFull');
-        if (this.queueFullPolicy === 'disconnect') this.quotaExceeded();
-        return;
-      }
-    }
-    this.queue.push(delivery);
-    this.heldBytes += size;
-  }
-
-  /** MQFLEET_QUEUE_FULL_POLICY disconnect: the client gets 0x97 (its will is published). */
-  private quotaExceeded(): void {
-    if (this.ending) return;
-    this.log.info('outbound queue full: disconnecting', {
-      clientName: this.clientName,
-      queued: this.queue.length,
-      inflight: this.inflight.size,
-      bytes: this.heldBytes,
-    });
-    this.ctx.emit('quotaExceeded', this.clientName, this.queue.length, this.inflight.size, this.heldBytes);
-    this.end(
-      { reason: 'outbound queue full (quota exceeded)', clean: false, publishWill: true },
-      ReasonCode.QUOTA_EXCEEDED,
-      'outbound queue full',
-    );
-  }
-
-  /** Ends an in-flight delivery: its slot and its bytes are free. */
-  private release(packetId: number): void {
-    const entry = this.inflight.get(packetId);
-    if (!entry) return;
-    this.inflight.delete(packetId);
-    this.heldBytes -= sizeOf(entry.message);
-  }
-
-  /**
-   * PUBACK from the client ends a QoS 1 delivery and frees its slot of the in-flight window
-   * [MQTT-4.3.2, MQTT-4.9]. False when no QoS 1 delivery had that packet identifier.
-   */
+  /** PUBACK for a QoS 1 delivery (outbound.ts); false for an unknown packet identifier. */
   acknowledge(packetId: number): boolean {
-    const entry = this.inflight.get(packetId);
-    if (!entry || entry.qos !== 1) return false;
-    this.release(packetId);
-    this.drain();
-    return true;
+    return this.out.acknowledge(packetId);
   }
 
-  /**
-   * PUBREC for a QoS 2 delivery [MQTT-4.3.3]: the message is now owned by the client; the
-   * gateway answers PUBREL with the same packet identifier [MQTT-4.3.3-4] and keeps the slot
-   * until PUBCOMP. A PUBREC reason code of 0x80 or more ends the exchange: no PUBREL, the
-   * identifier and the slot are free [MQTT-4.3.3-4, MQTT-4.9.0-2]. Returns false for an unknown
-   * packet identifier (MQTT 5: PUBREL 0x92 Packet Identifier not found).
-   */
+  /** PUBREC for a QoS 2 delivery (outbound.ts); false for an unknown packet identifier. */
   received(packetId: number, reasonCode: number | undefined): boolean {
-    const entry = this.inflight.get(packetId);
-    if (!entry || entry.qos !== 2) {
-      if (this.protocolVersion === 5 && (reasonCode ?? 0) < 0x80) {
-        this.send({ cmd: 'pubrel', messageId: packetId, reasonCode: ReasonCode.PACKET_IDENTIFIER_NOT_FOUND });
-      }
-      return false;
-    }
-    if ((reasonCode ?? 0) >= 0x80) {
-      this.release(packetId);
-      this.drain();
-      return true;
-    }
-    // A repeated PUBREC (after PUBREL) is answered with PUBREL again.
-    entry.state = 'pubrel';
-    this.send({ cmd: 'pubrel', messageId: packetId });
-    return true;
+    return this.out.received(packetId, reasonCode);
   }
 
-  /** PUBCOMP ends a QoS 2 delivery [MQTT-4.3.3]; false when no PUBREL was waiting for it. */
+  /** PUBCOMP for a QoS 2 delivery (outbound.ts); false when no PUBREL was waiting for it. */
   completed(packetId: number): boolean {
-    const entry = this.inflight.get(packetId);
-    if (!entry || entry.qos !== 2 || entry.state !== 'pubrel') return false;
-    this.release(packetId);
-    this.drain();
-    return true;
-  }
-
-  /** Sends queued deliveries while the window has free slots and the socket is under the budget. */
-  private drain(): void {
-    while (
-      this.state === 'open' &&
-      this.queue.length > 0 &&
-      this.inflight.size < this.limits.receiveMaximum &&
-      this.socket.writableLength < this.budget
-    ) {
-      this.sendInflight(this.queue.shift()!);
-    }
-    this.stats.backlogIs(this.queue.length + this.inflight.size);
-  }
-
-  /**
-   * Sends a QoS 1/2 PUBLISH with a free packet identifier [MQTT-2.2.1-3] and keeps it in flight
-   * until it is acknowledged. Its bytes are counted in heldBytes already.
-   */
-  private sendInflight(delivery: PendingDelivery): void {
-    const packetId = this.allocatePacketId();
-    if (packetId === undefined) {
-      this.queue.unshift(delivery);
-      return;
-    }
-    const { message, qos, retain, subscriptionIds } = delivery;
-    this.inflight.set(packetId, { ...delivery, packetId, state: 'publish' });
-    // A packet that cannot be sent counts as sent [MQTT-3.1.2-25]: free its slot.
-    if (!this.sendPublish(message, qos, packetId, retain, subscriptionIds)) this.release(packetId);
-  }
-
-  private allocatePacketId(): number | undefined {
-    for (let i = 0; i < 65535; i++) {
-      const id = this.nextPacketId;
-      this.nextPacketId = id === 65535 ? 1 : id + 1;
-      if (!this.inflight.has(id)) return id;
-    }
-    return undefined;
-  }
-
-  /** Builds and writes one PUBLISH; false when it was dropped (expired, too large, socket gone). */
-  private sendPublish(
-    message: RoutedMessage,
-    qos: QoS,
-    packetId: number | undefined,
-    retain: boolean,
-    subscriptionIds: number[],
-    dup = false,
-  ): boolean {
-    const remaining = remainingExpiry(message);
-    if (remaining !== undefined && remaining <= 0) {
-      // Expired messages are not delivered [MQTT-3.3.2-5].
-      this.stats.dropped.expired++;
-      return false;
-    }
-    const packet: mqtt.IPublishPacket = {
-      cmd: 'publish',
-      topic: message.topic,
-      payload: message.payload,
-      qos,
-      dup, // 1 only when resending [MQTT-3.3.1-1, MQTT-3.3.1-3]
-      retain,
-    };
-    if (packetId !== undefined) packet.messageId = packetId;
-    let newAlias: number | undefined;
-    if (this.protocolVersion === 5) {
-      const p = message.properties;
-      const properties: NonNullable<mqtt.IPublishPacket['properties']> = {};
-      const userProperties = pairsToUserProperties(p.userProperties);
-      if (userProperties) properties.userProperties = userProperties;
-      if (p.contentType !== undefined) properties.contentType = p.contentType;
-      if (p.correlationData !== undefined) properties.correlationData = p.correlationData;
-      if (p.responseTopic !== undefined) properties.responseTopic = p.responseTopic;
-      if (p.payloadFormatIndicator !== undefined)
-        properties.payloadFormatIndicator = p.payloadFormatIndicator;
-      if (remaining !== undefined) properties.messageExpiryInterval = remaining;
-      if (subscriptionIds.length > 0) {
-        properties.subscriptionIdentifier =
-          subscriptionIds.length === 1 ? subscriptionIds[0]! : subscriptionIds;
-      }
-      if (this.limits.topicAliasMaximum > 0) {
-        const alias = this.outboundAliases.get(message.topic);
-        if (alias !== undefined) {
-          properties.topicAlias = alias;
-          packet.topic = '';
-        } else if (this.outboundAliases.size < this.limits.topicAliasMaximum) {
-          newAlias = this.freeAlias();
-          if (newAlias !== undefined) properties.topicAlias = newAlias;
-        }
-      }
-      if (Object.keys(properties).length > 0) packet.properties = properties;
-    }
-    const bytes = this.encode(packet);
-    if (!bytes) return false;
-    if (bytes.length > this.limits.maximumPacketSize) {
-      // Never larger than the client (or its session) allows [MQTT-3.1.2-24]; discard it.
-      this.stats.dropped.packetTooLarge++;
-      this.ctx.emit('packetDropped', this.clientName, 'too large', bytes.length);
-      return false;
-    }
-    if (this.socket.destroyed || !this.socket.writable) return false;
-    if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
-    this.write(bytes);
-    this.recent.add(message.id);
-    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
-    this.stats.received.add(Date.now());
-    return true;
-  }
-
-  private freeAlias(): number | undefined {
-    const used = new Set(this.outboundAliases.values());
-    for (let alias = 1; alias <= this.limits.topicAliasMaximum; alias++) if (!used.has(alias)) return alias;
-    return undefined;
+    return this.out.completed(packetId);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -859,15 +489,9 @@ export class Connection {
     this.bufferedBytes = 0;
     this.ctx.holdingDeliveries(this, false);
     // Deliveries not completed, in the order they were sent, for the session's next connection.
-    const saved: SavedDelivery[] = [
-      ...[...this.inflight.values()].map((d) => ({ ...d })),
-      ...this.queue.map((d) => ({ ...d })),
-    ];
+    const saved = this.out.handoff();
     const subscriptions = new Map(this.subscriptions);
     this.subscriptions.clear();
-    this.queue.length = 0;
-    this.inflight.clear();
-    this.heldBytes = 0;
     if (this.sessionOpened) {
       const will = wasOpen && info.publishWill && !this.banned ? this.currentWill() : undefined;
       // The gateway releases the NATS interest of the subscriptions (after parking the session).
