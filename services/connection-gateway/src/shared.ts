@@ -87,9 +87,9 @@ export class SharedMembers {
     const topicFilter = `${SHARE_PREFIX}${shared.group}/${shared.filter}`;
     const members = [...(this.members.get(topicFilter) ?? [])];
     const turn = this.turn.get(topicFilter) ?? 0;
-    for (const evenWithoutRoom of [false, true]) {
+    for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < members.length; i++) {
-        if (members[(turn + i) % members.length]!.offerShared(topicFilter, message, evenWithoutRoom)) {
+        if (members[(turn + i) % members.length]!.offerShared(topicFilter, message, pass === 1)) {
           this.turn.set(topicFilter, (turn + i + 1) % members.length);
           return;
         }

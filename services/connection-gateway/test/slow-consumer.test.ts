@@ -425,6 +425,43 @@ describe('slow consumers: bounded memory per connection', () => {
     }
   });
 
+  test('shared subscription: a member that does not read is passed over while its budget is used up; nothing is dropped', async () => {
+    const { gateway, port } = await cluster.startGateway({ MQFLEET_MAX_OUTBOUND_BYTES: String(BUDGET) });
+    const slow = await rawConnect(port, { clientId: 'sc-share-slow' });
+    const fast = await rawConnect(port, { clientId: 'sc-share-fast' });
+    const pub = await Publisher.open(port, 'sc-share-pub', 'sc/share');
+    try {
+      await slow.subscribe('$share/g/sc/share', 0);
+      await fast.subscribe('$share/g/sc/share', 0);
+      slow.socket.pause();
+      const conn = connectionOf(gateway, 'sc-share-slow');
+      // Until the slow member's socket holds its budget, then 20 batches more.
+      let after = -1;
+      for (let batch = 0; batch < 5000 && after !== 0; batch++) {
+        await pub.publish(8, 16_384);
+        if (after > 0) after--;
+        else if (after < 0 && conn.socket.writableLength >= BUDGET) after = 20;
+      }
+      assert.equal(after, 0, 'the slow member used up its budget');
+      await fast.ping();
+      assert.equal(conn.stats.dropped.outboundBudget, 0, 'the slow member dropped nothing');
+      assert.equal(gateway.shared.dropped, 0);
+      slow.socket.resume();
+      await slow.ping();
+      // Every message went to exactly one member.
+      const seqs = [...slow.publishes, ...fast.publishes].map((p) => seqOf(p.packet)).sort((a, b) => a - b);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: pub.published }, (_, i) => i),
+      );
+      assert.ok(fast.publishes.length > slow.publishes.length);
+    } finally {
+      pub.close();
+      slow.destroy();
+      fast.destroy();
+    }
+  });
+
   test('WebSocket: a subscriber that does not read is held to the budget like TCP', async () => {
     const { gateway, ports } = await cluster.startGateway({
       MQFLEET_LISTENERS: 'mqtt,ws',
