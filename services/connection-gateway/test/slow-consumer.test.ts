@@ -443,6 +443,9 @@ describe('slow consumers: bounded memory per connection', () => {
         else if (after < 0 && conn.socket.writableLength >= BUDGET) after = 20;
       }
       assert.equal(after, 0, 'the slow member used up its budget');
+      // Shared subscriptions' messages come back through NATS: wait until the gateway wrote them all.
+      const fastConn = connectionOf(gateway, 'sc-share-fast');
+      await until(() => conn.stats.received.total + fastConn.stats.received.total === pub.published);
       await fast.ping();
       assert.equal(conn.stats.dropped.outboundBudget, 0, 'the slow member dropped nothing');
       assert.equal(gateway.shared.dropped, 0);
