@@ -59,11 +59,8 @@ interface Broker {
   dropped?: (clientId: string) => Promise<unknown>;
 }
 
-interface Sample {
-  ms: number;
-  publishedMiB: number;
-  rssMiB: number;
-}
+/** [ms since the phase started, MiB published so far, broker RSS MiB] */
+type Sample = [number, number, number];
 
 interface PhaseResult {
   broker: string;
@@ -167,11 +164,11 @@ async function phase(broker: Broker, qos: 0 | 1): Promise<PhaseResult> {
   const sample = (): number | undefined => {
     const rss = rssMiB(broker.pid);
     if (rss !== undefined) {
-      samples.push({
-        ms: Math.round(performance.now() - started),
-        publishedMiB: round((published * SIZE) / 2 ** 20, 1),
-        rssMiB: round(rss, 1),
-      });
+      samples.push([
+        Math.round(performance.now() - started),
+        round((published * SIZE) / 2 ** 20, 1),
+        round(rss, 1),
+      ]);
       peak = Math.max(peak ?? 0, rss);
     }
     return rss;
@@ -340,6 +337,7 @@ async function main(): Promise<void> {
       messageBytes: SIZE,
       qos1Window: WINDOW,
       sampleMs: SAMPLE_MS,
+      sampleFields: ['ms', 'publishedMiB', 'rssMiB'],
       brokers: brokers.map((b) => ({ broker: b.name, measured: b.note })),
       results,
     };
