@@ -10,13 +10,10 @@
 //
 //   node --import tsx bench/mqtt-throughput.ts [--publishers 10] [--subscribers 10]
 //                                              [--messages 5000] [--window 200]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
-import { freePort } from '@mqfleet/testkit';
+import { startAedes, type BrokerProcess } from './lib/brokers';
 import { cpuMeter, machine, percentile, pidsOf, report, round, rssMiB, table } from './lib/stats';
 import { onInterrupt, startBenchSystem, type BenchSystem } from './lib/system';
 import { runMain } from './lib/mqtt';
@@ -179,27 +176,11 @@ async function phase(broker: Broker, qos: 0 | 1): Promise<PhaseResult> {
   }
 }
 
-async function startAedes(): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(__dirname, 'lib', 'aedes-broker.mjs'), String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await Promise.race([
-    once(child.stdout!, 'data'),
-    new Promise((_, reject) => setTimeout(() => reject(new Error('aedes did not start within 10 s')), 10000)),
-  ])) as [Buffer];
-  if (!line.toString().startsWith('listening')) throw new Error(`aedes: ${line.toString()}`);
-  return { child, port };
-}
-
 async function main(): Promise<void> {
   let system: BenchSystem | undefined;
-  let aedes: ChildProcess | undefined;
+  let aedes: BrokerProcess | undefined;
   const close = async (): Promise<void> => {
-    if (aedes && aedes.exitCode === null) {
-      aedes.kill('SIGTERM');
-      await once(aedes, 'exit');
-    }
+    await aedes?.stop();
     await system?.close();
   };
   const removeInterruptHandler = onInterrupt(close);
@@ -207,7 +188,7 @@ async function main(): Promise<void> {
     system = await startBenchSystem({ gateway: true });
     const servicePids = system.processes.map((p) => p.child.pid!);
     const started = await startAedes();
-    aedes = started.child;
+    aedes = started;
     const aedesPid = started.child.pid!;
     const mosquittoPids = pidsOf('mosquitto');
     const brokers: Broker[] = [

@@ -45,13 +45,33 @@ export interface TlsFiles {
   /** Client certificates signed by this CA are required (mutual TLS) when set. */
   caFile: string | undefined;
 }
-/** Messages delivered to a resumed session from its offline queue (the oldest first). */
+/**
+ * QoS 1/2 messages waiting for a session beyond its in-flight window: while it is connected (the
+ * window is full or the outbound budget is reached) and in its offline queue. Mosquitto's
+ * max_queued_messages and EMQX's max_mqueue_len default to 1000 too.
+ */
 export const DEFAULT_MAX_QUEUED_MESSAGES = 1000;
 /**
  * How long a QoS 1/2 PUBLISH waits for NATS (and JetStream) to confirm every copy before its
  * acknowledgement reports a failure (MQTT 5: 0x80; MQTT 3.1.1: the connection is closed).
  */
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
+/**
+ * Bytes (payload + topic) of the QoS 1/2 messages a connection holds: in flight and queued; an
+ * offline queue delivers at most this much when the session resumes.
+ */
+export const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes a connection's socket may hold unsent before PUBLISH packets stop being written to it
+ * (QoS 0 is then dropped, QoS 1/2 waits in the queue) and reading from the client pauses.
+ */
+export const DEFAULT_MAX_OUTBOUND_BYTES = 1024 * 1024;
+/** Not below the sockets' write high-water mark (16 KiB), so that a full budget ends with 'drain'. */
+export const MIN_OUTBOUND_BYTES = 65_536;
+/** What a connection's full queue does with one more QoS 1/2 delivery. */
+export const QUEUE_FULL_POLICIES = ['drop-oldest', 'drop-newest', 'disconnect'] as const;
+export type QueueFullPolicy = (typeof QUEUE_FULL_POLICIES)[number];
+export const DEFAULT_QUEUE_FULL_POLICY: QueueFullPolicy = 'drop-oldest';
 
 export interface Config {
   production: boolean;
@@ -105,10 +125,19 @@ export interface Config {
   healthIntervalMs: number;
   /** How long describeMqSessions includeStats waits for a gateway's live statistics. */
   statsTimeoutMs: number;
-  /** QoS 1/2 messages kept for an offline persistent session; newer ones are discarded. */
+  /**
+   * QoS 1/2 messages waiting for a session beyond its in-flight window, online (then
+   * queueFullPolicy applies) and offline (newer ones are discarded).
+   */
   maxQueuedMessages: number;
   /** How long a QoS 1/2 PUBLISH waits for the bus to confirm its copies (docs/mqtt.md). */
   publishTimeoutMs: number;
+  /** Bytes of QoS 1/2 messages a connection holds (in flight + queued); also caps an offline queue. */
+  maxQueuedBytes: number;
+  /** What a full online queue does: drop the oldest, drop the newest, or disconnect (0x97). */
+  queueFullPolicy: QueueFullPolicy;
+  /** Unsent bytes a connection's socket may hold before PUBLISH packets wait or are dropped. */
+  maxOutboundBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
@@ -227,6 +256,9 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_GRPC_TLS_SERVER_NAME: text,
   MQFLEET_MAX_QUEUED_MESSAGES: count(0, 1_000_000),
   MQFLEET_PUBLISH_TIMEOUT_MS: count(100, 600_000),
+  MQFLEET_MAX_QUEUED_BYTES: count(1024, 2 ** 40),
+  MQFLEET_QUEUE_FULL_POLICY: oneOf(...QUEUE_FULL_POLICIES),
+  MQFLEET_MAX_OUTBOUND_BYTES: count(MIN_OUTBOUND_BYTES, 2 ** 40),
 };
 
 export class ConfigError extends Error {
@@ -453,6 +485,9 @@ export function loadConfig(
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
     maxQueuedMessages: get('MQFLEET_MAX_QUEUED_MESSAGES', DEFAULT_MAX_QUEUED_MESSAGES),
     publishTimeoutMs: get('MQFLEET_PUBLISH_TIMEOUT_MS', DEFAULT_PUBLISH_TIMEOUT_MS),
+    maxQueuedBytes: get('MQFLEET_MAX_QUEUED_BYTES', DEFAULT_MAX_QUEUED_BYTES),
+    queueFullPolicy: get<QueueFullPolicy>('MQFLEET_QUEUE_FULL_POLICY', DEFAULT_QUEUE_FULL_POLICY),
+    maxOutboundBytes: get('MQFLEET_MAX_OUTBOUND_BYTES', DEFAULT_MAX_OUTBOUND_BYTES),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
     grpcTls,

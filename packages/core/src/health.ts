@@ -22,6 +22,11 @@ export interface HealthMeasures {
   /** Growth of the delivery backlog over the last 60 s (≥ 0). */
   deliveryBacklogRatePerMinute: number;
   subscribedTopicFiltersCount: number;
+  /**
+   * Messages dropped in the last 60 s because the client did not read them fast enough (its
+   * outbound budget or its queue was full; docs/mqtt.md "Slow consumers"). Absent = 0.
+   */
+  slowConsumerDropsPerMinute?: number;
 }
 
 /** True when no threshold is configured (all five are 0). */
@@ -61,10 +66,13 @@ export function healthViolations(t: HealthThresholds, m: HealthMeasures): (keyof
 }
 
 /**
- * "offline" when not connected; otherwise "healthy" when every configured (non-zero) threshold
- * holds, else "unhealthy". A session without thresholds is healthy whenever it is connected.
+ * "offline" when not connected; otherwise "unhealthy" while the session dropped messages in the
+ * last minute because it did not read them (whatever its thresholds), or when a configured
+ * (non-zero) threshold is violated; else "healthy". A session without thresholds that reads what
+ * it is sent is healthy whenever it is connected.
  */
 export function evaluateHealth(t: HealthThresholds, m: HealthMeasures): SessionHealth {
   if (!m.connected) return 'offline';
+  if ((m.slowConsumerDropsPerMinute ?? 0) > 0) return 'unhealthy';
   return healthViolations(t, m).length === 0 ? 'healthy' : 'unhealthy';
 }

@@ -231,6 +231,20 @@ export interface ConnectionStats {
   deliveryBacklogRatePerHour: number;
   deliveryBacklogRatePerDay: number;
   subscribedTopicFiltersCount: number;
+  /** Messages this connection did not deliver, whatever the reason (the sum of messagesDropped). */
+  totalMessagesDropped: number;
+  messagesDropped: MessagesDropped;
+  /**
+   * outboundBudget + queueFull drops in the last 60 s: the client does not read fast enough; above 0
+   * the session is unhealthy.
+   */
+  slowConsumerDropsPerMinute: number;
+  /** Bytes written to the client's socket and not sent yet (bounded by MQFLEET_MAX_OUTBOUND_BYTES). */
+  currentOutboundBytes: number;
+  /** QoS 1/2 deliveries waiting for the in-flight window or the outbound budget. */
+  currentQueuedMessages: number;
+  /** Payload + topic bytes of the QoS 1/2 deliveries held: in flight and queued. */
+  currentQueuedBytes: number;
   /** ISO 8601 (UTC), or null before the first message. */
   firstMessagePublishedOn: string | null;
   lastMessagePublishedOn: string | null;
@@ -238,6 +252,18 @@ export interface ConnectionStats {
   lastMessageReceivedOn: string | null;
   /** When the connection these statistics cover started (ISO 8601). */
   connectedSince: string;
+}
+
+/** Messages a connection did not deliver, by reason (docs/mqtt.md "Slow consumers"). */
+export interface MessagesDropped {
+  /** QoS 0: the socket held MQFLEET_MAX_OUTBOUND_BYTES unsent. */
+  outboundBudget: number;
+  /** QoS 1/2 (and anything held while the session was being opened): the queue was full. */
+  queueFull: number;
+  /** Larger than the client's Maximum Packet Size [MQTT-3.1.2-24]. */
+  packetTooLarge: number;
+  /** Its Message Expiry Interval ran out before it could be sent [MQTT-3.3.2-5]. */
+  expired: number;
 }
 
 /** One entry of a gateway's health report (JSON array on subjects().healthReport(gatewayId)). */

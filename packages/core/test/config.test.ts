@@ -79,6 +79,9 @@ describe('loadConfig', () => {
       },
       maxQueuedMessages: 1000,
       publishTimeoutMs: 10_000,
+      maxQueuedBytes: 16 * 1024 * 1024,
+      queueFullPolicy: 'drop-oldest',
+      maxOutboundBytes: 1024 * 1024,
       natsPrefix: DEFAULT_NATS_PREFIX,
       databaseUrl: undefined,
       natsUrl: undefined,
@@ -295,6 +298,30 @@ describe('broker limits', () => {
     refused({ MQFLEET_RECEIVE_MAXIMUM: '0' }, /MQFLEET_RECEIVE_MAXIMUM must be an integer from 1/);
     refused({ MQFLEET_MAXIMUM_QOS: '3' }, /MQFLEET_MAXIMUM_QOS/);
     refused({ MQFLEET_RETAIN_AVAILABLE: '0' }, /MQFLEET_RETAIN_AVAILABLE must be one of true, false/);
+  });
+
+  it('reads the outbound budget, the queue bounds and the queue-full policy; refuses bad values by name', () => {
+    const config = loadConfig({
+      MQFLEET_MAX_OUTBOUND_BYTES: '65536',
+      MQFLEET_MAX_QUEUED_MESSAGES: '0',
+      MQFLEET_MAX_QUEUED_BYTES: '1024',
+      MQFLEET_QUEUE_FULL_POLICY: 'disconnect',
+    });
+    assert.equal(config.maxOutboundBytes, 65536);
+    assert.equal(config.maxQueuedMessages, 0);
+    assert.equal(config.maxQueuedBytes, 1024);
+    assert.equal(config.queueFullPolicy, 'disconnect');
+    assert.equal(loadConfig({ MQFLEET_QUEUE_FULL_POLICY: 'drop-newest' }).queueFullPolicy, 'drop-newest');
+    // Below the sockets' write high-water mark a full budget would never end with 'drain'.
+    refused(
+      { MQFLEET_MAX_OUTBOUND_BYTES: '65535' },
+      /MQFLEET_MAX_OUTBOUND_BYTES must be an integer from 65536/,
+    );
+    refused({ MQFLEET_MAX_QUEUED_BYTES: '1023' }, /MQFLEET_MAX_QUEUED_BYTES must be an integer from 1024/);
+    refused(
+      { MQFLEET_QUEUE_FULL_POLICY: 'drop' },
+      /MQFLEET_QUEUE_FULL_POLICY must be one of drop-oldest, drop-newest, disconnect; got "drop"/,
+    );
   });
 });
 

@@ -86,6 +86,25 @@ const cases: [string, Partial<HealthThresholds>, Partial<HealthMeasures>, Sessio
     { publishRatePerMinute: 3, deliveryBacklogRatePerMinute: 5, subscribedTopicFiltersCount: 4 },
     'healthy',
   ],
+  [
+    'slow consumer: dropped messages in the last minute, no thresholds',
+    {},
+    { slowConsumerDropsPerMinute: 1 },
+    'unhealthy',
+  ],
+  [
+    'slow consumer: dropped messages in the last minute, every threshold met',
+    { maxHealthySendRatePerMinute: 10 },
+    { publishRatePerMinute: 3, slowConsumerDropsPerMinute: 5 },
+    'unhealthy',
+  ],
+  ['no drops in the last minute', {}, { slowConsumerDropsPerMinute: 0 }, 'healthy'],
+  [
+    'dropping and not connected is offline',
+    {},
+    { connected: false, slowConsumerDropsPerMinute: 9 },
+    'offline',
+  ],
 ];
 
 describe('evaluateHealth', () => {

@@ -1,6 +1,7 @@
 // One live MQTT connection: its socket and parser, the cached session (with its version), the
-// keep-alive timer, subscriptions, topic aliases and the outbound QoS 1/2 in-flight window.
-// Packet handling itself lives in dispatcher.ts and packets/*.ts.
+// keep-alive timer, subscriptions and inbound topic aliases. What it sends (the QoS 1/2 in-flight
+// window, the queue, the outbound budget) is outbound.ts; packet handling itself lives in
+// dispatcher.ts and packets/*.ts.
 import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt-packet';
 import { ALLOW_ALL, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
@@ -9,7 +10,8 @@ import type { EndInfo, GatewayContext } from './context';
 import type { ClientStream } from './listeners';
 import { ReasonCode } from './reason-codes';
 import { KeepAliveTimer } from './keep-alive';
-import { pairsToUserProperties, remainingExpiry, type QoS, type RoutedMessage } from './message';
+import { sizeOf, type QoS, type RoutedMessage } from './message';
+import { Outbound, READ_OPENING, READ_OUTPUT_FULL } from './outbound';
 import {
   effectiveLimits,
   isBanned,
@@ -22,32 +24,15 @@ import {
 import { match, optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
 import type { Resumed, SavedDelivery } from './queue';
 import { isShared } from './shared';
-import { ConnectionStatsTracker } from './stats';
+import { ConnectionStatsTracker, type OutboundNow } from './stats';
 import { Confirmation, confirmWith } from './confirmation';
+
+export type { InflightDelivery, PendingDelivery } from './outbound';
 
 export type ConnectionState = 'new' | 'opening' | 'open' | 'closed';
 export type ProtocolVersion = 4 | 5;
 
 export type { SubscriptionOptions } from './subscriptions';
-
-/** A QoS 1/2 delivery waiting for a free slot in the in-flight window. */
-export interface PendingDelivery {
-  message: RoutedMessage;
-  qos: 1 | 2;
-  retain: boolean;
-  subscriptionIds: number[];
-}
-
-/**
- * An outbound QoS 1/2 delivery holding a packet identifier until it is acknowledged:
- * "publish" = PUBLISH sent, waiting for PUBACK (QoS 1) or PUBREC (QoS 2); "pubrel" = QoS 2
- * PUBREL sent, waiting for PUBCOMP [MQTT-4.3.3]. Either counts against the client's Receive
- * Maximum until its exchange ends [MQTT-4.9.0-2].
- */
-export interface InflightDelivery extends PendingDelivery {
-  packetId: number;
-  state: 'publish' | 'pubrel';
-}
 
 /**
  * What a connection hands to the gateway when it ends: its subscriptions and the QoS 1/2
@@ -61,17 +46,8 @@ export interface Handoff {
 /** end() waits at most this long for acknowledgements owed before it closes the connection. */
 const CLOSE_AFTER_REPLIES_MS = 250;
 
-/** Message ids a connection remembers having sent (restore() skips them). */
-const RECENT_IDS = 1024;
-
-/** Deliveries queued behind a full in-flight window; beyond this the oldest are dropped. */
-export const MAX_QUEUED_DELIVERIES = 10000;
-
-export interface ConnectionCounters {
-  droppedTooLarge: number;
-  droppedExpired: number;
-  droppedQueueFull: number;
-}
+/** While the session is opened, reading pauses once this many packets wait (or maxPacketSize bytes). */
+const MAX_PENDING_PACKETS = 100;
 
 export class Connection {
   readonly id = randomBytes(9).toString('base64url');
@@ -104,24 +80,25 @@ export class Connection {
   readonly awaitingRelease = new Set<number>();
   /** Packets that arrived while OpenSession was running; dispatched after CONNACK. */
   readonly pending: mqtt.Packet[] = [];
-  readonly counters: ConnectionCounters = { droppedTooLarge: 0, droppedExpired: 0, droppedQueueFull: 0 };
   /** Live statistics (describeMqSessions includeStats, session health): O(1) per message. */
   readonly stats = new ConnectionStatsTracker();
   readonly keepAlive: KeepAliveTimer;
   readonly parser = mqtt.parser({ protocolVersion: 4 });
   readonly log: Logger;
 
-  private readonly outboundAliases = new Map<string, number>();
-  private readonly inflight = new Map<number, InflightDelivery>();
-  private readonly queue: PendingDelivery[] = [];
+  /** What the connection sends, and the bounds of what it holds for the client (outbound.ts). */
+  readonly out: Outbound;
   /**
    * Messages offered between the session being opened and its offline queue being replayed
-   * (restore): they are delivered after the queue, without those the queue held.
+   * (restore): they are delivered after the queue, without those the queue held. Bounded like
+   * the queue; `bufferedBytes` is their sizeOf().
    */
   private buffered: RoutedMessage[] | undefined;
-  /** Ids of the last messages sent here: a queue taken late does not deliver them again. */
-  private readonly recent = new Set<string>();
-  private nextPacketId = 1;
+  private bufferedBytes = 0;
+  /** READ_* reasons reading from the socket is paused for; 0 = reading. */
+  private readHolds = 0;
+  /** Bytes (remaining lengths) of the packets in `pending`. */
+  private pendingBytes = 0;
   /** Settles once every NATS interest added for the subscription table is known to the server. */
   private routingDone: Promise<void> = Promise.resolve();
   /**
@@ -162,6 +139,7 @@ export class Connection {
   ) {
     this.log = ctx.logger.child({ connectionId: this.id });
     this.keepAlive = new KeepAliveTimer(() => this.onKeepAliveExpired());
+    this.out = new Outbound(this);
   }
 
   get banned(): boolean {
@@ -179,7 +157,7 @@ export class Connection {
   }
 
   get inflightCount(): number {
-    return this.inflight.size;
+    return this.out.inflightCount;
   }
 
   /**
@@ -196,7 +174,12 @@ export class Connection {
   }
 
   get queuedCount(): number {
-    return this.queue.length;
+    return this.out.queuedCount;
+  }
+
+  /** What the connection holds for its client now (describeMqSessions stats). */
+  outboundNow(): OutboundNow {
+    return this.out.now();
   }
 
   /** The parser must know the protocol version for every packet after CONNECT. */
@@ -208,43 +191,42 @@ export class Connection {
   // -------------------------------------------------------------------------------------------
   // Sending
 
-  /** Writes a control packet; false when the socket is gone or the packet cannot be encoded. */
+  /** Writes a control packet (outbound.ts); false when the socket is gone or it cannot be encoded. */
   send(packet: mqtt.Packet): boolean {
-    if (this.socket.destroyed || !this.socket.writable) return false;
-    const bytes = this.encode(packet);
-    if (!bytes) return false;
-    this.write(bytes);
-    return true;
+    return this.out.send(packet);
   }
 
-  /** True while writes are being gathered for one flush at the end of this tick. */
-  private corked = false;
+  /** Stops reading from the client for `reason` (READ_* of outbound.ts) until releaseReading. */
+  holdReading(reason: number): void {
+    if (this.readHolds & reason) return;
+    if (this.readHolds === 0) this.socket.pause();
+    this.readHolds |= reason;
+  }
+
+  releaseReading(reason: number): void {
+    if (!(this.readHolds & reason)) return;
+    this.readHolds &= ~reason;
+    if (this.readHolds === 0 && !this.socket.destroyed) this.socket.resume();
+    // Nothing was read meanwhile: the idle time starts again now.
+    if (reason === READ_OUTPUT_FULL && this.state === 'open' && !this.ending) this.keepAlive.touch();
+  }
 
   /**
-   * Writes a packet. Packets written in the same tick (a burst of deliveries, an acknowledgement
-   * with the next PUBLISH) leave in one write: the stream is corked at the first and uncorked on
-   * the next tick, so the kernel sees one syscall per burst instead of one per packet.
+   * A packet that arrived while OpenSession runs waits in `pending`; reading pauses once
+   * MAX_PENDING_PACKETS or maxPacketSize bytes wait (the dispatcher resumes it after CONNACK).
    */
-  private write(bytes: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(bytes);
+  holdPending(packet: mqtt.Packet): void {
+    this.pending.push(packet);
+    this.pendingBytes += (packet as { length?: number }).length ?? 0;
+    if (this.pending.length >= MAX_PENDING_PACKETS || this.pendingBytes >= this.ctx.maxPacketSize)
+      this.holdReading(READ_OPENING);
   }
 
-  /** mqtt-packet throws on a packet it cannot encode; that must never take the process down. */
-  private encode(packet: mqtt.Packet): Buffer | undefined {
-    try {
-      return mqtt.generate(packet, { protocolVersion: this.protocolVersion });
-    } catch (err) {
-      this.log.error('cannot encode packet', { cmd: packet.cmd, err });
-      return undefined;
-    }
+  /** The packets that waited for the session were handled: reading goes on. */
+  pendingHandled(): void {
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    this.releaseReading(READ_OPENING);
   }
 
   /** end() was called: nothing more is read from the client. */
@@ -272,10 +254,8 @@ export class Connection {
       this.keepAlive.set(this.keepAliveSeconds);
     }
     // Aliases above a lowered Topic Alias Maximum are no longer used [MQTT-3.3.2-9].
-    for (const [topic, alias] of this.outboundAliases) {
-      if (alias > this.limits.topicAliasMaximum) this.outboundAliases.delete(topic);
-    }
-    this.drain();
+    this.out.pruneAliases(this.limits.topicAliasMaximum);
+    this.out.drain();
     const routed = this.syncSubscriptions(session, source);
     // The version is in force once its subscriptions can receive messages from every gateway.
     if (routed) {
@@ -439,6 +419,8 @@ export class Connection {
     const messages = await this.ctx.readRetained(filter);
     let sent = 0;
     for (const message of messages) {
+      // At the pace the client reads: QoS 0 retained messages are not dropped for the budget.
+      if (!this.out.hasRoom) await this.out.room();
       if (this.state !== 'open' || this.banned || !this.subscriptions.has(filter)) break;
       const ids = options.identifier !== undefined ? [options.identifier] : [];
       this.deliver(message, Math.min(options.qos, message.qos) as QoS, true, ids);
@@ -450,12 +432,8 @@ export class Connection {
 
   /** Offers a routed message; delivers one copy if any subscription matches [MQTT-3.3.4-2]. */
   offer(message: RoutedMessage): void {
-    if (this.buffered && this.state !== 'closed') {
-      if (this.buffered.length < MAX_QUEUED_DELIVERIES) this.buffered.push(message);
-      else this.counters.droppedQueueFull++;
-      return;
-    }
-    if (this.state !== 'open' || this.banned) return;
+    const buffering = this.buffered !== undefined && this.state !== 'closed';
+    if (!buffering && (this.state !== 'open' || this.banned)) return;
     const m = match(
       this.subscriptions,
       message.topic,
@@ -463,7 +441,28 @@ export class Connection {
       message.retain,
       message.originConnectionId === this.id,
     );
-    if (m) this.deliver(message, m.qos, m.retain, m.subscriptionIds);
+    if (!m) return;
+    if (buffering) this.buffer(message);
+    else this.deliver(message, m.qos, m.retain, m.subscriptionIds);
+  }
+
+  /**
+   * Holds a message until restore() (restore offers it again, matched against the subscriptions
+   * then). At most MQFLEET_MAX_QUEUED_MESSAGES / MQFLEET_MAX_QUEUED_BYTES; beyond, newer ones
+   * are dropped and counted.
+   */
+  private buffer(message: RoutedMessage): void {
+    const buffered = this.buffered!;
+    const size = sizeOf(message);
+    if (
+      buffered.length >= this.out.maxQueued ||
+      (this.bufferedBytes > 0 && this.bufferedBytes + size > this.out.maxQueuedBytes)
+    ) {
+      this.stats.droppedSlow('queueFull');
+      return;
+    }
+    buffered.push(message);
+    this.bufferedBytes += size;
   }
 
   /**
@@ -471,12 +470,14 @@ export class Connection {
    * gateway among the group's members: delivered at min(subscription QoS, message QoS), with
    * RETAIN per Retain As Published. False when this connection cannot take it now.
    */
-  offerShared(topicFilter: string, message: RoutedMessage): boolean {
+  offerShared(topicFilter: string, message: RoutedMessage, evenWithoutRoom = true): boolean {
     if (this.state !== 'open' || this.banned || this.buffered) return false;
     const sub = this.subscriptions.get(topicFilter);
     if (!sub) return false;
-    const ids = sub.identifier !== undefined ? [sub.identifier] : [];
     const qos = Math.min(sub.qos, message.qos) as QoS;
+    // shared.ts first looks for a member that can send it now (budget, window, empty queue).
+    if (!evenWithoutRoom && !this.out.canSendNow(qos)) return false;
+    const ids = sub.identifier !== undefined ? [sub.identifier] : [];
     this.deliver(message, qos, sub.retainAsPublished && message.retain, ids);
     return true;
   }
@@ -499,214 +500,43 @@ export class Connection {
   restore(resumed: Resumed | undefined): void {
     const held = this.buffered ?? [];
     this.buffered = undefined;
+    this.bufferedBytes = 0;
     this.ctx.holdingDeliveries(this, false);
     if (this.state !== 'open') return;
     const delivered = new Set<string>();
     if (resumed && !this.banned) {
       for (const saved of resumed.saved) {
         delivered.add(saved.message.id);
-        const id = saved.packetId;
-        if (id !== undefined && !this.inflight.has(id) && this.inflight.size < this.limits.receiveMaximum) {
-          const entry: InflightDelivery = { ...saved, packetId: id, state: saved.state ?? 'publish' };
-          this.inflight.set(id, entry);
-          if (entry.state === 'pubrel') this.send({ cmd: 'pubrel', messageId: id });
-          else if (!this.sendPublish(saved.message, saved.qos, id, saved.retain, saved.subscriptionIds, true))
-            this.inflight.delete(id);
-        } else {
-          // Not sent before, or beyond the window the client now allows: an ordinary delivery.
-          this.deliver(saved.message, saved.qos, saved.retain, saved.subscriptionIds);
-        }
+        this.out.resume(saved);
       }
       for (const message of resumed.queued) {
-        if (delivered.has(message.id) || this.recent.has(message.id)) continue;
+        if (delivered.has(message.id) || this.out.sentRecently(message.id)) continue;
         delivered.add(message.id);
         this.offer(message);
       }
       this.ctx.emit('queueRestored', this.clientName, resumed.saved.length, resumed.queued.length);
     }
     for (const message of held) if (!delivered.has(message.id)) this.offer(message);
-    this.stats.backlogIs(this.queue.length + this.inflight.size);
+    this.stats.backlogIs(this.out.backlog);
   }
 
-  private deliver(
-    message: RoutedMessage,
-    deliveryQos: QoS,
-    retain: boolean,
-    subscriptionIds: number[],
-  ): void {
-    if (deliveryQos === 0) {
-      this.sendPublish(message, 0, undefined, retain, subscriptionIds);
-      return;
-    }
-    const delivery: PendingDelivery = { message, qos: deliveryQos, retain, subscriptionIds };
-    if (this.inflight.size < this.limits.receiveMaximum && this.queue.length === 0) {
-      this.sendInflight(delivery);
-    } else {
-      if (this.queue.length >= MAX_QUEUED_DELIVERIES) {
-        this.queue.shift();
-        this.counters.droppedQueueFull++;
-      }
-      this.queue.push(delivery);
-    }
-    this.stats.backlogIs(this.queue.length + this.inflight.size);
+  private deliver(message: RoutedMessage, qos: QoS, retain: boolean, subscriptionIds: number[]): void {
+    this.out.deliver(message, qos, retain, subscriptionIds);
   }
 
-  /**
-   * PUBACK from the client ends a QoS 1 delivery and frees its slot of the in-flight window
-   * [MQTT-4.3.2, MQTT-4.9]. False when no QoS 1 delivery had that packet identifier.
-   */
+  /** PUBACK for a QoS 1 delivery (outbound.ts); false for an unknown packet identifier. */
   acknowledge(packetId: number): boolean {
-    const entry = this.inflight.get(packetId);
-    if (!entry || entry.qos !== 1) return false;
-    this.inflight.delete(packetId);
-    this.drain();
-    return true;
+    return this.out.acknowledge(packetId);
   }
 
-  /**
-   * PUBREC for a QoS 2 delivery [MQTT-4.3.3]: the message is now owned by the client; the
-   * gateway answers PUBREL with the same packet identifier [MQTT-4.3.3-4] and keeps the slot
-   * until PUBCOMP. A PUBREC reason code of 0x80 or more ends the exchange: no PUBREL, the
-   * identifier and the slot are free [MQTT-4.3.3-4, MQTT-4.9.0-2]. Returns false for an unknown
-   * packet identifier (MQTT 5: PUBREL 0x92 Packet Identifier not found).
-   */
+  /** PUBREC for a QoS 2 delivery (outbound.ts); false for an unknown packet identifier. */
   received(packetId: number, reasonCode: number | undefined): boolean {
-    const entry = this.inflight.get(packetId);
-    if (!entry || entry.qos !== 2) {
-      if (this.protocolVersion === 5 && (reasonCode ?? 0) < 0x80) {
-        this.send({ cmd: 'pubrel', messageId: packetId, reasonCode: ReasonCode.PACKET_IDENTIFIER_NOT_FOUND });
-      }
-      return false;
-    }
-    if ((reasonCode ?? 0) >= 0x80) {
-      this.inflight.delete(packetId);
-      this.drain();
-      return true;
-    }
-    // A repeated PUBREC (after PUBREL) is answered with PUBREL again.
-    entry.state = 'pubrel';
-    this.send({ cmd: 'pubrel', messageId: packetId });
-    return true;
+    return this.out.received(packetId, reasonCode);
   }
 
-  /** PUBCOMP ends a QoS 2 delivery [MQTT-4.3.3]; false when no PUBREL was waiting for it. */
+  /** PUBCOMP for a QoS 2 delivery (outbound.ts); false when no PUBREL was waiting for it. */
   completed(packetId: number): boolean {
-    const entry = this.inflight.get(packetId);
-    if (!entry || entry.qos !== 2 || entry.state !== 'pubrel') return false;
-    this.inflight.delete(packetId);
-    this.drain();
-    return true;
-  }
-
-  private drain(): void {
-    while (
-      this.state === 'open' &&
-      this.queue.length > 0 &&
-      this.inflight.size < this.limits.receiveMaximum
-    ) {
-      this.sendInflight(this.queue.shift()!);
-    }
-    this.stats.backlogIs(this.queue.length + this.inflight.size);
-  }
-
-  /**
-   * Sends a QoS 1/2 PUBLISH with a free packet identifier [MQTT-2.2.1-3] and keeps it in flight
-   * until it is acknowledged.
-   */
-  private sendInflight(delivery: PendingDelivery): void {
-    const packetId = this.allocatePacketId();
-    if (packetId === undefined) {
-      this.queue.unshift(delivery);
-      return;
-    }
-    const { message, qos, retain, subscriptionIds } = delivery;
-    this.inflight.set(packetId, { ...delivery, packetId, state: 'publish' });
-    // A packet that cannot be sent counts as sent [MQTT-3.1.2-25]: free its slot.
-    if (!this.sendPublish(message, qos, packetId, retain, subscriptionIds)) this.inflight.delete(packetId);
-  }
-
-  private allocatePacketId(): number | undefined {
-    for (let i = 0; i < 65535; i++) {
-      const id = this.nextPacketId;
-      this.nextPacketId = id === 65535 ? 1 : id + 1;
-      if (!this.inflight.has(id)) return id;
-    }
-    return undefined;
-  }
-
-  /** Builds and writes one PUBLISH; false when it was dropped (expired, too large, socket gone). */
-  private sendPublish(
-    message: RoutedMessage,
-    qos: QoS,
-    packetId: number | undefined,
-    retain: boolean,
-    subscriptionIds: number[],
-    dup = false,
-  ): boolean {
-    const remaining = remainingExpiry(message);
-    if (remaining !== undefined && remaining <= 0) {
-      // Expired messages are not delivered [MQTT-3.3.2-5].
-      this.counters.droppedExpired++;
-      return false;
-    }
-    const packet: mqtt.IPublishPacket = {
-      cmd: 'publish',
-      topic: message.topic,
-      payload: message.payload,
-      qos,
-      dup, // 1 only when resending [MQTT-3.3.1-1, MQTT-3.3.1-3]
-      retain,
-    };
-    if (packetId !== undefined) packet.messageId = packetId;
-    let newAlias: number | undefined;
-    if (this.protocolVersion === 5) {
-      const p = message.properties;
-      const properties: NonNullable<mqtt.IPublishPacket['properties']> = {};
-      const userProperties = pairsToUserProperties(p.userProperties);
-      if (userProperties) properties.userProperties = userProperties;
-      if (p.contentType !== undefined) properties.contentType = p.contentType;
-      if (p.correlationData !== undefined) properties.correlationData = p.correlationData;
-      if (p.responseTopic !== undefined) properties.responseTopic = p.responseTopic;
-      if (p.payloadFormatIndicator !== undefined)
-        properties.payloadFormatIndicator = p.payloadFormatIndicator;
-      if (remaining !== undefined) properties.messageExpiryInterval = remaining;
-      if (subscriptionIds.length > 0) {
-        properties.subscriptionIdentifier =
-          subscriptionIds.length === 1 ? subscriptionIds[0]! : subscriptionIds;
-      }
-      if (this.limits.topicAliasMaximum > 0) {
-        const alias = this.outboundAliases.get(message.topic);
-        if (alias !== undefined) {
-          properties.topicAlias = alias;
-          packet.topic = '';
-        } else if (this.outboundAliases.size < this.limits.topicAliasMaximum) {
-          newAlias = this.freeAlias();
-          if (newAlias !== undefined) properties.topicAlias = newAlias;
-        }
-      }
-      if (Object.keys(properties).length > 0) packet.properties = properties;
-    }
-    const bytes = this.encode(packet);
-    if (!bytes) return false;
-    if (bytes.length > this.limits.maximumPacketSize) {
-      // Never larger than the client (or its session) allows [MQTT-3.1.2-24]; discard it.
-      this.counters.droppedTooLarge++;
-      this.ctx.emit('packetDropped', this.clientName, 'too large', bytes.length);
-      return false;
-    }
-    if (this.socket.destroyed || !this.socket.writable) return false;
-    if (newAlias !== undefined) this.outboundAliases.set(message.topic, newAlias);
-    this.write(bytes);
-    this.recent.add(message.id);
-    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
-    this.stats.received.add(Date.now());
-    return true;
-  }
-
-  private freeAlias(): number | undefined {
-    const used = new Set(this.outboundAliases.values());
-    for (let alias = 1; alias <= this.limits.topicAliasMaximum; alias++) if (!used.has(alias)) return alias;
-    return undefined;
+    return this.out.completed(packetId);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -746,16 +576,12 @@ export class Connection {
     this.state = 'closed';
     this.keepAlive.stop();
     this.buffered = undefined;
+    this.bufferedBytes = 0;
     this.ctx.holdingDeliveries(this, false);
     // Deliveries not completed, in the order they were sent, for the session's next connection.
-    const saved: SavedDelivery[] = [
-      ...[...this.inflight.values()].map((d) => ({ ...d })),
-      ...this.queue.map((d) => ({ ...d })),
-    ];
+    const saved = this.out.handoff();
     const subscriptions = new Map(this.subscriptions);
     this.subscriptions.clear();
-    this.queue.length = 0;
-    this.inflight.clear();
     if (this.sessionOpened) {
       const will = wasOpen && info.publishWill && !this.banned ? this.currentWill() : undefined;
       // The gateway releases the NATS interest of the subscriptions (after parking the session).
@@ -766,6 +592,8 @@ export class Connection {
   }
 
   private onKeepAliveExpired(): void {
+    // Not reading (its answers cannot leave): the client is not idle; onDrain() restarts the timer.
+    if (this.readHolds & READ_OUTPUT_FULL) return;
     this.log.info('keep-alive timeout', {
       clientName: this.clientName,
       keepAlive: this.keepAlive.keepAliveSeconds,

@@ -35,10 +35,21 @@ export interface GatewayContext {
   readonly inboundTopicAliasMaximum: number;
   /** Largest packet accepted from a client (MQTT 5 CONNACK Maximum Packet Size). */
   readonly maxPacketSize: number;
-  /** Broker limits of the MQFLEET_CONFIG file / environment (announced in CONNACK). */
+  /**
+   * Broker limits of the MQFLEET_CONFIG file / environment (the first four announced in CONNACK;
+   * the others bound what a connection holds for a slow client, docs/mqtt.md "Slow consumers").
+   */
   readonly limits: Pick<
     Config,
-    'maxKeepAlive' | 'receiveMaximum' | 'maximumQos' | 'retainAvailable' | 'grpcDeadlineMs'
+    | 'maxKeepAlive'
+    | 'receiveMaximum'
+    | 'maximumQos'
+    | 'retainAvailable'
+    | 'maxOutboundBytes'
+    | 'maxQueuedMessages'
+    | 'maxQueuedBytes'
+    | 'queueFullPolicy'
+    | 'grpcDeadlineMs'
   >;
   /** What this client may publish and subscribe to (the "authorization" rules). */
   authorizationFor(clientName: string, username: string): ClientAuthorization;

@@ -18,6 +18,7 @@ import { handleSubscribe } from './packets/subscribe';
 import { handleUnsubscribe } from './packets/unsubscribe';
 import { handlePingreq } from './packets/ping';
 import { handleDisconnect } from './packets/disconnect';
+import { READ_INBOX } from './outbound';
 
 /** A client that has not sent CONNECT this long after opening the socket is cut off. */
 export const CONNECT_TIMEOUT_MS = 10000;
@@ -114,13 +115,13 @@ export function dispatch(conn: Connection, packet: Packet): void {
         await handleConnect(conn, packet);
         // Packets that arrived during OpenSession, in their order.
         while (conn.state === 'open' && conn.pending.length > 0) dispatch(conn, conn.pending.shift()!);
-        conn.pending.length = 0;
+        conn.pendingHandled();
       });
       return;
     case 'opening':
       if (packet.cmd === 'connect')
         fail(conn, new ProtocolError('second CONNECT')); // [MQTT-3.1.0-2]
-      else conn.pending.push(packet);
+      else conn.holdPending(packet);
       return;
     case 'open':
       conn.keepAlive.touch(); // any control packet counts [MQTT-3.1.2-23]
@@ -153,7 +154,7 @@ function mustWait(conn: Connection, packet: Packet): boolean {
 function hold(conn: Connection, packet: Packet): void {
   conn.inbox.push(packet);
   if (conn.inbox.length === 1) {
-    conn.socket.pause();
+    conn.holdReading(READ_INBOX);
     conn.onWindowFreed ??= () => release(conn);
   }
 }
@@ -169,7 +170,7 @@ function release(conn: Connection): void {
     const packet = conn.inbox.shift()!;
     run(conn, () => handle(conn, packet));
   }
-  conn.socket.resume();
+  conn.releaseReading(READ_INBOX);
 }
 
 /** Packets that must carry a non-zero packet identifier [MQTT-2.2.1-3]. */

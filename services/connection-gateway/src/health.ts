@@ -28,12 +28,13 @@ export interface Measured {
 
 /** Health and statistics of one connection, now. */
 export function measure(conn: Connection, now = Date.now()): Measured {
-  const stats = conn.stats.snapshot(conn.subscriptions.size, now);
+  const stats = conn.stats.snapshot(conn.subscriptions.size, now, conn.outboundNow());
   const health = evaluateHealth(conn.settings, {
     connected: conn.state === 'open',
     publishRatePerMinute: stats.publishRatePerMinute,
     deliveryBacklogRatePerMinute: stats.deliveryBacklogRatePerMinute,
     subscribedTopicFiltersCount: stats.subscribedTopicFiltersCount,
+    slowConsumerDropsPerMinute: stats.slowConsumerDropsPerMinute,
   });
   return { health, stats };
 }

@@ -37,6 +37,12 @@ export interface RoutedMessage {
   originConnectionId?: string;
 }
 
+/**
+ * What a message weighs against MQFLEET_MAX_QUEUED_BYTES: its payload and topic (O(1); topic
+ * characters stand for bytes, properties are not counted).
+ */
+export const sizeOf = (message: RoutedMessage): number => message.payload.length + message.topic.length;
+
 export const HEADER_GATEWAY = 'Mqfleet-Gateway';
 export const HEADER_ID = 'Mqfleet-Id';
 export const HEADER_QOS = 'Mqfleet-Qos';

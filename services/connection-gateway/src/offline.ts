@@ -33,6 +33,8 @@ export interface OfflineHost {
   /** The client ids among these that have a session. */
   existingSessions(clientNames: string[]): Promise<Set<string>>;
   emit(event: string, ...args: unknown[]): boolean;
+  /** MQFLEET_MAX_QUEUED_BYTES also bounds what a resumed session gets from its offline queue. */
+  readonly limits: { readonly maxQueuedBytes: number };
 }
 
 /** The filters whose messages a parked session's queue keeps: QoS 1/2, not shared. */
@@ -95,6 +97,7 @@ export class OfflineSessions {
       this.host.gatewayId,
       this.host.logger,
       this.maxQueued,
+      this.host.limits.maxQueuedBytes,
       this.confirmer,
     );
     try {

@@ -30,12 +30,19 @@
 // When the client connects again with a session present, the gateway that takes it reads
 // every consumer (the saved deliveries first, then the queued messages in stream order without
 // duplicates) and deletes them; clean start, an expired or deleted session discard them.
-// At most MQFLEET_MAX_QUEUED_MESSAGES queued messages are delivered: the oldest are kept and
-// newer ones discarded, as Mosquitto's max_queued_messages does.
+// At most MQFLEET_MAX_QUEUED_MESSAGES queued messages, and MQFLEET_MAX_QUEUED_BYTES of them
+// (payload + topic, connection.ts sizeOf), are delivered: the oldest are kept and newer ones
+// discarded, as Mosquitto's max_queued_messages / max_queued_bytes do.
 import { createHash } from 'node:crypto';
 import type { StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
-import { clientToken, filterToSubjects, type Logger, type Subjects } from '@mqfleet/core';
+import {
+  clientToken,
+  DEFAULT_MAX_QUEUED_BYTES,
+  filterToSubjects,
+  type Logger,
+  type Subjects,
+} from '@mqfleet/core';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -49,6 +56,7 @@ import {
   fromNats,
   fromStored,
   HEADER_RECEIVED_AT,
+  sizeOf,
   toNatsHeaders,
   withReceivedAt,
   type QoS,
@@ -66,7 +74,7 @@ const READ_TIMEOUT_MS = 3000;
 /** Saved deliveries stored at once when a session is parked. */
 const PUBLISH_BATCH = 256;
 /** Saved deliveries of one session: at most the in-flight window plus the local queue. */
-const MAX_SAVED = 65535 + 10000;
+const savedBound = (maxQueued: number): number => 65535 + maxQueued;
 
 /** A delivery saved with a parked session, restored as it was. */
 export interface SavedDelivery {
@@ -133,6 +141,7 @@ export class OfflineQueues {
     private readonly gatewayId: string,
     private readonly logger: Logger,
     readonly maxQueued: number,
+    readonly maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES,
     /** Confirms the publishes a client's acknowledgement waits for (bus-confirm.ts). */
     private readonly confirmer?: StoreConfirmer,
   ) {}
@@ -254,7 +263,7 @@ export class OfflineQueues {
     const parked = await this.parked(token);
     if (!parked?.d) return undefined;
     const subjects = parked.s;
-    const savedRaw = await this.read(sessionConsumer(token), MAX_SAVED);
+    const savedRaw = await this.read(sessionConsumer(token), savedBound(this.maxQueued));
     const saved: SavedDelivery[] = [];
     const seen = new Set<string>();
     for (const { data, headers } of savedRaw) {
@@ -272,11 +281,15 @@ export class OfflineQueues {
     }
     all.sort((a, b) => a.seq - b.seq);
     const queued: RoutedMessage[] = [];
+    let bytes = 0;
     for (const { message } of all) {
       if (seen.has(message.id)) continue; // through overlapping filters, or saved already
       seen.add(message.id);
-      if (queued.length >= this.maxQueued) break; // newer ones are discarded
+      const size = sizeOf(message);
+      // Newer ones are discarded (a single message larger than the byte bound still goes).
+      if (queued.length >= this.maxQueued || (bytes > 0 && bytes + size > this.maxQueuedBytes)) break;
       queued.push(message);
+      bytes += size;
     }
     await this.remove(token, subjects);
     return { saved, queued };

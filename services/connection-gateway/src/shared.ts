@@ -77,7 +77,9 @@ export class SharedMembers {
   /**
    * NATS chose this gateway for a message of a shared subscription: one of its members here gets
    * it, in turn [MQTT-4.8.2]. A member that cannot take it (still connecting, closing) is passed
-   * over; with none left the message is dropped and counted.
+   * over, and so, first, is one that cannot send it at once (a slow consumer: its outbound budget
+   * is used up or its QoS 1/2 deliveries wait, connection.ts); with none left the message is
+   * dropped and counted.
    */
   deliver(shared: SharedFilter, message: RoutedMessage): void {
     // NATS subjects over-match "$" topics for leading wildcards [MQTT-4.7.2-1].
@@ -85,10 +87,12 @@ export class SharedMembers {
     const topicFilter = `${SHARE_PREFIX}${shared.group}/${shared.filter}`;
     const members = [...(this.members.get(topicFilter) ?? [])];
     const turn = this.turn.get(topicFilter) ?? 0;
-    for (let i = 0; i < members.length; i++) {
-      if (members[(turn + i) % members.length]!.offerShared(topicFilter, message)) {
-        this.turn.set(topicFilter, (turn + i + 1) % members.length);
-        return;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < members.length; i++) {
+        if (members[(turn + i) % members.length]!.offerShared(topicFilter, message, pass === 1)) {
+          this.turn.set(topicFilter, (turn + i + 1) % members.length);
+          return;
+        }
       }
     }
     this.dropped++;

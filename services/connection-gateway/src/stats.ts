@@ -1,7 +1,7 @@
 // Live statistics of one connection (describeMqSessions includeStats, session health). Every
 // per-message update is O(1): counters plus lazily advanced rings of per-second, per-minute and
 // per-hour buckets, each with a running sum.
-import type { ConnectionStats, PublishedTopic } from '@mqfleet/core';
+import type { ConnectionStats, MessagesDropped, PublishedTopic } from '@mqfleet/core';
 
 /**
  * A sliding window of `size` buckets of `unitMs` each; sum() covers the last size × unitMs. The
@@ -152,6 +152,15 @@ export class PublishedTopics {
 }
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
+/** What a connection holds for its client right now (ConnectionStats current…). */
+export interface OutboundNow {
+  outboundBytes: number;
+  queuedMessages: number;
+  queuedBytes: number;
+}
+
+const NOTHING_HELD: OutboundNow = { outboundBytes: 0, queuedMessages: 0, queuedBytes: 0 };
+
 /**
  * Statistics of one connection. Windows never reach back before the connection started: a
  * "per minute over the last 10 minutes" of a 3-minute-old connection is its count / 3 (at
@@ -165,8 +174,23 @@ export class ConnectionStatsTracker {
   /** Signed changes of the delivery backlog (queued + in flight). */
   readonly backlog = new RateCounter();
   private backlogNow = 0;
+  /** Messages not delivered, by reason. */
+  readonly dropped: MessagesDropped = { outboundBudget: 0, queueFull: 0, packetTooLarge: 0, expired: 0 };
+  /** outboundBudget + queueFull drops over time: the session's health looks at the last minute. */
+  readonly slowDrops = new RateCounter();
 
   constructor(readonly since = Date.now()) {}
+
+  /** Messages dropped because the client did not read them (budget or queue full). */
+  droppedSlow(reason: 'outboundBudget' | 'queueFull', n = 1, now = Date.now()): void {
+    this.dropped[reason] += n;
+    this.slowDrops.add(now, n);
+  }
+
+  /** Drops of the last 60 s for which the client is too slow (health: above 0 is unhealthy). */
+  slowConsumerDropsPerMinute(now = Date.now()): number {
+    return this.slowDrops.lastMinute(now);
+  }
 
   /** The client published a message to `topic` (counted once, also for its topic). */
   publishedTo(topic: string, now = Date.now()): void {
@@ -187,12 +211,17 @@ export class ConnectionStatsTracker {
     return Math.max(0, this.backlog.lastMinute(now));
   }
 
-  snapshot(subscribedTopicFiltersCount: number, now = Date.now()): ConnectionStats {
+  snapshot(
+    subscribedTopicFiltersCount: number,
+    now = Date.now(),
+    held: OutboundNow = NOTHING_HELD,
+  ): ConnectionStats {
     const minutes = Math.max(1, (now - this.since) / 60_000);
     const tenMinutes = Math.min(10, minutes);
     const p = this.published;
     const r = this.received;
     const b = this.backlog;
+    const d = this.dropped;
     return {
       totalMessagesPublished: p.total,
       publishRatePerMinute: p.lastMinute(now),
@@ -211,6 +240,12 @@ export class ConnectionStatsTracker {
       deliveryBacklogRatePerHour: Math.max(0, b.lastHour(now)),
       deliveryBacklogRatePerDay: Math.max(0, b.lastDay(now)),
       subscribedTopicFiltersCount,
+      totalMessagesDropped: d.outboundBudget + d.queueFull + d.packetTooLarge + d.expired,
+      messagesDropped: { ...d },
+      slowConsumerDropsPerMinute: this.slowDrops.lastMinute(now),
+      currentOutboundBytes: held.outboundBytes,
+      currentQueuedMessages: held.queuedMessages,
+      currentQueuedBytes: held.queuedBytes,
       firstMessagePublishedOn: iso(p.first),
       lastMessagePublishedOn: iso(p.last),
       firstMessageReceivedOn: iso(r.first),

@@ -50,6 +50,31 @@ describe('connection statistics', () => {
     stats.backlogIs(0, t0 + 121_000);
     assert.equal(stats.backlogRatePerMinute(t0 + 121_000), 0);
   });
+
+  it('counts drops by reason; slow-consumer drops of the last minute (health) leave the window after 60 s', () => {
+    const t0 = 1_700_000_000_000;
+    const stats = new ConnectionStatsTracker(t0);
+    stats.droppedSlow('outboundBudget', 1, t0 + 1000);
+    stats.droppedSlow('outboundBudget', 4, t0 + 2000);
+    stats.droppedSlow('queueFull', 2, t0 + 30_000);
+    stats.dropped.expired++;
+    stats.dropped.packetTooLarge += 3;
+    let s = stats.snapshot(1, t0 + 30_000, { outboundBytes: 70_000, queuedMessages: 5, queuedBytes: 5120 });
+    assert.deepEqual(s.messagesDropped, { outboundBudget: 5, queueFull: 2, packetTooLarge: 3, expired: 1 });
+    assert.equal(s.totalMessagesDropped, 11);
+    assert.equal(s.slowConsumerDropsPerMinute, 7, 'expired and too large are not slow-consumer drops');
+    assert.equal(s.currentOutboundBytes, 70_000);
+    assert.equal(s.currentQueuedMessages, 5);
+    assert.equal(s.currentQueuedBytes, 5120);
+    // 60 s after the first drops only the queueFull ones remain in the window …
+    s = stats.snapshot(1, t0 + 62_000);
+    assert.equal(s.slowConsumerDropsPerMinute, 2);
+    // … and 60 s after the last one none: the totals stay.
+    s = stats.snapshot(1, t0 + 91_000);
+    assert.equal(s.slowConsumerDropsPerMinute, 0);
+    assert.equal(s.totalMessagesDropped, 11);
+    assert.equal(s.currentOutboundBytes, 0);
+  });
 });
 
 describe('published topics of a connection', () => {
