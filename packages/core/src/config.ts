@@ -8,6 +8,14 @@
 // variables. A variable added to SCHEMA is therefore in the file too, with no other change.
 import { readFileSync } from 'node:fs';
 import { parseAuthorization, type AuthorizationRule } from './authorization';
+import {
+  DEFAULT_STREAM_LIMITS,
+  DEFAULT_STREAM_REPLICAS,
+  STREAM_KINDS,
+  streamLimitVariable,
+  type StreamKind,
+  type StreamLimits,
+} from './stream-limits';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MQTT_PORT = 1883;
@@ -47,6 +55,16 @@ export interface TlsFiles {
 }
 /** Messages delivered to a resumed session from its offline queue (the oldest first). */
 export const DEFAULT_MAX_QUEUED_MESSAGES = 1000;
+/** How often a connection-gateway announces itself (heartbeat on NATS). */
+export const DEFAULT_GATEWAY_HEARTBEAT_MS = 2000;
+/** A gateway silent this long is lost (five heartbeats; HiveMQ's failure detection waits 9 s). */
+export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
+/**
+ * The longest a session outlives its connection: 7 days. It bounds every Session Expiry Interval a
+ * client asks for, "never" included (MQTT 3.1.1 Clean Session 0, MQTT 5 0xFFFFFFFF), as Mosquitto's
+ * persistent_client_expiration and HiveMQ's max session expiry do (docs/mqtt.md).
+ */
+export const DEFAULT_MAX_SESSION_EXPIRY_SECONDS = 7 * 24 * 60 * 60;
 
 export interface Config {
   production: boolean;
@@ -102,6 +120,16 @@ export interface Config {
   statsTimeoutMs: number;
   /** QoS 1/2 messages kept for an offline persistent session; newer ones are discarded. */
   maxQueuedMessages: number;
+  /** How often a connection-gateway publishes its heartbeat. */
+  gatewayHeartbeatMs: number;
+  /** A gateway (or one run of it) silent this long is lost: the cluster takes care of its sessions. */
+  gatewayTimeoutMs: number;
+  /** Bound of every session's expiry interval, in seconds ("never" included); 0 = no bound. */
+  maxSessionExpirySeconds: number;
+  /** Replicas of every JetStream stream (1 on one machine, 3 in a 3-node cluster). */
+  streamReplicas: number;
+  /** Byte, message and age limits of each JetStream stream (stream-limits.ts). */
+  streams: Record<StreamKind, StreamLimits>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
@@ -219,6 +247,22 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_GRPC_TLS_INTERNAL_NAMES: text,
   MQFLEET_GRPC_TLS_SERVER_NAME: text,
   MQFLEET_MAX_QUEUED_MESSAGES: count(0, 1_000_000),
+  MQFLEET_GATEWAY_HEARTBEAT_MS: count(100, 60_000),
+  MQFLEET_GATEWAY_TIMEOUT_MS: count(500, 600_000),
+  MQFLEET_MAX_SESSION_EXPIRY_SECONDS: count(0, 4294967295),
+  MQFLEET_STREAM_REPLICAS: count(1, 5),
+  MQFLEET_EVENTS_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_EVENTS_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_EVENTS_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
+  MQFLEET_RETAINED_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_RETAINED_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_RETAINED_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
+  MQFLEET_QUEUE_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_QUEUE_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_QUEUE_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
+  MQFLEET_WORK_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_WORK_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_WORK_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
 };
 
 export class ConfigError extends Error {
@@ -399,6 +443,25 @@ export function loadConfig(
     }
   }
 
+  const gatewayHeartbeatMs = get('MQFLEET_GATEWAY_HEARTBEAT_MS', DEFAULT_GATEWAY_HEARTBEAT_MS);
+  const gatewayTimeoutMs = get('MQFLEET_GATEWAY_TIMEOUT_MS', DEFAULT_GATEWAY_TIMEOUT_MS);
+  if (gatewayTimeoutMs < 2 * gatewayHeartbeatMs) {
+    throw new ConfigError(
+      `${label('MQFLEET_GATEWAY_TIMEOUT_MS')} (${gatewayTimeoutMs}) must be at least twice ${label('MQFLEET_GATEWAY_HEARTBEAT_MS')} (${gatewayHeartbeatMs}): one late heartbeat must not make a gateway lost`,
+    );
+  }
+  const streams = Object.fromEntries(
+    STREAM_KINDS.map((kind) => {
+      const d = DEFAULT_STREAM_LIMITS[kind];
+      const limits: StreamLimits = {
+        maxBytes: get(streamLimitVariable(kind, 'maxBytes'), d.maxBytes),
+        maxMessages: get(streamLimitVariable(kind, 'maxMessages'), d.maxMessages),
+        maxAgeSeconds: get(streamLimitVariable(kind, 'maxAgeSeconds'), d.maxAgeSeconds),
+      };
+      return [kind, limits];
+    }),
+  ) as Record<StreamKind, StreamLimits>;
+
   let authorization: AuthorizationRule[] | undefined;
   if (file?.authorization !== undefined) {
     try {
@@ -444,6 +507,11 @@ export function loadConfig(
     healthIntervalMs: get('MQFLEET_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS),
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
     maxQueuedMessages: get('MQFLEET_MAX_QUEUED_MESSAGES', DEFAULT_MAX_QUEUED_MESSAGES),
+    gatewayHeartbeatMs,
+    gatewayTimeoutMs,
+    maxSessionExpirySeconds: get('MQFLEET_MAX_SESSION_EXPIRY_SECONDS', DEFAULT_MAX_SESSION_EXPIRY_SECONDS),
+    streamReplicas: get('MQFLEET_STREAM_REPLICAS', DEFAULT_STREAM_REPLICAS),
+    streams,
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
     grpcTls,

@@ -70,7 +70,8 @@ export interface ConnectionCounters {
 }
 
 export class Connection {
-  readonly id = randomBytes(9).toString('base64url');
+  /** `<gateway run>.<random>`: the session-service tells the connections of an earlier run apart. */
+  readonly id: string;
   state: ConnectionState = 'new';
   protocolVersion: ProtocolVersion = 4;
   clientName = '';
@@ -136,6 +137,7 @@ export class Connection {
     readonly socket: ClientStream,
     readonly ctx: GatewayContext,
   ) {
+    this.id = `${ctx.instance}.${randomBytes(9).toString('base64url')}`;
     this.log = ctx.logger.child({ connectionId: this.id });
     this.keepAlive = new KeepAliveTimer(() => this.onKeepAliveExpired());
   }
@@ -332,19 +334,19 @@ export class Connection {
   // Delivery (outbound PUBLISH)
 
   /**
-   * Sends a publish acknowledgement once `stored` (a retained message reaching JetStream) settles,
-   * and never before an earlier PUBLISH's acknowledgement [MQTT-4.6.0-2].
+   * Sends a publish acknowledgement once `stored` (a retained message reaching JetStream: its
+   * reason code) settles, and never before an earlier PUBLISH's acknowledgement [MQTT-4.6.0-2].
    */
-  acknowledgeAfter(stored: Promise<boolean> | undefined, send: (ok: boolean) => void): void {
+  acknowledgeAfter(stored: Promise<number> | undefined, send: (reasonCode: number) => void): void {
     if (!stored && this.acksWaiting === 0) {
-      send(true);
+      send(0);
       return;
     }
     this.acksWaiting++;
     this.ackChain = this.ackChain.then(async () => {
-      const ok = stored ? await stored : true;
+      const reasonCode = stored ? await stored : 0;
       this.acksWaiting--;
-      if (this.state === 'open' && !this.ending) send(ok);
+      if (this.state === 'open' && !this.ending) send(reasonCode);
     });
   }
 

@@ -9,6 +9,8 @@ import { connect, Events, type NatsConnection } from 'nats';
 import {
   authorizationFor,
   createLogger,
+  GATEWAY_LOST_REASON,
+  jetStreamLimits,
   subjects,
   type ClientAuthorization,
   type Config,
@@ -36,10 +38,11 @@ import { HealthMonitor } from './health';
 import { closeListeners, openListeners, type ClientStream, type Listener } from './listeners';
 import { SessionClient } from './session-client';
 import { SessionEventsConsumer } from './session-events';
+import { ClusterWorkConsumer } from './lost-work';
 import type { Will } from './settings';
+import { TAKEN_OVER } from './context';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const HEARTBEAT_INTERVAL_MS = 2000;
 /** DescribeSessions is asked about this many client ids at a time when reconciling. */
 const RECONCILE_BATCH = 200;
 /** close() waits this long for clients to go before destroying their sockets. */
@@ -63,6 +66,8 @@ interface PendingWill {
 
 export class Gateway extends EventEmitter implements GatewayContext {
   gatewayId = '';
+  /** This run (random at each start): the prefix of its connection ids, named in its heartbeats. */
+  readonly instance = randomBytes(6).toString('base64url');
   readonly logger: Logger;
   readonly sessions: SessionClient;
   get inboundTopicAliasMaximum(): number {
@@ -95,6 +100,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
   /** Connections buffering every local message until their offline queue is restored. */
   private readonly holding = new Set<Connection>();
   private events: SessionEventsConsumer | undefined;
+  /** Lost sessions and due wills the cluster hands to gateways (lost-work.ts). */
+  private work: ClusterWorkConsumer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Session health and live statistics of the connections here (health.ts). */
   health: HealthMonitor | undefined;
@@ -164,7 +171,13 @@ export class Gateway extends EventEmitter implements GatewayContext {
       (shared, m) => this.shared.deliver(shared, m),
     );
     this.retained = new RetainedStore(nc, this.s, this.gatewayId, this.logger);
-    this.offline = new OfflineSessions(nc, this.s, this, this.config.maxQueuedMessages);
+    this.offline = new OfflineSessions(
+      nc,
+      this.s,
+      this,
+      this.config.maxQueuedMessages,
+      jetStreamLimits(this.config.streams.queue, this.config.streamReplicas, 'new'),
+    );
     await this.offline.start();
 
     this.events = new SessionEventsConsumer(
@@ -179,6 +192,22 @@ export class Gateway extends EventEmitter implements GatewayContext {
       (eventId) => this.emit('sessionEventDuplicate', eventId),
     );
     await this.events.start();
+
+    this.work = new ClusterWorkConsumer(nc, this.s, {
+      logger: this.logger,
+      describe: async (clientName) => (await this.sessions.describeSessions([clientName])).sessions[0],
+      closeLost: (clientName, connectionId) =>
+        this.sessions.closeSession({ clientName, connectionId, clean: false, reason: GATEWAY_LOST_REASON }),
+      parkLost: (session, close) =>
+        this.offline
+          ? this.offline.parkLost(session, close)
+          : close
+            ? close().then(() => false)
+            : Promise.resolve(false),
+      publishWill: (clientName, will) => this.publishWillNow(clientName, will),
+      emit: (event, ...args) => this.emit(event, ...args),
+    });
+    await this.work.start();
 
     const health = new HealthMonitor(
       nc,
@@ -204,7 +233,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     );
 
     this.publishHeartbeat();
-    this.heartbeat = setInterval(() => this.publishHeartbeat(), HEARTBEAT_INTERVAL_MS);
+    this.heartbeat = setInterval(() => this.publishHeartbeat(), this.config.gatewayHeartbeatMs);
     this.heartbeat.unref();
     return { port: this.port, gatewayId: this.gatewayId, ports };
   }
@@ -243,6 +272,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     }
     this.pendingWills.clear();
     await Promise.allSettled([...this.closeCalls]);
+    await this.work?.stop();
     await this.events?.stop();
     if (this.messagesNc && !this.messagesNc.isClosed()) await this.messagesNc.drain().catch(() => undefined);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
@@ -278,8 +308,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.offline?.publish(message);
   }
 
-  storeRetained(message: RoutedMessage): Promise<boolean> {
-    return this.retained ? this.retained.store(message) : Promise.resolve(false);
+  storeRetained(message: RoutedMessage): Promise<number> {
+    return this.retained ? this.retained.store(message) : Promise.resolve(ReasonCode.UNSPECIFIED_ERROR);
   }
 
   readRetained(filter: string): Promise<RoutedMessage[]> {
@@ -407,7 +437,17 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.pendingWills.set(clientName, { timer, will, version });
   }
 
-  private publishWill(clientName: string, will: Will): void {
+  /**
+   * A will the cluster handed to this gateway (a lost connection's, lost-work.ts): published like
+   * any will, and done once NATS has it (and JetStream, if it is retained).
+   */
+  private async publishWillNow(clientName: string, will: Will): Promise<void> {
+    const stored = this.publishWill(clientName, will);
+    if (stored && !(await stored)) throw new Error('retained will not stored');
+    await Promise.all([this.nc?.flush(), this.messagesNc?.flush()]);
+  }
+
+  private publishWill(clientName: string, will: Will): Promise<boolean> | undefined {
     this.logger.info('publishing will', { clientName, topic: will.topic });
     const message: RoutedMessage = {
       id: this.nextMessageId(),
@@ -419,13 +459,16 @@ export class Gateway extends EventEmitter implements GatewayContext {
       receivedAt: Date.now(),
     };
     // A will with Will Retain 1 is published as a retained message [MQTT-3.1.2-17].
+    let stored: Promise<boolean> | undefined;
     if (message.retain) {
-      void this.storeRetained(message).then((stored) => {
-        if (stored) this.emit('retainedStored', message.topic);
+      stored = this.storeRetained(message).then((code) => {
+        if (code === ReasonCode.SUCCESS) this.emit('retainedStored', message.topic);
+        return code === ReasonCode.SUCCESS;
       });
     }
     this.route(message);
     this.emit('willPublished', clientName, will.topic);
+    return stored;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -501,6 +544,21 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private applyRemote(conn: Connection, session: Session__Output, source: string): void {
     if (BigInt(session.version || '0') <= conn.version) return;
     const holder = session.connection;
+    if (conn.sessionOpened && holder && holder.status !== 'CONNECTION_STATUS_CONNECTED') {
+      // A newer state in which no connection holds the session: the cluster closed it while this
+      // gateway was out of touch (taken for lost, docs/mqtt.md). Its will and offline queue were
+      // taken care of by the cluster: the connection ends without a will, its uncompleted
+      // deliveries go to the session's queue (as at a takeover), and its late writes are refused
+      // by connection id.
+      this.logger.warn('session closed by the cluster while this gateway was taken for lost', {
+        clientName: conn.clientName,
+        reason: holder.disconnectionReason,
+        source,
+      });
+      this.emit('takeover', conn.clientName, conn.id, 'lost');
+      conn.end({ reason: TAKEN_OVER, clean: false, publishWill: false }, ReasonCode.SESSION_TAKEN_OVER);
+      return;
+    }
     if (
       holder?.status === 'CONNECTION_STATUS_CONNECTED' &&
       holder.connectionId &&
@@ -601,6 +659,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (!this.nc || this.nc.isClosed()) return;
     const beat: GatewayHeartbeat = {
       gatewayId: this.gatewayId,
+      instance: this.instance,
       host: this.config.host,
       mqttPort: this.port,
       connections: this.byClient.size,

@@ -33,10 +33,17 @@
 // At most MQFLEET_MAX_QUEUED_MESSAGES queued messages are delivered: the oldest are kept and
 // newer ones discarded, as Mosquitto's max_queued_messages does.
 import { createHash } from 'node:crypto';
-import { clientToken, filterToSubjects, type Logger, type Subjects } from '@mqfleet/core';
+import {
+  clientToken,
+  filterToSubjects,
+  type JetStreamLimitFields,
+  type Logger,
+  type Subjects,
+} from '@mqfleet/core';
 import {
   AckPolicy,
   DeliverPolicy,
+  DiscardPolicy,
   RetentionPolicy,
   StorageType,
   type JetStreamManager,
@@ -131,6 +138,11 @@ export class OfflineQueues {
     private readonly gatewayId: string,
     private readonly logger: Logger,
     readonly maxQueued: number,
+    /**
+     * The stream's configured limits (MQFLEET_QUEUE_STREAM_*, MQFLEET_STREAM_REPLICAS): refused
+     * when full. The session-service creates the stream with them and updates an existing one.
+     */
+    private readonly limits?: JetStreamLimitFields,
   ) {}
 
   /** Creates the stream if it is missing (idempotent; several gateways may race). */
@@ -148,6 +160,12 @@ export class OfflineQueues {
         subjects: [this.s.queueAll],
         retention: RetentionPolicy.Interest,
         storage: StorageType.File,
+        ...(this.limits
+          ? {
+              ...this.limits,
+              discard: this.limits.discard === 'new' ? DiscardPolicy.New : DiscardPolicy.Old,
+            }
+          : {}),
       });
     } catch (err) {
       await jsm.streams.info(this.s.queueStream).catch(() => {

@@ -82,7 +82,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
     );
   }
   /** RETAIN 1: JetStream's acknowledgement of the stored (or removed) retained message. */
-  let stored: Promise<boolean> | undefined;
+  let stored: Promise<number> | undefined;
   if (!duplicate) {
     conn.stats.publishedTo(topic, Date.now());
     const properties = propertiesFromPublish(packet);
@@ -104,22 +104,23 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   }
   // The acknowledgement waits for JetStream when the message is retained; acknowledgements keep
   // the order of the PUBLISH packets [MQTT-4.6.0-2]. A retained message JetStream did not take is
-  // reported to an MQTT 5 client as 0x80 (it was still delivered to the current subscribers).
+  // reported to an MQTT 5 client as 0x97 Quota exceeded when the retained store is full, 0x80
+  // otherwise (it was still delivered to the current subscribers).
   if (packet.qos === 1) {
-    conn.acknowledgeAfter(stored, (ok) =>
+    conn.acknowledgeAfter(stored, (reasonCode) =>
       conn.send(
-        v5 && !ok
-          ? { cmd: 'puback', messageId: packetId, reasonCode: ReasonCode.UNSPECIFIED_ERROR }
+        v5 && reasonCode !== ReasonCode.SUCCESS
+          ? { cmd: 'puback', messageId: packetId, reasonCode }
           : { cmd: 'puback', messageId: packetId }, // [MQTT-4.3.2-4]
       ),
     );
   } else if (packet.qos === 2) {
     conn.awaitingRelease.add(packetId);
-    conn.acknowledgeAfter(stored, (ok) => {
-      if (v5 && !ok) {
+    conn.acknowledgeAfter(stored, (reasonCode) => {
+      if (v5 && reasonCode !== ReasonCode.SUCCESS) {
         // A PUBREC reason code of 0x80 or more ends the exchange [MQTT-4.3.3].
         conn.awaitingRelease.delete(packetId);
-        conn.send({ cmd: 'pubrec', messageId: packetId, reasonCode: ReasonCode.UNSPECIFIED_ERROR });
+        conn.send({ cmd: 'pubrec', messageId: packetId, reasonCode });
       } else {
         conn.send({ cmd: 'pubrec', messageId: packetId }); // [MQTT-4.3.3-8]
       }
