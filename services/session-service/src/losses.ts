@@ -184,6 +184,7 @@ export class GatewayLosses {
               LIMIT ${BATCH}
              ON CONFLICT (client_key) DO UPDATE SET connection_id = EXCLUDED.connection_id,
                gateway_id = EXCLUDED.gateway_id, noticed_at = now()
+               WHERE session_losses.connection_id <> EXCLUDED.connection_id
              RETURNING client_key, client_name, connection_id, noticed_at
            )
            SELECT lost.client_name, lost.connection_id, lost.noticed_at,

@@ -92,6 +92,13 @@ export async function ensureStreams(
   config: Config,
   log: Logger,
 ): Promise<void> {
+  if (config.streamReplicas > 1 && !nc.info?.cluster) {
+    // nats-server refuses such a stream when creating it, but accepts (and ignores) the change
+    // on an existing one.
+    throw new Error(
+      `MQFLEET_STREAM_REPLICAS is ${config.streamReplicas}, but the NATS server (${nc.getServer()}) is not part of a cluster: replicas need a JetStream cluster of at least that many servers (deploy/ runs 3). Use 1 on a single server; see docs/configuration.md.`,
+    );
+  }
   for (const kind of ['events', 'retained', 'queue', 'work'] as const) {
     await ensureStream(nc, streamConfig(kind, subjects, config), log);
   }
