@@ -15,7 +15,7 @@ describe('bounded storage (separate processes)', () => {
 
   before(async () => {
     system = await startSystem({
-      env: { MQFLEET_RETAINED_STREAM_MAX_MESSAGES: '3', MQFLEET_MAX_SESSION_EXPIRY_SECONDS: '2' },
+      env: { MQFLEET_RETAINED_STREAM_MAX_MESSAGES: '3', MQFLEET_MAX_SESSION_EXPIRY: '2' },
     });
     token = await system.login();
     nc = await natsConnection(system.infra.natsUrl);

@@ -64,7 +64,7 @@ export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
  * client asks for, "never" included (MQTT 3.1.1 Clean Session 0, MQTT 5 0xFFFFFFFF), as Mosquitto's
  * persistent_client_expiration and HiveMQ's max session expiry do (docs/mqtt.md).
  */
-export const DEFAULT_MAX_SESSION_EXPIRY_SECONDS = 7 * 24 * 60 * 60;
+export const DEFAULT_MAX_SESSION_EXPIRY = 7 * 24 * 60 * 60;
 
 export interface Config {
   production: boolean;
@@ -125,7 +125,7 @@ export interface Config {
   /** A gateway (or one run of it) silent this long is lost: the cluster takes care of its sessions. */
   gatewayTimeoutMs: number;
   /** Bound of every session's expiry interval, in seconds ("never" included); 0 = no bound. */
-  maxSessionExpirySeconds: number;
+  maxSessionExpiry: number;
   /** Replicas of every JetStream stream (1 on one machine, 3 in a 3-node cluster). */
   streamReplicas: number;
   /** Byte, message and age limits of each JetStream stream (stream-limits.ts). */
@@ -249,7 +249,7 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_MAX_QUEUED_MESSAGES: count(0, 1_000_000),
   MQFLEET_GATEWAY_HEARTBEAT_MS: count(100, 60_000),
   MQFLEET_GATEWAY_TIMEOUT_MS: count(500, 600_000),
-  MQFLEET_MAX_SESSION_EXPIRY_SECONDS: count(0, 4294967295),
+  MQFLEET_MAX_SESSION_EXPIRY: count(0, 4294967295),
   MQFLEET_STREAM_REPLICAS: count(1, 5),
   MQFLEET_EVENTS_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
   MQFLEET_EVENTS_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
@@ -509,7 +509,7 @@ export function loadConfig(
     maxQueuedMessages: get('MQFLEET_MAX_QUEUED_MESSAGES', DEFAULT_MAX_QUEUED_MESSAGES),
     gatewayHeartbeatMs,
     gatewayTimeoutMs,
-    maxSessionExpirySeconds: get('MQFLEET_MAX_SESSION_EXPIRY_SECONDS', DEFAULT_MAX_SESSION_EXPIRY_SECONDS),
+    maxSessionExpiry: get('MQFLEET_MAX_SESSION_EXPIRY', DEFAULT_MAX_SESSION_EXPIRY),
     streamReplicas: get('MQFLEET_STREAM_REPLICAS', DEFAULT_STREAM_REPLICAS),
     streams,
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),

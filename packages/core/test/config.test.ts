@@ -80,7 +80,7 @@ describe('loadConfig', () => {
       maxQueuedMessages: 1000,
       gatewayHeartbeatMs: 2000,
       gatewayTimeoutMs: 10_000,
-      maxSessionExpirySeconds: 604_800,
+      maxSessionExpiry: 604_800,
       streamReplicas: 1,
       streams: {
         events: { maxBytes: 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 86_400 },
@@ -424,14 +424,14 @@ describe('loadConfig: lost gateways and storage bounds', () => {
     const config = loadConfig({
       MQFLEET_GATEWAY_HEARTBEAT_MS: '500',
       MQFLEET_GATEWAY_TIMEOUT_MS: '3000',
-      MQFLEET_MAX_SESSION_EXPIRY_SECONDS: '0',
+      MQFLEET_MAX_SESSION_EXPIRY: '0',
       MQFLEET_STREAM_REPLICAS: '3',
       MQFLEET_RETAINED_STREAM_MAX_MESSAGES: '10',
       MQFLEET_QUEUE_STREAM_MAX_AGE_SECONDS: '0',
     });
     assert.equal(config.gatewayHeartbeatMs, 500);
     assert.equal(config.gatewayTimeoutMs, 3000);
-    assert.equal(config.maxSessionExpirySeconds, 0);
+    assert.equal(config.maxSessionExpiry, 0);
     assert.equal(config.streamReplicas, 3);
     assert.equal(config.streams.retained.maxMessages, 10);
     assert.equal(config.streams.retained.maxBytes, 1024 ** 3);

@@ -70,7 +70,7 @@ export function buildSessionService(
       monitor = new StreamMonitor(nc, subjects, config, log);
       monitor.start();
       const store = new SessionStore(db, subjects);
-      store.maxSessionExpirySeconds = config.maxSessionExpirySeconds;
+      store.maxSessionExpiry = config.maxSessionExpiry;
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();
       store.publishNow = relay.publishNow;

@@ -233,7 +233,7 @@ export function rowToSession(row: SessionRow, subscriptions: Subscription__Outpu
 const WILL_FIELDS = (Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]).filter((f) => f.startsWith('will'));
 
 /**
- * A Session Expiry Interval a client asks for, within the broker's bound (MQFLEET_MAX_SESSION_EXPIRY_SECONDS;
+ * A Session Expiry Interval a client asks for, within the broker's bound (MQFLEET_MAX_SESSION_EXPIRY;
  * 0 = none): "never" (UINT32_MAX: MQTT 3.1.1 Clean Session 0, MQTT 5 0xFFFFFFFF) included. MQTT 5
  * clients learn the value in CONNACK (packets/connect.ts of the gateway).
  */
@@ -705,8 +705,8 @@ const SUBSCRIPTIONS_JSON = `(SELECT json_agg(json_build_object('topicFilter', ss
 export class SessionStore implements EventSink {
   /** The fast path for events (see enqueueMany); the outbox relay provides it. */
   publishNow: EventPublisher | undefined;
-  /** Bound of the expiry a client asks for (CONNECT, DISCONNECT); 0 = none (config.maxSessionExpirySeconds). */
-  maxSessionExpirySeconds = 0;
+  /** Bound of the expiry a client asks for (CONNECT, DISCONNECT); 0 = none (config.maxSessionExpiry). */
+  maxSessionExpiry = 0;
   private readonly alteredRows = new AlteredRows();
 
   constructor(
@@ -732,7 +732,7 @@ export class SessionStore implements EventSink {
         );
         return { banned: true, sessionPresent: false, session: rowToSession(rows[0]!) };
       }
-      const declared = declaredSettings(declaration, this.maxSessionExpirySeconds);
+      const declared = declaredSettings(declaration, this.maxSessionExpiry);
       const connection = [
         req.gatewayId,
         req.connectionId,
@@ -825,10 +825,7 @@ export class SessionStore implements EventSink {
       const lostAt = existing.lost_noticed_at;
       const settings = settingsFromStored(existing.settings);
       if (req.sessionExpiryInterval !== undefined && req.sessionExpiryInterval !== null) {
-        settings.sessionExpiryInterval = boundedExpiry(
-          req.sessionExpiryInterval,
-          this.maxSessionExpirySeconds,
-        );
+        settings.sessionExpiryInterval = boundedExpiry(req.sessionExpiryInterval, this.maxSessionExpiry);
       }
       // A status an administrator set (banned, hidden, inactive) keeps the row: the decision and,
       // for inactive sessions, the history stay associated with the client.

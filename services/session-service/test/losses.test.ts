@@ -222,6 +222,10 @@ describe('lost gateways in Postgres (two session-services)', () => {
       false,
     );
     assert.equal((await lossesA.notice('gw-o', [], 0)).parking, 1);
+    // The earlier tests' losses still wait for their gateway: fresh, whatever the time now.
+    await db.query(
+      `UPDATE session_losses SET noticed_at = now() + interval '1 hour' WHERE client_name <> 'gw-over'`,
+    );
     assert.equal(await lossesA.closeOverdue(60_000), 0, 'within the grace: left to the gateways');
     await db.query(
       `UPDATE session_losses SET noticed_at = now() - interval '1 minute' WHERE client_name = 'gw-over'`,
