@@ -211,6 +211,8 @@ export function connectionInstance(connectionId: string): string {
 
 /** Disconnection reason of the sessions of a lost gateway (docs/mqtt.md). */
 export const GATEWAY_LOST_REASON = 'gateway lost';
+/** Actor of the changes the session-service makes to a lost gateway's sessions itself. */
+export const GATEWAY_WATCH_ACTOR = 'session-service:gateway-watch';
 
 /**
  * A connection of a lost gateway (its session outlives it and has QoS 1/2 subscriptions): a

@@ -5,6 +5,7 @@ export {
   freePort,
   REPO_ROOT,
   TEST_STREAM_LIMITS,
+  FAKE_GATEWAYS_ENV,
   type ServiceProcess,
 } from './process';
 export { nextEvent, eventMatching, until } from './wait';

@@ -40,6 +40,14 @@ export const TEST_STREAM_LIMITS: Readonly<Record<string, string>> = {
   MQFLEET_WORK_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
 };
 
+/**
+ * For tests whose "gateways" are gRPC calls that never heartbeat: without it the session-service
+ * takes their sessions for lost after the default 10 s (docs/mqtt.md, "A gateway that dies").
+ */
+export const FAKE_GATEWAYS_ENV: Readonly<Record<string, string>> = {
+  MQFLEET_GATEWAY_TIMEOUT_MS: '600000',
+};
+
 /** Starts `node services/<name>/dist/main.js` and waits for its {"msg":"ready"} log line. */
 export async function startService(
   name: string,

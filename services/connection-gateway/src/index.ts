@@ -45,6 +45,8 @@ import { TAKEN_OVER } from './context';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** DescribeSessions is asked about this many client ids at a time when reconciling. */
 const RECONCILE_BATCH = 200;
+/** A will the cluster handed over must have left for NATS within this long (publishWillNow). */
+const WILL_FLUSH_TIMEOUT_MS = 5000;
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -337,7 +339,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.health?.forget(conn);
     if (will) {
       // The will waits for min(Will Delay, Session Expiry) [MQTT-3.1.3-9, MQTT-3.1.2.5].
-      const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
+      // (A DISCONNECT's Session Expiry is bounded as the session-service bounds it.)
+      const max = this.config.maxSessionExpiry;
+      const asked = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
+      const expiry = max > 0 && info.sessionExpiryInterval !== undefined ? Math.min(asked, max) : asked;
       const delay = Math.min(will.delaySeconds, expiry);
       if (delay > 0 && !this.closing) this.scheduleWill(conn.clientName, will, delay, conn.version);
       else this.publishWill(conn.clientName, will);
@@ -444,7 +449,17 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private async publishWillNow(clientName: string, will: Will): Promise<void> {
     const stored = this.publishWill(clientName, will);
     if (stored && !(await stored)) throw new Error('retained will not stored');
-    await Promise.all([this.nc?.flush(), this.messagesNc?.flush()]);
+    // Flushed (the will left this process) before the work item is acknowledged; NATS gone
+    // meanwhile: the item is done again rather than waiting here for its reconnection.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('NATS flush timed out')), WILL_FLUSH_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([Promise.all([this.nc?.flush(), this.messagesNc?.flush()]), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private publishWill(clientName: string, will: Will): Promise<boolean> | undefined {

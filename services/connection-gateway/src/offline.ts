@@ -3,7 +3,13 @@
 // it, handing a taken-over connection's deliveries to the new one, and following session events
 // (expiry/deletion, subscriptions an administrator changes while the session is offline). The
 // Gateway calls these hooks; nothing here knows about sockets or listeners.
-import type { JetStreamLimitFields, Logger, SessionEvent, Subjects } from '@mqfleet/core';
+import {
+  GATEWAY_WATCH_ACTOR,
+  type JetStreamLimitFields,
+  type Logger,
+  type SessionEvent,
+  type Subjects,
+} from '@mqfleet/core';
 import type { CloseSessionResponse__Output, Session__Output } from '@mqfleet/proto';
 import type { NatsConnection } from 'nats';
 import type { Connection, Handoff } from './connection';
@@ -373,9 +379,13 @@ export class OfflineSessions {
   onEvent(event: SessionEvent): void {
     const queues = this.queues;
     if (!queues) return;
-    if (event.type === 'deleted' && !event.actor.startsWith('gateway:')) {
-      // Every gateway tries (idempotent). A session removed by its own disconnection (expiry 0)
-      // was never parked: no lookup.
+    if (
+      event.type === 'deleted' &&
+      !event.actor.startsWith('gateway:') &&
+      event.actor !== GATEWAY_WATCH_ACTOR
+    ) {
+      // Every gateway tries (idempotent). A session removed by its own disconnection (expiry 0),
+      // also that of a lost gateway, was never parked: no lookup.
       queues
         .discard(event.clientName)
         .catch((err: unknown) =>

@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   GATEWAY_LOST_REASON,
+  GATEWAY_WATCH_ACTOR,
   type ClusterWork,
   type Logger,
   type Settings,
@@ -33,8 +34,6 @@ import {
   type SessionStore,
 } from './sessions';
 
-/** Actor of the changes the session-service makes to lost sessions itself. */
-export const GATEWAY_WATCH_ACTOR = 'session-service:gateway-watch';
 /** Losses recorded, and due wills released, per statement. */
 const BATCH = 500;
 /** Lost sessions the session-service closes at once. */

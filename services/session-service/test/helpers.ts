@@ -1,6 +1,6 @@
 // Starts a real session-service (in-process) on a fresh database and NATS prefix.
 import * as grpc from '@grpc/grpc-js';
-import { createInfra, TEST_STREAM_LIMITS, type Infra } from '@mqfleet/testkit';
+import { createInfra, FAKE_GATEWAYS_ENV, TEST_STREAM_LIMITS, type Infra } from '@mqfleet/testkit';
 import { createLogger, loadConfig, type Config } from '@mqfleet/core';
 import {
   AccountServiceClient,
@@ -32,6 +32,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     MQFLEET_NATS_PREFIX: infra.natsPrefix,
     MQFLEET_GRPC_PORT: '0',
     ...TEST_STREAM_LIMITS,
+    ...FAKE_GATEWAYS_ENV,
     ...env,
   });
   const service = buildSessionService(config, createLogger('session-service', 'warn'));
