@@ -10,7 +10,7 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import { once } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IDisconnectPacket } from 'mqtt-packet';
-import { startService, testServers, until } from '@mqfleet/testkit';
+import { startService, testServers, until, type ServiceProcess } from '@mqfleet/testkit';
 import { startSystem, type ReceivedMessage, type System } from './system';
 
 const HEARTBEAT_MS = 250;
@@ -23,11 +23,43 @@ const TIMEOUT_MS = 2000;
 const NOTICE_BOUND_MS = TIMEOUT_MS + TIMEOUT_MS / 4;
 const SLACK_MS = 6000;
 
+/**
+ * Drops the messages (MSG/HMSG) on subjects `drop` matches from a NATS server → client byte
+ * stream, passing everything else (INFO, PING, +OK, other messages) on unchanged.
+ */
+class DroppingParser {
+  private buffer = Buffer.alloc(0);
+  constructor(private readonly drop: () => ((subject: string) => boolean) | undefined) {}
+
+  push(chunk: Buffer): Buffer {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    const out: Buffer[] = [];
+    for (;;) {
+      const eol = this.buffer.indexOf('\r\n');
+      if (eol < 0) break;
+      const line = this.buffer.subarray(0, eol).toString('latin1');
+      let length = eol + 2;
+      const [op, subject] = line.split(' ');
+      if (op === 'MSG' || op === 'HMSG') {
+        length += Number(line.slice(line.lastIndexOf(' ') + 1)) + 2;
+        if (this.buffer.length < length) break;
+      }
+      const frame = this.buffer.subarray(0, length);
+      this.buffer = this.buffer.subarray(length);
+      if ((op === 'MSG' || op === 'HMSG') && this.drop()?.(subject!)) continue;
+      out.push(frame);
+    }
+    return Buffer.concat(out);
+  }
+}
+
 /** A TCP proxy to NATS that the test can cut (a network partition of one gateway) and heal. */
 class CuttableProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private open = true;
+  /** While set, messages on matching subjects from NATS are dropped (see DroppingParser). */
+  dropping: ((subject: string) => boolean) | undefined;
   port = 0;
 
   constructor(
@@ -47,7 +79,12 @@ class CuttableProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      const parser = new DroppingParser(() => this.dropping);
+      upstream.on('data', (chunk: Buffer) => {
+        const out = parser.push(chunk);
+        if (out.length > 0) client.write(out);
+      });
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -85,6 +122,10 @@ describe('a gateway that dies (separate processes, SIGKILL)', () => {
   let system: System;
   let token: string;
   let proxy: CuttableProxy;
+  /** The session-service running now (tests restart it). */
+  let sessionService: ServiceProcess;
+  /** The last test's proxy between the session-service and NATS (closed after the system). */
+  let serviceProxy: CuttableProxy | undefined;
   const clients = new Set<MqttClient>();
 
   before(async () => {
@@ -101,12 +142,15 @@ describe('a gateway that dies (separate processes, SIGKILL)', () => {
       gatewayEnv: { 3: { NATS_URL: `nats://127.0.0.1:${proxy.port}` } },
     });
     token = await system.login();
+    sessionService = system.sessionService;
   });
   after(async () => {
     for (const c of clients) c.end(true);
     proxy?.heal();
+    serviceProxy?.heal();
     await system?.close();
     await proxy?.close();
+    await serviceProxy?.close();
   });
 
   /** An MQTT 5 client whose handlers are attached before CONNECT (a queue may follow CONNACK at once). */
@@ -307,10 +351,10 @@ describe('a gateway that dies (separate processes, SIGKILL)', () => {
     const live = await device('ss-live', 1, {
       will: { topic: 'ss/will/live', payload: Buffer.from('gone'), qos: 1, retain: false },
     });
-    await system.sessionService.stop('SIGKILL');
+    await sessionService.stop('SIGKILL');
     await system.gateways[2]!.process.stop('SIGKILL');
-    const restarted = await startService('session-service', system.env);
-    system.processes.push(restarted);
+    sessionService = await startService('session-service', system.env);
+    system.processes.push(sessionService);
     await noticed('ss-dev', 2 * TIMEOUT_MS + SLACK_MS);
     await until(() => willsOf(observer, 'ss/will/dev').length > 0, SLACK_MS);
     assert.equal((await describeSession('ss-live'))?.connectionStatus, 'connected');
@@ -361,5 +405,42 @@ describe('a gateway that dies (separate processes, SIGKILL)', () => {
     const back = await device('part-dev', 0, { clean: false, properties: { sessionExpiryInterval: 600 } });
     assert.equal(back.connack.sessionPresent, true);
     await until(() => back.messages.some((m) => m.payload.toString() === 'while cut off'), 5000);
+  });
+
+  it('a session-service that lost NATS for longer than the timeout takes no live gateway for lost when it is back', async () => {
+    const nats = new URL((await testServers()).natsUrl);
+    const own = new CuttableProxy(nats.hostname, Number(nats.port));
+    serviceProxy = own;
+    await own.start();
+    await sessionService.stop();
+    sessionService = await startService('session-service', {
+      ...system.env,
+      NATS_URL: `nats://127.0.0.1:${own.port}`,
+    });
+    system.processes.push(sessionService);
+    const dev = await device('quiet-dev', 1);
+    // Past the quiet period after its start: it judges gateways now.
+    await new Promise((r) => setTimeout(r, TIMEOUT_MS + 500));
+    own.cut();
+    // Heartbeats go on, but it hears none of them for twice the timeout, and for most of a
+    // timeout after it is back (they are dropped on the way): it must wait one timeout after its
+    // reconnection before it judges anyone.
+    await new Promise((r) => setTimeout(r, 2 * TIMEOUT_MS));
+    own.dropping = (subject) => subject.includes('.gateway.heartbeat.');
+    own.heal();
+    await sessionService.waitForLine(
+      (l) => l.includes('gateways are judged again') && l.includes('NATS reconnected'),
+      10000,
+    );
+    await new Promise((r) => setTimeout(r, TIMEOUT_MS * 0.6));
+    own.dropping = undefined;
+    // Had it judged the silence it could not hear, the device's session would say
+    // disconnected within one check and its connection would be ended.
+    await new Promise((r) => setTimeout(r, 2 * TIMEOUT_MS));
+    assert.equal((await describeSession('quiet-dev'))?.connectionStatus, 'connected');
+    assert.equal(dev.client.connected, true);
+    assert.equal(dev.disconnects.length, 0);
+    assert.equal((await alter('quiet-dev', { keepAliveSeconds: 40 })).liveApplied, true);
+    assert.ok(!sessionService.lines.some((l) => l.includes('"gateway lost"')), 'no gateway taken for lost');
   });
 });
