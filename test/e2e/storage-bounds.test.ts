@@ -59,7 +59,19 @@ describe('bounded storage (separate processes)', () => {
     assert.deepEqual(got.sort(), ['bounds/r/1', 'bounds/r/2', 'bounds/r/3']);
   });
 
-  it('a session-service that starts brings existing streams to its limits; one JetStream cannot give stops the start', async () => {
+  it('a session-service that starts logs a full stream, brings existing streams to its limits; one JetStream cannot give stops the start', async () => {
+    // The retained store is full (3 of 3): a session-service that starts says so.
+    const same = await startService('session-service', {
+      ...system.env,
+      MQFLEET_GRPC_PORT: String(await freePort()),
+    });
+    try {
+      await same.waitForLine((l) =>
+        l.includes(`stream ${retainedStream()} is full: new messages are refused`),
+      );
+    } finally {
+      await same.stop();
+    }
     const grpcPort = await freePort();
     const second = await startService('session-service', {
       ...system.env,

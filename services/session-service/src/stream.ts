@@ -174,7 +174,9 @@ export class StreamMonitor {
     private readonly log: Logger,
   ) {}
 
+  /** Checks now (a stream full before this start is logged at once), then every MONITOR_MS. */
   start(): void {
+    void this.check();
     this.timer = setInterval(() => void this.check(), MONITOR_MS);
     this.timer.unref();
   }
