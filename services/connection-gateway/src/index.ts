@@ -448,7 +448,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
    */
   private async publishWillNow(clientName: string, will: Will): Promise<void> {
     const stored = this.publishWill(clientName, will);
-    if (stored && !(await stored)) throw new Error('retained will not stored');
+    // Routed already: a retained copy JetStream refused (logged by retained.ts) is not worth a
+    // second delivery to every subscriber, so the item is done all the same.
+    if (stored && !(await stored))
+      this.logger.warn('retained will not stored', { clientName, topic: will.topic });
     // Flushed (the will left this process) before the work item is acknowledged; NATS gone
     // meanwhile: the item is done again rather than waiting here for its reconnection.
     let timer: NodeJS.Timeout | undefined;
