@@ -283,8 +283,9 @@ describe('a gateway that dies (separate processes, SIGKILL)', () => {
       observer.arrivals[observer.messages.findIndex((m) => m.topic === topic)]!;
     const waited = arrival('loss/will/delay') - arrival('loss/will/temp');
     process.stderr.write(`# will delay 2 s: published ${waited} ms after the undelayed will\n`);
-    // (less the few milliseconds the temporary session's will took to be published)
-    assert.ok(waited >= 2000 - 250, `the will waited for its delay (${waited} ms after the undelayed one)`);
+    // (less what the temporary session's will took to be published: tens of milliseconds, a few
+    // hundred on a loaded machine; without the delay it would be about 0)
+    assert.ok(waited >= 2000 - 500, `the will waited for its delay (${waited} ms after the undelayed one)`);
     await until(() => willsOf(observer, 'loss/will/expiry').length > 0, 2000 + SLACK_MS);
 
     // Some traffic after the notice, then the device moves to gateway 0 and resumes its session.
