@@ -20,6 +20,8 @@ import type { GatewayLosses } from './losses';
 const FULL_PASS_TIMEOUTS = 10;
 /** Longest time between two checks. */
 const MAX_CHECK_MS = 1000;
+/** While gateways are alive, a loss is theirs to take care of for this many timeouts. */
+const OVERDUE_TIMEOUTS = 5;
 
 export class GatewayWatch {
   private timer: NodeJS.Timeout | undefined;
@@ -90,8 +92,11 @@ export class GatewayWatch {
   }
 
   private async pass(now: number): Promise<void> {
-    // Losses decided earlier (by any session-service) that no gateway took care of.
-    await this.losses.closeOverdue(this.timeoutMs);
+    // Losses decided earlier (by any session-service) that no gateway took care of: after one
+    // timeout when no gateway is alive, after OVERDUE_TIMEOUTS while gateways are alive (they
+    // may be working through many; closing a session before it is parked loses its messages).
+    const anyAlive = this.registry.alive(now).length > 0;
+    await this.losses.closeOverdue((anyAlive ? OVERDUE_TIMEOUTS : 1) * this.timeoutMs);
     if (!this.natsUp || now < this.quietUntil) return;
     const silent = this.registry.expire(now);
     const full = now >= this.fullPassAt;
