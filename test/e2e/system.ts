@@ -53,6 +53,13 @@ export interface System {
   postRaw(body: string, contentType?: string): Promise<ApiResponse>;
   /** createSession ADMIN/ADMIN → authToken (cached). */
   login(): Promise<string>;
+  /** The environment every service of this system got (DATABASE_URL, NATS_URL, ports, `env`). */
+  env: Record<string, string>;
+  /**
+   * Starts gateway `index` again on its port (so with the same gateway id), e.g. after it was
+   * killed; `env` is added to the system's. Replaces gateways[index].
+   */
+  startGateway(index: number, env?: Record<string, string>): Promise<GatewayProcess>;
   /** An MQTT.js client on gateway `gateway` that never reconnects by itself; closed by close(). */
   mqtt(clientId: string, options?: IClientOptions, gateway?: number): Promise<MqttClient>;
   /** Stops every process and drops the database / NATS prefix. */
@@ -67,6 +74,8 @@ export async function startSystem(
     env?: Record<string, string>;
     /** A NATS server of the test's own (JetStream on) instead of the shared one. */
     natsUrl?: string;
+    /** Environment added for one gateway (by index), e.g. its own NATS_URL. */
+    gatewayEnv?: Record<number, Record<string, string>>;
   } = {},
 ): Promise<System> {
   const gatewayCount = options.gateways ?? 1;
@@ -102,17 +111,33 @@ export async function startSystem(
     processes.push(sessionService);
     const apiGateway = await startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(httpPort) });
     processes.push(apiGateway);
-    for (let index = 0; index < gatewayCount; index++) {
-      // Gateway i listens on MQFLEET_MQTT_PORT + i: aim that sum at a port that is free now.
-      const port = await freePort();
+    const startGatewayOn = async (
+      index: number,
+      port: number,
+      env: Record<string, string> = {},
+    ): Promise<GatewayProcess> => {
+      // Gateway i listens on MQFLEET_MQTT_PORT + i.
       const gateway = await startService('connection-gateway', {
         ...common,
+        ...options.gatewayEnv?.[index],
+        ...env,
         MQFLEET_MQTT_PORT: String(port - index),
         MQFLEET_GATEWAY_INDEX: String(index),
       });
       processes.push(gateway);
-      gateways.push({ process: gateway, port });
+      const started = { process: gateway, port };
+      gateways[index] = started;
+      return started;
+    };
+    for (let index = 0; index < gatewayCount; index++) {
+      // Aim port - index + index at a port that is free now.
+      await startGatewayOn(index, await freePort());
     }
+    const startGateway = (index: number, env?: Record<string, string>): Promise<GatewayProcess> => {
+      const existing = gateways[index];
+      if (!existing) throw new Error(`no gateway ${index}`);
+      return startGatewayOn(index, existing.port, env);
+    };
 
     const baseUrl = `http://127.0.0.1:${httpPort}`;
     await until(
@@ -209,6 +234,8 @@ export async function startSystem(
       postRaw,
       login,
       mqtt: connectMqtt,
+      env: common,
+      startGateway,
       close,
     };
   } catch (err) {

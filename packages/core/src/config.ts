@@ -8,6 +8,14 @@
 // variables. A variable added to SCHEMA is therefore in the file too, with no other change.
 import { readFileSync } from 'node:fs';
 import { parseAuthorization, type AuthorizationRule } from './authorization';
+import {
+  DEFAULT_STREAM_LIMITS,
+  DEFAULT_STREAM_REPLICAS,
+  STREAM_KINDS,
+  streamLimitVariable,
+  type StreamKind,
+  type StreamLimits,
+} from './stream-limits';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MQTT_PORT = 1883;
@@ -72,6 +80,16 @@ export const MIN_OUTBOUND_BYTES = 65_536;
 export const QUEUE_FULL_POLICIES = ['drop-oldest', 'drop-newest', 'disconnect'] as const;
 export type QueueFullPolicy = (typeof QUEUE_FULL_POLICIES)[number];
 export const DEFAULT_QUEUE_FULL_POLICY: QueueFullPolicy = 'drop-oldest';
+/** How often a connection-gateway announces itself (heartbeat on NATS). */
+export const DEFAULT_GATEWAY_HEARTBEAT_MS = 2000;
+/** A gateway silent this long is lost (five heartbeats; HiveMQ's failure detection waits 9 s). */
+export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
+/**
+ * The longest a session outlives its connection: 7 days. It bounds every Session Expiry Interval a
+ * client asks for, "never" included (MQTT 3.1.1 Clean Session 0, MQTT 5 0xFFFFFFFF), as Mosquitto's
+ * persistent_client_expiration and HiveMQ's max session expiry do (docs/mqtt.md).
+ */
+export const DEFAULT_MAX_SESSION_EXPIRY = 7 * 24 * 60 * 60;
 
 export interface Config {
   production: boolean;
@@ -138,6 +156,16 @@ export interface Config {
   queueFullPolicy: QueueFullPolicy;
   /** Unsent bytes a connection's socket may hold before PUBLISH packets wait or are dropped. */
   maxOutboundBytes: number;
+  /** How often a connection-gateway publishes its heartbeat. */
+  gatewayHeartbeatMs: number;
+  /** A gateway (or one run of it) silent this long is lost: the cluster takes care of its sessions. */
+  gatewayTimeoutMs: number;
+  /** Bound of every session's expiry interval, in seconds ("never" included); 0 = no bound. */
+  maxSessionExpiry: number;
+  /** Replicas of every JetStream stream (1 on one machine, 3 in a 3-node cluster). */
+  streamReplicas: number;
+  /** Byte, message and age limits of each JetStream stream (stream-limits.ts). */
+  streams: Record<StreamKind, StreamLimits>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
@@ -259,6 +287,22 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_MAX_QUEUED_BYTES: count(1024, 2 ** 40),
   MQFLEET_QUEUE_FULL_POLICY: oneOf(...QUEUE_FULL_POLICIES),
   MQFLEET_MAX_OUTBOUND_BYTES: count(MIN_OUTBOUND_BYTES, 2 ** 40),
+  MQFLEET_GATEWAY_HEARTBEAT_MS: count(100, 60_000),
+  MQFLEET_GATEWAY_TIMEOUT_MS: count(500, 600_000),
+  MQFLEET_MAX_SESSION_EXPIRY: count(0, 4294967295),
+  MQFLEET_STREAM_REPLICAS: count(1, 5),
+  MQFLEET_EVENTS_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_EVENTS_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_EVENTS_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
+  MQFLEET_RETAINED_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_RETAINED_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_RETAINED_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
+  MQFLEET_QUEUE_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_QUEUE_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_QUEUE_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
+  MQFLEET_WORK_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_WORK_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
+  MQFLEET_WORK_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
 };
 
 export class ConfigError extends Error {
@@ -439,6 +483,25 @@ export function loadConfig(
     }
   }
 
+  const gatewayHeartbeatMs = get('MQFLEET_GATEWAY_HEARTBEAT_MS', DEFAULT_GATEWAY_HEARTBEAT_MS);
+  const gatewayTimeoutMs = get('MQFLEET_GATEWAY_TIMEOUT_MS', DEFAULT_GATEWAY_TIMEOUT_MS);
+  if (gatewayTimeoutMs < 2 * gatewayHeartbeatMs) {
+    throw new ConfigError(
+      `${label('MQFLEET_GATEWAY_TIMEOUT_MS')} (${gatewayTimeoutMs}) must be at least twice ${label('MQFLEET_GATEWAY_HEARTBEAT_MS')} (${gatewayHeartbeatMs}): one late heartbeat must not make a gateway lost`,
+    );
+  }
+  const streams = Object.fromEntries(
+    STREAM_KINDS.map((kind) => {
+      const d = DEFAULT_STREAM_LIMITS[kind];
+      const limits: StreamLimits = {
+        maxBytes: get(streamLimitVariable(kind, 'maxBytes'), d.maxBytes),
+        maxMessages: get(streamLimitVariable(kind, 'maxMessages'), d.maxMessages),
+        maxAgeSeconds: get(streamLimitVariable(kind, 'maxAgeSeconds'), d.maxAgeSeconds),
+      };
+      return [kind, limits];
+    }),
+  ) as Record<StreamKind, StreamLimits>;
+
   let authorization: AuthorizationRule[] | undefined;
   if (file?.authorization !== undefined) {
     try {
@@ -488,6 +551,11 @@ export function loadConfig(
     maxQueuedBytes: get('MQFLEET_MAX_QUEUED_BYTES', DEFAULT_MAX_QUEUED_BYTES),
     queueFullPolicy: get<QueueFullPolicy>('MQFLEET_QUEUE_FULL_POLICY', DEFAULT_QUEUE_FULL_POLICY),
     maxOutboundBytes: get('MQFLEET_MAX_OUTBOUND_BYTES', DEFAULT_MAX_OUTBOUND_BYTES),
+    gatewayHeartbeatMs,
+    gatewayTimeoutMs,
+    maxSessionExpiry: get('MQFLEET_MAX_SESSION_EXPIRY', DEFAULT_MAX_SESSION_EXPIRY),
+    streamReplicas: get('MQFLEET_STREAM_REPLICAS', DEFAULT_STREAM_REPLICAS),
+    streams,
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
     grpcTls,

@@ -8,3 +8,4 @@ export * from './session';
 export * from './json-values';
 export * from './accounts';
 export * from './health';
+export * from './stream-limits';

@@ -80,6 +80,14 @@ export interface Subjects {
   /** Core NATS: a session's saved deliveries were parked for the connection that took it over. */
   queueReady(clientName: string): string;
   queueReadyAll: string;
+  /**
+   * JetStream stream (work-queue retention) of the cluster's work: the sessions of a lost gateway
+   * to park and close (ClusterWork "lost"), and wills that are due ("will"). One durable pull
+   * consumer shared by every gateway: each item goes to one gateway and is removed once it is done.
+   */
+  workStream: string;
+  workAll: string;
+  work(type: ClusterWork['type'], clientName: string): string;
   /** Core NATS subject an MQTT message on `topic` crosses gateways on. */
   message(topic: string): string;
   /** Prefix of every message subject (subject filters are built on it). */
@@ -118,6 +126,9 @@ export function subjects(prefix: string): Subjects {
     queueSession: (clientName) => `${prefix}.queue.s.${clientToken(clientName)}`,
     queueReady: (clientName) => `${prefix}.queueready.${clientToken(clientName)}`,
     queueReadyAll: `${prefix}.queueready.*`,
+    workStream: `${stem}_WORK`,
+    workAll: `${prefix}.work.>`,
+    work: (type, clientName) => `${prefix}.work.${type}.${clientToken(clientName)}`,
     message: (topic) => `${prefix}.msg.${topicToSubject(topic)}`,
     messagePrefix: `${prefix}.msg`,
     sessionApplied: (clientName) => `${prefix}.applied.${clientToken(clientName)}`,
@@ -182,10 +193,53 @@ export interface SessionBulkEvent {
 
 export interface GatewayHeartbeat {
   gatewayId: string;
+  /**
+   * This run of the gateway (random at each start). Every connection id it hands out starts with
+   * `<instance>.`, so the sessions of an earlier run of the same gateway id are told apart.
+   */
+  instance?: string;
   host: string;
   mqttPort: number;
   connections: number;
 }
+
+/** The instance part of a connection id (`<instance>.<random>`); "" for ids without one. */
+export function connectionInstance(connectionId: string): string {
+  const dot = connectionId.indexOf('.');
+  return dot < 0 ? '' : connectionId.slice(0, dot);
+}
+
+/** Disconnection reason of the sessions of a lost gateway (docs/mqtt.md). */
+export const GATEWAY_LOST_REASON = 'gateway lost';
+/** Actor of the changes the session-service makes to a lost gateway's sessions itself. */
+export const GATEWAY_WATCH_ACTOR = 'session-service:gateway-watch';
+
+/**
+ * A connection of a lost gateway (its session outlives it and has QoS 1/2 subscriptions): a
+ * gateway parks the session's offline queue, then closes the session (CloseSession with this
+ * connection id and GATEWAY_LOST_REASON).
+ */
+export interface LostConnectionWork {
+  type: 'lost';
+  clientName: string;
+  connectionId: string;
+  /** The gateway that held it. */
+  gatewayId: string;
+  /** When the cluster noticed the loss (ISO 8601). */
+  noticedAt: string;
+}
+
+/** A will that is due: a gateway publishes it. `will` holds the will* fields of the session's settings. */
+export interface WillWork {
+  type: 'will';
+  clientName: string;
+  connectionId: string;
+  will: Record<string, unknown>;
+  /** When it became due (ISO 8601). */
+  dueAt: string;
+}
+
+export type ClusterWork = LostConnectionWork | WillWork;
 
 export type LabelEventType = 'created' | 'altered' | 'deleted';
 

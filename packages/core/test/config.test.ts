@@ -82,6 +82,16 @@ describe('loadConfig', () => {
       maxQueuedBytes: 16 * 1024 * 1024,
       queueFullPolicy: 'drop-oldest',
       maxOutboundBytes: 1024 * 1024,
+      gatewayHeartbeatMs: 2000,
+      gatewayTimeoutMs: 10_000,
+      maxSessionExpiry: 604_800,
+      streamReplicas: 1,
+      streams: {
+        events: { maxBytes: 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 86_400 },
+        retained: { maxBytes: 1024 ** 3, maxMessages: 1_000_000, maxAgeSeconds: 0 },
+        queue: { maxBytes: 2 * 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 604_800 },
+        work: { maxBytes: 256 * 1024 ** 2, maxMessages: 1_000_000, maxAgeSeconds: 0 },
+      },
       natsPrefix: DEFAULT_NATS_PREFIX,
       databaseUrl: undefined,
       natsUrl: undefined,
@@ -434,5 +444,42 @@ describe('MQFLEET_CONFIG file', () => {
       { authorization: [{ permission: 'deny', action: 'all', topics: ['#'], user: 'x' }] },
       /rule 0: unknown key "user"/,
     );
+  });
+});
+
+describe('loadConfig: lost gateways and storage bounds', () => {
+  it("reads the heartbeat, the timeout, the session expiry bound and each stream's limits", () => {
+    const config = loadConfig({
+      MQFLEET_GATEWAY_HEARTBEAT_MS: '500',
+      MQFLEET_GATEWAY_TIMEOUT_MS: '3000',
+      MQFLEET_MAX_SESSION_EXPIRY: '0',
+      MQFLEET_STREAM_REPLICAS: '3',
+      MQFLEET_RETAINED_STREAM_MAX_MESSAGES: '10',
+      MQFLEET_QUEUE_STREAM_MAX_AGE_SECONDS: '0',
+    });
+    assert.equal(config.gatewayHeartbeatMs, 500);
+    assert.equal(config.gatewayTimeoutMs, 3000);
+    assert.equal(config.maxSessionExpiry, 0);
+    assert.equal(config.streamReplicas, 3);
+    assert.equal(config.streams.retained.maxMessages, 10);
+    assert.equal(config.streams.retained.maxBytes, 1024 ** 3);
+    assert.equal(config.streams.queue.maxAgeSeconds, 0);
+  });
+
+  it('refuses a timeout shorter than two heartbeats, naming both settings', () => {
+    refused(
+      { MQFLEET_GATEWAY_HEARTBEAT_MS: '2000', MQFLEET_GATEWAY_TIMEOUT_MS: '3000' },
+      /MQFLEET_GATEWAY_TIMEOUT_MS \(3000\) must be at least twice MQFLEET_GATEWAY_HEARTBEAT_MS \(2000\)/,
+    );
+    refused({ MQFLEET_STREAM_REPLICAS: '0' }, /MQFLEET_STREAM_REPLICAS must be an integer from 1 to 5/);
+    refused({ MQFLEET_EVENTS_STREAM_MAX_BYTES: '1GB' }, /MQFLEET_EVENTS_STREAM_MAX_BYTES must be an integer/);
+  });
+
+  it('the limits are keys of the configuration file too', () => {
+    const config = loadConfig({ MQFLEET_CONFIG: '/cfg.json' }, () =>
+      JSON.stringify({ workStreamMaxBytes: 1048576, gatewayTimeoutMs: 4000 }),
+    );
+    assert.equal(config.streams.work.maxBytes, 1048576);
+    assert.equal(config.gatewayTimeoutMs, 4000);
   });
 });

@@ -1,5 +1,13 @@
 export { createInfra, testServers, natsConnection, type Infra } from './infra';
-export { startService, nodeOptionsOf, freePort, REPO_ROOT, type ServiceProcess } from './process';
+export {
+  startService,
+  nodeOptionsOf,
+  freePort,
+  REPO_ROOT,
+  TEST_STREAM_LIMITS,
+  FAKE_GATEWAYS_ENV,
+  type ServiceProcess,
+} from './process';
 export { nextEvent, eventMatching, until } from './wait';
 export { createTestCertificates, type ListenerCertificates } from './tls';
 export { makeTestCertificates, type TestCertificates } from './certs';

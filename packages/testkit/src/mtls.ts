@@ -2,7 +2,7 @@
 // NATS prefix, with throw-away certificates (certs.ts) for the given client CNs.
 import { makeTestCertificates, type TestCertificates } from './certs';
 import { createInfra, type Infra } from './infra';
-import { freePort, startService, type ServiceProcess } from './process';
+import { FAKE_GATEWAYS_ENV, freePort, startService, type ServiceProcess } from './process';
 
 export interface TlsSessionService {
   certs: TestCertificates;
@@ -30,6 +30,7 @@ export async function startTlsSessionService(
       MQFLEET_GRPC_TLS_CERT_FILE: certs.serverCertFile,
       MQFLEET_GRPC_TLS_KEY_FILE: certs.serverKeyFile,
       MQFLEET_GRPC_TLS_CA_FILE: certs.caFile,
+      ...FAKE_GATEWAYS_ENV,
       ...env,
     });
   } catch (err) {

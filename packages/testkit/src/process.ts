@@ -28,6 +28,26 @@ export function nodeOptionsOf(name: string): string[] {
   return manifest.mqfleet?.nodeOptions ?? [];
 }
 
+/**
+ * Stream limits every service a test starts gets unless the test says otherwise: a NATS server
+ * reserves a stream's byte limit from its JetStream storage, and the tests of several worktrees
+ * share one server (the defaults reserve 4.25 GiB per system).
+ */
+export const TEST_STREAM_LIMITS: Readonly<Record<string, string>> = {
+  MQFLEET_EVENTS_STREAM_MAX_BYTES: String(64 * 1024 * 1024),
+  MQFLEET_RETAINED_STREAM_MAX_BYTES: String(16 * 1024 * 1024),
+  MQFLEET_QUEUE_STREAM_MAX_BYTES: String(64 * 1024 * 1024),
+  MQFLEET_WORK_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
+};
+
+/**
+ * For tests whose "gateways" are gRPC calls that never heartbeat: without it the session-service
+ * takes their sessions for lost after the default 10 s (docs/mqtt.md, "A gateway that dies").
+ */
+export const FAKE_GATEWAYS_ENV: Readonly<Record<string, string>> = {
+  MQFLEET_GATEWAY_TIMEOUT_MS: '600000',
+};
+
 /** Starts `node services/<name>/dist/main.js` and waits for its {"msg":"ready"} log line. */
 export async function startService(
   name: string,
@@ -36,7 +56,7 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const main = path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
   const child = spawn(process.execPath, [...nodeOptionsOf(name), main], {
-    env: { PATH: process.env.PATH ?? '', MQFLEET_LOG_LEVEL: 'debug', ...env },
+    env: { PATH: process.env.PATH ?? '', MQFLEET_LOG_LEVEL: 'debug', ...TEST_STREAM_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

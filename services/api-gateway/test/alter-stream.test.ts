@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createInfra,
+  FAKE_GATEWAYS_ENV,
   freePort,
   startService,
   until,
@@ -27,6 +28,7 @@ describe('alterMqSession over the AlterSessionStream', () => {
       NATS_URL: infra.natsUrl,
       MQFLEET_NATS_PREFIX: infra.natsPrefix,
       MQFLEET_GRPC_PORT: String(port),
+      ...FAKE_GATEWAYS_ENV,
     });
   };
   const alter = (clientName: string, params: Record<string, unknown>, authToken = token) =>

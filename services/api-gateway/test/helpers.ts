@@ -2,7 +2,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadConfig, type Config, type Logger } from '@mqfleet/core';
 import { SessionServiceClient } from '@mqfleet/proto';
-import { createInfra, freePort, startService, type ServiceProcess } from '@mqfleet/testkit';
+import {
+  createInfra,
+  FAKE_GATEWAYS_ENV,
+  freePort,
+  startService,
+  type ServiceProcess,
+} from '@mqfleet/testkit';
 import { buildApiGateway, type ApiGateway } from '../src/index';
 
 /** A logger that keeps lines for assertions instead of printing them. */
@@ -74,6 +80,7 @@ export async function startBackend(): Promise<Backend> {
       NATS_URL: infra.natsUrl,
       MQFLEET_NATS_PREFIX: infra.natsPrefix,
       MQFLEET_GRPC_PORT: String(grpcPort),
+      ...FAKE_GATEWAYS_ENV,
     });
   } catch (err) {
     await infra.close();

@@ -5,6 +5,7 @@
 // sessions and retained messages (its PubAck). A SUBSCRIBE is acknowledged once its NATS interest
 // is known to the server. Each of those is one part of a Confirmation; the owner's callback runs
 // when the last part is done, with the reason code of the first failure (0: every part succeeded).
+import { ReasonCode } from './reason-codes';
 
 export class Confirmation {
   /** Parts not done yet, plus one hold that seal() releases (no callback before every part is known). */
@@ -46,5 +47,15 @@ export function confirmWith(
   work.then(
     (ok) => confirmation.done(ok === false ? failure() : 0),
     (err: unknown) => confirmation.done(failure(err)),
+  );
+}
+
+/** Waits for a promise of a reason code (0: success) as a part of a confirmation. */
+export function confirmCode(confirmation: Confirmation | undefined, work: Promise<number>): void {
+  if (!confirmation) return;
+  confirmation.expect();
+  work.then(
+    (code) => confirmation.done(code),
+    () => confirmation.done(ReasonCode.UNSPECIFIED_ERROR),
   );
 }

@@ -50,7 +50,8 @@ const CLOSE_AFTER_REPLIES_MS = 250;
 const MAX_PENDING_PACKETS = 100;
 
 export class Connection {
-  readonly id = randomBytes(9).toString('base64url');
+  /** `<gateway run>.<random>`: the session-service tells the connections of an earlier run apart. */
+  readonly id: string;
   state: ConnectionState = 'new';
   protocolVersion: ProtocolVersion = 4;
   clientName = '';
@@ -137,6 +138,7 @@ export class Connection {
     readonly socket: ClientStream,
     readonly ctx: GatewayContext,
   ) {
+    this.id = `${ctx.instance}.${randomBytes(9).toString('base64url')}`;
     this.log = ctx.logger.child({ connectionId: this.id });
     this.keepAlive = new KeepAliveTimer(() => this.onKeepAliveExpired());
     this.out = new Outbound(this);

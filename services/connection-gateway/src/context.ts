@@ -27,6 +27,8 @@ export interface EndInfo {
 
 export interface GatewayContext {
   readonly gatewayId: string;
+  /** This run of the gateway (random at start): the prefix of its connection ids. */
+  readonly instance: string;
   readonly logger: Logger;
   readonly sessions: SessionClient;
   /** The writes this gateway owes the session-service, retried until they land. */
@@ -62,9 +64,10 @@ export interface GatewayContext {
   route(message: RoutedMessage, confirmation?: Confirmation): void;
   /**
    * Stores (empty payload: removes) the retained message of the message's topic in JetStream;
-   * resolves true once JetStream acknowledged it, false when it could not be stored.
+   * resolves with the reason code for the publisher: 0x00 once JetStream acknowledged it, 0x97
+   * when the retained store is full, 0x80 when it could not be stored otherwise (retained.ts).
    */
-  storeRetained(message: RoutedMessage): Promise<boolean>;
+  storeRetained(message: RoutedMessage): Promise<number>;
   /** The unexpired retained messages matching a topic filter. */
   readRetained(filter: string): Promise<RoutedMessage[]>;
   /**

@@ -9,6 +9,8 @@ import { connect, Events, type NatsConnection } from 'nats';
 import {
   authorizationFor,
   createLogger,
+  GATEWAY_LOST_REASON,
+  jetStreamLimits,
   subjects,
   type ClientAuthorization,
   type Config,
@@ -39,12 +41,15 @@ import { SessionWriter } from './writer';
 import { PublishFlusher, StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
 import { SessionEventsConsumer } from './session-events';
+import { ClusterWorkConsumer } from './lost-work';
 import type { Will } from './settings';
+import { TAKEN_OVER } from './context';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const HEARTBEAT_INTERVAL_MS = 2000;
 /** DescribeSessions is asked about this many client ids at a time when reconciling. */
 const RECONCILE_BATCH = 200;
+/** A will the cluster handed over must have left for NATS within this long (publishWillNow). */
+const WILL_FLUSH_TIMEOUT_MS = 5000;
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
 /** close() retries writes owed to the session-service this long before giving up on them. */
@@ -68,6 +73,8 @@ interface PendingWill {
 
 export class Gateway extends EventEmitter implements GatewayContext {
   gatewayId = '';
+  /** This run (random at each start): the prefix of its connection ids, named in its heartbeats. */
+  readonly instance = randomBytes(6).toString('base64url');
   readonly logger: Logger;
   readonly sessions: SessionClient;
   readonly writer: SessionWriter;
@@ -103,6 +110,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
   /** Connections buffering every local message until their offline queue is restored. */
   private readonly holding = new Set<Connection>();
   private events: SessionEventsConsumer | undefined;
+  /** Lost sessions and due wills the cluster hands to gateways (lost-work.ts). */
+  private work: ClusterWorkConsumer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Session health and live statistics of the connections here (health.ts). */
   health: HealthMonitor | undefined;
@@ -176,7 +185,14 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.retained = new RetainedStore(nc, this.s, this.gatewayId, this.logger);
     this.storeConfirmer = new StoreConfirmer(nc, this.logger, this.config.publishTimeoutMs);
     this.storeConfirmer.start();
-    this.offline = new OfflineSessions(nc, this.s, this, this.config.maxQueuedMessages, this.storeConfirmer);
+    this.offline = new OfflineSessions(
+      nc,
+      this.s,
+      this,
+      this.config.maxQueuedMessages,
+      this.storeConfirmer,
+      jetStreamLimits(this.config.streams.queue, this.config.streamReplicas, 'new'),
+    );
     await this.offline.start();
 
     this.events = new SessionEventsConsumer(
@@ -191,6 +207,22 @@ export class Gateway extends EventEmitter implements GatewayContext {
       (eventId) => this.emit('sessionEventDuplicate', eventId),
     );
     await this.events.start();
+
+    this.work = new ClusterWorkConsumer(nc, this.s, {
+      logger: this.logger,
+      describe: async (clientName) => (await this.sessions.describeSessions([clientName])).sessions[0],
+      closeLost: (clientName, connectionId) =>
+        this.sessions.closeSession({ clientName, connectionId, clean: false, reason: GATEWAY_LOST_REASON }),
+      parkLost: (session, close) =>
+        this.offline
+          ? this.offline.parkLost(session, close)
+          : close
+            ? close().then(() => false)
+            : Promise.resolve(false),
+      publishWill: (clientName, will) => this.publishWillNow(clientName, will),
+      emit: (event, ...args) => this.emit(event, ...args),
+    });
+    await this.work.start();
 
     const health = new HealthMonitor(
       nc,
@@ -216,7 +248,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     );
 
     this.publishHeartbeat();
-    this.heartbeat = setInterval(() => this.publishHeartbeat(), HEARTBEAT_INTERVAL_MS);
+    this.heartbeat = setInterval(() => this.publishHeartbeat(), this.config.gatewayHeartbeatMs);
     this.heartbeat.unref();
     return { port: this.port, gatewayId: this.gatewayId, ports };
   }
@@ -259,6 +291,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     await Promise.allSettled([...this.closeCalls]);
     clearTimeout(owed);
     this.storeConfirmer?.stop();
+    await this.work?.stop();
     await this.events?.stop();
     if (this.messagesNc && !this.messagesNc.isClosed()) await this.messagesNc.drain().catch(() => undefined);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
@@ -294,8 +327,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.offline?.publish(message, confirmation);
   }
 
-  storeRetained(message: RoutedMessage): Promise<boolean> {
-    return this.retained ? this.retained.store(message) : Promise.resolve(false);
+  storeRetained(message: RoutedMessage): Promise<number> {
+    return this.retained ? this.retained.store(message) : Promise.resolve(ReasonCode.UNSPECIFIED_ERROR);
   }
 
   readRetained(filter: string): Promise<RoutedMessage[]> {
@@ -323,7 +356,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.health?.forget(conn);
     if (will) {
       // The will waits for min(Will Delay, Session Expiry) [MQTT-3.1.3-9, MQTT-3.1.2.5].
-      const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
+      // (A DISCONNECT's Session Expiry is bounded as the session-service bounds it.)
+      const max = this.config.maxSessionExpiry;
+      const asked = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
+      const expiry = max > 0 && info.sessionExpiryInterval !== undefined ? Math.min(asked, max) : asked;
       const delay = Math.min(will.delaySeconds, expiry);
       if (delay > 0 && !this.closing) this.scheduleWill(conn.clientName, will, delay, conn.version);
       else this.publishWill(conn.clientName, will);
@@ -424,7 +460,30 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.pendingWills.set(clientName, { timer, will, version });
   }
 
-  private publishWill(clientName: string, will: Will): void {
+  /**
+   * A will the cluster handed to this gateway (a lost connection's, lost-work.ts): published like
+   * any will, and done once NATS has it (and JetStream, if it is retained).
+   */
+  private async publishWillNow(clientName: string, will: Will): Promise<void> {
+    const stored = this.publishWill(clientName, will);
+    // Routed already: a retained copy JetStream refused (logged by retained.ts) is not worth a
+    // second delivery to every subscriber, so the item is done all the same.
+    if (stored && !(await stored))
+      this.logger.warn('retained will not stored', { clientName, topic: will.topic });
+    // Flushed (the will left this process) before the work item is acknowledged; NATS gone
+    // meanwhile: the item is done again rather than waiting here for its reconnection.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('NATS flush timed out')), WILL_FLUSH_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([Promise.all([this.nc?.flush(), this.messagesNc?.flush()]), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private publishWill(clientName: string, will: Will): Promise<boolean> | undefined {
     this.logger.info('publishing will', { clientName, topic: will.topic });
     const message: RoutedMessage = {
       id: this.nextMessageId(),
@@ -436,13 +495,16 @@ export class Gateway extends EventEmitter implements GatewayContext {
       receivedAt: Date.now(),
     };
     // A will with Will Retain 1 is published as a retained message [MQTT-3.1.2-17].
+    let stored: Promise<boolean> | undefined;
     if (message.retain) {
-      void this.storeRetained(message).then((stored) => {
-        if (stored) this.emit('retainedStored', message.topic);
+      stored = this.storeRetained(message).then((code) => {
+        if (code === ReasonCode.SUCCESS) this.emit('retainedStored', message.topic);
+        return code === ReasonCode.SUCCESS;
       });
     }
     this.route(message);
     this.emit('willPublished', clientName, will.topic);
+    return stored;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -518,6 +580,21 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private applyRemote(conn: Connection, session: Session__Output, source: string): void {
     if (BigInt(session.version || '0') <= conn.version) return;
     const holder = session.connection;
+    if (conn.sessionOpened && holder && holder.status !== 'CONNECTION_STATUS_CONNECTED') {
+      // A newer state in which no connection holds the session: the cluster closed it while this
+      // gateway was out of touch (taken for lost, docs/mqtt.md). Its will and offline queue were
+      // taken care of by the cluster: the connection ends without a will, its uncompleted
+      // deliveries go to the session's queue (as at a takeover), and its late writes are refused
+      // by connection id.
+      this.logger.warn('session closed by the cluster while this gateway was taken for lost', {
+        clientName: conn.clientName,
+        reason: holder.disconnectionReason,
+        source,
+      });
+      this.emit('takeover', conn.clientName, conn.id, 'lost');
+      conn.end({ reason: TAKEN_OVER, clean: false, publishWill: false }, ReasonCode.SESSION_TAKEN_OVER);
+      return;
+    }
     if (
       holder?.status === 'CONNECTION_STATUS_CONNECTED' &&
       holder.connectionId &&
@@ -618,6 +695,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (!this.nc || this.nc.isClosed()) return;
     const beat: GatewayHeartbeat = {
       gatewayId: this.gatewayId,
+      instance: this.instance,
       host: this.config.host,
       mqttPort: this.port,
       connections: this.byClient.size,

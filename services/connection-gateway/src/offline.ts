@@ -3,7 +3,13 @@
 // it, handing a taken-over connection's deliveries to the new one, and following session events
 // (expiry/deletion, subscriptions an administrator changes while the session is offline). The
 // Gateway calls these hooks; nothing here knows about sockets or listeners.
-import type { Logger, SessionEvent, Subjects } from '@mqfleet/core';
+import {
+  GATEWAY_WATCH_ACTOR,
+  type JetStreamLimitFields,
+  type Logger,
+  type SessionEvent,
+  type Subjects,
+} from '@mqfleet/core';
 import type { CloseSessionResponse__Output, Session__Output } from '@mqfleet/proto';
 import type { NatsConnection } from 'nats';
 import type { Connection, Handoff } from './connection';
@@ -88,6 +94,8 @@ export class OfflineSessions {
     private readonly host: OfflineHost,
     private readonly maxQueued: number,
     private readonly confirmer?: StoreConfirmer,
+    /** The queue stream's configured limits, used if this gateway creates it (queue.ts). */
+    private readonly limits?: JetStreamLimitFields,
   ) {}
 
   async start(): Promise<void> {
@@ -99,6 +107,7 @@ export class OfflineSessions {
       this.maxQueued,
       this.host.limits.maxQueuedBytes,
       this.confirmer,
+      this.limits,
     );
     try {
       await queues.ensureStream();
@@ -248,6 +257,48 @@ export class OfflineSessions {
     }
   }
 
+  /**
+   * A session of a lost gateway (lost-work.ts): parked as if its connection had ended here (its
+   * in-flight deliveries died with that gateway), then closed by `close`; its queue is discarded
+   * again if the close removed the session, and announced if another connection resumed it
+   * meanwhile. Without `close` (the session-service closed it already) it is only parked. Resolves
+   * true if the session was parked; throws if parking failed (the work is done again later).
+   */
+  async parkLost(
+    session: Session__Output,
+    close?: () => Promise<CloseSessionResponse__Output>,
+  ): Promise<boolean> {
+    const clientName = session.clientName;
+    const queues = this.queues;
+    const settings = session.settings;
+    const filters = this.maxQueued === 0 ? [] : queueFilters(session);
+    const keep =
+      queues !== undefined &&
+      (settings?.sessionExpiryInterval ?? 0) > 0 &&
+      settings?.sessionStatus !== 'SESSION_STATUS_BANNED' &&
+      filters.length > 0;
+    if (keep) {
+      try {
+        await this.serially(clientName, () => queues.park(clientName, filters, [], () => []));
+      } catch (err) {
+        await queues.discard(clientName).catch(() => undefined);
+        throw err;
+      }
+      this.rememberParked(clientName, filters);
+    }
+    const result = close ? await close() : undefined;
+    if (keep && result?.sessionRemoved) {
+      this.parkedFilters.delete(clientName);
+      await queues.discard(clientName);
+      return false;
+    }
+    if (keep) {
+      this.announce(clientName);
+      this.host.emit('sessionParked', clientName, 0);
+    }
+    return keep;
+  }
+
   /** Tells the gateway holding the client (if any) that its session's queue can be taken. */
   private announce(clientName: string): void {
     try {
@@ -353,9 +404,13 @@ export class OfflineSessions {
   onEvent(event: SessionEvent): void {
     const queues = this.queues;
     if (!queues) return;
-    if (event.type === 'deleted' && !event.actor.startsWith('gateway:')) {
-      // Every gateway tries (idempotent). A session removed by its own disconnection (expiry 0)
-      // was never parked: no lookup.
+    if (
+      event.type === 'deleted' &&
+      !event.actor.startsWith('gateway:') &&
+      event.actor !== GATEWAY_WATCH_ACTOR
+    ) {
+      // Every gateway tries (idempotent). A session removed by its own disconnection (expiry 0),
+      // also that of a lost gateway, was never parked: no lookup.
       queues
         .discard(event.clientName)
         .catch((err: unknown) =>

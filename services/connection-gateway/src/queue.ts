@@ -40,12 +40,14 @@ import {
   clientToken,
   DEFAULT_MAX_QUEUED_BYTES,
   filterToSubjects,
+  type JetStreamLimitFields,
   type Logger,
   type Subjects,
 } from '@mqfleet/core';
 import {
   AckPolicy,
   DeliverPolicy,
+  DiscardPolicy,
   RetentionPolicy,
   StorageType,
   type JetStreamManager,
@@ -144,6 +146,11 @@ export class OfflineQueues {
     readonly maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES,
     /** Confirms the publishes a client's acknowledgement waits for (bus-confirm.ts). */
     private readonly confirmer?: StoreConfirmer,
+    /**
+     * The stream's configured limits (MQFLEET_QUEUE_STREAM_*, MQFLEET_STREAM_REPLICAS): refused
+     * when full. The session-service creates the stream with them and updates an existing one.
+     */
+    private readonly limits?: JetStreamLimitFields,
   ) {}
 
   /** Creates the stream if it is missing (idempotent; several gateways may race). */
@@ -161,6 +168,12 @@ export class OfflineQueues {
         subjects: [this.s.queueAll],
         retention: RetentionPolicy.Interest,
         storage: StorageType.File,
+        ...(this.limits
+          ? {
+              ...this.limits,
+              discard: this.limits.discard === 'new' ? DiscardPolicy.New : DiscardPolicy.Old,
+            }
+          : {}),
       });
     } catch (err) {
       await jsm.streams.info(this.s.queueStream).catch(() => {

@@ -20,6 +20,7 @@ import {
   toNatsHeaders,
   type RoutedMessage,
 } from './message';
+import { ReasonCode } from './reason-codes';
 
 /** Reading the retained messages of one filter stops after this long. */
 const READ_TIMEOUT_MS = 3000;
@@ -27,15 +28,29 @@ const READ_TIMEOUT_MS = 3000;
 export const MAX_RETAINED_PER_FILTER = 10_000;
 /** The ordered consumer of a read is removed by the server if the read is abandoned. */
 const CONSUMER_INACTIVE_MS = 30_000;
+/** A full stream is logged at most this often (each refused message is counted). */
+const FULL_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * JetStream refused the message because the stream is at its configured limit (discard new:
+ * MQFLEET_RETAINED_STREAM_MAX_MESSAGES / _MAX_BYTES): error 10077 "maximum messages/bytes exceeded".
+ */
+export function streamFull(err: unknown): boolean {
+  const api = (err as { api_error?: { err_code?: number; description?: string } } | undefined)?.api_error;
+  return api?.err_code === 10077 || /maximum (messages|bytes) exceeded/i.test(api?.description ?? '');
+}
 
 const hasWildcard = (subject: string): boolean => subject.split('.').some((t) => t === '*' || t === '>');
 
 export class RetainedStore {
   /** Per subject: the last store/purge, so that they reach JetStream in the order they came. */
-  private readonly chains = new Map<string, Promise<boolean>>();
+  private readonly chains = new Map<string, Promise<number>>();
   private jsm: Promise<JetStreamManager> | undefined;
-  /** Retained messages JetStream did not take (NATS down, stream missing). */
+  /** Retained messages JetStream did not take (NATS down, stream missing, stream full). */
   storeFailures = 0;
+  /** Of those, refused because the stream was full. */
+  refusedFull = 0;
+  private fullLoggedAt = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -46,11 +61,13 @@ export class RetainedStore {
 
   /**
    * Stores the retained message of its topic, or removes it when the payload is empty
-   * [MQTT-3.3.1-6, MQTT-3.3.1-7]. Resolves true once JetStream has acknowledged it.
+   * [MQTT-3.3.1-6, MQTT-3.3.1-7]. Resolves with 0x00 once JetStream has acknowledged it, 0x97
+   * Quota exceeded when the stream is full (a new topic beyond the bound; replacing a topic's
+   * message always fits the message count), 0x80 when it could not be stored otherwise.
    */
-  store(message: RoutedMessage): Promise<boolean> {
+  store(message: RoutedMessage): Promise<number> {
     const subject = this.s.retained(message.topic);
-    const previous = this.chains.get(subject) ?? Promise.resolve(true);
+    const previous = this.chains.get(subject) ?? Promise.resolve(ReasonCode.SUCCESS);
     const next = previous.then(() => this.write(subject, message));
     this.chains.set(subject, next);
     void next.then(() => {
@@ -85,7 +102,7 @@ export class RetainedStore {
     return this.jsm;
   }
 
-  private async write(subject: string, message: RoutedMessage): Promise<boolean> {
+  private async write(subject: string, message: RoutedMessage): Promise<number> {
     try {
       if (message.payload.length === 0) {
         const jsm = await this.manager();
@@ -95,11 +112,23 @@ export class RetainedStore {
         h.set(HEADER_RECEIVED_AT, String(Date.now()));
         await this.nc.jetstream().publish(subject, message.payload, { headers: h });
       }
-      return true;
+      return ReasonCode.SUCCESS;
     } catch (err) {
       this.storeFailures++;
+      if (streamFull(err)) {
+        this.refusedFull++;
+        const now = Date.now();
+        if (now - this.fullLoggedAt >= FULL_LOG_INTERVAL_MS) {
+          this.fullLoggedAt = now;
+          this.logger.warn(
+            'retained message refused: the retained store is full (MQFLEET_RETAINED_STREAM_MAX_MESSAGES / _MAX_BYTES)',
+            { topic: message.topic, stream: this.s.retainedStream, refusedSoFar: this.refusedFull },
+          );
+        }
+        return ReasonCode.QUOTA_EXCEEDED;
+      }
       this.logger.warn('retained message not stored', { topic: message.topic, err });
-      return false;
+      return ReasonCode.UNSPECIFIED_ERROR;
     }
   }
 

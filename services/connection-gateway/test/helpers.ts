@@ -14,7 +14,14 @@ import {
   type CreateTokenResponse__Output,
   type SessionPatch,
 } from '@mqfleet/proto';
-import { createInfra, freePort, startService, type Infra, type ServiceProcess } from '@mqfleet/testkit';
+import {
+  createInfra,
+  freePort,
+  startService,
+  TEST_STREAM_LIMITS,
+  type Infra,
+  type ServiceProcess,
+} from '@mqfleet/testkit';
 import { buildGateway, type Gateway } from '../src/index';
 
 export interface Cluster {
@@ -75,6 +82,7 @@ export async function startCluster(): Promise<Cluster> {
         MQFLEET_SESSION_SERVICE: grpcAddress,
         MQFLEET_NATS_PREFIX: infra.natsPrefix,
         NATS_URL: infra.natsUrl,
+        ...TEST_STREAM_LIMITS,
         ...overrides,
       });
       const gateway = buildGateway(config, quiet);

@@ -22,6 +22,7 @@ import type {
 } from '@mqfleet/proto';
 import { inTransaction, type Db, type Tx } from './db';
 import {
+  boundedExpiry,
   clientKey,
   declaredSettings,
   disconnectionReason,
@@ -136,10 +137,13 @@ export class KeyedBatcher<Req, Res> {
   }
 }
 
+/** What the batches need of the store: where events go, and the bound of session expiry. */
+export type ConnectSink = EventSink & { maxSessionExpiry: number };
+
 /** Opens sessions in groups (openMany below). */
 export function openBatcher(
   db: Db,
-  sink: EventSink,
+  sink: ConnectSink,
   openOne: (req: OpenSessionRequest__Output) => Promise<OpenResult>,
 ): KeyedBatcher<OpenSessionRequest__Output, OpenResult> {
   return new KeyedBatcher(
@@ -185,7 +189,7 @@ function healthAtConnect(settings: Settings, subscriptions: number): string {
 /** Opens the sessions of a batch (distinct client ids) in the caller's transaction. */
 async function openMany(
   tx: Tx,
-  sink: EventSink,
+  sink: ConnectSink,
   reqs: OpenSessionRequest__Output[],
 ): Promise<(OpenResult | typeof ONE_BY_ONE)[]> {
   const all: Connecting[] = reqs.map((req) => {
@@ -237,7 +241,10 @@ async function openMany(
   const opened: { c: Connecting; row: SessionRow; sessionPresent: boolean }[] = [];
   if (fresh.length > 0) {
     const values = fresh.map((c) => {
-      const settings: Settings = { ...DEFAULT_SETTINGS, ...declaredSettings(c.req.declared!) };
+      const settings: Settings = {
+        ...DEFAULT_SETTINGS,
+        ...declaredSettings(c.req.declared!, sink.maxSessionExpiry),
+      };
       return {
         k: c.hex,
         n: c.req.clientName,
@@ -267,7 +274,7 @@ async function openMany(
   if (resuming.length > 0) {
     const values = resuming.map((c) => {
       const existing = c.existing!;
-      const settings = settingsAtConnect(existing, declaredSettings(c.req.declared!));
+      const settings = settingsAtConnect(existing, declaredSettings(c.req.declared!, sink.maxSessionExpiry));
       // An inactive session becomes normal again when its client connects (docs/live-effects.md).
       const status = existing.session_status === 'inactive' ? 'normal' : existing.session_status;
       settings.sessionStatus = statusFromName(status) ?? 'SESSION_STATUS_NORMAL';
@@ -280,15 +287,19 @@ async function openMany(
         ...connectionColumns(c.req),
       };
     });
+    // A new connection cancels a lost connection's pending will [MQTT-3.1.3-9] and its loss
+    // (losses.ts), in the same statement.
     const { rows } = await tx.query<SessionRow>(
-      `UPDATE sessions s SET version = s.version + 1, settings = x.s, session_status = x.st, health = x.h,
+      `WITH w AS (DELETE FROM pending_wills WHERE client_key = ANY($2)),
+            l AS (DELETE FROM session_losses WHERE client_key = ANY($2))
+       UPDATE sessions s SET version = s.version + 1, settings = x.s, session_status = x.st, health = x.h,
               connection_status = 'connected', gateway_id = x.g, connection_id = x.c, ip_address = x.ip,
               port = x.p, mqtt_protocol = x.m, username = x.u, connected_at = now(),
               disconnection_reason = NULL, updated_at = now()
          FROM json_to_recordset($1::json)
            AS x(k text, s jsonb, st text, h text, g text, c text, ip text, p integer, m text, u text)
         WHERE s.client_key = decode(x.k, 'hex') RETURNING s.*`,
-      [JSON.stringify(values)],
+      [JSON.stringify(values), resuming.map((c) => c.key)],
     );
     const updated = new Map(rows.map((r) => [r.client_key.toString('hex'), r]));
     for (const c of resuming) {
@@ -327,7 +338,7 @@ export interface CloseResult {
 /** Closes sessions in groups (closeMany below). */
 export function closeBatcher(
   db: Db,
-  sink: EventSink,
+  sink: ConnectSink,
   closeOne: (close: CloseRequest) => Promise<CloseResult>,
 ): KeyedBatcher<CloseRequest, CloseResult> {
   return new KeyedBatcher(
@@ -344,14 +355,21 @@ export function closeBatcher(
  * temporary session with expiry 0 and status normal is removed, every other one is marked
  * disconnected (health offline) with a new version.
  */
-async function closeMany(tx: Tx, sink: EventSink, closes: CloseRequest[]): Promise<CloseResult[]> {
+async function closeMany(
+  tx: Tx,
+  sink: ConnectSink,
+  closes: CloseRequest[],
+): Promise<(CloseResult | typeof ONE_BY_ONE)[]> {
   const keys = closes.map(({ req }) => clientKey(req.clientName));
-  const { rows: locked } = await tx.query<SessionRow>(
-    'SELECT * FROM sessions WHERE client_key = ANY($1) ORDER BY client_key FOR UPDATE',
+  const { rows: locked } = await tx.query<SessionRow & { lost_noticed_at: Date | null }>(
+    `SELECT s.*, l.noticed_at AS lost_noticed_at
+       FROM sessions s
+       LEFT JOIN session_losses l ON l.client_key = s.client_key AND l.connection_id = s.connection_id
+      WHERE s.client_key = ANY($1) ORDER BY s.client_key FOR UPDATE OF s`,
     [keys],
   );
   const byHex = new Map(locked.map((r) => [r.client_key.toString('hex'), r]));
-  const results: CloseResult[] = closes.map(() => ({ closed: false, removed: false }));
+  const results: (CloseResult | typeof ONE_BY_ONE)[] = closes.map(() => ({ closed: false, removed: false }));
   const removed: { i: number; row: SessionRow }[] = [];
   const disconnected: { i: number; values: Record<string, unknown> }[] = [];
   closes.forEach(({ req }, i) => {
@@ -362,16 +380,21 @@ async function closeMany(tx: Tx, sink: EventSink, closes: CloseRequest[]): Promi
       existing.connection_status !== 'connected'
     )
       return;
-    const settings = settingsFromStored(existing.settings);
-    if (req.sessionExpiryInterval !== undefined && req.sessionExpiryInterval !== null) {
-      settings.sessionExpiryInterval = req.sessionExpiryInterval;
-    }
-    results[i] = { closed: true, removed: false };
-    if (removedAtClose(existing, settings)) {
-      removed.push({ i, row: existing });
-      results[i]!.removed = true;
+    if (existing.lost_noticed_at) {
+      // The close of a lost gateway's connection schedules its will (losses.ts): the single path.
+      results[i] = ONE_BY_ONE;
       return;
     }
+    const settings = settingsFromStored(existing.settings);
+    if (req.sessionExpiryInterval !== undefined && req.sessionExpiryInterval !== null) {
+      settings.sessionExpiryInterval = boundedExpiry(req.sessionExpiryInterval, sink.maxSessionExpiry);
+    }
+    if (removedAtClose(existing, settings)) {
+      removed.push({ i, row: existing });
+      results[i] = { closed: true, removed: true };
+      return;
+    }
+    results[i] = { closed: true, removed: false };
     disconnected.push({
       i,
       values: {

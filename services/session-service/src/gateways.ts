@@ -1,21 +1,25 @@
-// Which connection-gateways are alive: each publishes a heartbeat every 2 s on NATS.
+// Which connection-gateways are alive: each publishes a heartbeat every MQFLEET_GATEWAY_HEARTBEAT_MS
+// on NATS, naming its id and its run (`instance`, random at each start; its connection ids start
+// with it). A run silent for longer than MQFLEET_GATEWAY_TIMEOUT_MS is gone (gateway-watch.ts
+// takes care of its sessions).
 import type { NatsConnection, Subscription } from 'nats';
 import type { GatewayHeartbeat, Subjects } from '@mqfleet/core';
 
-/** A gateway silent for longer than this is considered gone. */
-export const GATEWAY_TIMEOUT_MS = 6000;
-
-interface Seen extends GatewayHeartbeat {
+export interface Seen extends GatewayHeartbeat {
   lastSeen: number;
 }
 
+/** The runs of one gateway id heard from lately, by instance ("" = a gateway that names none). */
+type Runs = Map<string, Seen>;
+
 export class GatewayRegistry {
-  private readonly seen = new Map<string, Seen>();
+  private readonly seen = new Map<string, Runs>();
   private sub: Subscription | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly subjects: Subjects,
+    readonly timeoutMs: number,
   ) {}
 
   start(): void {
@@ -24,8 +28,7 @@ export class GatewayRegistry {
         if (err) return;
         try {
           const beat = msg.json<GatewayHeartbeat>();
-          if (typeof beat.gatewayId === 'string')
-            this.seen.set(beat.gatewayId, { ...beat, lastSeen: Date.now() });
+          if (typeof beat.gatewayId === 'string') this.heard(beat);
         } catch {
           // A malformed heartbeat is ignored.
         }
@@ -33,13 +36,60 @@ export class GatewayRegistry {
     });
   }
 
+  heard(beat: GatewayHeartbeat, now = Date.now()): void {
+    const instance = typeof beat.instance === 'string' ? beat.instance : '';
+    let runs = this.seen.get(beat.gatewayId);
+    if (!runs) this.seen.set(beat.gatewayId, (runs = new Map()));
+    runs.set(instance, { ...beat, lastSeen: now });
+  }
+
+  /** The live gateways (the latest run of each), for ListGateways. */
   alive(now = Date.now()): Seen[] {
     const result: Seen[] = [];
-    for (const [id, gw] of this.seen) {
-      if (now - gw.lastSeen > GATEWAY_TIMEOUT_MS) this.seen.delete(id);
-      else result.push(gw);
+    for (const runs of this.seen.values()) {
+      let latest: Seen | undefined;
+      for (const run of runs.values()) {
+        if (now - run.lastSeen <= this.timeoutMs && (!latest || run.lastSeen > latest.lastSeen)) latest = run;
+      }
+      if (latest) result.push(latest);
     }
     return result;
+  }
+
+  /**
+   * The runs of a gateway heard within the timeout; undefined when one of them names no instance
+   * (a gateway of an older version: its connections cannot be told apart by run).
+   */
+  liveInstances(gatewayId: string, now = Date.now()): string[] | undefined {
+    const live: string[] = [];
+    for (const [instance, run] of this.seen.get(gatewayId) ?? []) {
+      if (now - run.lastSeen > this.timeoutMs) continue;
+      if (instance === '') return undefined;
+      live.push(instance);
+    }
+    return live;
+  }
+
+  /** Forgets the runs silent past the timeout; returns the gateway ids that had one. */
+  expire(now = Date.now()): Set<string> {
+    const gone = new Set<string>();
+    for (const [gatewayId, runs] of this.seen) {
+      for (const [instance, run] of runs) {
+        if (now - run.lastSeen <= this.timeoutMs) continue;
+        runs.delete(instance);
+        gone.add(gatewayId);
+      }
+      if (runs.size === 0) this.seen.delete(gatewayId);
+    }
+    return gone;
+  }
+
+  /**
+   * Counts every known run as heard now: after this process could not hear heartbeats (its NATS
+   * connection was down, its event loop stalled), silence says nothing about the gateways.
+   */
+  resetClocks(now = Date.now()): void {
+    for (const runs of this.seen.values()) for (const run of runs.values()) run.lastSeen = now;
   }
 
   close(): void {

@@ -13,6 +13,8 @@ import { ensureAdmin } from './accounts';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
 import { GatewayRegistry } from './gateways';
+import { GatewayWatch } from './gateway-watch';
+import { GatewayLosses } from './losses';
 import { fetchLiveStats, HealthReports } from './health';
 import { LabelStore } from './labels';
 import { buildGrpcServer } from './grpc';
@@ -20,7 +22,7 @@ import { migrate } from './migrate';
 import { OutboxRelay } from './outbox';
 import { SessionStore } from './sessions';
 import { closeBatcher, openBatcher } from './connect-batch';
-import { ensureEventStream, ensureRetainedStream } from './stream';
+import { ensureStreams, StreamMonitor } from './stream';
 
 export { migrate } from './migrate';
 export { SessionStore, declaredSettings, clientKey } from './sessions';
@@ -48,6 +50,8 @@ export function buildSessionService(
   let healthReports: HealthReports | undefined;
   let server: grpc.Server | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  let watch: GatewayWatch | undefined;
+  let monitor: StreamMonitor | undefined;
 
   return {
     async start() {
@@ -63,14 +67,19 @@ export function buildSessionService(
         name: 'mqfleet-session-service',
         maxReconnectAttempts: -1,
       });
-      await ensureEventStream(nc, subjects);
-      await ensureRetainedStream(nc, subjects);
+      await ensureStreams(nc, subjects, config, log);
+      monitor = new StreamMonitor(nc, subjects, config, log);
+      monitor.start();
       const store = new SessionStore(db, subjects);
+      store.maxSessionExpiry = config.maxSessionExpiry;
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();
       store.publishNow = relay.publishNow;
-      gateways = new GatewayRegistry(nc, subjects);
+      gateways = new GatewayRegistry(nc, subjects, config.gatewayTimeoutMs);
       gateways.start();
+      const losses = new GatewayLosses(db, store, log, config.maxQueuedMessages > 0);
+      watch = new GatewayWatch(nc, gateways, losses, log, config.gatewayTimeoutMs);
+      watch.start();
       const waiters = new AppliedWaiters(nc, subjects);
       waiters.start();
       appliedWaiters = waiters;
@@ -113,11 +122,15 @@ export function buildSessionService(
         built.health.setStatus(name, 'SERVING');
       sweeper = setInterval(() => {
         store.expire().catch((err: unknown) => log.warn('session expiry sweep failed', { err }));
+        // Wills of lost connections whose delay has passed go to the gateways (losses.ts).
+        losses.releaseDueWills().catch((err: unknown) => log.warn('due wills not released', { err }));
       }, EXPIRY_SWEEP_MS);
       return { grpcPort };
     },
     async close() {
       if (sweeper) clearInterval(sweeper);
+      await watch?.stop();
+      monitor?.stop();
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {

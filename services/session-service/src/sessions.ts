@@ -45,6 +45,7 @@ import type {
 import pg from 'pg';
 import { afterCommit, inTransaction, type Db, type Tx } from './db';
 import { applyFilter, encodeCursor, LISTED_TIMESTAMPS, listQuery, Sql } from './listing';
+import { closedLost, endedSessionsWillsDue, lockForClose } from './losses';
 
 export const OUTBOX_CHANNEL = 'mqfleet_outbox';
 
@@ -134,7 +135,7 @@ async function sessionsOf(q: Db | Tx, rows: SessionRow[]): Promise<Session__Outp
   return rows.map((r) => rowToSession(r, subs.get(r.client_key.toString('hex')) ?? []));
 }
 
-async function sessionOf(q: Db | Tx, row: SessionRow): Promise<Session__Output> {
+export async function sessionOf(q: Db | Tx, row: SessionRow): Promise<Session__Output> {
   return (await sessionsOf(q, [row]))[0]!;
 }
 
@@ -236,13 +237,23 @@ export const WILL_FIELDS = (Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[])
   f.startsWith('will'),
 );
 
+/**
+ * A Session Expiry Interval a client asks for, within the broker's bound (MQFLEET_MAX_SESSION_EXPIRY;
+ * 0 = none): "never" (UINT32_MAX: MQTT 3.1.1 Clean Session 0, MQTT 5 0xFFFFFFFF) included. MQTT 5
+ * clients learn the value in CONNACK (packets/connect.ts of the gateway).
+ */
+export function boundedExpiry(requested: number, max: number): number {
+  return max > 0 ? Math.min(requested, max) : requested;
+}
+
 /** What a CONNECT packet says about the settings an administrator can also set. */
-export function declaredSettings(d: ConnectDeclaration__Output): Partial<Settings> {
+export function declaredSettings(d: ConnectDeclaration__Output, maxExpiry = 0): Partial<Settings> {
+  const expiry = boundedExpiry(d.sessionExpiryInterval, maxExpiry);
   const declared: Partial<Settings> = {
     keepAliveSeconds: d.keepAliveSeconds,
-    sessionExpiryInterval: d.sessionExpiryInterval,
+    sessionExpiryInterval: expiry,
     // Permanent sessions never expire; any session that can expire is temporary.
-    temporarySession: d.sessionExpiryInterval !== UINT32_MAX,
+    temporarySession: expiry !== UINT32_MAX,
     // 0 means "not declared": the protocol defaults apply [MQTT-3.1.2.11].
     receiveMaximum: d.receiveMaximum || UINT16_MAX,
     maximumPacketSize: d.maximumPacketSize || MAX_PACKET_SIZE,
@@ -283,9 +294,10 @@ export function settingsAtConnect(existing: SessionRow, declared: Partial<Settin
   return settings;
 }
 
-export interface OutboxEvent {
+/** An outbox row to write: its subject and payload (the payload's eventId is its Nats-Msg-Id). */
+export interface OutboxEvent<E extends { eventId: string } = SessionEvent> {
   subject: string;
-  event: SessionEvent;
+  event: E;
 }
 
 export function eventFor(
@@ -336,7 +348,11 @@ export interface EventSink {
  * still guarantees every event while an event costs one publish, not two. Without a fast path
  * (a store with no relay attached) NOTIFY wakes the relay at commit.
  */
-export async function enqueueMany(tx: Tx, sink: EventSink, events: OutboxEvent[]): Promise<void> {
+export async function enqueueMany(
+  tx: Tx,
+  sink: EventSink,
+  events: OutboxEvent<{ eventId: string }>[],
+): Promise<void> {
   if (events.length === 0) return;
   const payloads = events.map((e) => JSON.stringify(e.event));
   const { rows } = await tx.query<{ id: string; msg_id: string }>(
@@ -725,6 +741,8 @@ const SUBSCRIPTIONS_JSON = `(SELECT json_agg(json_build_object('topicFilter', ss
 export class SessionStore implements EventSink {
   /** The fast path for events (see enqueueMany); the outbox relay provides it. */
   publishNow: EventPublisher | undefined;
+  /** Bound of the expiry a client asks for (CONNECT, DISCONNECT); 0 = none (config.maxSessionExpiry). */
+  maxSessionExpiry = 0;
   private readonly alteredRows = new AlteredRows();
 
   constructor(
@@ -750,7 +768,7 @@ export class SessionStore implements EventSink {
         );
         return { banned: true, sessionPresent: false, session: rowToSession(rows[0]!) };
       }
-      const declared = declaredSettings(declaration);
+      const declared = declaredSettings(declaration, this.maxSessionExpiry);
       const connection = [
         req.gatewayId,
         req.connectionId,
@@ -780,8 +798,12 @@ export class SessionStore implements EventSink {
         if (declaration.cleanStart) {
           await tx.query('DELETE FROM session_subscriptions WHERE client_key = $1', [existing.client_key]);
         }
+        // A new connection cancels a lost connection's pending will [MQTT-3.1.3-9] and its loss
+        // (losses.ts): same statement, no extra round trip.
         const { rows } = await tx.query<SessionRow>(
-          `UPDATE sessions SET version = version + 1, settings = $2, session_status = $3,
+          `WITH w AS (DELETE FROM pending_wills WHERE client_key = $1),
+                l AS (DELETE FROM session_losses WHERE client_key = $1)
+           UPDATE sessions SET version = version + 1, settings = $2, session_status = $3,
                   connection_status = 'connected', gateway_id = $4, connection_id = $5, ip_address = $6,
                   port = $7, mqtt_protocol = $8, username = $9, connected_at = now(),
                   disconnection_reason = NULL, updated_at = now()
@@ -810,14 +832,18 @@ export class SessionStore implements EventSink {
     });
   }
 
-  /** A gateway's connection ended. Only the connection that holds the session can close it. */
+  /**
+   * A gateway's connection ended. Only the connection that holds the session can close it. The
+   * connection of a lost gateway (losses.ts) is closed the same way, by the gateway that parked its
+   * session (or by the session-service: `actor`); its will is then scheduled here.
+   */
   async close(
     req: CloseSessionRequest__Output,
     gatewayId: string,
+    actor = `gateway:${gatewayId}`,
   ): Promise<{ closed: boolean; removed: boolean }> {
-    const actor = `gateway:${gatewayId}`;
     return inTransaction(this.db, async (tx) => {
-      const existing = await lockRow(tx, req.clientName);
+      const existing = await lockForClose(tx, req.clientName);
       if (
         !existing ||
         existing.connection_id !== req.connectionId ||
@@ -825,24 +851,35 @@ export class SessionStore implements EventSink {
       ) {
         return { closed: false, removed: false };
       }
+      const lostAt = existing.lost_noticed_at;
       const settings = settingsFromStored(existing.settings);
       if (req.sessionExpiryInterval !== undefined && req.sessionExpiryInterval !== null) {
-        settings.sessionExpiryInterval = req.sessionExpiryInterval;
+        settings.sessionExpiryInterval = boundedExpiry(req.sessionExpiryInterval, this.maxSessionExpiry);
       }
       if (removedAtClose(existing, settings)) {
         await tx.query('DELETE FROM sessions WHERE client_key = $1', [existing.client_key]);
         const session = rowToSession({ ...existing, version: String(BigInt(existing.version) + 1n) });
         await enqueue(tx, this, 'deleted', session, actor);
+        if (lostAt) await closedLost(tx, this, existing, settings, lostAt, true);
         return { closed: true, removed: true };
       }
+      // A lost session's gateway becomes the one that parked it (it follows the session's
+      // subscription changes while it is offline: offline.ts refilter).
       const { rows } = await tx.query<SessionRow>(
         `UPDATE sessions SET version = version + 1, settings = $2, connection_status = 'disconnected',
-                disconnected_at = now(), disconnection_reason = $3, health = 'offline', updated_at = now()
+                disconnected_at = now(), disconnection_reason = $3, health = 'offline', updated_at = now(),
+                gateway_id = coalesce($4, gateway_id)
           WHERE client_key = $1 RETURNING *`,
-        [existing.client_key, JSON.stringify(settings), disconnectionReason(req)],
+        [
+          existing.client_key,
+          JSON.stringify(settings),
+          disconnectionReason(req),
+          lostAt && actor.startsWith('gateway:') ? gatewayId : null,
+        ],
       );
       // Health becomes "offline"; the disconnected event carries it (no separate health event).
       await enqueue(tx, this, 'disconnected', await sessionOf(tx, rows[0]!), actor);
+      if (lostAt) await closedLost(tx, this, existing, settings, lostAt, false);
       return { closed: true, removed: false };
     });
   }
@@ -1170,6 +1207,7 @@ export class SessionStore implements EventSink {
         const session = rowToSession({ ...existing, version: String(BigInt(existing.version) + 1n) });
         await audit(tx, session, actor, 'delete', {});
         await enqueue(tx, this, 'deleted', session, actor);
+        await endedSessionsWillsDue(tx, [existing.client_key]);
         return { deleted: true, wasConnected, version: session.version };
       }
       const settings = settingsFromStored(existing.settings);
@@ -1421,6 +1459,11 @@ export class SessionStore implements EventSink {
         const session = rowToSession({ ...row, version: String(BigInt(row.version) + 1n) });
         await enqueue(tx, this, 'deleted', session, 'session-service:expiry');
       }
+      // The sessions ended: a will still waiting for its delay is due now [MQTT-3.1.3-9].
+      await endedSessionsWillsDue(
+        tx,
+        rows.map((r) => r.client_key),
+      );
       return rows.length;
     });
   }

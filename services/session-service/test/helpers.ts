@@ -1,6 +1,6 @@
 // Starts a real session-service (in-process) on a fresh database and NATS prefix.
 import * as grpc from '@grpc/grpc-js';
-import { createInfra, type Infra } from '@mqfleet/testkit';
+import { createInfra, FAKE_GATEWAYS_ENV, TEST_STREAM_LIMITS, type Infra } from '@mqfleet/testkit';
 import { createLogger, loadConfig, type Config } from '@mqfleet/core';
 import {
   AccountServiceClient,
@@ -31,6 +31,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     NATS_URL: infra.natsUrl,
     MQFLEET_NATS_PREFIX: infra.natsPrefix,
     MQFLEET_GRPC_PORT: '0',
+    ...TEST_STREAM_LIMITS,
+    ...FAKE_GATEWAYS_ENV,
     ...env,
   });
   const service = buildSessionService(config, createLogger('session-service', 'warn'));

@@ -4,7 +4,7 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { topicNameProblem } from '@mqfleet/core';
 import type { Connection } from '../connection';
 import { ProtocolError } from '../errors';
-import { confirmWith } from '../confirmation';
+import { confirmCode } from '../confirmation';
 import { propertiesFromPublish, type RoutedMessage } from '../message';
 import { ReasonCode } from '../reason-codes';
 
@@ -108,20 +108,21 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       originConnectionId: conn.id,
     };
     // [MQTT-3.3.1-5, MQTT-3.3.1-6]; the message still goes to the current subscribers.
-    if (packet.retain) {
-      confirmWith(confirmation, conn.ctx.storeRetained(message), () => ReasonCode.UNSPECIFIED_ERROR);
-    }
+    // A retained message JetStream does not take is reported to an MQTT 5 client as 0x97 Quota
+    // exceeded when the retained store is full, 0x80 otherwise (it still reaches the current
+    // subscribers).
+    if (packet.retain) confirmCode(confirmation, conn.ctx.storeRetained(message));
     conn.ctx.route(message, confirmation);
   }
   if (packet.qos === 1) {
     conn.reply(
       confirmation,
       (code) => {
-        if (code !== 0 && !v5) notConfirmed(conn);
+        if (!v5 && mustClose(code)) notConfirmed(conn);
         // [MQTT-4.3.2-4]; MQTT 5 says when a copy could not be stored.
         else
           conn.send(
-            code !== 0
+            code !== 0 && v5
               ? { cmd: 'puback', messageId: packetId, reasonCode: code }
               : { cmd: 'puback', messageId: packetId },
           );
@@ -133,7 +134,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
     conn.reply(
       confirmation,
       (code) => {
-        if (code === 0)
+        if (code === 0 || (!v5 && !mustClose(code)))
           conn.send({ cmd: 'pubrec', messageId: packetId }); // [MQTT-4.3.3-8]
         else if (!v5) notConfirmed(conn);
         else {
@@ -151,8 +152,12 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
 /**
  * MQTT 3.1.1 cannot tell a publisher that its message was not stored: instead of a PUBACK that
  * would claim it, the connection is closed, and the client sends the message again when it
- * reconnects (it is still unacknowledged) [MQTT-4.4.0-1].
+ * reconnects (it is still unacknowledged) [MQTT-4.4.0-1]. Not for a full stream (0x97 Quota
+ * exceeded): sending again cannot help; the message reached the current subscribers, the refusal
+ * is logged, and the PUBACK goes out as usual.
  */
+const mustClose = (code: number): boolean => code !== 0 && code !== ReasonCode.QUOTA_EXCEEDED;
+
 function notConfirmed(conn: Connection): void {
   conn.end({ reason: 'message not confirmed by the bus', clean: false, publishWill: false });
 }
