@@ -8,6 +8,11 @@
 // variables. A variable added to SCHEMA is therefore in the file too, with no other change.
 import { readFileSync } from 'node:fs';
 import { parseAuthorization, type AuthorizationRule } from './authorization';
+import {
+  DEFAULT_MAX_SUBSCRIPTION_BYTES_PER_SESSION,
+  DEFAULT_MAX_SUBSCRIPTIONS_PER_SESSION,
+  DEFAULT_NATS_MAX_CONTROL_LINE,
+} from './bus-limits';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MQTT_PORT = 1883;
@@ -102,6 +107,12 @@ export interface Config {
   statsTimeoutMs: number;
   /** QoS 1/2 messages kept for an offline persistent session; newer ones are discarded. */
   maxQueuedMessages: number;
+  /** nats-server's max_control_line: mapped topics and filters must fit it (bus-limits.ts). */
+  natsMaxControlLine: number;
+  /** Subscriptions one session may hold; 0 = no bound on the count. */
+  maxSubscriptionsPerSession: number;
+  /** Sum of the bytes of one session's topic filters. */
+  maxSubscriptionBytesPerSession: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
@@ -219,6 +230,9 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_GRPC_TLS_INTERNAL_NAMES: text,
   MQFLEET_GRPC_TLS_SERVER_NAME: text,
   MQFLEET_MAX_QUEUED_MESSAGES: count(0, 1_000_000),
+  MQFLEET_NATS_MAX_CONTROL_LINE: count(1024, 16_777_216),
+  MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION: count(0, 1_000_000),
+  MQFLEET_MAX_SUBSCRIPTION_BYTES_PER_SESSION: count(1024, 67_108_864),
 };
 
 export class ConfigError extends Error {
@@ -444,6 +458,12 @@ export function loadConfig(
     healthIntervalMs: get('MQFLEET_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS),
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
     maxQueuedMessages: get('MQFLEET_MAX_QUEUED_MESSAGES', DEFAULT_MAX_QUEUED_MESSAGES),
+    natsMaxControlLine: get('MQFLEET_NATS_MAX_CONTROL_LINE', DEFAULT_NATS_MAX_CONTROL_LINE),
+    maxSubscriptionsPerSession: get('MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION', DEFAULT_MAX_SUBSCRIPTIONS_PER_SESSION),
+    maxSubscriptionBytesPerSession: get(
+      'MQFLEET_MAX_SUBSCRIPTION_BYTES_PER_SESSION',
+      DEFAULT_MAX_SUBSCRIPTION_BYTES_PER_SESSION,
+    ),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
     grpcTls,

@@ -8,3 +8,5 @@ export * from './session';
 export * from './json-values';
 export * from './accounts';
 export * from './health';
+export * from './bus-limits';
+export * from './event-size';

@@ -153,13 +153,23 @@ export interface SessionEvent {
   session?: Session__Output;
   /** Health events reported by a gateway: the connection's statistics when it was evaluated. */
   stats?: ConnectionStats;
+  /**
+   * Present when the event is a reference (event-size.ts): these parts were too large for the bus
+   * and are left out; a consumer that needs them fetches the session (DescribeSessions).
+   */
+  omitted?: ('session' | 'changes')[];
+  /** With omitted changes: the names of the fields that changed. */
+  changedFields?: string[];
 }
 
 /** One session in a bulk alteration: its new version and what changed (as in an altered event). */
 export interface BulkAlteredSession {
   clientName: string;
   version: string;
+  /** Empty with `omitted` (too large for the bus): fetch the session instead. */
   changes: Record<string, FieldChange>;
+  /** The changes were too large for the bus and are left out (event-size.ts). */
+  omitted?: true;
 }
 
 /**

@@ -1,6 +1,7 @@
 // What a connection needs from its gateway. Connections and packet handlers depend on this
 // interface only, never on the Gateway class itself.
 import type { ClientAuthorization, Config, Logger } from '@mqfleet/core';
+import type { BusLimits } from './bus-limits';
 import type { Connection, Handoff } from './connection';
 import type { RoutedMessage } from './message';
 import type { Resumed } from './queue';
@@ -31,6 +32,8 @@ export interface GatewayContext {
   readonly inboundTopicAliasMaximum: number;
   /** Largest packet accepted from a client (MQTT 5 CONNACK Maximum Packet Size). */
   readonly maxPacketSize: number;
+  /** What the message bus can carry (bus-limits.ts). */
+  readonly bus: BusLimits;
   /** Broker limits of the MQFLEET_CONFIG file / environment (announced in CONNACK). */
   readonly limits: Pick<Config, 'maxKeepAlive' | 'receiveMaximum' | 'maximumQos' | 'retainAvailable'>;
   /** What this client may publish and subscribe to (the "authorization" rules). */

@@ -12,6 +12,7 @@ import { serverCredentials } from '@mqfleet/proto';
 import { ensureAdmin } from './accounts';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
+import { storeLimits } from './bus-fit';
 import { GatewayRegistry } from './gateways';
 import { fetchLiveStats, HealthReports } from './health';
 import { LabelStore } from './labels';
@@ -65,6 +66,7 @@ export function buildSessionService(
       await ensureEventStream(nc, subjects);
       await ensureRetainedStream(nc, subjects);
       const store = new SessionStore(db, subjects);
+      store.limits = storeLimits(config);
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();
       store.publishNow = relay.publishNow;

@@ -3,10 +3,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   applyPatch,
+  boundedBulkEntry,
   clientDigest,
   DEFAULT_SETTINGS,
   evaluateHealth,
   SESSION_HEALTH_VALUES,
+  sessionEventPayload,
   invalidValue,
   MqfleetError,
   notFound,
@@ -28,6 +30,7 @@ import {
   type Settings,
   type Subjects,
 } from '@mqfleet/core';
+import { checkBound, checkFiltersFit, checkPatchFits, DEFAULT_STORE_LIMITS, type StoreLimits } from './bus-fit';
 import type {
   AlterSessionRequest__Output,
   AlterSessionsRequest__Output,
@@ -318,7 +321,8 @@ interface EventSink {
  */
 async function enqueueMany(tx: Tx, sink: EventSink, events: OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const payloads = events.map((e) => JSON.stringify(e.event));
+  // An event too large for the bus goes out as a reference (event-size.ts).
+  const payloads = events.map((e) => sessionEventPayload(e.event));
   const { rows } = await tx.query<{ id: string; msg_id: string }>(
     `INSERT INTO outbox (subject, msg_id, payload)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) RETURNING id, msg_id`,
@@ -689,6 +693,8 @@ const SUBSCRIPTIONS_JSON = `(SELECT json_agg(json_build_object('topicFilter', ss
 export class SessionStore implements EventSink {
   /** The fast path for events (see enqueueMany); the outbox relay provides it. */
   publishNow: EventPublisher | undefined;
+  /** What the bus can carry and the bound on subscriptions (bus-fit.ts); set from the config. */
+  limits: StoreLimits = DEFAULT_STORE_LIMITS;
   private readonly alteredRows = new AlteredRows();
 
   constructor(
@@ -904,6 +910,7 @@ export class SessionStore implements EventSink {
    */
   async alter(req: AlterSessionRequest__Output, actor: string): Promise<AlterOutcome> {
     validatePatch(req.patch ?? {});
+    checkPatchFits(req.patch ?? {}, this.limits);
     return new Promise<AlterOutcome>((resolve, reject) => {
       this.alterQueue.push({ req, actor, attempts: 0, resolve, reject });
       this.pumpAlters();
@@ -1072,7 +1079,7 @@ export class SessionStore implements EventSink {
       if (step instanceof Error || step.outcome.changedFields.length === 0) return;
       const actor = batch[i]!.actor;
       const event = eventFor(this.subjects, 'altered', step.outcome.session, actor, step.changes);
-      audited.push({ step, actor, event, payload: JSON.stringify(event.event) });
+      audited.push({ step, actor, event, payload: sessionEventPayload(event.event) });
     });
     const { updated, committed } = await writeAlterations(
       q,
@@ -1183,6 +1190,7 @@ export class SessionStore implements EventSink {
   ): Promise<{ matched: number; changed: BulkAltered[] }> {
     const patch = req.patch ?? {};
     validatePatch(patch);
+    checkPatchFits(patch, this.limits);
     const pinnedFields = patchFields(patch).filter((f) => f !== 'sessionStatus');
     return inTransaction(this.db, async (tx) => {
       const sql = new Sql();
@@ -1215,7 +1223,8 @@ export class SessionStore implements EventSink {
           pinned: [...new Set([...row.pinned, ...pinnedFields])],
           changes,
         });
-        entries.push({ clientName: row.client_name, version, changes });
+        // An entry too large for the bus leaves its changes out (event-size.ts).
+        entries.push(boundedBulkEntry({ clientName: row.client_name, version, changes }));
         changed.push({
           clientName: row.client_name,
           version,
@@ -1315,6 +1324,9 @@ export class SessionStore implements EventSink {
     audited: boolean,
   ): Promise<{ session: Session__Output; changed: boolean }> {
     const add = req.add.map((sub, i) => validSubscription(sub, `add[${i}]`));
+    // An administrator's subscriptions must fit the bus and the session's bound (bus-fit.ts); a
+    // gateway checked its client's SUBSCRIBE itself.
+    if (audited) checkFiltersFit(add, this.limits);
     req.remove.forEach((filter, i) => {
       const problem = topicFilterProblem(filter);
       if (problem) throw invalidValue(`remove[${i}]`, `a valid topic filter (${problem})`);
@@ -1334,6 +1346,7 @@ export class SessionStore implements EventSink {
       for (const sub of add) next.set(sub.topicFilter, sub);
       for (const filter of req.remove) next.delete(filter);
       const after = [...next.values()].sort(byFilter);
+      if (audited) checkBound(before, after, this.limits);
       const oldByFilter = new Map(before.map((sub) => [sub.topicFilter, sub]));
       const upserts = after.filter((sub) => {
         const old = oldByFilter.get(sub.topicFilter);

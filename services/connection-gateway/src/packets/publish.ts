@@ -2,6 +2,7 @@
 // properties), routing, and the QoS 1 / QoS 2 acknowledgements.
 import type { IPublishPacket } from 'mqtt-packet';
 import { topicNameProblem } from '@mqfleet/core';
+import { refuseOffBus } from '../bus-limits';
 import type { Connection } from '../connection';
 import { ProtocolError } from '../errors';
 import { propertiesFromPublish, type RoutedMessage } from '../message';
@@ -98,6 +99,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       receivedAt: Date.now(),
       originConnectionId: conn.id,
     };
+    if (refuseOffBus(conn, packet, message)) return; // what NATS cannot carry (../bus-limits.ts)
     // [MQTT-3.3.1-5, MQTT-3.3.1-6]; the message still goes to the current subscribers.
     if (packet.retain) stored = conn.ctx.storeRetained(message);
     conn.ctx.route(message);

@@ -27,6 +27,9 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
     options: SubscriptionOptions;
     subscription: Subscription;
   }[] = [];
+  /** Filters NATS cannot carry, or beyond the session's bound (../bus-limits.ts). */
+  const offBus = conn.ctx.bus.subscribeChecker(conn);
+  let refused: number | undefined;
   for (const sub of packet.subscriptions) {
     const shared = isShared(sub.topic);
     // No Local on a shared subscription is a Protocol Error [MQTT-3.8.3-4].
@@ -42,6 +45,8 @@ export async function handleSubscribe(conn: Connection, packet: ISubscribePacket
       // ShareName): 0x87 (5.0) / 0x80 (3.1.1) [MQTT-3.9.3].
       conn.ctx.emit('subscribeRefused', conn.clientName, sub.topic);
       granted.push(v5 ? ReasonCode.NOT_AUTHORIZED : SUBACK_FAILURE_V4);
+    } else if ((refused = offBus(sub.topic)) !== undefined) {
+      granted.push(refused);
     } else {
       // The server may grant a lower QoS than requested [MQTT-3.9.3].
       const qos = Math.min(sub.qos, MAX_GRANTED_QOS, conn.ctx.limits.maximumQos) as QoS;
