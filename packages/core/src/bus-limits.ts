@@ -116,7 +116,7 @@ export function busMessageBytes(
   maxPayload: number,
 ): number {
   const base = payloadBytes + BUS_HEADER_RESERVE + byteLength(topic);
-  const cd = p.correlationData ? Math.ceil(p.correlationData.length / 3) * 4 + 8 : 0;
+  const cd = p.correlationData ? Math.ceil(p.correlationData.length / 3) * 4 + 16 : 0;
   let bound = base + 64 + cd + jsonBound(p.contentType) + jsonBound(p.responseTopic);
   for (const [k, v] of p.userProperties) bound += jsonBound(k) + jsonBound(v) + 4;
   if (bound <= maxPayload) return bound;
@@ -125,7 +125,7 @@ export function busMessageBytes(
   if (p.contentType !== undefined) json.ct = p.contentType;
   if (p.correlationData !== undefined) json.cd = p.correlationData.toString('base64');
   if (p.responseTopic !== undefined) json.rt = p.responseTopic;
-  return base + 64 + byteLength(JSON.stringify(json));
+  return base + 64 + (Object.keys(json).length > 0 ? byteLength(JSON.stringify(json)) : 0);
 }
 
 /** The bound on a session's subscriptions (MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION, …_BYTES_…). */

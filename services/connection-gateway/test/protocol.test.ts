@@ -55,7 +55,9 @@ describe('connection-gateway protocol', () => {
       assert.equal(connack.reasonCode, 0);
       assert.equal(connack.properties?.topicAliasMaximum, 10);
       assert.equal(connack.properties?.retainAvailable, true);
-      assert.equal(connack.properties?.maximumPacketSize, 1048576);
+      // MQFLEET_MAX_PACKET_SIZE (1 MiB), less what a NATS message of max_payload 1 MiB needs for
+      // headers (1,024) and the longest topic (max_control_line 4,096): docs/mqtt.md.
+      assert.equal(connack.properties?.maximumPacketSize, 1048576 - 1024 - 4096);
       assert.equal(connack.properties?.serverKeepAlive, undefined); // the declared keep-alive stands
     } finally {
       raw.destroy();
