@@ -76,7 +76,10 @@ describe('the bus limits across two gateway processes', () => {
 
   it('one SUBSCRIBE of 2,400 filters (950 KB): the bound grants what fits, 0x97 for the rest; events, liveApplied and the outbox still work', async () => {
     const device = await system.mqtt('many-filters', { properties: { sessionExpiryInterval: 600 } }, 0);
-    const filters = Array.from({ length: 2400 }, (_, i) => `${String(i).padStart(4, '0')}/${'s'.repeat(390)}`);
+    const filters = Array.from(
+      { length: 2400 },
+      (_, i) => `${String(i).padStart(4, '0')}/${'s'.repeat(390)}`,
+    );
     const granted = await subscribeCodes(device, filters);
     // 256 KiB of filter bytes (the default bound): 663 filters of 395 bytes.
     const fits = Math.floor((256 * 1024) / 395);
@@ -91,7 +94,11 @@ describe('the bus limits across two gateway processes', () => {
     assert.equal(await arrival, last);
     // An administrator's change reaches that client and is confirmed in force.
     await alterLive(system, token, 'many-filters', { userProperties: [{ key: 'k', value: 'v' }] });
-    const described = await system.api('describeMqSessions', { clientNames: ['many-filters'] }, { authToken: token });
+    const described = await system.api(
+      'describeMqSessions',
+      { clientNames: ['many-filters'] },
+      { authToken: token },
+    );
     assert.equal(described.body.errorCode, 0, described.body.errorMessage);
     assert.deepEqual(await crossGateways('after-2400'), [10, 10, 10]);
   });
@@ -135,22 +142,39 @@ describe('the bus limits across two gateway processes', () => {
 
   it('the admin paths refuse what the bus cannot carry with a JSON errorCode', async () => {
     await system.mqtt('admin-target', { properties: { sessionExpiryInterval: 600 } }, 1);
-    const will = await system.api('alterMqSession', { clientName: 'admin-target', willTopic: 'w/'.repeat(2500) }, { authToken: token });
+    const will = await system.api(
+      'alterMqSession',
+      { clientName: 'admin-target', willTopic: 'w/'.repeat(2500) },
+      { authToken: token },
+    );
     assert.equal(will.body.errorCode, 12034, will.body.errorMessage);
     assert.match(will.body.errorMessage, /willTopic/);
     const filter = await system.api(
       'subscribeToMq',
-      { clientName: 'admin-target', subscriptionActions: [{ subscriptionAction: 'add', topicFilter: `${'f'.repeat(4998)}/#` }] },
+      {
+        clientName: 'admin-target',
+        subscriptionActions: [{ subscriptionAction: 'add', topicFilter: `${'f'.repeat(4998)}/#` }],
+      },
       { authToken: token },
     );
     assert.equal(filter.body.errorCode, 12034, filter.body.errorMessage);
-    const many = Array.from({ length: 300 }, (_, i) => ({ subscriptionAction: 'add', topicFilter: `${i}/${'m'.repeat(990)}` }));
-    const bound = await system.api('subscribeToMq', { clientName: 'admin-target', subscriptionActions: many }, { authToken: token });
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      subscriptionAction: 'add',
+      topicFilter: `${i}/${'m'.repeat(990)}`,
+    }));
+    const bound = await system.api(
+      'subscribeToMq',
+      { clientName: 'admin-target', subscriptionActions: many },
+      { authToken: token },
+    );
     assert.equal(bound.body.errorCode, 12015, bound.body.errorMessage);
     // What fits still works and is in force on the live connection.
     const ok = await system.api(
       'subscribeToMq',
-      { clientName: 'admin-target', subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'admin/ok' }] },
+      {
+        clientName: 'admin-target',
+        subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'admin/ok' }],
+      },
       { authToken: token },
     );
     assert.equal(ok.body.errorCode, 0, ok.body.errorMessage);

@@ -14,7 +14,12 @@ import {
   topicSubjectProblem,
   type BusProperties,
 } from '../src/bus-limits';
-import { boundedBulkEntry, referenceEvent, SESSION_EVENT_INLINE_BYTES, sessionEventPayload } from '../src/event-size';
+import {
+  boundedBulkEntry,
+  referenceEvent,
+  SESSION_EVENT_INLINE_BYTES,
+  sessionEventPayload,
+} from '../src/event-size';
 import { subjects, type SessionEvent } from '../src/subjects';
 import { filterToSubjects, topicToSubject } from '../src/topics';
 
@@ -39,7 +44,8 @@ describe('subjectBudget', () => {
       `SUB ${s.messagePrefix}.${topicToSubject(topic)} share_${'q'.repeat(22)} 4294967295\r\n`,
       `PUB $JS.API.CONSUMER.CREATE.${s.queueStream}.${consumerName}.${s.queueMessage(topic)} _INBOX.${'i'.repeat(22)}.${'j'.repeat(22)} 65536\r\n`,
     ];
-    for (const line of lines) assert.ok(Buffer.byteLength(line) <= 4096, `${line.slice(0, 40)}… is ${line.length} bytes`);
+    for (const line of lines)
+      assert.ok(Buffer.byteLength(line) <= 4096, `${line.slice(0, 40)}… is ${line.length} bytes`);
   });
 
   it('shrinks with a longer prefix and grows with the control line', () => {
@@ -81,7 +87,11 @@ describe('filterSubjectProblem', () => {
     ['"x/#" at the budget (its "x.>" subject is 2 bytes longer)', `${'x'.repeat(BUDGET - 2)}/#`, true],
     ['"x/#" over', `${'x'.repeat(BUDGET - 1)}/#`, false],
     ['5,000-byte filter (the issue)', `${'f'.repeat(4998)}/#`, false],
-    ['shared: a long ShareName does not count (queue groups are hashed)', `$share/${'g'.repeat(5000)}/a/b`, true],
+    [
+      'shared: a long ShareName does not count (queue groups are hashed)',
+      `$share/${'g'.repeat(5000)}/a/b`,
+      true,
+    ],
     ['shared: the filter after the ShareName counts', `$share/g/${'a'.repeat(BUDGET + 1)}`, false],
     ['shared at the budget', `$share/g/${'a'.repeat(BUDGET)}`, true],
   ];
@@ -114,10 +124,25 @@ describe('busMaxPacketSize', () => {
 describe('busMessageBytes', () => {
   const none: BusProperties = { userProperties: [] };
   const cases: [string, number, BusProperties, number | 'exact'][] = [
-    ['no properties: payload + header reserve + topic (upper bound)', 100, none, 100 + BUS_HEADER_RESERVE + 3 + 64],
+    [
+      'no properties: payload + header reserve + topic (upper bound)',
+      100,
+      none,
+      100 + BUS_HEADER_RESERVE + 3 + 64,
+    ],
     ['user properties', 10, { userProperties: [['k', 'v']] }, 'exact'],
-    ['correlation data (base64 grows by 4/3)', 10, { userProperties: [], correlationData: Buffer.alloc(3000) }, 'exact'],
-    ['control characters escape to 6 bytes in JSON', 10, { userProperties: [['k', '\u0001'.repeat(1000)]] }, 'exact'],
+    [
+      'correlation data (base64 grows by 4/3)',
+      10,
+      { userProperties: [], correlationData: Buffer.alloc(3000) },
+      'exact',
+    ],
+    [
+      'control characters escape to 6 bytes in JSON',
+      10,
+      { userProperties: [['k', '\u0001'.repeat(1000)]] },
+      'exact',
+    ],
   ];
   for (const [name, payload, props, expected] of cases) {
     it(name, () => {
@@ -138,10 +163,34 @@ describe('SubscriptionBudget', () => {
   const cases: [string, { maxCount: number; maxBytes: number }, string[], string[], boolean[]][] = [
     ['within both bounds', { maxCount: 3, maxBytes: 100 }, ['a'], ['b', 'c'], [true, true]],
     ['count reached', { maxCount: 2, maxBytes: 100 }, ['a'], ['b', 'c'], [true, false]],
-    ['a held filter replaces its subscription and costs nothing', { maxCount: 1, maxBytes: 100 }, ['a'], ['a'], [true]],
-    ['a filter repeated in one SUBSCRIBE counts once', { maxCount: 2, maxBytes: 100 }, [], ['a', 'a', 'b'], [true, true, true]],
-    ['bytes reached; a later smaller filter still fits', { maxCount: 0, maxBytes: 10 }, ['12345'], ['123456', '1234'], [false, true]],
-    ['count 0 = no count bound', { maxCount: 0, maxBytes: 1000 }, [], ['a', 'b', 'c', 'd'], [true, true, true, true]],
+    [
+      'a held filter replaces its subscription and costs nothing',
+      { maxCount: 1, maxBytes: 100 },
+      ['a'],
+      ['a'],
+      [true],
+    ],
+    [
+      'a filter repeated in one SUBSCRIBE counts once',
+      { maxCount: 2, maxBytes: 100 },
+      [],
+      ['a', 'a', 'b'],
+      [true, true, true],
+    ],
+    [
+      'bytes reached; a later smaller filter still fits',
+      { maxCount: 0, maxBytes: 10 },
+      ['12345'],
+      ['123456', '1234'],
+      [false, true],
+    ],
+    [
+      'count 0 = no count bound',
+      { maxCount: 0, maxBytes: 1000 },
+      [],
+      ['a', 'b', 'c', 'd'],
+      [true, true, true, true],
+    ],
     ['bytes count UTF-8', { maxCount: 0, maxBytes: 4 }, [], ['éé', 'e'], [true, false]],
   ];
   for (const [name, bound, existing, adding, admitted] of cases) {
@@ -170,7 +219,10 @@ describe('session events fit the bus (event-size.ts)', () => {
     version: '7',
     at: '2026-01-01T00:00:00.000Z',
     actor: 'ADMIN',
-    changes: { subscriptions: { before: [], after: ['x'.repeat(bytes)] }, keepAliveSeconds: { before: 1, after: 2 } },
+    changes: {
+      subscriptions: { before: [], after: ['x'.repeat(bytes)] },
+      keepAliveSeconds: { before: 1, after: 2 },
+    },
     session: { clientName: 'c', version: '7' } as SessionEvent['session'],
   });
   const cases: [string, number, boolean][] = [
@@ -200,11 +252,19 @@ describe('session events fit the bus (event-size.ts)', () => {
 
   it('a deleted event has nothing to omit', () => {
     const { session: _s, changes: _c, ...rest } = event(0);
-    assert.deepEqual(referenceEvent({ ...rest, type: 'deleted' }), { ...rest, type: 'deleted', omitted: ['session', 'changes'] });
+    assert.deepEqual(referenceEvent({ ...rest, type: 'deleted' }), {
+      ...rest,
+      type: 'deleted',
+      omitted: ['session', 'changes'],
+    });
   });
 
   it('a bulk entry too large leaves its changes out', () => {
-    const big = { clientName: 'c', version: '3', changes: { userProperties: { before: [], after: 'x'.repeat(SESSION_EVENT_INLINE_BYTES) } } };
+    const big = {
+      clientName: 'c',
+      version: '3',
+      changes: { userProperties: { before: [], after: 'x'.repeat(SESSION_EVENT_INLINE_BYTES) } },
+    };
     assert.deepEqual(boundedBulkEntry(big), { clientName: 'c', version: '3', changes: {}, omitted: true });
     const small = { clientName: 'c', version: '3', changes: { keepAliveSeconds: { before: 1, after: 2 } } };
     assert.equal(boundedBulkEntry(small), small);

@@ -80,7 +80,10 @@ export class BusLimits {
    */
   subscribeChecker(conn: Connection): (filter: string) => number | undefined {
     const budget = new SubscriptionBudget(
-      { maxCount: this.config.maxSubscriptionsPerSession, maxBytes: this.config.maxSubscriptionBytesPerSession },
+      {
+        maxCount: this.config.maxSubscriptionsPerSession,
+        maxBytes: this.config.maxSubscriptionBytesPerSession,
+      },
       conn.subscriptions.keys(),
     );
     const v5 = conn.protocolVersion === 5;
@@ -90,7 +93,11 @@ export class BusLimits {
         ? { reasonCode: ReasonCode.TOPIC_FILTER_INVALID, reason: unfit }
         : mapReason(budget.admit(filter), ReasonCode.QUOTA_EXCEEDED);
       if (!refusal) return undefined;
-      conn.log.info('subscription refused', { clientName: conn.clientName, reason: refusal.reason, bytes: filter.length });
+      conn.log.info('subscription refused', {
+        clientName: conn.clientName,
+        reason: refusal.reason,
+        bytes: filter.length,
+      });
       conn.ctx.emit('subscriptionRefused', conn.clientName, filter, refusal.reasonCode);
       return v5 ? refusal.reasonCode : SUBACK_FAILURE_V4;
     };

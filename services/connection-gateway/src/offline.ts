@@ -376,7 +376,10 @@ export class OfflineSessions {
         this.onEvent({ ...rest, changes, session });
       })
       .catch((err: unknown) =>
-        this.host.logger.warn('session of a reference event not fetched', { clientName: event.clientName, err }),
+        this.host.logger.warn('session of a reference event not fetched', {
+          clientName: event.clientName,
+          err,
+        }),
       );
   }
 

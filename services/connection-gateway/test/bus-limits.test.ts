@@ -34,7 +34,12 @@ after(async () => {
   await cluster?.close();
 });
 
-async function raw(port: number, version: 4 | 5, clientId: string, options: Partial<mqttPacket.IConnectPacket> = {}) {
+async function raw(
+  port: number,
+  version: 4 | 5,
+  clientId: string,
+  options: Partial<mqttPacket.IConnectPacket> = {},
+) {
   const c = await RawClient.open(port, version);
   raws.push(c);
   c.send(connectPacket(clientId, { protocolVersion: version, ...options }));
@@ -66,7 +71,8 @@ async function crossGateways(tag: string): Promise<[number, number, number]> {
   });
   let acked = 0;
   for (let i = 0; i < 10; i++) {
-    const packet = (await pub.publishAsync(`${tag}/m`, `m${i}`, { qos: 1 })) as { reasonCode?: number } | undefined;
+    const packet = (await pub.publishAsync(`${tag}/m`, `m${i}`, { qos: 1 })) as
+      { reasonCode?: number } | undefined;
     if ((packet?.reasonCode ?? 0) === 0) acked++;
   }
   await Promise.race([all, new Promise((r) => setTimeout(r, 5000))]);
@@ -78,7 +84,11 @@ async function crossGateways(tag: string): Promise<[number, number, number]> {
 describe('topic filters NATS cannot carry', () => {
   it('a 5,000-byte filter gets SUBACK 0x8F (5.0) / 0x80 (3.1.1), and QoS 1 still crosses gateways 10/10', async () => {
     const long = `${'f'.repeat(4998)}/#`;
-    const refused = eventMatching(gw0.gateway, 'subscriptionRefused', (name: string) => name === 'long-filter-5');
+    const refused = eventMatching(
+      gw0.gateway,
+      'subscriptionRefused',
+      (name: string) => name === 'long-filter-5',
+    );
     const { c } = await raw(gw0.port, 5, 'long-filter-5');
     c.send({
       cmd: 'subscribe',
@@ -133,11 +143,27 @@ describe('PUBLISH that NATS cannot carry is refused, never acknowledged as a suc
 
   it('MQTT 5 QoS 1: PUBACK 0x90; QoS 2: PUBREC 0x90; the connection stays', async () => {
     const { c } = await raw(gw0.port, 5, 'long-topic-5');
-    c.send({ cmd: 'publish', topic: long, payload: Buffer.from('x'), qos: 1, messageId: 1, dup: false, retain: false });
+    c.send({
+      cmd: 'publish',
+      topic: long,
+      payload: Buffer.from('x'),
+      qos: 1,
+      messageId: 1,
+      dup: false,
+      retain: false,
+    });
     const puback = (await c.next()) as mqttPacket.IPubackPacket;
     assert.equal(puback.cmd, 'puback');
     assert.equal(puback.reasonCode, ReasonCode.TOPIC_NAME_INVALID);
-    c.send({ cmd: 'publish', topic: long, payload: Buffer.from('x'), qos: 2, messageId: 2, dup: false, retain: true });
+    c.send({
+      cmd: 'publish',
+      topic: long,
+      payload: Buffer.from('x'),
+      qos: 2,
+      messageId: 2,
+      dup: false,
+      retain: true,
+    });
     const pubrec = (await c.next()) as mqttPacket.IPubrecPacket;
     assert.equal(pubrec.cmd, 'pubrec');
     assert.equal(pubrec.reasonCode, ReasonCode.TOPIC_NAME_INVALID);
@@ -153,7 +179,15 @@ describe('PUBLISH that NATS cannot carry is refused, never acknowledged as a suc
     assert.equal(disconnect.reasonCode, ReasonCode.TOPIC_NAME_INVALID);
     await v5.c.waitClosed();
     const v4 = await raw(gw0.port, 4, 'long-topic-4');
-    v4.c.send({ cmd: 'publish', topic: long, payload: Buffer.from('x'), qos: 1, messageId: 1, dup: false, retain: false });
+    v4.c.send({
+      cmd: 'publish',
+      topic: long,
+      payload: Buffer.from('x'),
+      qos: 1,
+      messageId: 1,
+      dup: false,
+      retain: false,
+    });
     assert.equal(await v4.c.next(), undefined, 'closed without a PUBACK');
     assert.deepEqual(await crossGateways('after-topic'), [10, 10, 10]);
   });
@@ -187,12 +221,30 @@ describe('PUBLISH that NATS cannot carry is refused, never acknowledged as a suc
     // PUBLISH: 1 type byte, 3 length bytes, topic (2 + 9), packet id 2, properties length 1.
     const payload = Buffer.alloc(max - (1 + 3 + 11 + 2 + 1), 7);
     const arrival = new Promise<Buffer>((resolve) => sub.on('message', (_t, p) => resolve(p)));
-    c.send({ cmd: 'publish', topic: 'largest/x', payload, qos: 1, messageId: 1, dup: false, retain: false, properties: {} });
+    c.send({
+      cmd: 'publish',
+      topic: 'largest/x',
+      payload,
+      qos: 1,
+      messageId: 1,
+      dup: false,
+      retain: false,
+      properties: {},
+    });
     const puback = (await c.next()) as mqttPacket.IPubackPacket;
     assert.equal(puback.reasonCode ?? 0, 0);
     assert.equal((await arrival).length, payload.length);
     // One byte more is above the announced maximum: DISCONNECT 0x95 [MQTT-3.2.2.3.6].
-    c.send({ cmd: 'publish', topic: 'largest/x', payload: Buffer.alloc(payload.length + 1), qos: 1, messageId: 2, dup: false, retain: false, properties: {} });
+    c.send({
+      cmd: 'publish',
+      topic: 'largest/x',
+      payload: Buffer.alloc(payload.length + 1),
+      qos: 1,
+      messageId: 2,
+      dup: false,
+      retain: false,
+      properties: {},
+    });
     const disconnect = (await c.next()) as mqttPacket.IDisconnectPacket;
     assert.equal(disconnect.reasonCode, ReasonCode.PACKET_TOO_LARGE);
   });
@@ -212,21 +264,39 @@ describe('a will NATS cannot carry', () => {
 describe("a session's subscriptions are bounded (MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION = 5 here)", () => {
   it('filters beyond the bound get 0x97 (5.0) / 0x80 (3.1.1); a held filter is replaced, not counted', async () => {
     const { c } = await raw(gw0.port, 5, 'bounded-5');
-    const filters = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ topic: `q/${from + i}`, qos: 0 as const }));
+    const filters = (n: number, from = 0) =>
+      Array.from({ length: n }, (_, i) => ({ topic: `q/${from + i}`, qos: 0 as const }));
     c.send({ cmd: 'subscribe', messageId: 1, subscriptions: filters(4) });
     assert.deepEqual(((await c.next()) as mqttPacket.ISubackPacket).granted, [0, 0, 0, 0]);
     c.send({ cmd: 'subscribe', messageId: 2, subscriptions: [...filters(2, 3), ...filters(2, 10)] });
-    assert.deepEqual(((await c.next()) as mqttPacket.ISubackPacket).granted, [0, 0, ReasonCode.QUOTA_EXCEEDED, ReasonCode.QUOTA_EXCEEDED]);
+    assert.deepEqual(((await c.next()) as mqttPacket.ISubackPacket).granted, [
+      0,
+      0,
+      ReasonCode.QUOTA_EXCEEDED,
+      ReasonCode.QUOTA_EXCEEDED,
+    ]);
     const v4 = await raw(gw0.port, 4, 'bounded-4');
     v4.c.send({ cmd: 'subscribe', messageId: 1, subscriptions: filters(6) });
-    assert.deepEqual(((await v4.c.next()) as mqttPacket.ISubackPacket).granted, [0, 0, 0, 0, 0, SUBACK_FAILURE_V4]);
+    assert.deepEqual(((await v4.c.next()) as mqttPacket.ISubackPacket).granted, [
+      0,
+      0,
+      0,
+      0,
+      0,
+      SUBACK_FAILURE_V4,
+    ]);
   });
 });
 
 describe('a stored subscription that could never be installed', () => {
   it('is not replayed when the session resumes; the others are, and messages still cross gateways', async () => {
     const name = 'legacy-filter';
-    const first = await mqttClient(gw0.port, { protocolVersion: 5, clientId: name, clean: false, properties: { sessionExpiryInterval: 60 } });
+    const first = await mqttClient(gw0.port, {
+      protocolVersion: 5,
+      clientId: name,
+      clean: false,
+      properties: { sessionExpiryInterval: 60 },
+    });
     clients.push(first);
     await first.subscribeAsync('legacy/ok', { qos: 1 });
     await endClient(first);
@@ -244,8 +314,17 @@ describe('a stored subscription that could never be installed', () => {
     } finally {
       await db.end();
     }
-    const skipped = eventMatching(gw1.gateway, 'subscriptionSkipped', (n: string, f: string) => n === name && f === long);
-    const again = await mqttClient(gw1.port, { protocolVersion: 5, clientId: name, clean: false, properties: { sessionExpiryInterval: 60 } });
+    const skipped = eventMatching(
+      gw1.gateway,
+      'subscriptionSkipped',
+      (n: string, f: string) => n === name && f === long,
+    );
+    const again = await mqttClient(gw1.port, {
+      protocolVersion: 5,
+      clientId: name,
+      clean: false,
+      properties: { sessionExpiryInterval: 60 },
+    });
     clients.push(again);
     await skipped;
     const pub = await client(gw0.port, 'legacy-pub');

@@ -80,7 +80,11 @@ export function acceptedMessages(bytes: Buffer, acks: Ack[]): Accepted[] {
   for (const ack of acks) {
     const qos = ack.cmd === 'puback' ? 1 : 2;
     let k = next;
-    while (k < publishes.length && !(publishes[k]!.packet.qos === qos && publishes[k]!.packet.messageId === ack.messageId)) k++;
+    while (
+      k < publishes.length &&
+      !(publishes[k]!.packet.qos === qos && publishes[k]!.packet.messageId === ack.messageId)
+    )
+      k++;
     if (k >= publishes.length) break;
     next = k + 1;
     const { packet, topic, routed } = publishes[k]!;
@@ -139,4 +143,3 @@ export class Witness {
     return endClient(this.client);
   }
 }
-

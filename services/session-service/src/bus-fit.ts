@@ -71,10 +71,16 @@ export function checkBound(
   const held = new Set(before.map((s) => s.topicFilter));
   if (!after.some((s) => !held.has(s.topicFilter))) return;
   if (limits.maxCount > 0 && after.length > limits.maxCount) {
-    throw limitExceeded('add', `a session may hold at most ${limits.maxCount} subscriptions (${after.length} after this change)`);
+    throw limitExceeded(
+      'add',
+      `a session may hold at most ${limits.maxCount} subscriptions (${after.length} after this change)`,
+    );
   }
   const bytes = after.reduce((sum, s) => sum + Buffer.byteLength(s.topicFilter, 'utf8'), 0);
   if (bytes > limits.maxBytes) {
-    throw limitExceeded('add', `a session's topic filters may total at most ${limits.maxBytes} bytes (${bytes} after this change)`);
+    throw limitExceeded(
+      'add',
+      `a session's topic filters may total at most ${limits.maxBytes} bytes (${bytes} after this change)`,
+    );
   }
 }

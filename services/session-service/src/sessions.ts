@@ -30,7 +30,13 @@ import {
   type Settings,
   type Subjects,
 } from '@mqfleet/core';
-import { checkBound, checkFiltersFit, checkPatchFits, DEFAULT_STORE_LIMITS, type StoreLimits } from './bus-fit';
+import {
+  checkBound,
+  checkFiltersFit,
+  checkPatchFits,
+  DEFAULT_STORE_LIMITS,
+  type StoreLimits,
+} from './bus-fit';
 import type {
   AlterSessionRequest__Output,
   AlterSessionsRequest__Output,

@@ -29,7 +29,9 @@ const sub = (topicFilter: string): Subscription => ({
 });
 
 /** The catalogue name of a failed call (trailer mqfleet-error-code) and its gRPC status. */
-async function failure(promise: Promise<unknown>): Promise<{ code: string; status: number; message: string }> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: string; status: number; message: string }> {
   try {
     await promise;
   } catch (err) {
@@ -91,7 +93,12 @@ describe('session state and events fit the bus', () => {
   test('alterMqSession: a will topic NATS cannot carry is TOO_LARGE', async () => {
     await open('fit-will', 'c1');
     const res = await failure(
-      call(h.sessions, h.sessions.AlterSession, { clientName: 'fit-will', patch: { willTopic: 'w/'.repeat(2500) } }, bearer(token)),
+      call(
+        h.sessions,
+        h.sessions.AlterSession,
+        { clientName: 'fit-will', patch: { willTopic: 'w/'.repeat(2500) } },
+        bearer(token),
+      ),
     );
     assert.equal(res.code, 'TOO_LARGE');
     assert.equal(res.status, grpc.status.INVALID_ARGUMENT);
@@ -100,7 +107,9 @@ describe('session state and events fit the bus', () => {
 
   test('subscribeToMq: a filter NATS cannot carry is TOO_LARGE, beyond the bound LIMIT_EXCEEDED', async () => {
     await open('fit-sub', 'c1');
-    const long = await failure(change({ clientName: 'fit-sub', add: [sub('ok'), sub(`${'f'.repeat(4998)}/#`)] }, bearer(token)));
+    const long = await failure(
+      change({ clientName: 'fit-sub', add: [sub('ok'), sub(`${'f'.repeat(4998)}/#`)] }, bearer(token)),
+    );
     assert.equal(long.code, 'TOO_LARGE');
     assert.match(long.message, /"add\[1\]\.topicFilter"/);
     // 256 KiB of filter bytes at most (the default): 300 filters of 1,000 bytes do not fit.
@@ -119,10 +128,14 @@ describe('session state and events fit the bus', () => {
   test("an event too large for the bus goes out as a reference; the session's version and fields are named", async () => {
     await open('fit-big', 'c1');
     // 2,400 filters of ~395 bytes (950 KB), as in the issue, stored by a gateway (no bound there).
-    const filters = Array.from({ length: 2400 }, (_, i) => sub(`${String(i).padStart(4, '0')}/${'s'.repeat(390)}`));
+    const filters = Array.from({ length: 2400 }, (_, i) =>
+      sub(`${String(i).padStart(4, '0')}/${'s'.repeat(390)}`),
+    );
     const res = await change({ clientName: 'fit-big', connectionId: 'c1', add: filters }, gatewayMd());
     assert.equal(res.session?.subscriptions.length, 2400);
-    const event = await until(() => seen.find((e) => e.event.clientName === 'fit-big' && e.event.type === 'altered'));
+    const event = await until(() =>
+      seen.find((e) => e.event.clientName === 'fit-big' && e.event.type === 'altered'),
+    );
     assert.ok(event.bytes <= SESSION_EVENT_INLINE_BYTES, `${event.bytes} bytes`);
     assert.deepEqual(event.event.omitted, ['session', 'changes']);
     assert.deepEqual(event.event.changedFields, ['subscriptions']);
@@ -142,7 +155,12 @@ describe('session state and events fit the bus', () => {
       actor: 'gateway:old',
       changes: { subscriptions: { before: [], after: ['x'.repeat(1_200_000)] } },
     };
-    const small: SessionEvent = { ...huge, eventId: 'after-huge', version: '10', changes: { keepAliveSeconds: { before: 1, after: 2 } } };
+    const small: SessionEvent = {
+      ...huge,
+      eventId: 'after-huge',
+      version: '10',
+      changes: { keepAliveSeconds: { before: 1, after: 2 } },
+    };
     // Rows as an older session-service wrote them: only the relay publishes them.
     await db.query(
       `INSERT INTO outbox (subject, msg_id, payload) VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9)`,
@@ -152,7 +170,12 @@ describe('session state and events fit the bus', () => {
         JSON.stringify(huge),
         s.labelEvent('altered', 1),
         'legacy-label',
-        JSON.stringify({ eventId: 'legacy-label', type: 'altered', id: 1, label: { description: 'd'.repeat(1_200_000) } }),
+        JSON.stringify({
+          eventId: 'legacy-label',
+          type: 'altered',
+          id: 1,
+          label: { description: 'd'.repeat(1_200_000) },
+        }),
         s.sessionEvent('altered', 'fit-legacy'),
         small.eventId,
         JSON.stringify(small),
@@ -167,6 +190,9 @@ describe('session state and events fit the bus', () => {
     const after = await until(() => seen.find((e) => e.event.eventId === 'after-huge'));
     assert.deepEqual(after.event.changes, small.changes);
     // The label row cannot be shrunk: it is dropped with an error in the log, never retried.
-    assert.equal(seen.find((e) => e.event.eventId === 'legacy-label'), undefined);
+    assert.equal(
+      seen.find((e) => e.event.eventId === 'legacy-label'),
+      undefined,
+    );
   });
 });
