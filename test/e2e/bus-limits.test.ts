@@ -8,10 +8,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import type { MqttClient, Packet } from 'mqtt';
+import mqtt, { type MqttClient, type Packet } from 'mqtt';
 import { subjectBudget, DEFAULT_NATS_MAX_CONTROL_LINE } from '@mqfleet/core';
 import { until } from '@mqfleet/testkit';
-import { alterLive, endClient, publishQos1, startSystem, type System } from './system';
+import { alterLive, endClient, messageMatching, publishQos1, startSystem, type System } from './system';
 
 describe('the bus limits across two gateway processes', () => {
   let system: System;
@@ -138,6 +138,26 @@ describe('the bus limits across two gateway processes', () => {
     assert.equal(ack, 0);
     assert.equal(await got, payload.length);
     assert.deepEqual(await crossGateways('after-longest'), [10, 10, 10]);
+  });
+
+  it('a persistent session offline with the longest filter gets its QoS 1 message on reconnect', async () => {
+    const filter = `${'q'.repeat(budget - 2)}/#`;
+    const options = { clean: false, properties: { sessionExpiryInterval: 600 } };
+    const device = await system.mqtt('offline-longest', options, 1);
+    await device.subscribeAsync(filter, { qos: 1 });
+    await endClient(device);
+    const pub = await system.mqtt('offline-longest-pub', {}, 0);
+    const topic = `${'q'.repeat(budget - 2)}/x`;
+    assert.equal((await publishQos1(pub, topic, 'queued')).reasonCode, 0);
+    // The queued message arrives right after CONNACK: listen before connecting.
+    const again = mqtt.connect(`mqtt://127.0.0.1:${system.gateways[0]!.port}`, {
+      clientId: 'offline-longest',
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      ...options,
+    });
+    const m = await messageMatching(again, (x) => x.topic === topic, 10_000).finally(() => again.end(true));
+    assert.equal(m.payload.toString(), 'queued');
   });
 
   it('the admin paths refuse what the bus cannot carry with a JSON errorCode', async () => {

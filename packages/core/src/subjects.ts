@@ -77,6 +77,12 @@ export interface Subjects {
   queueMessagePrefix: string;
   queueMessage(topic: string): string;
   queueSession(clientName: string): string;
+  /**
+   * JetStream stream of parked sessions' records (client id, filter consumers' subjects): the
+   * last message of queueParkedPrefix.<client token> (connection-gateway parked-records.ts).
+   */
+  queueParkedStream: string;
+  queueParkedPrefix: string;
   /** Core NATS: a session's saved deliveries were parked for the connection that took it over. */
   queueReady(clientName: string): string;
   queueReadyAll: string;
@@ -116,6 +122,8 @@ export function subjects(prefix: string): Subjects {
     queueMessagePrefix: `${prefix}.queue.m`,
     queueMessage: (topic) => `${prefix}.queue.m.${topicToSubject(topic)}`,
     queueSession: (clientName) => `${prefix}.queue.s.${clientToken(clientName)}`,
+    queueParkedStream: `${stem}_QUEUE_PARKED`,
+    queueParkedPrefix: `${prefix}.queueparked`,
     queueReady: (clientName) => `${prefix}.queueready.${clientToken(clientName)}`,
     queueReadyAll: `${prefix}.queueready.*`,
     message: (topic) => `${prefix}.msg.${topicToSubject(topic)}`,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type * as mqttPacket from 'mqtt-packet';
-import type { MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { clientDigest } from '@mqfleet/core';
 import { eventMatching } from '@mqfleet/testkit';
 import type { Gateway } from '../src/index';
@@ -332,5 +332,37 @@ describe('a stored subscription that could never be installed', () => {
     await pub.publishAsync('legacy/ok', 'x', { qos: 1 });
     assert.equal(await arrival, 'legacy/ok');
     assert.deepEqual(await crossGateways('after-legacy'), [10, 10, 10]);
+  });
+});
+
+describe('offline queues of sessions with many or long filters', () => {
+  it('a session with 200 QoS 1 filters is parked and gets its queued message on another gateway', async () => {
+    const name = 'parked-many';
+    const persistent = {
+      protocolVersion: 5 as const,
+      clientId: name,
+      clean: false,
+      properties: { sessionExpiryInterval: 600 },
+    };
+    // Under the bound of this file's gateways (5 subscriptions): a third gateway with the defaults.
+    const gw2 = await cluster.startGateway();
+    const device = await mqttClient(gw2.port, persistent);
+    clients.push(device);
+    const filters = Array.from({ length: 200 }, (_, i) => `parked/${i}/+/reading`);
+    await device.subscribeAsync(filters, { qos: 1 });
+    const parked = eventMatching(gw2.gateway, 'sessionParked', (n: string) => n === name);
+    await endClient(device);
+    await parked;
+    const pub = await client(gw0.port, 'parked-many-pub');
+    await pub.publishAsync('parked/199/x/reading', 'while offline', { qos: 1 });
+    const again = mqtt.connect(`mqtt://127.0.0.1:${gw1.port}`, { ...persistent, reconnectPeriod: 0 });
+    try {
+      const got = await new Promise<string>((resolve) =>
+        again.on('message', (_t, p) => resolve(p.toString())),
+      );
+      assert.equal(got, 'while offline');
+    } finally {
+      again.end(true);
+    }
   });
 });
