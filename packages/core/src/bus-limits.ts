@@ -25,10 +25,10 @@ export const CONTROL_LINE_RESERVE = 256;
  * delivery headers.
  */
 export const BUS_HEADER_RESERVE = 1024;
-/** Subscriptions a session may hold (MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION); 0 = no count bound. */
-export const DEFAULT_MAX_SUBSCRIPTIONS_PER_SESSION = 1000;
-/** Sum of a session's topic filter bytes (MQFLEET_MAX_SUBSCRIPTION_BYTES_PER_SESSION). */
-export const DEFAULT_MAX_SUBSCRIPTION_BYTES_PER_SESSION = 256 * 1024;
+/** Subscriptions a session may hold (MQFLEET_MAX_SUBSCRIPTIONS); 0 = no count bound. */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 1000;
+/** Sum of a session's topic filter bytes (MQFLEET_MAX_SUBSCRIPTION_BYTES). */
+export const DEFAULT_MAX_SUBSCRIPTION_BYTES = 256 * 1024;
 /** Characters of a JetStream consumer name mqfleet uses (qm_<22>_<16>, or an ordered consumer's). */
 const CONSUMER_NAME_ROOM = 48;
 
@@ -128,7 +128,7 @@ export function busMessageBytes(
   return base + 64 + (Object.keys(json).length > 0 ? byteLength(JSON.stringify(json)) : 0);
 }
 
-/** The bound on a session's subscriptions (MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION, …_BYTES_…). */
+/** The bound on a session's subscriptions (MQFLEET_MAX_SUBSCRIPTIONS, …_BYTES_…). */
 export interface SubscriptionBound {
   /** 0 = no bound on the count. */
   maxCount: number;

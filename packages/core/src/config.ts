@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { parseAuthorization, type AuthorizationRule } from './authorization';
 import {
-  DEFAULT_MAX_SUBSCRIPTION_BYTES_PER_SESSION,
-  DEFAULT_MAX_SUBSCRIPTIONS_PER_SESSION,
+  DEFAULT_MAX_SUBSCRIPTION_BYTES,
+  DEFAULT_MAX_SUBSCRIPTIONS,
   DEFAULT_NATS_MAX_CONTROL_LINE,
 } from './bus-limits';
 
@@ -110,9 +110,9 @@ export interface Config {
   /** nats-server's max_control_line: mapped topics and filters must fit it (bus-limits.ts). */
   natsMaxControlLine: number;
   /** Subscriptions one session may hold; 0 = no bound on the count. */
-  maxSubscriptionsPerSession: number;
+  maxSubscriptions: number;
   /** Sum of the bytes of one session's topic filters. */
-  maxSubscriptionBytesPerSession: number;
+  maxSubscriptionBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
@@ -231,8 +231,8 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_GRPC_TLS_SERVER_NAME: text,
   MQFLEET_MAX_QUEUED_MESSAGES: count(0, 1_000_000),
   MQFLEET_NATS_MAX_CONTROL_LINE: count(1024, 16_777_216),
-  MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION: count(0, 1_000_000),
-  MQFLEET_MAX_SUBSCRIPTION_BYTES_PER_SESSION: count(1024, 67_108_864),
+  MQFLEET_MAX_SUBSCRIPTIONS: count(0, 1_000_000),
+  MQFLEET_MAX_SUBSCRIPTION_BYTES: count(1024, 67_108_864),
 };
 
 export class ConfigError extends Error {
@@ -459,14 +459,8 @@ export function loadConfig(
     statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
     maxQueuedMessages: get('MQFLEET_MAX_QUEUED_MESSAGES', DEFAULT_MAX_QUEUED_MESSAGES),
     natsMaxControlLine: get('MQFLEET_NATS_MAX_CONTROL_LINE', DEFAULT_NATS_MAX_CONTROL_LINE),
-    maxSubscriptionsPerSession: get(
-      'MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION',
-      DEFAULT_MAX_SUBSCRIPTIONS_PER_SESSION,
-    ),
-    maxSubscriptionBytesPerSession: get(
-      'MQFLEET_MAX_SUBSCRIPTION_BYTES_PER_SESSION',
-      DEFAULT_MAX_SUBSCRIPTION_BYTES_PER_SESSION,
-    ),
+    maxSubscriptions: get('MQFLEET_MAX_SUBSCRIPTIONS', DEFAULT_MAX_SUBSCRIPTIONS),
+    maxSubscriptionBytes: get('MQFLEET_MAX_SUBSCRIPTION_BYTES', DEFAULT_MAX_SUBSCRIPTION_BYTES),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
     grpcTls,

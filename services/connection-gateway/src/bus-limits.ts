@@ -30,11 +30,7 @@ export class BusLimits {
   constructor(
     private readonly config: Pick<
       Config,
-      | 'natsPrefix'
-      | 'natsMaxControlLine'
-      | 'maxPacketSize'
-      | 'maxSubscriptionsPerSession'
-      | 'maxSubscriptionBytesPerSession'
+      'natsPrefix' | 'natsMaxControlLine' | 'maxPacketSize' | 'maxSubscriptions' | 'maxSubscriptionBytes'
     >,
     /** The NATS server's max_payload (its INFO), once connected. */
     private readonly maxPayload: () => number | undefined,
@@ -81,8 +77,8 @@ export class BusLimits {
   subscribeChecker(conn: Connection): (filter: string) => number | undefined {
     const budget = new SubscriptionBudget(
       {
-        maxCount: this.config.maxSubscriptionsPerSession,
-        maxBytes: this.config.maxSubscriptionBytesPerSession,
+        maxCount: this.config.maxSubscriptions,
+        maxBytes: this.config.maxSubscriptionBytes,
       },
       conn.subscriptions.keys(),
     );

@@ -463,7 +463,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
       return;
     }
     // An event too large for the bus came without its session: fetch it (core event-size.ts).
-    if (event.omitted) void this.reconcile('event without its session', [event.clientName]);
+    if (event.omitted && BigInt(event.version) > conn.version)
+      void this.reconcile('event without its session', [event.clientName]);
     if (!event.session) return;
     this.applyRemote(conn, event.session, `event:${event.type}`);
   }

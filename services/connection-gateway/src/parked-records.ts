@@ -4,7 +4,7 @@
 // subscriptions, or one long filter, could not be parked and lost its offline messages. Now each
 // record is the last message of its own subject in a small stream (limits retention, one message
 // per subject), read with a direct get, as retained messages are (retained.ts); it may be as large
-// as the session's subscriptions are (bounded by MQFLEET_MAX_SUBSCRIPTION_BYTES_PER_SESSION).
+// as the session's subscriptions are (bounded by MQFLEET_MAX_SUBSCRIPTION_BYTES).
 import { RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection } from 'nats';
 
 export interface ParkedRecord {

@@ -24,8 +24,8 @@ const clients: MqttClient[] = [];
 
 before(async () => {
   cluster = await startCluster();
-  gw0 = await cluster.startGateway({ MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION: '5' });
-  gw1 = await cluster.startGateway({ MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION: '5' });
+  gw0 = await cluster.startGateway({ MQFLEET_MAX_SUBSCRIPTIONS: '5' });
+  gw1 = await cluster.startGateway({ MQFLEET_MAX_SUBSCRIPTIONS: '5' });
   budget = gw0.gateway.bus.subjectBudget;
 });
 after(async () => {
@@ -261,7 +261,7 @@ describe('a will NATS cannot carry', () => {
   });
 });
 
-describe("a session's subscriptions are bounded (MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION = 5 here)", () => {
+describe("a session's subscriptions are bounded (MQFLEET_MAX_SUBSCRIPTIONS = 5 here)", () => {
   it('filters beyond the bound get 0x97 (5.0) / 0x80 (3.1.1); a held filter is replaced, not counted', async () => {
     const { c } = await raw(gw0.port, 5, 'bounded-5');
     const filters = (n: number, from = 0) =>

@@ -3,8 +3,8 @@
 // a will topic or a subscription whose NATS subject would not fit nats-server's control line, and
 // subscriptions beyond the session's bound. A client's own SUBSCRIBE is checked by its gateway.
 import {
-  DEFAULT_MAX_SUBSCRIPTION_BYTES_PER_SESSION,
-  DEFAULT_MAX_SUBSCRIPTIONS_PER_SESSION,
+  DEFAULT_MAX_SUBSCRIPTION_BYTES,
+  DEFAULT_MAX_SUBSCRIPTIONS,
   DEFAULT_NATS_MAX_CONTROL_LINE,
   DEFAULT_NATS_PREFIX,
   filterSubjectProblem,
@@ -23,23 +23,20 @@ export interface StoreLimits extends SubscriptionBound {
 }
 
 export function storeLimits(
-  config: Pick<
-    Config,
-    'natsPrefix' | 'natsMaxControlLine' | 'maxSubscriptionsPerSession' | 'maxSubscriptionBytesPerSession'
-  >,
+  config: Pick<Config, 'natsPrefix' | 'natsMaxControlLine' | 'maxSubscriptions' | 'maxSubscriptionBytes'>,
 ): StoreLimits {
   return {
     subjectBudget: subjectBudget(config.natsPrefix, config.natsMaxControlLine),
-    maxCount: config.maxSubscriptionsPerSession,
-    maxBytes: config.maxSubscriptionBytesPerSession,
+    maxCount: config.maxSubscriptions,
+    maxBytes: config.maxSubscriptionBytes,
   };
 }
 
 export const DEFAULT_STORE_LIMITS = storeLimits({
   natsPrefix: DEFAULT_NATS_PREFIX,
   natsMaxControlLine: DEFAULT_NATS_MAX_CONTROL_LINE,
-  maxSubscriptionsPerSession: DEFAULT_MAX_SUBSCRIPTIONS_PER_SESSION,
-  maxSubscriptionBytesPerSession: DEFAULT_MAX_SUBSCRIPTION_BYTES_PER_SESSION,
+  maxSubscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
+  maxSubscriptionBytes: DEFAULT_MAX_SUBSCRIPTION_BYTES,
 });
 
 /** A will topic (alterMqSession, alterMqSessions) must be publishable on the bus. */

@@ -50,7 +50,7 @@ describe('session state and events fit the bus', () => {
   const seen: { subject: string; bytes: number; event: SessionEvent }[] = [];
 
   before(async () => {
-    h = await startHarness({ MQFLEET_MAX_SUBSCRIPTIONS_PER_SESSION: '3000' });
+    h = await startHarness({ MQFLEET_MAX_SUBSCRIPTIONS: '3000' });
     token = (
       await call<object, CreateTokenResponse__Output>(h.auth, h.auth.CreateToken, {
         username: 'ADMIN',
