@@ -33,7 +33,14 @@
 // At most MQFLEET_MAX_QUEUED_MESSAGES queued messages are delivered: the oldest are kept and
 // newer ones discarded, as Mosquitto's max_queued_messages does.
 import { createHash } from 'node:crypto';
-import { clientToken, filterToSubjects, type Logger, type Subjects } from '@mqfleet/core';
+import {
+  clientToken,
+  filterToSubjects,
+  subjectToTopic,
+  topicToSubject,
+  type Logger,
+  type Subjects,
+} from '@mqfleet/core';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -54,7 +61,13 @@ import {
 } from './message';
 import { ParkedRecords } from './parked-records';
 
+/** Read only: the raw topic, as gateways wrote it before HEADER_TOPIC_SUBJECT. */
 const HEADER_TOPIC = 'Mqfleet-Topic';
+/**
+ * A saved delivery's topic, mapped as a subject (topics.ts): a NATS header value cannot hold CR or
+ * LF and loses leading and trailing spaces, which an MQTT topic may have; the mapping escapes them.
+ */
+const HEADER_TOPIC_SUBJECT = 'Mqfleet-Topic-Subject';
 const HEADER_PACKET_ID = 'Mqfleet-Packet-Id';
 const HEADER_STATE = 'Mqfleet-State';
 const HEADER_DELIVERY_QOS = 'Mqfleet-Delivery-Qos';
@@ -228,7 +241,7 @@ export class OfflineQueues {
           const h = toNatsHeaders(delivery.message, this.gatewayId);
           // toNatsHeaders carries the expiry remaining now: it counts down from now.
           h.set(HEADER_RECEIVED_AT, String(Date.now()));
-          h.set(HEADER_TOPIC, delivery.message.topic);
+          h.set(HEADER_TOPIC_SUBJECT, topicToSubject(delivery.message.topic));
           h.set(HEADER_DELIVERY_QOS, String(delivery.qos));
           if (delivery.retain) h.set(HEADER_DELIVERY_RETAIN, '1');
           if (delivery.subscriptionIds.length > 0)
@@ -431,7 +444,13 @@ export class OfflineQueues {
   }
 
   private decodeSaved(data: Uint8Array, h: MsgHdrs | undefined): SavedDelivery | undefined {
-    const topic = h?.get(HEADER_TOPIC);
+    const mapped = h?.get(HEADER_TOPIC_SUBJECT);
+    let topic = h?.get(HEADER_TOPIC);
+    try {
+      if (mapped) topic = subjectToTopic(mapped);
+    } catch {
+      return undefined;
+    }
     if (!h || !topic) return undefined;
     const message = withReceivedAt(fromNats(topic, data, h), h);
     if (!message) return undefined;

@@ -366,3 +366,32 @@ describe('offline queues of sessions with many or long filters', () => {
     }
   });
 });
+
+describe('saved deliveries keep topics a NATS header cannot hold', () => {
+  it('a QoS 1 delivery in flight to " a\\r\\nb " is resent with that exact topic after the session resumes', async () => {
+    const topic = ' a\r\nb ';
+    const persistent = { clean: false, properties: { sessionExpiryInterval: 600 } };
+    const { c } = await raw(gw1.port, 5, 'saved-topic', persistent);
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '+', qos: 1 }] });
+    assert.deepEqual(((await c.next()) as mqttPacket.ISubackPacket).granted, [1]);
+    const pub = await client(gw0.port, 'saved-topic-pub');
+    await pub.publishAsync(topic, 'in flight', { qos: 1 });
+    const first = (await c.next()) as mqttPacket.IPublishPacket;
+    assert.equal(first.topic, topic);
+    // No PUBACK: the delivery is in flight when the connection ends, and is saved with the session.
+    const parked = eventMatching(
+      gw1.gateway,
+      'sessionParked',
+      (n: string, saved: number) => n === 'saved-topic' && saved === 1,
+    );
+    c.destroy();
+    await parked;
+    const again = await raw(gw0.port, 5, 'saved-topic', persistent);
+    assert.equal(again.connack.sessionPresent, true);
+    const resent = (await again.c.next()) as mqttPacket.IPublishPacket;
+    assert.equal(resent.cmd, 'publish');
+    assert.equal(resent.dup, true);
+    assert.equal(resent.topic, topic);
+    assert.equal(resent.payload.toString(), 'in flight');
+  });
+});
