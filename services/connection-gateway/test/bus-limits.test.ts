@@ -372,7 +372,7 @@ describe('saved deliveries keep topics a NATS header cannot hold', () => {
     const topic = ' a\r\nb ';
     const persistent = { clean: false, properties: { sessionExpiryInterval: 600 } };
     const { c } = await raw(gw1.port, 5, 'saved-topic', persistent);
-    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '+', qos: 1 }] });
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] });
     assert.deepEqual(((await c.next()) as mqttPacket.ISubackPacket).granted, [1]);
     const pub = await client(gw0.port, 'saved-topic-pub');
     await pub.publishAsync(topic, 'in flight', { qos: 1 });
