@@ -9,6 +9,7 @@ import {
   evaluateHealth,
   SESSION_HEALTH_VALUES,
   sessionEventPayload,
+  SESSION_EVENT_INLINE_BYTES,
   invalidValue,
   MqfleetError,
   notFound,
@@ -557,8 +558,11 @@ function bulkEvents(entries: BulkAlteredSession[], actor: string): SessionBulkEv
   const groups: BulkAlteredSession[][] = [];
   let group: BulkAlteredSession[] = [];
   let bytes = 0;
-  for (const entry of entries) {
-    const size = Buffer.byteLength(JSON.stringify(entry)) + 1;
+  for (const whole of entries) {
+    let size = Buffer.byteLength(JSON.stringify(whole)) + 1;
+    // An entry too large for the bus leaves its changes out (core event-size.ts).
+    const entry = size > SESSION_EVENT_INLINE_BYTES ? boundedBulkEntry(whole, 0) : whole;
+    if (entry !== whole) size = Buffer.byteLength(JSON.stringify(entry)) + 1;
     if (group.length > 0 && bytes + size > BULK_EVENT_BYTES) {
       groups.push(group);
       group = [];
@@ -1229,8 +1233,7 @@ export class SessionStore implements EventSink {
           pinned: [...new Set([...row.pinned, ...pinnedFields])],
           changes,
         });
-        // An entry too large for the bus leaves its changes out (event-size.ts).
-        entries.push(boundedBulkEntry({ clientName: row.client_name, version, changes }));
+        entries.push({ clientName: row.client_name, version, changes });
         changed.push({
           clientName: row.client_name,
           version,

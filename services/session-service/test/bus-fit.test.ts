@@ -9,7 +9,12 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import pg from 'pg';
 import { until } from '@mqfleet/testkit';
-import { SESSION_EVENT_INLINE_BYTES, subjects, type SessionEvent } from '@mqfleet/core';
+import {
+  SESSION_EVENT_INLINE_BYTES,
+  subjects,
+  type SessionBulkEvent,
+  type SessionEvent,
+} from '@mqfleet/core';
 import type {
   ChangeSubscriptionsResponse__Output,
   CreateTokenResponse__Output,
@@ -141,6 +146,30 @@ describe('session state and events fit the bus', () => {
     assert.deepEqual(event.event.changedFields, ['subscriptions']);
     assert.equal(event.event.version, res.session?.version);
     assert.equal(event.event.session, undefined);
+    await until(async () => (await outboxRows()) === 0);
+  });
+
+  test('a bulk alteration: an entry too large for the bus leaves its changes out; the others keep theirs', async () => {
+    await open('fit-bulk-1', 'c1');
+    await open('fit-bulk-2', 'c2');
+    const huge = Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(60_000) }));
+    const res = await call<object, { changed: number }>(
+      h.sessions,
+      h.sessions.AlterSessions,
+      { filter: { partialClientName: 'fit-bulk-' }, patch: { userProperties: { items: huge } } },
+      bearer(token),
+    );
+    assert.equal(res.changed, 2);
+    const parts = await until(() => {
+      const found = seen.filter((e) => (e.event.type as string) === 'bulkAltered');
+      const entries = found.flatMap((e) => (e.event as unknown as SessionBulkEvent).sessions);
+      return entries.length >= 2 ? { found, entries } : undefined;
+    });
+    for (const part of parts.found) assert.ok(part.bytes <= 1024 * 1024, `${part.bytes} bytes`);
+    for (const entry of parts.entries) {
+      assert.equal(entry.omitted, true);
+      assert.deepEqual(entry.changes, {});
+    }
     await until(async () => (await outboxRows()) === 0);
   });
 
