@@ -64,6 +64,23 @@ describe('connection-gateway protocol', () => {
     }
   });
 
+  test('a QoS 1 PUBLISH too short for its packet identifier is malformed, not acknowledged', async () => {
+    // Found by the fuzzer (MQFLEET_FUZZ_SEED=200735581, case 501): remaining length 6 = topic only;
+    // the gateway answered PUBACK with packet identifier -1.
+    const raw = await RawClient.open(port, 5);
+    try {
+      raw.send(connectPacket('publish-no-id', { protocolVersion: 5 }));
+      assert.equal((await raw.next())?.cmd, 'connack');
+      raw.write(Buffer.from([0x32, 0x07, 0x00, 0x04, 0x61, 0x2f, 0x62, 0x63, 0x00]));
+      const reply = await raw.next();
+      assert.equal(reply?.cmd, 'disconnect');
+      assert.equal((reply as IDisconnectPacket).reasonCode, 0x81);
+      await raw.waitClosed();
+    } finally {
+      raw.destroy();
+    }
+  });
+
   test('PUBREL without a packet identifier is malformed, not answered with a broken PUBCOMP', async () => {
     // Found by the fuzzer (MQFLEET_FUZZ_SEED=1043041182, case 394): PUBREL with remaining length 0.
     const raw = await RawClient.open(port, 5);
