@@ -3,7 +3,9 @@
 // startCluster), fuzz connections over TCP, several packets per connection (each packet written
 // counts as one input; most are valid, some mutated, written until the server closes). Stops at
 // --inputs or --minutes, whichever comes first. Reports inputs/s, crashes (unhandled errors: must
-// be 0), hangs, handler bugs, and heapUsed after GC at the start and the end.
+// be 0), hangs, handler bugs, and heapUsed after GC at the start and the end. A second gateway
+// holds a witness subscribed to "#": every message the fuzzed gateway acknowledged must reach it
+// (reported as acknowledged / delivered / lost; lost must be 0).
 //
 //   node --expose-gc --import tsx bench/fuzz-long.ts [--inputs 1000000] [--minutes 20]
 //        [--concurrency 32] [--per-connection 100]      (MQFLEET_FUZZ_SEED=<seed> replays)
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   const cluster = await startCluster();
   const stopInterrupt = onInterrupt(() => cluster.close());
   const { gateway, port } = await cluster.startGateway();
+  const { port: peerPort } = await cluster.startGateway();
   const w = watch(gateway);
   const heapStart = heapUsed();
   if (!heapStart.afterGc) console.warn('run node with --expose-gc for heap readings after GC');
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
       perConnection: Number(args['per-connection']),
       deadlineMs: 2000,
       batchCases: 2000,
+      peerPort,
       onBatch: (s) => {
         if (s.seconds - lastLog < 30) return;
         lastLog = s.seconds;
@@ -90,6 +94,10 @@ async function main(): Promise<void> {
     heapGrowthMiB: round((heapEnd.bytes - heapStart.bytes) / MiB, 1),
     heapAfterGc: heapEnd.afterGc,
     gatewayLeftovers: leftovers,
+    acknowledged: stats.accepted,
+    deliveredToOtherGateway: stats.delivered,
+    lost: stats.lost.length,
+    lostSamples: stats.lost.slice(0, 20).map((l) => ({ ...l, topic: l.topic.slice(0, 80) })),
   };
   const md = [
     `# fuzz-long (seed ${seed})`,
@@ -99,6 +107,8 @@ async function main(): Promise<void> {
     `- outcomes: ${JSON.stringify(result.outcomes)}`,
     `- crashes (unhandled errors): ${result.crashes}; handler bugs: ${result.handlerBugs}; hangs: ${result.hangs}`,
     `- broker still worked after each of ${result.batches} batches`,
+    `- acknowledged by the fuzzed gateway: ${result.acknowledged}; delivered on the other gateway: ` +
+      `${result.deliveredToOtherGateway}; lost: ${result.lost}`,
     `- heapUsed${result.heapAfterGc ? ' after GC' : ''}: ${result.heapUsedStartMiB} → ${result.heapUsedEndMiB} MiB ` +
       `(${result.heapGrowthMiB >= 0 ? '+' : ''}${result.heapGrowthMiB} MiB); left in the gateway: ` +
       `${leftovers.connections} connections, ${leftovers.clients} clients, ${leftovers.natsFilters} NATS filters`,
@@ -112,7 +122,7 @@ async function main(): Promise<void> {
   await cluster.close();
   process.stderr.write(`fuzz-long: cluster closed in ${Math.round((Date.now() - closing) / 1000)} s\n`);
   stopInterrupt();
-  if (result.crashes > 0 || result.hangs > 0) process.exitCode = 1;
+  if (result.crashes > 0 || result.hangs > 0 || result.lost > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

@@ -16,6 +16,11 @@ import {
   type StreamKind,
   type StreamLimits,
 } from './stream-limits';
+import {
+  DEFAULT_MAX_SUBSCRIPTION_BYTES,
+  DEFAULT_MAX_SUBSCRIPTIONS,
+  DEFAULT_NATS_MAX_CONTROL_LINE,
+} from './bus-limits';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MQTT_PORT = 1883;
@@ -166,6 +171,12 @@ export interface Config {
   streamReplicas: number;
   /** Byte, message and age limits of each JetStream stream (stream-limits.ts). */
   streams: Record<StreamKind, StreamLimits>;
+  /** nats-server's max_control_line: mapped topics and filters must fit it (bus-limits.ts). */
+  natsMaxControlLine: number;
+  /** Subscriptions one session may hold; 0 = no bound on the count. */
+  maxSubscriptions: number;
+  /** Sum of the bytes of one session's topic filters. */
+  maxSubscriptionBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
@@ -303,6 +314,9 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_WORK_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
   MQFLEET_WORK_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
   MQFLEET_WORK_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
+  MQFLEET_NATS_MAX_CONTROL_LINE: count(1024, 16_777_216),
+  MQFLEET_MAX_SUBSCRIPTIONS: count(0, 1_000_000),
+  MQFLEET_MAX_SUBSCRIPTION_BYTES: count(1024, 67_108_864),
 };
 
 export class ConfigError extends Error {
@@ -556,6 +570,9 @@ export function loadConfig(
     maxSessionExpiry: get('MQFLEET_MAX_SESSION_EXPIRY', DEFAULT_MAX_SESSION_EXPIRY),
     streamReplicas: get('MQFLEET_STREAM_REPLICAS', DEFAULT_STREAM_REPLICAS),
     streams,
+    natsMaxControlLine: get('MQFLEET_NATS_MAX_CONTROL_LINE', DEFAULT_NATS_MAX_CONTROL_LINE),
+    maxSubscriptions: get('MQFLEET_MAX_SUBSCRIPTIONS', DEFAULT_MAX_SUBSCRIPTIONS),
+    maxSubscriptionBytes: get('MQFLEET_MAX_SUBSCRIPTION_BYTES', DEFAULT_MAX_SUBSCRIPTION_BYTES),
     logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
     dataDir: get('MQFLEET_DATA_DIR', '.data'),
     grpcTls,

@@ -8,6 +8,7 @@ export const GrpcStatus = {
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
   PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
@@ -25,6 +26,7 @@ export const ERROR_KINDS = {
   MISSING_PROPERTY: { jsonCode: 12025, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
   INVALID_VALUE: { jsonCode: 12012, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
   TOO_LARGE: { jsonCode: 12034, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  LIMIT_EXCEEDED: { jsonCode: 12015, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },
   VERSION_CONFLICT: { jsonCode: 12012, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   NOT_FOUND: { jsonCode: 100, grpcStatus: GrpcStatus.NOT_FOUND },
   ALREADY_EXISTS: { jsonCode: 12020, grpcStatus: GrpcStatus.ALREADY_EXISTS },
@@ -84,6 +86,10 @@ export const invalidValue = (property: string, expectation: string, got?: unknow
 
 export const tooLarge = (property: string, limit: string): MqfleetError =>
   new MqfleetError('TOO_LARGE', `"${property}" exceeds the maximum of ${limit}`, property);
+
+/** A bound of the session (e.g. its subscriptions) would be exceeded by the request. */
+export const limitExceeded = (property: string, limit: string): MqfleetError =>
+  new MqfleetError('LIMIT_EXCEEDED', `"${property}": ${limit}`, property);
 
 export const notFound = (what: string): MqfleetError =>
   new MqfleetError('NOT_FOUND', `${what} does not exist`);

@@ -9,3 +9,5 @@ export * from './json-values';
 export * from './accounts';
 export * from './health';
 export * from './stream-limits';
+export * from './bus-limits';
+export * from './event-size';

@@ -77,6 +77,12 @@ export interface Subjects {
   queueMessagePrefix: string;
   queueMessage(topic: string): string;
   queueSession(clientName: string): string;
+  /**
+   * JetStream stream of parked sessions' records (client id, filter consumers' subjects): the
+   * last message of queueParkedPrefix.<client token> (connection-gateway parked-records.ts).
+   */
+  queueParkedStream: string;
+  queueParkedPrefix: string;
   /** Core NATS: a session's saved deliveries were parked for the connection that took it over. */
   queueReady(clientName: string): string;
   queueReadyAll: string;
@@ -124,6 +130,8 @@ export function subjects(prefix: string): Subjects {
     queueMessagePrefix: `${prefix}.queue.m`,
     queueMessage: (topic) => `${prefix}.queue.m.${topicToSubject(topic)}`,
     queueSession: (clientName) => `${prefix}.queue.s.${clientToken(clientName)}`,
+    queueParkedStream: `${stem}_QUEUE_PARKED`,
+    queueParkedPrefix: `${prefix}.queueparked`,
     queueReady: (clientName) => `${prefix}.queueready.${clientToken(clientName)}`,
     queueReadyAll: `${prefix}.queueready.*`,
     workStream: `${stem}_WORK`,
@@ -164,13 +172,23 @@ export interface SessionEvent {
   session?: Session__Output;
   /** Health events reported by a gateway: the connection's statistics when it was evaluated. */
   stats?: ConnectionStats;
+  /**
+   * Present when the event is a reference (event-size.ts): these parts were too large for the bus
+   * and are left out; a consumer that needs them fetches the session (DescribeSessions).
+   */
+  omitted?: ('session' | 'changes')[];
+  /** With omitted changes: the names of the fields that changed. */
+  changedFields?: string[];
 }
 
 /** One session in a bulk alteration: its new version and what changed (as in an altered event). */
 export interface BulkAlteredSession {
   clientName: string;
   version: string;
+  /** Empty with `omitted` (too large for the bus): fetch the session instead. */
   changes: Record<string, FieldChange>;
+  /** The changes were too large for the bus and are left out (event-size.ts). */
+  omitted?: true;
 }
 
 /**

@@ -902,6 +902,8 @@ export const ERROR_CODES: Record<number, string> = {
     'INVALID_VALUE: wrong type, out of range, unknown enum value or property, conflict; also VERSION_CONFLICT: a stale expectedVersion',
   12013: 'UNKNOWN_API: api not known (or db, hub, transform: not served by mqfleet)',
   12014: 'TIMEOUT: the call ran past its deadline',
+  12015:
+    "LIMIT_EXCEEDED: a bound of the session would be exceeded (subscribeToMq beyond the session's subscriptions)",
   12019: 'UNAVAILABLE: the session-service cannot be reached',
   12020: 'ALREADY_EXISTS: creating something that exists',
   12026: 'IN_USE: deleting a label that sessions still carry',
@@ -909,7 +911,8 @@ export const ERROR_CODES: Record<number, string> = {
   12030: 'ADMIN_REQUIRED: an administrator action by an ordinary account',
   12031: 'BAD_TOKEN: missing, unknown or expired authToken',
   12033: 'BAD_PASSWORD: createSession with a wrong username or password',
-  12034: 'TOO_LARGE: a string or JSON value over its byte limit (or a body over 4 MiB: HTTP 413)',
+  12034:
+    'TOO_LARGE: a string or JSON value over its byte limit (or a body over 4 MiB: HTTP 413); a will topic or topic filter the message bus cannot carry',
   [-1038]: 'NOT_JSON: the request body is not JSON (HTTP 400)',
   [-1039]: 'NOT_OBJECT: the request body is JSON but not an object (HTTP 200)',
 };

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt-packet';
 import { ALLOW_ALL, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
+import { skipOffBus } from './bus-limits';
 import type { EndInfo, GatewayContext } from './context';
 import type { ClientStream } from './listeners';
 import { ReasonCode } from './reason-codes';
@@ -334,6 +335,7 @@ export class Connection {
      */
     const retainedFor: { filter: string; options: SubscriptionOptions }[] = [];
     for (const [filter, options] of stored) {
+      if (skipOffBus(this, filter)) continue; // never installed (bus-limits.ts)
       const current = this.subscriptions.get(filter);
       if (current && sameOptions(current, options)) continue;
       this.subscriptions.set(filter, options);

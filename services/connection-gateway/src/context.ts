@@ -1,6 +1,7 @@
 // What a connection needs from its gateway. Connections and packet handlers depend on this
 // interface only, never on the Gateway class itself.
 import type { ClientAuthorization, Config, Logger } from '@mqfleet/core';
+import type { BusLimits } from './bus-limits';
 import type { Connection, Handoff } from './connection';
 import type { RoutedMessage } from './message';
 import type { Resumed } from './queue';
@@ -37,6 +38,8 @@ export interface GatewayContext {
   readonly inboundTopicAliasMaximum: number;
   /** Largest packet accepted from a client (MQTT 5 CONNACK Maximum Packet Size). */
   readonly maxPacketSize: number;
+  /** What the message bus can carry (bus-limits.ts). */
+  readonly bus: BusLimits;
   /**
    * Broker limits of the MQFLEET_CONFIG file / environment (the first four announced in CONNACK;
    * the others bound what a connection holds for a slow client, docs/mqtt.md "Slow consumers").

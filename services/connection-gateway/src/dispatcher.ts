@@ -179,7 +179,8 @@ const NEEDS_PACKET_ID = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp', 'subsc
 function handle(conn: Connection, packet: Packet): void | Promise<void> {
   // mqtt-packet reads a body too short for its identifier as messageId -1; answering it would
   // mean writing a malformed acknowledgement, so the packet is malformed [MQTT-4.13.1].
-  if (NEEDS_PACKET_ID.has(packet.cmd)) {
+  // A QoS 1/2 PUBLISH too short for its identifier too (found by the fuzzer, MQFLEET_FUZZ_SEED=200735581).
+  if (NEEDS_PACKET_ID.has(packet.cmd) || (packet.cmd === 'publish' && packet.qos > 0)) {
     const id = (packet as { messageId?: number }).messageId;
     if (id === undefined || !Number.isInteger(id) || id < 1 || id > 65535) {
       throw new MalformedPacketError(`${packet.cmd} without a valid packet identifier`);

@@ -23,6 +23,7 @@ import {
   type Subjects,
 } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
+import { BusLimits } from './bus-limits';
 import { Connection, type Handoff } from './connection';
 import type { EndInfo, GatewayContext } from './context';
 import { attach } from './dispatcher';
@@ -82,8 +83,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
     return this.config.topicAliasMaximum;
   }
   get maxPacketSize(): number {
-    return this.config.maxPacketSize;
+    return this.bus.maxPacketSize;
   }
+  /** What the message bus can carry: limits checked at the MQTT boundary (bus-limits.ts). */
+  readonly bus: BusLimits;
   get limits(): GatewayContext['limits'] {
     return this.config;
   }
@@ -131,6 +134,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.s = subjects(config.natsPrefix);
     this.sessions = new SessionClient(config);
     this.writer = new SessionWriter(this.sessions, this.logger);
+    this.bus = new BusLimits(config, () => this.nc?.info?.max_payload);
   }
 
   /**
@@ -332,10 +336,12 @@ export class Gateway extends EventEmitter implements GatewayContext {
   }
 
   readRetained(filter: string): Promise<RoutedMessage[]> {
+    if (this.bus.filterProblem(filter)) return Promise.resolve([]); // never on NATS (bus-limits.ts)
     return this.retained ? this.retained.read(filter) : Promise.resolve([]);
   }
 
   addFilter(filter: string, conn: Connection): Promise<void> {
+    if (this.bus.filterProblem(filter)) return Promise.resolve(); // never on NATS (bus-limits.ts)
     const shared = parseShared(filter);
     if (shared) this.shared.add(filter, conn);
     else this.subscribers.add(filter, conn);
@@ -494,6 +500,13 @@ export class Gateway extends EventEmitter implements GatewayContext {
       properties: { ...will.properties, userProperties: [...will.properties.userProperties] },
       receivedAt: Date.now(),
     };
+    // A will the bus cannot carry (set before the limits, or its properties too large) is not sent.
+    const refusal = this.bus.messageRefusal(message);
+    if (refusal) {
+      this.logger.warn('will not published: the message bus cannot carry it', { clientName, ...refusal });
+      this.emit('willRefused', clientName, will.topic, refusal.reason);
+      return;
+    }
     // A will with Will Retain 1 is published as a retained message [MQTT-3.1.2-17].
     let stored: Promise<boolean> | undefined;
     if (message.retain) {
@@ -528,6 +541,9 @@ export class Gateway extends EventEmitter implements GatewayContext {
       this.disconnectByAdmin(conn, event.type);
       return;
     }
+    // An event too large for the bus came without its session: fetch it (core event-size.ts).
+    if (event.omitted && BigInt(event.version) > conn.version)
+      void this.reconcile('event without its session', [event.clientName]);
     if (!event.session) return;
     this.applyRemote(conn, event.session, `event:${event.type}`);
   }
@@ -545,7 +561,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
       if (!conn) continue;
       const version = BigInt(entry.version);
       if (version <= conn.version) continue;
-      if (version !== conn.version + 1n || !conn.session) {
+      if (version !== conn.version + 1n || !conn.session || entry.omitted) {
         behind.push(entry.clientName);
         continue;
       }

@@ -12,6 +12,7 @@ import {
 } from '@mqfleet/core';
 import type { CloseSessionResponse__Output, Session__Output } from '@mqfleet/proto';
 import type { NatsConnection } from 'nats';
+import type { BusLimits } from './bus-limits';
 import type { Connection, Handoff } from './connection';
 import { TAKEN_OVER, type EndInfo } from './context';
 import type { RoutedMessage } from './message';
@@ -38,15 +39,22 @@ export interface OfflineHost {
   removeFilter(filter: string, conn: Connection): void;
   /** The client ids among these that have a session. */
   existingSessions(clientNames: string[]): Promise<Set<string>>;
+  /** What the bus can carry: a stored filter that does not fit gets no queue consumer. */
+  readonly bus: BusLimits;
+  /** Fetches sessions (an event too large for the bus came as a reference without its session). */
+  readonly sessions: { describeSessions(names: string[]): Promise<{ sessions: Session__Output[] }> };
   emit(event: string, ...args: unknown[]): boolean;
   /** MQFLEET_MAX_QUEUED_BYTES also bounds what a resumed session gets from its offline queue. */
   readonly limits: { readonly maxQueuedBytes: number };
 }
 
-/** The filters whose messages a parked session's queue keeps: QoS 1/2, not shared. */
-function queueFilters(session: Session__Output): string[] {
+/**
+ * The filters whose messages a parked session's queue keeps: QoS 1/2, not shared, and (a stored
+ * filter from before the bus limits) fitting the bus: its consumer's subject must fit NATS.
+ */
+function queueFilters(session: Session__Output, bus: BusLimits): string[] {
   return (session.subscriptions ?? [])
-    .filter((s) => s.qos > 0 && !isShared(s.topicFilter))
+    .filter((s) => s.qos > 0 && !isShared(s.topicFilter) && !bus.filterProblem(s.topicFilter))
     .map((s) => s.topicFilter);
 }
 
@@ -271,7 +279,7 @@ export class OfflineSessions {
     const clientName = session.clientName;
     const queues = this.queues;
     const settings = session.settings;
-    const filters = this.maxQueued === 0 ? [] : queueFilters(session);
+    const filters = this.maxQueued === 0 ? [] : queueFilters(session, this.host.bus);
     const keep =
       queues !== undefined &&
       (settings?.sessionExpiryInterval ?? 0) > 0 &&
@@ -404,6 +412,10 @@ export class OfflineSessions {
   onEvent(event: SessionEvent): void {
     const queues = this.queues;
     if (!queues) return;
+    if (event.omitted && event.type !== 'deleted') {
+      this.withSession(event);
+      return;
+    }
     if (
       event.type === 'deleted' &&
       !event.actor.startsWith('gateway:') &&
@@ -425,12 +437,36 @@ export class OfflineSessions {
       // The stored subscriptions at the disconnection: an administrator may have changed them
       // while the connection was closing (that altered event still named it connected).
       this.parkedFilters.delete(event.clientName);
-      const now = queueFilters(event.session);
+      const now = queueFilters(event.session, this.host.bus);
       if (now.length !== parked.length || now.some((f) => !parked.includes(f)))
         this.refilter(queues, event.session);
     } else if (parked && event.type !== 'altered') {
       this.parkedFilters.delete(event.clientName);
     }
+  }
+
+  /**
+   * An event that came as a reference (too large for the bus, core event-size.ts): handled with
+   * the session fetched from the session-service, as if it had carried it.
+   */
+  private withSession(event: SessionEvent): void {
+    this.host.sessions
+      .describeSessions([event.clientName])
+      .then(({ sessions }) => {
+        const session = sessions[0];
+        if (!session) return;
+        const changes = Object.fromEntries(
+          (event.changedFields ?? []).map((f) => [f, { before: undefined, after: undefined }]),
+        );
+        const { omitted: _omitted, ...rest } = event;
+        this.onEvent({ ...rest, changes, session });
+      })
+      .catch((err: unknown) =>
+        this.host.logger.warn('session of a reference event not fetched', {
+          clientName: event.clientName,
+          err,
+        }),
+      );
   }
 
   /**
@@ -442,7 +478,7 @@ export class OfflineSessions {
     if (this.maxQueued === 0) return;
     const holder = session.connection;
     if (holder?.status === 'CONNECTION_STATUS_CONNECTED' || holder?.gatewayId !== this.host.gatewayId) return;
-    const filters = queueFilters(session);
+    const filters = queueFilters(session, this.host.bus);
     queues
       .refilter(session.clientName, filters)
       .then((parked) => parked && this.host.emit('parkedRefiltered', session.clientName, filters))

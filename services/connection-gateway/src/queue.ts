@@ -12,8 +12,8 @@
 //                                     for the window when the connection ended.
 // When a connection of a session that outlives it ends (session expiry > 0, not banned), the
 // gateway "parks" the session: durable pull consumers named after the client token (never the
-// raw client id), one on the session subject ("qs_<token>", whose description holds the client id
-// and the subjects of the other consumers, JSON {c, s}) and one per subject filter of its subscriptions ("qm_<token>_<hash>"; nats-server
+// raw client id), one on the session subject ("qs_<token>"; the client id and the subjects of the
+// other consumers are the session's record, parked-records.ts) and one per subject filter of its subscriptions ("qm_<token>_<hash>"; nats-server
 // 2.9 allows a single filter subject per consumer). They live in the NATS server, so the session
 // may resume on any gateway, and survive the gateway that parked it.
 //
@@ -41,6 +41,8 @@ import {
   DEFAULT_MAX_QUEUED_BYTES,
   filterToSubjects,
   type JetStreamLimitFields,
+  subjectToTopic,
+  topicToSubject,
   type Logger,
   type Subjects,
 } from '@mqfleet/core';
@@ -64,8 +66,15 @@ import {
   type QoS,
   type RoutedMessage,
 } from './message';
+import { ParkedRecords } from './parked-records';
 
+/** Read only: the raw topic, as gateways wrote it before HEADER_TOPIC_SUBJECT. */
 const HEADER_TOPIC = 'Mqfleet-Topic';
+/**
+ * A saved delivery's topic, mapped as a subject (topics.ts): a NATS header value cannot hold CR or
+ * LF and loses leading and trailing spaces, which an MQTT topic may have; the mapping escapes them.
+ */
+const HEADER_TOPIC_SUBJECT = 'Mqfleet-Topic-Subject';
 const HEADER_PACKET_ID = 'Mqfleet-Packet-Id';
 const HEADER_STATE = 'Mqfleet-State';
 const HEADER_DELIVERY_QOS = 'Mqfleet-Delivery-Qos';
@@ -101,8 +110,10 @@ const filterConsumer = (token: string, subject: string): string =>
   `qm_${token}_${createHash('sha256').update(subject).digest('base64url').slice(0, 16)}`;
 
 /**
- * The session consumer's description: the client id, the subjects of its filter consumers, and
- * whether the parking is complete (its saved deliveries stored).
+ * A parked session: the client id, the subjects of its filter consumers, and whether the parking
+ * is complete (its saved deliveries stored). The session consumer's description says whether it
+ * is complete, {"r":1,"d":…}; the rest is its record (parked-records.ts), since a description
+ * holds at most 4,096 bytes. A description {c, s, d} was written by gateways before records.
  */
 interface Parked {
   c: string;
@@ -110,17 +121,19 @@ interface Parked {
   d: boolean;
 }
 
-const describe = (clientName: string, subjects: string[], done: boolean): string =>
-  JSON.stringify({ c: clientName, s: subjects, d: done } satisfies Parked);
+const describe = (done: boolean): string => JSON.stringify({ r: 1, d: done });
 
-function parseDescription(description: string | undefined): Parked | undefined {
+/** A description's contents; `record` when the client id and subjects are in the record. */
+function parseDescription(description: string | undefined): (Parked & { record: boolean }) | undefined {
   try {
-    const parsed = JSON.parse(description ?? '') as { c?: unknown; s?: unknown; d?: unknown };
+    const parsed = JSON.parse(description ?? '') as { c?: unknown; s?: unknown; d?: unknown; r?: unknown };
+    if (parsed.r === 1) return { c: '', s: [], d: parsed.d === true, record: true };
     if (typeof parsed.c !== 'string' || !Array.isArray(parsed.s)) return undefined;
     return {
       c: parsed.c,
       s: parsed.s.filter((x): x is string => typeof x === 'string'),
       d: parsed.d === true,
+      record: false,
     };
   } catch {
     return undefined;
@@ -136,6 +149,8 @@ export class OfflineQueues {
   private jsm: Promise<JetStreamManager> | undefined;
   /** QoS 1/2 messages that could not be offered to the queue stream. */
   publishFailures = 0;
+  /** Parked sessions' client ids and filter subjects. */
+  private readonly records: ParkedRecords;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -151,10 +166,13 @@ export class OfflineQueues {
      * when full. The session-service creates the stream with them and updates an existing one.
      */
     private readonly limits?: JetStreamLimitFields,
-  ) {}
+  ) {
+    this.records = new ParkedRecords(nc, () => this.manager(), s.queueParkedStream, s.queueParkedPrefix);
+  }
 
-  /** Creates the stream if it is missing (idempotent; several gateways may race). */
+  /** Creates the streams if they are missing (idempotent; several gateways may race). */
   async ensureStream(): Promise<void> {
+    await this.records.ensure();
     const jsm = await this.manager();
     try {
       await jsm.streams.info(this.s.queueStream);
@@ -219,15 +237,17 @@ export class OfflineQueues {
       // Deliveries saved by a connection that was taken over and never taken: they stay, and the
       // consumers of both lists are kept.
       for (const subject of existing) if (!subjects.includes(subject)) subjects.push(subject);
+      await this.records.put(token, { c: clientName, s: subjects });
       await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-        description: describe(clientName, subjects, false),
+        description: describe(false),
       });
     } else {
+      await this.records.put(token, { c: clientName, s: subjects });
       await jsm.consumers.add(this.s.queueStream, {
         ...common,
         durable_name: sessionConsumer(token),
         filter_subject: this.s.queueSession(clientName),
-        description: describe(clientName, subjects, false),
+        description: describe(false),
       });
     }
     for (const subject of subjects) {
@@ -247,7 +267,7 @@ export class OfflineQueues {
           const h = toNatsHeaders(delivery.message, this.gatewayId);
           // toNatsHeaders carries the expiry remaining now: it counts down from now.
           h.set(HEADER_RECEIVED_AT, String(Date.now()));
-          h.set(HEADER_TOPIC, delivery.message.topic);
+          h.set(HEADER_TOPIC_SUBJECT, topicToSubject(delivery.message.topic));
           h.set(HEADER_DELIVERY_QOS, String(delivery.qos));
           if (delivery.retain) h.set(HEADER_DELIVERY_RETAIN, '1');
           if (delivery.subscriptionIds.length > 0)
@@ -262,7 +282,7 @@ export class OfflineQueues {
     }
     // Complete: take() hands it over from now on (before, it leaves it alone).
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-      description: describe(clientName, subjects, true),
+      description: describe(true),
     });
   }
 
@@ -329,8 +349,9 @@ export class OfflineQueues {
         filter_subject: subject,
       });
     }
+    await this.records.put(token, { c: clientName, s: after });
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-      description: describe(clientName, after, parked.d),
+      description: describe(parked.d),
     });
     for (const subject of before.filter((x) => !after.includes(x))) {
       await jsm.consumers.delete(this.s.queueStream, filterConsumer(token, subject)).catch(() => undefined);
@@ -352,7 +373,8 @@ export class OfflineQueues {
     for await (const c of jsm.consumers.list(this.s.queueStream)) {
       if (c.name.startsWith('qs_')) {
         const d = parseDescription(c.config.description);
-        if (d) sessions.set(c.name.slice(3), d.c);
+        const clientName = d?.record ? (await this.records.get(c.name.slice(3)))?.c : d?.c;
+        if (clientName !== undefined) sessions.set(c.name.slice(3), clientName);
       } else if (c.name.startsWith('qm_')) {
         const token = c.name.slice(3, 3 + 22);
         filterConsumers.push({ name: c.name, token, created: Date.parse(c.created) });
@@ -389,7 +411,11 @@ export class OfflineQueues {
     const jsm = await this.manager();
     try {
       const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
-      return parseDescription(info.config.description) ?? { c: '', s: [], d: true };
+      const parked = parseDescription(info.config.description);
+      if (!parked) return { c: '', s: [], d: true };
+      if (!parked.record) return parked;
+      const record = await this.records.get(token);
+      return { c: record?.c ?? '', s: record?.s ?? [], d: parked.d };
     } catch (err) {
       if (notFound(err)) return undefined;
       throw err;
@@ -412,6 +438,7 @@ export class OfflineQueues {
         if (!notFound(err)) throw err;
       });
     }
+    await this.records.delete(token);
   }
 
   private manager(): Promise<JetStreamManager> {
@@ -447,7 +474,13 @@ export class OfflineQueues {
   }
 
   private decodeSaved(data: Uint8Array, h: MsgHdrs | undefined): SavedDelivery | undefined {
-    const topic = h?.get(HEADER_TOPIC);
+    const mapped = h?.get(HEADER_TOPIC_SUBJECT);
+    let topic = h?.get(HEADER_TOPIC);
+    try {
+      if (mapped) topic = subjectToTopic(mapped);
+    } catch {
+      return undefined;
+    }
     if (!h || !topic) return undefined;
     const message = withReceivedAt(fromNats(topic, data, h), h);
     if (!message) return undefined;

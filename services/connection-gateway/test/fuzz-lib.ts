@@ -6,11 +6,14 @@
 // unhandledRejection); every fuzz connection is closed by the server or still answers a PINGREQ
 // within a deadline once its session was accepted (a stream that ends inside a packet may keep
 // the server waiting for the rest: counted as "incomplete", not as a hang); after every batch a
-// well-behaved MQTT.js client can connect, subscribe and receive a message.
+// well-behaved MQTT.js client can connect, subscribe and receive a message. With a second gateway
+// (RunOptions.peerPort) a witness subscribed to "#" there must receive every message the fuzzed
+// gateway acknowledged (PUBACK/PUBREC below 0x80): what one gateway accepts must reach the other.
 import { connect as tcpConnect, type Socket } from 'node:net';
 import * as mqttPacket from 'mqtt-packet';
 import type { Gateway } from '../src/index';
 import { endClient, mqttClient, nextMessage } from './helpers';
+import { acceptedMessages, Witness, type Accepted, type Ack } from './fuzz-witness';
 
 // ---------------------------------------------------------------------------------------------
 // PRNG
@@ -598,6 +601,8 @@ export interface CaseResult {
   inputs: number;
   /** Inputs actually written before the server closed. */
   written: number;
+  /** Messages the gateway acknowledged that another gateway's "#" subscriber must receive. */
+  accepted: Accepted[];
 }
 
 /**
@@ -612,10 +617,13 @@ export async function runCase(port: number, rng: Rng, c: FuzzCase, deadlineMs: n
   let connack = false;
   let pingresp = false;
   let wake: (() => void) | undefined;
+  const acks: Ack[] = [];
   const parser = mqttPacket.parser({ protocolVersion: c.version });
   parser.on('packet', (p: mqttPacket.Packet) => {
     if (p.cmd === 'connack') connack = true;
     if (p.cmd === 'pingresp') pingresp = true;
+    if (p.cmd === 'puback' || p.cmd === 'pubrec')
+      acks.push({ cmd: p.cmd, messageId: p.messageId ?? -1, reasonCode: p.reasonCode });
     wake?.();
   });
   parser.on('error', () => undefined);
@@ -651,7 +659,7 @@ export async function runCase(port: number, rng: Rng, c: FuzzCase, deadlineMs: n
       socket.once('error', reject);
     });
   } catch {
-    return { outcome: 'closed', connack, inputs: c.inputs.length, written: 0 };
+    return { outcome: 'closed', connack, inputs: c.inputs.length, written: 0, accepted: [] };
   }
   let written = 0;
   const sent: Buffer[] = [];
@@ -683,7 +691,8 @@ export async function runCase(port: number, rng: Rng, c: FuzzCase, deadlineMs: n
     else outcome = incomplete ? 'incomplete' : 'hang';
   } else outcome = incomplete ? 'incomplete' : 'hang';
   socket.destroy();
-  return { outcome, connack, inputs: c.inputs.length, written };
+  const accepted = acks.length > 0 ? acceptedMessages(Buffer.concat(sent), acks) : [];
+  return { outcome, connack, inputs: c.inputs.length, written, accepted };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -751,6 +760,12 @@ export interface RunStats {
   hangs: { caseIndex: number; kind: string; connack: boolean; head: string }[];
   batches: number;
   seconds: number;
+  /** With a peer gateway: messages acknowledged by the fuzzed gateway (distinct topic + payload)… */
+  accepted: number;
+  /** …received by the witness on the peer… */
+  delivered: number;
+  /** …and those that never arrived (must be none). */
+  lost: { caseIndex: number; topic: string; bytes: number }[];
 }
 
 export interface RunOptions {
@@ -765,6 +780,8 @@ export interface RunOptions {
   deadlineMs: number;
   /** Cases per batch; brokerStillWorks runs after each. */
   batchCases: number;
+  /** A second gateway: a witness there must receive what the fuzzed gateway accepted. */
+  peerPort?: number;
   onBatch?: (stats: RunStats) => void;
 }
 
@@ -782,7 +799,11 @@ export async function fuzz(options: RunOptions): Promise<RunStats> {
     hangs: [],
     batches: 0,
     seconds: 0,
+    accepted: 0,
+    delivered: 0,
+    lost: [],
   };
+  const witness = options.peerPort ? await Witness.start(options.peerPort, String(options.seed)) : undefined;
   const started = Date.now();
   const elapsed = (): number => (Date.now() - started) / 1000;
   let index = 0;
@@ -799,6 +820,7 @@ export async function fuzz(options: RunOptions): Promise<RunStats> {
         stats.cases++;
         stats.written += result.written;
         stats.outcomes[result.outcome]++;
+        witness?.expect(i, result.accepted);
         if (result.outcome === 'hang') {
           const head = Buffer.concat(c.inputs).subarray(0, 64).toString('hex');
           stats.hangs.push({ caseIndex: i, kind: c.kind, connack: result.connack, head });
@@ -807,11 +829,17 @@ export async function fuzz(options: RunOptions): Promise<RunStats> {
     };
     await Promise.all(Array.from({ length: options.concurrency }, worker));
     await brokerStillWorks(options.port, `${options.seed}-${stats.batches}`);
+    if (witness) {
+      stats.lost.push(...(await witness.settle(5000)));
+      stats.accepted = witness.accepted;
+      stats.delivered = witness.delivered;
+    }
     stats.batches++;
     stats.seconds = elapsed();
     options.onBatch?.(stats);
   }
   stats.seconds = elapsed();
+  await witness?.close();
   return stats;
 }
 

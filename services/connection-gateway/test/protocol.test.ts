@@ -91,8 +91,27 @@ describe('connection-gateway protocol', () => {
       assert.equal(connack.reasonCode, 0);
       assert.equal(connack.properties?.topicAliasMaximum, 10);
       assert.equal(connack.properties?.retainAvailable, true);
-      assert.equal(connack.properties?.maximumPacketSize, 1048576);
+      // MQFLEET_MAX_PACKET_SIZE (1 MiB), less what a NATS message of max_payload 1 MiB needs for
+      // headers (1,024) and the longest topic (max_control_line 4,096): docs/mqtt.md.
+      assert.equal(connack.properties?.maximumPacketSize, 1048576 - 1024 - 4096);
       assert.equal(connack.properties?.serverKeepAlive, undefined); // the declared keep-alive stands
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  test('a QoS 1 PUBLISH too short for its packet identifier is malformed, not acknowledged', async () => {
+    // Found by the fuzzer (MQFLEET_FUZZ_SEED=200735581, case 501): remaining length 6 = topic only;
+    // the gateway answered PUBACK with packet identifier -1.
+    const raw = await RawClient.open(port, 5);
+    try {
+      raw.send(connectPacket('publish-no-id', { protocolVersion: 5 }));
+      assert.equal((await raw.next())?.cmd, 'connack');
+      raw.write(Buffer.from([0x32, 0x07, 0x00, 0x04, 0x61, 0x2f, 0x62, 0x63, 0x00]));
+      const reply = await raw.next();
+      assert.equal(reply?.cmd, 'disconnect');
+      assert.equal((reply as IDisconnectPacket).reasonCode, 0x81);
+      await raw.waitClosed();
     } finally {
       raw.destroy();
     }

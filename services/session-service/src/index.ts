@@ -12,6 +12,7 @@ import { serverCredentials } from '@mqfleet/proto';
 import { ensureAdmin } from './accounts';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
+import { storeLimits } from './bus-fit';
 import { GatewayRegistry } from './gateways';
 import { GatewayWatch } from './gateway-watch';
 import { GatewayLosses } from './losses';
@@ -72,6 +73,7 @@ export function buildSessionService(
       monitor.start();
       const store = new SessionStore(db, subjects);
       store.maxSessionExpiry = config.maxSessionExpiry;
+      store.limits = storeLimits(config);
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();
       store.publishNow = relay.publishNow;

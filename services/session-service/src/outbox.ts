@@ -16,11 +16,21 @@ import {
   type NatsConnection,
   type Subscription,
 } from 'nats';
-import type { Logger } from '@mqfleet/core';
+import {
+  boundedBulkEntry,
+  referenceEvent,
+  type Logger,
+  type SessionBulkEvent,
+  type SessionEvent,
+} from '@mqfleet/core';
 import { inTransaction, type Db } from './db';
 import { OUTBOX_CHANNEL, type CommittedEvent } from './sessions';
 
 const BATCH = 256;
+/** Room for the headers of an outbox publish (Nats-Msg-Id, Mqfleet-Outbox-Id). */
+const HEADER_ROOM = 256;
+/** A row that keeps failing is logged at its first failure and then every this many. */
+const FAILURE_LOG_EVERY = 60;
 const POLL_MS = 1000;
 /** A fast publish not acknowledged within this long is left to the relay (nats.js's default). */
 const ACK_TIMEOUT_MS = 5000;
@@ -59,6 +69,14 @@ export class OutboxRelay {
   private ackSub: Subscription | undefined;
   /** Outbox ids the fast path published (acknowledged): rows to delete on the next pass. */
   private acked: string[] = [];
+  /** Rows that failed in the current pass (not read again until it ends), with their attempts. */
+  private readonly failing = new Map<string, number>();
+  /** Failed attempts per row, for the log. */
+  private readonly attempts = new Map<string, number>();
+  /** Rows published as references because NATS could not carry them whole. */
+  shrunk = 0;
+  /** Rows dropped because NATS could not carry them even as references (logged as errors). */
+  dropped = 0;
 
   constructor(
     private readonly db: Db,
@@ -190,28 +208,86 @@ export class OutboxRelay {
     this.acked = [];
     if (done.length > 0) await this.db.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [done]);
     for (;;) {
-      const published = await inTransaction(this.db, async (tx) => {
+      const { seen, failed } = await inTransaction(this.db, async (tx) => {
         const { rows } = await tx.query<OutboxRow>(
           `SELECT id, subject, msg_id, payload FROM outbox WHERE NOT (id = ANY($2::bigint[]))
             ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [BATCH, [...this.inflight.keys(), ...this.acked]],
+          [BATCH, [...this.inflight.keys(), ...this.acked, ...this.failing.keys()]],
         );
-        if (rows.length === 0) return 0;
-        // Publishes go out on one connection in order; acks are awaited together.
-        await Promise.all(
-          rows.map((row) => {
-            const h = headers();
-            h.set('Mqfleet-Outbox-Id', row.id);
-            return this.js.publish(row.subject, row.payload, {
-              msgID: row.msg_id,
-              headers: h,
-            });
-          }),
-        );
-        await tx.query('DELETE FROM outbox WHERE id = ANY($1)', [rows.map((r) => r.id)]);
-        return rows.length;
+        if (rows.length === 0) return { seen: 0, failed: 0 };
+        // Publishes go out on one connection in order; acks are awaited together. Each row stands
+        // alone: one that JetStream does not take never holds back the others.
+        const results = await Promise.allSettled(rows.map((row) => this.publishRow(row)));
+        const gone: string[] = [];
+        results.forEach((result, i) => {
+          const row = rows[i]!;
+          if (result.status === 'fulfilled') {
+            gone.push(row.id);
+            this.failing.delete(row.id);
+          } else {
+            this.failed(row, result.reason);
+          }
+        });
+        if (gone.length > 0) await tx.query('DELETE FROM outbox WHERE id = ANY($1)', [gone]);
+        return { seen: rows.length, failed: rows.length - gone.length };
       });
-      if (published < BATCH) return;
+      if (seen < BATCH) {
+        // Rows that failed in this pass are tried again on the next one.
+        if (failed > 0 || this.failing.size > 0) this.failing.clear();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Publishes one row. A row the bus cannot carry (above the server's max_payload) is a session
+   * event from before events were bounded, or one whose bound the server's setting undercuts: it
+   * goes out as its reference (core event-size.ts); a row that cannot be shrunk is logged and
+   * dropped, never retried forever.
+   */
+  private async publishRow(row: OutboxRow): Promise<void> {
+    const maxPayload = this.nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER;
+    let payload = row.payload;
+    if (Buffer.byteLength(payload) + HEADER_ROOM > maxPayload) {
+      const reference = shrinkEvent(payload);
+      if (reference === undefined || Buffer.byteLength(reference) + HEADER_ROOM > maxPayload) {
+        this.log.error('outbox event too large for NATS and cannot be shrunk; dropped', {
+          outboxId: row.id,
+          subject: row.subject,
+          msgId: row.msg_id,
+          bytes: Buffer.byteLength(payload),
+          maxPayload,
+        });
+        this.dropped++;
+        return;
+      }
+      this.log.warn('outbox event too large for NATS; published as a reference', {
+        outboxId: row.id,
+        subject: row.subject,
+        bytes: Buffer.byteLength(payload),
+        maxPayload,
+      });
+      this.shrunk++;
+      payload = reference;
+    }
+    const h = headers();
+    h.set('Mqfleet-Outbox-Id', row.id);
+    await this.js.publish(row.subject, payload, { msgID: row.msg_id, headers: h });
+  }
+
+  /** A row JetStream did not take: logged (first time, then every FAILURE_LOG_EVERY passes). */
+  private failed(row: OutboxRow, err: unknown): void {
+    const attempts = (this.attempts.get(row.id) ?? 0) + 1;
+    this.attempts.set(row.id, attempts);
+    if (this.attempts.size > 10 * BATCH) this.attempts.delete(this.attempts.keys().next().value!);
+    this.failing.set(row.id, attempts);
+    if (attempts === 1 || attempts % FAILURE_LOG_EVERY === 0) {
+      this.log.warn('outbox event not published; retried on the next pass', {
+        outboxId: row.id,
+        subject: row.subject,
+        attempts,
+        err,
+      });
     }
   }
 
@@ -222,4 +298,24 @@ export class OutboxRelay {
     await this.running;
     await this.listener?.end().catch(() => undefined);
   }
+}
+
+/**
+ * The reference form of an outbox row's event (core event-size.ts): a session event without its
+ * session and changes, a bulk part without its entries' changes; undefined for other events.
+ */
+export function shrinkEvent(payload: string): string | undefined {
+  let event: SessionEvent | SessionBulkEvent;
+  try {
+    event = JSON.parse(payload) as SessionEvent | SessionBulkEvent;
+  } catch {
+    return undefined;
+  }
+  if (event.type === 'bulkAltered' && Array.isArray(event.sessions)) {
+    return JSON.stringify({ ...event, sessions: event.sessions.map((e) => boundedBulkEntry(e, 0)) });
+  }
+  if (typeof (event as SessionEvent).clientName === 'string' && (event.type as string) !== 'bulkAltered') {
+    return JSON.stringify(referenceEvent(event as SessionEvent));
+  }
+  return undefined;
 }

@@ -3,10 +3,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   applyPatch,
+  boundedBulkEntry,
   clientDigest,
   DEFAULT_SETTINGS,
   evaluateHealth,
   SESSION_HEALTH_VALUES,
+  sessionEventPayload,
+  SESSION_EVENT_INLINE_BYTES,
   invalidValue,
   MqfleetError,
   notFound,
@@ -28,6 +31,13 @@ import {
   type Settings,
   type Subjects,
 } from '@mqfleet/core';
+import {
+  checkBound,
+  checkFiltersFit,
+  checkPatchFits,
+  DEFAULT_STORE_LIMITS,
+  type StoreLimits,
+} from './bus-fit';
 import type {
   AlterSessionRequest__Output,
   AlterSessionsRequest__Output,
@@ -354,7 +364,14 @@ export async function enqueueMany(
   events: OutboxEvent<{ eventId: string }>[],
 ): Promise<void> {
   if (events.length === 0) return;
-  const payloads = events.map((e) => JSON.stringify(e.event));
+  // A session event too large for the bus goes out as a reference (event-size.ts); the other
+  // rows (work items, losses.ts) are small by construction.
+  const sessionSubjects = sink.subjects.sessionEventsAll.slice(0, -1);
+  const payloads = events.map((e) =>
+    e.subject.startsWith(sessionSubjects)
+      ? sessionEventPayload(e.event as unknown as SessionEvent)
+      : JSON.stringify(e.event),
+  );
   const { rows } = await tx.query<{ id: string; msg_id: string }>(
     `INSERT INTO outbox (subject, msg_id, payload)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) RETURNING id, msg_id`,
@@ -599,8 +616,11 @@ function bulkEvents(entries: BulkAlteredSession[], actor: string): SessionBulkEv
   const groups: BulkAlteredSession[][] = [];
   let group: BulkAlteredSession[] = [];
   let bytes = 0;
-  for (const entry of entries) {
-    const size = Buffer.byteLength(JSON.stringify(entry)) + 1;
+  for (const whole of entries) {
+    let size = Buffer.byteLength(JSON.stringify(whole)) + 1;
+    // An entry too large for the bus leaves its changes out (core event-size.ts).
+    const entry = size > SESSION_EVENT_INLINE_BYTES ? boundedBulkEntry(whole, 0) : whole;
+    if (entry !== whole) size = Buffer.byteLength(JSON.stringify(entry)) + 1;
     if (group.length > 0 && bytes + size > BULK_EVENT_BYTES) {
       groups.push(group);
       group = [];
@@ -743,6 +763,8 @@ export class SessionStore implements EventSink {
   publishNow: EventPublisher | undefined;
   /** Bound of the expiry a client asks for (CONNECT, DISCONNECT); 0 = none (config.maxSessionExpiry). */
   maxSessionExpiry = 0;
+  /** What the bus can carry and the bound on subscriptions (bus-fit.ts); set from the config. */
+  limits: StoreLimits = DEFAULT_STORE_LIMITS;
   private readonly alteredRows = new AlteredRows();
 
   constructor(
@@ -963,6 +985,7 @@ export class SessionStore implements EventSink {
    */
   async alter(req: AlterSessionRequest__Output, actor: string): Promise<AlterOutcome> {
     validatePatch(req.patch ?? {});
+    checkPatchFits(req.patch ?? {}, this.limits);
     return new Promise<AlterOutcome>((resolve, reject) => {
       this.alterQueue.push({ req, actor, attempts: 0, resolve, reject });
       this.pumpAlters();
@@ -1131,7 +1154,7 @@ export class SessionStore implements EventSink {
       if (step instanceof Error || step.outcome.changedFields.length === 0) return;
       const actor = batch[i]!.actor;
       const event = eventFor(this.subjects, 'altered', step.outcome.session, actor, step.changes);
-      audited.push({ step, actor, event, payload: JSON.stringify(event.event) });
+      audited.push({ step, actor, event, payload: sessionEventPayload(event.event) });
     });
     const { updated, committed } = await writeAlterations(
       q,
@@ -1243,6 +1266,7 @@ export class SessionStore implements EventSink {
   ): Promise<{ matched: number; changed: BulkAltered[] }> {
     const patch = req.patch ?? {};
     validatePatch(patch);
+    checkPatchFits(patch, this.limits);
     const pinnedFields = patchFields(patch).filter((f) => f !== 'sessionStatus');
     return inTransaction(this.db, async (tx) => {
       const sql = new Sql();
@@ -1375,6 +1399,9 @@ export class SessionStore implements EventSink {
     audited: boolean,
   ): Promise<{ session: Session__Output; changed: boolean }> {
     const add = req.add.map((sub, i) => validSubscription(sub, `add[${i}]`));
+    // An administrator's subscriptions must fit the bus and the session's bound (bus-fit.ts); a
+    // gateway checked its client's SUBSCRIBE itself.
+    if (audited) checkFiltersFit(add, this.limits);
     req.remove.forEach((filter, i) => {
       const problem = topicFilterProblem(filter);
       if (problem) throw invalidValue(`remove[${i}]`, `a valid topic filter (${problem})`);
@@ -1394,6 +1421,7 @@ export class SessionStore implements EventSink {
       for (const sub of add) next.set(sub.topicFilter, sub);
       for (const filter of req.remove) next.delete(filter);
       const after = [...next.values()].sort(byFilter);
+      if (audited) checkBound(before, after, this.limits);
       const oldByFilter = new Map(before.map((sub) => [sub.topicFilter, sub]));
       const upserts = after.filter((sub) => {
         const old = oldByFilter.get(sub.topicFilter);

@@ -171,6 +171,12 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
       refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.RETAIN_NOT_SUPPORTED, 'retained will not available');
       return;
     }
+    // A will the message bus could not publish (../bus-limits.ts): 0x90 / 0x97; 3.1.1 0x05.
+    const offBus = ctx.bus.willRefusal(packet.will);
+    if (offBus) {
+      refuse(conn, ReturnCode.NOT_AUTHORIZED, offBus.reasonCode, `will refused: ${offBus.reason}`);
+      return;
+    }
     if (!conn.authorization.mayPublish(packet.will.topic)) {
       refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.NOT_AUTHORIZED, 'will topic not authorized');
       return;

@@ -2,6 +2,7 @@
 // properties), routing, and the QoS 1 / QoS 2 acknowledgements.
 import type { IPublishPacket } from 'mqtt-packet';
 import { topicNameProblem } from '@mqfleet/core';
+import { refuseOffBus } from '../bus-limits';
 import type { Connection } from '../connection';
 import { ProtocolError } from '../errors';
 import { confirmCode } from '../confirmation';
@@ -107,6 +108,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       receivedAt: Date.now(),
       originConnectionId: conn.id,
     };
+    if (refuseOffBus(conn, packet, message)) return; // what NATS cannot carry (../bus-limits.ts)
     // [MQTT-3.3.1-5, MQTT-3.3.1-6]; the message still goes to the current subscribers.
     // A retained message JetStream does not take is reported to an MQTT 5 client as 0x97 Quota
     // exceeded when the retained store is full, 0x80 otherwise (it still reaches the current

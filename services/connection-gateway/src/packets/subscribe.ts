@@ -30,6 +30,8 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
   /** Retained messages to send after the SUBACK [MQTT-3.3.1-9..11]. */
   const retainedFor: { filter: string; options: SubscriptionOptions }[] = [];
   const confirmation = conn.confirmation();
+  /** Filters NATS cannot carry, or beyond the session's bound (../bus-limits.ts). */
+  const offBus = conn.ctx.bus.subscribeChecker(conn);
   for (const sub of packet.subscriptions) {
     const shared = isShared(sub.topic);
     // No Local on a shared subscription is a Protocol Error [MQTT-3.8.3-4].
@@ -47,6 +49,11 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
       // ShareName): 0x87 (5.0) / 0x80 (3.1.1) [MQTT-3.9.3].
       conn.ctx.emit('subscribeRefused', conn.clientName, sub.topic);
       granted.push(v5 ? ReasonCode.NOT_AUTHORIZED : SUBACK_FAILURE_V4);
+      continue;
+    }
+    const refused = offBus(sub.topic);
+    if (refused !== undefined) {
+      granted.push(refused);
       continue;
     }
     // The server may grant a lower QoS than requested [MQTT-3.9.3].
