@@ -73,7 +73,7 @@ const BROKER_LABELS: Record<string, string> = {
 };
 
 /**
- * Waits (at most 60 s) until the broker's processes use less than 10 % of a core, so that work a
+ * Waits (at most 120 s) until the broker's processes use less than 10 % of a core, so that work a
  * run left behind (mqfleet: sessions still being closed) does not load the next run.
  */
 async function waitQuiet(broker: Broker): Promise<number> {
@@ -83,7 +83,7 @@ async function waitQuiet(broker: Broker): Promise<number> {
   for (;;) {
     const before = total();
     await sleep(500);
-    if ((total() - before) / 0.5 < 0.1 || Date.now() - started > 60000) return Date.now() - started;
+    if ((total() - before) / 0.5 < 0.1 || Date.now() - started > 120000) return Date.now() - started;
   }
 }
 
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
         ? 'Both systems run side by side on the same 2 cores with the generator, Postgres and NATS, so two gateways compete for the CPU one gateway already uses: the ratio says how the work spreads on this host, not how it scales on machines with cores to spare. With 2 gateways, connections alternate between their ports; the fan-in subscriber is on the first gateway and half of the publishers on the second (messages cross NATS), the fan-out publisher on the first and half of the subscribers on the second.'
         : 'Ratios are of medians. The goal column applies issue 12 to mqfleet (Aedes measured in the same run).',
       '',
-      'CPU during the measured window, median of the runs, % of one core (this machine has 2 cores = 200 %). The generator is single-threaded: near 100 % it would be the limit, so a rate is the broker\'s only while the generator stays clearly below that. "broker" = the process(es) serving MQTT; for mqfleet also its session-service and api-gateway ("services") and every Postgres and nats-server process on the machine. Storm: from the drop to the last CONNACK, all generator processes.',
+      'CPU during the measured window, median of the runs, % of one core (this machine has 2 cores = 200 %). The generator is single-threaded: near 100 % it would be the limit, so a rate is the broker\'s only while the generator stays clearly below that. "broker" = the process(es) serving MQTT; for mqfleet also its session-service and api-gateway ("services") and every Postgres and nats-server process on the machine. "whole machine" = every process, all cores: near 200 % with the columns before it well below means other work took the cores. Storm: from the drop to the last CONNACK, all generator processes.',
       '',
       cpuTable(input),
       '',

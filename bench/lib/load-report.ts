@@ -97,7 +97,7 @@ export function headline(input: ReportInput): string {
 
 /** CPU of the generator beside the broker's (and mqfleet's helpers'), medians over the runs. */
 export function cpuTable(input: ReportInput): string {
-  const groups = ['generator', 'broker', 'services', 'postgres+nats'];
+  const groups = ['generator', 'broker', 'services', 'postgres+nats', 'machine'];
   const rows: (string | number)[][] = [];
   for (const sc of input.scenarios) {
     if (sc.name === 'idle-memory') continue;
@@ -262,13 +262,12 @@ export function details(input: ReportInput): string {
           }),
         ),
     );
-    const warned = runs('storm').filter(
-      (s) => ((get(s.detail, 'lastBrokerWarnings') as string[]) ?? []).length,
-    );
-    for (const s of warned) {
+    for (const s of runs('storm')) {
+      const kinds = (get(s.detail, 'brokerWarningKinds') as [string, number][] | undefined) ?? [];
+      if (kinds.length === 0) continue;
       out.push(
-        `Last warnings of ${label(s.broker)} in the storm:\n\n` +
-          (get(s.detail, 'lastBrokerWarnings') as string[]).map((l) => `    ${l.slice(0, 300)}`).join('\n'),
+        `Warnings ${label(s.broker)} logged in storm run ${s.rep + 1} (most frequent first):\n\n` +
+          kinds.map(([k, n]) => `- ${n} × ${k.replace(/\|/g, '/')}`).join('\n'),
       );
     }
   }

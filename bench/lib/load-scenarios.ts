@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Broker } from './brokers';
 import { Mqload, runMqload, type MqloadEvent } from './mqload';
-import { cpuMeter, round, rssMiB } from './stats';
+import { cpuMeter, machineBusySeconds, round, rssMiB } from './stats';
 
 export interface LoadOptions {
   bin: string;
@@ -273,6 +273,22 @@ const idleMemory: Scenario = {
   },
 };
 
+/** Warning lines grouped by message and error (JSON log lines; others by their text), most frequent first. */
+export function warningKinds(lines: string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    let key = line.replace(/^\d+: /, '').slice(0, 120);
+    try {
+      const e = JSON.parse(line) as { service?: string; msg?: string; err?: unknown };
+      key = `${e.service ?? ''}: ${e.msg ?? ''}${e.err ? ` (${String(e.err).slice(0, 140)})` : ''}`;
+    } catch {
+      // not JSON: Mosquitto's notices
+    }
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+}
+
 /** Generators needed for n connections: one process holds at most this many (its fd limit). */
 const PER_GENERATOR = 10000;
 
@@ -320,8 +336,8 @@ const storm: Scenario = {
               '--concurrency',
               String(Math.ceil(200 / shards)),
               // A device gives up on an attempt after 30 s (MQTT.js' and Paho's default connect
-              // timeout) and tries again 1-2 s later; the kernel retransmits a dropped SYN after
-              // 1, 3, 7 and 15 s meanwhile.
+              // timeout) and tries again with exponential backoff from 1-2 s up to 32-64 s; the
+              // kernel retransmits a dropped SYN after 1, 3, 7 and 15 s meanwhile.
               '--timeout-ms',
               '30000',
               '--retry-ms',
@@ -341,11 +357,12 @@ const storm: Scenario = {
         generator: () => gens.map((g) => g.pid),
         ...Object.fromEntries(Object.entries(broker.otherPids()).map(([k, v]) => [k, () => v])),
       });
+      const machineBefore = machineBusySeconds();
       const t0 = performance.now();
       for (const g of gens) g.send('drop');
       const stormed = await Promise.all(gens.map((g) => g.next('stormed')));
       const wall = (performance.now() - t0) / 1000;
-      const cpu = meter();
+      const cpu = { ...meter(), machine: machineBusySeconds() - machineBefore };
       for (const g of gens) g.send('close');
       const results = await Promise.all(gens.map((g) => g.next('result')));
       await Promise.all(gens.map((g) => g.done()));
@@ -394,7 +411,7 @@ const storm: Scenario = {
           rampSeconds: Math.max(...ramp.map((e) => num(e.seconds))),
           rampFailures: ramp.map((e) => e.failures),
           brokerWarningsDuringStorm: broker.warnings() - warningsAtDrop,
-          lastBrokerWarnings: broker.warningsSince(before).slice(-3),
+          brokerWarningKinds: warningKinds(broker.warningsSince(before)),
         },
       };
     } catch (err) {

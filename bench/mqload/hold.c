@@ -2,8 +2,8 @@
  * mqload hold: --clients connections (client ids <prefix>-<offset+i>) connect, --concurrency at a
  * time, and stay connected (keep alive 1200 s, nothing sent). Then it follows commands on stdin:
  *   drop   every connection is reset at once (RST) and reconnects at once (the reconnect
- *          storm); a failed or timed-out attempt (--timeout-ms) is retried after --retry-ms plus
- *          up to as much again at random, until all are served or --limit-s passed.
+ *          storm); a failed or timed-out attempt (--timeout-ms) is retried with exponential
+ *          backoff (retry_later), until all are served or --limit-s passed.
  *   close  DISCONNECT all, wait (at most 10 s) for the broker to close, print the result, exit.
  * With --subscribe 1 each client subscribes (--sub-qos) to bench/<prefix>/d/<id> after its first
  * CONNACK. With --clean 0 the first CONNACK of an id must not say Session Present and the storm's
@@ -51,12 +51,18 @@ static void start(int i) {
   conn_send(c, buf, mq_connect(buf, id, CLEAN, 1200));
 }
 
+/* Exponential backoff with jitter: the n-th retry after 2^(n-1) × --retry-ms, up to 32 ×, plus up
+ * to as much again at random (as device SDKs do; a fixed period would keep a struggling broker
+ * under the full load). */
 static void retry_later(conn_t *c, int kind) {
   fails[kind]++;
   inflight--;
   conn_close(c, 1);
   c->role = H_RETRY;
-  c->deadline = now_ns() + retry_ns + (int64_t)((double)rand() / RAND_MAX * (double)retry_ns);
+  int n = c->user < 5 ? c->user : 5;
+  c->user++;
+  int64_t base = retry_ns << n;
+  c->deadline = now_ns() + base + (int64_t)((double)rand() / RAND_MAX * (double)base);
 }
 
 static void became_up(conn_t *c) {
@@ -161,6 +167,7 @@ int run_hold(void) {
     if (phase == PH_RAMP)
       while (inflight < C && next_start < N) {
         conns[next_start].flag = 1; /* first attempt */
+        conns[next_start].user = 0;
         start(next_start++);
       }
     if (now >= next_scan) {
@@ -210,6 +217,7 @@ int run_hold(void) {
       phase = PH_STORM;
       for (int i = 0; i < N; i++) {
         conns[i].flag = 1; /* first attempt */
+        conns[i].user = 0;
         start(i);
       }
     } else if (strcmp(cmd, "close") == 0 && (phase == PH_HELD || phase == PH_STORMED)) {

@@ -28,7 +28,8 @@ double proc_cpu_seconds(int pid);
 /* Groups given as --watch name:pid,pid (repeatable) plus "generator" (this process). */
 void cpu_window_start(void);
 void cpu_window_end(void);
-/* Appends "cpu":{"generator":s,...},"cpuWindowSeconds":w to buf. */
+/* Writes "cpu":{"generator":s,...,"machine":s},"cpuWindowSeconds":w to buf ("machine": every
+ * process on the machine, all cores). */
 int cpu_json(char *buf, size_t cap);
 
 /* ---- latency histogram (microseconds, 0.1 % relative precision) ---- */
