@@ -14,11 +14,12 @@ import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startAedes, startMosquitto, startMqfleet, type Broker } from './lib/brokers';
-import { cpuTable, details, headline, summarize } from './lib/load-report';
+import { renderMarkdown, summarize, type SavedRun } from './lib/load-report';
 import { openFileLimit, SCENARIOS, type LoadOptions, type Sample } from './lib/load-scenarios';
 import { buildMqload } from './lib/mqload';
 import { runMain } from './lib/mqtt';
 import { cpuSeconds, machine, report, round } from './lib/stats';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { onInterrupt } from './lib/system';
 
 const { values: args } = parseArgs({
@@ -39,8 +40,18 @@ const { values: args } = parseArgs({
     'connect-concurrency': { type: 'string', default: '200' },
     name: { type: 'string' },
     note: { type: 'string', default: '' },
+    render: { type: 'string' },
   },
 });
+
+// --render <results.json>: rewrites the .md beside it from the saved runs (no measuring).
+if (args.render) {
+  const saved = JSON.parse(readFileSync(args.render, 'utf8')) as SavedRun;
+  const md = renderMarkdown(saved);
+  writeFileSync(args.render.replace(/\.json$/, '.md'), `${md}\n`);
+  process.stdout.write(`${md}\n`);
+  process.exit(0);
+}
 
 const quick = args.quick!;
 const pick = (v: string | undefined, full: number, short: number): number =>
@@ -53,7 +64,8 @@ const scenarioNames = (
   .filter(Boolean);
 for (const n of scenarioNames) {
   if (!SCENARIOS.some((s) => s.name === n)) {
-    throw new Error(`--scenarios: unknown "${n}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+    process.stderr.write(`--scenarios: unknown "${n}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})\n`);
+    process.exit(2);
   }
 }
 const scenarios = SCENARIOS.filter((s) => scenarioNames.includes(s.name));
@@ -111,7 +123,7 @@ async function main(): Promise<void> {
     runId: (Date.now() % 46656).toString(36).padStart(3, '0'),
   };
   const limits: string[] = [];
-  if (options.stormClients < requestedStorm) {
+  if (options.stormClients < requestedStorm && scenarioNames.includes('storm')) {
     limits.push(
       `storm: ${options.stormClients} sessions instead of ${requestedStorm}: the open-file limit (ulimit -n) is ${limit}, ` +
         `and one broker process needs a file per connection plus its own (${FD_RESERVE} kept free)`,
@@ -159,61 +171,35 @@ async function main(): Promise<void> {
     }
 
     const brokerList = brokers.map((b) => ({ name: b.name, label: BROKER_LABELS[b.name] ?? b.name }));
-    const input = { scenarios, brokers: brokerList, samples, ratioOf: brokerList[0]!.name };
-    const m = machine();
-    const commit = gitCommit();
     const failed = samples.filter((s) => !s.ok);
-    const title = args.scale
-      ? '### mqfleet: 1 vs 2 connection-gateways on one host (bench/mqtt-load.ts --scale)'
-      : '### MQTT load: mqfleet vs Aedes vs Mosquitto (bench/mqtt-load.ts)';
-    const md = [
-      `${title}${args.note ? ` — ${args.note}` : ''}`,
-      '',
-      `${String(m.date).slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, ${m.cpus} × ${m.cpuModel}, Node.js ${m.node}, ` +
-        `load average ${m.loadAverage1mAtStart} at start${quick ? ', --quick' : ''}. ` +
-        `Median (min–max) of ${reps} interleaved run${reps > 1 ? 's' : ''} per broker` +
-        `${scenarios.some((s) => s.heavy) ? ` (${heavyReps} for idle-memory and storm)` : ''}; ` +
-        `measured window ${options.duration} s after ${options.warmup} s warm-up (latency: ${options.latencyDuration} s). ` +
-        `MQTT 3.1.1, 64-byte payloads. Brokers: ${brokers.map((b) => `${b.version}: ${b.note}`).join('; ')}.`,
-      ...limits.map((l) => `\nNote — ${l}.`),
-      '',
-      headline(input),
-      '',
-      args.scale
-        ? 'Both systems run side by side on the same 2 cores with the generator, Postgres and NATS, so two gateways compete for the CPU one gateway already uses: the ratio says how the work spreads on this host, not how it scales on machines with cores to spare. With 2 gateways, connections alternate between their ports; the fan-in subscriber is on the first gateway and half of the publishers on the second (messages cross NATS), the fan-out publisher on the first and half of the subscribers on the second.'
-        : 'Ratios are of medians. The goal column applies issue 12 to mqfleet (Aedes measured in the same run).',
-      '',
-      'CPU during the measured window, median of the runs, % of one core (this machine has 2 cores = 200 %). The generator is single-threaded: near 100 % it would be the limit, so a rate is the broker\'s only while the generator stays clearly below that. "broker" = the process(es) serving MQTT; for mqfleet also its session-service and api-gateway ("services") and every Postgres and nats-server process on the machine. "whole machine" = every process, all cores: near 200 % with the columns before it well below means other work took the cores. Storm: from the drop to the last CONNACK, all generator processes.',
-      '',
-      cpuTable(input),
-      '',
-      details(input),
-    ].join('\n');
-    const summary = Object.fromEntries(
-      scenarios.map((sc) => [
-        sc.name,
-        Object.fromEntries(brokerList.map((b) => [b.name, summarize(samples, sc.name, b.name)])),
-      ]),
-    );
-    report(
-      name,
-      {
-        benchmark: 'mqtt-load',
-        mode: args.scale ? 'scale' : 'brokers',
-        note: args.note,
-        commit,
-        machine: m,
-        openFileLimit: limit,
-        options: { ...options, bin: undefined, reps, heavyReps, quick },
-        brokers: brokers.map((b) => ({ name: b.name, version: b.version, note: b.note, ports: b.ports })),
-        limits,
-        summary,
-        samples,
-        failedRuns: failed.length,
-        wallSeconds: round((Date.now() - started) / 1000, 0),
-      },
-      md,
-    );
+    const saved: SavedRun = {
+      benchmark: 'mqtt-load',
+      mode: args.scale ? 'scale' : 'brokers',
+      note: args.note ?? '',
+      commit: gitCommit(),
+      machine: machine(),
+      openFileLimit: limit,
+      options: { ...options, bin: undefined, reps, heavyReps, quick },
+      scenarios: scenarios.map((sc) => sc.name),
+      brokers: brokers.map((b) => ({
+        name: b.name,
+        label: BROKER_LABELS[b.name] ?? b.name,
+        version: b.version,
+        note: b.note,
+        ports: b.ports,
+      })),
+      limits,
+      summary: Object.fromEntries(
+        scenarios.map((sc) => [
+          sc.name,
+          Object.fromEntries(brokerList.map((b) => [b.name, summarize(samples, sc.name, b.name)])),
+        ]),
+      ),
+      samples,
+      failedRuns: failed.length,
+      wallSeconds: round((Date.now() - started) / 1000, 0),
+    };
+    report(name, saved, renderMarkdown(saved));
     if (failed.length > 0) {
       process.stderr.write(`\n${failed.length} run(s) FAILED their checks:\n`);
       for (const s of failed) process.stderr.write(`  ${s.scenario} ${s.broker} #${s.rep + 1}: ${s.error}\n`);

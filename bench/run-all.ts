@@ -19,7 +19,7 @@ const BENCHMARKS: [string, string, string[], number][] = [
   ['mqtt-throughput', 'mqtt-throughput', [], 240],
   ['propagation-latency', 'propagation-latency', [], 240],
   ['bulk-10k', 'bulk-10k', [], 240],
-  // The MQTT load kit: three brokers, every scenario, 3 runs each (about 15 minutes).
+  // The MQTT load kit: three brokers, every scenario, 3 runs each (about 20 minutes; the reconnect storm of a struggling broker up to 5 more).
   ['mqtt-load', 'mqtt-load', [], 2400],
   ['mqtt-scale', 'mqtt-load', ['--scale'], 900],
 ];

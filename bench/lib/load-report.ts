@@ -1,6 +1,6 @@
 // Summaries and the Markdown of bench/mqtt-load.ts: medians, min/max, ratios between brokers,
 // goals, CPU beside CPU, and the details that say whether a number can be trusted.
-import type { Sample, Scenario } from './load-scenarios';
+import { SCENARIOS, type Sample, type Scenario } from './load-scenarios';
 import { round, table } from './stats';
 
 export interface Cell {
@@ -123,6 +123,7 @@ export function cpuTable(input: ReportInput): string {
       'broker CPU',
       'services CPU',
       'Postgres + NATS CPU',
+      'whole machine',
       'broker warnings',
     ],
     rows,
@@ -272,4 +273,68 @@ export function details(input: ReportInput): string {
     }
   }
   return out.join('\n\n');
+}
+
+/** What bench/results/mqtt-load.json (and mqtt-scale.json) hold. */
+export interface SavedRun {
+  benchmark: 'mqtt-load';
+  mode: 'brokers' | 'scale';
+  note: string;
+  commit: string;
+  machine: Record<string, string | number>;
+  openFileLimit: number;
+  options: Record<string, unknown> & { reps: number; heavyReps: number; quick: boolean };
+  scenarios: string[];
+  brokers: { name: string; label: string; version: string; note: string; ports: number[] }[];
+  limits: string[];
+  summary: Record<string, Record<string, Cell>>;
+  samples: Sample[];
+  failedRuns: number;
+  wallSeconds: number;
+}
+
+const SCALE_TEXT =
+  'Both systems run side by side on the same 2 cores with the generator, Postgres and NATS, so two gateways compete for the CPU one gateway already uses: the ratio says how the work spreads on this host, not how it scales on machines with cores to spare. With 2 gateways, connections alternate between their ports; the fan-in subscriber is on the first gateway and half of the publishers on the second (messages cross NATS), the fan-out publisher on the first and half of the subscribers on the second.';
+
+const CPU_TEXT =
+  'CPU during the measured window, median of the runs, % of one core (this machine has 2 cores = 200 %). The generator is single-threaded: near 100 % it would be the limit, so a rate is the broker\'s only while the generator stays clearly below that. "broker" = the process(es) serving MQTT; for mqfleet also its session-service and api-gateway ("services") and every Postgres and nats-server process on the machine. "whole machine" = every process, all cores: near 200 % with the columns before it well below means other work took the cores. Storm: from the drop to the last CONNACK, all generator processes.';
+
+/** The Markdown of a saved run (bench/results/<name>.md). */
+export function renderMarkdown(r: SavedRun): string {
+  const scenarios = SCENARIOS.filter((s) => r.scenarios.includes(s.name));
+  const input: ReportInput = {
+    scenarios,
+    brokers: r.brokers.map((b) => ({ name: b.name, label: b.label })),
+    samples: r.samples,
+    ratioOf: r.brokers[0]?.name ?? '',
+  };
+  const o = r.options as Record<string, number | boolean>;
+  const m = r.machine;
+  const title =
+    r.mode === 'scale'
+      ? '### mqfleet: 1 vs 2 connection-gateways on one host (bench/mqtt-load.ts --scale)'
+      : '### MQTT load: mqfleet vs Aedes vs Mosquitto (bench/mqtt-load.ts)';
+  return [
+    `${title}${r.note ? ` — ${r.note}` : ''}`,
+    '',
+    `${String(m.date).slice(0, 16).replace('T', ' ')} UTC, commit ${r.commit}, ${m.cpus} × ${m.cpuModel}, Node.js ${m.node}, ` +
+      `load average ${m.loadAverage1mAtStart} at start${o.quick ? ', --quick' : ''}. ` +
+      `Median (min–max) of ${r.options.reps} interleaved run${r.options.reps > 1 ? 's' : ''} per broker` +
+      `${scenarios.some((s) => s.heavy) ? ` (${r.options.heavyReps} for idle-memory and storm)` : ''}; ` +
+      `measured window ${o.duration} s after ${o.warmup} s warm-up${r.scenarios.includes('latency') ? ` (latency: ${o.latencyDuration} s)` : ''}; ${fmt(r.wallSeconds)} s in all. ` +
+      `MQTT 3.1.1, 64-byte payloads. Brokers: ${r.brokers.map((b) => `${b.version}: ${b.note}`).join('; ')}.`,
+    ...r.limits.map((l) => `\nNote — ${l}.`),
+    '',
+    headline(input),
+    '',
+    r.mode === 'scale'
+      ? SCALE_TEXT
+      : 'Ratios are of medians. The goal column applies issue 12 to mqfleet (Aedes measured in the same run).',
+    '',
+    CPU_TEXT,
+    '',
+    cpuTable(input),
+    '',
+    details(input),
+  ].join('\n');
 }
