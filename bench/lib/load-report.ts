@@ -313,7 +313,7 @@ export function renderMarkdown(r: SavedRun): string {
   const title =
     r.mode === 'scale'
       ? '### mqfleet: 1 vs 2 connection-gateways on one host (bench/mqtt-load.ts --scale)'
-      : '### MQTT load: mqfleet vs Aedes vs Mosquitto (bench/mqtt-load.ts)';
+      : `### MQTT load: ${r.brokers.map((b) => b.label).join(' vs ')} (bench/mqtt-load.ts)`;
   return [
     `${title}${r.note ? ` — ${r.note}` : ''}`,
     '',
@@ -329,7 +329,9 @@ export function renderMarkdown(r: SavedRun): string {
     '',
     r.mode === 'scale'
       ? SCALE_TEXT
-      : 'Ratios are of medians. The goal column applies issue 12 to mqfleet (Aedes measured in the same run).',
+      : r.brokers[0]?.name === 'mqfleet' && r.brokers.some((b) => b.name === 'aedes')
+        ? 'Ratios are of medians. The goal column applies issue 12 to mqfleet (Aedes measured in the same run).'
+        : 'Ratios are of medians.',
     '',
     CPU_TEXT,
     '',
