@@ -280,13 +280,24 @@ export function warningKinds(lines: string[]): [string, number][] {
     let key = line.replace(/^\d+: /, '').slice(0, 120);
     try {
       const e = JSON.parse(line) as { service?: string; msg?: string; err?: unknown };
-      key = `${e.service ?? ''}: ${e.msg ?? ''}${e.err ? ` (${String(e.err).slice(0, 140)})` : ''}`;
+      // The services log an Error as {name, message, stack} (packages/core/src/log.ts).
+      const err =
+        e.err && typeof e.err === 'object'
+          ? String((e.err as { message?: unknown }).message ?? JSON.stringify(e.err))
+          : e.err;
+      // Without what varies per call (gRPC's "after 5.001s,LB pick: …,remote_addr=…").
+      const text = err
+        ? String(err)
+            .replace(/ after [\d.]+s,.*$/, '')
+            .slice(0, 140)
+        : '';
+      key = `${e.service ?? ''}: ${e.msg ?? ''}${text ? ` (${text})` : ''}`;
     } catch {
       // not JSON: Mosquitto's notices
     }
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
 }
 
 /** Generators needed for n connections: one process holds at most this many (its fd limit). */
