@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
-import { startAedes, type BrokerProcess } from './lib/brokers';
+import { startAedes, type BrokerProcess } from './lib/reference-brokers';
 import { cpuMeter, machine, percentile, pidsOf, report, round, rssMiB, table } from './lib/stats';
 import { onInterrupt, startBenchSystem, type BenchSystem } from './lib/system';
 import { runMain } from './lib/mqtt';

@@ -18,7 +18,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as mqttPacket from 'mqtt-packet';
-import { startAedes, startMosquitto, type BrokerProcess } from './lib/brokers';
+import { startAedes, startMosquitto, type BrokerProcess } from './lib/reference-brokers';
 import { runMain } from './lib/mqtt';
 import { cpuMeter, machine, report, round, rssMiB, table } from './lib/stats';
 import { onInterrupt, startBenchSystem, type BenchSystem } from './lib/system';

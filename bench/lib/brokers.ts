@@ -1,31 +1,149 @@
-// The reference brokers the MQTT benchmarks compare with, each as its own process on a free port
-// of 127.0.0.1 (so that its RSS and CPU can be read apart): Aedes (lib/aedes-broker.mjs) and a
-// Mosquitto instance of the benchmark's own (never the machine's on 1883).
+// The brokers bench/mqtt-load.ts compares, each started for the run and stopped after it:
+// mqfleet (the whole system as `npm start` runs it: session-service, api-gateway and N
+// connection-gateways on a fresh database and NATS prefix), Mosquitto (its own instance of the
+// machine's /usr/sbin/mosquitto on a free port, never the machine's 1883) and Aedes (in-memory,
+// bench/lib/aedes-broker.mjs). Each says which processes serve MQTT (their CPU and RSS are "the
+// broker's") and, for mqfleet, which processes it needs besides.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort, until } from '@mqfleet/testkit';
+import { freePort } from '@mqfleet/testkit';
+import { pidsOf } from './stats';
+import { startBenchSystem } from './system';
 
-export interface BrokerProcess {
-  child: ChildProcess;
-  port: number;
-  stop(): Promise<void>;
+export interface Broker {
+  name: string;
+  /** MQTT ports; the generator spreads its connections over them. */
+  ports: number[];
+  /** The processes that serve MQTT (CPU and RSS columns "broker"). */
+  brokerPids: number[];
+  /** Other processes whose CPU is shown, by group (mqfleet: its other services; Postgres and NATS). */
+  otherPids(): Record<string, number[]>;
+  /** How many warning lines its processes logged so far (mqfleet: level warn or error; Mosquitto: notices). */
+  warnings(): number;
+  /** The warning lines logged after the first `since` of them. */
+  warningsSince(since: number): string[];
+  version: string;
+  note: string;
+  close(): Promise<void>;
+}
+
+const MOSQUITTO = process.env.BENCH_MOSQUITTO ?? '/usr/sbin/mosquitto';
+
+function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
+  await once(child, 'exit');
   clearTimeout(timer);
 }
 
-/** Aedes 1.x, in-memory persistence, defaults. */
-export async function startAedes(): Promise<BrokerProcess> {
+export async function startMqfleet(gateways = 1, name = 'mqfleet'): Promise<Broker> {
+  const system = await startBenchSystem({ gateway: true, gateways });
+  const gatewayProcs = system.processes.filter((p) => p.name === 'connection-gateway');
+  const others = system.processes.filter((p) => p.name !== 'connection-gateway');
+  const warnLines = (): string[] =>
+    system.processes.flatMap((p) => p.lines.filter((l) => /"level":"(warn|error)"/.test(l)));
+  return {
+    name,
+    ports: system.mqttPorts,
+    brokerPids: gatewayProcs.map((p) => p.child.pid!),
+    otherPids: () => ({
+      services: others.map((p) => p.child.pid!),
+      'postgres+nats': [...pidsOf('postgres'), ...pidsOf('nats-server')],
+    }),
+    warnings: () => warnLines().length,
+    warningsSince: (since) => warnLines().slice(since),
+    version: `mqfleet (${gateways} connection-gateway${gateways > 1 ? 's' : ''})`,
+    note:
+      `${gateways} connection-gateway process${gateways > 1 ? 'es' : ''} as broker; session-service and api-gateway as "services"; ` +
+      'Postgres and nats-server: every such process on the machine (shared with anything else running)',
+    close: () => system.close(),
+  };
+}
+
+export async function startMosquitto(): Promise<Broker> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mqload-mosquitto-'));
+  const conf = path.join(dir, 'mosquitto.conf');
+  // Defaults except: its own port; no persistence file; anonymous clients (as the others);
+  // set_tcp_nodelay, as mqfleet's gateway and the kit's Aedes (on loopback the MSS is 64 KiB, so
+  // with Nagle a delivery waits for the subscriber's delayed ACK); max_queued_messages 0 (no
+  // limit, as Aedes), because 2.0.11 with its default of 1000, and with 100000, dropped QoS 1
+  // deliveries to a connected subscriber that had at most 500 messages outstanding (the
+  // generator's window), and the kit fails on any loss.
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'max_queued_messages 0',
+      'set_tcp_nodelay true',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      'log_type notice',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const log: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line) log.push(line);
+  });
+  const exited = once(child, 'exit').then(() => {
+    throw new Error(`mosquitto exited: ${log.slice(-5).join(' | ')}`);
+  });
+  try {
+    await Promise.race([waitForPort(port, 10000), exited]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  exited.catch(() => undefined);
+  const version = log.find((l) => /mosquitto version/.test(l))?.replace(/^\d+: /, '') ?? 'mosquitto';
+  const dropped = (): string[] => log.filter((l) => /dropped|error|warning/i.test(l));
+  return {
+    name: 'mosquitto',
+    ports: [port],
+    brokerPids: [child.pid!],
+    otherPids: () => ({}),
+    warnings: () => dropped().length,
+    warningsSince: (since) => dropped().slice(since),
+    version: version.replace(/ (starting|running)$/, ''),
+    note: `${MOSQUITTO} with its own config (port ${port}, no persistence, set_tcp_nodelay true, max_queued_messages 0)`,
+    close: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startAedes(): Promise<Broker> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(__dirname, 'aedes-broker.mjs'), String(port)], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -35,58 +153,18 @@ export async function startAedes(): Promise<BrokerProcess> {
     new Promise((_, reject) => setTimeout(() => reject(new Error('aedes did not start within 10 s')), 10000)),
   ])) as [Buffer];
   if (!line.toString().startsWith('listening')) throw new Error(`aedes: ${line.toString()}`);
-  return { child, port, stop: () => stopChild(child) };
-}
-
-export const MOSQUITTO = '/usr/sbin/mosquitto';
-
-/**
- * A Mosquitto of our own: anonymous, no persistence, no log file, Mosquitto's default limits
- * (max_queued_messages 1000, max_inflight_messages 20, no byte limits) unless `extra` lines say
- * otherwise.
- */
-export async function startMosquitto(extra: string[] = []): Promise<BrokerProcess> {
-  const port = await freePort();
-  if (port === 1883) throw new Error('port 1883 belongs to the machine’s Mosquitto');
-  const dir = mkdtempSync(path.join(tmpdir(), 'mqfleet-bench-mosquitto-'));
-  const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'persistence false',
-      'log_dest none',
-      ...extra,
-    ].join('\n') + '\n',
-  );
-  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const failed = once(child, 'exit').then(([code]) => {
-    throw new Error(`mosquitto exited with ${String(code)} before listening`);
-  });
-  await Promise.race([
-    until(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const socket = connect(port, '127.0.0.1');
-          socket.once('connect', () => {
-            socket.destroy();
-            resolve(true);
-          });
-          socket.once('error', () => resolve(false));
-        }),
-      10000,
-      50,
-    ),
-    failed,
-  ]);
-  failed.catch(() => undefined);
+  const { version } = JSON.parse(
+    readFileSync(path.join(__dirname, '..', '..', 'node_modules', 'aedes', 'package.json'), 'utf8'),
+  ) as { version: string };
   return {
-    child,
-    port,
-    stop: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    name: 'aedes',
+    ports: [port],
+    brokerPids: [child.pid!],
+    otherPids: () => ({}),
+    warnings: () => 0,
+    warningsSince: () => [],
+    version: `Aedes ${version}`,
+    note: 'Aedes (in-memory persistence, defaults) in its own Node.js process',
+    close: () => stopChild(child),
   };
 }

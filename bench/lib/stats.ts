@@ -40,6 +40,19 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** Busy CPU seconds of the whole machine, all cores (/proc/stat: all but idle and iowait). */
+export function machineBusySeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return (
+      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLOCK_TICKS
+    );
+  } catch {
+    return 0;
+  }
+}
+
 /** Pids of every process whose command name is exactly `name` (pgrep -x). */
 export function pidsOf(name: string): number[] {
   try {

@@ -17,8 +17,10 @@ export interface BenchSystem {
   processes: ServiceProcess[];
   httpPort: number;
   grpcPort: number;
-  /** MQTT port of the (single) connection-gateway; 0 when started without one. */
+  /** MQTT port of the first connection-gateway; 0 when started without one. */
   mqttPort: number;
+  /** MQTT port of every connection-gateway, by gateway index. */
+  mqttPorts: number[];
   http: HttpClient;
   /** createSession ADMIN/ADMIN → authToken. */
   login(): Promise<string>;
@@ -27,6 +29,8 @@ export interface BenchSystem {
 
 export async function startBenchSystem(options: {
   gateway: boolean;
+  /** How many connection-gateways (MQFLEET_GATEWAYS) when `gateway` is set; default 1. */
+  gateways?: number;
   /** Extra environment for every service (e.g. MQFLEET_APPLY_TIMEOUT_MS). */
   env?: Record<string, string>;
 }): Promise<BenchSystem> {
@@ -47,7 +51,7 @@ export async function startBenchSystem(options: {
       NATS_URL: infra.natsUrl,
       MQFLEET_NATS_PREFIX: infra.natsPrefix,
       MQFLEET_HOST: '127.0.0.1',
-      MQFLEET_GATEWAYS: '1',
+      MQFLEET_GATEWAYS: String(options.gateway ? (options.gateways ?? 1) : 1),
       MQFLEET_GRPC_PORT: String(grpcPort),
       MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}`,
       MQFLEET_LOG_LEVEL: 'info',
@@ -68,16 +72,21 @@ export async function startBenchSystem(options: {
     };
     processes.push(await startService('session-service', common));
     processes.push(await startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(httpPort) }));
-    let mqttPort = 0;
+    const mqttPorts: number[] = [];
     if (options.gateway) {
-      mqttPort = await freePort();
-      processes.push(
-        await startService('connection-gateway', {
-          ...common,
-          MQFLEET_MQTT_PORT: String(mqttPort),
-          MQFLEET_GATEWAY_INDEX: '0',
-        }),
-      );
+      for (let index = 0; index < (options.gateways ?? 1); index++) {
+        // A gateway listens on MQFLEET_MQTT_PORT + its index (as under npm start); each one
+        // here gets a port that was free, so its base is that port - index.
+        const port = await freePort();
+        mqttPorts.push(port);
+        processes.push(
+          await startService('connection-gateway', {
+            ...common,
+            MQFLEET_MQTT_PORT: String(port - index),
+            MQFLEET_GATEWAY_INDEX: String(index),
+          }),
+        );
+      }
       await until(
         async () => {
           try {
@@ -101,7 +110,17 @@ export async function startBenchSystem(options: {
       }
       return res.body.authToken;
     };
-    return { infra, processes, httpPort, grpcPort, mqttPort, http, login, close };
+    return {
+      infra,
+      processes,
+      httpPort,
+      grpcPort,
+      mqttPort: mqttPorts[0] ?? 0,
+      mqttPorts,
+      http,
+      login,
+      close,
+    };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;
