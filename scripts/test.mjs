@@ -31,20 +31,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  // --test-force-exit: a test file whose tests are done exits even if something keeps its event
-  // loop alive. Node 20 sometimes leaves the ESM loader thread's port (tsx's module hooks)
-  // referenced after the last test of a file (seen as a 120 s timeout of a passed file, with that
-  // port as its only handle).
-  [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-concurrency=2',
-    '--test-timeout=120000',
-    '--test-force-exit',
-    ...extra,
-    ...files,
-  ],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...extra, ...files],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(result.status ?? 1);
