@@ -271,7 +271,9 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.health?.stop();
     const listening = closeListeners(this.servers);
     const sockets = [...this.connections].map((conn) => {
-      const closed = conn.socket.destroyed ? Promise.resolve() : once(conn.socket, 'close');
+      // Until its 'close' event (a destroyed socket emits it a tick later): the connection's
+      // end, and what it owes the session-service, is then part of what is awaited below.
+      const closed = conn.socket.closed ? Promise.resolve() : once(conn.socket, 'close');
       conn.end(
         { reason: 'server shutting down', clean: false, publishWill: false },
         ReasonCode.SERVER_SHUTTING_DOWN,
@@ -292,8 +294,13 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.pendingWills.clear();
     // What is owed to the session-service is written, for a bounded time (writer.ts).
     const owed = setTimeout(() => this.writer.stop(), OWED_WRITES_GRACE_MS);
-    await Promise.allSettled([...this.closeCalls]);
+    // Connections whose socket closed a moment ago end on a later tick: theirs are awaited too.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.closeCalls.size > 0) await Promise.allSettled([...this.closeCalls]);
     clearTimeout(owed);
+    // Whatever is still owed now (a subscription change retried while the session-service is
+    // away) ends with its next attempt: the gRPC client closes below.
+    this.writer.stop();
     this.storeConfirmer?.stop();
     await this.work?.stop();
     await this.events?.stop();

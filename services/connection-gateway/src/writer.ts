@@ -110,7 +110,8 @@ export class SessionWriter {
             err: (err as Error).message,
           });
         }
-        await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random() / 2)));
+        // (A pause does not keep the process alive by itself: a gateway is kept by its listeners.)
+        await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random() / 2)).unref());
         pause = Math.min(pause * 2, MAX_PAUSE_MS);
       }
     }
