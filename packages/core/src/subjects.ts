@@ -87,6 +87,11 @@ export interface Subjects {
   queueReady(clientName: string): string;
   queueReadyAll: string;
   /**
+   * Core NATS request: a gateway is about to create queue consumers on these subjects; every
+   * gateway adds them to what it publishes to the queue stream, then answers (parked-interest.ts).
+   */
+  queueParking: string;
+  /**
    * JetStream stream (work-queue retention) of the cluster's work: the sessions of a lost gateway
    * to park and close (ClusterWork "lost"), and wills that are due ("will"). One durable pull
    * consumer shared by every gateway: each item goes to one gateway and is removed once it is done.
@@ -134,6 +139,7 @@ export function subjects(prefix: string): Subjects {
     queueParkedPrefix: `${prefix}.queueparked`,
     queueReady: (clientName) => `${prefix}.queueready.${clientToken(clientName)}`,
     queueReadyAll: `${prefix}.queueready.*`,
+    queueParking: `${prefix}.queueparking`,
     workStream: `${stem}_WORK`,
     workAll: `${prefix}.work.>`,
     work: (type, clientName) => `${prefix}.work.${type}.${clientToken(clientName)}`,

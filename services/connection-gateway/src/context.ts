@@ -55,6 +55,7 @@ export interface GatewayContext {
     | 'maxQueuedBytes'
     | 'queueFullPolicy'
     | 'grpcDeadlineMs'
+    | 'gatewayTimeoutMs'
   >;
   /** What this client may publish and subscribe to (the "authorization" rules). */
   authorizationFor(clientName: string, username: string): ClientAuthorization;

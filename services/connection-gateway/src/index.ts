@@ -257,6 +257,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
     return { port: this.port, gatewayId: this.gatewayId, ports };
   }
 
+  /** QoS 1/2 messages this gateway published to the offline queue stream, and left out of it. */
+  get queueCounts(): { published: number; skipped: number } {
+    return this.offline?.counts ?? { published: 0, skipped: 0 };
+  }
+
   /** How many of this gateway's own messages NATS gave back to it (the no-echo connection keeps it 0). */
   get ownMessagesReturned(): number {
     return this.router?.ownReturned ?? 0;

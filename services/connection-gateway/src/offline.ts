@@ -19,6 +19,7 @@ import type { RoutedMessage } from './message';
 import type { StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
 import { ReasonCode } from './reason-codes';
+import { ParkedInterest } from './parked-interest';
 import { OfflineQueues, type Resumed, type SavedDelivery } from './queue';
 import { isShared } from './shared';
 import { match, optionsOf, type SubscriptionOptions } from './subscriptions';
@@ -44,8 +45,11 @@ export interface OfflineHost {
   /** Fetches sessions (an event too large for the bus came as a reference without its session). */
   readonly sessions: { describeSessions(names: string[]): Promise<{ sessions: Session__Output[] }> };
   emit(event: string, ...args: unknown[]): boolean;
-  /** MQFLEET_MAX_QUEUED_BYTES also bounds what a resumed session gets from its offline queue. */
-  readonly limits: { readonly maxQueuedBytes: number };
+  /**
+   * MQFLEET_MAX_QUEUED_BYTES also bounds what a resumed session gets from its offline queue; a
+   * gateway silent for gatewayTimeoutMs does not answer parked-subject announcements any more.
+   */
+  readonly limits: { readonly maxQueuedBytes: number; readonly gatewayTimeoutMs: number };
 }
 
 /**
@@ -93,6 +97,7 @@ export class OfflineSessions {
   /** Per client id, the last parking on this gateway: parkings of one session run one at a time. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private sweeper: NodeJS.Timeout | undefined;
+  private interest: ParkedInterest | undefined;
   /** Sessions parked here whose disconnected event has not arrived yet, with the parked filters. */
   private readonly parkedFilters = new Map<string, string[]>();
 
@@ -129,6 +134,19 @@ export class OfflineSessions {
       );
       return;
     }
+    // Which queued-message subjects parked sessions want (parked-interest.ts): read before the
+    // gateway routes, so no QoS 1/2 message is left out of the queue stream.
+    const interest = new ParkedInterest(
+      this.nc,
+      this.s,
+      this.host.gatewayId,
+      this.host.logger,
+      () => queues.consumerFilters(),
+      this.host.limits.gatewayTimeoutMs,
+    );
+    await interest.start();
+    queues.interest = interest;
+    this.interest = interest;
     this.queues = queues;
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -147,6 +165,7 @@ export class OfflineSessions {
 
   stop(): void {
     clearInterval(this.sweeper);
+    this.interest?.stop();
   }
 
   /**
@@ -163,6 +182,11 @@ export class OfflineSessions {
       this.host.logger.warn('offline queue sweep failed', { err });
       return [];
     }
+  }
+
+  /** QoS 1/2 messages published to the queue stream, and those left out (no parked session wants them). */
+  get counts(): { published: number; skipped: number } {
+    return this.queues?.counts ?? { published: 0, skipped: 0 };
   }
 
   /** A QoS 1/2 message received here is offered to the offline sessions' queues [MQTT-3.1.2-5]. */

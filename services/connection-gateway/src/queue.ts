@@ -36,6 +36,7 @@
 import { createHash } from 'node:crypto';
 import type { StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
+import type { ParkedInterest } from './parked-interest';
 import {
   clientToken,
   DEFAULT_MAX_QUEUED_BYTES,
@@ -170,6 +171,20 @@ export class OfflineQueues {
     this.records = new ParkedRecords(nc, () => this.manager(), s.queueParkedStream, s.queueParkedPrefix);
   }
 
+  /** QoS 1/2 messages offered to the queue stream, and those no parked session could want. */
+  readonly counts = { published: 0, skipped: 0 };
+
+  /** Which subjects parked sessions want (parked-interest.ts); set once the gateway knows. */
+  interest: ParkedInterest | undefined;
+
+  /** The queue stream's consumers: names and filter subjects (parked-interest.ts lists them). */
+  async *consumerFilters(): AsyncIterable<{ name: string; filter: string }> {
+    const jsm = await this.manager();
+    for await (const c of jsm.consumers.list(this.s.queueStream)) {
+      yield { name: c.name, filter: c.config.filter_subject ?? '' };
+    }
+  }
+
   /** Creates the streams if they are missing (idempotent; several gateways may race). */
   async ensureStream(): Promise<void> {
     await this.records.ensure();
@@ -207,9 +222,15 @@ export class OfflineQueues {
   publish(message: RoutedMessage, confirmation?: Confirmation): void {
     if (message.qos === 0) return;
     try {
+      const subject = this.s.queueMessage(message.topic);
+      // No parked session could keep it (parked-interest.ts): no JetStream store, no wait.
+      if (this.interest && !this.interest.mayWant(subject)) {
+        this.counts.skipped++;
+        return;
+      }
+      this.counts.published++;
       const h = toNatsHeaders(message, this.gatewayId);
       h.set(HEADER_RECEIVED_AT, String(Date.now()));
-      const subject = this.s.queueMessage(message.topic);
       if (confirmation && this.confirmer) this.confirmer.publish(subject, message.payload, h, confirmation);
       else this.nc.publish(subject, message.payload, { headers: h });
     } catch (err) {
@@ -250,6 +271,8 @@ export class OfflineQueues {
         description: describe(false),
       });
     }
+    // Every gateway publishes these subjects to the queue stream before their consumers exist.
+    await this.interest?.announce(subjects.filter((subject) => !existing?.includes(subject)));
     for (const subject of subjects) {
       if (existing?.includes(subject)) continue;
       await jsm.consumers.add(this.s.queueStream, {
@@ -342,6 +365,7 @@ export class OfflineQueues {
     const after = this.subjectsOf(filters);
     const common = { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New };
     const added = after.filter((subject) => !before.includes(subject));
+    await this.interest?.announce(added);
     for (const subject of added) {
       await jsm.consumers.add(this.s.queueStream, {
         ...common,
