@@ -38,6 +38,33 @@ export interface InflightDelivery extends PendingDelivery {
 /** Message ids a connection remembers having sent (restore() skips them). */
 const RECENT_IDS = 1024;
 
+/** First bytes of PUBACK, PUBREC, PUBREL and PUBCOMP [MQTT-3.4.1, 3.5.1, 3.6.1-1, 3.7.1]. */
+const ACK_HEADER: Partial<Record<mqtt.Packet['cmd'], number>> = {
+  puback: 0x40,
+  pubrec: 0x50,
+  pubrel: 0x62,
+  pubcomp: 0x70,
+};
+
+/**
+ * A publish acknowledgement with no reason code and no properties is 4 bytes (fixed header,
+ * remaining length 2, packet identifier), in MQTT 3.1.1 and 5 alike [MQTT-3.4.2.1]. Written here
+ * rather than by mqtt-packet's generic generator, which was about 3 % of the CPU of a QoS 1
+ * message through the gateway.
+ */
+export function plainAck(packet: mqtt.Packet): Buffer | undefined {
+  const header = ACK_HEADER[packet.cmd];
+  if (header === undefined) return undefined;
+  const { messageId, reasonCode, properties } = packet as mqtt.IPubackPacket;
+  if ((reasonCode !== undefined && reasonCode !== 0) || properties !== undefined) return undefined;
+  if (messageId === undefined || messageId < 1 || messageId > 65535) return undefined;
+  const bytes = Buffer.allocUnsafe(4);
+  bytes[0] = header;
+  bytes[1] = 2;
+  bytes.writeUInt16BE(messageId, 2);
+  return bytes;
+}
+
 /** Why reading from the client is paused (bits given to Connection.holdReading). */
 export const READ_OUTPUT_FULL = 1;
 export const READ_OPENING = 2;
@@ -141,6 +168,8 @@ export class Outbound {
 
   /** mqtt-packet throws on a packet it cannot encode; that must never take the process down. */
   private encode(packet: mqtt.Packet): Buffer | undefined {
+    const ack = plainAck(packet);
+    if (ack) return ack;
     try {
       return mqtt.generate(packet, { protocolVersion: this.conn.protocolVersion });
     } catch (err) {

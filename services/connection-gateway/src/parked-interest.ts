@@ -114,6 +114,11 @@ export class ParkedInterest {
     return !this.known || this.filters.matches(subject);
   }
 
+  /** False when no session is parked anywhere (the message's subject need not be computed). */
+  get any(): boolean {
+    return !this.known || this.filters.size > 0;
+  }
+
   async start(): Promise<void> {
     this.subs.push(
       this.nc.subscribe(this.s.queueParking, {

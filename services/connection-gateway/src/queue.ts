@@ -222,8 +222,12 @@ export class OfflineQueues {
   publish(message: RoutedMessage, confirmation?: Confirmation): void {
     if (message.qos === 0) return;
     try {
-      const subject = this.s.queueMessage(message.topic);
       // No parked session could keep it (parked-interest.ts): no JetStream store, no wait.
+      if (this.interest && !this.interest.any) {
+        this.counts.skipped++;
+        return;
+      }
+      const subject = this.s.queueMessage(message.topic);
       if (this.interest && !this.interest.mayWant(subject)) {
         this.counts.skipped++;
         return;
