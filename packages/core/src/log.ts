@@ -27,13 +27,19 @@ let stdout: pino.DestinationStream | undefined;
  */
 function stdoutDestination(): pino.DestinationStream {
   if (!stdout) {
-    const boom = pino.destination({ dest: 1, sync: false, minLength: 8192 });
-    let scheduled = false;
+    // Without minLength: sonic-boom writes at once, or, while a write is in progress, appends to
+    // what it writes next, so nothing waits for more lines to come (with minLength, the lines left
+    // below it after a write stayed buffered until the next ones: a service's "ready" line could
+    // wait for ever).
+    const boom = pino.destination({ dest: 1, sync: false });
+    let lines: string[] = [];
     const flush = (): void => {
-      scheduled = false;
-      boom.flush();
+      const text = lines.join('');
+      lines = [];
+      boom.write(text);
     };
     process.on('exit', () => {
+      if (lines.length > 0) flush();
       try {
         boom.flushSync();
       } catch {
@@ -42,11 +48,8 @@ function stdoutDestination(): pino.DestinationStream {
     });
     stdout = {
       write(line: string) {
-        boom.write(line);
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        if (lines.length === 0) setImmediate(flush);
+        lines.push(line);
       },
     };
   }
