@@ -42,6 +42,12 @@ function remember<V>(memo: Map<string, V>, clientName: string, value: V): void {
   memo.set(clientName, value);
 }
 
+/**
+ * NATS header of a session event published right after its commit: the event's actor, so that a
+ * gateway can leave events it has nothing to do with unread (docs/events.md).
+ */
+export const SESSION_EVENT_ACTOR_HEADER = 'Mqfleet-Actor';
+
 export type SessionEventType =
   'altered' | 'connected' | 'disconnected' | 'deactivated' | 'deleted' | 'health';
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, Events, type NatsConnection } from 'nats';
 import {
   authorizationFor,
+  clientToken,
   createLogger,
   GATEWAY_LOST_REASON,
   jetStreamLimits,
@@ -209,6 +210,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
         void this.reconcile('events attached');
       },
       (eventId) => this.emit('sessionEventDuplicate', eventId),
+      (subject, actor) => this.eventNeeded(subject, actor),
     );
     await this.events.start();
 
@@ -333,8 +335,36 @@ export class Gateway extends EventEmitter implements GatewayContext {
         ReasonCode.SESSION_TAKEN_OVER,
       );
     }
+    if (!existing) this.watchClient(conn.clientName, true);
     this.byClient.set(conn.clientName, conn);
     return true;
+  }
+
+  /** Client tokens whose session events this gateway reads, with how many reasons each has. */
+  private readonly watched = new Map<string, number>();
+
+  watchClient(clientName: string, watching: boolean): void {
+    const token = clientToken(clientName);
+    const n = (this.watched.get(token) ?? 0) + (watching ? 1 : -1);
+    if (n > 0) this.watched.set(token, n);
+    else this.watched.delete(token);
+  }
+
+  /**
+   * Whether a session event must be read, from its subject and actor header alone: a connect
+   * storm sends every gateway a connected and a disconnected or deleted event per connection, and
+   * parsing them was a good part of its CPU. Events of clients this gateway holds, waits with a
+   * will for or parked a moment ago are read; so are alterations (offline queues follow their
+   * subscriptions) and deletions by anyone but a gateway (offline queues are discarded).
+   */
+  private eventNeeded(subject: string, actor: string | undefined): boolean {
+    const rest = subject.slice(this.s.sessionEventsAll.length - 1);
+    const dot = rest.indexOf('.');
+    const type = rest.slice(0, dot);
+    if (type !== 'connected' && type !== 'disconnected' && type !== 'health' && type !== 'deleted')
+      return true;
+    if (this.watched.has(rest.slice(dot + 1))) return true;
+    return type === 'deleted' && !actor?.startsWith('gateway:');
   }
 
   route(message: RoutedMessage, confirmation?: Confirmation): void {
@@ -370,7 +400,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
   }
 
   connectionEnded(conn: Connection, info: EndInfo, will: Will | undefined, handoff: Handoff): void {
-    if (this.byClient.get(conn.clientName) === conn) this.byClient.delete(conn.clientName);
+    if (this.byClient.get(conn.clientName) === conn) {
+      this.byClient.delete(conn.clientName);
+      this.watchClient(conn.clientName, false);
+    }
     this.health?.forget(conn);
     if (will) {
       // The will waits for min(Will Delay, Session Expiry) [MQTT-3.1.3-9, MQTT-3.1.2.5].
@@ -427,6 +460,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (!pending) return;
     clearTimeout(pending.timer);
     this.pendingWills.delete(clientName);
+    this.watchClient(clientName, false);
     this.emit('willCancelled', clientName);
   }
 
@@ -472,10 +506,13 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.cancelWill(clientName);
     const timer = setTimeout(() => {
       this.pendingWills.delete(clientName);
+      this.watchClient(clientName, false);
       this.publishWill(clientName, will);
     }, delaySeconds * 1000);
     timer.unref();
     this.pendingWills.set(clientName, { timer, will, version });
+    // A connected event of the client (on any gateway) cancels it [MQTT-3.1.3-9].
+    this.watchClient(clientName, true);
   }
 
   /**

@@ -42,6 +42,11 @@ export interface OfflineHost {
   existingSessions(clientNames: string[]): Promise<Set<string>>;
   /** What the bus can carry: a stored filter that does not fit gets no queue consumer. */
   readonly bus: BusLimits;
+  /**
+   * Session events of this client id are read from now on (watching) or no more: a gateway leaves
+   * unread the high-volume events of sessions it has nothing to do with (index.ts eventNeeded).
+   */
+  watchClient(clientName: string, watching: boolean): void;
   /** Fetches sessions (an event too large for the bus came as a reference without its session). */
   readonly sessions: { describeSessions(names: string[]): Promise<{ sessions: Session__Output[] }> };
   emit(event: string, ...args: unknown[]): boolean;
@@ -100,6 +105,15 @@ export class OfflineSessions {
   private interest: ParkedInterest | undefined;
   /** Sessions parked here whose disconnected event has not arrived yet, with the parked filters. */
   private readonly parkedFilters = new Map<string, string[]>();
+
+  private setParked(clientName: string, filters: string[]): void {
+    if (!this.parkedFilters.has(clientName)) this.host.watchClient(clientName, true);
+    this.parkedFilters.set(clientName, filters);
+  }
+
+  private deleteParked(clientName: string): void {
+    if (this.parkedFilters.delete(clientName)) this.host.watchClient(clientName, false);
+  }
 
   constructor(
     private readonly nc: NatsConnection,
@@ -279,7 +293,7 @@ export class OfflineSessions {
     if (parked) this.rememberParked(conn.clientName, filters);
     const result = await close();
     if (parked && result?.sessionRemoved) {
-      this.parkedFilters.delete(conn.clientName);
+      this.deleteParked(conn.clientName);
       await queues!.discard(conn.clientName);
     } else if (parked) {
       // A connection that resumed the session while it was being parked (take() leaves an
@@ -320,7 +334,7 @@ export class OfflineSessions {
     }
     const result = close ? await close() : undefined;
     if (keep && result?.sessionRemoved) {
-      this.parkedFilters.delete(clientName);
+      this.deleteParked(clientName);
       await queues.discard(clientName);
       return false;
     }
@@ -341,10 +355,10 @@ export class OfflineSessions {
   }
 
   private rememberParked(clientName: string, filters: string[]): void {
-    this.parkedFilters.set(clientName, filters);
+    this.setParked(clientName, filters);
     // Forgotten if the event never comes (a NATS outage): the map does not grow.
     setTimeout(() => {
-      if (this.parkedFilters.get(clientName) === filters) this.parkedFilters.delete(clientName);
+      if (this.parkedFilters.get(clientName) === filters) this.deleteParked(clientName);
     }, PARKED_EVENT_WAIT_MS).unref();
   }
 
@@ -460,12 +474,12 @@ export class OfflineSessions {
     if (parked && event.type === 'disconnected' && event.session) {
       // The stored subscriptions at the disconnection: an administrator may have changed them
       // while the connection was closing (that altered event still named it connected).
-      this.parkedFilters.delete(event.clientName);
+      this.deleteParked(event.clientName);
       const now = queueFilters(event.session, this.host.bus);
       if (now.length !== parked.length || now.some((f) => !parked.includes(f)))
         this.refilter(queues, event.session);
     } else if (parked && event.type !== 'altered') {
-      this.parkedFilters.delete(event.clientName);
+      this.deleteParked(event.clientName);
     }
   }
 

@@ -7,7 +7,13 @@
 // stream is created by the session-service at its start, so the gateway retries until it exists.
 // Every (re)attachment is followed by a reconcile, so events published before the consumer
 // existed cannot leave a connection stale.
-import type { Logger, SessionBulkEvent, SessionEvent, Subjects } from '@mqfleet/core';
+import {
+  SESSION_EVENT_ACTOR_HEADER,
+  type Logger,
+  type SessionBulkEvent,
+  type SessionEvent,
+  type Subjects,
+} from '@mqfleet/core';
 import {
   DeliverPolicy,
   type ConsumerMessages,
@@ -43,6 +49,8 @@ export class SessionEventsConsumer {
     private readonly onAttached: () => void,
     /** Called with the id of an event's second copy, which is dropped. */
     private readonly onDuplicate: (eventId: string) => void = () => undefined,
+    /** From its subject and actor header: whether an event must be read at all. */
+    private readonly needed: (subject: string, actor: string | undefined) => boolean = () => true,
   ) {}
 
   /** Tries once; if the stream is not there yet, keeps trying in the background. */
@@ -131,6 +139,7 @@ export class SessionEventsConsumer {
       this.seen.set(id, now);
       if (this.seen.size > SEEN_MAX || ++this.received % 1024 === 0) this.forget(now);
     }
+    if (!this.needed(m.subject, m.headers?.get(SESSION_EVENT_ACTOR_HEADER) || undefined)) return;
     let event: SessionEvent | SessionBulkEvent;
     try {
       event = m.json<SessionEvent | SessionBulkEvent>();

@@ -17,6 +17,7 @@ import {
   type Subscription,
 } from 'nats';
 import {
+  SESSION_EVENT_ACTOR_HEADER,
   boundedBulkEntry,
   referenceEvent,
   type Logger,
@@ -141,6 +142,8 @@ export class OutboxRelay {
     for (const e of events) {
       const h = headers();
       h.set('Nats-Msg-Id', e.msgId);
+      if (e.actor !== undefined && /^[\x20-\x7e]{1,200}$/.test(e.actor))
+        h.set(SESSION_EVENT_ACTOR_HEADER, e.actor);
       try {
         this.nc.publish(e.subject, e.payload, { headers: h, reply: `${this.ackPrefix}.${e.outboxId}` });
       } catch {

@@ -339,6 +339,11 @@ export interface CommittedEvent {
   subject: string;
   msgId: string;
   payload: string;
+  /**
+   * Who made the change (a session event's actor), carried in the Mqfleet-Actor header: a gateway
+   * decides from the subject and this header whether it needs to read the event at all.
+   */
+  actor?: string;
 }
 
 /** Publishes committed events at once (fire and forget); the relay stays their guarantee. */
@@ -378,12 +383,16 @@ export async function enqueueMany(
     [events.map((e) => e.subject), events.map((e) => e.event.eventId), payloads],
   );
   const ids = new Map(rows.map((r) => [r.msg_id, String(r.id)]));
-  const committed = events.map((e, i): CommittedEvent => ({
-    outboxId: ids.get(e.event.eventId)!,
-    subject: e.subject,
-    msgId: e.event.eventId,
-    payload: payloads[i]!,
-  }));
+  const committed = events.map((e, i): CommittedEvent => {
+    const actor = (e.event as { actor?: unknown }).actor;
+    return {
+      outboxId: ids.get(e.event.eventId)!,
+      subject: e.subject,
+      msgId: e.event.eventId,
+      payload: payloads[i]!,
+      ...(typeof actor === 'string' ? { actor } : {}),
+    };
+  });
   await publishWritten(tx, sink, true, committed);
 }
 
