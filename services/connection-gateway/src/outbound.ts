@@ -211,7 +211,10 @@ export class Outbound {
    * budget, and for QoS 1/2 nothing waits before it and the in-flight window has a free slot.
    */
   canSendNow(qos: QoS): boolean {
-    if (this.socket.writableLength >= this.budget) return false;
+    // A connection whose socket is ending (the client sent DISCONNECT, or we end it) still gets
+    // messages until it is finalized: a QoS 1/2 one is queued, so that the handoff saves it for
+    // the session's next connection instead of writing it to a socket that cannot take it.
+    if (this.socket.writableLength >= this.budget || !this.socket.writable) return false;
     return qos === 0 || (this.queue.length === 0 && this.inflight.size < this.conn.limits.receiveMaximum);
   }
 
@@ -366,7 +369,8 @@ export class Outbound {
       this.conn.state === 'open' &&
       this.queue.length > 0 &&
       this.inflight.size < this.conn.limits.receiveMaximum &&
-      this.socket.writableLength < this.budget
+      this.socket.writableLength < this.budget &&
+      this.socket.writable
     ) {
       this.sendInflight(this.queue.shift()!);
     }

@@ -177,8 +177,9 @@ export class RawClient {
     });
   }
 
-  static async open(port: number, protocolVersion: 4 | 5 = 4): Promise<RawClient> {
-    const socket = tcpConnect(port, '127.0.0.1');
+  /** With allowHalfOpen, the socket stays writable after the gateway ends its side. */
+  static async open(port: number, protocolVersion: 4 | 5 = 4, allowHalfOpen = false): Promise<RawClient> {
+    const socket = tcpConnect({ port, host: '127.0.0.1', allowHalfOpen });
     await once(socket, 'connect');
     return new RawClient(socket, protocolVersion);
   }

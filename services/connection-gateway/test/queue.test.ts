@@ -2,6 +2,7 @@
 // while a session is offline wait for it [MQTT-3.1.2-5], what was in flight is resent with DUP 1
 // and the same packet identifiers [MQTT-4.4.0-1], the queue is bounded (oldest kept), clean start
 // and session expiry discard it, and queued messages expire [MQTT-3.3.2-5, MQTT-3.3.2-6].
+import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type {
@@ -184,6 +185,42 @@ describe('offline queues of persistent sessions', () => {
         const next = (await again.next()) as IPublishPacket;
         assert.equal(next.payload.toString(), 'm4');
         assert.equal(next.dup, false);
+      } finally {
+        again.destroy();
+      }
+    } finally {
+      await endClient(pub);
+    }
+  });
+
+  test('a message that arrives after DISCONNECT, before the socket closes, is kept for the session', async () => {
+    const id = 'linger-raw';
+    // The client keeps its side open after DISCONNECT: the gateway has ended its side (it writes
+    // nothing more) but the connection is not finalized until the socket closes.
+    const raw = await RawClient.open(portA, 5, true);
+    raw.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
+    assert.equal(((await raw.next()) as IConnackPacket).reasonCode, 0);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'linger/#', qos: 1 }] });
+    assert.deepEqual(((await raw.next()) as ISubackPacket).granted, [1]);
+    const pub = await mqttClient(portA, { clientId: 'linger-pub', protocolVersion: 5 });
+    try {
+      const ended = once(raw.socket, 'end');
+      raw.send({ cmd: 'disconnect', reasonCode: 0 });
+      await ended;
+      await pub.publishAsync('linger/1', 'after disconnect', { qos: 1 });
+      const parked = eventMatching<[string, number]>(gatewayA, 'sessionParked', (name) => name === id);
+      raw.destroy();
+      const [, saved] = await parked;
+      assert.equal(saved, 1, 'the message is handed to the session');
+
+      const { raw: again, connack } = await rawSession(portB, id, false);
+      try {
+        assert.equal(connack.sessionPresent, true);
+        const resent = (await drainToPing(again)) as IPublishPacket[];
+        assert.deepEqual(
+          resent.map((p) => [p.cmd, p.payload.toString(), p.qos, p.dup]),
+          [['publish', 'after disconnect', 1, false]],
+        );
       } finally {
         again.destroy();
       }
