@@ -197,6 +197,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
       this.config.maxQueuedMessages,
       this.storeConfirmer,
       jetStreamLimits(this.config.streams.queue, this.config.streamReplicas, 'new'),
+      messages,
     );
     await this.offline.start();
 

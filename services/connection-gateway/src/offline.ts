@@ -123,6 +123,8 @@ export class OfflineSessions {
     private readonly confirmer?: StoreConfirmer,
     /** The queue stream's configured limits, used if this gateway creates it (queue.ts). */
     private readonly limits?: JetStreamLimitFields,
+    /** The connection routed messages travel on (parked-interest.ts orders answers behind them). */
+    private readonly messages: NatsConnection = nc,
   ) {}
 
   async start(): Promise<void> {
@@ -157,6 +159,7 @@ export class OfflineSessions {
       this.host.logger,
       () => queues.consumerFilters(),
       this.host.limits.gatewayTimeoutMs,
+      this.messages,
     );
     await interest.start();
     queues.interest = interest;

@@ -14,7 +14,11 @@
 //     every live gateway (heartbeats) has added them and answered, or ANNOUNCE_TIMEOUT_MS: a
 //     message another gateway publishes after answering goes to the queue stream, one published
 //     before reaches the parking gateway through the NATS interest it still holds, and is
-//     collected there until the consumers exist (offline.ts ParkingSession);
+//     collected there until the consumers exist (offline.ts ParkingSession). "Before" must hold
+//     on the parking gateway too: a gateway answers on the connection it routes messages on, so
+//     NATS reads its earlier messages first, and the parking gateway, once answered, makes a
+//     round trip on the connection its subscriptions use, so those messages were handed to it
+//     (NATS keeps the order of one connection, not across two);
 //   - subjects are only added by announcements; the lists remove what no consumer has any more.
 import type { Logger, Subjects } from '@mqfleet/core';
 import type { NatsConnection, Subscription } from 'nats';
@@ -23,7 +27,7 @@ import { createInbox, Events } from 'nats';
 /** How often the consumer list is read again (it also drops subjects nobody wants any more). */
 const RESYNC_MS = 60_000;
 /** How long a parking waits for the other gateways to know its subjects. */
-export const ANNOUNCE_TIMEOUT_MS = 1000;
+export const ANNOUNCE_TIMEOUT_MS = 3000;
 /** Announced subjects are kept this long whatever a list says (a list may predate them). */
 const ANNOUNCED_KEEP_MS = 2 * RESYNC_MS;
 
@@ -107,6 +111,11 @@ export class ParkedInterest {
     private readonly consumers: () => AsyncIterable<{ name: string; filter: string }>,
     /** A gateway silent this long does not answer any more. */
     private readonly peerTimeoutMs: number,
+    /**
+     * The connection routed messages are published and received on (router.ts): answers go out
+     * on it, behind the messages published before them.
+     */
+    private readonly ordered: NatsConnection = nc,
   ) {}
 
   /** Whether a queued message on this subject may be kept by some parked session. */
@@ -132,7 +141,8 @@ export class ParkedInterest {
           }
           if (!Array.isArray(announcement.subjects)) return;
           this.add(announcement.subjects.filter((x): x is string => typeof x === 'string'));
-          if (msg.reply && announcement.gatewayId !== this.gatewayId) msg.respond(this.gatewayId);
+          if (msg.reply && announcement.gatewayId !== this.gatewayId && !this.ordered.isClosed())
+            this.ordered.publish(msg.reply, this.gatewayId);
         },
       }),
       this.nc.subscribe(this.s.gatewayHeartbeatAll, {
@@ -205,6 +215,8 @@ export class ParkedInterest {
       },
     );
     await answered;
+    // What the others routed before answering is ahead of this round trip's answer.
+    await this.ordered.flush().catch(() => undefined);
   }
 
   private add(subjects: string[]): void {
