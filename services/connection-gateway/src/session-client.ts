@@ -22,6 +22,9 @@ import {
 import { SessionServiceError } from './errors';
 
 export const INTERNAL_TOKEN_METADATA_KEY = 'x-mqfleet-internal';
+/** Largest reply the gateway accepts from the session-service. */
+const MAX_REPLY_BYTES = 256 * 1024 * 1024;
+
 /** Names the calling gateway (the actor of its changes in events). */
 export const GATEWAY_METADATA_KEY = 'x-mqfleet-gateway';
 
@@ -46,7 +49,12 @@ export class SessionClient {
       key: files.clientKey,
       serverName: config.grpcTls.serverName,
     });
-    this.client = new SessionServiceClient(config.sessionServiceAddress, credentials, options);
+    // Replies carry whole sessions (up to MQFLEET_MAX_SUBSCRIPTION_BYTES of filters and a will of
+    // up to the packet size each): a batch of them may exceed gRPC's 4 MiB default.
+    this.client = new SessionServiceClient(config.sessionServiceAddress, credentials, {
+      ...options,
+      'grpc.max_receive_message_length': MAX_REPLY_BYTES,
+    });
   }
 
   /**
@@ -124,6 +132,13 @@ export class SessionClient {
   }
 }
 
+/**
+ * Requests per batch call: a reply carries a whole session per request (a few KiB each) and must
+ * stay well below gRPC's 4 MiB message limit (a reconnect storm of 20,000 sessions put thousands
+ * of CONNECTs into one turn, and their reply was refused as too large).
+ */
+const MAX_PER_CALL = 200;
+
 /** One request's outcome in a batch reply (OpenSessionResult, CloseSessionResult). */
 interface BatchResult<Res> {
   response?: Res | null;
@@ -154,8 +169,12 @@ class TurnBatch<Req, Res> {
   }
 
   private flush(): void {
-    const batch = this.pending;
+    const pending = this.pending;
     this.pending = [];
+    for (let i = 0; i < pending.length; i += MAX_PER_CALL) this.send(pending.slice(i, i + MAX_PER_CALL));
+  }
+
+  private send(batch: { request: Req; resolve(res: Res): void; reject(err: unknown): void }[]): void {
     this.many(batch.map((p) => p.request)).then(
       (results) => {
         batch.forEach((p, i) => {

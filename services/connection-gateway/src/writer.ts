@@ -41,10 +41,17 @@ export class SessionWriter {
   changeSubscriptions(
     request: ChangeSubscriptionsRequest,
   ): Promise<ChangeSubscriptionsResponse__Output | undefined> {
-    return this.owe(request.clientName!, 'ChangeSubscriptions', () =>
-      this.client.changeSubscriptions(request),
-    );
+    const clientName = request.clientName!;
+    const write = this.owe(clientName, 'ChangeSubscriptions', () => this.client.changeSubscriptions(request));
+    this.subscriptionWrites.set(clientName, write);
+    void write.then(() => {
+      if (this.subscriptionWrites.get(clientName) === write) this.subscriptionWrites.delete(clientName);
+    });
+    return write;
   }
+
+  /** Per client id, the last subscription change owed (settled() waits for it). */
+  private readonly subscriptionWrites = new Map<string, Promise<unknown>>();
 
   /** Closes a connection's session; undefined when it no longer held it. */
   closeSession(request: CloseSessionRequest): Promise<CloseSessionResponse__Output | undefined> {
@@ -52,12 +59,14 @@ export class SessionWriter {
   }
 
   /**
-   * Resolves once every write owed for this client id so far has landed or ended, or after
-   * `timeoutMs` (a CONNECT waits for the writes of the client's previous connection here, so that
-   * its subscriptions and close are stored before the session is opened again).
+   * Resolves once the subscription changes owed for this client id so far have landed or ended,
+   * or after `timeoutMs`: a CONNECT waits for those of the client's previous connection here, so
+   * that the session it resumes has them. Not for a close still owed: the new connection takes
+   * the session over whatever the old one's close does (in a reconnect storm, waiting for 20,000
+   * closes held every CONNECT back by seconds).
    */
   settled(clientName: string, timeoutMs: number): Promise<void> {
-    const chain = this.chains.get(clientName);
+    const chain = this.subscriptionWrites.get(clientName);
     if (!chain) return Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([

@@ -70,6 +70,8 @@ export class KeyedBatcher<Req, Res> {
     private readonly keyOf: (req: Req) => string,
     private readonly writeMany: (tx: Tx, reqs: Req[]) => Promise<(Res | typeof ONE_BY_ONE)[]>,
     private readonly writeOne: (req: Req) => Promise<Res>,
+    /** Batches of this kind written at once. */
+    private readonly concurrency = BATCHES_IN_FLIGHT,
   ) {}
 
   submit(req: Req): Promise<Res> {
@@ -80,7 +82,7 @@ export class KeyedBatcher<Req, Res> {
   }
 
   private kick(): void {
-    while (this.running < BATCHES_IN_FLIGHT && this.queue.length > 0) {
+    while (this.running < this.concurrency && this.queue.length > 0) {
       const batch = this.take();
       if (batch.length === 0) return;
       this.running++;
@@ -346,6 +348,9 @@ export function closeBatcher(
     ({ req }) => clientKey(req.clientName).toString('hex'),
     (tx, reqs) => closeMany(tx, sink, reqs),
     closeOne,
+    // One at a time: a client waits for its CONNACK behind opens, nobody waits for a close (the
+    // gateway retries it), so in a reconnect storm the opens get most of the pool.
+    1,
   );
 }
 
