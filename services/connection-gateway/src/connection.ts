@@ -2,6 +2,7 @@
 // keep-alive timer, subscriptions and inbound topic aliases. What it sends (the QoS 1/2 in-flight
 // window, the queue, the outbound budget) is outbound.ts; packet handling itself lives in
 // dispatcher.ts and packets/*.ts.
+import { createParser } from './parser';
 import * as mqtt from 'mqtt-packet';
 import { ALLOW_ALL, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
@@ -61,7 +62,10 @@ export class Connection {
   username = '';
   /** What the client may publish and subscribe to; set at CONNECT (packets/connect.ts). */
   authorization: ClientAuthorization = ALLOW_ALL;
-  /** The session as last applied, and its version (decimal string in the proto). */
+  /**
+   * The session as last applied (what the gateway reads of it: retained()), and its version
+   * (decimal string in the proto).
+   */
   session: Session__Output | null = null;
   version = 0n;
   settings: Settings = settingsOf(null);
@@ -79,16 +83,31 @@ export class Connection {
   sessionOpened = false;
   readonly subscriptions = new Map<string, SubscriptionOptions>();
   /** MQTT 5 inbound topic aliases [MQTT-3.3.2.3.4]. */
-  readonly inboundAliases = new Map<number, string>();
+  get inboundAliases(): Map<number, string> {
+    return (this.inboundAliasMap ??= new Map());
+  }
+  private inboundAliasMap: Map<number, string> | undefined;
   /** Packet ids of inbound QoS 2 messages awaiting PUBREL [MQTT-4.3.3]. */
-  readonly awaitingRelease = new Set<number>();
+  get awaitingRelease(): Set<number> {
+    return (this.awaitingReleaseIds ??= new Set());
+  }
+  /** Created by first use, as the maps below (an idle connection keeps none). */
+  private awaitingReleaseIds: Set<number> | undefined;
   /** Packets that arrived while OpenSession was running; dispatched after CONNACK. */
   readonly pending: mqtt.Packet[] = [];
   /** Live statistics (describeMqSessions includeStats, session health): O(1) per message. */
   readonly stats = new ConnectionStatsTracker();
   readonly keepAlive: KeepAliveTimer;
-  readonly parser = mqtt.parser({ protocolVersion: 4 });
-  readonly log: Logger;
+  readonly parser = createParser(4);
+  private connectionLog: Logger | undefined;
+
+  /**
+   * The connection's log lines carry its connection id. Not a pino child per connection (about
+   * 600 bytes each, kept by every idle connection): the fields are added per line.
+   */
+  get log(): Logger {
+    return (this.connectionLog ??= new ConnectionLog(this.ctx.logger, this.id));
+  }
 
   /** What the connection sends, and the bounds of what it holds for the client (outbound.ts). */
   readonly out: Outbound;
@@ -110,7 +129,7 @@ export class Connection {
    * filter: the options subscribed, or null when unsubscribed. A stored session state does not
    * undo them (syncSubscriptions); each entry goes once the write that carries it has landed.
    */
-  private readonly unsaved = new Map<string, { options: SubscriptionOptions | null; seq: number }>();
+  private unsavedMap: Map<string, { options: SubscriptionOptions | null; seq: number }> | undefined;
   private unsavedSeq = 0;
   /**
    * Acknowledgements owed to the client, in the order of the packets they answer [MQTT-4.6.0-2]:
@@ -143,7 +162,6 @@ export class Connection {
   ) {
     // Unique within the run (a counter: random bytes were 2 % of the CPU of a connect storm).
     this.id = `${ctx.instance}.${(++connectionCounter).toString(36)}`;
-    this.log = ctx.logger.child({ connectionId: this.id });
     this.keepAlive = new KeepAliveTimer(() => this.onKeepAliveExpired());
     this.out = new Outbound(this);
   }
@@ -171,7 +189,7 @@ export class Connection {
    * (PUBCOMP follows at once), QoS 1/2 whose PUBACK/PUBREC waits for JetStream (retained).
    */
   get unacknowledgedInbound(): number {
-    return this.awaitingRelease.size + this.qos1Waiting;
+    return (this.awaitingReleaseIds?.size ?? 0) + this.qos1Waiting;
   }
 
   /** Inbound QoS 1/2 PUBLISH packets whose acknowledgement waits for the bus to confirm them. */
@@ -251,7 +269,7 @@ export class Connection {
     const version = BigInt(session.version || '0');
     if (!force && version <= this.version) return false;
     const before = this.settings;
-    this.session = session;
+    this.session = retained(session);
     this.version = version;
     this.settings = settingsOf(session);
     this.limits = effectiveLimits(this.settings, this.declared);
@@ -307,14 +325,14 @@ export class Connection {
 
   private markUnsaved(filter: string, options: SubscriptionOptions | null): number {
     const seq = ++this.unsavedSeq;
-    this.unsaved.set(filter, { options, seq });
+    (this.unsavedMap ??= new Map()).set(filter, { options, seq });
     return seq;
   }
 
   /** The session-service stored these changes (filter, sequence number): they are no longer overlaid. */
   saved(changes: [string, number][]): void {
     for (const [filter, seq] of changes) {
-      if (this.unsaved.get(filter)?.seq === seq) this.unsaved.delete(filter);
+      if (this.unsavedMap?.get(filter)?.seq === seq) this.unsavedMap.delete(filter);
     }
   }
 
@@ -326,7 +344,7 @@ export class Connection {
   private syncSubscriptions(session: Session__Output, source: string): Promise<void> | undefined {
     if (this.state === 'closed' || this.finalized) return undefined;
     const stored = new Map((session.subscriptions ?? []).map((s) => [s.topicFilter, optionsOf(s)]));
-    for (const [filter, { options }] of this.unsaved) {
+    for (const [filter, { options }] of this.unsavedMap ?? []) {
       if (options) stored.set(filter, options);
       else stored.delete(filter);
     }
@@ -611,4 +629,48 @@ export class Connection {
       'keep alive timeout',
     );
   }
+}
+
+/** A logger that adds a connection id to each line (Connection.log). */
+class ConnectionLog implements Logger {
+  constructor(
+    private readonly logger: Logger,
+    private readonly connectionId: string,
+  ) {}
+
+  private fields(fields: Record<string, unknown> | undefined): Record<string, unknown> {
+    return fields ? { connectionId: this.connectionId, ...fields } : { connectionId: this.connectionId };
+  }
+
+  debug(msg: string, fields?: Record<string, unknown>): void {
+    this.logger.debug(msg, this.fields(fields));
+  }
+  info(msg: string, fields?: Record<string, unknown>): void {
+    this.logger.info(msg, this.fields(fields));
+  }
+  warn(msg: string, fields?: Record<string, unknown>): void {
+    this.logger.warn(msg, this.fields(fields));
+  }
+  error(msg: string, fields?: Record<string, unknown>): void {
+    this.logger.error(msg, this.fields(fields));
+  }
+  child(fields: Record<string, unknown>): Logger {
+    return this.logger.child(this.fields(fields));
+  }
+}
+
+/**
+ * What a connection keeps of its session: the fields the gateway reads again (settings and
+ * subscriptions to apply a change-only event on top, health). The connection record, statistics
+ * and timestamps are the session-service's; kept by every idle connection they cost about 1 KiB.
+ */
+function retained(session: Session__Output): Session__Output {
+  return {
+    clientName: session.clientName,
+    version: session.version,
+    sessionType: session.sessionType,
+    settings: session.settings,
+    subscriptions: session.subscriptions,
+    health: session.health,
+  } as Session__Output;
 }

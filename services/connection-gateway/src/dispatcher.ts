@@ -33,7 +33,19 @@ function packetSize(remainingLength: number): number {
 /** Wires a connection's socket to its parser and the dispatcher. */
 export function attach(conn: Connection): void {
   const { socket, parser } = conn;
-  parser.on('packet', (packet: Packet) => dispatch(conn, packet));
+  // Until CONNECT arrives (then no timer is kept: a Timeout per idle connection is memory).
+  let connectTimer: NodeJS.Timeout | undefined = setTimeout(() => {
+    connectTimer = undefined;
+    if (conn.state === 'new') conn.end({ reason: 'no CONNECT', clean: false, publishWill: false });
+  }, CONNECT_TIMEOUT_MS);
+  connectTimer.unref();
+  parser.on('packet', (packet: Packet) => {
+    if (connectTimer) {
+      clearTimeout(connectTimer);
+      connectTimer = undefined;
+    }
+    dispatch(conn, packet);
+  });
   parser.on('error', (err: Error) => {
     if (conn.ending) return;
     if (conn.state === 'new' && err.message === 'Invalid protocol version') {
@@ -61,12 +73,10 @@ export function attach(conn: Connection): void {
     }
   });
   socket.on('error', (err) => conn.log.debug('socket error', { err: err.message }));
-  socket.on('close', () => conn.finalize());
-  const timer = setTimeout(() => {
-    if (conn.state === 'new') conn.end({ reason: 'no CONNECT', clean: false, publishWill: false });
-  }, CONNECT_TIMEOUT_MS);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
+  socket.on('close', () => {
+    if (connectTimer) clearTimeout(connectTimer);
+    conn.finalize();
+  });
 }
 
 /** Ends the connection because of an error in what the client sent. */

@@ -73,15 +73,30 @@ export const READ_INBOX = 4;
 
 export class Outbound {
   private readonly socket: Connection['socket'];
-  private readonly aliases = new Map<string, number>();
-  private readonly inflight = new Map<number, InflightDelivery>();
+  // The maps and the set below are created by their first use (an idle connection has none:
+  // an empty Map is about 200 bytes, and a gateway holds many idle connections).
+  private aliasMap: Map<string, number> | undefined;
+  private inflightMap: Map<number, InflightDelivery> | undefined;
   /** QoS 1/2 deliveries waiting for the window or the budget, oldest first (enqueue()). */
   private readonly queue: PendingDelivery[] = [];
   /** sizeOf() of the deliveries in flight and in `queue`. */
   private heldBytes = 0;
   /** Ids of the last messages sent here: a queue taken late does not deliver them again. */
-  private readonly recent = new Set<string>();
+  private recentIds: Set<string> | undefined;
   private nextPacketId = 1;
+
+  private get aliases(): Map<string, number> {
+    return (this.aliasMap ??= new Map());
+  }
+  private get inflight(): Map<number, InflightDelivery> {
+    return (this.inflightMap ??= new Map());
+  }
+  private get recent(): Set<string> {
+    return (this.recentIds ??= new Set());
+  }
+  private get inflightSize(): number {
+    return this.inflightMap?.size ?? 0;
+  }
   /** True while writes are being gathered for one flush at the end of this tick. */
   private corked = false;
   /** MQFLEET_MAX_OUTBOUND_BYTES */
@@ -101,7 +116,7 @@ export class Outbound {
   }
 
   get inflightCount(): number {
-    return this.inflight.size;
+    return this.inflightSize;
   }
 
   get queuedCount(): number {
@@ -110,7 +125,7 @@ export class Outbound {
 
   /** Deliveries queued + in flight (the statistics' backlog). */
   get backlog(): number {
-    return this.queue.length + this.inflight.size;
+    return this.queue.length + this.inflightSize;
   }
 
   now(): OutboundNow {
@@ -123,7 +138,7 @@ export class Outbound {
 
   /** A message with this id was sent on this connection lately. */
   sentRecently(id: string): boolean {
-    return this.recent.has(id);
+    return this.recentIds?.has(id) ?? false;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -215,7 +230,7 @@ export class Outbound {
     // messages until it is finalized: a QoS 1/2 one is queued, so that the handoff saves it for
     // the session's next connection instead of writing it to a socket that cannot take it.
     if (this.socket.writableLength >= this.budget || !this.socket.writable) return false;
-    return qos === 0 || (this.queue.length === 0 && this.inflight.size < this.conn.limits.receiveMaximum);
+    return qos === 0 || (this.queue.length === 0 && this.inflightSize < this.conn.limits.receiveMaximum);
   }
 
   deliver(message: RoutedMessage, qos: QoS, retain: boolean, subscriptionIds: number[]): void {
@@ -244,7 +259,7 @@ export class Outbound {
    */
   resume(saved: SavedDelivery): void {
     const id = saved.packetId;
-    if (id === undefined || this.inflight.has(id) || this.inflight.size >= this.conn.limits.receiveMaximum) {
+    if (id === undefined || this.inflight.has(id) || this.inflightSize >= this.conn.limits.receiveMaximum) {
       this.deliver(saved.message, saved.qos, saved.retain, saved.subscriptionIds);
       return;
     }
@@ -297,10 +312,10 @@ export class Outbound {
     conn.log.info('outbound queue full: disconnecting', {
       clientName: conn.clientName,
       queued: this.queue.length,
-      inflight: this.inflight.size,
+      inflight: this.inflightSize,
       bytes: this.heldBytes,
     });
-    conn.ctx.emit('quotaExceeded', conn.clientName, this.queue.length, this.inflight.size, this.heldBytes);
+    conn.ctx.emit('quotaExceeded', conn.clientName, this.queue.length, this.inflightSize, this.heldBytes);
     conn.end(
       { reason: 'outbound queue full (quota exceeded)', clean: false, publishWill: true },
       ReasonCode.QUOTA_EXCEEDED,
@@ -368,7 +383,7 @@ export class Outbound {
     while (
       this.conn.state === 'open' &&
       this.queue.length > 0 &&
-      this.inflight.size < this.conn.limits.receiveMaximum &&
+      this.inflightSize < this.conn.limits.receiveMaximum &&
       this.socket.writableLength < this.budget &&
       this.socket.writable
     ) {
@@ -473,7 +488,7 @@ export class Outbound {
   }
 
   private freeAlias(): number | undefined {
-    const used = new Set(this.aliases.values());
+    const used = new Set(this.aliasMap?.values());
     for (let alias = 1; alias <= this.conn.limits.topicAliasMaximum; alias++)
       if (!used.has(alias)) return alias;
     return undefined;
@@ -481,7 +496,8 @@ export class Outbound {
 
   /** Aliases above a lowered Topic Alias Maximum are no longer used [MQTT-3.3.2-9]. */
   pruneAliases(topicAliasMaximum: number): void {
-    for (const [topic, alias] of this.aliases) {
+    if (!this.aliasMap) return;
+    for (const [topic, alias] of this.aliasMap) {
       if (alias > topicAliasMaximum) this.aliases.delete(topic);
     }
   }
@@ -489,11 +505,11 @@ export class Outbound {
   /** The connection ended: the deliveries not completed, in the order they were sent. */
   handoff(): SavedDelivery[] {
     const saved: SavedDelivery[] = [
-      ...[...this.inflight.values()].map((d) => ({ ...d })),
+      ...[...(this.inflightMap?.values() ?? [])].map((d) => ({ ...d })),
       ...this.queue.map((d) => ({ ...d })),
     ];
     this.queue.length = 0;
-    this.inflight.clear();
+    this.inflightMap?.clear();
     this.heldBytes = 0;
     return saved;
   }

@@ -66,9 +66,8 @@ export class RateCounter {
   total = 0;
   first = 0;
   last = 0;
-  private readonly seconds = new Ring(60, 1000);
-  private readonly minutes = new Ring(60, 60_000);
-  private readonly hours = new Ring(24, 3_600_000);
+  /** Created by the first event: an idle connection keeps four counters and no rings. */
+  private rings: { seconds: Ring; minutes: Ring; hours: Ring } | undefined;
 
   add(now: number, n = 1): void {
     this.total += n;
@@ -76,22 +75,27 @@ export class RateCounter {
       if (this.first === 0) this.first = now;
       this.last = now;
     }
-    this.seconds.add(now, n);
-    this.minutes.add(now, n);
-    this.hours.add(now, n);
+    const r = (this.rings ??= {
+      seconds: new Ring(60, 1000),
+      minutes: new Ring(60, 60_000),
+      hours: new Ring(24, 3_600_000),
+    });
+    r.seconds.add(now, n);
+    r.minutes.add(now, n);
+    r.hours.add(now, n);
   }
 
   lastMinute(now: number): number {
-    return this.seconds.sum(now);
+    return this.rings ? this.rings.seconds.sum(now) : 0;
   }
   last10Minutes(now: number): number {
-    return this.minutes.sumLast(now, 10);
+    return this.rings ? this.rings.minutes.sumLast(now, 10) : 0;
   }
   lastHour(now: number): number {
-    return this.minutes.sum(now);
+    return this.rings ? this.rings.minutes.sum(now) : 0;
   }
   lastDay(now: number): number {
-    return this.hours.sum(now);
+    return this.rings ? this.rings.hours.sum(now) : 0;
   }
 }
 
@@ -109,13 +113,18 @@ export const MAX_PUBLISHED_TOPIC_BYTES = 65_536;
  * order; a publish moves its topic to the end).
  */
 export class PublishedTopics {
-  private readonly topics = new Map<string, { count: number; last: number; bytes: number }>();
+  /** Created by the first PUBLISH (most connections of a fleet only subscribe, or idle). */
+  private topicMap: Map<string, { count: number; last: number; bytes: number }> | undefined;
   private bytes = 0;
 
   constructor(
     private readonly maxTopics = MAX_PUBLISHED_TOPICS,
     private readonly maxBytes = MAX_PUBLISHED_TOPIC_BYTES,
   ) {}
+
+  private get topics(): Map<string, { count: number; last: number; bytes: number }> {
+    return (this.topicMap ??= new Map());
+  }
 
   add(topic: string, now: number): void {
     const entry = this.topics.get(topic);
@@ -138,12 +147,13 @@ export class PublishedTopics {
   }
 
   get size(): number {
-    return this.topics.size;
+    return this.topicMap?.size ?? 0;
   }
 
   /** Most recent first. */
   list(): PublishedTopic[] {
-    return [...this.topics].reverse().map(([topic, e]) => ({
+    if (!this.topicMap) return [];
+    return [...this.topicMap].reverse().map(([topic, e]) => ({
       topic,
       totalMessagesPublished: e.count,
       lastMessagePublishedOn: new Date(e.last).toISOString(),
