@@ -22,6 +22,8 @@ import {
 import { SessionServiceError } from './errors';
 
 export const INTERNAL_TOKEN_METADATA_KEY = 'x-mqfleet-internal';
+/** Deadline of CloseSession(s) calls, at least (closeDeadlineMs). */
+const CLOSE_DEADLINE_MS = 30_000;
 /** Largest reply the gateway accepts from the session-service. */
 const MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
@@ -88,9 +90,20 @@ export class SessionClient {
         'CloseSessions',
         this.client.CloseSessions.bind(this.client),
         { requests },
+        this.closeDeadlineMs,
       ).then((r) => r.results),
-    (request) => this.call('CloseSession', this.client.CloseSession.bind(this.client), request),
+    (request) =>
+      this.call('CloseSession', this.client.CloseSession.bind(this.client), request, this.closeDeadlineMs),
   );
+
+  /**
+   * Nobody waits for a close (writer.ts retries it until it lands), so it may queue longer than a
+   * call a client waits for: in a reconnect storm of 20,000 sessions, closes that timed out after
+   * 5 s while queued behind the others were sent again and again.
+   */
+  private get closeDeadlineMs(): number {
+    return Math.max(this.config.grpcDeadlineMs, CLOSE_DEADLINE_MS);
+  }
 
   describeSessions(clientNames: string[]): Promise<DescribeSessionsResponse__Output> {
     return this.call('DescribeSessions', this.client.DescribeSessions.bind(this.client), {
@@ -107,11 +120,16 @@ export class SessionClient {
     this.client.close();
   }
 
-  private call<Req, Res>(rpc: string, method: Unary<Req, Res>, request: Req): Promise<Res> {
+  private call<Req, Res>(
+    rpc: string,
+    method: Unary<Req, Res>,
+    request: Req,
+    deadlineMs = this.config.grpcDeadlineMs,
+  ): Promise<Res> {
     const metadata = new grpc.Metadata();
     if (this.config.internalToken) metadata.set(INTERNAL_TOKEN_METADATA_KEY, this.config.internalToken);
     if (this.gatewayId) metadata.set(GATEWAY_METADATA_KEY, this.gatewayId);
-    const deadline = Date.now() + this.config.grpcDeadlineMs;
+    const deadline = Date.now() + deadlineMs;
     return new Promise((resolve, reject) => {
       method(request, metadata, { deadline }, (err, response) => {
         if (err || response === undefined) {

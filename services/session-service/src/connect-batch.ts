@@ -51,6 +51,16 @@ interface Pending<Req, Res> {
   key: string;
   resolve(result: Res): void;
   reject(err: unknown): void;
+  /** True once the caller gave up (its gRPC call was cancelled or passed its deadline). */
+  abandoned?: () => boolean;
+}
+
+/** A queued write whose caller gave up before its batch started: it is not written. */
+export class AbandonedError extends Error {
+  constructor() {
+    super('the call was cancelled or passed its deadline before its write started');
+    this.name = 'AbandonedError';
+  }
 }
 
 /**
@@ -74,9 +84,14 @@ export class KeyedBatcher<Req, Res> {
     private readonly concurrency = BATCHES_IN_FLIGHT,
   ) {}
 
-  submit(req: Req): Promise<Res> {
+  /**
+   * Queues a write. `abandoned` says when its caller gave up: a write not started by then is
+   * dropped (rejected with AbandonedError). In a reconnect storm, gateways retry the closes whose
+   * deadline passed while they queued here; writing the abandoned copies too doubled the queue.
+   */
+  submit(req: Req, abandoned?: () => boolean): Promise<Res> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ req, key: this.keyOf(req), resolve, reject });
+      this.queue.push({ req, key: this.keyOf(req), resolve, reject, ...(abandoned ? { abandoned } : {}) });
       this.kick();
     });
   }
@@ -100,6 +115,10 @@ export class KeyedBatcher<Req, Res> {
     const rest: Pending<Req, Res>[] = [];
     const keys = new Set<string>();
     for (const p of this.queue) {
+      if (p.abandoned?.()) {
+        p.reject(new AbandonedError());
+        continue;
+      }
       if (batch.length < BATCH_MAX && !this.inFlight.has(p.key) && !keys.has(p.key)) {
         keys.add(p.key);
         batch.push(p);

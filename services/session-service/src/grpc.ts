@@ -88,7 +88,13 @@ function sessionServiceDefinition(): grpc.ServiceDefinition {
   };
 }
 
-type Call = { metadata: grpc.Metadata; getAuthContext?: () => { sslPeerCertificate?: PeerCertificate } };
+type Call = {
+  metadata: grpc.Metadata;
+  /** Set by grpc-js once the client cancelled the call. */
+  cancelled?: boolean;
+  getDeadline?: () => grpc.Deadline;
+  getAuthContext?: () => { sslPeerCertificate?: PeerCertificate };
+};
 
 const isConnected = (session: Session__Output): boolean =>
   session.connection?.status === 'CONNECTION_STATUS_CONNECTED';
@@ -139,6 +145,13 @@ function unary<Req, Res>(
       (err: unknown) => callback(toServiceError(err, log)),
     );
   };
+}
+
+/** Whether the caller gave up on the call: cancelled, or past its deadline. */
+function gaveUp(call: Call): () => boolean {
+  const deadline = call.getDeadline?.();
+  const ms = deadline instanceof Date ? deadline.getTime() : (deadline ?? Infinity);
+  return () => call.cancelled === true || Date.now() > ms;
 }
 
 function bearer(call: Call): string | undefined {
@@ -208,7 +221,10 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     return { session, changedFields, liveApplied: await inForce(session, changedFields.length > 0) };
   };
 
-  const openSession = async (req: OpenSessionRequest__Output): Promise<OpenSessionResponse> => {
+  const openSession = async (
+    req: OpenSessionRequest__Output,
+    abandoned?: () => boolean,
+  ): Promise<OpenSessionResponse> => {
     parseClientName(req.clientName);
     // [MQTT-3.1.4-2] authenticate before the session is touched.
     if (req.username) {
@@ -219,7 +235,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     } else if (!deps.allowAnonymous) {
       return { refusal: 'OPEN_REFUSAL_NOT_AUTHORIZED', sessionPresent: false, session: null };
     }
-    const result = await (deps.opens ? deps.opens.submit(req) : store.open(req));
+    const result = await (deps.opens ? deps.opens.submit(req, abandoned) : store.open(req));
     return {
       refusal: result.banned ? 'OPEN_REFUSAL_BANNED' : 'OPEN_REFUSAL_NONE',
       sessionPresent: result.sessionPresent,
@@ -229,9 +245,10 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
   const closeSession = async (
     req: CloseSessionRequest__Output,
     gatewayId: string,
+    abandoned?: () => boolean,
   ): Promise<CloseSessionResponse> => {
     const { closed, removed } = await (deps.closes
-      ? deps.closes.submit({ req, gatewayId })
+      ? deps.closes.submit({ req, gatewayId }, abandoned)
       : store.close(req, gatewayId));
     return { closed, sessionRemoved: removed };
   };
@@ -261,13 +278,19 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
     OpenSessions: unary(log, async (req, call) => {
       internal(deps, call);
-      return { results: await Promise.all(req.requests.map((r) => settle(() => openSession(r)))) };
+      const abandoned = gaveUp(call);
+      return {
+        results: await Promise.all(req.requests.map((r) => settle(() => openSession(r, abandoned)))),
+      };
     }),
     CloseSessions: unary(log, async (req, call) => {
       internal(deps, call);
       const gatewayId = gatewayOf(call);
+      const abandoned = gaveUp(call);
       return {
-        results: await Promise.all(req.requests.map((r) => settle(() => closeSession(r, gatewayId)))),
+        results: await Promise.all(
+          req.requests.map((r) => settle(() => closeSession(r, gatewayId, abandoned))),
+        ),
       };
     }),
     AlterSession: unary(log, (req, call) => alterOne(req, bearer(call))),

@@ -18,7 +18,9 @@ import type {
   OpenSessionResponse__Output,
   OpenSessionsResponse__Output,
 } from '@mqfleet/proto';
-import { until } from '@mqfleet/testkit';
+import { createInfra, until } from '@mqfleet/testkit';
+import { AbandonedError, KeyedBatcher } from '../src/connect-batch';
+import { createPool } from '../src/db';
 import { bearer, call, declaration, startHarness, type Harness } from './helpers';
 
 const N = 100;
@@ -213,5 +215,46 @@ describe('sessions opened and closed in groups', () => {
         [false, false],
       ],
     );
+  });
+});
+
+describe('a queued write whose caller gave up', () => {
+  test('is not written: it is rejected with AbandonedError when its batch would start', async () => {
+    const infra = await createInfra();
+    const db = createPool(infra.databaseUrl);
+    try {
+      const written: string[][] = [];
+      let releaseFirst!: () => void;
+      const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+      const batcher = new KeyedBatcher<string, string>(
+        db,
+        (req) => req,
+        async (_tx, reqs) => {
+          written.push(reqs);
+          if (reqs.includes('first')) await firstHeld;
+          return reqs.map((r) => `done ${r}`);
+        },
+        async (req) => `alone ${req}`,
+        1,
+      );
+      // One batch at a time: 'first' holds it while the others queue.
+      const first = batcher.submit('first');
+      await until(() => written.length === 1 || undefined);
+      let gaveUp = false;
+      const abandoned = assert.rejects(
+        batcher.submit('abandoned', () => gaveUp),
+        AbandonedError,
+      );
+      const kept = batcher.submit('kept', () => false);
+      gaveUp = true; // e.g. its gRPC deadline passed while it queued
+      releaseFirst();
+      assert.equal(await first, 'done first');
+      assert.equal(await kept, 'done kept');
+      await abandoned;
+      assert.deepEqual(written, [['first'], ['kept']]);
+    } finally {
+      await db.end();
+      await infra.close();
+    }
   });
 });
