@@ -65,6 +65,53 @@ export function plainAck(packet: mqtt.Packet): Buffer | undefined {
   return bytes;
 }
 
+/** Largest remaining length an MQTT packet can announce (four length bytes) [MQTT-2.2.3]. */
+const MAX_REMAINING_LENGTH = 268_435_455;
+
+/**
+ * A PUBLISH without properties (every MQTT 3.1.1 one, and MQTT 5 ones whose message has none),
+ * written into one buffer: fixed header, remaining length, topic, packet identifier for QoS 1/2,
+ * an empty property list in MQTT 5, payload [MQTT-3.3.1, 3.3.2, 3.3.3]. mqtt-packet's generator
+ * builds the same bytes through an event-emitting accumulator, a chunk per field and a concat:
+ * about 8 % of the gateway's CPU per delivery in fan-in. Anything else (properties, a string
+ * payload, an out-of-range field) is left to mqtt-packet (undefined).
+ */
+export function plainPublish(packet: mqtt.IPublishPacket, protocolVersion: number): Buffer | undefined {
+  if (packet.properties !== undefined || typeof packet.topic !== 'string' || packet.topic === '')
+    return undefined;
+  const payload = packet.payload;
+  if (!Buffer.isBuffer(payload)) return undefined;
+  const qos = packet.qos;
+  const id = packet.messageId;
+  if (qos !== 0 && qos !== 1 && qos !== 2) return undefined;
+  if (qos !== 0 && (id === undefined || id < 1 || id > 65535)) return undefined;
+  const topicBytes = Buffer.byteLength(packet.topic, 'utf8');
+  if (topicBytes > 65535) return undefined;
+  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + (protocolVersion === 5 ? 1 : 0) + payload.length;
+  if (remaining > MAX_REMAINING_LENGTH) return undefined;
+  const lengthBytes = remaining < 128 ? 1 : remaining < 16384 ? 2 : remaining < 2097152 ? 3 : 4;
+  const bytes = Buffer.allocUnsafe(1 + lengthBytes + remaining);
+  bytes[0] = 0x30 | (packet.dup ? 0x08 : 0) | (qos << 1) | (packet.retain ? 0x01 : 0);
+  let at = 1;
+  let rest = remaining;
+  do {
+    let digit = rest % 128;
+    rest = Math.floor(rest / 128);
+    if (rest > 0) digit |= 0x80;
+    bytes[at++] = digit;
+  } while (rest > 0);
+  bytes.writeUInt16BE(topicBytes, at);
+  at += 2;
+  at += bytes.write(packet.topic, at, 'utf8');
+  if (qos > 0) {
+    bytes.writeUInt16BE(id!, at);
+    at += 2;
+  }
+  if (protocolVersion === 5) bytes[at++] = 0;
+  payload.copy(bytes, at);
+  return bytes;
+}
+
 /** Why reading from the client is paused (bits given to Connection.holdReading). */
 export const READ_OUTPUT_FULL = 1;
 export const READ_OPENING = 2;
@@ -183,8 +230,9 @@ export class Outbound {
 
   /** mqtt-packet throws on a packet it cannot encode; that must never take the process down. */
   private encode(packet: mqtt.Packet): Buffer | undefined {
-    const ack = plainAck(packet);
-    if (ack) return ack;
+    const plain =
+      packet.cmd === 'publish' ? plainPublish(packet, this.conn.protocolVersion) : plainAck(packet);
+    if (plain) return plain;
     try {
       return mqtt.generate(packet, { protocolVersion: this.conn.protocolVersion });
     } catch (err) {
