@@ -164,13 +164,24 @@ interface BatchResult<Res> {
 }
 
 /**
- * Gathers the requests of one turn of the event loop into one batch call; each caller gets its
- * own response or SessionServiceError, as from the single call. A session-service without the
- * batch RPC (UNIMPLEMENTED: an older version during a rolling upgrade) gets single calls.
+ * Batch calls of one kind in flight at once. While that many wait for their replies, new requests
+ * gather and leave together when one returns: at 1,000 CONNECTs a second a turn of the event loop
+ * holds one or two of them, and a call per turn spent about 5 % of the gateway's CPU per connect in
+ * gRPC's per-call work. Nothing waits when the session-service keeps up (fewer calls in flight).
  */
-class TurnBatch<Req, Res> {
+export const CALLS_IN_FLIGHT = 4;
+
+/**
+ * Gathers the requests of one turn of the event loop (or, with CALLS_IN_FLIGHT calls out, until
+ * one returns) into one batch call; each caller gets its own response or SessionServiceError, as
+ * from the single call. A session-service without the batch RPC (UNIMPLEMENTED: an older version
+ * during a rolling upgrade) gets single calls.
+ */
+export class TurnBatch<Req, Res> {
   private pending: { request: Req; resolve(res: Res): void; reject(err: unknown): void }[] = [];
   private single = false;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly rpc: string,
@@ -181,19 +192,33 @@ class TurnBatch<Req, Res> {
   submit(request: Req): Promise<Res> {
     if (this.single) return this.one(request);
     return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flush());
       this.pending.push({ request, resolve, reject });
+      if (!this.scheduled && this.inFlight < CALLS_IN_FLIGHT) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
+      }
     });
   }
 
   private flush(): void {
-    const pending = this.pending;
-    this.pending = [];
-    for (let i = 0; i < pending.length; i += MAX_PER_CALL) this.send(pending.slice(i, i + MAX_PER_CALL));
+    while (this.pending.length > 0 && this.inFlight < CALLS_IN_FLIGHT) {
+      this.send(this.pending.splice(0, MAX_PER_CALL));
+    }
   }
 
   private send(batch: { request: Req; resolve(res: Res): void; reject(err: unknown): void }[]): void {
-    this.many(batch.map((p) => p.request)).then(
+    this.inFlight++;
+    const sent = this.many(batch.map((p) => p.request));
+    void sent
+      .finally(() => {
+        this.inFlight--;
+        this.flush();
+      })
+      .catch(() => undefined);
+    sent.then(
       (results) => {
         batch.forEach((p, i) => {
           const result = results[i];
