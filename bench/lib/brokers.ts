@@ -4,14 +4,14 @@
 // machine's /usr/sbin/mosquitto on a free port, never the machine's 1883) and Aedes (in-memory,
 // bench/lib/aedes-broker.mjs). Each says which processes serve MQTT (their CPU and RSS are "the
 // broker's") and, for mqfleet, which processes it needs besides.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '@mqfleet/testkit';
 import { pidsOf } from './stats';
+import { startAedes as startAedesProcess, stopChild, waitForPort } from './reference-brokers';
 import { startBenchSystem } from './system';
 
 export interface Broker {
@@ -32,33 +32,6 @@ export interface Broker {
 }
 
 const MOSQUITTO = process.env.BENCH_MOSQUITTO ?? '/usr/sbin/mosquitto';
-
-function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = (): void => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await once(child, 'exit');
-  clearTimeout(timer);
-}
 
 export async function startMqfleet(gateways = 1, name = 'mqfleet'): Promise<Broker> {
   const system = await startBenchSystem({ gateway: true, gateways });
@@ -144,15 +117,7 @@ export async function startMosquitto(): Promise<Broker> {
 }
 
 export async function startAedes(): Promise<Broker> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(__dirname, 'aedes-broker.mjs'), String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await Promise.race([
-    once(child.stdout!, 'data'),
-    new Promise((_, reject) => setTimeout(() => reject(new Error('aedes did not start within 10 s')), 10000)),
-  ])) as [Buffer];
-  if (!line.toString().startsWith('listening')) throw new Error(`aedes: ${line.toString()}`);
+  const { child, port, stop } = await startAedesProcess();
   const { version } = JSON.parse(
     readFileSync(path.join(__dirname, '..', '..', 'node_modules', 'aedes', 'package.json'), 'utf8'),
   ) as { version: string };
@@ -165,6 +130,6 @@ export async function startAedes(): Promise<Broker> {
     warningsSince: () => [],
     version: `Aedes ${version}`,
     note: 'Aedes (in-memory persistence, defaults) in its own Node.js process',
-    close: () => stopChild(child),
+    close: stop,
   };
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { freePort, until } from '@mqfleet/testkit';
+import { freePort } from '@mqfleet/testkit';
 
 export interface BrokerProcess {
   child: ChildProcess;
@@ -15,13 +15,34 @@ export interface BrokerProcess {
   stop(): Promise<void>;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:port (rejects after timeoutMs). */
+export function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
 }
 
 /** Aedes 1.x, in-memory persistence, defaults. */
@@ -64,22 +85,7 @@ export async function startMosquitto(extra: string[] = []): Promise<BrokerProces
   const failed = once(child, 'exit').then(([code]) => {
     throw new Error(`mosquitto exited with ${String(code)} before listening`);
   });
-  await Promise.race([
-    until(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const socket = connect(port, '127.0.0.1');
-          socket.once('connect', () => {
-            socket.destroy();
-            resolve(true);
-          });
-          socket.once('error', () => resolve(false));
-        }),
-      10000,
-      50,
-    ),
-    failed,
-  ]);
+  await Promise.race([waitForPort(port, 10000), failed]);
   failed.catch(() => undefined);
   return {
     child,
