@@ -57,7 +57,9 @@ export class NatsRouter {
     private readonly deliver: (message: RoutedMessage) => void,
     /** A message NATS gave this gateway for one shared subscription (queue group). */
     private readonly deliverShared: (shared: SharedFilter, message: RoutedMessage) => void,
-  ) {}
+  ) {
+    this.encodeHeaders = safeHeaderValue(gatewayId);
+  }
 
   /** Messages NATS refused (e.g. above its max_payload). */
   get publishFailures(): number {
@@ -80,11 +82,7 @@ export class NatsRouter {
   }
 
   /** The gateway id goes into headers unchecked only if it needs no check (it always should). */
-  private safeGatewayId: boolean | undefined;
-
-  private get encodeHeaders(): boolean {
-    return (this.safeGatewayId ??= safeHeaderValue(this.gatewayId));
-  }
+  private readonly encodeHeaders: boolean;
   /**
    * NATS subjects of recently published topics: devices publish to the same topics again and
    * again, and the mapping (split, escape, join) was about 3 % of the CPU per routed message.

@@ -211,39 +211,37 @@ export class TurnBatch<Req, Res> {
 
   private send(batch: { request: Req; resolve(res: Res): void; reject(err: unknown): void }[]): void {
     this.inFlight++;
-    const sent = this.many(batch.map((p) => p.request));
-    void sent
+    void this.many(batch.map((p) => p.request))
+      .then(
+        (results) => {
+          batch.forEach((p, i) => {
+            const result = results[i];
+            if (result?.response) p.resolve(result.response);
+            else {
+              const f = result?.failure;
+              p.reject(
+                new SessionServiceError(
+                  this.rpc,
+                  f?.errorMessage || 'no result',
+                  f?.status,
+                  f?.errorCode || undefined,
+                ),
+              );
+            }
+          });
+        },
+        (err: unknown) => {
+          if (err instanceof SessionServiceError && err.grpcCode === grpc.status.UNIMPLEMENTED) {
+            this.single = true;
+            for (const p of batch) this.one(p.request).then(p.resolve, p.reject);
+            return;
+          }
+          for (const p of batch) p.reject(err);
+        },
+      )
       .finally(() => {
         this.inFlight--;
         this.flush();
-      })
-      .catch(() => undefined);
-    sent.then(
-      (results) => {
-        batch.forEach((p, i) => {
-          const result = results[i];
-          if (result?.response) p.resolve(result.response);
-          else {
-            const f = result?.failure;
-            p.reject(
-              new SessionServiceError(
-                this.rpc,
-                f?.errorMessage || 'no result',
-                f?.status,
-                f?.errorCode || undefined,
-              ),
-            );
-          }
-        });
-      },
-      (err: unknown) => {
-        if (err instanceof SessionServiceError && err.grpcCode === grpc.status.UNIMPLEMENTED) {
-          this.single = true;
-          for (const p of batch) this.one(p.request).then(p.resolve, p.reject);
-          return;
-        }
-        for (const p of batch) p.reject(err);
-      },
-    );
+      });
   }
 }
