@@ -34,7 +34,9 @@ export function run(
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = once(child, 'exit').then(([code]) => {
+  // 'close', not 'exit': a process may have exited while the end of its output is still in the
+  // pipe (CI once saw mosquitto_pub's exit code 0 without its last lines, "received PUBACK").
+  const exited = once(child, 'close').then(([code]) => {
     changed.emit('change');
     return code as number | null;
   });
