@@ -95,6 +95,9 @@ export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
  * persistent_client_expiration and HiveMQ's max session expiry do (docs/mqtt.md).
  */
 export const DEFAULT_MAX_SESSION_EXPIRY = 7 * 24 * 60 * 60;
+export const ANSWER_FIRST = ['load', 'always', 'never'] as const;
+export type AnswerFirst = (typeof ANSWER_FIRST)[number];
+export const DEFAULT_ANSWER_FIRST_RATE = 500;
 
 export interface Config {
   production: boolean;
@@ -167,6 +170,14 @@ export interface Config {
   gatewayTimeoutMs: number;
   /** Bound of every session's expiry interval, in seconds ("never" included); 0 = no bound. */
   maxSessionExpiry: number;
+  /**
+   * When a gateway answers the CONNECT of a client id without a stored session before its
+   * OpenSession is written (docs/mqtt.md, "Connects at scale"): `load` while it receives at
+   * least answerFirstRate CONNECTs a second, `always`, or `never`.
+   */
+  answerFirst: AnswerFirst;
+  /** CONNECTs per second (per gateway) from which `load` answers first. */
+  answerFirstRate: number;
   /** Replicas of every JetStream stream (1 on one machine, 3 in a 3-node cluster). */
   streamReplicas: number;
   /** Byte, message and age limits of each JetStream stream (stream-limits.ts). */
@@ -301,6 +312,8 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_GATEWAY_HEARTBEAT_MS: count(100, 60_000),
   MQFLEET_GATEWAY_TIMEOUT_MS: count(500, 600_000),
   MQFLEET_MAX_SESSION_EXPIRY: count(0, 4294967295),
+  MQFLEET_ANSWER_FIRST: oneOf(...ANSWER_FIRST),
+  MQFLEET_ANSWER_FIRST_RATE: count(1, 1_000_000),
   MQFLEET_STREAM_REPLICAS: count(1, 5),
   MQFLEET_EVENTS_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
   MQFLEET_EVENTS_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
@@ -568,6 +581,8 @@ export function loadConfig(
     gatewayHeartbeatMs,
     gatewayTimeoutMs,
     maxSessionExpiry: get('MQFLEET_MAX_SESSION_EXPIRY', DEFAULT_MAX_SESSION_EXPIRY),
+    answerFirst: get<AnswerFirst>('MQFLEET_ANSWER_FIRST', 'load'),
+    answerFirstRate: get('MQFLEET_ANSWER_FIRST_RATE', DEFAULT_ANSWER_FIRST_RATE),
     streamReplicas: get('MQFLEET_STREAM_REPLICAS', DEFAULT_STREAM_REPLICAS),
     streams,
     natsMaxControlLine: get('MQFLEET_NATS_MAX_CONTROL_LINE', DEFAULT_NATS_MAX_CONTROL_LINE),

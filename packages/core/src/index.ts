@@ -5,6 +5,7 @@ export * from './log';
 export * from './topics';
 export * from './subjects';
 export * from './session';
+export * from './connect';
 export * from './json-values';
 export * from './accounts';
 export * from './health';

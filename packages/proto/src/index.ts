@@ -130,6 +130,14 @@ export type {
   ListGatewaysResponse,
   ListGatewaysResponse__Output,
 } from './generated/mqfleet/v1/ListGatewaysResponse';
+export type {
+  ListSessionNamesRequest,
+  ListSessionNamesRequest__Output,
+} from './generated/mqfleet/v1/ListSessionNamesRequest';
+export type {
+  ListSessionNamesResponse,
+  ListSessionNamesResponse__Output,
+} from './generated/mqfleet/v1/ListSessionNamesResponse';
 export type { GatewayInfo, GatewayInfo__Output } from './generated/mqfleet/v1/GatewayInfo';
 export type { SessionFilter, SessionFilter__Output } from './generated/mqfleet/v1/SessionFilter';
 export type {

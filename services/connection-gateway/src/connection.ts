@@ -292,6 +292,15 @@ export class Connection {
     return true;
   }
 
+  /**
+   * The settings of a session that is not stored yet (a CONNECT answered before its OpenSession
+   * landed, packets/connect.ts): version 0 until the stored session is applied.
+   */
+  useSettings(settings: Settings): void {
+    this.settings = settings;
+    this.limits = effectiveLimits(settings, this.declared);
+  }
+
   /** Resolves once the NATS interest of every subscription applied so far is in place. */
   get routing(): Promise<void> {
     return this.routingDone;

@@ -56,7 +56,17 @@ export interface GatewayContext {
     | 'queueFullPolicy'
     | 'grpcDeadlineMs'
     | 'gatewayTimeoutMs'
+    | 'maxSessionExpiry'
   >;
+  /**
+   * Whether a CONNECT of this client id may be answered before its OpenSession is written
+   * (docs/mqtt.md, "Connects at scale"): `plain` (no user name, password or will), no stored
+   * session known for it, nothing owed or held for it here, and MQFLEET_ANSWER_FIRST
+   * allows it now.
+   */
+  mayAnswerFirst(clientName: string, plain: boolean): boolean;
+  /** What an OpenSession / CloseSession reply said: whether the client id has a stored session. */
+  sessionStored(clientName: string, stored: boolean): void;
   /** What this client may publish and subscribe to (the "authorization" rules). */
   authorizationFor(clientName: string, username: string): ClientAuthorization;
   /** Makes the connection the holder of its client id here; takes over a previous one. */

@@ -40,6 +40,7 @@ import { HealthMonitor } from './health';
 import { closeListeners, openListeners, type ClientStream, type Listener } from './listeners';
 import { SessionClient } from './session-client';
 import { SessionWriter } from './writer';
+import { KnownSessions, RateMeter } from './known-sessions';
 import { PublishFlusher, StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
 import { SessionEventsConsumer } from './session-events';
@@ -56,6 +57,11 @@ const WILL_FLUSH_TIMEOUT_MS = 5000;
 const CLOSE_GRACE_MS = 2000;
 /** close() retries writes owed to the session-service this long before giving up on them. */
 const OWED_WRITES_GRACE_MS = 5000;
+/**
+ * Opens of CONNECTs answered first that may be owed at once (a few hundred bytes each); beyond
+ * it, CONNECTs wait for their OpenSession again.
+ */
+const MAX_ANSWERED_OWED = 5000;
 
 export { Connection } from './connection';
 export type { RoutedMessage } from './message';
@@ -80,6 +86,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
   readonly logger: Logger;
   readonly sessions: SessionClient;
   readonly writer: SessionWriter;
+  /** Client ids with a stored session, as far as this gateway knows (known-sessions.ts). */
+  readonly known: KnownSessions;
   get inboundTopicAliasMaximum(): number {
     return this.config.topicAliasMaximum;
   }
@@ -135,6 +143,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.s = subjects(config.natsPrefix);
     this.sessions = new SessionClient(config);
     this.writer = new SessionWriter(this.sessions, this.logger);
+    this.known = new KnownSessions((after) => this.sessions.listSessionNames(after), this.logger);
     this.bus = new BusLimits(config, () => this.nc?.info?.max_payload);
   }
 
@@ -207,6 +216,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
       this.logger,
       (event) => this.onSessionEvent(event),
       () => {
+        this.known.reload();
         this.emit('eventsAttached');
         void this.reconcile('events attached');
       },
@@ -275,6 +285,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.heartbeat);
+    this.known.stop();
     this.offline?.stop();
     this.health?.stop();
     const listening = closeListeners(this.servers);
@@ -362,10 +373,36 @@ export class Gateway extends EventEmitter implements GatewayContext {
     const rest = subject.slice(this.s.sessionEventsAll.length - 1);
     const dot = rest.indexOf('.');
     const type = rest.slice(0, dot);
+    const token = rest.slice(dot + 1);
+    // (The sessions held here are known by their connections; a close tells whether they stay.)
+    if (type === 'deleted' || (type !== 'bulkAltered' && !this.watched.has(token)))
+      this.known.noteEvent(type, token);
     if (type !== 'connected' && type !== 'disconnected' && type !== 'health' && type !== 'deleted')
       return true;
     if (this.watched.has(rest.slice(dot + 1))) return true;
     return type === 'deleted' && !actor?.startsWith('gateway:');
+  }
+
+  mayAnswerFirst(clientName: string, plain: boolean): boolean {
+    const mode = this.config.answerFirst;
+    const rate = this.connectRate.note(Date.now());
+    if (mode === 'never' || !plain || this.closing) return false;
+    if (mode === 'load' && rate < this.config.answerFirstRate) return false;
+    return (
+      this.known.anonymousAllowed &&
+      !this.known.mayExist(clientName) &&
+      !this.byClient.has(clientName) &&
+      !this.writer.owes(clientName) &&
+      !this.pendingWills.has(clientName) &&
+      this.writer.answeredOwed < MAX_ANSWERED_OWED
+    );
+  }
+
+  /** CONNECTs a second (mayAnswerFirst). */
+  private readonly connectRate = new RateMeter();
+
+  sessionStored(clientName: string, stored: boolean): void {
+    this.known.noteStored(clientName, stored);
   }
 
   route(message: RoutedMessage, confirmation?: Confirmation): void {
@@ -428,7 +465,19 @@ export class Gateway extends EventEmitter implements GatewayContext {
     // The offline queue parks the session (if it outlives the connection), releases the
     // subscriptions' NATS interest, then CloseSession.
     // Retried until it lands (writer.ts): no row stays "connected" after a session-service outage.
-    const close = (): ReturnType<SessionWriter['closeSession']> => this.writer.closeSession(request);
+    const endsHere = (info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval) === 0;
+    const close = (): ReturnType<SessionWriter['closeSession']> => {
+      // A session that ends with its connection, answered before its open was written, and whose
+      // open has not been sent yet: nothing would remain of it, so neither is written.
+      if (conn.version === 0n && endsHere && this.writer.withdrawOpen(conn.clientName)) {
+        this.emit('openWithdrawn', conn.clientName, conn.id);
+        return Promise.resolve(undefined);
+      }
+      return this.writer.closeSession(request).then((response) => {
+        if (response?.closed) this.known.noteStored(conn.clientName, !response.sessionRemoved);
+        return response;
+      });
+    };
     const ending = this.offline
       ? this.offline.end(conn, info, handoff, close)
       : close().finally(() => {
@@ -749,10 +798,13 @@ export class Gateway extends EventEmitter implements GatewayContext {
     for await (const status of nc.status()) {
       if (status.type === Events.Reconnect) {
         this.logger.info('NATS reconnected', { server: status.data });
+        // Session events may have been missed meanwhile.
+        this.known.reload();
         void this.reconcile('nats reconnect');
         this.health?.resendAll();
       } else if (status.type === Events.Disconnect) {
         this.logger.warn('NATS disconnected', { server: status.data });
+        this.known.invalidate();
       }
     }
   }

@@ -17,6 +17,7 @@ import {
   type OpenSessionsResponse__Output,
   type CloseSessionsRequest,
   type CloseSessionsResponse__Output,
+  type ListSessionNamesResponse__Output,
   clientCredentials,
 } from '@mqfleet/proto';
 import { SessionServiceError } from './errors';
@@ -24,6 +25,8 @@ import { SessionServiceError } from './errors';
 export const INTERNAL_TOKEN_METADATA_KEY = 'x-mqfleet-internal';
 /** Deadline of CloseSession(s) calls, at least (closeDeadlineMs). */
 const CLOSE_DEADLINE_MS = 30_000;
+/** Names per ListSessionNames page. */
+const NAMES_PAGE = 5000;
 /** Largest reply the gateway accepts from the session-service. */
 const MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
@@ -65,6 +68,22 @@ export class SessionClient {
    */
   openSession(request: OpenSessionRequest): Promise<OpenSessionResponse__Output> {
     return this.opens.submit(request);
+  }
+
+  /**
+   * Takes back an open still waiting for its call (not sent yet); true when it was. Its promise
+   * rejects with WithdrawnError.
+   */
+  withdrawOpen(request: OpenSessionRequest): boolean {
+    return this.opens.withdraw(request);
+  }
+
+  /** One page of the stored sessions' names (known-sessions.ts). */
+  listSessionNames(after: string): Promise<ListSessionNamesResponse__Output> {
+    return this.call('ListSessionNames', this.client.ListSessionNames.bind(this.client), {
+      after,
+      limit: NAMES_PAGE,
+    });
   }
 
   /** CloseSession, batched like openSession (CloseSessions). */
@@ -177,8 +196,27 @@ export const CALLS_IN_FLIGHT = 4;
  * from the single call. A session-service without the batch RPC (UNIMPLEMENTED: an older version
  * during a rolling upgrade) gets single calls.
  */
+interface Waiting<Req, Res> {
+  request: Req;
+  resolve(res: Res): void;
+  reject(err: unknown): void;
+  withdrawn: boolean;
+}
+
+/** An open taken back before it was sent (TurnBatch.withdraw). */
+export class WithdrawnError extends Error {
+  constructor() {
+    super('withdrawn before it was sent');
+    this.name = 'WithdrawnError';
+  }
+}
+
+export const WITHDRAWN = new WithdrawnError();
+
 export class TurnBatch<Req, Res> {
-  private pending: { request: Req; resolve(res: Res): void; reject(err: unknown): void }[] = [];
+  private pending: Waiting<Req, Res>[] = [];
+  /** The pending requests by identity (withdraw). */
+  private readonly waiting = new Map<Req, Waiting<Req, Res>>();
   private single = false;
   private inFlight = 0;
   private scheduled = false;
@@ -192,7 +230,9 @@ export class TurnBatch<Req, Res> {
   submit(request: Req): Promise<Res> {
     if (this.single) return this.one(request);
     return new Promise((resolve, reject) => {
-      this.pending.push({ request, resolve, reject });
+      const entry: Waiting<Req, Res> = { request, resolve, reject, withdrawn: false };
+      this.pending.push(entry);
+      this.waiting.set(request, entry);
       if (!this.scheduled && this.inFlight < CALLS_IN_FLIGHT) {
         this.scheduled = true;
         setImmediate(() => {
@@ -203,13 +243,34 @@ export class TurnBatch<Req, Res> {
     });
   }
 
+  /** Removes a request that has not been sent yet (it rejects with WithdrawnError). */
+  withdraw(request: Req): boolean {
+    const entry = this.waiting.get(request);
+    if (!entry) return false;
+    this.waiting.delete(request);
+    entry.withdrawn = true;
+    // One error for all: its stack trace is of no use, and making one per withdrawal showed in
+    // the connect profile.
+    entry.reject(WITHDRAWN);
+    return true;
+  }
+
   private flush(): void {
     while (this.pending.length > 0 && this.inFlight < CALLS_IN_FLIGHT) {
-      this.send(this.pending.splice(0, MAX_PER_CALL));
+      const batch: Waiting<Req, Res>[] = [];
+      let taken = 0;
+      while (taken < this.pending.length && batch.length < MAX_PER_CALL) {
+        const entry = this.pending[taken++]!;
+        if (entry.withdrawn) continue;
+        this.waiting.delete(entry.request);
+        batch.push(entry);
+      }
+      this.pending.splice(0, taken);
+      if (batch.length > 0) this.send(batch);
     }
   }
 
-  private send(batch: { request: Req; resolve(res: Res): void; reject(err: unknown): void }[]): void {
+  private send(batch: Waiting<Req, Res>[]): void {
     this.inFlight++;
     void this.many(batch.map((p) => p.request))
       .then(

@@ -32,6 +32,7 @@ import {
   loadSubscriptions,
   rowToSession,
   settingsAtConnect,
+  startsClean,
   type EventSink,
   type OpenResult,
   type OutboxEvent,
@@ -247,8 +248,8 @@ async function openMany(
 
   // Clean Start 0 resumes the stored subscriptions [MQTT-3.1.2-5]; Clean Start 1 discards them
   // with the rest of the session state [MQTT-3.1.2-4].
-  const resumed = resuming.filter((c) => !c.req.declared!.cleanStart);
-  const cleared = resuming.filter((c) => c.req.declared!.cleanStart);
+  const resumed = resuming.filter((c) => !startsClean(c.req));
+  const cleared = resuming.filter((c) => startsClean(c.req));
   const subscriptions = await loadSubscriptions(
     tx,
     resumed.map((c) => c.key),
@@ -299,7 +300,7 @@ async function openMany(
       // An inactive session becomes normal again when its client connects (docs/live-effects.md).
       const status = existing.session_status === 'inactive' ? 'normal' : existing.session_status;
       settings.sessionStatus = statusFromName(status) ?? 'SESSION_STATUS_NORMAL';
-      const held = c.req.declared!.cleanStart ? 0 : (subscriptions.get(c.hex)?.length ?? 0);
+      const held = startsClean(c.req) ? 0 : (subscriptions.get(c.hex)?.length ?? 0);
       return {
         k: c.hex,
         s: settings,
@@ -324,12 +325,12 @@ async function openMany(
     );
     const updated = new Map(rows.map((r) => [r.client_key.toString('hex'), r]));
     for (const c of resuming) {
-      opened.push({ c, row: updated.get(c.hex)!, sessionPresent: !c.req.declared!.cleanStart });
+      opened.push({ c, row: updated.get(c.hex)!, sessionPresent: !startsClean(c.req) });
     }
   }
 
   const sessions: Session__Output[] = opened.map(({ c, row }) =>
-    rowToSession(row, c.req.declared!.cleanStart ? [] : (subscriptions.get(c.hex) ?? [])),
+    rowToSession(row, startsClean(c.req) ? [] : (subscriptions.get(c.hex) ?? [])),
   );
   // The connected event carries the session with its health (no separate health event).
   await enqueueMany(

@@ -376,6 +376,10 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const { session } = await store.changeSubscriptions(req, `gateway:${gatewayId}`, false);
       return { session, liveApplied: false };
     }),
+    ListSessionNames: unary(log, async (req, call) => {
+      internal(deps, call);
+      return { ...(await store.names(req.after, req.limit)), anonymousAllowed: deps.allowAnonymous };
+    }),
     ListGateways: unary(log, async () => ({
       gateways: deps.gateways.alive().map((g) => ({
         gatewayId: g.gatewayId,

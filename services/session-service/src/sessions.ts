@@ -4,6 +4,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   applyPatch,
   boundedBulkEntry,
+  boundedExpiry,
+  declaredSettings,
+  WILL_FIELDS,
   clientDigest,
   DEFAULT_SETTINGS,
   evaluateHealth,
@@ -18,9 +21,7 @@ import {
   statusName,
   topicFilterProblem,
   statusFromName,
-  UINT16_MAX,
   UINT32_MAX,
-  MAX_PACKET_SIZE,
   validatePatch,
   type BulkAlteredSession,
   type FieldChange,
@@ -46,7 +47,6 @@ import type {
   DeleteSessionRequest__Output,
   GetSessionAuditRequest__Output,
   ListSessionsRequest__Output,
-  ConnectDeclaration__Output,
   OpenSessionRequest__Output,
   Session__Output,
   ChangeSubscriptionsRequest__Output,
@@ -243,52 +243,6 @@ export function rowToSession(row: SessionRow, subscriptions: Subscription__Outpu
 }
 
 /** Settings fields that describe the will; an administrator's will replaces the client's as a whole. */
-export const WILL_FIELDS = (Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]).filter((f) =>
-  f.startsWith('will'),
-);
-
-/**
- * A Session Expiry Interval a client asks for, within the broker's bound (MQFLEET_MAX_SESSION_EXPIRY;
- * 0 = none): "never" (UINT32_MAX: MQTT 3.1.1 Clean Session 0, MQTT 5 0xFFFFFFFF) included. MQTT 5
- * clients learn the value in CONNACK (packets/connect.ts of the gateway).
- */
-export function boundedExpiry(requested: number, max: number): number {
-  return max > 0 ? Math.min(requested, max) : requested;
-}
-
-/** What a CONNECT packet says about the settings an administrator can also set. */
-export function declaredSettings(d: ConnectDeclaration__Output, maxExpiry = 0): Partial<Settings> {
-  const expiry = boundedExpiry(d.sessionExpiryInterval, maxExpiry);
-  const declared: Partial<Settings> = {
-    keepAliveSeconds: d.keepAliveSeconds,
-    sessionExpiryInterval: expiry,
-    // Permanent sessions never expire; any session that can expire is temporary.
-    temporarySession: expiry !== UINT32_MAX,
-    // 0 means "not declared": the protocol defaults apply [MQTT-3.1.2.11].
-    receiveMaximum: d.receiveMaximum || UINT16_MAX,
-    maximumPacketSize: d.maximumPacketSize || MAX_PACKET_SIZE,
-    topicAliasMaximum: d.topicAliasMaximum,
-    requestProblemInformation: d.requestProblemInformation,
-    requestResponseInformation: d.requestResponseInformation,
-  };
-  const will: Partial<Settings> = d.hasWill
-    ? {
-        willTopic: d.willTopic,
-        willPayload: d.willPayload,
-        willQos: d.willQos,
-        willRetain: d.willRetain,
-        willContentType: d.willContentType,
-        willCorrelationData: d.willCorrelationData,
-        willPayloadUtf8: d.willPayloadUtf8,
-        willExpirySeconds: d.hasWillExpiry ? d.willExpirySeconds : 0,
-        willDelaySeconds: d.willDelaySeconds,
-        willResponseTopic: d.willResponseTopic,
-        willUserProperties: d.willUserProperties.map((p) => ({ key: p.key, value: p.value })),
-      }
-    : Object.fromEntries(WILL_FIELDS.map((f) => [f, DEFAULT_SETTINGS[f]]));
-  return { ...declared, ...will };
-}
-
 /**
  * A stored session's settings after its client connects again: settings an administrator pinned
  * survive (a pinned will field keeps the whole will); the rest follow the CONNECT.
@@ -767,6 +721,20 @@ const SUBSCRIPTIONS_JSON = `(SELECT json_agg(json_build_object('topicFilter', ss
     'retainHandling', ss.retain_handling, 'subscriptionIdentifier', ss.subscription_identifier))
     FROM session_subscriptions ss WHERE ss.client_key = s.client_key)`;
 
+export { boundedExpiry, declaredSettings, WILL_FIELDS };
+
+/** Pages of ListSessionNames. */
+const DEFAULT_NAMES_PAGE = 1000;
+const MAX_NAMES_PAGE = 10_000;
+
+/**
+ * Whether an open discards the stored subscriptions: Clean Start 1 [MQTT-3.1.2-4], or a CONNECT
+ * the gateway already answered with Session Present 0 (OpenSessionRequest.answered).
+ */
+export function startsClean(req: OpenSessionRequest__Output): boolean {
+  return req.declared!.cleanStart || req.answered;
+}
+
 export class SessionStore implements EventSink {
   /** The fast path for events (see enqueueMany); the outbox relay provides it. */
   publishNow: EventPublisher | undefined;
@@ -824,9 +792,10 @@ export class SessionStore implements EventSink {
         // An inactive session becomes normal again when its client connects (the seed).
         const status = existing.session_status === 'inactive' ? 'normal' : existing.session_status;
         settings.sessionStatus = statusFromName(status) ?? 'SESSION_STATUS_NORMAL';
-        sessionPresent = !declaration.cleanStart;
+        const clean = startsClean(req);
+        sessionPresent = !clean;
         // Clean Start discards the existing session state, subscriptions included [MQTT-3.1.2-4].
-        if (declaration.cleanStart) {
+        if (clean) {
           await tx.query('DELETE FROM session_subscriptions WHERE client_key = $1', [existing.client_key]);
         }
         // A new connection cancels a lost connection's pending will [MQTT-3.1.3-9] and its loss
@@ -1381,6 +1350,23 @@ export class SessionStore implements EventSink {
       changesJson: JSON.stringify(r.changes),
       at: r.at.toISOString(),
     }));
+  }
+
+  /**
+   * The client names of stored sessions after the cursor `after` (a client key in hex), in key
+   * order, and the cursor of the next page ('' after the last).
+   */
+  async names(after: string, limit: number): Promise<{ clientNames: string[]; next: string }> {
+    const pageSize = limit > 0 ? Math.min(limit, MAX_NAMES_PAGE) : DEFAULT_NAMES_PAGE;
+    const { rows } = await this.db.query<{ client_key: Buffer; client_name: string }>(
+      `SELECT client_key, client_name FROM sessions WHERE client_key > decode($1, 'hex')
+        ORDER BY client_key LIMIT $2`,
+      [/^[0-9a-f]*$/.test(after) && after.length % 2 === 0 ? after : '', pageSize],
+    );
+    return {
+      clientNames: rows.map((r) => r.client_name),
+      next: rows.length === pageSize ? rows[rows.length - 1]!.client_key.toString('hex') : '',
+    };
   }
 
   async describe(clientNames: string[]): Promise<Session__Output[]> {

@@ -15,6 +15,7 @@ import type {
   CloseSessionsResponse__Output,
   CreateTokenResponse__Output,
   DescribeSessionsResponse__Output,
+  ListSessionNamesResponse__Output,
   OpenSessionResponse__Output,
   OpenSessionsResponse__Output,
 } from '@mqfleet/proto';
@@ -215,6 +216,84 @@ describe('sessions opened and closed in groups', () => {
         [false, false],
       ],
     );
+  });
+
+  test('an open the gateway answered first resumes a stored session without its subscriptions', async () => {
+    const subscribe = (clientName: string, connectionId: string) =>
+      call<object, ChangeSubscriptionsResponse__Output>(h.sessions, h.sessions.ChangeSubscriptions, {
+        clientName,
+        connectionId,
+        add: [
+          {
+            topicFilter: `t/${clientName}`,
+            qos: 1,
+            noLocal: false,
+            retainAsPublished: false,
+            retainHandling: 0,
+            subscriptionIdentifier: 0,
+          },
+        ],
+      });
+    const answered = (clientName: string, connectionId: string) => ({
+      clientName,
+      gatewayId: 'gw-batch',
+      connectionId,
+      ipAddress: '127.0.0.1',
+      port: 40000,
+      declared: declaration(PERSISTENT),
+      answered: true,
+    });
+    for (const name of ['answered-one', 'answered-many']) {
+      await open(name, `${name}-old`, PERSISTENT);
+      await subscribe(name, `${name}-old`);
+      await close(name, `${name}-old`);
+    }
+    // One call (SessionStore.open) and one batch (openMany).
+    const one = await call<object, OpenSessionResponse__Output>(
+      h.sessions,
+      h.sessions.OpenSession,
+      answered('answered-one', 'answered-one-new'),
+    );
+    const many = await call<object, OpenSessionsResponse__Output>(h.sessions, h.sessions.OpenSessions, {
+      requests: [answered('answered-many', 'answered-many-new')],
+    });
+    for (const response of [one, many.results[0]!.response!]) {
+      assert.equal(response.refusal, 'OPEN_REFUSAL_NONE');
+      assert.equal(response.sessionPresent, false);
+      assert.equal(response.session?.version, '4'); // open, subscribe, close, open again
+      assert.deepEqual(response.session?.subscriptions, []);
+    }
+    // Without `answered`, the same CONNECT would have resumed the subscription.
+    await open('answered-control', 'answered-control-old', PERSISTENT);
+    await subscribe('answered-control', 'answered-control-old');
+    await close('answered-control', 'answered-control-old');
+    const control = await open('answered-control', 'answered-control-new', PERSISTENT);
+    assert.equal(control.sessionPresent, true);
+    assert.equal(control.session?.subscriptions.length, 1);
+  });
+
+  test('ListSessionNames pages through every stored name and says whether anonymous clients may connect', async () => {
+    const names: string[] = [];
+    let after = '';
+    let pages = 0;
+    do {
+      const page = await call<object, ListSessionNamesResponse__Output>(
+        h.sessions,
+        h.sessions.ListSessionNames,
+        { after, limit: 7 },
+      );
+      assert.ok(page.clientNames.length <= 7);
+      assert.equal(page.anonymousAllowed, true);
+      names.push(...page.clientNames);
+      after = page.next;
+      pages++;
+    } while (after !== '');
+    const db = createPool(h.infra.databaseUrl);
+    const { rows } = await db.query<{ client_name: string }>('SELECT client_name FROM sessions');
+    await db.end();
+    assert.deepEqual([...names].sort(), rows.map((r) => r.client_name).sort());
+    assert.equal(new Set(names).size, names.length);
+    assert.ok(pages > 1);
   });
 });
 

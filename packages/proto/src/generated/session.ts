@@ -106,6 +106,14 @@ import type {
   ListGatewaysResponse__Output as _mqfleet_v1_ListGatewaysResponse__Output,
 } from './mqfleet/v1/ListGatewaysResponse';
 import type {
+  ListSessionNamesRequest as _mqfleet_v1_ListSessionNamesRequest,
+  ListSessionNamesRequest__Output as _mqfleet_v1_ListSessionNamesRequest__Output,
+} from './mqfleet/v1/ListSessionNamesRequest';
+import type {
+  ListSessionNamesResponse as _mqfleet_v1_ListSessionNamesResponse,
+  ListSessionNamesResponse__Output as _mqfleet_v1_ListSessionNamesResponse__Output,
+} from './mqfleet/v1/ListSessionNamesResponse';
+import type {
   ListSessionsRequest as _mqfleet_v1_ListSessionsRequest,
   ListSessionsRequest__Output as _mqfleet_v1_ListSessionsRequest__Output,
 } from './mqfleet/v1/ListSessionsRequest';
@@ -265,6 +273,14 @@ export interface ProtoGrpcType {
       ListGatewaysResponse: MessageTypeDefinition<
         _mqfleet_v1_ListGatewaysResponse,
         _mqfleet_v1_ListGatewaysResponse__Output
+      >;
+      ListSessionNamesRequest: MessageTypeDefinition<
+        _mqfleet_v1_ListSessionNamesRequest,
+        _mqfleet_v1_ListSessionNamesRequest__Output
+      >;
+      ListSessionNamesResponse: MessageTypeDefinition<
+        _mqfleet_v1_ListSessionNamesResponse,
+        _mqfleet_v1_ListSessionNamesResponse__Output
       >;
       ListSessionsRequest: MessageTypeDefinition<
         _mqfleet_v1_ListSessionsRequest,

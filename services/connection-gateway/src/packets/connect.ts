@@ -2,12 +2,25 @@
 // connection (it alone enforces "CONNECT first, only once").
 import { randomBytes } from 'node:crypto';
 import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
-import { MAX_PACKET_SIZE, topicNameProblem, UINT16_MAX, UINT32_MAX } from '@mqfleet/core';
-import type { ConnectDeclaration, OpenSessionResponse__Output } from '@mqfleet/proto';
+import {
+  DEFAULT_SETTINGS,
+  declaredSettings,
+  MAX_PACKET_SIZE,
+  topicNameProblem,
+  UINT16_MAX,
+  UINT32_MAX,
+} from '@mqfleet/core';
+import type {
+  ConnectDeclaration,
+  ConnectDeclaration__Output,
+  OpenSessionRequest,
+  OpenSessionResponse__Output,
+} from '@mqfleet/proto';
 import type { Connection } from '../connection';
 import { MalformedPacketError, SessionServiceError } from '../errors';
 import { userPropertiesToPairs } from '../message';
 import { ReasonCode, ReturnCode } from '../reason-codes';
+import type { Resumed } from '../queue';
 import type { ClientLimits } from '../settings';
 
 /** Sends a refusing CONNACK and closes [MQTT-3.2.2-6 (3.1.1), MQTT-3.2.2-7 (5.0)]. */
@@ -91,6 +104,137 @@ function nulField(packet: IConnectPacket): string | undefined {
   return undefined;
 }
 
+/** Sends the accepting CONNACK [MQTT-3.2] and opens the connection for its other packets. */
+function accept(
+  conn: Connection,
+  sessionPresent: boolean,
+  resumed: Resumed | undefined,
+  assigned: boolean,
+  keepalive: number,
+  declaredExpiry: number,
+): void {
+  const { ctx, clientName } = conn;
+  const v5 = conn.protocolVersion === 5;
+  const { maximumQos, retainAvailable, receiveMaximum } = ctx.limits;
+  const settings = conn.settings;
+  const connack: IConnackPacket = { cmd: 'connack', sessionPresent: sessionPresent };
+  if (v5) {
+    connack.reasonCode = ReasonCode.SUCCESS;
+    connack.properties = {
+      topicAliasMaximum: ctx.inboundTopicAliasMaximum,
+      maximumPacketSize: ctx.maxPacketSize, // [MQTT-3.2.2.3.6]
+      retainAvailable, // [MQTT-3.2.2.3.5]
+      wildcardSubscriptionAvailable: true,
+      subscriptionIdentifiersAvailable: true,
+      sharedSubscriptionAvailable: true, // ../shared.ts
+    };
+    // Absent means 65535 / QoS 2; Maximum QoS is only ever sent as 0 or 1 [MQTT-3.2.2-9].
+    // [MQTT-3.2.2.3.3]
+    if (receiveMaximum < 65535) connack.properties.receiveMaximum = receiveMaximum;
+    if (maximumQos < 2) connack.properties.maximumQoS = maximumQos;
+    if (assigned) connack.properties.assignedClientIdentifier = clientName; // [MQTT-3.2.2-16]
+    // The session's keep-alive, capped by the maximum, wins and the client is told
+    // [MQTT-3.2.2-21, MQTT-3.1.2-21].
+    if (conn.keepAliveSeconds !== keepalive) connack.properties.serverKeepAlive = conn.keepAliveSeconds;
+    if (settings.sessionExpiryInterval !== declaredExpiry) {
+      connack.properties.sessionExpiryInterval = settings.sessionExpiryInterval;
+    }
+  } else {
+    connack.returnCode = ReturnCode.ACCEPTED;
+  }
+  conn.state = 'open';
+  conn.send(connack);
+  conn.restore(resumed);
+  conn.keepAlive.set(conn.keepAliveSeconds);
+  conn.log.info('connected', { clientName, protocol: v5 ? '5.0' : '3.1.1', version: String(conn.version) });
+  ctx.emit('connected', clientName, conn.id);
+}
+
+/**
+ * A CONNECT of a client id without a stored session, answered before its OpenSession is written
+ * (docs/mqtt.md, "Connects at scale"): the session is new, so it has the settings the CONNECT
+ * declares and nothing to resume (Session Present 0). The open is owed to the session-service
+ * like every other write (writer.ts), marked `answered`; what it returns is applied to the live
+ * connection when it lands.
+ */
+function answerFirst(
+  conn: Connection,
+  declared: ConnectDeclaration,
+  assigned: boolean,
+  keepalive: number,
+): void {
+  const { ctx, clientName } = conn;
+  const request: OpenSessionRequest = {
+    clientName,
+    gatewayId: ctx.gatewayId,
+    connectionId: conn.id,
+    ipAddress: conn.socket.remoteAddress ?? '',
+    port: conn.socket.remotePort ?? 0,
+    username: '',
+    declared,
+    answered: true,
+  };
+  conn.sessionOpened = true;
+  conn.useSettings({
+    ...DEFAULT_SETTINGS,
+    ...declaredSettings(asStored(declared), ctx.limits.maxSessionExpiry),
+  });
+  ctx.register(conn);
+  const opened = ctx.writer.openSession(request);
+  accept(conn, false, undefined, assigned, keepalive, declared.sessionExpiryInterval ?? 0);
+  ctx.emit('answeredFirst', clientName, conn.id);
+  void opened.then((response) => answered(conn, response));
+}
+
+/** The open of a CONNECT answered first came back (undefined: withdrawn, or it cannot land). */
+function answered(conn: Connection, response: OpenSessionResponse__Output | undefined): void {
+  const { ctx, clientName } = conn;
+  const live = !conn.ending && conn.state === 'open';
+  if (!response) {
+    // Withdrawn: the connection ended before the open was sent, and nothing was written. Otherwise
+    // the session-service refused it for good (writer.ts logged why).
+    if (live)
+      conn.end(
+        { reason: 'session could not be stored', clean: false, publishWill: false },
+        ReasonCode.UNSPECIFIED_ERROR,
+      );
+    return;
+  }
+  if (response.refusal !== 'OPEN_REFUSAL_NONE') {
+    // A stored session this gateway did not know of yet is banned, or the session-service does
+    // not accept anonymous clients after all: the connection holds no session and ends
+    // (DISCONNECT 0x87 in MQTT 5; 0x8A is a CONNACK code only).
+    ctx.sessionStored(clientName, response.refusal === 'OPEN_REFUSAL_BANNED');
+    conn.log.info('answered connection refused by the session-service', {
+      clientName,
+      refusal: response.refusal,
+    });
+    if (live)
+      conn.end(
+        { reason: `session refused: ${response.refusal}`, clean: false, publishWill: false },
+        ReasonCode.NOT_AUTHORIZED,
+      );
+    return;
+  }
+  ctx.sessionStored(clientName, true);
+  if (!response.session || !live) return;
+  conn.applySession(response.session, 'open');
+  // A stored session found after all (version above 1) had its subscriptions discarded; its
+  // offline queue goes too: the client was told it has no session [MQTT-3.2.2-3].
+  if (response.session.version !== '1') void ctx.resumeQueue(clientName, false);
+}
+
+/** The declaration as the session-service reads it (bytes in base64, every field present). */
+function asStored(declared: ConnectDeclaration): ConnectDeclaration__Output {
+  const base64 = (value: ConnectDeclaration['willPayload']): string =>
+    value === undefined ? '' : Buffer.from(value as Uint8Array).toString('base64');
+  return {
+    ...(declared as ConnectDeclaration__Output),
+    willPayload: base64(declared.willPayload),
+    willCorrelationData: base64(declared.willCorrelationData),
+  };
+}
+
 export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
   const { ctx } = conn;
   const version = packet.protocolVersion;
@@ -127,7 +271,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   }
   conn.clientName = clientName;
   conn.authorization = ctx.authorizationFor(clientName, conn.username);
-  const { maxKeepAlive, maximumQos, retainAvailable, receiveMaximum } = ctx.limits;
+  const { maxKeepAlive, maximumQos, retainAvailable } = ctx.limits;
   const keepalive = packet.keepalive ?? 0;
   if (!v5 && maxKeepAlive > 0 && (keepalive === 0 || keepalive > maxKeepAlive)) {
     // MQTT 3.1.1 cannot be told another keep alive: refused as Mosquitto's max_keepalive does.
@@ -193,6 +337,14 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   const declared_ = declaration(packet, v5, declared, maxKeepAlive);
   conn.connectExpiryZero = v5 && (declared_.sessionExpiryInterval ?? 0) === 0;
 
+  // Answered first only without a password to check and without a will: a will is stored with
+  // the session, so that it fires if this gateway dies (docs/mqtt.md, "A gateway that dies").
+  const plain = packet.username === undefined && packet.password === undefined && !packet.will;
+  if (ctx.mayAnswerFirst(clientName, plain)) {
+    answerFirst(conn, declared_, assigned, keepalive);
+    return;
+  }
+
   // Writes still owed for an earlier connection of this client here land first (writer.ts).
   await ctx.writer.settled(clientName, ctx.limits.grpcDeadlineMs);
   let response: OpenSessionResponse__Output;
@@ -241,6 +393,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     return;
   }
   if (response.refusal === 'OPEN_REFUSAL_BANNED') {
+    ctx.sessionStored(clientName, true);
     if (conn.state !== 'closed') refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.BANNED, 'session banned');
     return;
   }
@@ -254,6 +407,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     });
     return;
   }
+  ctx.sessionStored(clientName, true);
   conn.sessionOpened = true;
   conn.holdDeliveries();
   if (response.session) conn.applySession(response.session, 'open', true);
@@ -268,38 +422,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   const resumed = await ctx.resumeQueue(clientName, response.sessionPresent);
   if (conn.ending || conn.socket.destroyed) return;
 
-  const settings = conn.settings;
-  const connack: IConnackPacket = { cmd: 'connack', sessionPresent: response.sessionPresent };
-  if (v5) {
-    connack.reasonCode = ReasonCode.SUCCESS;
-    connack.properties = {
-      topicAliasMaximum: ctx.inboundTopicAliasMaximum,
-      maximumPacketSize: ctx.maxPacketSize, // [MQTT-3.2.2.3.6]
-      retainAvailable, // [MQTT-3.2.2.3.5]
-      wildcardSubscriptionAvailable: true,
-      subscriptionIdentifiersAvailable: true,
-      sharedSubscriptionAvailable: true, // ../shared.ts
-    };
-    // Absent means 65535 / QoS 2; Maximum QoS is only ever sent as 0 or 1 [MQTT-3.2.2-9].
-    // [MQTT-3.2.2.3.3]
-    if (receiveMaximum < 65535) connack.properties.receiveMaximum = receiveMaximum;
-    if (maximumQos < 2) connack.properties.maximumQoS = maximumQos;
-    if (assigned) connack.properties.assignedClientIdentifier = clientName; // [MQTT-3.2.2-16]
-    // The session's keep-alive, capped by the maximum, wins and the client is told
-    // [MQTT-3.2.2-21, MQTT-3.1.2-21].
-    if (conn.keepAliveSeconds !== keepalive) connack.properties.serverKeepAlive = conn.keepAliveSeconds;
-    if (settings.sessionExpiryInterval !== declared_.sessionExpiryInterval) {
-      connack.properties.sessionExpiryInterval = settings.sessionExpiryInterval;
-    }
-  } else {
-    connack.returnCode = ReturnCode.ACCEPTED;
-  }
-  conn.state = 'open';
-  conn.send(connack);
-  conn.restore(resumed);
-  conn.keepAlive.set(conn.keepAliveSeconds);
-  conn.log.info('connected', { clientName, protocol: v5 ? '5.0' : '3.1.1', version: String(conn.version) });
-  ctx.emit('connected', clientName, conn.id);
+  accept(conn, response.sessionPresent, resumed, assigned, keepalive, declared_.sessionExpiryInterval ?? 0);
   if (!current) {
     // A newer connection of the same client already holds the session here.
     conn.end(

@@ -14,6 +14,7 @@ export interface OpenSessionRequest {
   username?: string;
   declared?: _mqfleet_v1_ConnectDeclaration | null;
   password?: Buffer | Uint8Array | string;
+  answered?: boolean;
   _password?: 'password';
 }
 
@@ -26,5 +27,6 @@ export interface OpenSessionRequest__Output {
   username: string;
   declared: _mqfleet_v1_ConnectDeclaration__Output | null;
   password?: string;
+  answered: boolean;
   _password?: 'password';
 }

@@ -83,6 +83,14 @@ import type {
   ListGatewaysResponse__Output as _mqfleet_v1_ListGatewaysResponse__Output,
 } from '../../mqfleet/v1/ListGatewaysResponse';
 import type {
+  ListSessionNamesRequest as _mqfleet_v1_ListSessionNamesRequest,
+  ListSessionNamesRequest__Output as _mqfleet_v1_ListSessionNamesRequest__Output,
+} from '../../mqfleet/v1/ListSessionNamesRequest';
+import type {
+  ListSessionNamesResponse as _mqfleet_v1_ListSessionNamesResponse,
+  ListSessionNamesResponse__Output as _mqfleet_v1_ListSessionNamesResponse__Output,
+} from '../../mqfleet/v1/ListSessionNamesResponse';
+import type {
   ListSessionsRequest as _mqfleet_v1_ListSessionsRequest,
   ListSessionsRequest__Output as _mqfleet_v1_ListSessionsRequest__Output,
 } from '../../mqfleet/v1/ListSessionsRequest';
@@ -504,6 +512,47 @@ export interface SessionServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mqfleet_v1_ListGatewaysResponse__Output>,
   ): grpc.ClientUnaryCall;
 
+  ListSessionNames(
+    argument: _mqfleet_v1_ListSessionNamesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionNamesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListSessionNames(
+    argument: _mqfleet_v1_ListSessionNamesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionNamesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListSessionNames(
+    argument: _mqfleet_v1_ListSessionNamesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionNamesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListSessionNames(
+    argument: _mqfleet_v1_ListSessionNamesRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionNamesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listSessionNames(
+    argument: _mqfleet_v1_ListSessionNamesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionNamesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listSessionNames(
+    argument: _mqfleet_v1_ListSessionNamesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionNamesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listSessionNames(
+    argument: _mqfleet_v1_ListSessionNamesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionNamesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listSessionNames(
+    argument: _mqfleet_v1_ListSessionNamesRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ListSessionNamesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   ListSessions(
     argument: _mqfleet_v1_ListSessionsRequest,
     metadata: grpc.Metadata,
@@ -679,6 +728,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_ListGatewaysResponse
   >;
 
+  ListSessionNames: grpc.handleUnaryCall<
+    _mqfleet_v1_ListSessionNamesRequest__Output,
+    _mqfleet_v1_ListSessionNamesResponse
+  >;
+
   ListSessions: grpc.handleUnaryCall<
     _mqfleet_v1_ListSessionsRequest__Output,
     _mqfleet_v1_ListSessionsResponse
@@ -752,6 +806,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_ListGatewaysResponse,
     _mqfleet_v1_ListGatewaysRequest__Output,
     _mqfleet_v1_ListGatewaysResponse__Output
+  >;
+  ListSessionNames: MethodDefinition<
+    _mqfleet_v1_ListSessionNamesRequest,
+    _mqfleet_v1_ListSessionNamesResponse,
+    _mqfleet_v1_ListSessionNamesRequest__Output,
+    _mqfleet_v1_ListSessionNamesResponse__Output
   >;
   ListSessions: MethodDefinition<
     _mqfleet_v1_ListSessionsRequest,
