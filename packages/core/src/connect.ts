@@ -22,35 +22,55 @@ export function boundedExpiry(requested: number, max: number): number {
   return max > 0 ? Math.min(requested, max) : requested;
 }
 
+/**
+ * Writes what a CONNECT declares into `target`: the settings an administrator can also set, and
+ * the will when the CONNECT has one (`withoutWill` is written when it has none).
+ */
+function writeDeclared<T extends Partial<Settings>>(
+  target: T,
+  d: ConnectDeclaration__Output,
+  maxExpiry: number,
+  withoutWill: Partial<Settings> | undefined,
+): T {
+  const expiry = boundedExpiry(d.sessionExpiryInterval, maxExpiry);
+  target.keepAliveSeconds = d.keepAliveSeconds;
+  target.sessionExpiryInterval = expiry;
+  // Permanent sessions never expire; any session that can expire is temporary.
+  target.temporarySession = expiry !== UINT32_MAX;
+  // 0 means "not declared": the protocol defaults apply [MQTT-3.1.2.11].
+  target.receiveMaximum = d.receiveMaximum || UINT16_MAX;
+  target.maximumPacketSize = d.maximumPacketSize || MAX_PACKET_SIZE;
+  target.topicAliasMaximum = d.topicAliasMaximum;
+  target.requestProblemInformation = d.requestProblemInformation;
+  target.requestResponseInformation = d.requestResponseInformation;
+  if (d.hasWill) {
+    target.willTopic = d.willTopic;
+    target.willPayload = d.willPayload;
+    target.willQos = d.willQos;
+    target.willRetain = d.willRetain;
+    target.willContentType = d.willContentType;
+    target.willCorrelationData = d.willCorrelationData;
+    target.willPayloadUtf8 = d.willPayloadUtf8;
+    target.willExpirySeconds = d.hasWillExpiry ? d.willExpirySeconds : 0;
+    target.willDelaySeconds = d.willDelaySeconds;
+    target.willResponseTopic = d.willResponseTopic;
+    target.willUserProperties = d.willUserProperties.map((p) => ({ key: p.key, value: p.value }));
+  } else if (withoutWill) {
+    Object.assign(target, withoutWill);
+  }
+  return target;
+}
+
 /** What a CONNECT packet says about the settings an administrator can also set. */
 export function declaredSettings(d: ConnectDeclaration__Output, maxExpiry = 0): Partial<Settings> {
-  const expiry = boundedExpiry(d.sessionExpiryInterval, maxExpiry);
-  const declared: Partial<Settings> = {
-    keepAliveSeconds: d.keepAliveSeconds,
-    sessionExpiryInterval: expiry,
-    // Permanent sessions never expire; any session that can expire is temporary.
-    temporarySession: expiry !== UINT32_MAX,
-    // 0 means "not declared": the protocol defaults apply [MQTT-3.1.2.11].
-    receiveMaximum: d.receiveMaximum || UINT16_MAX,
-    maximumPacketSize: d.maximumPacketSize || MAX_PACKET_SIZE,
-    topicAliasMaximum: d.topicAliasMaximum,
-    requestProblemInformation: d.requestProblemInformation,
-    requestResponseInformation: d.requestResponseInformation,
-  };
-  const will: Partial<Settings> = d.hasWill
-    ? {
-        willTopic: d.willTopic,
-        willPayload: d.willPayload,
-        willQos: d.willQos,
-        willRetain: d.willRetain,
-        willContentType: d.willContentType,
-        willCorrelationData: d.willCorrelationData,
-        willPayloadUtf8: d.willPayloadUtf8,
-        willExpirySeconds: d.hasWillExpiry ? d.willExpirySeconds : 0,
-        willDelaySeconds: d.willDelaySeconds,
-        willResponseTopic: d.willResponseTopic,
-        willUserProperties: d.willUserProperties.map((p) => ({ key: p.key, value: p.value })),
-      }
-    : NO_WILL;
-  return { ...declared, ...will };
+  return writeDeclared({}, d, maxExpiry, NO_WILL);
+}
+
+/**
+ * The settings of a session a CONNECT creates: the defaults with what the CONNECT declares (as
+ * `{ ...DEFAULT_SETTINGS, ...declaredSettings(d) }`, without the intermediate object: a gateway
+ * computes it for every CONNECT it answers first).
+ */
+export function newSessionSettings(d: ConnectDeclaration__Output, maxExpiry = 0): Settings {
+  return writeDeclared({ ...DEFAULT_SETTINGS }, d, maxExpiry, undefined);
 }

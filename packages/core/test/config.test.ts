@@ -85,6 +85,8 @@ describe('loadConfig', () => {
       gatewayHeartbeatMs: 2000,
       gatewayTimeoutMs: 10_000,
       maxSessionExpiry: 604_800,
+      answerFirst: 'load',
+      answerFirstRate: 500,
       streamReplicas: 1,
       streams: {
         events: { maxBytes: 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 86_400 },

@@ -8,8 +8,8 @@
 // (sessions.ts), which also write what a batch leaves undecided (a session another writer created
 // between this batch's read and its insert) and every write of a batch that failed as a whole.
 import {
-  DEFAULT_SETTINGS,
   evaluateHealth,
+  newSessionSettings,
   MqfleetError,
   settingsFromStored,
   statusFromName,
@@ -263,10 +263,7 @@ async function openMany(
   const opened: { c: Connecting; row: SessionRow; sessionPresent: boolean }[] = [];
   if (fresh.length > 0) {
     const values = fresh.map((c) => {
-      const settings: Settings = {
-        ...DEFAULT_SETTINGS,
-        ...declaredSettings(c.req.declared!, sink.maxSessionExpiry),
-      };
+      const settings = newSessionSettings(c.req.declared!, sink.maxSessionExpiry);
       return {
         k: c.hex,
         n: c.req.clientName,

@@ -2,14 +2,7 @@
 // connection (it alone enforces "CONNECT first, only once").
 import { randomBytes } from 'node:crypto';
 import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
-import {
-  DEFAULT_SETTINGS,
-  declaredSettings,
-  MAX_PACKET_SIZE,
-  topicNameProblem,
-  UINT16_MAX,
-  UINT32_MAX,
-} from '@mqfleet/core';
+import { MAX_PACKET_SIZE, newSessionSettings, topicNameProblem, UINT16_MAX, UINT32_MAX } from '@mqfleet/core';
 import type {
   ConnectDeclaration,
   ConnectDeclaration__Output,
@@ -175,10 +168,7 @@ function answerFirst(
     answered: true,
   };
   conn.sessionOpened = true;
-  conn.useSettings({
-    ...DEFAULT_SETTINGS,
-    ...declaredSettings(asStored(declared), ctx.limits.maxSessionExpiry),
-  });
+  conn.useSettings(newSessionSettings(asStored(declared), ctx.limits.maxSessionExpiry));
   ctx.register(conn);
   const opened = ctx.writer.openSession(request);
   accept(conn, false, undefined, assigned, keepalive, declared.sessionExpiryInterval ?? 0);
