@@ -164,6 +164,17 @@ export class GatewayLosses {
   async notice(gatewayId: string, live: string[], minAgeMs: number): Promise<Noticed> {
     const result: Noticed = { parking: 0, closed: 0, young: 0 };
     const toClose: { clientName: string; connectionId: string }[] = [];
+    // One cutoff, on Postgres's clock (connected_at is written with it), for the recording and for
+    // the count of young connections: each connection of a run that is not live is then either
+    // lost or young (and the watch judges its gateway again at the next check). With now() of
+    // each statement, a connection that came of age between them was neither, and a gateway that
+    // still had a live run (restarted with the same id) was judged again only at the next full
+    // pass, ten timeouts later.
+    const { rows: clock } = await this.db.query<{ cutoff: Date }>(
+      'SELECT now() - make_interval(secs => $1::double precision) AS cutoff',
+      [minAgeMs / 1000],
+    );
+    const cutoff = clock[0]!.cutoff;
     for (;;) {
       const { rows } = await inTransaction(this.db, async (tx) => {
         const found = await tx.query<{
@@ -177,7 +188,7 @@ export class GatewayLosses {
              SELECT s.client_key, s.client_name, s.connection_id, s.gateway_id FROM sessions s
               WHERE s.gateway_id = $1 AND s.connection_status = 'connected'
                 AND NOT (split_part(s.connection_id, '.', 1) = ANY($2::text[]))
-                AND s.connected_at <= now() - make_interval(secs => $3::double precision)
+                AND s.connected_at <= $3::timestamptz
                 AND NOT EXISTS (SELECT 1 FROM session_losses l
                                  WHERE l.client_key = s.client_key AND l.connection_id = s.connection_id)
               LIMIT ${BATCH}
@@ -193,7 +204,7 @@ export class GatewayLosses {
                                WHERE ss.client_key = lost.client_key AND ss.qos > 0
                                  AND ss.topic_filter NOT LIKE '$share/%') AS park
              FROM lost JOIN sessions s ON s.client_key = lost.client_key`,
-          [gatewayId, live, minAgeMs / 1000, this.queueing],
+          [gatewayId, live, cutoff, this.queueing],
         );
         const work: OutboxEvent<ClusterWork & { eventId: string }>[] = found.rows
           .filter((r) => r.park)
@@ -222,8 +233,8 @@ export class GatewayLosses {
       `SELECT count(*) AS n FROM sessions
         WHERE gateway_id = $1 AND connection_status = 'connected'
           AND NOT (split_part(connection_id, '.', 1) = ANY($2::text[]))
-          AND connected_at > now() - make_interval(secs => $3::double precision)`,
-      [gatewayId, live, minAgeMs / 1000],
+          AND connected_at > $3::timestamptz`,
+      [gatewayId, live, cutoff],
     );
     result.young = Number(young[0]?.n ?? 0);
     return result;

@@ -165,6 +165,36 @@ describe('lost gateways in Postgres (two session-services)', () => {
     assert.ok((await lossesA.connectedGateways()).includes('gw-y'));
   });
 
+  test('a connection that comes of age while its gateway is judged is lost or counted young, never neither', async () => {
+    // Connected just before its run died, as in the e2e test of a gateway restarted with the same
+    // id: the gateway has a live run, so only a young count (or the full pass, ten timeouts
+    // later) gets it judged again. Every query on the pool waits first, as on a loaded machine,
+    // so the statements of one notice run well apart while the connection comes of age.
+    const slow = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'query') {
+          return async (...args: Parameters<Db['query']>) => {
+            await new Promise((r) => setTimeout(r, 600));
+            return (target.query as (...a: unknown[]) => unknown)(...args);
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const losses = new GatewayLosses(slow, storeA, log, true);
+    await open('ge-edge', 'gw-edge', 'old.1');
+    await db.query(
+      `UPDATE sessions SET connected_at = now() - interval '1700 milliseconds' WHERE client_name = 'ge-edge'`,
+    );
+    const first = await losses.notice('gw-edge', ['new'], 2000);
+    assert.equal(first.closed + first.young, 1, `lost or young: ${JSON.stringify(first)}`);
+    if (first.young === 1) assert.equal((await losses.notice('gw-edge', ['new'], 2000)).closed, 1);
+    const edge = (await row('ge-edge')) as { connection: { status: string; disconnectionReason: string } };
+    assert.equal(edge.connection.status, 'CONNECTION_STATUS_DISCONNECTED');
+    assert.equal(edge.connection.disconnectionReason, 'gateway lost');
+  });
+
   test('a will waits for min(delay, expiry); a reconnect cancels it; a due will is handed over once', async () => {
     await open('gz-wait', 'gw-z', 'r.1', { cleanStart: false, sessionExpiryInterval: 7200, ...will(3600) });
     await open('gz-back', 'gw-z', 'r.2', { cleanStart: false, sessionExpiryInterval: 7200, ...will(3600) });
