@@ -33,8 +33,12 @@ export interface Broker {
 
 const MOSQUITTO = process.env.BENCH_MOSQUITTO ?? '/usr/sbin/mosquitto';
 
-export async function startMqfleet(gateways = 1, name = 'mqfleet'): Promise<Broker> {
-  const system = await startBenchSystem({ gateway: true, gateways });
+export async function startMqfleet(
+  gateways = 1,
+  name = 'mqfleet',
+  env: Record<string, string> = {},
+): Promise<Broker> {
+  const system = await startBenchSystem({ gateway: true, gateways, env });
   const gatewayProcs = system.processes.filter((p) => p.name === 'connection-gateway');
   const others = system.processes.filter((p) => p.name !== 'connection-gateway');
   const warnLines = (): string[] =>
@@ -49,7 +53,13 @@ export async function startMqfleet(gateways = 1, name = 'mqfleet'): Promise<Brok
     }),
     warnings: () => warnLines().length,
     warningsSince: (since) => warnLines().slice(since),
-    version: `mqfleet (${gateways} connection-gateway${gateways > 1 ? 's' : ''})`,
+    version: `mqfleet (${gateways} connection-gateway${gateways > 1 ? 's' : ''}${
+      Object.keys(env).length > 0
+        ? `, ${Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : ''
+    })`,
     note:
       `${gateways} connection-gateway process${gateways > 1 ? 'es' : ''} as broker; session-service and api-gateway as "services"; ` +
       'Postgres and nats-server: every such process on the machine (shared with anything else running)',
