@@ -269,9 +269,9 @@ export class Connection {
     const version = BigInt(session.version || '0');
     if (!force && version <= this.version) return false;
     const before = this.settings;
-    this.session = retained(session);
-    this.version = version;
     this.settings = settingsOf(session);
+    this.session = retained(session, this.settings);
+    this.version = version;
     this.limits = effectiveLimits(this.settings, this.declared);
     if (this.state === 'open' && before.keepAliveSeconds !== this.settings.keepAliveSeconds) {
       // A changed keep-alive restarts the idle timer from now (DESIGN.md).
@@ -673,12 +673,14 @@ class ConnectionLog implements Logger {
  * subscriptions to apply a change-only event on top, health). The connection record, statistics
  * and timestamps are the session-service's; kept by every idle connection they cost about 1 KiB.
  */
-function retained(session: Session__Output): Session__Output {
+function retained(session: Session__Output, settings: Settings): Session__Output {
   return {
     clientName: session.clientName,
     version: session.version,
     sessionType: session.sessionType,
-    settings: session.settings,
+    // The connection's own copy (settingsOf, defaults filled in): one settings object per
+    // connection, not two.
+    settings,
     subscriptions: session.subscriptions,
     health: session.health,
   } as Session__Output;

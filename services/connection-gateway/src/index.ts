@@ -58,10 +58,11 @@ const CLOSE_GRACE_MS = 2000;
 /** close() retries writes owed to the session-service this long before giving up on them. */
 const OWED_WRITES_GRACE_MS = 5000;
 /**
- * Opens of CONNECTs answered first that may be owed at once (a few hundred bytes each); beyond
- * it, CONNECTs wait for their OpenSession again.
+ * Opens of CONNECTs answered first that may be owed at once; beyond it, CONNECTs wait for their
+ * OpenSession again. It bounds what a session-service outage lets pile up (a request, its
+ * promises and, on landing, a decoded session each).
  */
-const MAX_ANSWERED_OWED = 5000;
+const MAX_ANSWERED_OWED = 1000;
 
 export { Connection } from './connection';
 export type { RoutedMessage } from './message';
