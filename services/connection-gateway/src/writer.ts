@@ -19,9 +19,15 @@ import type {
   OpenSessionResponse__Output,
 } from '@mqfleet/proto';
 import { SessionServiceError } from './errors';
-import { WITHDRAWN, WithdrawnError, type SessionClient } from './session-client';
+import { WithdrawnError, type SessionClient } from './session-client';
 
 const FIRST_PAUSE_MS = 100;
+
+interface HeldOpen {
+  request: OpenSessionRequest;
+  beforeSend(request: OpenSessionRequest): void;
+  landed(response: OpenSessionResponse__Output | undefined): void;
+}
 /**
  * How long the open of a CONNECT answered first waits before it is sent. A client that connects
  * and leaves within that time (a clean session) costs the session-service nothing; the others are
@@ -61,39 +67,49 @@ export class SessionWriter {
 
   /** Per client id, an open owed for a CONNECT already answered, until it lands or is withdrawn. */
   private readonly answeredOpens = new Map<string, OpenSessionRequest>();
-  /** Answered opens held back until the next hold ends (see ANSWERED_HOLD_MS), by request. */
-  private held = new Map<OpenSessionRequest, { release(): void; withdraw(): void }>();
+  /**
+   * Answered opens held back until the next hold ends (ANSWERED_HOLD_MS), by client id: plain
+   * entries, no promise yet. Most of them are withdrawn (a clean client that connects and leaves)
+   * and never become a write; in the connect benchmark the promises of a write per CONNECT were a
+   * good part of the gateway's garbage.
+   */
+  private held = new Map<string, HeldOpen>();
   private holdTimer: NodeJS.Timeout | undefined;
 
   /**
-   * Opens the session of a CONNECT the gateway already answered; retried until it lands, like
-   * every write here. The open is held for ANSWERED_HOLD_MS first, so that a session that ends
-   * within that time (its connection closed) costs no write at all (withdrawOpen). Undefined when
-   * it was withdrawn or can never land.
+   * Opens the session of a CONNECT the gateway already answered: held for ANSWERED_HOLD_MS, so
+   * that a session that ends within that time (its connection closed) costs no write at all
+   * (withdrawOpen), then owed like every write here (retried until it lands). `beforeSend`
+   * completes the request when it is sent; `landed` gets the response, or undefined when the open
+   * was withdrawn after it was released or can never land (not called for an open withdrawn while
+   * held: its connection has ended, nobody waits).
    */
-  openSession(request: OpenSessionRequest): Promise<OpenSessionResponse__Output | undefined> {
+  openSession(
+    request: OpenSessionRequest,
+    beforeSend: (request: OpenSessionRequest) => void,
+    landed: (response: OpenSessionResponse__Output | undefined) => void,
+  ): void {
     const clientName = request.clientName!;
     this.answeredOpens.set(clientName, request);
-    const write = this.owe(clientName, 'OpenSession', async () => {
-      await this.hold(request);
-      return this.client.openSession(request);
-    });
-    void write.then(() => {
-      if (this.answeredOpens.get(clientName) === request) this.answeredOpens.delete(clientName);
-    });
-    return write;
+    this.held.set(clientName, { request, beforeSend, landed });
+    this.holdTimer ??= setTimeout(() => {
+      this.holdTimer = undefined;
+      const released = this.held;
+      this.held = new Map();
+      for (const [name, open] of released) this.release(name, open);
+    }, ANSWERED_HOLD_MS);
   }
 
-  /** Resolves when the current hold ends; rejects with WithdrawnError if withdrawn meanwhile. */
-  private hold(request: OpenSessionRequest): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.held.set(request, { release: resolve, withdraw: () => reject(WITHDRAWN) });
-      this.holdTimer ??= setTimeout(() => {
-        this.holdTimer = undefined;
-        const released = this.held;
-        this.held = new Map();
-        for (const h of released.values()) h.release();
-      }, ANSWERED_HOLD_MS);
+  /** A held open becomes a write (its hold ended, or another write of its client id comes after it). */
+  private release(clientName: string, open: HeldOpen): void {
+    const { request } = open;
+    const write = this.owe(clientName, 'OpenSession', () => {
+      open.beforeSend(request);
+      return this.client.openSession(request);
+    });
+    void write.then((response) => {
+      if (this.answeredOpens.get(clientName) === request) this.answeredOpens.delete(clientName);
+      open.landed(response);
     });
   }
 
@@ -105,11 +121,8 @@ export class SessionWriter {
   withdrawOpen(clientName: string): boolean {
     const request = this.answeredOpens.get(clientName);
     if (!request) return false;
-    const held = this.held.get(request);
-    if (held) {
-      this.held.delete(request);
-      held.withdraw();
-    } else if (!this.client.withdrawOpen(request)) return false;
+    if (this.held.get(clientName)?.request === request) this.held.delete(clientName);
+    else if (!this.client.withdrawOpen(request)) return false;
     this.answeredOpens.delete(clientName);
     this.withdrawn++;
     return true;
@@ -118,14 +131,14 @@ export class SessionWriter {
   /** Opens taken back by withdrawOpen. */
   withdrawn = 0;
 
-  /** Opens of answered CONNECTs not sent yet. */
+  /** Opens of answered CONNECTs that have not landed yet. */
   get answeredOwed(): number {
     return this.answeredOpens.size;
   }
 
   /** Whether writes are owed for this client id. */
   owes(clientName: string): boolean {
-    return this.chains.has(clientName);
+    return this.chains.has(clientName) || this.held.has(clientName);
   }
 
   /** Per client id, the last subscription change owed (settled() waits for it). */
@@ -164,6 +177,12 @@ export class SessionWriter {
   }
 
   private owe<T>(clientName: string, rpc: string, call: () => Promise<T>): Promise<T | undefined> {
+    // A write after a held open goes after it: the open is released now.
+    const held = this.held.get(clientName);
+    if (held) {
+      this.held.delete(clientName);
+      this.release(clientName, held);
+    }
     const previous = this.chains.get(clientName) ?? Promise.resolve();
     const next = previous.then(() => this.attempt(clientName, rpc, call));
     this.chains.set(clientName, next);

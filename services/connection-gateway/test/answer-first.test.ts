@@ -40,10 +40,25 @@ describe('CONNECTs answered first', () => {
     const answered = eventMatching(gateway, 'answeredFirst', (name: string) => name === 'af-new');
     const client = await mqttClient(port, { clientId: 'af-new', protocolVersion: 5 });
     await answered;
+    // A SUBSCRIBE while the open is held: its write goes after the open (the open is sent at once).
+    await client.subscribeAsync('af/new/#', { qos: 1 });
     const stored = await until(async () => (await row('af-new')) ?? false);
     assert.equal(stored.connection_status, 'connected');
-    // The connection applies the stored session (version 1) when its open lands.
-    await until(() => gateway.byClient.get('af-new')?.version === 1n);
+    const filters = async (): Promise<string[]> =>
+      (
+        await db.query<{ topic_filter: string }>(
+          'SELECT topic_filter FROM session_subscriptions WHERE client_key = $1',
+          [stored.client_key],
+        )
+      ).rows.map((r) => r.topic_filter);
+    const found = await until(async () => {
+      const now = await filters();
+      return now.length > 0 && now;
+    });
+    assert.deepEqual(found, ['af/new/#']);
+    // The connection applies the stored session when its open lands (version 1), then the
+    // version its subscription made (2).
+    await until(() => gateway.byClient.get('af-new')?.version === 2n);
     await endClient(client);
     await until(async () => (await row('af-new')) === undefined);
   });

@@ -161,8 +161,8 @@ function answerFirst(
     clientName,
     gatewayId: ctx.gatewayId,
     connectionId: conn.id,
-    ipAddress: conn.socket.remoteAddress ?? '',
-    port: conn.socket.remotePort ?? 0,
+    ipAddress: '',
+    port: 0,
     username: '',
     declared,
     answered: true,
@@ -170,10 +170,19 @@ function answerFirst(
   conn.sessionOpened = true;
   conn.useSettings(newSessionSettings(asStored(declared), ctx.limits.maxSessionExpiry));
   ctx.register(conn);
-  const opened = ctx.writer.openSession(request);
+  // The peer's address is read when the open is sent: most answered opens of short connections
+  // are withdrawn, and its system call was 4.5 % of the gateway's CPU per connect. A connection
+  // that closed before (and whose session outlives it) is stored without one.
+  ctx.writer.openSession(
+    request,
+    (r) => {
+      r.ipAddress = conn.socket.remoteAddress ?? '';
+      r.port = conn.socket.remotePort ?? 0;
+    },
+    (response) => answered(conn, response),
+  );
   accept(conn, false, undefined, assigned, keepalive, declared.sessionExpiryInterval ?? 0);
   ctx.emit('answeredFirst', clientName, conn.id);
-  void opened.then((response) => answered(conn, response));
 }
 
 /** The open of a CONNECT answered first came back (undefined: withdrawn, or it cannot land). */
