@@ -63,7 +63,7 @@ describe('CONNECTs answered first', () => {
     await until(async () => (await row('af-new')) === undefined);
   });
 
-  test('a client id with a stored session waits for its OpenSession and resumes it', async () => {
+  test('a client id with a stored session waits for its OpenSession, also with Clean Start', async () => {
     const { gateway, port } = await gatewayWith('always');
     const first = await mqttClient(port, { clientId: 'af-stored', clean: false });
     await first.subscribeAsync('af/stored', { qos: 1 });
@@ -80,6 +80,13 @@ describe('CONNECTs answered first', () => {
       assert.equal(gateway.byClient.get('af-stored')?.sessionResumed, true);
       assert.deepEqual([...gateway.byClient.get('af-stored')!.subscriptions.keys()], ['af/stored']);
       await endClient(again);
+      // The stored session could be banned or pinned: a clean CONNECT of its id waits too (the
+      // close just written told the gateway the session stays).
+      await until(async () => (await row('af-stored'))?.connection_status === 'disconnected');
+      const clean = await mqttClient(port, { clientId: 'af-stored', clean: true });
+      assert.equal(answeredFirst, false);
+      assert.ok(gateway.byClient.get('af-stored')!.version > 1n);
+      await endClient(clean);
     } finally {
       gateway.off('answeredFirst', onAnswered);
     }
@@ -88,7 +95,7 @@ describe('CONNECTs answered first', () => {
   test('a session another gateway opened is known from its event: the CONNECT here waits and takes it over', async () => {
     const { gateway: a, port: portA } = await gatewayWith('always');
     const { port: portB } = await gatewayWith('always');
-    const onB = await mqttClient(portB, { clientId: 'af-elsewhere', clean: false });
+    const onB = await mqttClient(portB, { clientId: 'af-elsewhere' });
     // Its connected event reaches gateway A (which reads every session event's subject).
     await until(() => a.known.mayExist('af-elsewhere'));
     let answeredFirst = false;
@@ -98,7 +105,7 @@ describe('CONNECTs answered first', () => {
     a.on('answeredFirst', onAnswered);
     try {
       const closedOnB = new Promise<void>((resolve) => onB.once('close', () => resolve()));
-      const onA = await mqttClient(portA, { clientId: 'af-elsewhere', clean: false });
+      const onA = await mqttClient(portA, { clientId: 'af-elsewhere' });
       assert.equal(answeredFirst, false);
       await closedOnB;
       await endClient(onA);
@@ -108,7 +115,7 @@ describe('CONNECTs answered first', () => {
     }
   });
 
-  test('a CONNECT with a will or a user name waits for its OpenSession', async () => {
+  test('a CONNECT with a will, a user name or a session that outlives it waits for its OpenSession', async () => {
     const { gateway, port } = await gatewayWith('always');
     let answeredFirst = 0;
     const onAnswered = (): void => {
@@ -123,9 +130,19 @@ describe('CONNECTs answered first', () => {
       assert.equal(gateway.byClient.get('af-will')?.version, 1n, 'stored before its CONNACK');
       const withUser = await mqttClient(port, { clientId: 'af-user', username: 'ADMIN', password: 'ADMIN' });
       assert.equal(gateway.byClient.get('af-user')?.version, 1n, 'stored before its CONNACK');
+      const persistent = await mqttClient(port, { clientId: 'af-persistent', clean: false });
+      assert.equal(gateway.byClient.get('af-persistent')?.version, 1n, 'stored before its CONNACK');
+      const expiring = await mqttClient(port, {
+        clientId: 'af-expiring',
+        protocolVersion: 5,
+        properties: { sessionExpiryInterval: 60 },
+      });
+      assert.equal(gateway.byClient.get('af-expiring')?.version, 1n, 'stored before its CONNACK');
       assert.equal(answeredFirst, 0);
       await endClient(withWill);
       await endClient(withUser);
+      await endClient(persistent);
+      await endClient(expiring);
     } finally {
       gateway.off('answeredFirst', onAnswered);
     }

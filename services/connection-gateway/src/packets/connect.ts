@@ -336,9 +336,16 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   const declared_ = declaration(packet, v5, declared, maxKeepAlive);
   conn.connectExpiryZero = v5 && (declared_.sessionExpiryInterval ?? 0) === 0;
 
-  // Answered first only without a password to check and without a will: a will is stored with
-  // the session, so that it fires if this gateway dies (docs/mqtt.md, "A gateway that dies").
-  const plain = packet.username === undefined && packet.password === undefined && !packet.will;
+  // Answered first only a session that ends with its connection (Session Expiry 0: its write is
+  // saved when the client leaves within the hold; a persistent session has to be stored anyway,
+  // and answering its CONNECTs first let a reconnect storm's ramp outrun the session-service),
+  // without a password to check and without a will (a will is stored with the session, so that it
+  // fires if this gateway dies: docs/mqtt.md, "A gateway that dies").
+  const plain =
+    (declared_.sessionExpiryInterval ?? 0) === 0 &&
+    packet.username === undefined &&
+    packet.password === undefined &&
+    !packet.will;
   if (ctx.mayAnswerFirst(clientName, plain)) {
     answerFirst(conn, declared_, assigned, keepalive);
     return;
