@@ -136,7 +136,7 @@ describe('alterMqSession session settings on a live connection (separate process
 
   it('label, health thresholds and metadata are stored and described while connected', async () => {
     const device = await system.mqtt('meta-dev');
-    // A session's label names an existing label (reference §6.2).
+    // A session's label names an existing label (docs/json-api.md).
     const created = await system.api(
       'createLabel',
       { group: 'e2e', name: 'pumps' },

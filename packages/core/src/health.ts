@@ -1,4 +1,4 @@
-// Session health (reference §6.3, sessionHealth): the pure evaluation shared by the gateways,
+// Session health (docs/json-api.md, sessionHealth): the pure evaluation shared by the gateways,
 // which evaluate their live connections, and the session-service, which evaluates a session
 // when it connects.
 

@@ -11,15 +11,21 @@ type StatusEnum = Settings['sessionStatus'];
 
 export const UINT16_MAX = 65535;
 export const UINT32_MAX = 4294967295;
-/** "Never expires" as the seed writes it (2^32); stored as UINT32_MAX, MQTT's own maximum. */
+/**
+ * "Never expires" as the JSON API writes it (2^32, docs/live-effects.md); stored as UINT32_MAX,
+ * MQTT's own maximum.
+ */
 export const SEED_NEVER_EXPIRES = 4294967296;
 /** Largest MQTT packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header. */
 export const MAX_PACKET_SIZE = 268435460;
-/** Largest JSON value for willPayload, willCorrelationData and metadata (the seed's limit). */
+/**
+ * Largest JSON value for willPayload, willCorrelationData and metadata (the JSON API's limit,
+ * docs/json-api.md).
+ */
 export const MAX_JSON_VALUE_BYTES = 65500;
 export const MAX_USER_PROPERTY_KEY_BYTES = 128;
 export const MAX_LABEL_BYTES = 64;
-/** Label ids are 0–2,147,483,647 (reference §7); the labels table assigns them from 1. */
+/** Label ids are 0–2,147,483,647 (docs/json-api.md); the labels table assigns them from 1. */
 export const MAX_LABEL_ID = 2_147_483_647;
 export const MAX_CLIENT_NAME_BYTES = MAX_MQTT_STRING_BYTES;
 
@@ -64,7 +70,7 @@ const STATUS_BY_NAME: Record<string, StatusEnum> = {
   hidden: 'SESSION_STATUS_HIDDEN',
   banned: 'SESSION_STATUS_BANNED',
   inactive: 'SESSION_STATUS_INACTIVE',
-  // Names from the seed's enum table.
+  // Names the JSON API uses (docs/json-api.md, alterMqSession).
   hide: 'SESSION_STATUS_HIDDEN',
   ban: 'SESSION_STATUS_BANNED',
 };
@@ -526,7 +532,8 @@ export function applyPatch(current: Settings, patch: SessionPatch): PatchResult 
     (settings as unknown as Record<string, unknown>)[field] = after;
     changes[field] = { before, after };
   }
-  // A will with no QoS chosen yet is published at QoS 2, as the seed reserves it.
+  // A will with no QoS chosen yet is published at QoS 2, as the JSON API reserves it
+  // (docs/live-effects.md).
   if (changes.willTopic && current.willTopic === '' && patchValue(patch, 'willQos') === undefined) {
     settings.willQos = 2;
     // Reported like any other change, so the event, the audit trail and changedFields show it.

@@ -317,7 +317,7 @@ export interface SessionApplied {
   connectionId: string;
 }
 
-/** Live statistics of one connection (describeMqSessions includeStats; reference §6.3 names). */
+/** Live statistics of one connection (describeMqSessions includeStats, as docs/json-api.md names them). */
 export interface ConnectionStats {
   totalMessagesPublished: number;
   publishRatePerMinute: number;

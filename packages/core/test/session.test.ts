@@ -79,7 +79,7 @@ describe('parseAlterParams: valid inputs', () => {
       { sessionExpiryInterval: 4294967295 },
     ],
     [
-      'sessionExpiryInterval 4294967296 (the seed’s "never") stored as 4294967295',
+      'sessionExpiryInterval 4294967296 (the JSON API’s "never") stored as 4294967295',
       { sessionExpiryInterval: 4294967296 },
       { sessionExpiryInterval: 4294967295 },
     ],

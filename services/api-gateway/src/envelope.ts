@@ -1,4 +1,4 @@
-// The FairCom request/response envelope (reference §2, §3): reading and checking the request's
+// The FairCom request/response envelope (docs/json-api.md): reading and checking the request's
 // common properties, and building the response around an action's result or failure.
 import { invalidValue, missingProperty, tooLarge } from '@mqfleet/core';
 import type { ApiFailure } from './errors';
@@ -97,7 +97,7 @@ function optionalString(body: Record<string, unknown>, name: string, maxBytes: n
   return value;
 }
 
-/** Checks the envelope's properties; unknown top-level properties are ignored (reference §2). */
+/** Checks the envelope's properties; unknown top-level properties are ignored (docs/json-api.md). */
 export function readEnvelope(body: Record<string, unknown>): Envelope {
   if (absent(body.action) || body.action === '') throw missingProperty('action');
   const action = optionalString(body, 'action', MAX_NAME_BYTES)!;

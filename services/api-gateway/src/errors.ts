@@ -19,7 +19,7 @@ export interface ApiFailure {
   unexpected?: boolean;
 }
 
-/** The documented text of 12031 (reference §4.1). */
+/** The documented text of 12031 (docs/json-api.md). */
 export const BAD_TOKEN_MESSAGE =
   "'authToken' does not match any existing session. Use a valid 'authToken' or use 'createSession' to create a valid 'authToken'.";
 

@@ -106,7 +106,7 @@ const SETTINGS_PROPERTIES: Record<string, Schema> = {
   sessionStatus: {
     type: 'string',
     enum: [...SESSION_STATUSES, 'hide', 'ban'],
-    description: 'normal, hidden, banned or inactive (the seed\'s "hide" and "ban" are accepted too)',
+    description: 'normal, hidden, banned or inactive (FairCom\'s "hide" and "ban" are accepted too)',
   },
   keepAliveSeconds: int(0, UINT16_MAX, 'MQTT keep alive in seconds'),
   userProperties: userProperties('MQTT 5 user properties of the session'),
@@ -957,7 +957,7 @@ export const EXAMPLE_REQUESTS: Record<string, { summary: string; value: Record<s
     },
   },
   alterMqSession: {
-    summary: 'alterMqSession: every property (the seed\'s "Maximal" example with real values)',
+    summary: 'alterMqSession: every property (FairCom\'s "Maximal" example with real values)',
     value: {
       api: 'mq',
       action: 'alterMqSession',

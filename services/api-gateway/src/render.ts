@@ -70,7 +70,7 @@ export interface RenderOptions {
   numberFormat: 'number' | 'string';
 }
 
-/** MQTT 5 Retain Handling (0, 1, 2) ↔ the JSON API's receiveRetainedMessages (reference §6.6). */
+/** MQTT 5 Retain Handling (0, 1, 2) ↔ the JSON API's receiveRetainedMessages (docs/json-api.md). */
 export const RECEIVE_RETAINED = ['onSubscription', 'onNewSubscription', 'never'] as const;
 
 /** One stored subscription as subscribeToMq and describeMqSessions render it. */
@@ -168,8 +168,8 @@ const STATS_TIMESTAMPS = [
 ] as const;
 
 /**
- * describeMqSessions includeStats (reference §6.3 names): the thresholds and sessionHealth, plus
- * the live statistics the gateway answered (stats_json); null when there are none (not
+ * describeMqSessions includeStats (as docs/json-api.md names them): the thresholds and
+ * sessionHealth, plus the live statistics the gateway answered (stats_json); null when there are none (not
  * connected, or the gateway did not answer in time).
  */
 export function renderStats(session: Session__Output): Record<string, unknown> | null {
@@ -192,8 +192,8 @@ export function renderStats(session: Session__Output): Record<string, unknown> |
 }
 
 /**
- * describeMqSessions includePublishedTopics (reference §6.3 publishedTopics): the topics the live
- * connection published to, most recent first, as the gateway holding it answered
+ * describeMqSessions includePublishedTopics (docs/json-api.md, publishedTopics): the topics the
+ * live connection published to, most recent first, as the gateway holding it answered
  * (published_topics_json); null when there is no answer (not connected, or no reply in time).
  */
 export function renderPublishedTopics(session: Session__Output): Record<string, unknown>[] | null {

@@ -274,7 +274,7 @@ export class Connection {
     this.version = version;
     this.limits = effectiveLimits(this.settings, this.declared);
     if (this.state === 'open' && before.keepAliveSeconds !== this.settings.keepAliveSeconds) {
-      // A changed keep-alive restarts the idle timer from now (DESIGN.md).
+      // A changed keep-alive restarts the idle timer from now (docs/live-effects.md).
       this.keepAlive.set(this.keepAliveSeconds);
     }
     // Aliases above a lowered Topic Alias Maximum are no longer used [MQTT-3.3.2-9].

@@ -1,4 +1,4 @@
-// Session health of this gateway's live connections (reference §6.3 sessionHealth). Every
+// Session health of this gateway's live connections (docs/json-api.md, sessionHealth). Every
 // HEALTH_INTERVAL_MS, and whenever a connection applies a new session version (thresholds or
 // subscriptions changed), each open connection is evaluated with core evaluateHealth; only
 // CHANGES are published, as one JSON array of HealthReport on core NATS subject

@@ -1,5 +1,5 @@
-// Offline queues of persistent sessions [MQTT-3.1.2-5, MQTT-4.4.0-1], kept in JetStream (DESIGN.md:
-// messages waiting for an offline session live there, never in a home-made store).
+// Offline queues of persistent sessions [MQTT-3.1.2-5, MQTT-4.4.0-1], kept in JetStream (README,
+// Architecture: messages waiting for an offline session live there, never in a home-made store).
 //
 // One stream, subjects().queueStream, with INTEREST retention, created by the gateways:
 //   <prefix>.queue.m.<topic subject>  every QoS 1/2 message, published once by the gateway that

@@ -1,5 +1,5 @@
-// Retained messages [MQTT-3.3.1-5..11], kept in JetStream (DESIGN.md: messages that must survive
-// live there, never in a home-made store). The session-service creates the stream
+// Retained messages [MQTT-3.3.1-5..11], kept in JetStream (README, Architecture: messages that
+// must survive live there, never in a home-made store). The session-service creates the stream
 // subjects().retainedStream at its start: one subject per topic (subjects().retained(topic)),
 // max_msgs_per_subject 1, so the stream holds exactly the last retained message of each topic.
 // A message is stored as it crosses gateways (message.ts headers) plus Mqfleet-Received-At, the

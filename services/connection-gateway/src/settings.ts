@@ -1,5 +1,5 @@
 // How a session's settings (Session__Output from the session-service) turn into the limits and
-// will of a live connection (docs: DESIGN.md, "What each alterMqSession field does").
+// will of a live connection (docs/live-effects.md).
 import { DEFAULT_SETTINGS, MAX_PACKET_SIZE, UINT16_MAX, type Settings } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
 import type { MessageProperties, QoS } from './message';

@@ -1,5 +1,5 @@
-// Subscriptions belong to the session, which the session-service stores (DESIGN.md: it owns
-// subscriptions). A connection keeps a local table of them for matching, and that table follows
+// Subscriptions belong to the session, which the session-service stores (README, Architecture: it
+// owns subscriptions). A connection keeps a local table of them for matching, and that table follows
 // the session's stored list: the gateway changes the list through ChangeSubscriptions (the
 // client's SUBSCRIBE/UNSUBSCRIBE) and every newer session state (CONNACK of a resumed session,
 // events, reconciliation) brings the table and the NATS interest in line with it.

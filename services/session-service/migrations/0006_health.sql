@@ -1,4 +1,4 @@
--- Session health (reference §6.3 sessionHealth). The gateway holding a connection evaluates it and
+-- Session health (docs/json-api.md sessionHealth). The gateway holding a connection evaluates it and
 -- reports changes (NATS <prefix>.health.<gatewayId>); a session that is not connected is offline.
 ALTER TABLE sessions
   ADD COLUMN health text NOT NULL DEFAULT 'offline'

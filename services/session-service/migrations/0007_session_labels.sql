@@ -1,4 +1,4 @@
--- A session's label refers to a row of labels (reference §6.2: "label" names an existing label by
+-- A session's label refers to a row of labels (docs/json-api.md: "label" names an existing label by
 -- group + name, "labelId" by id). The session stores only the id, in settings.labelId (0 = none),
 -- so renaming a label shows at once on every session that carries it. label_id is that id as a
 -- real column: the foreign key refuses deleting a label in use (changeLabels reports 12026) and

@@ -1,5 +1,5 @@
-// Labels (FairCom label API, reference §7) in Postgres. Every change writes a label event to the
-// outbox in the same transaction (outbox.ts publishes it). Messages name the JSON API properties
+// Labels (FairCom label API, docs/json-api.md) in Postgres. Every change writes a label event to
+// the outbox in the same transaction (outbox.ts publishes it). Messages name the JSON API properties
 // (`enum`, `value`, `newName`, …) because the api-gateway shows them to the caller as they are.
 import { randomUUID } from 'node:crypto';
 import {

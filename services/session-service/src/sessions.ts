@@ -789,7 +789,7 @@ export class SessionStore implements EventSink {
         row = rows[0]!;
       } else {
         const settings = settingsAtConnect(existing, declared);
-        // An inactive session becomes normal again when its client connects (the seed).
+        // An inactive session becomes normal again when its client connects (docs/live-effects.md).
         const status = existing.session_status === 'inactive' ? 'normal' : existing.session_status;
         settings.sessionStatus = statusFromName(status) ?? 'SESSION_STATUS_NORMAL';
         const clean = startsClean(req);

@@ -1,5 +1,5 @@
-// api "admin": createSession, deleteSession, describeSessions and pingSession (reference §5.2,
-// §5.3, §5.5, §5.6). Account actions are in accounts.ts.
+// api "admin": createSession, deleteSession, describeSessions and pingSession (docs/json-api.md).
+// Account actions are in accounts.ts.
 import { createHash } from 'node:crypto';
 import {
   DEFAULT_TOKEN_IDLE_SECONDS,
@@ -117,7 +117,7 @@ const deleteSession: ActionDef = {
     const deleted = await unary<DeleteTokenResponse__Output>((cb) =>
       backend.auth.deleteToken({}, backend.bearer(authToken), backend.options(), cb),
     );
-    // Deleting what does not exist succeeds with a warning (reference §5.3).
+    // Deleting what does not exist succeeds with a warning (docs/json-api.md).
     if (!deleted.found) {
       warnings.push({
         warningCode: 12031,

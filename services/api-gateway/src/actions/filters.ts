@@ -1,4 +1,4 @@
-// The session filters of listMqSessions (reference §6.4), shared with alterMqSessions. The label
+// The session filters of listMqSessions (docs/json-api.md), shared with alterMqSessions. The label
 // is named by `label` {group, name} or by `labelId`; one that does not exist matches nothing.
 import { invalidValue, labelIdValue, MAX_LABEL_BYTES, missingProperty, parseClientName } from '@mqfleet/core';
 import type { SessionFilter } from '@mqfleet/proto';

@@ -1,4 +1,4 @@
-// api "admin": the label actions (reference §7): createLabel, alterLabel, listLabels,
+// api "admin": the label actions (docs/json-api.md): createLabel, alterLabel, listLabels,
 // listLabelGroups and changeLabels. This file reads and shapes the JSON; the session-service's
 // LabelService checks the limits and the rules between properties, so gRPC callers get the same.
 import { invalidValue, missingProperty, readBool, readString, tooLarge } from '@mqfleet/core';

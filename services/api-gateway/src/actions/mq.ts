@@ -1,4 +1,4 @@
-// api "mq": alterMqSession and describeMqSessions (reference §6.2, §6.3).
+// api "mq": alterMqSession and describeMqSessions (docs/json-api.md).
 import {
   invalidValue,
   missingProperty,
