@@ -458,7 +458,10 @@ export function loadConfig(
     ['MQFLEET_GRPC_TLS_CERT_FILE', 'MQFLEET_GRPC_TLS_KEY_FILE'],
     ['MQFLEET_GRPC_TLS_CLIENT_CERT_FILE', 'MQFLEET_GRPC_TLS_CLIENT_KEY_FILE'],
   ] as const) {
-    if (!env[a] !== !env[b]) throw new ConfigError(`${a} and ${b} must be set together`);
+    // The merged values (environment over file), like every other check: a pair split between
+    // the file and the environment is complete.
+    if ((raw(a) === undefined) !== (raw(b) === undefined))
+      throw new ConfigError(`${label(a)} and ${label(b)} must be set together`);
   }
   if (production && !internalToken && !grpcTls.caFile) {
     throw new ConfigError(

@@ -418,6 +418,25 @@ describe('MQFLEET_CONFIG file', () => {
     fileRefused({ maxPacketSize: 4096 }, /MQFLEET_MAX_PACKET_SIZE must be/, { MQFLEET_MAX_PACKET_SIZE: 'x' });
   });
 
+  it('checks the gRPC TLS certificate/key pairs on the merged values, naming where each came from', () => {
+    // Split between the file and the environment: complete.
+    const split = withFile(
+      { grpcTlsCertFile: '/tls/service.pem' },
+      { MQFLEET_GRPC_TLS_KEY_FILE: '/tls/service-key.pem' },
+    );
+    assert.equal(split.grpcTls.certFile, '/tls/service.pem');
+    assert.equal(split.grpcTls.keyFile, '/tls/service-key.pem');
+    // Half a pair in the file only: refused (the environment-only check let it through).
+    fileRefused(
+      { grpcTlsClientCertFile: '/tls/gw.pem' },
+      /MQFLEET_GRPC_TLS_CLIENT_CERT_FILE|"grpcTlsClientCertFile" in \/etc\/mqfleet.json.*must be set together/,
+    );
+    fileRefused(
+      { grpcTlsKeyFile: '/tls/k.pem' },
+      /"grpcTlsKeyFile" in \/etc\/mqfleet.json must be set together/,
+    );
+  });
+
   it('a missing file is an error at start', () => {
     assert.throws(
       () => loadConfig({ MQFLEET_CONFIG: '/nonexistent/mqfleet.json' }),
