@@ -27,6 +27,8 @@ export const MAX_USER_PROPERTY_KEY_BYTES = 128;
 export const MAX_LABEL_BYTES = 64;
 /** Label ids are 0–2,147,483,647 (docs/json-api.md); the labels table assigns them from 1. */
 export const MAX_LABEL_ID = 2_147_483_647;
+/** Highest MQTT 5 Subscription Identifier [MQTT-3.8.2.1.2] (a Variable Byte Integer). */
+export const MAX_SUBSCRIPTION_IDENTIFIER = 268_435_455;
 export const MAX_CLIENT_NAME_BYTES = MAX_MQTT_STRING_BYTES;
 
 export const DEFAULT_SETTINGS: Settings = {

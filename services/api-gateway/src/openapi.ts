@@ -13,6 +13,8 @@ import {
   MAX_CLIENT_NAME_BYTES,
   MAX_JSON_VALUE_BYTES,
   MAX_LABEL_BYTES,
+  MAX_LABEL_ID,
+  MAX_SUBSCRIPTION_IDENTIFIER,
   MAX_PACKET_SIZE,
   MAX_USER_PROPERTY_KEY_BYTES,
   SEED_NEVER_EXPIRES,
@@ -164,7 +166,7 @@ const SETTINGS_PROPERTIES: Record<string, Schema> = {
   labelId: {
     type: ['integer', 'string', 'null'],
     minimum: 0,
-    maximum: 2_147_483_647,
+    maximum: MAX_LABEL_ID,
     pattern: '^\\d{1,10}$',
     description:
       "The session's label by id (a numeric string is accepted): it must exist, else 12012. 0 or null removes it. Not with label",
@@ -207,7 +209,7 @@ const FILTER_PROPERTIES: Record<string, Schema> = {
   labelId: {
     type: ['integer', 'string', 'null'],
     minimum: 0,
-    maximum: 2_147_483_647,
+    maximum: MAX_LABEL_ID,
     pattern: '^\\d{1,10}$',
     description: 'Sessions with the label of this id; not with label',
   },
@@ -238,7 +240,7 @@ const LABEL_VALUE_PROPERTIES: Record<string, Schema> = {
 const labelId: Schema = {
   type: ['integer', 'string'],
   minimum: 0,
-  maximum: 2_147_483_647,
+  maximum: MAX_LABEL_ID,
   pattern: '^\\s*\\d+\\s*$',
   description: 'The label id (a numeric string is accepted)',
 };
@@ -829,7 +831,11 @@ export const ACTION_DOCS: Record<string, ActionDoc> = {
               qos: int(0, 2, 'Maximum QoS of deliveries (deliveries are at most QoS 1 today)', {
                 default: 2,
               }),
-              subscriptionIdentifier: int(1, 268_435_455, 'Sent on MQTT 5 deliveries; omitted = none'),
+              subscriptionIdentifier: int(
+                1,
+                MAX_SUBSCRIPTION_IDENTIFIER,
+                'Sent on MQTT 5 deliveries; omitted = none',
+              ),
               receiveMyMessages: bool('false = MQTT 5 No Local', { default: true }),
               retainAsPublished: bool('MQTT 5 Retain As Published', { default: false }),
               receiveRetainedMessages: {

@@ -10,7 +10,7 @@ import { skipOffBus } from './bus-limits';
 import type { EndInfo, GatewayContext } from './context';
 import type { ClientStream } from './listeners';
 import { ReasonCode } from './reason-codes';
-import { KeepAliveTimer } from './keep-alive';
+import { keepAliveInForce, KeepAliveTimer } from './keep-alive';
 import { sizeOf, type QoS, type RoutedMessage } from './message';
 import { Outbound, READ_OPENING, READ_OUTPUT_FULL } from './outbound';
 import {
@@ -175,9 +175,7 @@ export class Connection {
    * replaces 0, "no keep alive") — MQTT 5 clients learn it as Server Keep Alive.
    */
   get keepAliveSeconds(): number {
-    const max = this.ctx.limits.maxKeepAlive;
-    const ka = this.settings.keepAliveSeconds;
-    return max > 0 && (ka === 0 || ka > max) ? max : ka;
+    return keepAliveInForce(this.settings.keepAliveSeconds, this.ctx.limits.maxKeepAlive);
   }
 
   get inflightCount(): number {

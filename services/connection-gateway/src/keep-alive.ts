@@ -35,3 +35,16 @@ export class KeepAliveTimer {
     this.timer = undefined;
   }
 }
+
+/**
+ * Whether a keep alive is beyond the broker's maximum (MQFLEET_MAX_KEEP_ALIVE; 0 = none): above
+ * it, or 0 ("no keep alive") while there is one.
+ */
+export function beyondMaxKeepAlive(keepAliveSeconds: number, max: number): boolean {
+  return max > 0 && (keepAliveSeconds === 0 || keepAliveSeconds > max);
+}
+
+/** The keep alive in force: the maximum replaces one beyond it [MQTT-3.2.2-21]. */
+export function keepAliveInForce(keepAliveSeconds: number, max: number): number {
+  return beyondMaxKeepAlive(keepAliveSeconds, max) ? max : keepAliveSeconds;
+}

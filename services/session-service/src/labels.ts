@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   invalidValue,
+  MAX_LABEL_ID,
   missingProperty,
   MqfleetError,
   notFound,
@@ -32,7 +33,6 @@ import { OUTBOX_CHANNEL } from './sessions';
 export const MAX_LABEL_NAME_BYTES = 64;
 export const MAX_LABEL_GROUP_BYTES = 64;
 export const MAX_LABEL_TEXT_BYTES = 65_500;
-export const MAX_LABEL_ID = 2_147_483_647;
 export const MAX_LABEL_CHANGES = 10_000;
 const SMALLINT_MIN = -32_768;
 const SMALLINT_MAX = 32_767;

@@ -6,6 +6,7 @@ import {
   boundedBulkEntry,
   boundedExpiry,
   declaredSettings,
+  MAX_SUBSCRIPTION_IDENTIFIER,
   WILL_FIELDS,
   clientDigest,
   DEFAULT_SETTINGS,
@@ -90,9 +91,6 @@ export const clientKey = (clientName: string): Buffer => clientDigest(clientName
 
 /** A topic filter can be 65,535 bytes: the table is keyed by its SHA-256 digest. */
 const filterKey = (topicFilter: string): Buffer => createHash('sha256').update(topicFilter, 'utf8').digest();
-
-/** Highest Subscription Identifier [MQTT-3.8.2.1.2] (a Variable Byte Integer). */
-export const MAX_SUBSCRIPTION_IDENTIFIER = 268_435_455;
 
 interface SubscriptionRow {
   client_key: Buffer;

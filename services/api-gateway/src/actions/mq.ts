@@ -20,7 +20,7 @@ import type {
   ListSessionsRequest,
 } from '@mqfleet/proto';
 import { unary } from '../backend';
-import { DEFAULT_SETTINGS, statusName } from '@mqfleet/core';
+import { DEFAULT_SETTINGS, MAX_SUBSCRIPTION_IDENTIFIER, statusName } from '@mqfleet/core';
 import {
   jsonFieldNames,
   RECEIVE_RETAINED,
@@ -254,8 +254,6 @@ const getMqSessionAudit: ActionDef = {
 
 /** subscribeToMq accepts at most this many subscriptionActions per call. */
 export const MAX_SUBSCRIPTION_ACTIONS = 10_000;
-/** Highest MQTT 5 Subscription Identifier [MQTT-3.8.2.1.2]. */
-const MAX_SUBSCRIPTION_IDENTIFIER = 268_435_455;
 /** QoS of a subscription added without "qos": the message's own QoS is kept (documented). */
 export const DEFAULT_SUBSCRIPTION_QOS = 2;
 const SUBSCRIPTION_ACTION_PARAMS = [

@@ -13,6 +13,7 @@ import type { Connection } from '../connection';
 import { MalformedPacketError, SessionServiceError } from '../errors';
 import { userPropertiesToPairs } from '../message';
 import { ReasonCode, ReturnCode } from '../reason-codes';
+import { beyondMaxKeepAlive, keepAliveInForce } from '../keep-alive';
 import type { Resumed } from '../queue';
 import type { ClientLimits } from '../settings';
 
@@ -43,8 +44,7 @@ function declaration(
     mqttProtocol: v5 ? '5.0' : '3.1.1',
     cleanStart: clean,
     // The keep alive in force, so the stored session shows it: capped by the broker's maximum.
-    keepAliveSeconds:
-      maxKeepAlive > 0 && (keepalive === 0 || keepalive > maxKeepAlive) ? maxKeepAlive : keepalive,
+    keepAliveSeconds: keepAliveInForce(keepalive, maxKeepAlive),
     // MQTT 3.1.1: a clean session ends with the connection; otherwise it never expires.
     sessionExpiryInterval: v5 ? (props.sessionExpiryInterval ?? 0) : clean ? 0 : UINT32_MAX,
     receiveMaximum: limits.receiveMaximum,
@@ -272,7 +272,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   conn.authorization = ctx.authorizationFor(clientName, conn.username);
   const { maxKeepAlive, maximumQos, retainAvailable } = ctx.limits;
   const keepalive = packet.keepalive ?? 0;
-  if (!v5 && maxKeepAlive > 0 && (keepalive === 0 || keepalive > maxKeepAlive)) {
+  if (!v5 && beyondMaxKeepAlive(keepalive, maxKeepAlive)) {
     // MQTT 3.1.1 cannot be told another keep alive: refused as Mosquitto's max_keepalive does.
     refuse(
       conn,
