@@ -207,7 +207,12 @@ export class Connection {
   /** The parser must know the protocol version for every packet after CONNECT. */
   setProtocolVersion(version: ProtocolVersion): void {
     this.protocolVersion = version;
-    (this.parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = version;
+    // mqtt-packet's parser keeps the whole CONNECT packet as its settings (user name, password,
+    // will, properties) for the life of the connection, and reads only protocolVersion of it
+    // after that (bridgeMode too, for protocol levels this gateway refuses): it keeps that alone.
+    (this.parser as unknown as { settings: { protocolVersion: number } }).settings = {
+      protocolVersion: version,
+    };
   }
 
   // -------------------------------------------------------------------------------------------
