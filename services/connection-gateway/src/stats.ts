@@ -169,6 +169,9 @@ export interface OutboundNow {
   queuedBytes: number;
 }
 
+/** The counter of what has not happened: read, never added to. */
+const NO_EVENTS = new RateCounter();
+
 const NOTHING_HELD: OutboundNow = { outboundBytes: 0, queuedMessages: 0, queuedBytes: 0 };
 
 /**
@@ -177,17 +180,35 @@ const NOTHING_HELD: OutboundNow = { outboundBytes: 0, queuedMessages: 0, queuedB
  * least one minute is used as the divisor).
  */
 export class ConnectionStatsTracker {
-  readonly published = new RateCounter();
-  /** The topics of those PUBLISH packets (describeMqSessions includePublishedTopics). */
-  readonly publishedTopics = new PublishedTopics();
-  readonly received = new RateCounter();
-  /** Signed changes of the delivery backlog (queued + in flight). */
-  readonly backlog = new RateCounter();
+  // The counters are made when first used: an idle connection (most of a fleet's, most of the
+  // time) keeps none of them (about 300 bytes each connection).
+  private publishedCounter: RateCounter | undefined;
+  private topics: PublishedTopics | undefined;
+  private receivedCounter: RateCounter | undefined;
+  private backlogCounter: RateCounter | undefined;
+  private slowDropsCounter: RateCounter | undefined;
   private backlogNow = 0;
   /** Messages not delivered, by reason. */
   readonly dropped: MessagesDropped = { outboundBudget: 0, queueFull: 0, packetTooLarge: 0, expired: 0 };
+
+  get published(): RateCounter {
+    return (this.publishedCounter ??= new RateCounter());
+  }
+  /** The topics of those PUBLISH packets (describeMqSessions includePublishedTopics). */
+  get publishedTopics(): PublishedTopics {
+    return (this.topics ??= new PublishedTopics());
+  }
+  get received(): RateCounter {
+    return (this.receivedCounter ??= new RateCounter());
+  }
+  /** Signed changes of the delivery backlog (queued + in flight). */
+  get backlog(): RateCounter {
+    return (this.backlogCounter ??= new RateCounter());
+  }
   /** outboundBudget + queueFull drops over time: the session's health looks at the last minute. */
-  readonly slowDrops = new RateCounter();
+  get slowDrops(): RateCounter {
+    return (this.slowDropsCounter ??= new RateCounter());
+  }
 
   constructor(readonly since = Date.now()) {}
 
@@ -199,7 +220,7 @@ export class ConnectionStatsTracker {
 
   /** Drops of the last 60 s for which the client is too slow (health: above 0 is unhealthy). */
   slowConsumerDropsPerMinute(now = Date.now()): number {
-    return this.slowDrops.lastMinute(now);
+    return this.slowDropsCounter ? this.slowDropsCounter.lastMinute(now) : 0;
   }
 
   /** The client published a message to `topic` (counted once, also for its topic). */
@@ -218,7 +239,7 @@ export class ConnectionStatsTracker {
 
   /** Growth of the backlog over the last 60 s, never below 0. */
   backlogRatePerMinute(now = Date.now()): number {
-    return Math.max(0, this.backlog.lastMinute(now));
+    return this.backlogCounter ? Math.max(0, this.backlogCounter.lastMinute(now)) : 0;
   }
 
   snapshot(
@@ -228,9 +249,10 @@ export class ConnectionStatsTracker {
   ): ConnectionStats {
     const minutes = Math.max(1, (now - this.since) / 60_000);
     const tenMinutes = Math.min(10, minutes);
-    const p = this.published;
-    const r = this.received;
-    const b = this.backlog;
+    // Read without making the counters an idle connection does not have.
+    const p = this.publishedCounter ?? NO_EVENTS;
+    const r = this.receivedCounter ?? NO_EVENTS;
+    const b = this.backlogCounter ?? NO_EVENTS;
     const d = this.dropped;
     return {
       totalMessagesPublished: p.total,
@@ -252,7 +274,7 @@ export class ConnectionStatsTracker {
       subscribedTopicFiltersCount,
       totalMessagesDropped: d.outboundBudget + d.queueFull + d.packetTooLarge + d.expired,
       messagesDropped: { ...d },
-      slowConsumerDropsPerMinute: this.slowDrops.lastMinute(now),
+      slowConsumerDropsPerMinute: this.slowConsumerDropsPerMinute(now),
       currentOutboundBytes: held.outboundBytes,
       currentQueuedMessages: held.queuedMessages,
       currentQueuedBytes: held.queuedBytes,
