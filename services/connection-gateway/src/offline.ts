@@ -28,6 +28,8 @@ import { match, optionsOf, type SubscriptionOptions } from './subscriptions';
 export const RESUME_TIMEOUT_MS = 1500;
 /** How long a parked session's filters are kept to compare with its disconnected event. */
 const PARKED_EVENT_WAIT_MS = 60_000;
+/** Sessions remembered as ended here without a queue; beyond it the list starts again. */
+const UNPARKED_MAX = 100_000;
 /** How often a gateway removes queues no session will take (first sweep: one interval after start). */
 export const SWEEP_INTERVAL_MS = 10 * 60_000;
 
@@ -105,6 +107,8 @@ export class OfflineSessions {
   private interest: ParkedInterest | undefined;
   /** Sessions parked here whose disconnected event has not arrived yet, with the parked filters. */
   private readonly parkedFilters = new Map<string, string[]>();
+  /** Sessions ended here without a queue, with their version then (rememberUnparked). */
+  private readonly unparked = new Map<string, bigint>();
 
   private setParked(clientName: string, filters: string[]): void {
     if (!this.parkedFilters.has(clientName)) this.host.watchClient(clientName, true);
@@ -238,6 +242,7 @@ export class OfflineSessions {
       if (isShared(filter)) this.host.removeFilter(filter, conn);
     }
     const expiry = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
+    const versionAtEnd = conn.version;
     const queues = this.queues;
     // With MQFLEET_MAX_QUEUED_MESSAGES 0 nothing new is queued (in-flight deliveries still are).
     const filters =
@@ -295,6 +300,8 @@ export class OfflineSessions {
     // Until its disconnected event: a subscription change racing with the close is caught there.
     if (parked) this.rememberParked(conn.clientName, filters);
     const result = await close();
+    if (keep && !parked && result?.closed && !result.sessionRemoved)
+      this.rememberUnparked(conn.clientName, versionAtEnd);
     if (parked && result?.sessionRemoved) {
       this.deleteParked(conn.clientName);
       await queues!.discard(conn.clientName);
@@ -357,6 +364,19 @@ export class OfflineSessions {
     }
   }
 
+  /**
+   * A persistent session ended here and nothing was parked for it (no QoS 1/2 subscription, no
+   * delivery to save); its close took it from version `version` to the next. If the CONNECT that
+   * resumes it finds it two versions on (the close, then its own open), nothing happened to it in
+   * between: no connection elsewhere (only a connection's end parks a queue), no change by an
+   * administrator. Its queue then cannot exist and resume() asks JetStream nothing (a consumer
+   * lookup that failed with "not found" on every resume, in the persistent connect benchmark).
+   */
+  private rememberUnparked(clientName: string, version: bigint): void {
+    if (this.unparked.size >= UNPARKED_MAX) this.unparked.clear();
+    this.unparked.set(clientName, version);
+  }
+
   private rememberParked(clientName: string, filters: string[]): void {
     this.setParked(clientName, filters);
     // Forgotten if the event never comes (a NATS outage): the map does not grow.
@@ -377,6 +397,13 @@ export class OfflineSessions {
     if (conn) conn.sessionResumed = sessionPresent;
     // A session created by this CONNECT (version 1) has no queue: no JetStream request.
     if (!sessionPresent && conn?.version === 1n) return Promise.resolve(undefined);
+    // Nor has a session that ended here without a queue and was opened again by this CONNECT
+    // with nothing in between (see rememberUnparked).
+    const unparked = this.unparked.get(clientName);
+    if (unparked !== undefined) {
+      this.unparked.delete(clientName);
+      if (conn && conn.version === unparked + 2n) return Promise.resolve(undefined);
+    }
     const work = sessionPresent ? queues.take(clientName) : queues.discard(clientName).then(() => undefined);
     // A taken-over connection's deliveries announced while this one was connecting: taken once
     // this connection is open (after CONNACK, which follows in the same tick).

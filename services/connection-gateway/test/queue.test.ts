@@ -19,7 +19,15 @@ import type { NatsConnection } from 'nats';
 import type { Gateway } from '../src/index';
 import mqtt from 'mqtt';
 import pg from 'pg';
-import { connectPacket, endClient, mqttClient, RawClient, startCluster, type Cluster } from './helpers';
+import {
+  connectPacket,
+  endClient,
+  mqttClient,
+  nextMessage,
+  RawClient,
+  startCluster,
+  type Cluster,
+} from './helpers';
 
 const PERSISTENT = { sessionExpiryInterval: 3600 };
 
@@ -128,6 +136,48 @@ describe('offline queues of persistent sessions', () => {
       } finally {
         await endClient(back);
       }
+    }
+  });
+
+  test('a session that left A without a queue, then queued on B, gets that queue back on A', async () => {
+    // A knows it parked nothing for the session and skips the queue lookup when the session is
+    // opened again with nothing in between; here something was: a connection on B, whose end
+    // parked a queue.
+    const id = 'unparked-then-queued';
+    const options = { clientId: id, protocolVersion: 5 as const, clean: false, properties: PERSISTENT };
+    const first = await mqttClient(portA, options);
+    await first.subscribeAsync({ 'unp/#': { qos: 0 } });
+    const closedOnA = eventMatching(gatewayA, 'connectionClosed', (name: string) => name === id);
+    await first.endAsync();
+    await closedOnA;
+    const db = new pg.Client({ connectionString: cluster.infra.databaseUrl });
+    await db.connect();
+    try {
+      await until(async () => {
+        const { rows } = await db.query('SELECT connection_status FROM sessions WHERE client_name = $1', [
+          id,
+        ]);
+        return rows[0]?.connection_status === 'disconnected';
+      });
+    } finally {
+      await db.end();
+    }
+    const onB = await mqttClient(portB, options);
+    await onB.subscribeAsync({ 'unp/#': { qos: 1 } });
+    await endClient(onB);
+    await until(async () => (await consumersOf(id)).length > 0 || undefined);
+    const pub = await mqttClient(portB, { clientId: 'unparked-pub', protocolVersion: 5 });
+    const jsm = await nc.jetstreamManager();
+    const before = (await jsm.streams.info(queueStream())).state.messages;
+    await pub.publishAsync('unp/x', 'kept', { qos: 1 });
+    await streamHolds(before + 1);
+    await endClient(pub);
+    const back = mqtt.connect(`mqtt://127.0.0.1:${portA}`, { reconnectPeriod: 0, ...options });
+    try {
+      const got = await nextMessage(back, 10_000);
+      assert.equal(got.payload.toString(), 'kept');
+    } finally {
+      await endClient(back);
     }
   });
 
