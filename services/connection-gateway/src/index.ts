@@ -40,7 +40,8 @@ import { HealthMonitor } from './health';
 import { closeListeners, openListeners, type ClientStream, type Listener } from './listeners';
 import { SessionClient } from './session-client';
 import { SessionWriter } from './writer';
-import { KnownSessions, RateMeter } from './known-sessions';
+import { KnownSessions } from './known-sessions';
+import { Ring } from './stats';
 import { PublishFlusher, StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
 import { SessionEventsConsumer } from './session-events';
@@ -380,13 +381,15 @@ export class Gateway extends EventEmitter implements GatewayContext {
       this.known.noteEvent(type, token);
     if (type !== 'connected' && type !== 'disconnected' && type !== 'health' && type !== 'deleted')
       return true;
-    if (this.watched.has(rest.slice(dot + 1))) return true;
+    if (this.watched.has(token)) return true;
     return type === 'deleted' && !actor?.startsWith('gateway:');
   }
 
   mayAnswerFirst(clientName: string, plain: boolean): boolean {
     const mode = this.config.answerFirst;
-    const rate = this.connectRate.note(Date.now());
+    const now = Date.now();
+    this.connectRate.add(now, 1);
+    const rate = this.connectRate.sum(now);
     if (mode === 'never' || !plain || this.closing) return false;
     if (mode === 'load' && rate < this.config.answerFirstRate) return false;
     return (
@@ -399,8 +402,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
     );
   }
 
-  /** CONNECTs a second (mayAnswerFirst). */
-  private readonly connectRate = new RateMeter();
+  /** CONNECTs of the last second, in quarter seconds (mayAnswerFirst). */
+  private readonly connectRate = new Ring(4, 250);
 
   sessionStored(clientName: string, stored: boolean): void {
     this.known.noteStored(clientName, stored);

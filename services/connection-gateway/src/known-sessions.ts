@@ -56,10 +56,6 @@ export class KnownSessions {
     return this.loadedOnce && this.pending === undefined;
   }
 
-  get size(): number {
-    return this.tokens.size;
-  }
-
   /** Whether the client id may have a stored session (always true while not ready). */
   mayExist(clientName: string): boolean {
     return !this.ready || this.tokens.has(keyOf(clientToken(clientName)));
@@ -134,29 +130,5 @@ export class KnownSessions {
       after = page.next;
     } while (after !== '');
     return { tokens, anonymousAllowed };
-  }
-}
-
-/** Quarter-second buckets of the last second. */
-const BUCKET_MS = 250;
-const BUCKETS = 4;
-
-/** Events per second over the last second, counted in quarter-second buckets. */
-export class RateMeter {
-  private readonly counts = new Array<number>(BUCKETS).fill(0);
-  private bucket = 0;
-
-  /** Counts one event at `now` (ms) and returns the events of the last second, this one included. */
-  note(now: number): number {
-    const bucket = Math.floor(now / BUCKET_MS);
-    if (bucket !== this.bucket) {
-      const passed = Math.min(bucket - this.bucket, BUCKETS);
-      for (let i = 1; i <= passed; i++) this.counts[(this.bucket + i) % BUCKETS] = 0;
-      this.bucket = bucket;
-    }
-    this.counts[bucket % BUCKETS]!++;
-    let total = 0;
-    for (const c of this.counts) total += c;
-    return total;
   }
 }

@@ -190,12 +190,7 @@ interface BatchResult<Res> {
  */
 export const CALLS_IN_FLIGHT = 4;
 
-/**
- * Gathers the requests of one turn of the event loop (or, with CALLS_IN_FLIGHT calls out, until
- * one returns) into one batch call; each caller gets its own response or SessionServiceError, as
- * from the single call. A session-service without the batch RPC (UNIMPLEMENTED: an older version
- * during a rolling upgrade) gets single calls.
- */
+/** A request waiting for its batch call. */
 interface Waiting<Req, Res> {
   request: Req;
   resolve(res: Res): void;
@@ -211,8 +206,15 @@ export class WithdrawnError extends Error {
   }
 }
 
-export const WITHDRAWN = new WithdrawnError();
+/** One error for every withdrawal (see TurnBatch.withdraw). */
+const WITHDRAWN = new WithdrawnError();
 
+/**
+ * Gathers the requests of one turn of the event loop (or, with CALLS_IN_FLIGHT calls out, until
+ * one returns) into one batch call; each caller gets its own response or SessionServiceError, as
+ * from the single call. A session-service without the batch RPC (UNIMPLEMENTED: an older version
+ * during a rolling upgrade) gets single calls.
+ */
 export class TurnBatch<Req, Res> {
   private pending: Waiting<Req, Res>[] = [];
   /** The pending requests by identity (withdraw). */

@@ -1,6 +1,7 @@
 // The writes a gateway owes the session-service: the open of a CONNECT it answered without
-// waiting (packets/connect.ts), a client's subscription changes and the close of its connection. The data path never waits for them (docs/mqtt.md, "Packet order"): a SUBSCRIBE
-// is in force on the gateway at once and stored behind it. So a write is never dropped because
+// waiting (packets/connect.ts), a client's subscription changes and the close of its connection.
+// The data path never waits for them (docs/mqtt.md, "Packet order"): a SUBSCRIBE is in force on
+// the gateway at once and stored behind it. So a write is never dropped because
 // the session-service or Postgres is slow or away for a while: it is retried, with a growing
 // pause, until it lands. Writes of one client id go in the order they were made (a close after
 // the subscription changes before it). Only two answers end a write without landing it: the

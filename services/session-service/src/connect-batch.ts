@@ -8,6 +8,8 @@
 // (sessions.ts), which also write what a batch leaves undecided (a session another writer created
 // between this batch's read and its insert) and every write of a batch that failed as a whole.
 import {
+  boundedExpiry,
+  declaredSettings,
   evaluateHealth,
   newSessionSettings,
   MqfleetError,
@@ -22,9 +24,7 @@ import type {
 } from '@mqfleet/proto';
 import { inTransaction, type Db, type Tx } from './db';
 import {
-  boundedExpiry,
   clientKey,
-  declaredSettings,
   disconnectionReason,
   removedAtClose,
   enqueueMany,

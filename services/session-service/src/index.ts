@@ -26,7 +26,7 @@ import { closeBatcher, openBatcher } from './connect-batch';
 import { ensureStreams, StreamMonitor } from './stream';
 
 export { migrate } from './migrate';
-export { SessionStore, declaredSettings, clientKey } from './sessions';
+export { SessionStore, clientKey } from './sessions';
 export { hashPassword, verifyPassword } from './accounts';
 
 const EXPIRY_SWEEP_MS = 1000;

@@ -719,8 +719,6 @@ const SUBSCRIPTIONS_JSON = `(SELECT json_agg(json_build_object('topicFilter', ss
     'retainHandling', ss.retain_handling, 'subscriptionIdentifier', ss.subscription_identifier))
     FROM session_subscriptions ss WHERE ss.client_key = s.client_key)`;
 
-export { boundedExpiry, declaredSettings, WILL_FIELDS };
-
 /** Pages of ListSessionNames. */
 const DEFAULT_NAMES_PAGE = 1000;
 const MAX_NAMES_PAGE = 10_000;
