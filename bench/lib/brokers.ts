@@ -6,7 +6,7 @@
 // broker's") and, for mqfleet, which processes it needs besides.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '@mqfleet/testkit';
@@ -63,7 +63,17 @@ export async function startMqfleet(
     note:
       `${gateways} connection-gateway process${gateways > 1 ? 'es' : ''} as broker; session-service and api-gateway as "services"; ` +
       'Postgres and nats-server: every such process on the machine (shared with anything else running)',
-    close: () => system.close(),
+    close: async () => {
+      // BENCH_LOG_DIR=<dir>: every service's log lines of the run, one file per process.
+      const dir = process.env.BENCH_LOG_DIR;
+      if (dir) {
+        mkdirSync(dir, { recursive: true });
+        system.processes.forEach((p, i) =>
+          writeFileSync(path.join(dir, `${name}-${p.name}-${i}-${Date.now()}.log`), p.lines.join('\n')),
+        );
+      }
+      await system.close();
+    },
   };
 }
 

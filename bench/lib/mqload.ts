@@ -87,8 +87,10 @@ export class Mqload {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4000);
     });
     this.child.stdin!.on('error', () => undefined); // it may exit before reading a command
+    // 'close', not 'exit': a process can exit before its last stdout lines are read here, and its
+    // "result" line was then lost (storm runs that "exited before result" now and then).
     this.exit = new Promise((resolve) => {
-      this.child.once('exit', (code) => {
+      this.child.once('close', (code) => {
         this.exited = true;
         for (const w of this.waiters.splice(0)) {
           w.reject(
