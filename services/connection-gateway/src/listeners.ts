@@ -14,6 +14,16 @@ import { createSecureContext, createServer as createTlsServer, type TLSSocket } 
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ConfigError, listenerPort, type Config, type ListenerKind, type Logger } from '@mqfleet/core';
 
+/**
+ * Connections the kernel completes and queues for accept() (capped by net.core.somaxconn). When a
+ * fleet reconnects at once (a reconnect storm: every client's SYN within milliseconds) Node's
+ * default of 511 overflowed while the gateway was busy ending the old connections, and each
+ * refused SYN came back only after the client's retransmission delay (1, 3, 7, 15 s): with 19,900
+ * devices the last CONNACK came after 32 s while the gateway was mostly idle (bench/mqtt-load.ts,
+ * storm). Nginx and EMQX raise theirs for the same reason.
+ */
+const LISTEN_BACKLOG = 8192;
+
 /** What a connection reads from and writes to, whatever the transport. */
 export type ClientStream = Duplex & {
   readonly remoteAddress?: string | undefined;
@@ -213,7 +223,7 @@ export async function openListeners(
           break;
         }
       }
-      server.listen(listenerPort(config, kind), config.host);
+      server.listen({ port: listenerPort(config, kind), host: config.host, backlog: LISTEN_BACKLOG });
       await Promise.race([
         once(server, 'listening'),
         once(server, 'error').then(([err]) => {
