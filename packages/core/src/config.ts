@@ -98,6 +98,14 @@ export const DEFAULT_MAX_SESSION_EXPIRY = 7 * 24 * 60 * 60;
 export const ANSWER_FIRST = ['load', 'always', 'never'] as const;
 export type AnswerFirst = (typeof ANSWER_FIRST)[number];
 export const DEFAULT_ANSWER_FIRST_RATE = 500;
+/**
+ * How long, under load, a gateway keeps a persistent session whose connection ended before it
+ * stores the close: a reconnect within it resumes from the gateway's state (docs/mqtt.md,
+ * "Resumed from the gateway's hold"). Long enough for a fleet's reconnect storm on one gateway: 19,000
+ * sessions reconnecting at once to one gateway on a 2-core machine took 20 s, and a 10 s hold ran
+ * out for 1,166 of them (which then waited for the session-service).
+ */
+export const DEFAULT_RESUME_HOLD_MS = 30_000;
 
 export interface Config {
   production: boolean;
@@ -178,6 +186,12 @@ export interface Config {
   answerFirst: AnswerFirst;
   /** CONNECTs per second (per gateway) from which `load` answers first. */
   answerFirstRate: number;
+  /**
+   * Under the same rule as answerFirst (`load`: from answerFirstRate CONNECTs or connection ends a
+   * second), how long the close of a persistent session is held for a reconnect to the same
+   * gateway that resumes it from the gateway's state; 0 = never held.
+   */
+  resumeHoldMs: number;
   /** Replicas of every JetStream stream (1 on one machine, 3 in a 3-node cluster). */
   streamReplicas: number;
   /** Byte, message and age limits of each JetStream stream (stream-limits.ts). */
@@ -314,6 +328,7 @@ const SCHEMA: Record<string, VarSpec> = {
   MQFLEET_MAX_SESSION_EXPIRY: count(0, 4294967295),
   MQFLEET_ANSWER_FIRST: oneOf(...ANSWER_FIRST),
   MQFLEET_ANSWER_FIRST_RATE: count(1, 1_000_000),
+  MQFLEET_RESUME_HOLD_MS: count(0, 600_000),
   MQFLEET_STREAM_REPLICAS: count(1, 5),
   MQFLEET_EVENTS_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
   MQFLEET_EVENTS_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
@@ -586,6 +601,7 @@ export function loadConfig(
     maxSessionExpiry: get('MQFLEET_MAX_SESSION_EXPIRY', DEFAULT_MAX_SESSION_EXPIRY),
     answerFirst: get<AnswerFirst>('MQFLEET_ANSWER_FIRST', 'load'),
     answerFirstRate: get('MQFLEET_ANSWER_FIRST_RATE', DEFAULT_ANSWER_FIRST_RATE),
+    resumeHoldMs: get('MQFLEET_RESUME_HOLD_MS', DEFAULT_RESUME_HOLD_MS),
     streamReplicas: get('MQFLEET_STREAM_REPLICAS', DEFAULT_STREAM_REPLICAS),
     streams,
     natsMaxControlLine: get('MQFLEET_NATS_MAX_CONTROL_LINE', DEFAULT_NATS_MAX_CONTROL_LINE),

@@ -87,6 +87,7 @@ describe('loadConfig', () => {
       maxSessionExpiry: 604_800,
       answerFirst: 'load',
       answerFirstRate: 500,
+      resumeHoldMs: 30_000,
       streamReplicas: 1,
       streams: {
         events: { maxBytes: 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 86_400 },

@@ -54,8 +54,12 @@ const CLOSE_AFTER_REPLIES_MS = 250;
 const MAX_PENDING_PACKETS = 100;
 
 export class Connection {
-  /** `<gateway run>.<random>`: the session-service tells the connections of an earlier run apart. */
-  readonly id: string;
+  /**
+   * `<gateway run>.<counter>`: the session-service tells the connections of an earlier run apart.
+   * A connection that resumes a session from the gateway's hold takes the id of the connection
+   * that held it (resume-hold.ts), which the stored session still names.
+   */
+  id: string;
   state: ConnectionState = 'new';
   protocolVersion: ProtocolVersion = 4;
   clientName = '';
@@ -364,7 +368,8 @@ export class Connection {
     /**
      * Subscriptions added or changed on the live connection by someone else than its client (an
      * administrator's subscribeToMq) get their retained messages per their Retain Handling
-     * [MQTT-3.3.1-9..11]. A resumed session's subscriptions do not (CONNACK restores them).
+     * [MQTT-3.3.1-9..11]. A resumed session's subscriptions do not (CONNACK restores them), also
+     * when it is resumed from the gateway's hold (source 'hold', resume-hold.ts).
      */
     const retainedFor: { filter: string; options: SubscriptionOptions }[] = [];
     for (const [filter, options] of stored) {
@@ -375,6 +380,7 @@ export class Connection {
       if (!current) added.push(this.ctx.addFilter(filter, this));
       if (
         source !== 'open' &&
+        source !== 'hold' &&
         !isShared(filter) && // no retained messages for shared subscriptions (MQTT 5 §4.8.2)
         (options.retainHandling === 0 || (options.retainHandling === 1 && !current))
       ) {

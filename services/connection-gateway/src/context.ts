@@ -1,10 +1,11 @@
 // What a connection needs from its gateway. Connections and packet handlers depend on this
 // interface only, never on the Gateway class itself.
-import type { ClientAuthorization, Config, Logger } from '@mqfleet/core';
+import type { ClientAuthorization, Config, Logger, Settings } from '@mqfleet/core';
 import type { BusLimits } from './bus-limits';
 import type { Connection, Handoff } from './connection';
 import type { RoutedMessage } from './message';
 import type { Resumed } from './queue';
+import type { HeldSession } from './resume-hold';
 import type { Confirmation } from './confirmation';
 import type { SessionClient } from './session-client';
 import type { SessionWriter } from './writer';
@@ -65,6 +66,17 @@ export interface GatewayContext {
    * allows it now.
    */
   mayAnswerFirst(clientName: string, plain: boolean): boolean;
+  /**
+   * The session of this client id held after its connection ended here (resume-hold.ts), taken
+   * for a CONNECT that resumes it as it is (`resumable`: Clean Start 0, no user name, password or
+   * will; same protocol level; `declared` changes no setting); otherwise its close is sent now.
+   */
+  takeHeld(
+    clientName: string,
+    protocolVersion: number,
+    resumable: boolean,
+    declared: Partial<Settings>,
+  ): HeldSession | undefined;
   /** What an OpenSession / CloseSession reply said: whether the client id has a stored session. */
   sessionStored(clientName: string, stored: boolean): void;
   /** What this client may publish and subscribe to (the "authorization" rules). */

@@ -19,6 +19,7 @@ import {
   type ListenerKind,
   type Logger,
   type SessionApplied,
+  type Settings,
   type SessionBulkEvent,
   type SessionEvent,
   type Subjects,
@@ -34,13 +35,14 @@ import { NatsRouter } from './router';
 import { RetainedStore } from './retained';
 import { OfflineSessions } from './offline';
 import type { Resumed } from './queue';
-import { parseShared, SharedMembers } from './shared';
+import { isShared, parseShared, SharedMembers } from './shared';
 import { FilterIndex } from './filter-index';
 import { HealthMonitor } from './health';
 import { closeListeners, openListeners, type ClientStream, type Listener } from './listeners';
 import { SessionClient } from './session-client';
 import { SessionWriter } from './writer';
 import { KnownSessions } from './known-sessions';
+import { ResumeHold, sameSettings, type HeldSession } from './resume-hold';
 import { Ring } from './stats';
 import { PublishFlusher, StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
@@ -90,6 +92,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
   readonly writer: SessionWriter;
   /** Client ids with a stored session, as far as this gateway knows (known-sessions.ts). */
   readonly known: KnownSessions;
+  /** Persistent sessions whose close is held for a reconnect here (resume-hold.ts). */
+  readonly resumeHold: ResumeHold;
   get inboundTopicAliasMaximum(): number {
     return this.config.topicAliasMaximum;
   }
@@ -146,6 +150,9 @@ export class Gateway extends EventEmitter implements GatewayContext {
     this.sessions = new SessionClient(config);
     this.writer = new SessionWriter(this.sessions, this.logger);
     this.known = new KnownSessions((after) => this.sessions.listSessionNames(after), this.logger);
+    this.resumeHold = new ResumeHold(config.resumeHoldMs, (clientName, watching) =>
+      this.watchClient(clientName, watching),
+    );
     this.bus = new BusLimits(config, () => this.nc?.info?.max_payload);
   }
 
@@ -219,6 +226,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
       (event) => this.onSessionEvent(event),
       () => {
         this.known.reload();
+        // Events may have been missed: held sessions are closed rather than resumed blind.
+        this.resumeHold.releaseAll();
         this.emit('eventsAttached');
         void this.reconcile('events attached');
       },
@@ -257,14 +266,13 @@ export class Gateway extends EventEmitter implements GatewayContext {
 
     // Confirms every applied session version, so alterMqSession can report liveApplied; a new
     // version may change thresholds or subscriptions, so its health is evaluated again.
-    this.on(
-      'sessionApplied',
-      (clientName: string, version: string, _source: string, connectionId: string) => {
-        this.confirmApplied(clientName, version, connectionId);
-        const conn = this.byClient.get(clientName);
-        if (conn?.id === connectionId) health.check(conn);
-      },
-    );
+    this.on('sessionApplied', (clientName: string, version: string, source: string, connectionId: string) => {
+      // A session resumed from the hold was confirmed at this version by the connection that
+      // held it, under the same connection id.
+      if (source !== 'hold') this.confirmApplied(clientName, version, connectionId);
+      const conn = this.byClient.get(clientName);
+      if (conn?.id === connectionId) health.check(conn);
+    });
 
     this.publishHeartbeat();
     this.heartbeat = setInterval(() => this.publishHeartbeat(), this.config.gatewayHeartbeatMs);
@@ -287,6 +295,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.heartbeat);
+    // Held closes are sent now; the writes they become are awaited with the others below.
+    this.resumeHold.stop();
     this.known.stop();
     this.offline?.stop();
     this.health?.stop();
@@ -404,6 +414,83 @@ export class Gateway extends EventEmitter implements GatewayContext {
 
   /** CONNECTs of the last second, in quarter seconds (mayAnswerFirst). */
   private readonly connectRate = new Ring(4, 250);
+  /** Ends of connections that held a session, over the last second (mayHoldClose). */
+  private readonly endRate = new Ring(4, 250);
+
+  /**
+   * Whether the close of this ended connection's session is held for a reconnect here
+   * (resume-hold.ts; docs/mqtt.md, "Resumed from the gateway's hold"): MQFLEET_ANSWER_FIRST allows
+   * it now (`load`: from answerFirstRate CONNECTs or ends a second), and the session is one a
+   * reconnect could resume from what this gateway holds: stored (its open landed) and outliving
+   * the connection with the expiry it was stored with, status normal or hidden, no will, no user
+   * name, and nothing for an offline queue (no QoS 1/2 subscription outside shared groups, no
+   * delivery to save: a publisher's acknowledgement waits until such a queue is stored, so it
+   * cannot wait for a hold).
+   */
+  private mayHoldClose(conn: Connection, info: EndInfo, will: Will | undefined, handoff: Handoff): boolean {
+    const now = Date.now();
+    this.endRate.add(now, 1);
+    const mode = this.config.answerFirst;
+    if (mode === 'never' || this.config.resumeHoldMs === 0 || this.closing) return false;
+    if (
+      mode === 'load' &&
+      this.connectRate.sum(now) < this.config.answerFirstRate &&
+      this.endRate.sum(now) < this.config.answerFirstRate
+    )
+      return false;
+    const settings = conn.settings;
+    const status = settings.sessionStatus;
+    if (
+      !conn.sessionOpened ||
+      conn.version === 0n ||
+      !conn.session ||
+      info.reason === TAKEN_OVER ||
+      will !== undefined ||
+      settings.willTopic !== '' ||
+      conn.username !== '' ||
+      (status !== 'SESSION_STATUS_NORMAL' && status !== 'SESSION_STATUS_HIDDEN') ||
+      settings.sessionExpiryInterval === 0 ||
+      (info.sessionExpiryInterval !== undefined &&
+        info.sessionExpiryInterval !== settings.sessionExpiryInterval) ||
+      handoff.saved.length > 0 ||
+      this.writer.owes(conn.clientName) ||
+      this.pendingWills.has(conn.clientName)
+    )
+      return false;
+    for (const [filter, options] of handoff.subscriptions) {
+      if (options.qos > 0 && !isShared(filter)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The session held for this client id, taken for a CONNECT that resumes it as it is: Clean
+   * Start 0, no user name, password or will, the protocol level of the connection that ended, and
+   * a declaration that changes no setting (what the session-service would store for this CONNECT
+   * is what it stores already). Any other CONNECT sends the held close first, and is opened as
+   * usual.
+   */
+  takeHeld(
+    clientName: string,
+    protocolVersion: number,
+    resumable: boolean,
+    declared: Partial<Settings>,
+  ): HeldSession | undefined {
+    const entry = this.resumeHold.take(
+      clientName,
+      (held) =>
+        resumable &&
+        !this.closing &&
+        !this.byClient.has(clientName) &&
+        held.protocolVersion === protocolVersion &&
+        sameSettings(held.session.settings as unknown as Settings, declared),
+    );
+    if (!entry) return undefined;
+    // (Every other CONNECT is counted by mayAnswerFirst.)
+    this.connectRate.add(Date.now(), 1);
+    this.emit('resumedFromHold', clientName, entry.connectionId);
+    return entry;
+  }
 
   sessionStored(clientName: string, stored: boolean): void {
     this.known.noteStored(clientName, stored);
@@ -470,6 +557,25 @@ export class Gateway extends EventEmitter implements GatewayContext {
     // subscriptions' NATS interest, then CloseSession.
     // Retried until it lands (writer.ts): no row stays "connected" after a session-service outage.
     const endsHere = (info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval) === 0;
+    const send = (): ReturnType<SessionWriter['closeSession']> =>
+      this.writer.closeSession(request).then((response) => {
+        if (response?.closed) this.known.noteStored(conn.clientName, !response.sessionRemoved);
+        return response;
+      });
+    // Decided now, before the offline queue's work: what the connection held is still as it ended.
+    const hold = this.mayHoldClose(conn, info, will, handoff);
+    // A held session keeps the NATS interest of its (non-shared) subscriptions until it is taken
+    // back or its close is sent: a reconnect within the hold subscribes nothing anew.
+    const kept: string[] = [];
+    if (hold && this.router) {
+      for (const filter of handoff.subscriptions.keys()) {
+        if (!isShared(filter) && this.router.keep(filter)) kept.push(filter);
+      }
+    }
+    const unkeep = (): void => {
+      for (const filter of kept) this.router?.remove(filter);
+      kept.length = 0;
+    };
     const close = (): ReturnType<SessionWriter['closeSession']> => {
       // A session that ends with its connection, answered before its open was written, and whose
       // open has not been sent yet: nothing would remain of it, so neither is written.
@@ -477,10 +583,21 @@ export class Gateway extends EventEmitter implements GatewayContext {
         this.emit('openWithdrawn', conn.clientName, conn.id);
         return Promise.resolve(undefined);
       }
-      return this.writer.closeSession(request).then((response) => {
-        if (response?.closed) this.known.noteStored(conn.clientName, !response.sessionRemoved);
-        return response;
-      });
+      // A persistent session under load: held for a reconnect here (resume-hold.ts).
+      if (hold && !this.closing && !this.byClient.has(conn.clientName)) {
+        this.emit('closeHeld', conn.clientName, conn.id);
+        return this.resumeHold.hold({
+          clientName: conn.clientName,
+          connectionId: conn.id,
+          version: conn.version,
+          protocolVersion: conn.protocolVersion,
+          session: conn.session!,
+          send,
+          unkeep,
+        });
+      }
+      unkeep();
+      return send();
     };
     const ending = this.offline
       ? this.offline.end(conn, info, handoff, close)
@@ -638,6 +755,9 @@ export class Gateway extends EventEmitter implements GatewayContext {
       this.cancelWill(event.clientName);
     }
     this.offline?.onEvent(event);
+    // Anything that happens to a held session sends its close: a reconnect opens it as usual.
+    // (Not the event of its own open arriving late: the version the session is held at.)
+    this.resumeHold.releaseNewer(event.clientName, BigInt(event.version));
     const conn = this.byClient.get(event.clientName);
     if (!conn) return;
     if ((event.type === 'deleted' || event.type === 'deactivated') && BigInt(event.version) > conn.version) {
@@ -660,6 +780,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private onBulkAltered(event: SessionBulkEvent): void {
     const behind: string[] = [];
     for (const entry of event.sessions ?? []) {
+      this.resumeHold.releaseNewer(entry.clientName, BigInt(entry.version));
       const conn = this.byClient.get(entry.clientName);
       if (!conn) continue;
       const version = BigInt(entry.version);
@@ -809,6 +930,8 @@ export class Gateway extends EventEmitter implements GatewayContext {
       } else if (status.type === Events.Disconnect) {
         this.logger.warn('NATS disconnected', { server: status.data });
         this.known.invalidate();
+        // Session events cannot reach held sessions now: their closes are sent.
+        this.resumeHold.releaseAll();
       }
     }
   }

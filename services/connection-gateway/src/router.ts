@@ -110,6 +110,18 @@ export class NatsRouter {
   }
 
   /**
+   * One more reference to the NATS interest of a filter already subscribed here (false if there
+   * is none): a session held after its connection ended keeps it, so a reconnect within the hold
+   * needs no new NATS subscription and no round trip (resume-hold.ts). remove() lets it go.
+   */
+  keep(filter: string): boolean {
+    const existing = this.interests.get(filter);
+    if (!existing) return false;
+    existing.count++;
+    return true;
+  }
+
+  /**
    * Interest of a shared subscription [MQTT-4.8.2]: the filter's subjects in the NATS queue group
    * of (ShareName, filter), so that NATS gives each message to one gateway with members. Messages
    * this gateway published itself come back this way too (they are not delivered locally first).

@@ -2,7 +2,14 @@
 // connection (it alone enforces "CONNECT first, only once").
 import { randomBytes } from 'node:crypto';
 import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
-import { MAX_PACKET_SIZE, newSessionSettings, topicNameProblem, UINT16_MAX, UINT32_MAX } from '@mqfleet/core';
+import {
+  declaredSettings,
+  MAX_PACKET_SIZE,
+  newSessionSettings,
+  topicNameProblem,
+  UINT16_MAX,
+  UINT32_MAX,
+} from '@mqfleet/core';
 import type {
   ConnectDeclaration,
   ConnectDeclaration__Output,
@@ -15,6 +22,7 @@ import { userPropertiesToPairs } from '../message';
 import { ReasonCode, ReturnCode } from '../reason-codes';
 import { beyondMaxKeepAlive, keepAliveInForce } from '../keep-alive';
 import type { Resumed } from '../queue';
+import type { HeldSession } from '../resume-hold';
 import type { ClientLimits } from '../settings';
 
 /** Sends a refusing CONNACK and closes [MQTT-3.2.2-6 (3.1.1), MQTT-3.2.2-7 (5.0)]. */
@@ -224,6 +232,41 @@ function answered(conn: Connection, response: OpenSessionResponse__Output | unde
   if (response.session.version !== '1') void ctx.resumeQueue(clientName, false);
 }
 
+/**
+ * Resumes a session held after its previous connection here ended (resume-hold.ts): the stored
+ * session still names that connection, so this one takes its id and its session as the gateway
+ * held them, and nothing is written (the close was never sent). Session Present 1; nothing was
+ * queued for it (sessions with an offline queue are not held).
+ */
+async function resumeHeld(
+  conn: Connection,
+  held: HeldSession,
+  keepalive: number,
+  declaredExpiry: number,
+): Promise<void> {
+  const { ctx, clientName } = conn;
+  conn.id = held.connectionId;
+  conn.sessionOpened = true;
+  conn.holdDeliveries();
+  conn.applySession(held.session, 'hold', true);
+  // The connection has its own references to its filters' NATS interest now (applySession added
+  // them): the ones the held session kept go.
+  held.unkeep();
+  ctx.cancelWill(clientName);
+  const current = ctx.register(conn);
+  // Its subscriptions' NATS interest is in place before CONNACK, as for any resumed session.
+  await conn.routing;
+  if (conn.ending || conn.socket.destroyed) return;
+  conn.sessionResumed = true;
+  accept(conn, true, undefined, false, keepalive, declaredExpiry);
+  if (!current) {
+    conn.end(
+      { reason: 'session taken over', clean: false, publishWill: false },
+      ReasonCode.SESSION_TAKEN_OVER,
+    );
+  }
+}
+
 export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
   const { ctx } = conn;
   const version = packet.protocolVersion;
@@ -331,11 +374,20 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   // and answering its CONNECTs first let a reconnect storm's ramp outrun the session-service),
   // without a password to check and without a will (a will is stored with the session, so that it
   // fires if this gateway dies: docs/mqtt.md, "A gateway that dies").
-  const plain =
-    (declared_.sessionExpiryInterval ?? 0) === 0 &&
-    packet.username === undefined &&
-    packet.password === undefined &&
-    !packet.will;
+  const anonymous = packet.username === undefined && packet.password === undefined && !packet.will;
+  // A persistent session whose connection ended here a moment ago, and which this CONNECT resumes
+  // as it was (docs/mqtt.md, "Resumed from the gateway's hold").
+  const held = ctx.takeHeld(
+    clientName,
+    version,
+    anonymous && !clean && !assigned,
+    declaredSettings(declared_ as ConnectDeclaration__Output, ctx.limits.maxSessionExpiry),
+  );
+  if (held) {
+    await resumeHeld(conn, held, keepalive, declared_.sessionExpiryInterval ?? 0);
+    return;
+  }
+  const plain = (declared_.sessionExpiryInterval ?? 0) === 0 && anonymous;
   if (ctx.mayAnswerFirst(clientName, plain)) {
     answerFirst(conn, declared_, assigned, keepalive);
     return;

@@ -1,0 +1,147 @@
+// Persistent sessions whose connection ended here a moment ago, kept before their close is stored
+// (docs/mqtt.md, "Resumed from the gateway's hold"). Under load a device that reconnects to the
+// same gateway within the hold resumes its session from what the gateway still holds: the
+// session-service is told neither the close nor the open, because the stored session already
+// says what is true again (connected here, by the same connection id, at the same version). A
+// session that is not taken back in time, or about which anything happens meanwhile (a session
+// event, NATS away, the gateway closing), has its close sent as it would have been at once.
+import type { Settings } from '@mqfleet/core';
+import type { CloseSessionResponse__Output, Session__Output } from '@mqfleet/proto';
+
+/**
+ * Whether a CONNECT's declared settings (core connect.ts declaredSettings) leave a session's
+ * settings as they are: the session-service would store nothing new for it (it writes each
+ * declared field that is not pinned, so equal values change nothing, pinned or not). Lists and
+ * bytes (the will's) only compare equal when both are empty.
+ */
+export function sameSettings(held: Settings, declared: Partial<Settings>): boolean {
+  for (const [field, value] of Object.entries(declared) as [keyof Settings, unknown][]) {
+    const current = held[field] as unknown;
+    if (typeof value === 'object' && value !== null) {
+      const empty = (x: unknown): boolean =>
+        x === '' || ((Array.isArray(x) || Buffer.isBuffer(x)) && x.length === 0);
+      if (!empty(value) || !empty(current)) return false;
+    } else if (value !== current && !(value === '' && Buffer.isBuffer(current) && current.length === 0)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A session held after its connection ended. */
+export interface HeldSession {
+  readonly clientName: string;
+  /** The connection that holds the session in the store: a resuming connection takes its id. */
+  readonly connectionId: string;
+  readonly version: bigint;
+  readonly protocolVersion: number;
+  /** The session as the ended connection last applied it (settings and subscriptions). */
+  readonly session: Session__Output;
+  /** When the close is sent if nobody takes the session back (ms since the epoch). */
+  readonly due: number;
+  /**
+   * Lets go of the NATS interest the held session kept for its subscriptions: when its close is
+   * sent, or (taken back) once the resuming connection has its own.
+   */
+  readonly unkeep: () => void;
+  /** Sends the close that was held (the write the writer owes: retried until it lands). */
+  readonly send: () => Promise<CloseSessionResponse__Output | undefined>;
+  /** Settles the ending connection's close: with the write's answer, or undefined when taken. */
+  readonly settle: (response: Promise<CloseSessionResponse__Output | undefined> | undefined) => void;
+}
+
+export class ResumeHold {
+  /** By client id, in the order they were held (= the order they fall due: one hold time). */
+  private readonly held = new Map<string, HeldSession>();
+  private timer: NodeJS.Timeout | undefined;
+  /** Sessions taken back by a reconnect / whose close was sent after all. */
+  taken = 0;
+  released = 0;
+
+  constructor(
+    private readonly holdMs: number,
+    /** A client's session events are read while it is held (its id is watched). */
+    private readonly watch: (clientName: string, watching: boolean) => void,
+  ) {}
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  has(clientName: string): boolean {
+    return this.held.has(clientName);
+  }
+
+  /**
+   * Holds a session whose connection ended; the promise settles like its close would have: with
+   * the close's answer once it is sent, or undefined when a reconnect took the session back.
+   */
+  hold(entry: Omit<HeldSession, 'due' | 'settle'>): Promise<CloseSessionResponse__Output | undefined> {
+    this.release(entry.clientName);
+    return new Promise((resolve) => {
+      const settle = (response: Promise<CloseSessionResponse__Output | undefined> | undefined): void =>
+        resolve(response);
+      this.held.set(entry.clientName, { ...entry, due: Date.now() + this.holdMs, settle });
+      this.watch(entry.clientName, true);
+      this.timer ??= setTimeout(() => this.sweep(), this.holdMs);
+    });
+  }
+
+  /**
+   * Takes the held session of this client id back for a connection that resumes it, if
+   * `resumes(entry)` (nothing is sent); otherwise its close is sent now.
+   */
+  take(clientName: string, resumes: (entry: HeldSession) => boolean): HeldSession | undefined {
+    const entry = this.held.get(clientName);
+    if (!entry) return undefined;
+    if (!resumes(entry)) {
+      this.release(clientName);
+      return undefined;
+    }
+    this.held.delete(clientName);
+    this.watch(clientName, false);
+    this.taken++;
+    entry.settle(undefined);
+    return entry;
+  }
+
+  /** Sends the held close of this client id now (anything happened to the session). */
+  release(clientName: string): void {
+    const entry = this.held.get(clientName);
+    if (!entry) return;
+    this.held.delete(clientName);
+    this.watch(clientName, false);
+    this.released++;
+    entry.unkeep();
+    entry.settle(entry.send());
+  }
+
+  /** Sends the held close of this client id if a newer version of its session exists. */
+  releaseNewer(clientName: string, version: bigint): void {
+    const entry = this.held.get(clientName);
+    if (entry && version > entry.version) this.release(clientName);
+  }
+
+  /** Sends every held close (NATS was away, the gateway closes). */
+  releaseAll(): void {
+    for (const clientName of [...this.held.keys()]) this.release(clientName);
+  }
+
+  private sweep(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    for (const [clientName, entry] of this.held) {
+      if (entry.due > now) {
+        this.timer = setTimeout(() => this.sweep(), entry.due - now);
+        return;
+      }
+      this.release(clientName);
+    }
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.releaseAll();
+  }
+}
