@@ -200,7 +200,7 @@ describe('CONNECTs answered first', () => {
     assert.equal(await row('af-stop-6'), undefined);
   });
 
-  test('by default (load) a CONNECT is answered first only from MQFLEET_ANSWER_FIRST_RATE CONNECTs a second', async () => {
+  test('by default (load) a CONNECT is answered first only from MQFLEET_ANSWER_FIRST_RATE CONNECTs a second, and for 10 s after', async () => {
     const { gateway, port } = await cluster.startGateway({ MQFLEET_ANSWER_FIRST_RATE: '4' });
     await until(() => gateway.known.ready);
     const answered: string[] = [];
@@ -223,6 +223,14 @@ describe('CONNECTs answered first', () => {
       for (let i = 1; i <= 6; i++) {
         await until(async () => (await row(`af-load-${i}`))?.connection_status === 'connected');
       }
+      // Below the rate again (the burst left the last second), but within the 10 s the load
+      // lingers: still answered first.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const late = await RawClient.open(port, 4);
+      raws.push(late);
+      late.send(connectPacket('af-load-7'));
+      assert.equal(((await late.next()) as IConnackPacket).returnCode, 0);
+      assert.deepEqual(answered.slice(3), ['af-load-7']);
     } finally {
       gateway.off('answeredFirst', onAnswered);
       for (const raw of raws) {
