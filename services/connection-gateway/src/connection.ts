@@ -17,6 +17,7 @@ import {
   effectiveLimits,
   isBanned,
   settingsOf,
+  shared,
   UNLIMITED_CLIENT,
   willOf,
   type ClientLimits,
@@ -43,6 +44,32 @@ export interface Handoff {
   subscriptions: Map<string, SubscriptionOptions>;
   saved: SavedDelivery[];
 }
+
+/**
+ * The empty list every connection starts with instead of its own (pending, inbox, replies): an
+ * idle connection keeps no array of its own. Never pushed to: a list is made at its first entry.
+ */
+export const NO_PACKETS: mqtt.Packet[] = [];
+const NO_REPLIES: Reply[] = [];
+/** Settled: the routing of a connection that subscribed nothing. */
+const ROUTED: Promise<void> = Promise.resolve();
+
+interface Reply {
+  confirmation: Confirmation | undefined;
+  send: (code: number) => void;
+  /** QoS of the PUBLISH it answers (0: not a PUBLISH). */
+  qos: number;
+}
+
+/** What mqtt-packet's parser keeps of a CONNECT (setProtocolVersion), one object per level. */
+const PARSER_V4 = Object.freeze({ protocolVersion: 4 });
+const PARSER_V5 = Object.freeze({ protocolVersion: 5 });
+
+/** The subscriptions of a connection that has none (never changed). */
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, SubscriptionOptions> = new Map();
+
+/** The settings of a connection before its session is applied (one object for all). */
+const NO_SETTINGS: Settings = settingsOf(null);
 
 /** Connections opened by this process (their ids). */
 let connectionCounter = 0;
@@ -72,7 +99,7 @@ export class Connection {
    */
   session: Session__Output | null = null;
   version = 0n;
-  settings: Settings = settingsOf(null);
+  settings: Settings = NO_SETTINGS;
   /** What the client declared in CONNECT. */
   declared: ClientLimits = UNLIMITED_CLIENT;
   /** min(session setting, declared) — what the gateway honours when sending. */
@@ -85,7 +112,15 @@ export class Connection {
   queueReadyPending = false;
   /** OpenSession succeeded: CloseSession is owed when the connection ends. */
   sessionOpened = false;
-  readonly subscriptions = new Map<string, SubscriptionOptions>();
+  /**
+   * The subscriptions in force on this connection (read-only: changed by subscribe, unsubscribe
+   * and syncSubscriptions). One shared empty map until the first: an empty Map was about 450
+   * bytes of every idle connection (bench/mqtt-load.ts idle-memory).
+   */
+  get subscriptions(): ReadonlyMap<string, SubscriptionOptions> {
+    return this.subscriptionMap ?? NO_SUBSCRIPTIONS;
+  }
+  private subscriptionMap: Map<string, SubscriptionOptions> | undefined;
   /** MQTT 5 inbound topic aliases [MQTT-3.3.2.3.4]. */
   get inboundAliases(): Map<number, string> {
     return (this.inboundAliasMap ??= new Map());
@@ -98,7 +133,7 @@ export class Connection {
   /** Created by first use, as the maps below (an idle connection keeps none). */
   private awaitingReleaseIds: Set<number> | undefined;
   /** Packets that arrived while OpenSession was running; dispatched after CONNACK. */
-  readonly pending: mqtt.Packet[] = [];
+  pending: mqtt.Packet[] = NO_PACKETS;
   /** Live statistics (describeMqSessions includeStats, session health): O(1) per message. */
   readonly stats = new ConnectionStatsTracker();
   readonly keepAlive: KeepAliveTimer;
@@ -127,7 +162,7 @@ export class Connection {
   /** Bytes (remaining lengths) of the packets in `pending`. */
   private pendingBytes = 0;
   /** Settles once every NATS interest added for the subscription table is known to the server. */
-  private routingDone: Promise<void> = Promise.resolve();
+  private routingDone: Promise<void> = ROUTED;
   /**
    * The client's subscription changes the session-service has not stored yet (writer.ts), by
    * filter: the options subscribed, or null when unsubscribed. A stored session state does not
@@ -139,12 +174,7 @@ export class Connection {
    * Acknowledgements owed to the client, in the order of the packets they answer [MQTT-4.6.0-2]:
    * each is sent once its confirmation has settled and every earlier one is sent.
    */
-  private readonly replies: {
-    confirmation: Confirmation | undefined;
-    send: (code: number) => void;
-    /** QoS of the PUBLISH it answers (0: not a PUBLISH). */
-    qos: number;
-  }[] = [];
+  private replies: Reply[] = NO_REPLIES;
   /** Inbound QoS 1 / QoS 2 PUBLISH packets whose PUBACK / PUBREC waits in `replies`. */
   private qos1Waiting = 0;
   private qos2Waiting = 0;
@@ -154,7 +184,9 @@ export class Connection {
    * is not read meanwhile (back-pressure instead of DISCONNECT 0x93 for what is the gateway's
    * own delay).
    */
-  readonly inbox: mqtt.Packet[] = [];
+  inbox: mqtt.Packet[] = NO_PACKETS;
+  /** Until CONNECT arrives: the connection is cut off without one (dispatcher.ts). */
+  connectTimer: NodeJS.Timeout | undefined = undefined;
   /** Set by the dispatcher: handles the inbox once acknowledgements went out. */
   onWindowFreed: (() => void) | undefined;
   private ended: EndInfo | undefined;
@@ -166,7 +198,7 @@ export class Connection {
   ) {
     // Unique within the run (a counter: random bytes were 2 % of the CPU of a connect storm).
     this.id = `${ctx.instance}.${(++connectionCounter).toString(36)}`;
-    this.keepAlive = new KeepAliveTimer(() => this.onKeepAliveExpired());
+    this.keepAlive = new KeepAliveTimer(this);
     this.out = new Outbound(this);
   }
 
@@ -214,9 +246,8 @@ export class Connection {
     // mqtt-packet's parser keeps the whole CONNECT packet as its settings (user name, password,
     // will, properties) for the life of the connection, and reads only protocolVersion of it
     // after that (bridgeMode too, for protocol levels this gateway refuses): it keeps that alone.
-    (this.parser as unknown as { settings: { protocolVersion: number } }).settings = {
-      protocolVersion: version,
-    };
+    (this.parser as unknown as { settings: { protocolVersion: number } }).settings =
+      version === 5 ? PARSER_V5 : PARSER_V4;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -247,6 +278,7 @@ export class Connection {
    * MAX_PENDING_PACKETS or maxPacketSize bytes wait (the dispatcher resumes it after CONNACK).
    */
   holdPending(packet: mqtt.Packet): void {
+    if (this.pending === NO_PACKETS) this.pending = [];
     this.pending.push(packet);
     this.pendingBytes += (packet as { length?: number }).length ?? 0;
     if (this.pending.length >= MAX_PENDING_PACKETS || this.pendingBytes >= this.ctx.maxPacketSize)
@@ -255,7 +287,7 @@ export class Connection {
 
   /** The packets that waited for the session were handled: reading goes on. */
   pendingHandled(): void {
-    this.pending.length = 0;
+    this.pending = NO_PACKETS;
     this.pendingBytes = 0;
     this.releaseReading(READ_OPENING);
   }
@@ -304,6 +336,7 @@ export class Connection {
    * landed, packets/connect.ts): version 0 until the stored session is applied.
    */
   useSettings(settings: Settings): void {
+    settings = shared(settings);
     this.settings = settings;
     this.limits = effectiveLimits(settings, this.declared);
   }
@@ -321,7 +354,7 @@ export class Connection {
    */
   subscribe(filter: string, options: SubscriptionOptions, confirmation: Confirmation): number {
     const current = this.subscriptions.get(filter);
-    this.subscriptions.set(filter, options);
+    (this.subscriptionMap ??= new Map()).set(filter, options);
     if (!current) {
       const routed = this.ctx.addFilter(filter, this);
       this.routingDone = Promise.all([this.routingDone, routed]).then(
@@ -335,7 +368,7 @@ export class Connection {
 
   /** The client unsubscribes a filter: no new deliveries from now on [MQTT-3.10.4-2]. */
   unsubscribe(filter: string): number {
-    if (this.subscriptions.delete(filter)) this.ctx.removeFilter(filter, this);
+    if (this.subscriptionMap?.delete(filter)) this.ctx.removeFilter(filter, this);
     return this.markUnsaved(filter, null);
   }
 
@@ -376,7 +409,7 @@ export class Connection {
       if (skipOffBus(this, filter)) continue; // never installed (bus-limits.ts)
       const current = this.subscriptions.get(filter);
       if (current && sameOptions(current, options)) continue;
-      this.subscriptions.set(filter, options);
+      (this.subscriptionMap ??= new Map()).set(filter, options);
       if (!current) added.push(this.ctx.addFilter(filter, this));
       if (
         source !== 'open' &&
@@ -396,7 +429,7 @@ export class Connection {
     for (const filter of [...this.subscriptions.keys()]) {
       if (stored.has(filter)) continue;
       // A deleted subscription gets no new deliveries [MQTT-3.10.4-2].
-      this.subscriptions.delete(filter);
+      this.subscriptionMap?.delete(filter);
       this.ctx.removeFilter(filter, this);
     }
     if (added.length === 0) return undefined;
@@ -418,7 +451,7 @@ export class Connection {
 
   /** A confirmation whose settling sends the acknowledgements that wait for it (reply()). */
   confirmation(): Confirmation {
-    return new Confirmation(this.sendReplies);
+    return new Confirmation((this.replier ??= () => this.sendReplies()));
   }
 
   /**
@@ -433,10 +466,14 @@ export class Connection {
     }
     if (qos === 1) this.qos1Waiting++;
     else if (qos === 2) this.qos2Waiting++;
+    if (this.replies === NO_REPLIES) this.replies = [];
     this.replies.push({ confirmation, send, qos });
   }
 
-  private readonly sendReplies = (): void => {
+  /** sendReplies for confirmations, made at the first (an idle connection keeps no closure). */
+  private replier: (() => void) | undefined;
+
+  private sendReplies(): void {
     let freed = false;
     while (this.replies.length > 0) {
       const head = this.replies[0]!;
@@ -449,7 +486,7 @@ export class Connection {
     }
     if (this.replies.length === 0) this.closing?.();
     if (freed && this.inbox.length > 0) this.onWindowFreed?.();
-  };
+  }
 
   /** Set by end(): closes the connection once the acknowledgements owed have been sent. */
   private closing: (() => void) | undefined;
@@ -624,7 +661,7 @@ export class Connection {
     // Deliveries not completed, in the order they were sent, for the session's next connection.
     const saved = this.out.handoff();
     const subscriptions = new Map(this.subscriptions);
-    this.subscriptions.clear();
+    this.subscriptionMap = undefined;
     if (this.sessionOpened) {
       const will = wasOpen && info.publishWill && !this.banned ? this.currentWill() : undefined;
       // The gateway releases the NATS interest of the subscriptions (after parking the session).
@@ -634,7 +671,8 @@ export class Connection {
     }
   }
 
-  private onKeepAliveExpired(): void {
+  /** The client sent nothing for 1.5 × its keep alive (keep-alive.ts). */
+  onKeepAliveExpired(): void {
     // Not reading (its answers cannot leave): the client is not idle; onDrain() restarts the timer.
     if (this.readHolds & READ_OUTPUT_FULL) return;
     this.log.info('keep-alive timeout', {
@@ -687,8 +725,8 @@ function retained(session: Session__Output, settings: Settings): Session__Output
     clientName: session.clientName,
     version: session.version,
     sessionType: session.sessionType,
-    // The connection's own copy (settingsOf, defaults filled in): one settings object per
-    // connection, not two.
+    // The connection's settings (settingsOf: defaults filled in, shared by connections with
+    // equal settings), not a second object.
     settings,
     subscriptions: session.subscriptions,
     health: session.health,

@@ -108,6 +108,8 @@ export interface GatewayContext {
    * is restored) it is offered every local message, whatever its filters, as it buffers them.
    */
   holdingDeliveries(connection: Connection, holding: boolean): void;
+  /** The connection's socket closed (before the connection is finalized). */
+  socketClosed(connection: Connection): void;
   /**
    * A connection ended (after its socket closed). The gateway parks a persistent session's
    * queue (queue.ts), releases the subscriptions' NATS interest and closes the session.

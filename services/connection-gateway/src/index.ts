@@ -665,8 +665,11 @@ export class Gateway extends EventEmitter implements GatewayContext {
     }
     const conn = new Connection(socket, this);
     this.connections.add(conn);
-    socket.once('close', () => this.connections.delete(conn));
     attach(conn);
+  }
+
+  socketClosed(conn: Connection): void {
+    this.connections.delete(conn);
   }
 
   holdingDeliveries(conn: Connection, holding: boolean): void {

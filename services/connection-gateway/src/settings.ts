@@ -11,14 +11,33 @@ export interface ClientLimits {
   topicAliasMaximum: number;
 }
 
-export const UNLIMITED_CLIENT: ClientLimits = {
+export const UNLIMITED_CLIENT: ClientLimits = Object.freeze({
   receiveMaximum: UINT16_MAX,
   maximumPacketSize: MAX_PACKET_SIZE,
   topicAliasMaximum: 0,
-};
+});
 
 export function settingsOf(session: Session__Output | null | undefined): Settings {
-  return { ...DEFAULT_SETTINGS, ...(session?.settings ?? {}) };
+  return shared({ ...DEFAULT_SETTINGS, ...(session?.settings ?? {}) });
+}
+
+/** Distinct settings objects kept for sharing; beyond it the cache starts again. */
+const SHARED_MAX = 4096;
+const sharedSettings = new Map<string, Settings>();
+
+/**
+ * One object for equal settings: the devices of a fleet mostly have the same settings, and a
+ * settings object per connection was about 260 bytes of every idle one (bench/mqtt-load.ts
+ * idle-memory). Settings objects are never changed in place (a new state is a new object), so
+ * connections can share one.
+ */
+export function shared(settings: Settings): Settings {
+  const key = JSON.stringify(settings);
+  const known = sharedSettings.get(key);
+  if (known) return known;
+  if (sharedSettings.size >= SHARED_MAX) sharedSettings.clear();
+  sharedSettings.set(key, settings);
+  return settings;
 }
 
 /** A stored limit of 0 means "not set": the client's own value applies. */
@@ -30,11 +49,24 @@ const capped = (stored: number, declared: number): number =>
  * MQTT-3.3.4-7 (receive maximum), MQTT-3.3.2-9 (topic alias maximum)].
  */
 export function effectiveLimits(settings: Settings, declared: ClientLimits): ClientLimits {
-  return {
+  return sharedLimits({
     receiveMaximum: Math.max(1, capped(settings.receiveMaximum, declared.receiveMaximum)),
     maximumPacketSize: capped(settings.maximumPacketSize, declared.maximumPacketSize),
     topicAliasMaximum: Math.min(settings.topicAliasMaximum, declared.topicAliasMaximum),
-  };
+  });
+}
+
+/**
+ * UNLIMITED_CLIENT itself for limits equal to it (most clients declare none): connections keep
+ * one object instead of two each (bench/mqtt-load.ts idle-memory). Limits are never changed in
+ * place.
+ */
+export function sharedLimits(limits: ClientLimits): ClientLimits {
+  return limits.receiveMaximum === UNLIMITED_CLIENT.receiveMaximum &&
+    limits.maximumPacketSize === UNLIMITED_CLIENT.maximumPacketSize &&
+    limits.topicAliasMaximum === UNLIMITED_CLIENT.topicAliasMaximum
+    ? UNLIMITED_CLIENT
+    : limits;
 }
 
 export function isBanned(settings: Settings): boolean {

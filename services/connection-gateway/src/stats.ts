@@ -179,6 +179,13 @@ const NOTHING_HELD: OutboundNow = { outboundBytes: 0, queuedMessages: 0, queuedB
  * "per minute over the last 10 minutes" of a 3-minute-old connection is its count / 3 (at
  * least one minute is used as the divisor).
  */
+const NOTHING_DROPPED: MessagesDropped = Object.freeze({
+  outboundBudget: 0,
+  queueFull: 0,
+  packetTooLarge: 0,
+  expired: 0,
+});
+
 export class ConnectionStatsTracker {
   // The counters are made when first used: an idle connection (most of a fleet's, most of the
   // time) keeps none of them (about 300 bytes each connection).
@@ -188,8 +195,11 @@ export class ConnectionStatsTracker {
   private backlogCounter: RateCounter | undefined;
   private slowDropsCounter: RateCounter | undefined;
   private backlogNow = 0;
-  /** Messages not delivered, by reason. */
-  readonly dropped: MessagesDropped = { outboundBudget: 0, queueFull: 0, packetTooLarge: 0, expired: 0 };
+  private droppedCounts: MessagesDropped | undefined;
+  /** Messages not delivered, by reason (made at the first drop: most connections have none). */
+  get dropped(): MessagesDropped {
+    return (this.droppedCounts ??= { outboundBudget: 0, queueFull: 0, packetTooLarge: 0, expired: 0 });
+  }
 
   get published(): RateCounter {
     return (this.publishedCounter ??= new RateCounter());
@@ -253,7 +263,7 @@ export class ConnectionStatsTracker {
     const p = this.publishedCounter ?? NO_EVENTS;
     const r = this.receivedCounter ?? NO_EVENTS;
     const b = this.backlogCounter ?? NO_EVENTS;
-    const d = this.dropped;
+    const d = this.droppedCounts ?? NOTHING_DROPPED;
     return {
       totalMessagesPublished: p.total,
       publishRatePerMinute: p.lastMinute(now),

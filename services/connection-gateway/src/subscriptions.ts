@@ -64,7 +64,7 @@ export interface Match {
  * `fromSelf`: the message was published by this same connection (No Local [MQTT-3.8.3-3]).
  */
 export function match(
-  subscriptions: Map<string, SubscriptionOptions>,
+  subscriptions: ReadonlyMap<string, SubscriptionOptions>,
   topic: string,
   messageQos: QoS,
   messageRetain: boolean,

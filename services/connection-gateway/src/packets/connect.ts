@@ -23,7 +23,7 @@ import { ReasonCode, ReturnCode } from '../reason-codes';
 import { beyondMaxKeepAlive, keepAliveInForce } from '../keep-alive';
 import type { Resumed } from '../queue';
 import type { HeldSession } from '../resume-hold';
-import type { ClientLimits } from '../settings';
+import { sharedLimits, type ClientLimits } from '../settings';
 
 /** Sends a refusing CONNACK and closes [MQTT-3.2.2-6 (3.1.1), MQTT-3.2.2-7 (5.0)]. */
 function refuse(conn: Connection, v4Code: number, v5Code: number, reason: string): void {
@@ -359,11 +359,11 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     }
   }
 
-  const declared: ClientLimits = {
+  const declared: ClientLimits = sharedLimits({
     receiveMaximum: v5 ? (props.receiveMaximum ?? UINT16_MAX) : UINT16_MAX,
     maximumPacketSize: v5 ? (props.maximumPacketSize ?? MAX_PACKET_SIZE) : MAX_PACKET_SIZE,
     topicAliasMaximum: v5 ? (props.topicAliasMaximum ?? 0) : 0,
-  };
+  });
   conn.declared = declared;
   conn.limits = declared;
   const declared_ = declaration(packet, v5, declared, maxKeepAlive);
