@@ -486,7 +486,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     clientName: string,
     protocolVersion: number,
     resumable: boolean,
-    declared: Partial<Settings>,
+    declared: () => Partial<Settings>,
   ): HeldSession | undefined {
     const entry = this.resumeHold.take(
       clientName,
@@ -495,7 +495,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
         !this.closing &&
         !this.byClient.has(clientName) &&
         held.protocolVersion === protocolVersion &&
-        sameSettings(held.session.settings as unknown as Settings, declared),
+        sameSettings(held.session.settings as unknown as Settings, declared()),
     );
     if (!entry) return undefined;
     // (Every other CONNECT is counted by mayAnswerFirst.)

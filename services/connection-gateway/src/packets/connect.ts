@@ -377,10 +377,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   const anonymous = packet.username === undefined && packet.password === undefined && !packet.will;
   // A persistent session whose connection ended here a moment ago, and which this CONNECT resumes
   // as it was (docs/mqtt.md, "Resumed from the gateway's hold").
-  const held = ctx.takeHeld(
-    clientName,
-    version,
-    anonymous && !clean && !assigned,
+  const held = ctx.takeHeld(clientName, version, anonymous && !clean && !assigned, () =>
     declaredSettings(declared_ as ConnectDeclaration__Output, ctx.limits.maxSessionExpiry),
   );
   if (held) {
