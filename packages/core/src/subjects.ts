@@ -130,6 +130,13 @@ export interface Subjects {
   message(topic: string): string;
   /** Prefix of every message subject (subject filters are built on it). */
   messagePrefix: string;
+  /**
+   * Core NATS: a message of a shared subscription handed on to the gateways with members of its
+   * group (NATS queue group `queueGroup`) by a gateway that had none left (connection-gateway
+   * router.ts); the topic follows as on message subjects.
+   */
+  shareRedirect(queueGroup: string, topic: string): string;
+  shareRedirectPrefix(queueGroup: string): string;
   /** A gateway confirms here that a session version is in force on its live connection. */
   sessionApplied(clientName: string): string;
   sessionAppliedAll: string;
@@ -172,6 +179,8 @@ export function subjects(prefix: string): Subjects {
     work: (type, clientName) => `${prefix}.work.${type}.${clientToken(clientName)}`,
     message: (topic) => `${prefix}.msg.${topicToSubject(topic)}`,
     messagePrefix: `${prefix}.msg`,
+    shareRedirect: (queueGroup, topic) => `${prefix}.share.${queueGroup}.${topicToSubject(topic)}`,
+    shareRedirectPrefix: (queueGroup) => `${prefix}.share.${queueGroup}`,
     sessionApplied: (clientName) => `${prefix}.applied.${clientToken(clientName)}`,
     sessionAppliedAll: `${prefix}.applied.>`,
     gatewayHeartbeat: (gatewayId) => `${prefix}.gateway.heartbeat.${gatewayId}`,

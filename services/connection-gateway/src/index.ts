@@ -125,6 +125,13 @@ export class Gateway extends EventEmitter implements GatewayContext {
   private offline: OfflineSessions | undefined;
   /** Local members of shared subscriptions (shared.ts). */
   readonly shared = new SharedMembers();
+  /** Shared subscriptions' messages handed on to another gateway, and dropped (router.ts). */
+  get sharedRedirected(): number {
+    return this.router?.sharedRedirected ?? 0;
+  }
+  get sharedDropped(): number {
+    return this.router?.sharedDropped ?? 0;
+  }
   /** Which connections here subscribe which (non-shared) filters: local routing. */
   private readonly subscribers = new FilterIndex<Connection>();
   /** Connections buffering every local message until their offline queue is restored. */

@@ -24,6 +24,10 @@ const SUBJECT_CACHE_SIZE = 4096;
 const SUBJECT_CACHE_MAX_TOPIC = 256;
 /** SUBACK waits at most this long for the NATS server to confirm a new subscription. */
 const FLUSH_TIMEOUT_MS = 2000;
+/** How often a shared subscription's message is handed on before it is dropped (redirectShared). */
+export const MAX_SHARE_HOPS = 3;
+/** Header of a handed-on shared message: how often it was handed on. */
+const HEADER_SHARE_HOPS = 'Mqfleet-Share-Hops';
 
 interface Interest {
   count: number;
@@ -55,8 +59,11 @@ export class NatsRouter {
     private readonly gatewayId: string,
     private readonly logger: Logger,
     private readonly deliver: (message: RoutedMessage) => void,
-    /** A message NATS gave this gateway for one shared subscription (queue group). */
-    private readonly deliverShared: (shared: SharedFilter, message: RoutedMessage) => void,
+    /**
+     * A message NATS gave this gateway for one shared subscription (queue group), handed on
+     * `hops` times before; false when no member here could take it.
+     */
+    private readonly deliverShared: (shared: SharedFilter, message: RoutedMessage, hops: number) => boolean,
   ) {
     this.encodeHeaders = safeHeaderValue(gatewayId);
   }
@@ -127,13 +134,47 @@ export class NatsRouter {
    * this gateway published itself come back this way too (they are not delivered locally first).
    */
   async addShared(shared: SharedFilter): Promise<void> {
-    return this.addInterest(this.nc, sharedKey(shared), shared.filter, queueGroupOf(shared), (err, msg) =>
-      this.onShared(err, msg, shared),
+    const queue = queueGroupOf(shared);
+    const redirects = this.s.shareRedirectPrefix(queue);
+    return this.addInterest(
+      this.nc,
+      sharedKey(shared),
+      shared.filter,
+      queue,
+      (err, msg) => this.onShared(err, msg, shared, this.s.messagePrefix),
+      // Messages other gateways hand on to the group (redirectShared).
+      { subject: `${redirects}.>`, callback: (err, msg) => this.onShared(err, msg, shared, redirects) },
     );
   }
 
+  /**
+   * A shared subscription's message that NATS gave this gateway when none of the group's members
+   * here could take it (the last one left before its NATS interest was gone, or every one is a
+   * slow consumer): handed on to the group, so that NATS gives it to a gateway with members
+   * (the redirect subject, in the same queue group). At most MAX_SHARE_HOPS times; false when it
+   * is dropped.
+   */
+  redirectShared(shared: SharedFilter, message: RoutedMessage, hops: number): boolean {
+    if (hops >= MAX_SHARE_HOPS || this.nc.isClosed() || this.nc.isDraining()) return false;
+    const headers = toNatsHeaders(message, this.gatewayId);
+    headers.set(HEADER_SHARE_HOPS, String(hops + 1));
+    try {
+      this.nc.publish(this.s.shareRedirect(queueGroupOf(shared), message.topic), message.payload, {
+        headers,
+      });
+      return true;
+    } catch (err) {
+      this.logger.warn('shared message not handed on', { topic: message.topic, err });
+      return false;
+    }
+  }
+
+  /**
+   * The last member here left: the group's interest is drained, so a message NATS gave this
+   * gateway before it knew is still read, and handed on to the group (redirectShared).
+   */
   removeShared(shared: SharedFilter): void {
-    this.removeInterest(sharedKey(shared));
+    this.removeInterest(sharedKey(shared), true);
   }
 
   private async addInterest(
@@ -142,6 +183,7 @@ export class NatsRouter {
     filter: string,
     queue: string | undefined,
     callback: (err: Error | null, msg: Msg) => void,
+    extra?: { subject: string; callback: (err: Error | null, msg: Msg) => void },
   ): Promise<void> {
     const existing = this.interests.get(key);
     if (existing) {
@@ -153,6 +195,10 @@ export class NatsRouter {
     const subscriptions = filterToSubjects(filter).map((subject) =>
       nc.subscribe(`${this.s.messagePrefix}.${subject}`, { callback, ...(queue ? { queue } : {}) }),
     );
+    if (extra)
+      subscriptions.push(
+        nc.subscribe(extra.subject, { callback: extra.callback, ...(queue ? { queue } : {}) }),
+      );
     this.interests.set(key, { count: 1, subscriptions });
     // The subscription must be known to the server before SUBACK, or an immediate publish on
     // another gateway could miss us. A NATS outage does not hold SUBACK back for long.
@@ -164,31 +210,50 @@ export class NatsRouter {
     clearTimeout(timer);
   }
 
-  private removeInterest(key: string): void {
+  private removeInterest(key: string, drain = false): void {
     const interest = this.interests.get(key);
     if (!interest) return;
     if (--interest.count > 0) return;
     this.interests.delete(key);
-    for (const sub of interest.subscriptions) sub.unsubscribe();
+    for (const sub of interest.subscriptions) {
+      // Drained: the UNSUB goes out, and what the server sent before it is still read until a
+      // flush confirms it (unsubscribe() would drop it here on arrival).
+      if (!drain) sub.unsubscribe();
+      else {
+        try {
+          sub.drain().catch(() => undefined); // (NATS closing: nothing is read any more)
+        } catch {
+          sub.unsubscribe();
+        }
+      }
+    }
   }
 
   get filterCount(): number {
     return this.interests.size;
   }
 
-  private onShared(err: Error | null, msg: Msg, shared: SharedFilter): void {
+  private onShared(err: Error | null, msg: Msg, shared: SharedFilter, prefix: string): void {
     if (err) {
       this.logger.warn('NATS subscription error', { err });
       return;
     }
-    const message = this.decode(msg);
-    if (message) this.deliverShared(shared, message);
+    const message = this.decode(msg, prefix);
+    if (!message) return;
+    const hops = Number(msg.headers?.get(HEADER_SHARE_HOPS)) || 0;
+    if (this.deliverShared(shared, message, hops)) return;
+    if (this.redirectShared(shared, message, hops)) this.sharedRedirected++;
+    else this.sharedDropped++;
   }
 
-  private decode(msg: Msg): RoutedMessage | undefined {
+  /** Shared messages handed on to the group / dropped after MAX_SHARE_HOPS (or NATS closing). */
+  sharedRedirected = 0;
+  sharedDropped = 0;
+
+  private decode(msg: Msg, prefix = this.s.messagePrefix): RoutedMessage | undefined {
     let topic: string;
     try {
-      topic = subjectToTopic(msg.subject.slice(this.s.messagePrefix.length + 1));
+      topic = subjectToTopic(msg.subject.slice(prefix.length + 1));
     } catch {
       this.logger.warn('message on an unmappable subject', { subject: msg.subject });
       return undefined;

@@ -55,8 +55,6 @@ export function queueGroupOf(shared: SharedFilter): string {
 export class SharedMembers {
   private readonly members = new Map<string, Set<Connection>>();
   private readonly turn = new Map<string, number>();
-  /** Messages NATS gave this gateway when none of the group's members here could take them. */
-  dropped = 0;
 
   add(topicFilter: string, conn: Connection): void {
     let members = this.members.get(topicFilter);
@@ -78,12 +76,12 @@ export class SharedMembers {
    * NATS chose this gateway for a message of a shared subscription: one of its members here gets
    * it, in turn [MQTT-4.8.2]. A member that cannot take it (still connecting, closing) is passed
    * over, and so, first, is one that cannot send it at once (a slow consumer: its outbound budget
-   * is used up or its QoS 1/2 deliveries wait, connection.ts); with none left the message is
-   * dropped and counted.
+   * is used up or its QoS 1/2 deliveries wait, connection.ts). False when none here took it: the
+   * router hands it on to the group's other gateways (router.ts redirectShared).
    */
-  deliver(shared: SharedFilter, message: RoutedMessage): void {
+  deliver(shared: SharedFilter, message: RoutedMessage): boolean {
     // NATS subjects over-match "$" topics for leading wildcards [MQTT-4.7.2-1].
-    if (!topicMatches(shared.filter, message.topic)) return;
+    if (!topicMatches(shared.filter, message.topic)) return true;
     const topicFilter = `${SHARE_PREFIX}${shared.group}/${shared.filter}`;
     const members = [...(this.members.get(topicFilter) ?? [])];
     const turn = this.turn.get(topicFilter) ?? 0;
@@ -91,10 +89,10 @@ export class SharedMembers {
       for (let i = 0; i < members.length; i++) {
         if (members[(turn + i) % members.length]!.offerShared(topicFilter, message, pass === 1)) {
           this.turn.set(topicFilter, (turn + i + 1) % members.length);
-          return;
+          return true;
         }
       }
     }
-    this.dropped++;
+    return false;
   }
 }

@@ -7,6 +7,8 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IConnackPacket, IDisconnectPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import { eventMatching, until } from '@mqfleet/testkit';
 import type { Gateway } from '../src/index';
+import type { NatsRouter } from '../src/router';
+import type { Socket } from 'node:net';
 import {
   connectPacket,
   endClient,
@@ -196,6 +198,60 @@ describe('shared subscriptions', () => {
     } finally {
       await endClient(pub);
       await endClient(stay.client);
+    }
+  });
+
+  test('a message NATS gave a gateway whose last member then left is handed on to a gateway with members', async () => {
+    const away = await member(portA, 'sh-rd-away', 5, ['$share/g4/rd/#']);
+    const stay = await member(portB, 'sh-rd-stay', 5, ['$share/g4/rd/#', 'end/#']);
+    const pub = await mqttClient(portB, { clientId: 'sh-rd-pub', protocolVersion: 5 });
+    // Gateway A stops reading its NATS connection (a slow network): NATS gives it its share of the
+    // group's messages, which wait in its socket while its last member leaves and the group's
+    // UNSUB goes out. When A reads them it has no member for them: the window in which such a
+    // message was lost although its publisher had its PUBACK (dropped by nats.js for a
+    // subscription already unsubscribed, or by the gateway for want of a member).
+    const socket = (gatewayA as unknown as { nc: { protocol: { transport: { socket: Socket } } } }).nc
+      .protocol.transport.socket;
+    socket.pause();
+    try {
+      const N = 40;
+      for (let i = 0; i < N; i++) await pub.publishAsync('rd/x', String(i), { qos: 1 });
+      const gone = eventMatching(gatewayA, 'connectionClosed', (name: string) => name === 'sh-rd-away');
+      await away.client.endAsync();
+      await gone;
+      socket.resume();
+      await until(() => stay.got.length >= N || undefined);
+      const barrier = nextMessage(stay.client);
+      await pub.publishAsync('end/rd', 'end', { qos: 1 });
+      await barrier;
+      assert.deepEqual(
+        [...stay.got].sort((a, b) => Number(a) - Number(b)),
+        Array.from({ length: N }, (_, i) => String(i)),
+        'every message reached the member still connected, once',
+      );
+      assert.deepEqual(away.got, [], 'the member that left got none of them');
+      assert.ok(gatewayA.sharedRedirected > 0, 'gateway A had a share and handed it on');
+      assert.equal(gatewayA.sharedDropped, 0);
+    } finally {
+      socket.resume();
+      await endClient(pub);
+      await endClient(stay.client);
+    }
+  });
+
+  test('a shared message no gateway can take is handed on at most 3 times, then dropped and counted', async () => {
+    const router = (gatewayA as unknown as { router: NatsRouter }).router;
+    await router.addShared({ group: 'g5', filter: 'nobody/#' });
+    const pub = await mqttClient(portB, { clientId: 'sh-nobody-pub', protocolVersion: 5 });
+    try {
+      const dropped = gatewayA.sharedDropped;
+      const redirected = gatewayA.sharedRedirected;
+      await pub.publishAsync('nobody/x', 'lost', { qos: 1 });
+      await until(() => gatewayA.sharedDropped === dropped + 1 || undefined);
+      assert.equal(gatewayA.sharedRedirected - redirected, 3);
+    } finally {
+      router.removeShared({ group: 'g5', filter: 'nobody/#' });
+      await endClient(pub);
     }
   });
 });
