@@ -64,7 +64,9 @@ export async function startMqfleet(
       `${gateways} connection-gateway process${gateways > 1 ? 'es' : ''} as broker; session-service and api-gateway as "services"; ` +
       'Postgres and nats-server: every such process on the machine (shared with anything else running)',
     close: async () => {
-      // BENCH_LOG_DIR=<dir>: every service's log lines of the run, one file per process.
+      await system.close();
+      // BENCH_LOG_DIR=<dir>: every service's log lines of the run (their last ones at closing
+      // included), one file per process.
       const dir = process.env.BENCH_LOG_DIR;
       if (dir) {
         mkdirSync(dir, { recursive: true });
@@ -72,7 +74,6 @@ export async function startMqfleet(
           writeFileSync(path.join(dir, `${name}-${p.name}-${i}-${Date.now()}.log`), p.lines.join('\n')),
         );
       }
-      await system.close();
     },
   };
 }

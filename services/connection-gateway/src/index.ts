@@ -304,8 +304,16 @@ export class Gateway extends EventEmitter implements GatewayContext {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.heartbeat);
+    const hold = this.resumeHold;
+    this.logger.info('closing', {
+      connections: this.byClient.size,
+      heldSessions: hold.size,
+      resumedFromHold: hold.taken,
+      holdsReleased: hold.released,
+      opensWithdrawn: this.writer.withdrawn,
+    });
     // Held closes are sent now; the writes they become are awaited with the others below.
-    this.resumeHold.stop();
+    hold.stop();
     this.known.stop();
     this.offline?.stop();
     this.health?.stop();
