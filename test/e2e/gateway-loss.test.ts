@@ -316,6 +316,40 @@ describe('a gateway that dies (separate processes, SIGKILL)', () => {
     assert.equal(willsOf(observer, 'loss/will/back').length, 0, 'no will for the device that came back');
   });
 
+  it('sessions whose close a gateway held when it died are closed by the cluster and resume elsewhere with their subscriptions', async () => {
+    // Gateway 2 (killed by the test before; stopped here if that one did not run) again, holding
+    // the closes of persistent sessions for a reconnect whatever the load (docs/mqtt.md, "Resumed
+    // from the gateway's hold").
+    await system.gateways[2]!.process.stop('SIGKILL');
+    await system.startGateway(2, { MQFLEET_ANSWER_FIRST: 'always' });
+    const persistent = { clean: false, properties: { sessionExpiryInterval: 600 } };
+    const first = await device('hold-dev', 2, persistent);
+    await first.client.subscribeAsync('hold/data', { qos: 0 });
+    // Its subscription is stored (version 2) before the connection ends.
+    await until(async () => (await describeSession('hold-dev'))?.version === '2', SLACK_MS);
+    await first.client.endAsync();
+    // Held: nothing was written, the store still says connected.
+    await system.gateways[2]!.process.waitForLine(
+      (line) => line.includes('"msg":"close held for a reconnect"') && line.includes('"hold-dev"'),
+      SLACK_MS,
+    );
+    assert.equal((await describeSession('hold-dev'))?.connectionStatus, 'connected');
+    const killedAt = Date.now();
+    await system.gateways[2]!.process.stop('SIGKILL');
+    const noticedAt = await noticed('hold-dev');
+    process.stderr.write(
+      `# held session of a lost gateway closed ${noticedAt - killedAt} ms after SIGKILL\n`,
+    );
+    const closed = await describeSession('hold-dev');
+    assert.equal(closed?.disconnectionReason, 'gateway lost');
+    // The session outlived its gateway and resumes on another one, subscription included.
+    const back = await device('hold-dev', 0, persistent);
+    assert.equal(back.connack.sessionPresent, true);
+    const publisher = await device('hold-pub', 1);
+    await publisher.client.publishAsync('hold/data', 'after the loss', { qos: 0 });
+    await until(() => back.messages.some((m) => m.payload.toString() === 'after the loss'), SLACK_MS);
+  });
+
   it('a gateway restarted with the same id does not resurrect the sessions of its earlier run', async () => {
     const observer = await device('restart-observer', 0);
     await observer.client.subscribeAsync('restart/will/#', { qos: 1 });

@@ -613,6 +613,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
       // A persistent session under load: held for a reconnect here (resume-hold.ts).
       if (hold && !this.closing && !this.byClient.has(conn.clientName)) {
         this.emit('closeHeld', conn.clientName, conn.id);
+        this.logger.debug('close held for a reconnect', {
+          clientName: conn.clientName,
+          connectionId: conn.id,
+        });
         return this.resumeHold.hold({
           clientName: conn.clientName,
           connectionId: conn.id,
