@@ -50,6 +50,12 @@ export interface HeldSession {
   readonly settle: (response: Promise<CloseSessionResponse__Output | undefined> | undefined) => void;
 }
 
+/**
+ * Sessions a gateway holds at most: beyond it the oldest held close is sent at once. A few hundred
+ * bytes each (the entry, its promise and closures; the session object is the ended connection's).
+ */
+export const MAX_HELD = 100_000;
+
 export class ResumeHold {
   /** By client id, in the order they were held (= the order they fall due: one hold time). */
   private readonly held = new Map<string, HeldSession>();
@@ -62,6 +68,7 @@ export class ResumeHold {
     private readonly holdMs: number,
     /** A client's session events are read while it is held (its id is watched). */
     private readonly watch: (clientName: string, watching: boolean) => void,
+    private readonly maxHeld = MAX_HELD,
   ) {}
 
   get size(): number {
@@ -78,6 +85,8 @@ export class ResumeHold {
    */
   hold(entry: Omit<HeldSession, 'due' | 'settle'>): Promise<CloseSessionResponse__Output | undefined> {
     this.release(entry.clientName);
+    // Full: the oldest goes (Map order is the order they were held).
+    if (this.held.size >= this.maxHeld) this.release(this.held.keys().next().value!);
     return new Promise((resolve) => {
       const settle = (response: Promise<CloseSessionResponse__Output | undefined> | undefined): void =>
         resolve(response);
