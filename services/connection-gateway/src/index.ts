@@ -593,16 +593,7 @@ export class Gateway extends EventEmitter implements GatewayContext {
     const hold = this.mayHoldClose(conn, info, will, handoff);
     // A held session keeps the NATS interest of its (non-shared) subscriptions until it is taken
     // back or its close is sent: a reconnect within the hold subscribes nothing anew.
-    const kept: string[] = [];
-    if (hold && this.router) {
-      for (const filter of handoff.subscriptions.keys()) {
-        if (!isShared(filter) && this.router.keep(filter)) kept.push(filter);
-      }
-    }
-    const unkeep = (): void => {
-      for (const filter of kept) this.router?.remove(filter);
-      kept.length = 0;
-    };
+    const unkeep = hold ? this.keepInterest(handoff) : undefined;
     const close = (): ReturnType<SessionWriter['closeSession']> => {
       // A session that ends with its connection, answered before its open was written, and whose
       // open has not been sent yet: nothing would remain of it, so neither is written.
@@ -624,10 +615,10 @@ export class Gateway extends EventEmitter implements GatewayContext {
           protocolVersion: conn.protocolVersion,
           session: conn.session!,
           send,
-          unkeep,
+          unkeep: unkeep!,
         });
       }
-      unkeep();
+      unkeep?.();
       return send();
     };
     const ending = this.offline
@@ -640,6 +631,20 @@ export class Gateway extends EventEmitter implements GatewayContext {
       .finally(() => this.closeCalls.delete(call));
     this.closeCalls.add(call);
     this.emit('connectionClosed', conn.clientName, conn.id, info.reason);
+  }
+
+  /**
+   * One more reference to the NATS interest of each of a held session's non-shared filters;
+   * returns what lets them go (once).
+   */
+  private keepInterest(handoff: Handoff): () => void {
+    const router = this.router;
+    const kept = router
+      ? [...handoff.subscriptions.keys()].filter((f) => !isShared(f) && router.keep(f))
+      : [];
+    return () => {
+      for (const filter of kept.splice(0)) router?.remove(filter);
+    };
   }
 
   /** Which of these client ids have a session (offline.ts sweeps the queues of the others). */

@@ -17,16 +17,15 @@ import type { CloseSessionResponse__Output, Session__Output } from '@mqfleet/pro
 export function sameSettings(held: Settings, declared: Partial<Settings>): boolean {
   for (const [field, value] of Object.entries(declared) as [keyof Settings, unknown][]) {
     const current = held[field] as unknown;
-    if (typeof value === 'object' && value !== null) {
-      const empty = (x: unknown): boolean =>
-        x === '' || ((Array.isArray(x) || Buffer.isBuffer(x)) && x.length === 0);
-      if (!empty(value) || !empty(current)) return false;
-    } else if (value !== current && !(value === '' && Buffer.isBuffer(current) && current.length === 0)) {
-      return false;
-    }
+    if (value === current) continue;
+    if (!isEmpty(value) || !isEmpty(current)) return false;
   }
   return true;
 }
+
+/** An empty string, list or bytes (a will field, in whichever form it was stored). */
+const isEmpty = (x: unknown): boolean =>
+  x === '' || ((Array.isArray(x) || Buffer.isBuffer(x)) && x.length === 0);
 
 /** A session held after its connection ended. */
 export interface HeldSession {
@@ -75,10 +74,6 @@ export class ResumeHold {
     return this.held.size;
   }
 
-  has(clientName: string): boolean {
-    return this.held.has(clientName);
-  }
-
   /**
    * Holds a session whose connection ended; the promise settles like its close would have: with
    * the close's answer once it is sent, or undefined when a reconnect took the session back.
@@ -87,9 +82,7 @@ export class ResumeHold {
     this.release(entry.clientName);
     // Full: the oldest goes (Map order is the order they were held).
     if (this.held.size >= this.maxHeld) this.release(this.held.keys().next().value!);
-    return new Promise((resolve) => {
-      const settle = (response: Promise<CloseSessionResponse__Output | undefined> | undefined): void =>
-        resolve(response);
+    return new Promise((settle) => {
       this.held.set(entry.clientName, { ...entry, due: Date.now() + this.holdMs, settle });
       this.watch(entry.clientName, true);
       this.timer ??= setTimeout(() => this.sweep(), this.holdMs);

@@ -149,8 +149,8 @@ export class NatsRouter {
 
   /**
    * A shared subscription's message that NATS gave this gateway when none of the group's members
-   * here could take it (the last one left before its NATS interest was gone, or every one is a
-   * slow consumer): handed on to the group, so that NATS gives it to a gateway with members
+   * here could take it (the last one left before its NATS interest was gone, or every one is
+   * still connecting or closing): handed on to the group, so that NATS gives it to a gateway with members
    * (the redirect subject, in the same queue group). At most MAX_SHARE_HOPS times; false when it
    * is dropped.
    */
@@ -217,15 +217,10 @@ export class NatsRouter {
     this.interests.delete(key);
     for (const sub of interest.subscriptions) {
       // Drained: the UNSUB goes out, and what the server sent before it is still read until a
-      // flush confirms it (unsubscribe() would drop it here on arrival).
-      if (!drain) sub.unsubscribe();
-      else {
-        try {
-          sub.drain().catch(() => undefined); // (NATS closing: nothing is read any more)
-        } catch {
-          sub.unsubscribe();
-        }
-      }
+      // flush confirms it (unsubscribe() would drop it here on arrival). A drain refused (NATS
+      // closing) leaves nothing to read.
+      if (drain) sub.drain().catch(() => undefined);
+      else sub.unsubscribe();
     }
   }
 

@@ -244,27 +244,15 @@ async function resumeHeld(
   keepalive: number,
   declaredExpiry: number,
 ): Promise<void> {
-  const { ctx, clientName } = conn;
   conn.id = held.connectionId;
   conn.sessionOpened = true;
+  conn.sessionResumed = true;
   conn.holdDeliveries();
   conn.applySession(held.session, 'hold', true);
   // The connection has its own references to its filters' NATS interest now (applySession added
   // them): the ones the held session kept go.
   held.unkeep();
-  ctx.cancelWill(clientName);
-  const current = ctx.register(conn);
-  // Its subscriptions' NATS interest is in place before CONNACK, as for any resumed session.
-  await conn.routing;
-  if (conn.ending || conn.socket.destroyed) return;
-  conn.sessionResumed = true;
-  accept(conn, true, undefined, false, keepalive, declaredExpiry);
-  if (!current) {
-    conn.end(
-      { reason: 'session taken over', clean: false, publishWill: false },
-      ReasonCode.SESSION_TAKEN_OVER,
-    );
-  }
+  await registerAndAccept(conn, true, () => Promise.resolve(undefined), false, keepalive, declaredExpiry);
 }
 
 export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
@@ -456,17 +444,39 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   conn.holdDeliveries();
   if (response.session) conn.applySession(response.session, 'open', true);
   else conn.log.warn('OpenSession returned no session; using defaults', { clientName });
-  ctx.cancelWill(clientName);
-  const current = ctx.register(conn);
-  // A resumed session's stored subscriptions [MQTT-3.1.2-5] were restored by applySession; the
-  // CONNACK waits until their NATS interest is in place, so a message published right after it
-  // reaches the client from any gateway.
-  await conn.routing;
-  // The offline queue is read once the live subscriptions are in place (queue.ts).
-  const resumed = await ctx.resumeQueue(clientName, response.sessionPresent);
-  if (conn.ending || conn.socket.destroyed) return;
+  await registerAndAccept(
+    conn,
+    response.sessionPresent,
+    // The offline queue is read once the live subscriptions are in place (queue.ts).
+    () => ctx.resumeQueue(clientName, response.sessionPresent),
+    assigned,
+    keepalive,
+    declared_.sessionExpiryInterval ?? 0,
+  );
+}
 
-  accept(conn, response.sessionPresent, resumed, assigned, keepalive, declared_.sessionExpiryInterval ?? 0);
+/**
+ * The session is applied to the connection (deliveries held): it becomes the holder of its client
+ * id here and gets its CONNACK once the NATS interest of its subscriptions is in place, so that a
+ * message published right after it reaches the client from any gateway, and once `resume` has
+ * read what the session kept (its offline queue).
+ */
+async function registerAndAccept(
+  conn: Connection,
+  sessionPresent: boolean,
+  resume: () => Promise<Resumed | undefined>,
+  assigned: boolean,
+  keepalive: number,
+  declaredExpiry: number,
+): Promise<void> {
+  const { ctx } = conn;
+  ctx.cancelWill(conn.clientName);
+  const current = ctx.register(conn);
+  // A resumed session's stored subscriptions [MQTT-3.1.2-5] were restored by applySession.
+  await conn.routing;
+  const resumed = await resume();
+  if (conn.ending || conn.socket.destroyed) return;
+  accept(conn, sessionPresent, resumed, assigned, keepalive, declaredExpiry);
   if (!current) {
     // A newer connection of the same client already holds the session here.
     conn.end(
