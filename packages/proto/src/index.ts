@@ -118,6 +118,14 @@ export type {
   ChangeSubscriptionsResponse,
   ChangeSubscriptionsResponse__Output,
 } from './generated/mqfleet/v1/ChangeSubscriptionsResponse';
+export type {
+  ChangeSubscriptionsBatchRequest,
+  ChangeSubscriptionsBatchRequest__Output,
+} from './generated/mqfleet/v1/ChangeSubscriptionsBatchRequest';
+export type {
+  ChangeSubscriptionsBatchResponse,
+  ChangeSubscriptionsBatchResponse__Output,
+} from './generated/mqfleet/v1/ChangeSubscriptionsBatchResponse';
 export type { UserProperty, UserProperty__Output } from './generated/mqfleet/v1/UserProperty';
 export type { SessionStatus__Output as SessionStatus } from './generated/mqfleet/v1/SessionStatus';
 export type { CreateTokenRequest__Output } from './generated/mqfleet/v1/CreateTokenRequest';

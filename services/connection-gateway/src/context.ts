@@ -70,14 +70,14 @@ export interface GatewayContext {
    * The session of this client id held after its connection ended here (resume-hold.ts), taken
    * for a CONNECT that resumes it as it is (`resumable`: Clean Start 0, no user name, password or
    * will; same protocol level; the settings `declared` computes change nothing); otherwise its
-   * close is sent now.
+   * close is sent now. A promise while the session's last subscription change is being stored.
    */
   takeHeld(
     clientName: string,
     protocolVersion: number,
     resumable: boolean,
     declared: () => Partial<Settings>,
-  ): HeldSession | undefined;
+  ): HeldSession | undefined | Promise<HeldSession | undefined>;
   /** What an OpenSession / CloseSession reply said: whether the client id has a stored session. */
   sessionStored(clientName: string, stored: boolean): void;
   /** What this client may publish and subscribe to (the "authorization" rules). */

@@ -32,10 +32,14 @@ export interface HeldSession {
   readonly clientName: string;
   /** The connection that holds the session in the store: a resuming connection takes its id. */
   readonly connectionId: string;
-  readonly version: bigint;
+  /** The stored version the session is held at (that of its last write, once it landed). */
+  version: bigint;
   readonly protocolVersion: number;
-  /** The session as the ended connection last applied it (settings and subscriptions). */
-  readonly session: Session__Output;
+  /**
+   * The session as the ended connection last applied it (settings and subscriptions), or as its
+   * last subscription change stored it.
+   */
+  session: Session__Output;
   /** When the close is sent if nobody takes the session back (ms since the epoch). */
   readonly due: number;
   /**
@@ -47,6 +51,14 @@ export interface HeldSession {
   readonly send: () => Promise<CloseSessionResponse__Output | undefined>;
   /** Settles the ending connection's close: with the write's answer, or undefined when taken. */
   readonly settle: (response: Promise<CloseSessionResponse__Output | undefined> | undefined) => void;
+  /**
+   * A subscription change of the ended connection is still being stored: the session is taken
+   * back once it lands (the held state does not have it yet), when `landed` settles.
+   */
+  writing: boolean;
+  readonly landed: Promise<void> | undefined;
+  /** The newest version a session event showed while the write was out. */
+  newest: bigint;
 }
 
 /**
@@ -78,24 +90,61 @@ export class ResumeHold {
    * Holds a session whose connection ended; the promise settles like its close would have: with
    * the close's answer once it is sent, or undefined when a reconnect took the session back.
    */
-  hold(entry: Omit<HeldSession, 'due' | 'settle'>): Promise<CloseSessionResponse__Output | undefined> {
+  hold(
+    entry: Omit<HeldSession, 'due' | 'settle' | 'writing' | 'newest' | 'landed'>,
+    /**
+     * The last subscription change of the ended connection, while it is still being stored: the
+     * session is held at what it stores (its session, undefined when it did not land).
+     */
+    write?: Promise<Session__Output | undefined>,
+  ): Promise<CloseSessionResponse__Output | undefined> {
     this.release(entry.clientName);
     // Full: the oldest goes (Map order is the order they were held).
     if (this.held.size >= this.maxHeld) this.release(this.held.keys().next().value!);
     return new Promise((settle) => {
-      this.held.set(entry.clientName, { ...entry, due: Date.now() + this.holdMs, settle });
+      const held: HeldSession = {
+        ...entry,
+        due: Date.now() + this.holdMs,
+        settle,
+        writing: write !== undefined,
+        newest: 0n,
+        landed: write?.then((session) => this.written(held, session)),
+      };
+      this.held.set(entry.clientName, held);
       this.watch(entry.clientName, true);
       this.timer ??= setTimeout(() => this.sweep(), this.holdMs);
     });
   }
 
   /**
-   * Takes the held session of this client id back for a connection that resumes it, if
-   * `resumes(entry)` (nothing is sent); otherwise its close is sent now.
+   * The subscription change a held session waited for landed (`session` as stored), or did not
+   * (undefined: its connection no longer held the session).
    */
-  take(clientName: string, resumes: (entry: HeldSession) => boolean): HeldSession | undefined {
+  private written(held: HeldSession, session: Session__Output | undefined): void {
+    if (this.held.get(held.clientName) !== held) return;
+    const version = session ? BigInt(session.version) : 0n;
+    // Anything newer happened meanwhile, or the write found the session elsewhere: the close goes.
+    if (!session || held.newest > version) {
+      this.release(held.clientName);
+      return;
+    }
+    held.version = version;
+    held.session = session;
+    held.writing = false;
+  }
+
+  /**
+   * Takes the held session of this client id back for a connection that resumes it, if
+   * `resumes(entry)` (nothing is sent); otherwise its close is sent now. A session whose last
+   * subscription change is still being stored is taken (or not) once that write lands: a promise.
+   */
+  take(
+    clientName: string,
+    resumes: (entry: HeldSession) => boolean,
+  ): HeldSession | undefined | Promise<HeldSession | undefined> {
     const entry = this.held.get(clientName);
     if (!entry) return undefined;
+    if (entry.landed && entry.writing) return entry.landed.then(() => this.take(clientName, resumes));
     if (!resumes(entry)) {
       this.release(clientName);
       return undefined;
@@ -121,7 +170,11 @@ export class ResumeHold {
   /** Sends the held close of this client id if a newer version of its session exists. */
   releaseNewer(clientName: string, version: bigint): void {
     const entry = this.held.get(clientName);
-    if (entry && version > entry.version) this.release(clientName);
+    if (!entry || version <= entry.version) return;
+    // (While its subscription change is out, the event may be that change's own: decided when
+    // it lands.)
+    if (entry.writing) entry.newest = version > entry.newest ? version : entry.newest;
+    else this.release(clientName);
   }
 
   /** Sends every held close (NATS was away, the gateway closes). */

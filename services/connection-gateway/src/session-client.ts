@@ -10,6 +10,8 @@ import {
   type CloseSessionRequest,
   type CloseSessionResponse__Output,
   type DescribeSessionsResponse__Output,
+  type ChangeSubscriptionsBatchRequest,
+  type ChangeSubscriptionsBatchResponse__Output,
   type ChangeSubscriptionsRequest,
   type ChangeSubscriptionsResponse__Output,
   type BatchFailure__Output,
@@ -23,7 +25,7 @@ import {
 import { SessionServiceError } from './errors';
 
 export const INTERNAL_TOKEN_METADATA_KEY = 'x-mqfleet-internal';
-/** Deadline of CloseSession(s) calls, at least (closeDeadlineMs). */
+/** Deadline of the calls nobody waits for (closes, subscription changes), at least. */
 const CLOSE_DEADLINE_MS = 30_000;
 /** Names per ListSessionNames page. */
 const NAMES_PAGE = 5000;
@@ -86,6 +88,14 @@ export class SessionClient {
     });
   }
 
+  /**
+   * Opens and closes submitted and not answered yet: the session-service's backlog of this
+   * gateway's connects and disconnects (the gateway's load signal, index.ts underLoad).
+   */
+  get unanswered(): number {
+    return this.opens.unanswered + this.closes.unanswered;
+  }
+
   /** CloseSession, batched like openSession (CloseSessions). */
   closeSession(request: CloseSessionRequest): Promise<CloseSessionResponse__Output> {
     return this.closes.submit(request);
@@ -109,18 +119,23 @@ export class SessionClient {
         'CloseSessions',
         this.client.CloseSessions.bind(this.client),
         { requests },
-        this.closeDeadlineMs,
+        this.writeBehindDeadlineMs,
       ).then((r) => r.results),
     (request) =>
-      this.call('CloseSession', this.client.CloseSession.bind(this.client), request, this.closeDeadlineMs),
+      this.call(
+        'CloseSession',
+        this.client.CloseSession.bind(this.client),
+        request,
+        this.writeBehindDeadlineMs,
+      ),
   );
 
   /**
-   * Nobody waits for a close (writer.ts retries it until it lands), so it may queue longer than a
-   * call a client waits for: in a reconnect storm of 20,000 sessions, closes that timed out after
-   * 5 s while queued behind the others were sent again and again.
+   * Nobody waits for a close or a subscription change (writer.ts retries them until they land), so
+   * they may queue longer than a call a client waits for: in a reconnect storm of 20,000 sessions,
+   * closes that timed out after 5 s while queued behind the others were sent again and again.
    */
-  private get closeDeadlineMs(): number {
+  private get writeBehindDeadlineMs(): number {
     return Math.max(this.config.grpcDeadlineMs, CLOSE_DEADLINE_MS);
   }
 
@@ -130,10 +145,34 @@ export class SessionClient {
     });
   }
 
-  /** Stores a client's SUBSCRIBE/UNSUBSCRIBE in its session. */
+  /**
+   * Stores a client's SUBSCRIBE/UNSUBSCRIBE in its session; batched like openSession
+   * (ChangeSubscriptionsBatch: a fleet that subscribes at once was stored one commit at a time).
+   */
   changeSubscriptions(request: ChangeSubscriptionsRequest): Promise<ChangeSubscriptionsResponse__Output> {
-    return this.call('ChangeSubscriptions', this.client.ChangeSubscriptions.bind(this.client), request);
+    return this.subscriptionChanges.submit(request);
   }
+
+  private readonly subscriptionChanges = new TurnBatch<
+    ChangeSubscriptionsRequest,
+    ChangeSubscriptionsResponse__Output
+  >(
+    'ChangeSubscriptions',
+    (requests) =>
+      this.call<ChangeSubscriptionsBatchRequest, ChangeSubscriptionsBatchResponse__Output>(
+        'ChangeSubscriptionsBatch',
+        this.client.ChangeSubscriptionsBatch.bind(this.client),
+        { requests },
+        this.writeBehindDeadlineMs,
+      ).then((r) => r.results),
+    (request) =>
+      this.call(
+        'ChangeSubscriptions',
+        this.client.ChangeSubscriptions.bind(this.client),
+        request,
+        this.writeBehindDeadlineMs,
+      ),
+  );
 
   close(): void {
     this.client.close();
@@ -221,6 +260,8 @@ export class TurnBatch<Req, Res> {
   private readonly waiting = new Map<Req, Waiting<Req, Res>>();
   private single = false;
   private inFlight = 0;
+  /** Requests in the calls out. */
+  private sending = 0;
   private scheduled = false;
 
   constructor(
@@ -228,6 +269,11 @@ export class TurnBatch<Req, Res> {
     private readonly many: (requests: Req[]) => Promise<BatchResult<Res>[]>,
     private readonly one: (request: Req) => Promise<Res>,
   ) {}
+
+  /** Requests waiting for their call or for its answer (withdrawn ones until the next call). */
+  get unanswered(): number {
+    return this.pending.length + this.sending;
+  }
 
   submit(request: Req): Promise<Res> {
     if (this.single) return this.one(request);
@@ -274,6 +320,7 @@ export class TurnBatch<Req, Res> {
 
   private send(batch: Waiting<Req, Res>[]): void {
     this.inFlight++;
+    this.sending += batch.length;
     void this.many(batch.map((p) => p.request))
       .then(
         (results) => {
@@ -304,6 +351,7 @@ export class TurnBatch<Req, Res> {
       )
       .finally(() => {
         this.inFlight--;
+        this.sending -= batch.length;
         this.flush();
       });
   }

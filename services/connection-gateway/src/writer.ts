@@ -142,8 +142,23 @@ export class SessionWriter {
     return this.chains.has(clientName) || this.held.has(clientName);
   }
 
+  /**
+   * The last write owed for this client id when it is a subscription change (undefined when
+   * nothing is owed, or something else is last: an open or a close).
+   */
+  lastSubscriptionWrite(
+    clientName: string,
+  ): Promise<ChangeSubscriptionsResponse__Output | undefined> | undefined {
+    const chain = this.chains.get(clientName);
+    const write = this.subscriptionWrites.get(clientName);
+    return chain !== undefined && chain === write && !this.held.has(clientName) ? write : undefined;
+  }
+
   /** Per client id, the last subscription change owed (settled() waits for it). */
-  private readonly subscriptionWrites = new Map<string, Promise<unknown>>();
+  private readonly subscriptionWrites = new Map<
+    string,
+    Promise<ChangeSubscriptionsResponse__Output | undefined>
+  >();
 
   /** Closes a connection's session; undefined when it no longer held it. */
   closeSession(request: CloseSessionRequest): Promise<CloseSessionResponse__Output | undefined> {

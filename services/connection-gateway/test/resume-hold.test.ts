@@ -109,6 +109,53 @@ describe('persistent sessions resumed from the hold', () => {
     assert.equal(closed.version, '4');
   });
 
+  test('a client that subscribes and leaves at once is held at what its subscription change stores', async () => {
+    const { gateway, port } = await gatewayWith('always');
+    const { port: otherPort } = await gatewayWith('never');
+    const first = await mqttClient(port, { clientId: 'rh-quick', clean: false, keepalive: 30 });
+    assert.equal((await row('rh-quick'))?.version, '1');
+    let owedWhenHeld: boolean | undefined;
+    const onHeld = (name: string): void => {
+      if (name === 'rh-quick') owedWhenHeld = gateway.writer.owes(name);
+    };
+    gateway.on('closeHeld', onHeld);
+    // The session-service is stopped while the client subscribes and leaves: its subscription
+    // change is still owed when the connection ends, and when the reconnect comes.
+    const pid = cluster.sessionService.child.pid!;
+    process.kill(pid, 'SIGSTOP');
+    let again;
+    try {
+      await first.subscribeAsync('rh/quick', { qos: 0 });
+      await endClient(first);
+      await until(() => owedWhenHeld !== undefined);
+      assert.equal(owedWhenHeld, true, 'held while its subscription change was owed');
+      assert.equal(gateway.resumeHold.size, 1);
+      const resumed = eventMatching(gateway, 'resumedFromHold', (name: string) => name === 'rh-quick');
+      const reconnecting = mqttClient(port, { clientId: 'rh-quick', clean: false, keepalive: 30 });
+      process.kill(pid, 'SIGCONT');
+      // The reconnect waited for the change to land, then resumed the session as it stored it.
+      again = await reconnecting;
+      await resumed;
+    } finally {
+      process.kill(pid, 'SIGCONT');
+      gateway.off('closeHeld', onHeld);
+    }
+    const conn = gateway.byClient.get('rh-quick')!;
+    assert.equal(conn.sessionResumed, true);
+    assert.equal(conn.version, 2n);
+    assert.deepEqual([...conn.subscriptions.keys()], ['rh/quick']);
+    const stored = (await row('rh-quick'))!;
+    assert.equal(stored.version, '2', 'the subscription change only: neither close nor open written');
+    assert.equal(stored.connection_status, 'connected');
+    assert.equal(stored.connection_id, conn.id);
+    const publisher = await mqttClient(otherPort, { clientId: 'rh-quick-pub' });
+    const message = nextMessage(again);
+    await publisher.publishAsync('rh/quick', 'after a quick leave', { qos: 0 });
+    assert.equal((await message).payload.toString(), 'after a quick leave');
+    await endClient(publisher);
+    await endClient(again);
+  });
+
   test('a CONNECT that changes a setting, or asks for a clean start, sends the held close and opens as usual', async () => {
     const { gateway, port } = await gatewayWith('always');
     await heldSession(gateway, port, 'rh-changed', 'rh/changed');

@@ -25,6 +25,7 @@ import {
   type AlterSessionStreamRequest__Output,
   type BatchFailure,
   type CloseSessionRequest__Output,
+  type ChangeSubscriptionsResponse,
   type CloseSessionResponse,
   type OpenSessionRequest__Output,
   type OpenSessionResponse,
@@ -45,8 +46,9 @@ import type { Db } from './db';
 import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
 import type { LiveWanted } from './health';
-import type { OpenResult, SessionStore } from './sessions';
+import type { OpenResult, SessionStore, SubscriptionChange } from './sessions';
 import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
+import type { GatewayChange } from './subscription-batch';
 
 interface Deps {
   db: Db;
@@ -57,6 +59,8 @@ interface Deps {
    */
   opens?: KeyedBatcher<OpenSessionRequest__Output, OpenResult>;
   closes?: KeyedBatcher<CloseRequest, CloseResult>;
+  /** Gateways' subscription changes in groups (subscription-batch.ts). */
+  subscriptionChanges?: KeyedBatcher<GatewayChange, SubscriptionChange>;
   gateways: GatewayRegistry;
   internalToken: string | undefined;
   /**
@@ -372,9 +376,21 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         return { session, liveApplied: await inForce(session, changed) };
       }
       internal(deps, call);
-      const gatewayId = String(call.metadata.get('x-mqfleet-gateway')[0] ?? 'unknown');
-      const { session } = await store.changeSubscriptions(req, `gateway:${gatewayId}`, false);
+      const { session } = await store.changeSubscriptions(req, `gateway:${gatewayOf(call)}`, false);
       return { session, liveApplied: false };
+    }),
+    ChangeSubscriptionsBatch: unary(log, async (req, call) => {
+      internal(deps, call);
+      const gatewayId = gatewayOf(call);
+      const abandoned = gaveUp(call);
+      const change = async (r: (typeof req.requests)[number]): Promise<ChangeSubscriptionsResponse> => {
+        parseClientName(r.clientName);
+        const { session } = await (deps.subscriptionChanges
+          ? deps.subscriptionChanges.submit({ req: r, gatewayId }, abandoned)
+          : store.changeSubscriptions(r, `gateway:${gatewayId}`, false));
+        return { session, liveApplied: false };
+      };
+      return { results: await Promise.all(req.requests.map((r) => settle(() => change(r)))) };
     }),
     ListSessionNames: unary(log, async (req, call) => {
       internal(deps, call);

@@ -23,6 +23,7 @@ import { migrate } from './migrate';
 import { OutboxRelay } from './outbox';
 import { SessionStore } from './sessions';
 import { closeBatcher, openBatcher } from './connect-batch';
+import { subscriptionBatcher } from './subscription-batch';
 import { ensureStreams, StreamMonitor } from './stream';
 
 export { migrate } from './migrate';
@@ -93,6 +94,7 @@ export function buildSessionService(
         store,
         opens: openBatcher(db, store, (req) => store.open(req)),
         closes: closeBatcher(db, store, ({ req, gatewayId }) => store.close(req, gatewayId)),
+        subscriptionChanges: subscriptionBatcher(db, store),
         gateways,
         internalToken: config.internalToken,
         clientCertificates: config.grpcTls.caFile

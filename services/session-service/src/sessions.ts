@@ -90,7 +90,8 @@ export interface SessionRow {
 export const clientKey = (clientName: string): Buffer => clientDigest(clientName);
 
 /** A topic filter can be 65,535 bytes: the table is keyed by its SHA-256 digest. */
-const filterKey = (topicFilter: string): Buffer => createHash('sha256').update(topicFilter, 'utf8').digest();
+export const filterKey = (topicFilter: string): Buffer =>
+  createHash('sha256').update(topicFilter, 'utf8').digest();
 
 interface SubscriptionRow {
   client_key: Buffer;
@@ -147,6 +148,12 @@ export async function sessionOf(q: Db | Tx, row: SessionRow): Promise<Session__O
   return (await sessionsOf(q, [row]))[0]!;
 }
 
+/** What a subscription change stored: the session after it, and whether anything changed. */
+export interface SubscriptionChange {
+  session: Session__Output;
+  changed: boolean;
+}
+
 /** Checks one subscription of a ChangeSubscriptions request; returns it normalised. */
 function validSubscription(sub: Subscription__Output, property: string): Subscription__Output {
   const problem = topicFilterProblem(sub.topicFilter ?? '');
@@ -179,6 +186,77 @@ const sameSubscription = (a: Subscription__Output, b: Subscription__Output): boo
   a.retainAsPublished === b.retainAsPublished &&
   a.retainHandling === b.retainHandling &&
   a.subscriptionIdentifier === b.subscriptionIdentifier;
+
+/** What a subscription change does to a session's stored list. */
+export interface SubscriptionPlan {
+  after: Subscription__Output[];
+  /** Added or replaced subscriptions. */
+  upserts: Subscription__Output[];
+  /** Topic filters removed. */
+  deletes: string[];
+  changed: boolean;
+}
+
+/**
+ * Plans a subscription change on a locked session row and its stored subscriptions (`before`):
+ * add first, then remove. Refused (NOT_FOUND) when the session is gone or, for a gateway's call,
+ * no longer held by the connection it names.
+ */
+export function planSubscriptionChange(
+  req: ChangeSubscriptionsRequest__Output,
+  add: Subscription__Output[],
+  existing: SessionRow | undefined,
+  before: Subscription__Output[],
+): SubscriptionPlan {
+  if (!existing) throw notFound(`session "${truncate(req.clientName)}"`);
+  if (
+    req.connectionId &&
+    (existing.connection_id !== req.connectionId || existing.connection_status !== 'connected')
+  ) {
+    throw notFound(`connection "${req.connectionId}" of session "${truncate(req.clientName)}"`);
+  }
+  const next = new Map(before.map((sub) => [sub.topicFilter, sub]));
+  for (const sub of add) next.set(sub.topicFilter, sub);
+  for (const filter of req.remove) next.delete(filter);
+  const after = [...next.values()].sort(byFilter);
+  const oldByFilter = new Map(before.map((sub) => [sub.topicFilter, sub]));
+  const upserts = after.filter((sub) => {
+    const old = oldByFilter.get(sub.topicFilter);
+    return !old || !sameSubscription(old, sub);
+  });
+  const deletes = before.filter((sub) => !next.has(sub.topicFilter)).map((sub) => sub.topicFilter);
+  return { after, upserts, deletes, changed: upserts.length > 0 || deletes.length > 0 };
+}
+
+/** Inserts or replaces subscriptions (`keys[i]`: the session of `subs[i]`). */
+export async function upsertSubscriptions(
+  tx: Tx,
+  keys: Buffer[],
+  subs: Subscription__Output[],
+): Promise<void> {
+  if (subs.length === 0) return;
+  await tx.query(
+    `INSERT INTO session_subscriptions (client_key, filter_key, topic_filter, qos, no_local,
+                                        retain_as_published, retain_handling, subscription_identifier)
+     SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::text[], $4::smallint[], $5::bool[], $6::bool[],
+                          $7::smallint[], $8::integer[])
+     ON CONFLICT (client_key, filter_key) DO UPDATE SET
+       qos = EXCLUDED.qos, no_local = EXCLUDED.no_local,
+       retain_as_published = EXCLUDED.retain_as_published,
+       retain_handling = EXCLUDED.retain_handling,
+       subscription_identifier = EXCLUDED.subscription_identifier`,
+    [
+      keys,
+      subs.map((sub) => filterKey(sub.topicFilter)),
+      subs.map((sub) => sub.topicFilter),
+      subs.map((sub) => sub.qos),
+      subs.map((sub) => sub.noLocal),
+      subs.map((sub) => sub.retainAsPublished),
+      subs.map((sub) => sub.retainHandling),
+      subs.map((sub) => sub.subscriptionIdentifier),
+    ],
+  );
+}
 
 const iso = (d: Date | string | null): string =>
   d === null ? '' : typeof d === 'string' ? d : d.toISOString();
@@ -1388,7 +1466,15 @@ export class SessionStore implements EventSink {
     req: ChangeSubscriptionsRequest__Output,
     actor: string,
     audited: boolean,
-  ): Promise<{ session: Session__Output; changed: boolean }> {
+  ): Promise<SubscriptionChange> {
+    const add = this.subscriptionsAdded(req, audited);
+    return inTransaction(this.db, async (tx) =>
+      this.changeSubscriptionsIn(tx, req, add, actor, audited, await lockRow(tx, req.clientName)),
+    );
+  }
+
+  /** The valid subscriptions a change adds (it throws for an invalid one or removed filter). */
+  subscriptionsAdded(req: ChangeSubscriptionsRequest__Output, audited: boolean): Subscription__Output[] {
     const add = req.add.map((sub, i) => validSubscription(sub, `add[${i}]`));
     // An administrator's subscriptions must fit the bus and the session's bound (bus-fit.ts); a
     // gateway checked its client's SUBSCRIBE itself.
@@ -1397,70 +1483,45 @@ export class SessionStore implements EventSink {
       const problem = topicFilterProblem(filter);
       if (problem) throw invalidValue(`remove[${i}]`, `a valid topic filter (${problem})`);
     });
-    return inTransaction(this.db, async (tx) => {
-      const existing = await lockRow(tx, req.clientName);
-      if (!existing) throw notFound(`session "${truncate(req.clientName)}"`);
-      if (
-        req.connectionId &&
-        (existing.connection_id !== req.connectionId || existing.connection_status !== 'connected')
-      ) {
-        throw notFound(`connection "${req.connectionId}" of session "${truncate(req.clientName)}"`);
-      }
-      const before =
-        (await loadSubscriptions(tx, [existing.client_key])).get(existing.client_key.toString('hex')) ?? [];
-      const next = new Map(before.map((sub) => [sub.topicFilter, sub]));
-      for (const sub of add) next.set(sub.topicFilter, sub);
-      for (const filter of req.remove) next.delete(filter);
-      const after = [...next.values()].sort(byFilter);
-      if (audited) checkBound(before, after, this.limits);
-      const oldByFilter = new Map(before.map((sub) => [sub.topicFilter, sub]));
-      const upserts = after.filter((sub) => {
-        const old = oldByFilter.get(sub.topicFilter);
-        return !old || !sameSubscription(old, sub);
-      });
-      const deletes = before.filter((sub) => !next.has(sub.topicFilter)).map((sub) => sub.topicFilter);
-      if (upserts.length === 0 && deletes.length === 0) {
-        return { session: rowToSession(existing, before), changed: false };
-      }
-      if (deletes.length > 0) {
-        await tx.query('DELETE FROM session_subscriptions WHERE client_key = $1 AND filter_key = ANY($2)', [
-          existing.client_key,
-          deletes.map(filterKey),
-        ]);
-      }
-      if (upserts.length > 0) {
-        await tx.query(
-          `INSERT INTO session_subscriptions (client_key, filter_key, topic_filter, qos, no_local,
-                                              retain_as_published, retain_handling, subscription_identifier)
-           SELECT $1, * FROM unnest($2::bytea[], $3::text[], $4::smallint[], $5::bool[], $6::bool[],
-                                    $7::smallint[], $8::integer[])
-           ON CONFLICT (client_key, filter_key) DO UPDATE SET
-             qos = EXCLUDED.qos, no_local = EXCLUDED.no_local,
-             retain_as_published = EXCLUDED.retain_as_published,
-             retain_handling = EXCLUDED.retain_handling,
-             subscription_identifier = EXCLUDED.subscription_identifier`,
-          [
-            existing.client_key,
-            upserts.map((sub) => filterKey(sub.topicFilter)),
-            upserts.map((sub) => sub.topicFilter),
-            upserts.map((sub) => sub.qos),
-            upserts.map((sub) => sub.noLocal),
-            upserts.map((sub) => sub.retainAsPublished),
-            upserts.map((sub) => sub.retainHandling),
-            upserts.map((sub) => sub.subscriptionIdentifier),
-          ],
-        );
-      }
-      const { rows } = await tx.query<SessionRow>(
-        'UPDATE sessions SET version = version + 1, updated_at = now() WHERE client_key = $1 RETURNING *',
-        [existing.client_key],
-      );
-      const session = rowToSession(rows[0]!, after);
-      const changes: Record<string, FieldChange> = { subscriptions: { before, after } };
-      if (audited) await audit(tx, session, actor, 'subscriptions', changes);
-      await enqueue(tx, this, 'altered', session, actor, changes);
-      return { session, changed: true };
-    });
+    return add;
+  }
+
+  /** One subscription change on its locked row (changeSubscriptions). */
+  private async changeSubscriptionsIn(
+    tx: Tx,
+    req: ChangeSubscriptionsRequest__Output,
+    add: Subscription__Output[],
+    actor: string,
+    audited: boolean,
+    existing: SessionRow | undefined,
+  ): Promise<SubscriptionChange> {
+    const before = existing
+      ? ((await loadSubscriptions(tx, [existing.client_key])).get(existing.client_key.toString('hex')) ?? [])
+      : [];
+    const plan = planSubscriptionChange(req, add, existing, before);
+    if (audited) checkBound(before, plan.after, this.limits);
+    if (!plan.changed) return { session: rowToSession(existing!, before), changed: false };
+    const key = existing!.client_key;
+    if (plan.deletes.length > 0) {
+      await tx.query('DELETE FROM session_subscriptions WHERE client_key = $1 AND filter_key = ANY($2)', [
+        key,
+        plan.deletes.map(filterKey),
+      ]);
+    }
+    await upsertSubscriptions(
+      tx,
+      plan.upserts.map(() => key),
+      plan.upserts,
+    );
+    const { rows } = await tx.query<SessionRow>(
+      'UPDATE sessions SET version = version + 1, updated_at = now() WHERE client_key = $1 RETURNING *',
+      [key],
+    );
+    const session = rowToSession(rows[0]!, plan.after);
+    const changes: Record<string, FieldChange> = { subscriptions: { before, after: plan.after } };
+    if (audited) await audit(tx, session, actor, 'subscriptions', changes);
+    await enqueue(tx, this, 'altered', session, actor, changes);
+    return { session, changed: true };
   }
 
   /** Removes temporary sessions whose expiry interval has run out since they disconnected. */

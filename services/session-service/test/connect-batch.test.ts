@@ -3,13 +3,15 @@
 // sessions at version 1, resumed ones with their subscriptions, banned ones refused, the later of
 // two connections of one client holding the session, temporary sessions removed at close,
 // persistent ones disconnected, a close by a connection that no longer holds the session ignored
-// — and one event per change.
+// — and one event per change. Gateways' subscription changes (src/subscription-batch.ts) too.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import type { SessionEvent } from '@mqfleet/core';
 import type {
   AlterSessionResponse__Output,
+  ChangeSubscriptionsBatchResponse__Output,
   ChangeSubscriptionsResponse__Output,
   CloseSessionResponse__Output,
   CloseSessionsResponse__Output,
@@ -214,6 +216,96 @@ describe('sessions opened and closed in groups', () => {
       [
         [true, true],
         [false, false],
+      ],
+    );
+  });
+
+  test('ChangeSubscriptionsBatch: concurrent changes grouped give each what the single call gives', async () => {
+    const sub = (topicFilter: string, qos = 0) => ({
+      topicFilter,
+      qos,
+      noLocal: false,
+      retainAsPublished: false,
+      retainHandling: 0,
+      subscriptionIdentifier: 0,
+    });
+    const gateway = new grpc.Metadata();
+    gateway.set('x-mqfleet-gateway', 'gw-batch');
+    const batch = (requests: object[]) =>
+      call<object, ChangeSubscriptionsBatchResponse__Output>(
+        h.sessions,
+        h.sessions.ChangeSubscriptionsBatch,
+        { requests },
+        gateway,
+      );
+    const names = Array.from({ length: N }, (_, i) => `subs-${i}`);
+    await Promise.all(names.map((n) => open(n, `${n}-c`, PERSISTENT)));
+    events.length = 0;
+    // One call per client, all at once (they queue behind each other into group commits), plus one
+    // call of three: a change naming a connection that does not hold the session, an invalid
+    // filter, and a change of a session that does not exist.
+    const [added, mixed] = await Promise.all([
+      Promise.all(
+        names.map((n) =>
+          batch([{ clientName: n, connectionId: `${n}-c`, add: [sub(`a/${n}`), sub(`b/${n}`, 1)] }]),
+        ),
+      ),
+      batch([
+        { clientName: 'subs-0', connectionId: 'not-it', add: [sub('x')] },
+        { clientName: 'subs-1', connectionId: 'subs-1-c', add: [sub('bad/#/filter')] },
+        { clientName: 'subs-none', connectionId: 'c', add: [sub('x')] },
+      ]),
+    ]);
+    for (const [i, r] of added.entries()) {
+      const session = r.results[0]!.response!.session!;
+      assert.equal(session.clientName, names[i]);
+      assert.equal(session.version, '2');
+      assert.deepEqual(
+        session.subscriptions.map((s) => [s.topicFilter, s.qos]),
+        [
+          [`a/${names[i]}`, 0],
+          [`b/${names[i]}`, 1],
+        ],
+      );
+    }
+    assert.deepEqual(
+      mixed.results.map((r) => r.failure?.status),
+      [5, 3, 5], // NOT_FOUND, INVALID_ARGUMENT, NOT_FOUND: as the single call
+    );
+    // Remove one, change another's QoS, and one change that changes nothing (same version).
+    const [changed, same] = await Promise.all([
+      batch(
+        names.slice(1).map((n) => ({
+          clientName: n,
+          connectionId: `${n}-c`,
+          add: [sub(`b/${n}`, 0)],
+          remove: [`a/${n}`],
+        })),
+      ),
+      batch([{ clientName: 'subs-0', connectionId: 'subs-0-c', add: [sub('a/subs-0')] }]),
+    ]);
+    assert.equal(same.results[0]!.response!.session!.version, '2');
+    for (const r of changed.results) {
+      const session = r.response!.session!;
+      assert.equal(session.version, '3');
+      assert.deepEqual(
+        session.subscriptions.map((s) => [s.topicFilter, s.qos]),
+        [[`b/${session.clientName}`, 0]],
+      );
+    }
+    // What is stored, and one altered event per change with its before and after.
+    const stored = await describeAll(names);
+    assert.deepEqual(
+      stored.map((s) => [s.clientName, s.version, s.subscriptions.length]),
+      names.map((n, i) => [n, i === 0 ? '2' : '3', i === 0 ? 2 : 1]),
+    );
+    await until(() => events.filter((e) => e.type === 'altered').length >= 2 * N - 1);
+    const altered = events.filter((e) => e.type === 'altered' && e.clientName === 'subs-5');
+    assert.deepEqual(
+      altered.map((e) => [e.version, e.actor, (e.changes?.subscriptions?.after as unknown[]).length]),
+      [
+        ['2', 'gateway:gw-batch', 2],
+        ['3', 'gateway:gw-batch', 1],
       ],
     );
   });

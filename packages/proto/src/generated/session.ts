@@ -34,6 +34,14 @@ import type {
   BatchFailure__Output as _mqfleet_v1_BatchFailure__Output,
 } from './mqfleet/v1/BatchFailure';
 import type {
+  ChangeSubscriptionsBatchRequest as _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+  ChangeSubscriptionsBatchRequest__Output as _mqfleet_v1_ChangeSubscriptionsBatchRequest__Output,
+} from './mqfleet/v1/ChangeSubscriptionsBatchRequest';
+import type {
+  ChangeSubscriptionsBatchResponse as _mqfleet_v1_ChangeSubscriptionsBatchResponse,
+  ChangeSubscriptionsBatchResponse__Output as _mqfleet_v1_ChangeSubscriptionsBatchResponse__Output,
+} from './mqfleet/v1/ChangeSubscriptionsBatchResponse';
+import type {
   ChangeSubscriptionsRequest as _mqfleet_v1_ChangeSubscriptionsRequest,
   ChangeSubscriptionsRequest__Output as _mqfleet_v1_ChangeSubscriptionsRequest__Output,
 } from './mqfleet/v1/ChangeSubscriptionsRequest';
@@ -41,6 +49,10 @@ import type {
   ChangeSubscriptionsResponse as _mqfleet_v1_ChangeSubscriptionsResponse,
   ChangeSubscriptionsResponse__Output as _mqfleet_v1_ChangeSubscriptionsResponse__Output,
 } from './mqfleet/v1/ChangeSubscriptionsResponse';
+import type {
+  ChangeSubscriptionsResult as _mqfleet_v1_ChangeSubscriptionsResult,
+  ChangeSubscriptionsResult__Output as _mqfleet_v1_ChangeSubscriptionsResult__Output,
+} from './mqfleet/v1/ChangeSubscriptionsResult';
 import type {
   CloseSessionRequest as _mqfleet_v1_CloseSessionRequest,
   CloseSessionRequest__Output as _mqfleet_v1_CloseSessionRequest__Output,
@@ -207,6 +219,14 @@ export interface ProtoGrpcType {
       >;
       AuditEntry: MessageTypeDefinition<_mqfleet_v1_AuditEntry, _mqfleet_v1_AuditEntry__Output>;
       BatchFailure: MessageTypeDefinition<_mqfleet_v1_BatchFailure, _mqfleet_v1_BatchFailure__Output>;
+      ChangeSubscriptionsBatchRequest: MessageTypeDefinition<
+        _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+        _mqfleet_v1_ChangeSubscriptionsBatchRequest__Output
+      >;
+      ChangeSubscriptionsBatchResponse: MessageTypeDefinition<
+        _mqfleet_v1_ChangeSubscriptionsBatchResponse,
+        _mqfleet_v1_ChangeSubscriptionsBatchResponse__Output
+      >;
       ChangeSubscriptionsRequest: MessageTypeDefinition<
         _mqfleet_v1_ChangeSubscriptionsRequest,
         _mqfleet_v1_ChangeSubscriptionsRequest__Output
@@ -214,6 +234,10 @@ export interface ProtoGrpcType {
       ChangeSubscriptionsResponse: MessageTypeDefinition<
         _mqfleet_v1_ChangeSubscriptionsResponse,
         _mqfleet_v1_ChangeSubscriptionsResponse__Output
+      >;
+      ChangeSubscriptionsResult: MessageTypeDefinition<
+        _mqfleet_v1_ChangeSubscriptionsResult,
+        _mqfleet_v1_ChangeSubscriptionsResult__Output
       >;
       CloseSessionRequest: MessageTypeDefinition<
         _mqfleet_v1_CloseSessionRequest,

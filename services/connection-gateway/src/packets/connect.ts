@@ -365,10 +365,18 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   const anonymous = packet.username === undefined && packet.password === undefined && !packet.will;
   // A persistent session whose connection ended here a moment ago, and which this CONNECT resumes
   // as it was (docs/mqtt.md, "Resumed from the gateway's hold").
-  const held = ctx.takeHeld(clientName, version, anonymous && !clean && !assigned, () =>
+  const taking = ctx.takeHeld(clientName, version, anonymous && !clean && !assigned, () =>
     declaredSettings(declared_ as ConnectDeclaration__Output, ctx.limits.maxSessionExpiry),
   );
+  // (A promise only while the held session's last subscription change is being stored.)
+  const held = taking instanceof Promise ? await taking : taking;
   if (held) {
+    if (conn.state === 'closed') {
+      // The socket closed while the session's subscription change landed: the held close goes.
+      held.unkeep();
+      void held.send();
+      return;
+    }
     await resumeHeld(conn, held, keepalive, declared_.sessionExpiryInterval ?? 0);
     return;
   }

@@ -27,6 +27,14 @@ import type {
   AlterSessionsResponse__Output as _mqfleet_v1_AlterSessionsResponse__Output,
 } from '../../mqfleet/v1/AlterSessionsResponse';
 import type {
+  ChangeSubscriptionsBatchRequest as _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+  ChangeSubscriptionsBatchRequest__Output as _mqfleet_v1_ChangeSubscriptionsBatchRequest__Output,
+} from '../../mqfleet/v1/ChangeSubscriptionsBatchRequest';
+import type {
+  ChangeSubscriptionsBatchResponse as _mqfleet_v1_ChangeSubscriptionsBatchResponse,
+  ChangeSubscriptionsBatchResponse__Output as _mqfleet_v1_ChangeSubscriptionsBatchResponse__Output,
+} from '../../mqfleet/v1/ChangeSubscriptionsBatchResponse';
+import type {
   ChangeSubscriptionsRequest as _mqfleet_v1_ChangeSubscriptionsRequest,
   ChangeSubscriptionsRequest__Output as _mqfleet_v1_ChangeSubscriptionsRequest__Output,
 } from '../../mqfleet/v1/ChangeSubscriptionsRequest';
@@ -264,6 +272,47 @@ export interface SessionServiceClient extends grpc.Client {
   changeSubscriptions(
     argument: _mqfleet_v1_ChangeSubscriptionsRequest,
     callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  ChangeSubscriptionsBatch(
+    argument: _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsBatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ChangeSubscriptionsBatch(
+    argument: _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsBatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ChangeSubscriptionsBatch(
+    argument: _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsBatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ChangeSubscriptionsBatch(
+    argument: _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsBatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  changeSubscriptionsBatch(
+    argument: _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsBatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  changeSubscriptionsBatch(
+    argument: _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsBatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  changeSubscriptionsBatch(
+    argument: _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsBatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  changeSubscriptionsBatch(
+    argument: _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ChangeSubscriptionsBatchResponse__Output>,
   ): grpc.ClientUnaryCall;
 
   CloseSession(
@@ -698,6 +747,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_ChangeSubscriptionsResponse
   >;
 
+  ChangeSubscriptionsBatch: grpc.handleUnaryCall<
+    _mqfleet_v1_ChangeSubscriptionsBatchRequest__Output,
+    _mqfleet_v1_ChangeSubscriptionsBatchResponse
+  >;
+
   CloseSession: grpc.handleUnaryCall<
     _mqfleet_v1_CloseSessionRequest__Output,
     _mqfleet_v1_CloseSessionResponse
@@ -770,6 +824,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_ChangeSubscriptionsResponse,
     _mqfleet_v1_ChangeSubscriptionsRequest__Output,
     _mqfleet_v1_ChangeSubscriptionsResponse__Output
+  >;
+  ChangeSubscriptionsBatch: MethodDefinition<
+    _mqfleet_v1_ChangeSubscriptionsBatchRequest,
+    _mqfleet_v1_ChangeSubscriptionsBatchResponse,
+    _mqfleet_v1_ChangeSubscriptionsBatchRequest__Output,
+    _mqfleet_v1_ChangeSubscriptionsBatchResponse__Output
   >;
   CloseSession: MethodDefinition<
     _mqfleet_v1_CloseSessionRequest,
