@@ -1,211 +1,36 @@
-// Configuration: one schema of every environment variable mqfleet reads, with named defaults,
-// validated once at start. Unknown MQFLEET_* variables are refused by name (a typo must not be
-// silently ignored). Only a service's main.ts calls loadConfig; everything else takes a Config.
-//
-// MQFLEET_CONFIG names one JSON file that can give every MQFLEET_* setting under its camelCase
-// key (MQFLEET_MAX_PACKET_SIZE → "maxPacketSize"), plus the file-only "authorization" rules. The
-// environment overrides the file. Unknown keys in the file are refused by name, like unknown
-// variables. A variable added to SCHEMA is therefore in the file too, with no other change.
+// Configuration: loading, merging and checking the settings declared once in config-settings.ts
+// (SETTINGS: a TypeBox schema with each setting's type, limits, default and description). Its
+// name in the environment (MQFLEET_MQTT_PORT) and its key in the MQFLEET_CONFIG file
+// ("mqttPort") both derive from that declaration, and so do the validation (Ajv), the error
+// messages, the Config type and the reference every service prints with --help. loadConfig
+// merges the file and the environment (the environment wins) before anything is validated, so a
+// cross-field rule sees the values in force whichever source gave them. Unknown MQFLEET_*
+// variables and unknown file keys are refused by name (a typo must not be silently ignored). Only
+// a service's main.ts (and npm start) calls loadConfig; everything else takes a Config.
 import { readFileSync } from 'node:fs';
+import type { TSchema } from '@sinclair/typebox';
+import Ajv from 'ajv';
 import { parseAuthorization, type AuthorizationRule } from './authorization';
 import {
-  DEFAULT_STREAM_LIMITS,
-  DEFAULT_STREAM_REPLICAS,
-  STREAM_KINDS,
-  streamLimitVariable,
-  type StreamKind,
-  type StreamLimits,
-} from './stream-limits';
-import {
-  DEFAULT_MAX_SUBSCRIPTION_BYTES,
-  DEFAULT_MAX_SUBSCRIPTIONS,
-  DEFAULT_NATS_MAX_CONTROL_LINE,
-} from './bus-limits';
-
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_MQTT_PORT = 1883;
-export const DEFAULT_MQTTS_PORT = 8883;
-export const DEFAULT_WS_PORT = 9001;
-/** Secure WebSocket: clear of 8883+i and 9001+i for up to 64 gateways. */
-export const DEFAULT_WSS_PORT = 9443;
-export const DEFAULT_HTTP_PORT = 8080;
-export const DEFAULT_GRPC_PORT = 50051;
-export const DEFAULT_GATEWAYS = 1;
-export const DEFAULT_NATS_PREFIX = 'mqfleet';
-export const DEFAULT_ADMIN_PASSWORD = 'ADMIN';
-export const DEFAULT_GRPC_DEADLINE_MS = 5000;
-export const DEFAULT_TOKEN_IDLE_SECONDS = 3600;
-export const DEFAULT_APPLY_TIMEOUT_MS = 1000;
-/** 1 MiB, as EMQX: a client cannot make a gateway buffer a 256 MB packet by default. */
-export const DEFAULT_MAX_PACKET_SIZE = 1_048_576;
-export const DEFAULT_HEALTH_INTERVAL_MS = 2000;
-export const DEFAULT_STATS_TIMEOUT_MS = 500;
-/** Inbound topic aliases per MQTT 5 client (CONNACK Topic Alias Maximum). */
-export const DEFAULT_TOPIC_ALIAS_MAXIMUM = 10;
-/**
- * Inbound QoS 1/2 PUBLISH packets a client may leave unacknowledged (CONNACK Receive Maximum;
- * more: DISCONNECT 0x93). Mosquitto announces 20, EMQX 32.
- */
-export const DEFAULT_RECEIVE_MAXIMUM = 100;
-
-/** The listeners a connection-gateway can open (each on its port + gateway index). */
-export const LISTENER_KINDS = ['mqtt', 'mqtts', 'ws', 'wss'] as const;
-export type ListenerKind = (typeof LISTENER_KINDS)[number];
+  CONFIG_VARIABLE,
+  configReference,
+  DEFAULT_ADMIN_PASSWORD,
+  expectation,
+  fileKeyOf,
+  KEY_OF_VARIABLE,
+  PROPERTIES,
+  SETTINGS,
+  variableOf,
+  type ConfigSettings,
+  type ListenerKind,
+} from './config-settings';
+import { STREAM_KINDS, streamLimitVariable, type StreamKind, type StreamLimits } from './stream-limits';
 
 export interface TlsFiles {
   certFile: string;
   keyFile: string;
   /** Client certificates signed by this CA are required (mutual TLS) when set. */
   caFile: string | undefined;
-}
-/**
- * QoS 1/2 messages waiting for a session beyond its in-flight window: while it is connected (the
- * window is full or the outbound budget is reached) and in its offline queue. Mosquitto's
- * max_queued_messages and EMQX's max_mqueue_len default to 1000 too.
- */
-export const DEFAULT_MAX_QUEUED_MESSAGES = 1000;
-/**
- * How long a QoS 1/2 PUBLISH waits for NATS (and JetStream) to confirm every copy before its
- * acknowledgement reports a failure (MQTT 5: 0x80; MQTT 3.1.1: the connection is closed).
- */
-export const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
-/**
- * Bytes (payload + topic) of the QoS 1/2 messages a connection holds: in flight and queued; an
- * offline queue delivers at most this much when the session resumes.
- */
-export const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
-/**
- * Bytes a connection's socket may hold unsent before PUBLISH packets stop being written to it
- * (QoS 0 is then dropped, QoS 1/2 waits in the queue) and reading from the client pauses.
- */
-export const DEFAULT_MAX_OUTBOUND_BYTES = 1024 * 1024;
-/** Not below the sockets' write high-water mark (16 KiB), so that a full budget ends with 'drain'. */
-export const MIN_OUTBOUND_BYTES = 65_536;
-/** What a connection's full queue does with one more QoS 1/2 delivery. */
-export const QUEUE_FULL_POLICIES = ['drop-oldest', 'drop-newest', 'disconnect'] as const;
-export type QueueFullPolicy = (typeof QUEUE_FULL_POLICIES)[number];
-export const DEFAULT_QUEUE_FULL_POLICY: QueueFullPolicy = 'drop-oldest';
-/** How often a connection-gateway announces itself (heartbeat on NATS). */
-export const DEFAULT_GATEWAY_HEARTBEAT_MS = 2000;
-/** A gateway silent this long is lost (five heartbeats; HiveMQ's failure detection waits 9 s). */
-export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
-/**
- * The longest a session outlives its connection: 7 days. It bounds every Session Expiry Interval a
- * client asks for, "never" included (MQTT 3.1.1 Clean Session 0, MQTT 5 0xFFFFFFFF), as Mosquitto's
- * persistent_client_expiration and HiveMQ's max session expiry do (docs/mqtt.md).
- */
-export const DEFAULT_MAX_SESSION_EXPIRY = 7 * 24 * 60 * 60;
-export const ANSWER_FIRST = ['load', 'always', 'never'] as const;
-export type AnswerFirst = (typeof ANSWER_FIRST)[number];
-export const DEFAULT_ANSWER_FIRST_RATE = 500;
-/**
- * How long, under load, a gateway keeps a persistent session whose connection ended before it
- * stores the close: a reconnect within it resumes from the gateway's state (docs/mqtt.md,
- * "Resumed from the gateway's hold"). Long enough for a fleet's reconnect storm on one gateway: 19,000
- * sessions reconnecting at once to one gateway on a 2-core machine took 20 s, and a 10 s hold ran
- * out for 1,166 of them (which then waited for the session-service).
- */
-export const DEFAULT_RESUME_HOLD_MS = 30_000;
-
-export interface Config {
-  production: boolean;
-  host: string;
-  mqttPort: number;
-  mqttsPort: number;
-  wsPort: number;
-  wssPort: number;
-  /** The listeners a gateway opens (MQFLEET_LISTENERS; default mqtt, plus mqtts with a certificate). */
-  listeners: ListenerKind[];
-  /** MQFLEET_LISTENERS was given (env or file): npm start leaves the choice alone. */
-  listenersConfigured: boolean;
-  /** Certificate and key of the TLS listeners (mqtts, wss). */
-  tls: TlsFiles | undefined;
-  httpPort: number;
-  grpcPort: number;
-  gateways: number;
-  /** Index of this connection-gateway (listens on mqttPort + index). */
-  gatewayIndex: number;
-  gatewayId: string | undefined;
-  /** host:port of the session-service, for the api-gateway and the connection-gateways. */
-  sessionServiceAddress: string;
-  adminPassword: string;
-  adminPasswordIsDefault: boolean;
-  internalToken: string | undefined;
-  /** MQTT clients without a username may connect (default: yes, except in production). */
-  allowAnonymous: boolean;
-  natsPrefix: string;
-  databaseUrl: string | undefined;
-  natsUrl: string | undefined;
-  grpcDeadlineMs: number;
-  /** Largest MQTT packet a gateway accepts from a client (announced to MQTT 5 clients). */
-  maxPacketSize: number;
-  /** Largest keep alive a client may use, 0 = no maximum (MQTT 5: Server Keep Alive). */
-  maxKeepAlive: number;
-  /** Inbound QoS 1/2 PUBLISH a client may have unacknowledged (CONNACK Receive Maximum). */
-  receiveMaximum: number;
-  /** Inbound topic aliases per client (CONNACK Topic Alias Maximum). */
-  topicAliasMaximum: number;
-  /** Highest QoS accepted and granted (CONNACK Maximum QoS). */
-  maximumQos: 0 | 1 | 2;
-  /** Retained messages are stored (CONNACK Retain Available). */
-  retainAvailable: boolean;
-  /** Publish/subscribe rules from the config file; undefined = everything is allowed. */
-  authorization: AuthorizationRule[] | undefined;
-  /** The MQFLEET_CONFIG file that was read, if any. */
-  configFile: string | undefined;
-  /** How long an alteration waits for the gateway's confirmation that it is in force. */
-  applyTimeoutMs: number;
-  /** How often a gateway evaluates the health of its connections (and reports changes). */
-  healthIntervalMs: number;
-  /** How long describeMqSessions includeStats waits for a gateway's live statistics. */
-  statsTimeoutMs: number;
-  /**
-   * QoS 1/2 messages waiting for a session beyond its in-flight window, online (then
-   * queueFullPolicy applies) and offline (newer ones are discarded).
-   */
-  maxQueuedMessages: number;
-  /** How long a QoS 1/2 PUBLISH waits for the bus to confirm its copies (docs/mqtt.md). */
-  publishTimeoutMs: number;
-  /** Bytes of QoS 1/2 messages a connection holds (in flight + queued); also caps an offline queue. */
-  maxQueuedBytes: number;
-  /** What a full online queue does: drop the oldest, drop the newest, or disconnect (0x97). */
-  queueFullPolicy: QueueFullPolicy;
-  /** Unsent bytes a connection's socket may hold before PUBLISH packets wait or are dropped. */
-  maxOutboundBytes: number;
-  /** How often a connection-gateway publishes its heartbeat. */
-  gatewayHeartbeatMs: number;
-  /** A gateway (or one run of it) silent this long is lost: the cluster takes care of its sessions. */
-  gatewayTimeoutMs: number;
-  /** Bound of every session's expiry interval, in seconds ("never" included); 0 = no bound. */
-  maxSessionExpiry: number;
-  /**
-   * When a gateway answers the CONNECT of a client id without a stored session before its
-   * OpenSession is written (docs/mqtt.md, "Connects at scale"): `load` while it receives at
-   * least answerFirstRate CONNECTs a second, `always`, or `never`.
-   */
-  answerFirst: AnswerFirst;
-  /** CONNECTs per second (per gateway) from which `load` answers first. */
-  answerFirstRate: number;
-  /**
-   * Under the same rule as answerFirst (`load`: from answerFirstRate CONNECTs or connection ends a
-   * second), how long the close of a persistent session is held for a reconnect to the same
-   * gateway that resumes it from the gateway's state; 0 = never held.
-   */
-  resumeHoldMs: number;
-  /** Replicas of every JetStream stream (1 on one machine, 3 in a 3-node cluster). */
-  streamReplicas: number;
-  /** Byte, message and age limits of each JetStream stream (stream-limits.ts). */
-  streams: Record<StreamKind, StreamLimits>;
-  /** nats-server's max_control_line: mapped topics and filters must fit it (bus-limits.ts). */
-  natsMaxControlLine: number;
-  /** Subscriptions one session may hold; 0 = no bound on the count. */
-  maxSubscriptions: number;
-  /** Sum of the bytes of one session's topic filters. */
-  maxSubscriptionBytes: number;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
-  dataDir: string;
-  /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
-  grpcTls: GrpcTlsConfig;
 }
 
 /**
@@ -227,163 +52,90 @@ export interface GrpcTlsConfig {
   serverName: string | undefined;
 }
 
+/** Settings whose place in Config is another (derived) field. */
+type Derived =
+  | 'tlsCertFile'
+  | 'tlsKeyFile'
+  | 'tlsCaFile'
+  | 'sessionService'
+  | 'adminPassword'
+  | 'allowAnonymous'
+  | 'maximumQos'
+  | 'listeners'
+  | `grpcTls${string}`
+  | `${StreamKind}Stream${string}`;
+
+/**
+ * What the services read: the settings, and what loadConfig derives from them and from the
+ * environment outside MQFLEET_* (NODE_ENV, DATABASE_URL, NATS_URL).
+ */
+export type Config = Omit<ConfigSettings, Derived> & {
+  production: boolean;
+  /** The listeners a gateway opens (MQFLEET_LISTENERS; default mqtt, plus mqtts with a certificate). */
+  listeners: ListenerKind[];
+  /** MQFLEET_LISTENERS was given (env or file): npm start leaves the choice alone. */
+  listenersConfigured: boolean;
+  /** Certificate and key of the TLS listeners (mqtts, wss). */
+  tls: TlsFiles | undefined;
+  /** host:port of the session-service, for the api-gateway and the connection-gateways. */
+  sessionServiceAddress: string;
+  adminPassword: string;
+  adminPasswordIsDefault: boolean;
+  /** MQTT clients without a username may connect (default: yes, except in production). */
+  allowAnonymous: boolean;
+  maximumQos: 0 | 1 | 2;
+  /** Publish/subscribe rules from the config file; undefined = everything is allowed. */
+  authorization: AuthorizationRule[] | undefined;
+  /** The MQFLEET_CONFIG file that was read, if any. */
+  configFile: string | undefined;
+  databaseUrl: string | undefined;
+  natsUrl: string | undefined;
+  /** Byte, message and age limits of each JetStream stream (stream-limits.ts). */
+  streams: Record<StreamKind, StreamLimits>;
+  /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
+  grpcTls: GrpcTlsConfig;
+};
+
 type Env = Record<string, string | undefined>;
-
-interface VarSpec {
-  parse(raw: string, name: string): unknown;
-}
-
-const port: VarSpec = {
-  parse(raw, name) {
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n > 65535)
-      throw new ConfigError(`${name} must be a port number (0-65535); got "${raw}"`);
-    return n;
-  },
-};
-const count = (min: number, max: number): VarSpec => ({
-  parse(raw, name) {
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max)
-      throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
-    return n;
-  },
-});
-const text: VarSpec = { parse: (raw) => raw };
-const oneOf = (...values: string[]): VarSpec => ({
-  parse(raw, name) {
-    if (!values.includes(raw))
-      throw new ConfigError(`${name} must be one of ${values.join(', ')}; got "${raw}"`);
-    return raw;
-  },
-});
-const listenerList: VarSpec = {
-  parse(raw, name) {
-    const items = raw.split(',').map((x) => x.trim());
-    for (const item of items) {
-      if (!(LISTENER_KINDS as readonly string[]).includes(item))
-        throw new ConfigError(
-          `${name} must list some of ${LISTENER_KINDS.join(', ')} (comma-separated); got "${raw}"`,
-        );
-    }
-    return [...new Set(items)];
-  },
-};
-const subjectToken: VarSpec = {
-  parse(raw, name) {
-    if (!/^[A-Za-z0-9_-]{1,32}$/.test(raw))
-      throw new ConfigError(`${name} must be 1-32 letters, digits, "_" or "-"; got "${raw}"`);
-    return raw;
-  },
-};
-
-/** Every MQFLEET_* variable: anything else with that prefix is an error. */
-const SCHEMA: Record<string, VarSpec> = {
-  MQFLEET_HOST: text,
-  MQFLEET_MQTT_PORT: port,
-  MQFLEET_MQTTS_PORT: port,
-  MQFLEET_WS_PORT: port,
-  MQFLEET_WSS_PORT: port,
-  MQFLEET_LISTENERS: listenerList,
-  MQFLEET_TLS_CERT_FILE: text,
-  MQFLEET_TLS_KEY_FILE: text,
-  MQFLEET_TLS_CA_FILE: text,
-  MQFLEET_HTTP_PORT: port,
-  MQFLEET_GRPC_PORT: port,
-  MQFLEET_GATEWAYS: count(1, 64),
-  MQFLEET_GATEWAY_INDEX: count(0, 63),
-  MQFLEET_GATEWAY_ID: subjectToken,
-  MQFLEET_SESSION_SERVICE: text,
-  MQFLEET_ADMIN_PASSWORD: text,
-  MQFLEET_INTERNAL_TOKEN: text,
-  MQFLEET_NATS_PREFIX: subjectToken,
-  MQFLEET_GRPC_DEADLINE_MS: count(100, 600_000),
-  MQFLEET_LOG_LEVEL: oneOf('debug', 'info', 'warn', 'error'),
-  MQFLEET_DATA_DIR: text,
-  MQFLEET_CONFIG: text,
-  MQFLEET_ALLOW_ANONYMOUS: oneOf('true', 'false'),
-  MQFLEET_APPLY_TIMEOUT_MS: count(0, 60_000),
-  MQFLEET_MAX_PACKET_SIZE: count(128, 268_435_460),
-  MQFLEET_MAX_KEEP_ALIVE: count(0, 65535),
-  MQFLEET_RECEIVE_MAXIMUM: count(1, 65535),
-  MQFLEET_TOPIC_ALIAS_MAXIMUM: count(0, 65535),
-  MQFLEET_MAXIMUM_QOS: count(0, 2),
-  MQFLEET_RETAIN_AVAILABLE: oneOf('true', 'false'),
-  MQFLEET_HEALTH_INTERVAL_MS: count(100, 60_000),
-  MQFLEET_STATS_TIMEOUT_MS: count(1, 60_000),
-  MQFLEET_GRPC_TLS_CERT_FILE: text,
-  MQFLEET_GRPC_TLS_KEY_FILE: text,
-  MQFLEET_GRPC_TLS_CA_FILE: text,
-  MQFLEET_GRPC_TLS_CLIENT_CERT_FILE: text,
-  MQFLEET_GRPC_TLS_CLIENT_KEY_FILE: text,
-  MQFLEET_GRPC_TLS_INTERNAL_NAMES: text,
-  MQFLEET_GRPC_TLS_SERVER_NAME: text,
-  MQFLEET_MAX_QUEUED_MESSAGES: count(0, 1_000_000),
-  MQFLEET_PUBLISH_TIMEOUT_MS: count(100, 600_000),
-  MQFLEET_MAX_QUEUED_BYTES: count(1024, 2 ** 40),
-  MQFLEET_QUEUE_FULL_POLICY: oneOf(...QUEUE_FULL_POLICIES),
-  MQFLEET_MAX_OUTBOUND_BYTES: count(MIN_OUTBOUND_BYTES, 2 ** 40),
-  MQFLEET_GATEWAY_HEARTBEAT_MS: count(100, 60_000),
-  MQFLEET_GATEWAY_TIMEOUT_MS: count(500, 600_000),
-  MQFLEET_MAX_SESSION_EXPIRY: count(0, 4294967295),
-  MQFLEET_ANSWER_FIRST: oneOf(...ANSWER_FIRST),
-  MQFLEET_ANSWER_FIRST_RATE: count(1, 1_000_000),
-  MQFLEET_RESUME_HOLD_MS: count(0, 600_000),
-  MQFLEET_STREAM_REPLICAS: count(1, 5),
-  MQFLEET_EVENTS_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
-  MQFLEET_EVENTS_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
-  MQFLEET_EVENTS_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
-  MQFLEET_RETAINED_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
-  MQFLEET_RETAINED_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
-  MQFLEET_RETAINED_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
-  MQFLEET_QUEUE_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
-  MQFLEET_QUEUE_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
-  MQFLEET_QUEUE_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
-  MQFLEET_WORK_STREAM_MAX_BYTES: count(0, Number.MAX_SAFE_INTEGER),
-  MQFLEET_WORK_STREAM_MAX_MESSAGES: count(0, Number.MAX_SAFE_INTEGER),
-  MQFLEET_WORK_STREAM_MAX_AGE_SECONDS: count(0, 100 * 365 * 86400),
-  MQFLEET_NATS_MAX_CONTROL_LINE: count(1024, 16_777_216),
-  MQFLEET_MAX_SUBSCRIPTIONS: count(0, 1_000_000),
-  MQFLEET_MAX_SUBSCRIPTION_BYTES: count(1024, 67_108_864),
-};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** MQFLEET_MAX_PACKET_SIZE → maxPacketSize: the key of a variable in the MQFLEET_CONFIG file. */
-export function fileKeyOf(variable: string): string {
-  return variable
-    .slice('MQFLEET_'.length)
-    .toLowerCase()
-    .replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
 /** Keys of the config file that are not variables (structured values). */
 const FILE_ONLY_KEYS = new Set(['authorization']);
 
-const VARIABLE_OF_KEY = new Map(
-  Object.keys(SCHEMA)
-    .filter((name) => name !== 'MQFLEET_CONFIG')
-    .map((name) => [fileKeyOf(name), name]),
-);
+const validate = new Ajv({
+  allErrors: false,
+  useDefaults: true,
+  strict: true,
+  keywords: ['expects'],
+}).compile(SETTINGS);
+
+/** The typed value of a setting given as text (environment, or a file value as text). */
+function fromText(schema: TSchema, raw: string): unknown {
+  if (schema.type === 'integer') return /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (schema.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  if (schema.type === 'array') return [...new Set(raw.split(',').map((x) => x.trim()))];
+  return raw;
+}
 
 interface FileSettings {
-  /** Raw values by variable name, as strings (what the variable would hold). */
+  /** Values by setting key, as text (what the variable would hold). */
   values: Map<string, string>;
   authorization: unknown;
 }
 
 function readConfigFile(path: string, read: (path: string) => string): FileSettings {
-  let text: string;
+  let content: string;
   try {
-    text = read(path);
+    content = read(path);
   } catch (err) {
     throw new ConfigError(`MQFLEET_CONFIG: cannot read ${path}: ${(err as Error).message}`);
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(content);
   } catch (err) {
     throw new ConfigError(`MQFLEET_CONFIG: ${path} is not valid JSON: ${(err as Error).message}`);
   }
@@ -398,14 +150,14 @@ function readConfigFile(path: string, read: (path: string) => string): FileSetti
       authorization = value;
       continue;
     }
-    const name = VARIABLE_OF_KEY.get(key);
-    if (!name) {
+    const schema = PROPERTIES[key];
+    if (!schema) {
       unknown.push(key);
       continue;
     }
-    if (Array.isArray(value) && name === 'MQFLEET_LISTENERS') values.set(name, value.map(String).join(','));
+    if (Array.isArray(value) && schema.type === 'array') values.set(key, value.map(String).join(','));
     else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-      values.set(name, String(value));
+      values.set(key, String(value));
     else if (value !== null)
       throw new ConfigError(`"${key}" in ${path} must be a string, a number or a boolean`);
   }
@@ -421,132 +173,147 @@ export function loadConfig(
   env: Env = process.env,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): Config {
-  const unknown = Object.keys(env).filter((k) => k.startsWith('MQFLEET_') && !(k in SCHEMA));
+  const unknown = Object.keys(env).filter(
+    (k) => k.startsWith('MQFLEET_') && k !== CONFIG_VARIABLE && !KEY_OF_VARIABLE.has(k),
+  );
   if (unknown.length > 0) {
     throw new ConfigError(`unknown configuration variable(s): ${unknown.join(', ')}`);
   }
-  const configFile = env.MQFLEET_CONFIG || undefined;
+  const configFile = env[CONFIG_VARIABLE] || undefined;
   const file = configFile ? readConfigFile(configFile, readFile) : undefined;
-  /** The raw value of a variable: the environment first, then the file; "" counts as unset. */
-  const raw = (name: string): string | undefined => {
+
+  // Merged first (the environment over the file; "" counts as unset), validated after.
+  const given = new Map<string, { raw: string; label: string }>();
+  for (const key of Object.keys(PROPERTIES)) {
+    const name = variableOf(key);
     const fromEnv = env[name];
-    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-    const fromFile = file?.values.get(name);
-    return fromFile === '' ? undefined : fromFile;
-  };
-  /** How an error names a setting: the variable, or the file's key when it came from the file. */
-  const label = (name: string): string => {
-    const fromEnv = env[name];
-    if ((fromEnv === undefined || fromEnv === '') && file?.values.has(name))
-      return `"${fileKeyOf(name)}" in ${configFile}`;
-    return name;
-  };
-  const get = <T>(name: string, fallback: T): T => {
-    const value = raw(name);
-    if (value === undefined) return fallback;
-    return SCHEMA[name]!.parse(value, label(name)) as T;
-  };
+    if (fromEnv !== undefined && fromEnv !== '') given.set(key, { raw: fromEnv, label: name });
+    else {
+      const fromFile = file?.values.get(key);
+      if (fromFile !== undefined && fromFile !== '')
+        given.set(key, { raw: fromFile, label: `"${key}" in ${configFile}` });
+    }
+  }
+  /** How an error names a setting: its variable, or its key in the file when the file gave it. */
+  const label = (key: string): string => given.get(key)?.label ?? variableOf(key);
+  const values: Record<string, unknown> = {};
+  for (const [key, { raw }] of given) values[key] = fromText(PROPERTIES[key]!, raw);
+  if (!validate(values)) {
+    const error = validate.errors![0]!;
+    const key = error.instancePath.split('/')[1]!;
+    const { raw } = given.get(key)!;
+    throw new ConfigError(`${label(key)} ${expectation(PROPERTIES[key]!)}; got "${raw}"`);
+  }
+  // A setting nobody gave and without a default is there, undefined.
+  for (const key of Object.keys(PROPERTIES)) if (!(key in values)) values[key] = undefined;
+  const settings = values as ConfigSettings;
+  checkTogether(settings, env, label);
+  return derive(settings, env, file, configFile);
+}
+
+/** Rules across settings, on the merged values. */
+function checkTogether(settings: ConfigSettings, env: Env, label: (key: string) => string): void {
   const production = env.NODE_ENV === 'production';
-  const host = get('MQFLEET_HOST', DEFAULT_HOST);
-  const grpcPort = get('MQFLEET_GRPC_PORT', DEFAULT_GRPC_PORT);
-  const rawPassword = raw('MQFLEET_ADMIN_PASSWORD');
-  const adminPasswordIsDefault = rawPassword === undefined || rawPassword === DEFAULT_ADMIN_PASSWORD;
+  const adminPasswordIsDefault =
+    settings.adminPassword === undefined || settings.adminPassword === DEFAULT_ADMIN_PASSWORD;
   if (production && adminPasswordIsDefault) {
     throw new ConfigError(
       'MQFLEET_ADMIN_PASSWORD must be set to something other than the default when NODE_ENV=production',
     );
   }
-  const internalToken = get<string | undefined>('MQFLEET_INTERNAL_TOKEN', undefined);
-  const grpcTls: GrpcTlsConfig = {
-    certFile: get<string | undefined>('MQFLEET_GRPC_TLS_CERT_FILE', undefined),
-    keyFile: get<string | undefined>('MQFLEET_GRPC_TLS_KEY_FILE', undefined),
-    caFile: get<string | undefined>('MQFLEET_GRPC_TLS_CA_FILE', undefined),
-    clientCertFile: get<string | undefined>('MQFLEET_GRPC_TLS_CLIENT_CERT_FILE', undefined),
-    clientKeyFile: get<string | undefined>('MQFLEET_GRPC_TLS_CLIENT_KEY_FILE', undefined),
-    internalNames: get('MQFLEET_GRPC_TLS_INTERNAL_NAMES', '')
-      .split(',')
-      .map((n) => n.trim())
-      .filter((n) => n !== ''),
-    serverName: get<string | undefined>('MQFLEET_GRPC_TLS_SERVER_NAME', undefined),
-  };
   for (const [a, b] of [
-    ['MQFLEET_GRPC_TLS_CERT_FILE', 'MQFLEET_GRPC_TLS_KEY_FILE'],
-    ['MQFLEET_GRPC_TLS_CLIENT_CERT_FILE', 'MQFLEET_GRPC_TLS_CLIENT_KEY_FILE'],
+    ['grpcTlsCertFile', 'grpcTlsKeyFile'],
+    ['grpcTlsClientCertFile', 'grpcTlsClientKeyFile'],
   ] as const) {
-    // The merged values (environment over file), like every other check: a pair split between
-    // the file and the environment is complete.
-    if ((raw(a) === undefined) !== (raw(b) === undefined))
+    // A pair split between the file and the environment is complete.
+    if ((settings[a] === undefined) !== (settings[b] === undefined))
       throw new ConfigError(`${label(a)} and ${label(b)} must be set together`);
   }
-  if (production && !internalToken && !grpcTls.caFile) {
+  if (production && !settings.internalToken && !settings.grpcTlsCaFile) {
     throw new ConfigError(
       'MQFLEET_INTERNAL_TOKEN (or mutual TLS: MQFLEET_GRPC_TLS_CA_FILE with certificates) must be set when NODE_ENV=production (it guards gateway calls)',
     );
   }
-  const gateways = get('MQFLEET_GATEWAYS', DEFAULT_GATEWAYS);
-  const gatewayIndex = get('MQFLEET_GATEWAY_INDEX', 0);
-  if (gatewayIndex >= gateways) {
+  if (settings.gatewayIndex >= settings.gateways) {
     throw new ConfigError(
-      `MQFLEET_GATEWAY_INDEX (${gatewayIndex}) must be lower than MQFLEET_GATEWAYS (${gateways})`,
+      `MQFLEET_GATEWAY_INDEX (${settings.gatewayIndex}) must be lower than MQFLEET_GATEWAYS (${settings.gateways})`,
     );
   }
-
   // TLS: a listener is on only when configured; TLS needs a certificate and its key.
-  const certFile = get<string | undefined>('MQFLEET_TLS_CERT_FILE', undefined);
-  const keyFile = get<string | undefined>('MQFLEET_TLS_KEY_FILE', undefined);
-  const caFile = get<string | undefined>('MQFLEET_TLS_CA_FILE', undefined);
-  if (certFile && !keyFile)
+  const { tlsCertFile, tlsKeyFile, tlsCaFile } = settings;
+  if (tlsCertFile && !tlsKeyFile)
     throw new ConfigError('MQFLEET_TLS_KEY_FILE must be set with MQFLEET_TLS_CERT_FILE');
-  if (keyFile && !certFile)
+  if (tlsKeyFile && !tlsCertFile)
     throw new ConfigError('MQFLEET_TLS_CERT_FILE must be set with MQFLEET_TLS_KEY_FILE');
-  if (caFile && !certFile)
+  if (tlsCaFile && !tlsCertFile)
     throw new ConfigError('MQFLEET_TLS_CA_FILE needs MQFLEET_TLS_CERT_FILE and MQFLEET_TLS_KEY_FILE');
-  const tls = certFile && keyFile ? { certFile, keyFile, caFile } : undefined;
-  const listenersConfigured = raw('MQFLEET_LISTENERS') !== undefined;
-  const listeners = get<ListenerKind[]>('MQFLEET_LISTENERS', tls ? ['mqtt', 'mqtts'] : ['mqtt']);
-  for (const kind of listeners) {
-    if ((kind === 'mqtts' || kind === 'wss') && !tls) {
+  for (const kind of settings.listeners ?? []) {
+    if ((kind === 'mqtts' || kind === 'wss') && !tlsCertFile) {
       throw new ConfigError(
-        `${label('MQFLEET_LISTENERS')} includes ${kind}, which needs MQFLEET_TLS_CERT_FILE and MQFLEET_TLS_KEY_FILE`,
+        `${label('listeners')} includes ${kind}, which needs MQFLEET_TLS_CERT_FILE and MQFLEET_TLS_KEY_FILE`,
       );
     }
   }
-  const ports: Record<ListenerKind, number> = {
-    mqtt: get('MQFLEET_MQTT_PORT', DEFAULT_MQTT_PORT),
-    mqtts: get('MQFLEET_MQTTS_PORT', DEFAULT_MQTTS_PORT),
-    ws: get('MQFLEET_WS_PORT', DEFAULT_WS_PORT),
-    wss: get('MQFLEET_WSS_PORT', DEFAULT_WSS_PORT),
-  };
-  const portName = { mqtt: 'MQTT', mqtts: 'MQTTS', ws: 'WS', wss: 'WSS' } as const;
+  const listeners = settings.listeners ?? (tlsCertFile ? ['mqtt', 'mqtts'] : ['mqtt']);
+  const portKey = { mqtt: 'mqttPort', mqtts: 'mqttsPort', ws: 'wsPort', wss: 'wssPort' } as const;
   for (const a of listeners) {
     for (const b of listeners) {
-      if (a < b && ports[a] !== 0 && ports[a] === ports[b]) {
+      const pa = settings[portKey[a]];
+      if (a < b && pa !== 0 && pa === settings[portKey[b]]) {
         throw new ConfigError(
-          `MQFLEET_${portName[a]}_PORT and MQFLEET_${portName[b]}_PORT are both ${ports[a]}; the ${a} and ${b} listeners need different ports`,
+          `${variableOf(portKey[a])} and ${variableOf(portKey[b])} are both ${pa}; the ${a} and ${b} listeners need different ports`,
         );
       }
     }
   }
-
-  const gatewayHeartbeatMs = get('MQFLEET_GATEWAY_HEARTBEAT_MS', DEFAULT_GATEWAY_HEARTBEAT_MS);
-  const gatewayTimeoutMs = get('MQFLEET_GATEWAY_TIMEOUT_MS', DEFAULT_GATEWAY_TIMEOUT_MS);
-  if (gatewayTimeoutMs < 2 * gatewayHeartbeatMs) {
+  if (settings.gatewayTimeoutMs < 2 * settings.gatewayHeartbeatMs) {
     throw new ConfigError(
-      `${label('MQFLEET_GATEWAY_TIMEOUT_MS')} (${gatewayTimeoutMs}) must be at least twice ${label('MQFLEET_GATEWAY_HEARTBEAT_MS')} (${gatewayHeartbeatMs}): one late heartbeat must not make a gateway lost`,
+      `${label('gatewayTimeoutMs')} (${settings.gatewayTimeoutMs}) must be at least twice ${label('gatewayHeartbeatMs')} (${settings.gatewayHeartbeatMs}): one late heartbeat must not make a gateway lost`,
     );
   }
+}
+
+/** The Config of validated settings: what is derived, grouped or taken from outside MQFLEET_*. */
+function derive(
+  settings: ConfigSettings,
+  env: Env,
+  file: FileSettings | undefined,
+  configFile: string | undefined,
+): Config {
+  const production = env.NODE_ENV === 'production';
+  const {
+    tlsCertFile,
+    tlsKeyFile,
+    tlsCaFile,
+    sessionService,
+    adminPassword,
+    allowAnonymous,
+    maximumQos,
+    listeners,
+    grpcTlsCertFile,
+    grpcTlsKeyFile,
+    grpcTlsCaFile,
+    grpcTlsClientCertFile,
+    grpcTlsClientKeyFile,
+    grpcTlsInternalNames,
+    grpcTlsServerName,
+    ...plain
+  } = settings;
+  const tls =
+    tlsCertFile && tlsKeyFile ? { certFile: tlsCertFile, keyFile: tlsKeyFile, caFile: tlsCaFile } : undefined;
   const streams = Object.fromEntries(
     STREAM_KINDS.map((kind) => {
-      const d = DEFAULT_STREAM_LIMITS[kind];
-      const limits: StreamLimits = {
-        maxBytes: get(streamLimitVariable(kind, 'maxBytes'), d.maxBytes),
-        maxMessages: get(streamLimitVariable(kind, 'maxMessages'), d.maxMessages),
-        maxAgeSeconds: get(streamLimitVariable(kind, 'maxAgeSeconds'), d.maxAgeSeconds),
-      };
-      return [kind, limits];
+      const of = (field: keyof StreamLimits): number =>
+        (settings as Record<string, unknown>)[fileKeyOf(streamLimitVariable(kind, field))] as number;
+      return [
+        kind,
+        { maxBytes: of('maxBytes'), maxMessages: of('maxMessages'), maxAgeSeconds: of('maxAgeSeconds') },
+      ];
     }),
   ) as Record<StreamKind, StreamLimits>;
-
+  for (const key of Object.keys(plain)) {
+    if (/^(events|retained|queue|work)Stream/.test(key)) delete (plain as Record<string, unknown>)[key];
+  }
   let authorization: AuthorizationRule[] | undefined;
   if (file?.authorization !== undefined) {
     try {
@@ -555,61 +322,35 @@ export function loadConfig(
       throw new ConfigError(`"authorization" in ${configFile}: ${(err as Error).message}`);
     }
   }
-
+  const adminPasswordIsDefault = adminPassword === undefined || adminPassword === DEFAULT_ADMIN_PASSWORD;
   return {
+    ...plain,
     production,
-    host,
-    mqttPort: ports.mqtt,
-    mqttsPort: ports.mqtts,
-    wsPort: ports.ws,
-    wssPort: ports.wss,
-    listeners,
-    listenersConfigured,
+    listeners: listeners ?? (tls ? ['mqtt', 'mqtts'] : ['mqtt']),
+    listenersConfigured: listeners !== undefined,
     tls,
-    httpPort: get('MQFLEET_HTTP_PORT', DEFAULT_HTTP_PORT),
-    grpcPort,
-    gateways,
-    gatewayIndex,
-    gatewayId: get<string | undefined>('MQFLEET_GATEWAY_ID', undefined),
-    sessionServiceAddress: get('MQFLEET_SESSION_SERVICE', `${host}:${grpcPort}`),
-    adminPassword: adminPasswordIsDefault ? DEFAULT_ADMIN_PASSWORD : rawPassword,
+    sessionServiceAddress: sessionService ?? `${settings.host}:${settings.grpcPort}`,
+    adminPassword: adminPasswordIsDefault ? DEFAULT_ADMIN_PASSWORD : adminPassword,
     adminPasswordIsDefault,
-    internalToken,
-    allowAnonymous: get('MQFLEET_ALLOW_ANONYMOUS', production ? 'false' : 'true') === 'true',
-    natsPrefix: get('MQFLEET_NATS_PREFIX', DEFAULT_NATS_PREFIX),
-    databaseUrl: env.DATABASE_URL || undefined,
-    natsUrl: env.NATS_URL || undefined,
-    grpcDeadlineMs: get('MQFLEET_GRPC_DEADLINE_MS', DEFAULT_GRPC_DEADLINE_MS),
-    applyTimeoutMs: get('MQFLEET_APPLY_TIMEOUT_MS', DEFAULT_APPLY_TIMEOUT_MS),
-    maxPacketSize: get('MQFLEET_MAX_PACKET_SIZE', DEFAULT_MAX_PACKET_SIZE),
-    maxKeepAlive: get('MQFLEET_MAX_KEEP_ALIVE', 0),
-    receiveMaximum: get('MQFLEET_RECEIVE_MAXIMUM', DEFAULT_RECEIVE_MAXIMUM),
-    topicAliasMaximum: get('MQFLEET_TOPIC_ALIAS_MAXIMUM', DEFAULT_TOPIC_ALIAS_MAXIMUM),
-    maximumQos: get<0 | 1 | 2>('MQFLEET_MAXIMUM_QOS', 2),
-    retainAvailable: get('MQFLEET_RETAIN_AVAILABLE', 'true') === 'true',
+    allowAnonymous: allowAnonymous ?? !production,
+    maximumQos: maximumQos as 0 | 1 | 2,
     authorization,
     configFile,
-    healthIntervalMs: get('MQFLEET_HEALTH_INTERVAL_MS', DEFAULT_HEALTH_INTERVAL_MS),
-    statsTimeoutMs: get('MQFLEET_STATS_TIMEOUT_MS', DEFAULT_STATS_TIMEOUT_MS),
-    maxQueuedMessages: get('MQFLEET_MAX_QUEUED_MESSAGES', DEFAULT_MAX_QUEUED_MESSAGES),
-    publishTimeoutMs: get('MQFLEET_PUBLISH_TIMEOUT_MS', DEFAULT_PUBLISH_TIMEOUT_MS),
-    maxQueuedBytes: get('MQFLEET_MAX_QUEUED_BYTES', DEFAULT_MAX_QUEUED_BYTES),
-    queueFullPolicy: get<QueueFullPolicy>('MQFLEET_QUEUE_FULL_POLICY', DEFAULT_QUEUE_FULL_POLICY),
-    maxOutboundBytes: get('MQFLEET_MAX_OUTBOUND_BYTES', DEFAULT_MAX_OUTBOUND_BYTES),
-    gatewayHeartbeatMs,
-    gatewayTimeoutMs,
-    maxSessionExpiry: get('MQFLEET_MAX_SESSION_EXPIRY', DEFAULT_MAX_SESSION_EXPIRY),
-    answerFirst: get<AnswerFirst>('MQFLEET_ANSWER_FIRST', 'load'),
-    answerFirstRate: get('MQFLEET_ANSWER_FIRST_RATE', DEFAULT_ANSWER_FIRST_RATE),
-    resumeHoldMs: get('MQFLEET_RESUME_HOLD_MS', DEFAULT_RESUME_HOLD_MS),
-    streamReplicas: get('MQFLEET_STREAM_REPLICAS', DEFAULT_STREAM_REPLICAS),
+    databaseUrl: env.DATABASE_URL || undefined,
+    natsUrl: env.NATS_URL || undefined,
     streams,
-    natsMaxControlLine: get('MQFLEET_NATS_MAX_CONTROL_LINE', DEFAULT_NATS_MAX_CONTROL_LINE),
-    maxSubscriptions: get('MQFLEET_MAX_SUBSCRIPTIONS', DEFAULT_MAX_SUBSCRIPTIONS),
-    maxSubscriptionBytes: get('MQFLEET_MAX_SUBSCRIPTION_BYTES', DEFAULT_MAX_SUBSCRIPTION_BYTES),
-    logLevel: get('MQFLEET_LOG_LEVEL', 'info'),
-    dataDir: get('MQFLEET_DATA_DIR', '.data'),
-    grpcTls,
+    grpcTls: {
+      certFile: grpcTlsCertFile,
+      keyFile: grpcTlsKeyFile,
+      caFile: grpcTlsCaFile,
+      clientCertFile: grpcTlsClientCertFile,
+      clientKeyFile: grpcTlsClientKeyFile,
+      internalNames: (grpcTlsInternalNames ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+      serverName: grpcTlsServerName,
+    },
   };
 }
 
@@ -650,4 +391,16 @@ export function readGrpcTlsFiles(tls: GrpcTlsConfig): GrpcTlsFiles {
   set('clientCert', tls.clientCertFile, 'MQFLEET_GRPC_TLS_CLIENT_CERT_FILE');
   set('clientKey', tls.clientKeyFile, 'MQFLEET_GRPC_TLS_CLIENT_KEY_FILE');
   return files;
+}
+
+/**
+ * A service's command line: --help (or -h) prints the configuration reference and exits. The
+ * services take no other arguments: everything is configuration.
+ */
+export function answerHelp(service: string, argv: string[] = process.argv.slice(2)): void {
+  if (!argv.includes('--help') && !argv.includes('-h')) return;
+  process.stdout.write(
+    `${service}: every setting is an environment variable (or a key of the MQFLEET_CONFIG file).\n\n${configReference()}`,
+  );
+  process.exit(0);
 }

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './config';
+export * from './config-settings';
 export * from './authorization';
 export * from './log';
 export * from './topics';

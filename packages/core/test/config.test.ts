@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   ConfigError,
   DEFAULT_ADMIN_PASSWORD,
@@ -13,10 +15,13 @@ import {
   DEFAULT_NATS_PREFIX,
   DEFAULT_WSS_PORT,
   DEFAULT_WS_PORT,
+  configReference,
   fileKeyOf,
   listenerPort,
   loadConfig,
-} from '../src/config';
+  SETTINGS,
+  variableOf,
+} from '../src';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -506,5 +511,78 @@ describe('loadConfig: lost gateways and storage bounds', () => {
     );
     assert.equal(config.streams.work.maxBytes, 1048576);
     assert.equal(config.gatewayTimeoutMs, 4000);
+  });
+});
+
+describe('the settings table (SETTINGS)', () => {
+  const keys = Object.keys(SETTINGS.properties);
+
+  it('declares each setting once: its variable and file key derive from each other', () => {
+    assert.ok(keys.length >= 60);
+    for (const key of keys) {
+      const variable = variableOf(key);
+      assert.match(variable, /^MQFLEET_[A-Z0-9_]+$/);
+      assert.equal(fileKeyOf(variable), key, `${variable} ↔ "${key}"`);
+      const schema = (SETTINGS.properties as Record<string, { description?: string }>)[key]!;
+      assert.ok(schema.description && schema.description.length > 10, `${key} has a description`);
+    }
+  });
+
+  it('every setting is accepted from the environment and from the file, and nothing else is', () => {
+    for (const key of keys) {
+      const variable = variableOf(key);
+      refused({ [`${variable}_X`]: '1' }, new RegExp(`${variable}_X`));
+      assert.throws(
+        () => loadConfig({ MQFLEET_CONFIG: '/c.json' }, () => JSON.stringify({ [`${key}X`]: 1 })),
+        new RegExp(`"${key}X"`),
+      );
+    }
+  });
+
+  it('--help prints every setting with what it must be and its default', () => {
+    const reference = configReference();
+    for (const key of keys) assert.match(reference, new RegExp(`^${variableOf(key)} / "${key}": `, 'm'));
+    assert.match(
+      reference,
+      /^MQFLEET_MQTT_PORT \/ "mqttPort": .*a port number \(0-65535\) \(default 1883\)$/m,
+    );
+    assert.match(reference, /^MQFLEET_QUEUE_FULL_POLICY .*one of drop-oldest, drop-newest, disconnect/m);
+  });
+
+  it('the README and docs/configuration.md name every setting for readers', () => {
+    const root = join(__dirname, '..', '..', '..');
+    const docs =
+      readFileSync(join(root, 'README.md'), 'utf8') +
+      readFileSync(join(root, 'docs', 'configuration.md'), 'utf8');
+    const missing = keys.map(variableOf).filter((v) => !docs.includes(`\`${v}\``) && !/_STREAM_MAX_/.test(v));
+    assert.deepEqual(missing, []);
+    // The stream limits are documented by their pattern.
+    assert.ok(docs.includes('MQFLEET_<STREAM>_STREAM_MAX_BYTES'));
+  });
+
+  it('checks across settings on the merged values: a TLS pair split between file and environment', () => {
+    const read = () => JSON.stringify({ grpcTlsCertFile: '/srv.pem' });
+    // Complete once merged: the certificate from the file, its key from the environment.
+    const config = loadConfig({ MQFLEET_CONFIG: '/c.json', MQFLEET_GRPC_TLS_KEY_FILE: '/srv.key' }, read);
+    assert.deepEqual([config.grpcTls.certFile, config.grpcTls.keyFile], ['/srv.pem', '/srv.key']);
+    // Incomplete however given: named as each source gave it.
+    assert.throws(
+      () => loadConfig({ MQFLEET_CONFIG: '/c.json' }, read),
+      /"grpcTlsCertFile" in \/c.json and MQFLEET_GRPC_TLS_KEY_FILE must be set together/,
+    );
+    // A rule between two settings sees the file's value under the environment's.
+    assert.throws(
+      () =>
+        loadConfig({ MQFLEET_CONFIG: '/c.json', MQFLEET_GATEWAY_INDEX: '2' }, () =>
+          JSON.stringify({ gateways: 2 }),
+        ),
+      /MQFLEET_GATEWAY_INDEX \(2\) must be lower than MQFLEET_GATEWAYS \(2\)/,
+    );
+    assert.equal(
+      loadConfig({ MQFLEET_CONFIG: '/c.json', MQFLEET_GATEWAY_INDEX: '2' }, () =>
+        JSON.stringify({ gateways: 3 }),
+      ).gatewayIndex,
+      2,
+    );
   });
 });

@@ -1,8 +1,9 @@
 // Runs the api-gateway alone: configuration from the environment, HTTP on host:httpPort.
-import { createLogger, loadConfig } from '@mqfleet/core';
+import { answerHelp, createLogger, loadConfig } from '@mqfleet/core';
 import { buildApiGateway } from './index';
 
 async function main(): Promise<void> {
+  answerHelp('api-gateway');
   const config = loadConfig();
   const logger = createLogger('api-gateway', config.logLevel);
   const gateway = buildApiGateway(config, logger);

@@ -1,8 +1,9 @@
 // Runs one connection-gateway: the only place that reads the environment.
-import { ConfigError, createLogger, loadConfig } from '@mqfleet/core';
+import { answerHelp, ConfigError, createLogger, loadConfig } from '@mqfleet/core';
 import { buildGateway } from './index';
 
 async function main(): Promise<void> {
+  answerHelp('connection-gateway');
   const config = loadConfig();
   const logger = createLogger('connection-gateway', config.logLevel);
   const gateway = buildGateway(config, logger);

@@ -1,8 +1,9 @@
 // Runs the session-service from the environment (see docs/configuration.md).
-import { createLogger, loadConfig } from '@mqfleet/core';
+import { answerHelp, createLogger, loadConfig } from '@mqfleet/core';
 import { buildSessionService } from './index';
 
 async function main(): Promise<void> {
+  answerHelp('session-service');
   const config = loadConfig();
   const log = createLogger('session-service', config.logLevel);
   const service = buildSessionService(config, log);
