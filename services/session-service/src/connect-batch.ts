@@ -9,6 +9,7 @@
 // between this batch's read and its insert) and every write of a batch that failed as a whole.
 import {
   boundedExpiry,
+  type Logger,
   declaredSettings,
   evaluateHealth,
   newSessionSettings,
@@ -27,17 +28,14 @@ import {
   clientKey,
   disconnectionReason,
   removedAtClose,
-  enqueueMany,
-  eventFor,
   loadSubscriptions,
   rowToSession,
   settingsAtConnect,
   startsClean,
-  type EventSink,
   type OpenResult,
-  type OutboxEvent,
   type SessionRow,
 } from './sessions';
+import { enqueueMany, eventFor, type EventSink, type OutboxEvent } from './outbox/writer';
 
 /** Writes of one transaction at most. */
 const BATCH_MAX = 256;
@@ -75,6 +73,13 @@ export class KeyedBatcher<Req, Res> {
   /** Client keys of the batches being written. */
   private readonly inFlight = new Set<string>();
   private running = 0;
+  /**
+   * Batches that failed as a whole, whose writes then went one by one: the results are the same,
+   * but a batch path that keeps failing (a bug) would otherwise only show as slowness.
+   */
+  wholeFailures = 0;
+  /** Where a batch that failed as a whole is reported (index.ts sets it). */
+  log: Logger | undefined;
 
   constructor(
     private readonly db: Db,
@@ -143,7 +148,9 @@ export class KeyedBatcher<Req, Res> {
           batch.map((p) => p.req),
         ),
       );
-    } catch {
+    } catch (err) {
+      this.wholeFailures++;
+      this.log?.warn('a batch failed as a whole; its writes go one by one', { size: batch.length, err });
       results = batch.map(() => ONE_BY_ONE);
     }
     await Promise.all(

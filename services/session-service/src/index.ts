@@ -89,12 +89,16 @@ export function buildSessionService(
       healthReports = new HealthReports(nc, subjects, store, log);
       healthReports.start();
       const natsConnection = nc;
+      const reporting = <B extends { log: Logger | undefined }>(batcher: B): B => {
+        batcher.log = log;
+        return batcher;
+      };
       const built = buildGrpcServer({
         db,
         store,
-        opens: openBatcher(db, store, (req) => store.open(req)),
-        closes: closeBatcher(db, store, ({ req, gatewayId }) => store.close(req, gatewayId)),
-        subscriptionChanges: subscriptionBatcher(db, store),
+        opens: reporting(openBatcher(db, store, (req) => store.open(req))),
+        closes: reporting(closeBatcher(db, store, ({ req, gatewayId }) => store.close(req, gatewayId))),
+        subscriptionChanges: reporting(subscriptionBatcher(db, store)),
         gateways,
         internalToken: config.internalToken,
         clientCertificates: config.grpcTls.caFile

@@ -28,7 +28,7 @@ import type {
   SessionPatch__Output,
 } from '@mqfleet/proto';
 import { inTransaction, type Db, type Tx } from './db';
-import { OUTBOX_CHANNEL } from './sessions';
+import { OUTBOX_CHANNEL } from './outbox/writer';
 
 export const MAX_LABEL_NAME_BYTES = 64;
 export const MAX_LABEL_GROUP_BYTES = 64;

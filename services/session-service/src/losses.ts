@@ -25,14 +25,8 @@ import {
   type WillWork,
 } from '@mqfleet/core';
 import { inTransaction, type Db, type Tx } from './db';
-import {
-  clientKey,
-  enqueueMany,
-  type EventSink,
-  type OutboxEvent,
-  type SessionRow,
-  type SessionStore,
-} from './sessions';
+import { clientKey, type SessionRow, type SessionStore } from './sessions';
+import { enqueueMany, type EventSink, type OutboxEvent } from './outbox/writer';
 
 /** Losses recorded, and due wills released, per statement. */
 const BATCH = 500;

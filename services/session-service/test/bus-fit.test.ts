@@ -21,7 +21,7 @@ import type {
   OpenSessionResponse__Output,
   Subscription,
 } from '@mqfleet/proto';
-import { OUTBOX_CHANNEL } from '../src/sessions';
+import { OUTBOX_CHANNEL } from '../src/outbox';
 import { bearer, call, declaration, startHarness, type Harness } from './helpers';
 
 const sub = (topicFilter: string): Subscription => ({

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
-import type { SessionEvent } from '@mqfleet/core';
+import { subjects, type SessionEvent } from '@mqfleet/core';
 import type {
   AlterSessionResponse__Output,
   ChangeSubscriptionsBatchResponse__Output,
@@ -23,6 +23,8 @@ import type {
 } from '@mqfleet/proto';
 import { createInfra, until } from '@mqfleet/testkit';
 import { AbandonedError, KeyedBatcher } from '../src/connect-batch';
+import { SessionStore } from '../src/sessions';
+import { subscriptionBatcher } from '../src/subscription-batch';
 import { createPool } from '../src/db';
 import { bearer, call, declaration, startHarness, type Harness } from './helpers';
 
@@ -308,6 +310,52 @@ describe('sessions opened and closed in groups', () => {
         ['3', 'gateway:gw-batch', 1],
       ],
     );
+  });
+
+  test('subscription changes are written by the batch itself, not one by one after it failed', async () => {
+    // A batch that fails as a whole gives the same results (each write then goes alone), so only
+    // the batcher's count shows it: a batch path that throws (a circular import once left
+    // eventFor undefined in it) must fail here.
+    const db = createPool(h.infra.databaseUrl);
+    try {
+      const store = new SessionStore(db, subjects(h.infra.natsPrefix));
+      const batcher = subscriptionBatcher(db, store);
+      const names = ['direct-1', 'direct-2', 'direct-3'];
+      await Promise.all(names.map((n) => open(n, `${n}-c`, PERSISTENT)));
+      const change = (clientName: string, connectionId: string) => ({
+        req: {
+          clientName,
+          connectionId,
+          add: [
+            {
+              topicFilter: `d/${clientName}`,
+              qos: 0,
+              noLocal: false,
+              retainAsPublished: false,
+              retainHandling: 0,
+              subscriptionIdentifier: 0,
+            },
+          ],
+          remove: [],
+        },
+        gatewayId: 'gw-direct',
+      });
+      const [done, refused] = await Promise.all([
+        Promise.all(names.map((n) => batcher.submit(change(n, `${n}-c`)))),
+        batcher.submit(change('direct-1', 'not-its-connection')).then(
+          () => 'written',
+          (err: unknown) => (err as Error).message,
+        ),
+      ]);
+      assert.deepEqual(
+        done.map((r) => [r.session.clientName, r.session.version, r.changed]),
+        names.map((n) => [n, '2', true]),
+      );
+      assert.match(refused, /connection "not-its-connection"/);
+      assert.equal(batcher.wholeFailures, 0);
+    } finally {
+      await db.end();
+    }
   });
 
   test('an open the gateway answered first resumes a stored session without its subscriptions', async () => {

@@ -24,8 +24,8 @@ import {
   type SessionBulkEvent,
   type SessionEvent,
 } from '@mqfleet/core';
-import { inTransaction, type Db } from './db';
-import { OUTBOX_CHANNEL, type CommittedEvent } from './sessions';
+import { inTransaction, type Db } from '../db';
+import { OUTBOX_CHANNEL, type CommittedEvent } from './writer';
 
 const BATCH = 256;
 /** Room for the headers of an outbox publish (Nats-Msg-Id, Mqfleet-Outbox-Id). */
