@@ -125,16 +125,52 @@ export function topicFilterProblem(filter: string): string | undefined {
   return undefined;
 }
 
-/** Does the topic name match the filter, by the rules of MQTT [MQTT-4.7.1, MQTT-4.7.2-1]? */
+/**
+ * Does the topic name match the filter, by the rules of MQTT [MQTT-4.7.1, MQTT-4.7.2-1]? Walks both
+ * strings once, without splitting them: a gateway asks this for every subscription of every
+ * connection a message reaches, and the two arrays per call were 3 % of its CPU in the fan-in
+ * benchmark (bench/topic-match.ts: an exact filter 360 → 3 ns, wildcard filters about half). A
+ * topic name holds no wildcard, so an equal filter matches.
+ */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
+  if (filter === topic) return true;
+  const fl = filter.length;
+  const tl = topic.length;
+  const f0 = filter.charCodeAt(0);
+  if (topic.charCodeAt(0) === DOLLAR && (f0 === PLUS || f0 === HASH)) return false;
+  let fi = 0;
+  let ti = 0;
+  for (;;) {
+    // At the start of a level of each.
+    const c = filter.charCodeAt(fi);
+    const whole = fi + 1 === fl || filter.charCodeAt(fi + 1) === SLASH;
+    if (c === HASH && whole) return true;
+    if (c === PLUS && whole) {
+      while (ti < tl && topic.charCodeAt(ti) !== SLASH) ti++;
+      fi++;
+    } else {
+      while (fi < fl && ti < tl) {
+        const fc = filter.charCodeAt(fi);
+        if (fc === SLASH) break;
+        if (fc !== topic.charCodeAt(ti)) return false;
+        fi++;
+        ti++;
+      }
+      // One level ended before the other.
+      if (fi < fl && filter.charCodeAt(fi) !== SLASH) return false;
+      if (ti < tl && topic.charCodeAt(ti) !== SLASH) return false;
+    }
+    if (fi === fl) return ti === tl;
+    // The topic ends here: a next filter level "#" still matches ("a/#" matches "a",
+    // [MQTT-4.7.1-2]).
+    if (ti === tl)
+      return filter.charCodeAt(fi + 1) === HASH && (fi + 2 === fl || filter.charCodeAt(fi + 2) === SLASH);
+    fi++;
+    ti++;
   }
-  return f.length === t.length;
 }
+
+const DOLLAR = 0x24;
+const PLUS = 0x2b;
+const HASH = 0x23;
+const SLASH = 0x2f;
