@@ -10,6 +10,7 @@ import type { Confirmation } from './confirmation';
 import type { SessionClient } from './session-client';
 import type { SessionWriter } from './writer';
 import type { Will } from './settings';
+import type { EmitGatewayEvent } from './events';
 
 /**
  * EndInfo.reason of a connection whose session moved to a newer connection (index.ts and
@@ -124,5 +125,5 @@ export interface GatewayContext {
   /** A delayed will of this client id is pending here: cancel it [MQTT-3.1.3-9]. */
   cancelWill(clientName: string): void;
   nextMessageId(): string;
-  emit(event: string, ...args: unknown[]): boolean;
+  emit: EmitGatewayEvent;
 }

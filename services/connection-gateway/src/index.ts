@@ -50,6 +50,7 @@ import { SessionEventsConsumer } from './session-events';
 import { ClusterWorkConsumer } from './lost-work';
 import type { Will } from './settings';
 import { TAKEN_OVER } from './context';
+import type { GatewayEvents } from './events';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** DescribeSessions is asked about this many client ids at a time when reconciling. */
@@ -93,7 +94,7 @@ interface PendingWill {
   version: bigint;
 }
 
-export class Gateway extends EventEmitter implements GatewayContext {
+export class Gateway extends EventEmitter<GatewayEvents> implements GatewayContext {
   gatewayId = '';
   /** This run (random at each start): the prefix of its connection ids, named in its heartbeats. */
   readonly instance = randomBytes(6).toString('base64url');

@@ -21,6 +21,7 @@ import {
 } from '@mqfleet/core';
 import type { CloseSessionResponse__Output, Session__Output } from '@mqfleet/proto';
 import { willOf, type Will } from './settings';
+import type { EmitGatewayEvent } from './events';
 
 /** The durable consumer every gateway shares. */
 export const WORKERS = 'gateways';
@@ -42,7 +43,7 @@ export interface WorkHost {
   parkLost(session: Session__Output, close?: () => Promise<CloseSessionResponse__Output>): Promise<boolean>;
   /** Publishes a will; resolves once NATS (and JetStream, for a retained will) has it. */
   publishWill(clientName: string, will: Will): Promise<void>;
-  emit(event: string, ...args: unknown[]): boolean;
+  emit: EmitGatewayEvent;
 }
 
 export class ClusterWorkConsumer {

@@ -23,6 +23,7 @@ import { ParkedInterest } from './parked-interest';
 import { OfflineQueues, type Resumed, type SavedDelivery } from './queue';
 import { isShared } from './shared';
 import { match, optionsOf, type SubscriptionOptions } from './subscriptions';
+import type { EmitGatewayEvent } from './events';
 
 /** CONNACK waits at most this long for a resumed session's offline queue. */
 export const RESUME_TIMEOUT_MS = 1500;
@@ -51,7 +52,7 @@ export interface OfflineHost {
   watchClient(clientName: string, watching: boolean): void;
   /** Fetches sessions (an event too large for the bus came as a reference without its session). */
   readonly sessions: { describeSessions(names: string[]): Promise<{ sessions: Session__Output[] }> };
-  emit(event: string, ...args: unknown[]): boolean;
+  emit: EmitGatewayEvent;
   /**
    * MQFLEET_MAX_QUEUED_BYTES also bounds what a resumed session gets from its offline queue; a
    * gateway silent for gatewayTimeoutMs does not answer parked-subject announcements any more.
