@@ -51,12 +51,11 @@ import { ClusterWorkConsumer } from './lost-work';
 import type { Will } from './settings';
 import { TAKEN_OVER } from './context';
 import type { GatewayEvents } from './events';
+import { Wills } from './wills';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** DescribeSessions is asked about this many client ids at a time when reconciling. */
 const RECONCILE_BATCH = 200;
-/** A will the cluster handed over must have left for NATS within this long (publishWillNow). */
-const WILL_FLUSH_TIMEOUT_MS = 5000;
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
 /** close() retries writes owed to the session-service this long before giving up on them. */
@@ -85,13 +84,6 @@ export type { RoutedMessage } from './message';
 export function deriveGatewayId(host: string, port: number): string {
   const safe = host.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
   return `${safe}-${port}`;
-}
-
-interface PendingWill {
-  timer: NodeJS.Timeout;
-  will: Will;
-  /** Session version when the connection ended: a later "connected" event cancels the will. */
-  version: bigint;
 }
 
 export class Gateway extends EventEmitter<GatewayEvents> implements GatewayContext {
@@ -151,7 +143,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   private heartbeat: NodeJS.Timeout | undefined;
   /** Session health and live statistics of the connections here (health.ts). */
   health: HealthMonitor | undefined;
-  private readonly pendingWills = new Map<string, PendingWill>();
+  /** Wills waiting for their delay, and publishing them (wills.ts). */
+  private readonly wills: Wills = new Wills(this);
   private readonly closeCalls = new Set<Promise<unknown>>();
   private readonly messageIdPrefix = randomBytes(6).toString('base64url');
   private messageCounter = 0;
@@ -265,7 +258,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
           : close
             ? close().then(() => false)
             : Promise.resolve(false),
-      publishWill: (clientName, will) => this.publishWillNow(clientName, will),
+      publishWill: (clientName, will) => this.wills.publishHandedOver(clientName, will),
       emit: (event, ...args) => this.emit(event, ...args),
     });
     await this.work.start();
@@ -344,11 +337,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     clearTimeout(grace);
     await listening;
     // Delayed wills would be lost with this process: they are published now.
-    for (const [clientName, pending] of this.pendingWills) {
-      clearTimeout(pending.timer);
-      this.publishWill(clientName, pending.will);
-    }
-    this.pendingWills.clear();
+    this.wills.publishAllNow();
     // What is owed to the session-service is written, for a bounded time (writer.ts).
     const owed = setTimeout(() => this.writer.stop(), OWED_WRITES_GRACE_MS);
     // Connections whose socket closed a moment ago end on a later tick: theirs are awaited too.
@@ -433,7 +422,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       !this.known.mayExist(clientName) &&
       !this.byClient.has(clientName) &&
       !this.writer.owes(clientName) &&
-      !this.pendingWills.has(clientName) &&
+      !this.wills.has(clientName) &&
       this.writer.answeredOwed < MAX_ANSWERED_OWED
     );
   }
@@ -495,7 +484,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
         info.sessionExpiryInterval !== settings.sessionExpiryInterval) ||
       handoff.saved.length > 0 ||
       (this.writer.owes(conn.clientName) && !this.writer.lastSubscriptionWrite(conn.clientName)) ||
-      this.pendingWills.has(conn.clientName)
+      this.wills.has(conn.clientName)
     )
       return false;
     for (const [filter, options] of handoff.subscriptions) {
@@ -586,8 +575,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       const asked = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
       const expiry = max > 0 && info.sessionExpiryInterval !== undefined ? Math.min(asked, max) : asked;
       const delay = Math.min(will.delaySeconds, expiry);
-      if (delay > 0 && !this.closing) this.scheduleWill(conn.clientName, will, delay, conn.version);
-      else this.publishWill(conn.clientName, will);
+      if (delay > 0 && !this.closing) this.wills.schedule(conn.clientName, will, delay, conn.version);
+      else this.wills.publish(conn.clientName, will);
     }
     const request = {
       clientName: conn.clientName,
@@ -688,12 +677,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   }
 
   cancelWill(clientName: string): void {
-    const pending = this.pendingWills.get(clientName);
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    this.pendingWills.delete(clientName);
-    this.watchClient(clientName, false);
-    this.emit('willCancelled', clientName);
+    this.wills.cancel(clientName);
   }
 
   authorizationFor(clientName: string, username: string): ClientAuthorization {
@@ -737,71 +721,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     this.offline?.offer(message, confirmation);
   }
 
-  private scheduleWill(clientName: string, will: Will, delaySeconds: number, version: bigint): void {
-    this.cancelWill(clientName);
-    const timer = setTimeout(() => {
-      this.pendingWills.delete(clientName);
-      this.watchClient(clientName, false);
-      this.publishWill(clientName, will);
-    }, delaySeconds * 1000);
-    timer.unref();
-    this.pendingWills.set(clientName, { timer, will, version });
-    // A connected event of the client (on any gateway) cancels it [MQTT-3.1.3-9].
-    this.watchClient(clientName, true);
-  }
-
-  /**
-   * A will the cluster handed to this gateway (a lost connection's, lost-work.ts): published like
-   * any will, and done once NATS has it (and JetStream, if it is retained).
-   */
-  private async publishWillNow(clientName: string, will: Will): Promise<void> {
-    const stored = this.publishWill(clientName, will);
-    // Routed already: a retained copy JetStream refused (logged by retained.ts) is not worth a
-    // second delivery to every subscriber, so the item is done all the same.
-    if (stored && !(await stored))
-      this.logger.warn('retained will not stored', { clientName, topic: will.topic });
-    // Flushed (the will left this process) before the work item is acknowledged; NATS gone
-    // meanwhile: the item is done again rather than waiting here for its reconnection.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('NATS flush timed out')), WILL_FLUSH_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([Promise.all([this.nc?.flush(), this.messagesNc?.flush()]), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private publishWill(clientName: string, will: Will): Promise<boolean> | undefined {
-    this.logger.info('publishing will', { clientName, topic: will.topic });
-    const message: RoutedMessage = {
-      id: this.nextMessageId(),
-      topic: will.topic,
-      payload: will.payload,
-      qos: will.qos,
-      retain: will.retain,
-      properties: { ...will.properties, userProperties: [...will.properties.userProperties] },
-      receivedAt: Date.now(),
-    };
-    // A will the bus cannot carry (set before the limits, or its properties too large) is not sent.
-    const refusal = this.bus.messageRefusal(message);
-    if (refusal) {
-      this.logger.warn('will not published: the message bus cannot carry it', { clientName, ...refusal });
-      this.emit('willRefused', clientName, will.topic, refusal.reason);
-      return;
-    }
-    // A will with Will Retain 1 is published as a retained message [MQTT-3.1.2-17].
-    let stored: Promise<boolean> | undefined;
-    if (message.retain) {
-      stored = this.storeRetained(message).then((code) => {
-        if (code === ReasonCode.SUCCESS) this.emit('retainedStored', message.topic);
-        return code === ReasonCode.SUCCESS;
-      });
-    }
-    this.route(message);
-    this.emit('willPublished', clientName, will.topic);
-    return stored;
+  /** Both NATS connections have written what was published (a will handed over, wills.ts). */
+  flush(): Promise<unknown> {
+    return Promise.all([this.nc?.flush(), this.messagesNc?.flush()]);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -813,11 +735,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       this.onBulkAltered(event);
       return;
     }
-    const pending = this.pendingWills.get(event.clientName);
-    if (pending && event.type === 'connected' && BigInt(event.version) > pending.version) {
-      // The client reconnected on another gateway within the will delay [MQTT-3.1.3-9].
-      this.cancelWill(event.clientName);
-    }
+    if (event.type === 'connected') this.wills.connectedElsewhere(event.clientName, BigInt(event.version));
     this.offline?.onEvent(event);
     // Anything that happens to a held session sends its close: a reconnect opens it as usual.
     // (Not the event of its own open arriving late: the version the session is held at.)
