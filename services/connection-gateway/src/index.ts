@@ -18,7 +18,6 @@ import {
   type GatewayHeartbeat,
   type ListenerKind,
   type Logger,
-  type SessionApplied,
   type Settings,
   type SessionBulkEvent,
   type SessionEvent,
@@ -52,6 +51,7 @@ import type { Will } from './settings';
 import { TAKEN_OVER } from './context';
 import type { GatewayEvents } from './events';
 import { Wills } from './wills';
+import { AppliedConfirmations } from './applied';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** DescribeSessions is asked about this many client ids at a time when reconciling. */
@@ -160,6 +160,9 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     this.s = subjects(config.natsPrefix);
     this.sessions = new SessionClient(config);
     this.writer = new SessionWriter(this.sessions, this.logger);
+    this.applied = new AppliedConfirmations((applied) => {
+      this.nc?.publish(this.s.sessionApplied(applied.clientName), JSON.stringify(applied));
+    }, this.logger);
     this.known = new KnownSessions((after) => this.sessions.listSessionNames(after), this.logger);
     this.resumeHold = new ResumeHold(config.resumeHoldMs, (clientName, watching) =>
       this.watchClient(clientName, watching),
@@ -280,7 +283,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     this.on('sessionApplied', (clientName: string, version: string, source: string, connectionId: string) => {
       // A session resumed from the hold was confirmed at this version by the connection that
       // held it, under the same connection id.
-      if (source !== 'hold') this.confirmApplied(clientName, version, connectionId);
+      if (source !== 'hold')
+        this.applied.confirm({ clientName, version, gatewayId: this.gatewayId, connectionId });
       const conn = this.byClient.get(clientName);
       if (conn?.id === connectionId) health.check(conn);
     });
@@ -834,47 +838,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     conn.applySession(session, source);
   }
 
-  /** Confirmations waiting for the end of this turn of the event loop. */
-  private confirmations: SessionApplied[] = [];
-  /** A confirmation went out this turn; later ones wait for its end (setImmediate). */
-  private confirmedThisTurn = false;
-
-  /**
-   * Confirms on NATS that a session version is in force here. The first confirmation of a turn of
-   * the event loop goes out at once: an administrator's alteration waits for it (liveApplied), and
-   * waiting for the end of the turn cost it whatever else the turn did (a few hundred
-   * microseconds, over a millisecond at the 99th percentile with devices publishing). Later ones of
-   * the same turn are published together at its end (setImmediate): nats.js writes to its socket
-   * once per microtask flush, and the events of a bulk change are applied one microtask apart, so
-   * publishing each at once cost one socket write per event.
-   */
-  private confirmApplied(clientName: string, version: string, connectionId: string): void {
-    const applied: SessionApplied = { clientName, version, gatewayId: this.gatewayId, connectionId };
-    if (this.confirmedThisTurn) {
-      this.confirmations.push(applied);
-      return;
-    }
-    this.confirmedThisTurn = true;
-    setImmediate(() => {
-      this.confirmedThisTurn = false;
-      this.publishConfirmations();
-    });
-    this.publishConfirmation(applied);
-  }
-
-  private publishConfirmations(): void {
-    const batch = this.confirmations;
-    this.confirmations = [];
-    for (const applied of batch) this.publishConfirmation(applied);
-  }
-
-  private publishConfirmation(applied: SessionApplied): void {
-    try {
-      this.nc?.publish(this.s.sessionApplied(applied.clientName), JSON.stringify(applied));
-    } catch (err) {
-      this.logger.debug('confirmation not published', { clientName: applied.clientName, err });
-    }
-  }
+  /** Confirmations of applied session versions (applied.ts). */
+  private readonly applied: AppliedConfirmations;
 
   /** Asks the session-service for every client connected here and applies newer versions. */
   async reconcile(why: string, names = [...this.byClient.keys()]): Promise<void> {
