@@ -19,11 +19,8 @@ import {
   type ListenerKind,
   type Logger,
   type Settings,
-  type SessionBulkEvent,
-  type SessionEvent,
   type Subjects,
 } from '@mqfleet/core';
-import type { Session__Output } from '@mqfleet/proto';
 import { BusLimits } from './bus-limits';
 import { Connection, type Handoff } from './connection';
 import type { EndInfo, GatewayContext } from './context';
@@ -52,10 +49,9 @@ import { TAKEN_OVER } from './context';
 import type { GatewayEvents } from './events';
 import { Wills } from './wills';
 import { AppliedConfirmations } from './applied';
+import { SessionSync } from './session-sync';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-/** DescribeSessions is asked about this many client ids at a time when reconciling. */
-const RECONCILE_BATCH = 200;
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
 /** close() retries writes owed to the session-service this long before giving up on them. */
@@ -123,7 +119,11 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   private storeConfirmer: StoreConfirmer | undefined;
   private retained: RetainedStore | undefined;
   /** Offline queues of persistent sessions (offline.ts, queue.ts). */
-  private offline: OfflineSessions | undefined;
+  private offlineSessions: OfflineSessions | undefined;
+  /** Offline queues of persistent sessions (offline.ts); undefined without JetStream queues. */
+  get offline(): OfflineSessions | undefined {
+    return this.offlineSessions;
+  }
   /** Local members of shared subscriptions (shared.ts). */
   readonly shared = new SharedMembers();
   /** Shared subscriptions' messages handed on to another gateway, and dropped (router.ts). */
@@ -144,12 +144,18 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   /** Session health and live statistics of the connections here (health.ts). */
   health: HealthMonitor | undefined;
   /** Wills waiting for their delay, and publishing them (wills.ts). */
-  private readonly wills: Wills = new Wills(this);
+  readonly wills: Wills = new Wills(this);
+  /** Session events and reconciliation applied to the live connections (session-sync.ts). */
+  private readonly sync: SessionSync = new SessionSync(this);
   private readonly closeCalls = new Set<Promise<unknown>>();
   private readonly messageIdPrefix = randomBytes(6).toString('base64url');
   private messageCounter = 0;
   private port = 0;
-  private closing = false;
+  private closingNow = false;
+  /** close() began. */
+  get closing(): boolean {
+    return this.closingNow;
+  }
 
   constructor(
     private readonly config: Config,
@@ -222,7 +228,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     this.retained = new RetainedStore(nc, this.s, this.gatewayId, this.logger);
     this.storeConfirmer = new StoreConfirmer(nc, this.logger, this.config.publishTimeoutMs);
     this.storeConfirmer.start();
-    this.offline = new OfflineSessions(
+    this.offlineSessions = new OfflineSessions(
       nc,
       this.s,
       this,
@@ -231,13 +237,13 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       jetStreamLimits(this.config.streams.queue, this.config.streamReplicas, 'new'),
       messages,
     );
-    await this.offline.start();
+    await this.offlineSessions.start();
 
     this.events = new SessionEventsConsumer(
       nc,
       this.s,
       this.logger,
-      (event) => this.onSessionEvent(event),
+      (event) => this.sync.onEvent(event),
       () => {
         this.known.reload();
         // Events may have been missed: held sessions are closed rather than resumed blind.
@@ -308,7 +314,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   /** Stops listening, tells MQTT 5 clients 0x8B, closes sockets, drains NATS, closes gRPC. */
   async close(): Promise<void> {
     if (this.closing) return;
-    this.closing = true;
+    this.closingNow = true;
     clearInterval(this.heartbeat);
     const hold = this.resumeHold;
     this.logger.info('closing', {
@@ -731,139 +737,14 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   }
 
   // -------------------------------------------------------------------------------------------
-  // Session events and reconciliation
-
-  private onSessionEvent(event: SessionEvent | SessionBulkEvent): void {
-    this.emit('sessionEvent', event);
-    if (event.type === 'bulkAltered') {
-      this.onBulkAltered(event);
-      return;
-    }
-    if (event.type === 'connected') this.wills.connectedElsewhere(event.clientName, BigInt(event.version));
-    this.offline?.onEvent(event);
-    // Anything that happens to a held session sends its close: a reconnect opens it as usual.
-    // (Not the event of its own open arriving late: the version the session is held at.)
-    this.resumeHold.releaseNewer(event.clientName, BigInt(event.version));
-    const conn = this.byClient.get(event.clientName);
-    if (!conn) return;
-    if ((event.type === 'deleted' || event.type === 'deactivated') && BigInt(event.version) > conn.version) {
-      this.disconnectByAdmin(conn, event.type);
-      return;
-    }
-    // An event too large for the bus came without its session: fetch it (core event-size.ts).
-    if (event.omitted && BigInt(event.version) > conn.version)
-      void this.reconcile('event without its session', [event.clientName]);
-    if (!event.session) return;
-    this.applyRemote(conn, event.session, `event:${event.type}`);
-  }
-
-  /**
-   * One part of a bulk alteration: each listed session's changes, without its snapshot. A change
-   * applies on top of the state this gateway holds only if that state is the version right before
-   * it; a connection further behind (it missed an event) fetches its session instead, like a
-   * reconciliation. Older or equal versions are ignored, as for every event.
-   */
-  private onBulkAltered(event: SessionBulkEvent): void {
-    const behind: string[] = [];
-    for (const entry of event.sessions ?? []) {
-      this.resumeHold.releaseNewer(entry.clientName, BigInt(entry.version));
-      const conn = this.byClient.get(entry.clientName);
-      if (!conn) continue;
-      const version = BigInt(entry.version);
-      if (version <= conn.version) continue;
-      if (version !== conn.version + 1n || !conn.session || entry.omitted) {
-        behind.push(entry.clientName);
-        continue;
-      }
-      const settings: Record<string, unknown> = { ...conn.session.settings };
-      for (const field of Object.keys(entry.changes)) settings[field] = entry.changes[field]!.after;
-      this.applyRemote(
-        conn,
-        {
-          ...conn.session,
-          version: entry.version,
-          settings: settings as unknown as Session__Output['settings'],
-        },
-        'event:bulkAltered',
-      );
-    }
-    if (behind.length > 0) void this.reconcile('bulk alteration ahead of this gateway', behind);
-  }
-
-  /**
-   * deleteMqSession: the client is disconnected (MQTT 5 DISCONNECT 0x98, administrative action).
-   * The server ends the connection, not the client, so its will is published [MQTT-3.1.2-8].
-   */
-  private disconnectByAdmin(conn: Connection, why: string): void {
-    this.logger.info('session ended by an administrator', { clientName: conn.clientName, why });
-    conn.end(
-      { reason: `session ${why} by an administrator`, clean: false, publishWill: true },
-      ReasonCode.ADMINISTRATIVE_ACTION,
-    );
-  }
-
-  /** Applies a newer session state, or closes the connection if another connection holds it now. */
-  private applyRemote(conn: Connection, session: Session__Output, source: string): void {
-    if (BigInt(session.version || '0') <= conn.version) return;
-    const holder = session.connection;
-    if (conn.sessionOpened && holder && holder.status !== 'CONNECTION_STATUS_CONNECTED') {
-      // A newer state in which no connection holds the session: the cluster closed it while this
-      // gateway was out of touch (taken for lost, docs/mqtt.md). Its will and offline queue were
-      // taken care of by the cluster: the connection ends without a will, its uncompleted
-      // deliveries go to the session's queue (as at a takeover), and its late writes are refused
-      // by connection id.
-      this.logger.warn('session closed by the cluster while this gateway was taken for lost', {
-        clientName: conn.clientName,
-        reason: holder.disconnectionReason,
-        source,
-      });
-      this.emit('takeover', conn.clientName, conn.id, 'lost');
-      conn.end({ reason: TAKEN_OVER, clean: false, publishWill: false }, ReasonCode.SESSION_TAKEN_OVER);
-      return;
-    }
-    if (
-      holder?.status === 'CONNECTION_STATUS_CONNECTED' &&
-      holder.connectionId &&
-      holder.connectionId !== conn.id
-    ) {
-      // Cluster-wide takeover: the client connected elsewhere [MQTT-3.1.4-3].
-      this.logger.info('session taken over', { clientName: conn.clientName, by: holder.gatewayId, source });
-      this.emit('takeover', conn.clientName, conn.id, 'cluster');
-      conn.end(
-        { reason: 'session taken over', clean: false, publishWill: false },
-        ReasonCode.SESSION_TAKEN_OVER,
-      );
-      return;
-    }
-    conn.applySession(session, source);
-  }
+  // Session events and reconciliation (session-sync.ts)
 
   /** Confirmations of applied session versions (applied.ts). */
   private readonly applied: AppliedConfirmations;
 
   /** Asks the session-service for every client connected here and applies newer versions. */
-  async reconcile(why: string, names = [...this.byClient.keys()]): Promise<void> {
-    if (names.length === 0 || this.closing) return;
-    this.logger.info('reconciling sessions', { why, count: names.length });
-    for (let i = 0; i < names.length; i += RECONCILE_BATCH) {
-      try {
-        const batch = names.slice(i, i + RECONCILE_BATCH);
-        const { sessions } = await this.sessions.describeSessions(batch);
-        const found = new Set(sessions.map((s) => s.clientName));
-        for (const session of sessions) {
-          const conn = this.byClient.get(session.clientName);
-          if (conn) this.applyRemote(conn, session, 'reconcile');
-        }
-        // A session deleted while this gateway missed events is gone from the store.
-        for (const name of batch) {
-          const conn = this.byClient.get(name);
-          if (conn && !found.has(name)) this.disconnectByAdmin(conn, 'deleted');
-        }
-      } catch (err) {
-        this.logger.warn('reconcile failed', { why, err });
-      }
-    }
-    this.emit('reconciled', why);
+  reconcile(why: string, names = [...this.byClient.keys()]): Promise<void> {
+    return this.sync.reconcile(why, names);
   }
 
   private async watchNats(nc: NatsConnection): Promise<void> {
