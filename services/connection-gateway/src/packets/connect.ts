@@ -1,5 +1,8 @@
 // CONNECT → OpenSession → CONNACK [MQTT-3.1, MQTT-3.2]. The dispatcher calls this once per
-// connection (it alone enforces "CONNECT first, only once").
+// connection (it alone enforces "CONNECT first, only once"). handleConnect runs named steps:
+// checkProtocol, identify, checkKeepAlive, checkAuthenticationMethod, checkWill, declare, then
+// resumeFromHold, answerFirstIfNew or openStored, and registerAndAccept sends the CONNACK.
+// (Longer than most files: every step of a CONNECT, each short, in the order they run.)
 import { randomBytes } from 'node:crypto';
 import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
 import {
@@ -255,10 +258,45 @@ async function resumeHeld(
   await registerAndAccept(conn, true, () => Promise.resolve(undefined), false, keepalive, declaredExpiry);
 }
 
+/** What the steps of a CONNECT learn and hand on to the next. */
+interface Connecting {
+  conn: Connection;
+  packet: IConnectPacket;
+  v5: boolean;
+  /** Clean Start (MQTT 5) / Clean Session (3.1.1). */
+  clean: boolean;
+  clientName: string;
+  /** The server assigned the client id (an empty one in the CONNECT). */
+  assigned: boolean;
+  /** The keep alive the CONNECT asked for. */
+  keepalive: number;
+  /** No user name, password or will. */
+  anonymous: boolean;
+}
+
+/** After the checks: what the CONNECT declares of its session (settings, limits, will). */
+interface Declared extends Connecting {
+  declared: ConnectDeclaration;
+}
+
+/**
+ * A CONNECT, as named steps in order (as aedes does): the checks, each of which may refuse it (a
+ * refusing CONNACK, the connection ends); then the first way to open the session that applies:
+ * resumed from this gateway's hold, answered before it is stored, or opened in the store.
+ */
 export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
-  const { ctx } = conn;
+  if (!checkProtocol(conn, packet)) return;
+  const c = identify(conn, packet);
+  if (!c || !checkKeepAlive(c) || !checkAuthenticationMethod(c) || !checkWill(c)) return;
+  const d = declare(c);
+  if (await resumeFromHold(d)) return;
+  if (answerFirstIfNew(d)) return;
+  await openStored(d);
+}
+
+/** Only "MQTT" level 4 (3.1.1) and 5 are served [MQTT-3.1.2-1, MQTT-3.1.2-2]. */
+function checkProtocol(conn: Connection, packet: IConnectPacket): boolean {
   const version = packet.protocolVersion;
-  // Only "MQTT" level 4 (3.1.1) and 5 are served [MQTT-3.1.2-1, MQTT-3.1.2-2].
   if (packet.protocolId !== 'MQTT' || (version !== 4 && version !== 5)) {
     refuse(
       conn,
@@ -266,126 +304,171 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
       ReasonCode.UNSUPPORTED_PROTOCOL_VERSION,
       `unsupported protocol ${packet.protocolId} level ${version}`,
     );
-    return;
+    return false;
   }
   conn.setProtocolVersion(version);
-  const v5 = version === 5;
-  const props = packet.properties ?? {};
+  return true;
+}
+
+/** The client id [MQTT-3.1.3-6..9] and user name; the connection's authorization follows. */
+function identify(conn: Connection, packet: IConnectPacket): Connecting | undefined {
+  const v5 = conn.protocolVersion === 5;
   const clean = packet.clean !== false;
   // A UTF-8 string with U+0000 makes the packet malformed [MQTT-1.5.4-2] (and Postgres could not
   // store it).
   const nul = nulField(packet);
   if (nul) throw new MalformedPacketError(`${nul} contains U+0000`);
   conn.username = packet.username ?? '';
-
-  // Client identifier [MQTT-3.1.3-6..9].
   let clientName = packet.clientId ?? '';
   let assigned = false;
   if (clientName === '') {
     if (!v5 && !clean) {
       refuse(conn, ReturnCode.IDENTIFIER_REJECTED, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, 'empty client id');
-      return; // [MQTT-3.1.3-8]
+      return undefined; // [MQTT-3.1.3-8]
     }
     clientName = `mqfleet-${randomBytes(12).toString('base64url')}`;
     assigned = true;
   }
   conn.clientName = clientName;
-  conn.authorization = ctx.authorizationFor(clientName, conn.username);
-  const { maxKeepAlive, maximumQos, retainAvailable } = ctx.limits;
-  const keepalive = packet.keepalive ?? 0;
+  conn.authorization = conn.ctx.authorizationFor(clientName, conn.username);
+  return {
+    conn,
+    packet,
+    v5,
+    clean,
+    clientName,
+    assigned,
+    keepalive: packet.keepalive ?? 0,
+    // A will is stored with the session, so that it fires if this gateway dies (docs/mqtt.md, "A
+    // gateway that dies"); a password is checked by the session-service.
+    anonymous: packet.username === undefined && packet.password === undefined && !packet.will,
+  };
+}
+
+/** MQTT 3.1.1 cannot be told another keep alive: one above the maximum is refused, as Mosquitto's max_keepalive does. */
+function checkKeepAlive({ conn, v5, keepalive }: Connecting): boolean {
+  const { maxKeepAlive } = conn.ctx.limits;
   if (!v5 && beyondMaxKeepAlive(keepalive, maxKeepAlive)) {
-    // MQTT 3.1.1 cannot be told another keep alive: refused as Mosquitto's max_keepalive does.
     refuse(
       conn,
       ReturnCode.IDENTIFIER_REJECTED,
       ReasonCode.UNSPECIFIED_ERROR,
       `keep alive ${keepalive} is 0 or above the maximum of ${maxKeepAlive}`,
     );
-    return;
+    return false;
   }
+  return true;
+}
 
-  if (v5 && props.authenticationMethod !== undefined) {
-    // Enhanced authentication is not supported [MQTT-4.12].
+/** Enhanced authentication is not supported [MQTT-4.12]. */
+function checkAuthenticationMethod({ conn, v5, packet }: Connecting): boolean {
+  if (v5 && packet.properties?.authenticationMethod !== undefined) {
     refuse(
       conn,
       ReturnCode.NOT_AUTHORIZED,
       ReasonCode.BAD_AUTHENTICATION_METHOD,
       'unsupported authentication method',
     );
-    return;
+    return false;
   }
-  if (packet.will) {
-    const problem = topicNameProblem(packet.will.topic);
-    if (problem) {
-      refuse(
-        conn,
-        ReturnCode.IDENTIFIER_REJECTED,
-        ReasonCode.TOPIC_NAME_INVALID,
-        `invalid will topic: ${problem}`,
-      );
-      return;
-    }
-    // A will the server cannot honour is refused [MQTT-3.2.2-12 (QoS), MQTT-3.2.2-13 (retain)];
-    // MQTT 3.1.1 has no such codes: 0x05.
-    if ((packet.will.qos ?? 0) > maximumQos) {
-      refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.QOS_NOT_SUPPORTED, 'will QoS above the maximum');
-      return;
-    }
-    if (packet.will.retain && !retainAvailable) {
-      refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.RETAIN_NOT_SUPPORTED, 'retained will not available');
-      return;
-    }
-    // A will the message bus could not publish (../bus-limits.ts): 0x90 / 0x97; 3.1.1 0x05.
-    const offBus = ctx.bus.willRefusal(packet.will);
-    if (offBus) {
-      refuse(conn, ReturnCode.NOT_AUTHORIZED, offBus.reasonCode, `will refused: ${offBus.reason}`);
-      return;
-    }
-    if (!conn.authorization.mayPublish(packet.will.topic)) {
-      refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.NOT_AUTHORIZED, 'will topic not authorized');
-      return;
-    }
-  }
+  return true;
+}
 
-  const declared: ClientLimits = sharedLimits({
+/** A will the server can honour, the bus can carry and the rules allow. */
+function checkWill({ conn, packet }: Connecting): boolean {
+  const will = packet.will;
+  if (!will) return true;
+  const { ctx } = conn;
+  const { maximumQos, retainAvailable } = ctx.limits;
+  const problem = topicNameProblem(will.topic);
+  if (problem) {
+    refuse(
+      conn,
+      ReturnCode.IDENTIFIER_REJECTED,
+      ReasonCode.TOPIC_NAME_INVALID,
+      `invalid will topic: ${problem}`,
+    );
+    return false;
+  }
+  // A will the server cannot honour is refused [MQTT-3.2.2-12 (QoS), MQTT-3.2.2-13 (retain)];
+  // MQTT 3.1.1 has no such codes: 0x05.
+  if ((will.qos ?? 0) > maximumQos) {
+    refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.QOS_NOT_SUPPORTED, 'will QoS above the maximum');
+    return false;
+  }
+  if (will.retain && !retainAvailable) {
+    refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.RETAIN_NOT_SUPPORTED, 'retained will not available');
+    return false;
+  }
+  // A will the message bus could not publish (../bus-limits.ts): 0x90 / 0x97; 3.1.1 0x05.
+  const offBus = ctx.bus.willRefusal(will);
+  if (offBus) {
+    refuse(conn, ReturnCode.NOT_AUTHORIZED, offBus.reasonCode, `will refused: ${offBus.reason}`);
+    return false;
+  }
+  if (!conn.authorization.mayPublish(will.topic)) {
+    refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.NOT_AUTHORIZED, 'will topic not authorized');
+    return false;
+  }
+  return true;
+}
+
+/** The client's own limits, and what the CONNECT declares of its session. */
+function declare(c: Connecting): Declared {
+  const { conn, packet, v5 } = c;
+  const props = packet.properties ?? {};
+  const limits: ClientLimits = sharedLimits({
     receiveMaximum: v5 ? (props.receiveMaximum ?? UINT16_MAX) : UINT16_MAX,
     maximumPacketSize: v5 ? (props.maximumPacketSize ?? MAX_PACKET_SIZE) : MAX_PACKET_SIZE,
     topicAliasMaximum: v5 ? (props.topicAliasMaximum ?? 0) : 0,
   });
-  conn.declared = declared;
-  conn.limits = declared;
-  const declared_ = declaration(packet, v5, declared, maxKeepAlive);
-  conn.connectExpiryZero = v5 && (declared_.sessionExpiryInterval ?? 0) === 0;
+  conn.declared = limits;
+  conn.limits = limits;
+  const declared = declaration(packet, v5, limits, conn.ctx.limits.maxKeepAlive);
+  conn.connectExpiryZero = v5 && (declared.sessionExpiryInterval ?? 0) === 0;
+  return { ...c, declared };
+}
 
-  // Answered first only a session that ends with its connection (Session Expiry 0: its write is
-  // saved when the client leaves within the hold; a persistent session has to be stored anyway,
-  // and answering its CONNECTs first let a reconnect storm's ramp outrun the session-service),
-  // without a password to check and without a will (a will is stored with the session, so that it
-  // fires if this gateway dies: docs/mqtt.md, "A gateway that dies").
-  const anonymous = packet.username === undefined && packet.password === undefined && !packet.will;
-  // A persistent session whose connection ended here a moment ago, and which this CONNECT resumes
-  // as it was (docs/mqtt.md, "Resumed from the gateway's hold").
-  const taking = ctx.takeHeld(clientName, version, anonymous && !clean && !assigned, () =>
-    declaredSettings(declared_ as ConnectDeclaration__Output, ctx.limits.maxSessionExpiry),
+/**
+ * A persistent session whose connection ended here a moment ago, and which this CONNECT resumes
+ * as it was (docs/mqtt.md, "Resumed from the gateway's hold"). True when it did.
+ */
+async function resumeFromHold(c: Declared): Promise<boolean> {
+  const { conn, clientName, declared } = c;
+  const { ctx } = conn;
+  const taking = ctx.takeHeld(clientName, conn.protocolVersion, c.anonymous && !c.clean && !c.assigned, () =>
+    declaredSettings(declared as ConnectDeclaration__Output, ctx.limits.maxSessionExpiry),
   );
   // (A promise only while the held session's last subscription change is being stored.)
   const held = taking instanceof Promise ? await taking : taking;
-  if (held) {
-    if (conn.state === 'closed') {
-      // The socket closed while the session's subscription change landed: the held close goes.
-      held.unkeep();
-      void held.send();
-      return;
-    }
-    await resumeHeld(conn, held, keepalive, declared_.sessionExpiryInterval ?? 0);
-    return;
+  if (!held) return false;
+  if (conn.state === 'closed') {
+    // The socket closed while the session's subscription change landed: the held close goes.
+    held.unkeep();
+    void held.send();
+    return true;
   }
-  const plain = (declared_.sessionExpiryInterval ?? 0) === 0 && anonymous;
-  if (ctx.mayAnswerFirst(clientName, plain)) {
-    answerFirst(conn, declared_, assigned, keepalive);
-    return;
-  }
+  await resumeHeld(conn, held, c.keepalive, declared.sessionExpiryInterval ?? 0);
+  return true;
+}
 
+/**
+ * Answered first only a session that ends with its connection (Session Expiry 0: its write is
+ * saved when the client leaves within the hold; a persistent session has to be stored anyway,
+ * and answering its CONNECTs first let a reconnect storm's ramp outrun the session-service),
+ * without a password to check and without a will. True when it was.
+ */
+function answerFirstIfNew(c: Declared): boolean {
+  const plain = (c.declared.sessionExpiryInterval ?? 0) === 0 && c.anonymous;
+  if (!c.conn.ctx.mayAnswerFirst(c.clientName, plain)) return false;
+  answerFirst(c.conn, c.declared, c.assigned, c.keepalive);
+  return true;
+}
+
+/** OpenSession in the store (authenticate, ban, take over), then the CONNACK. */
+async function openStored(c: Declared): Promise<void> {
+  const { conn, packet, clientName, assigned, keepalive } = c;
+  const { ctx } = conn;
   // Writes still owed for an earlier connection of this client here land first (writer.ts).
   await ctx.writer.settled(clientName, ctx.limits.grpcDeadlineMs);
   let response: OpenSessionResponse__Output;
@@ -398,7 +481,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
       port: conn.socket.remotePort ?? 0,
       username: conn.username,
       ...(packet.password !== undefined ? { password: Buffer.from(packet.password) } : {}),
-      declared: declared_,
+      declared: c.declared,
     });
   } catch (err) {
     conn.log.warn('OpenSession failed', {
@@ -415,7 +498,6 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     }
     return;
   }
-
   if (response.refusal === 'OPEN_REFUSAL_BAD_CREDENTIALS') {
     // [MQTT-3.2.2-6] a refusing CONNACK, then close.
     if (conn.state !== 'closed') {
@@ -459,7 +541,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     () => ctx.resumeQueue(clientName, response.sessionPresent),
     assigned,
     keepalive,
-    declared_.sessionExpiryInterval ?? 0,
+    c.declared.sessionExpiryInterval ?? 0,
   );
 }
 
