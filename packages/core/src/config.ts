@@ -301,19 +301,26 @@ function derive(
   } = settings;
   const tls =
     tlsCertFile && tlsKeyFile ? { certFile: tlsCertFile, keyFile: tlsKeyFile, caFile: tlsCaFile } : undefined;
+  // The stream limits are taken out of the plain settings and grouped by stream.
+  const rest = plain as Record<string, unknown>;
   const streams = Object.fromEntries(
     STREAM_KINDS.map((kind) => {
-      const of = (field: keyof StreamLimits): number =>
-        (settings as Record<string, unknown>)[fileKeyOf(streamLimitVariable(kind, field))] as number;
+      const take = (field: keyof StreamLimits): number => {
+        const key = fileKeyOf(streamLimitVariable(kind, field));
+        const value = rest[key] as number;
+        delete rest[key];
+        return value;
+      };
       return [
         kind,
-        { maxBytes: of('maxBytes'), maxMessages: of('maxMessages'), maxAgeSeconds: of('maxAgeSeconds') },
+        {
+          maxBytes: take('maxBytes'),
+          maxMessages: take('maxMessages'),
+          maxAgeSeconds: take('maxAgeSeconds'),
+        },
       ];
     }),
   ) as Record<StreamKind, StreamLimits>;
-  for (const key of Object.keys(plain)) {
-    if (/^(events|retained|queue|work)Stream/.test(key)) delete (plain as Record<string, unknown>)[key];
-  }
   let authorization: AuthorizationRule[] | undefined;
   if (file?.authorization !== undefined) {
     try {

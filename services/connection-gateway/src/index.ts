@@ -472,7 +472,14 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
    * delivery to save: a publisher's acknowledgement waits until such a queue is stored, so it
    * cannot wait for a hold).
    */
-  private mayHoldClose(conn: Connection, info: EndInfo, will: Will | undefined, handoff: Handoff): boolean {
+  private mayHoldClose(
+    conn: Connection,
+    info: EndInfo,
+    will: Will | undefined,
+    handoff: Handoff,
+    /** The connection's subscription change still being stored, when that is all that is owed. */
+    write: unknown,
+  ): boolean {
     const now = Date.now();
     this.endRate.add(now, 1);
     const mode = this.config.answerFirst;
@@ -493,7 +500,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       (info.sessionExpiryInterval !== undefined &&
         info.sessionExpiryInterval !== settings.sessionExpiryInterval) ||
       handoff.saved.length > 0 ||
-      (this.writer.owes(conn.clientName) && !this.writer.lastSubscriptionWrite(conn.clientName)) ||
+      (this.writer.owes(conn.clientName) && !write) ||
       this.wills.has(conn.clientName)
     )
       return false;
@@ -607,14 +614,15 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
         return response;
       });
     // Decided now, before the offline queue's work: what the connection held is still as it ended.
-    const hold = this.mayHoldClose(conn, info, will, handoff);
-    // A held session keeps the NATS interest of its (non-shared) subscriptions until it is taken
-    // back or its close is sent: a reconnect within the hold subscribes nothing anew.
-    const unkeep = hold ? this.keepInterest(handoff) : undefined;
     // A subscription change still being stored (a client that subscribed and left at once): the
     // session is held at what that write stores, once it lands (taken now: the connection, closed,
     // no longer applies its answer).
-    const write = hold ? this.writer.lastSubscriptionWrite(conn.clientName) : undefined;
+    const lastWrite = this.writer.lastSubscriptionWrite(conn.clientName);
+    const hold = this.mayHoldClose(conn, info, will, handoff, lastWrite);
+    // A held session keeps the NATS interest of its (non-shared) subscriptions until it is taken
+    // back or its close is sent: a reconnect within the hold subscribes nothing anew.
+    const unkeep = hold ? this.keepInterest(handoff) : undefined;
+    const write = hold ? lastWrite : undefined;
     const close = (): ReturnType<SessionWriter['closeSession']> => {
       // A session that ends with its connection, answered before its open was written, and whose
       // open has not been sent yet: nothing would remain of it, so neither is written.

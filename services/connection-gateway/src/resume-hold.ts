@@ -144,7 +144,7 @@ export class ResumeHold {
   ): HeldSession | undefined | Promise<HeldSession | undefined> {
     const entry = this.held.get(clientName);
     if (!entry) return undefined;
-    if (entry.landed && entry.writing) return entry.landed.then(() => this.take(clientName, resumes));
+    if (entry.writing) return entry.landed!.then(() => this.take(clientName, resumes));
     if (!resumes(entry)) {
       this.release(clientName);
       return undefined;
