@@ -2,7 +2,9 @@
 // that answers a CONNECT before its OpenSession is written (docs/mqtt.md, "Connects at scale")
 // computes the same settings for the live connection.
 import type { ConnectDeclaration__Output } from '@mqfleet/proto';
-import { DEFAULT_SETTINGS, MAX_PACKET_SIZE, UINT16_MAX, UINT32_MAX, type Settings } from './session';
+import type { Settings } from './session';
+import { DEFAULT_SETTINGS } from './session-fields';
+import { MAX_PACKET_SIZE, UINT16_MAX, UINT32_MAX } from './session-values';
 
 export const WILL_FIELDS = (Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]).filter((f) =>
   f.startsWith('will'),

@@ -6,6 +6,25 @@ export * from './log';
 export * from './topics';
 export * from './subjects';
 export * from './session';
+export * from './session-fields';
+export { check, publicSchema } from './json-schema';
+export {
+  labelIdValue,
+  MAX_JSON_VALUE_BYTES,
+  MAX_LABEL_BYTES,
+  MAX_LABEL_ID,
+  MAX_PACKET_SIZE,
+  MAX_USER_PROPERTY_KEY_BYTES,
+  renderBytes,
+  renderLabelRef,
+  SEED_NEVER_EXPIRES,
+  SESSION_STATUS_NAMES,
+  statusFromName,
+  statusName,
+  UINT16_MAX,
+  UINT32_MAX,
+  type BinaryFormat,
+} from './session-values';
 export * from './connect';
 export * from './json-values';
 export * from './accounts';

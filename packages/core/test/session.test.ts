@@ -12,7 +12,7 @@ import {
   patchFields,
   validatePatch,
   type Settings,
-} from '../src/session';
+} from '../src/index';
 
 const b64 = (text: string | Buffer): string =>
   (typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('base64');

@@ -15,11 +15,9 @@ import {
   MAX_LABEL_BYTES,
   MAX_LABEL_ID,
   MAX_SUBSCRIPTION_IDENTIFIER,
-  MAX_PACKET_SIZE,
-  MAX_USER_PROPERTY_KEY_BYTES,
-  SEED_NEVER_EXPIRES,
-  UINT16_MAX,
   UINT32_MAX,
+  settingsParamSchemas,
+  settingsResultSchemas,
 } from '@mqfleet/core';
 
 type Schema = Record<string, unknown>;
@@ -73,21 +71,6 @@ const MAX_FILTER_ENTRIES = 10_000;
 const clientName = (description = 'The session (MQTT client identifier)'): Schema =>
   str(MAX_CLIENT_NAME_BYTES, description, 1);
 
-const userProperties = (description: string): Schema => ({
-  type: ['array', 'null'],
-  description: `${description}; null or [] removes them all`,
-  items: object(
-    {
-      key: str(MAX_USER_PROPERTY_KEY_BYTES, 'Name', 1),
-      value: {
-        type: ['string', 'number', 'boolean', 'null'],
-        description: 'Value; numbers and booleans are turned into text, null into ""',
-      },
-    },
-    ['key', 'value'],
-  ),
-});
-
 const labelRef = (description: string, nullable: boolean): Schema => ({
   type: nullable ? ['object', 'null'] : 'object',
   description,
@@ -99,85 +82,11 @@ const labelRef = (description: string, nullable: boolean): Schema => ({
   additionalProperties: false,
 });
 
-/** The session settings of alterMqSession, also the `changes` of alterMqSessions. */
-const SETTINGS_PROPERTIES: Record<string, Schema> = {
-  temporarySession: bool(
-    'true: the session ends with the connection (sets sessionExpiryInterval to 0; false sets it to never)',
-  ),
-  cleanSession: bool('MQTT 3.1.1 name of temporarySession; disagreeing with temporarySession → 12012'),
-  sessionStatus: {
-    type: 'string',
-    enum: [...SESSION_STATUSES, 'hide', 'ban'],
-    description: 'normal, hidden, banned or inactive (FairCom\'s "hide" and "ban" are accepted too)',
-  },
-  keepAliveSeconds: int(0, UINT16_MAX, 'MQTT keep alive in seconds'),
-  userProperties: userProperties('MQTT 5 user properties of the session'),
-  mqttPayloadType: {
-    type: 'string',
-    enum: ['json', 'xml', 'binary', 'jpeg', 'siemensUdt', 'utf8', 'variantObject'],
-    description:
-      'Type of willPayload; utf8 and json set willPayloadFormatIndicator to utf8; with binary or jpeg a string willPayload is decoded per binaryFormat',
-  },
-  binaryFormat: {
-    type: 'string',
-    enum: ['hex', 'base64', 'utf8'],
-    default: 'hex',
-    description: 'How a binary willPayload string is encoded; utf8 marks the payload as UTF-8',
-  },
-  sessionExpiryInterval: int(
-    0,
-    SEED_NEVER_EXPIRES,
-    'Seconds the session outlives its connection; 4,294,967,295 or more = never',
-  ),
-  receiveMaximum: int(1, UINT16_MAX, 'MQTT 5 receive maximum'),
-  maximumPacketSize: int(1, MAX_PACKET_SIZE, 'MQTT 5 maximum packet size in bytes'),
-  topicAliasMaximum: int(0, UINT16_MAX, 'MQTT 5 topic alias maximum'),
-  requestProblemInformation: bool('MQTT 5 request problem information'),
-  requestResponseInformation: bool('MQTT 5 request response information'),
-  willTopic: {
-    type: ['string', 'null'],
-    maxLength: MAX_CLIENT_NAME_BYTES,
-    description: 'Will topic: a topic name without wildcards; "" or null removes the will',
-  },
-  willQoS: int(0, 2, 'Will QoS (2 for a new will when omitted)'),
-  willPayload: anyJson(
-    'Will payload: a string is sent as its UTF-8 text (or decoded per binaryFormat with mqttPayloadType binary), anything else as its JSON text',
-  ),
-  willRetain: bool('Whether the will is retained'),
-  willContentType: str(MAX_CLIENT_NAME_BYTES, 'Will content type'),
-  willCorrelationData: anyJson('Will correlation data: a string as its UTF-8 text, anything else as JSON'),
-  willPayloadFormatIndicator: {
-    type: 'string',
-    enum: ['none', 'utf8'],
-    description: 'none contradicts a UTF-8 mqttPayloadType (→ 12012)',
-  },
-  willExpirySeconds: int(0, UINT32_MAX, 'Will message expiry in seconds'),
-  willDelaySeconds: int(0, UINT32_MAX, 'Will delay in seconds'),
-  willResponseTopic: {
-    type: 'string',
-    maxLength: MAX_CLIENT_NAME_BYTES,
-    description: 'Will response topic: a topic name without wildcards',
-  },
-  willUserProperties: userProperties('MQTT 5 user properties of the will'),
-  label: labelRef(
-    "The session's label by group + name: it must exist (createLabel), else 12012; the session stores its id. null removes it. Not with labelId",
-    true,
-  ),
-  labelId: {
-    type: ['integer', 'string', 'null'],
-    minimum: 0,
-    maximum: MAX_LABEL_ID,
-    pattern: '^\\d{1,10}$',
-    description:
-      "The session's label by id (a numeric string is accepted): it must exist, else 12012. 0 or null removes it. Not with label",
-  },
-  minHealthySendRatePerMinute: { type: 'number', minimum: 0, description: '0 = no bound' },
-  maxHealthySendRatePerMinute: { type: 'number', minimum: 0, description: '0 = no bound' },
-  maxHealthyBacklogRatePerMinute: { type: 'number', minimum: 0, description: '0 = no bound' },
-  minHealthySubscribedTopicFiltersCount: int(0, UINT32_MAX, '0 = no bound'),
-  maxHealthySubscribedTopicFiltersCount: int(0, UINT32_MAX, '0 = no bound'),
-  metadata: anyJson('Your own data about the session'),
-};
+/**
+ * The session settings of alterMqSession, also the `changes` of alterMqSessions: from the field
+ * table (core session-fields.ts), which the gateway validates against too.
+ */
+const SETTINGS_PROPERTIES = settingsParamSchemas() as Record<string, Schema>;
 
 /** The listMqSessions filters, also the `filter` of alterMqSessions. */
 const FILTER_PROPERTIES: Record<string, Schema> = {
@@ -280,15 +189,6 @@ const defaultResponseOptions: Schema = {
   },
 };
 const nullableString = (description: string): Schema => ({ type: ['string', 'null'], description });
-const bytesValue = (description: string): Schema => ({
-  type: ['string', 'array'],
-  items: { type: 'integer', minimum: 0, maximum: 255 },
-  description: `${description}: text when the bytes are UTF-8, else per responseOptions.binaryFormat (hex, base64 or byteArray)`,
-});
-const keyValues: Schema = {
-  type: 'array',
-  items: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string' } } },
-};
 const openObject = (properties: Record<string, Schema>, description?: string): Schema => ({
   type: 'object',
   properties,
@@ -300,9 +200,6 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
     {
       clientName: { type: 'string' },
       sessionType: { type: 'string', examples: ['mqtt'] },
-      sessionStatus: { type: 'string', enum: SESSION_STATUSES },
-      temporarySession: { type: 'boolean' },
-      cleanSession: { type: 'boolean' },
       username: nullableString('Account of the last connection'),
       ipaddress: nullableString('Address of the last connection'),
       port: { type: ['integer', 'null'] },
@@ -313,32 +210,7 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
       disconnectionReason: nullableString('Why the last connection ended'),
       lastFailedConnectionDateTime: timestamp('Last refused connection'),
       lastFailedConnectionReason: nullableString('Why it was refused'),
-      keepAliveSeconds: { type: 'integer' },
-      sessionExpiryInterval: { type: 'integer' },
-      receiveMaximum: { type: 'integer' },
-      maximumPacketSize: { type: 'integer' },
-      topicAliasMaximum: { type: 'integer' },
-      requestProblemInformation: { type: 'boolean' },
-      requestResponseInformation: { type: 'boolean' },
-      userProperties: keyValues,
-      willTopic: { type: 'string' },
-      willQoS: { type: 'integer' },
-      willPayload: bytesValue('Will payload'),
-      willRetain: { type: 'boolean' },
-      willContentType: { type: 'string' },
-      willCorrelationData: bytesValue('Will correlation data'),
-      willPayloadFormatIndicator: { type: 'string', enum: ['none', 'utf8'] },
-      willExpirySeconds: { type: 'integer' },
-      willDelaySeconds: { type: 'integer' },
-      willResponseTopic: { type: 'string' },
-      willUserProperties: keyValues,
-      label: {
-        type: ['object', 'null'],
-        description:
-          "The session's label with its current group and name (a renamed label shows its new name); null when none",
-        properties: { id: { type: 'integer' }, group: { type: 'string' }, name: { type: 'string' } },
-      },
-      labelId: { type: ['integer', 'null'], description: 'The id of the label; null when none' },
+      ...(settingsResultSchemas() as Record<string, Schema>),
       publishedTopics: {
         type: ['array', 'null'],
         description:
@@ -352,12 +224,6 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
           lastMessagePublishedOn: timestamp('The last one'),
         }),
       },
-      minHealthySendRatePerMinute: { type: 'number' },
-      maxHealthySendRatePerMinute: { type: 'number' },
-      maxHealthyBacklogRatePerMinute: { type: 'number' },
-      minHealthySubscribedTopicFiltersCount: { type: 'integer' },
-      maxHealthySubscribedTopicFiltersCount: { type: 'integer' },
-      metadata: { description: 'The JSON value set by alterMqSession' },
       sessionHealth: {
         type: 'string',
         enum: ['healthy', 'unhealthy', 'offline'],

@@ -1,8 +1,8 @@
 // Session__Output (gRPC) → the JSON shape of alterMqSession / describeMqSessions results.
-import { DEFAULT_SETTINGS, statusName } from '@mqfleet/core';
+import { DEFAULT_SETTINGS, JSON_NAME_OF_STORED, renderSettings, type BinaryFormat } from '@mqfleet/core';
 import type { Session__Output, Subscription__Output } from '@mqfleet/proto';
 
-export type BinaryFormat = 'hex' | 'base64' | 'byteArray';
+export { renderBytes, renderLabelRef, type BinaryFormat } from '@mqfleet/core';
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -16,26 +16,6 @@ export function apiTimestamp(value: string | undefined | null): string | null {
   return date.toISOString().slice(0, 19);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Bytes (base64 on the wire, as the proto loader gives them) for the JSON API: UTF-8 text when the
- * bytes are valid UTF-8, otherwise the response's binaryFormat (also when the payload is marked
- * UTF-8 but is not: rendering it as text would lose bytes). JSON values set through
- * alterMqSession come back as their JSON text, never re-parsed.
- */
-export function renderBytes(base64: string, format: BinaryFormat): string | number[] {
-  const bytes = Buffer.from(base64, 'base64');
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    // not UTF-8: binary
-  }
-  if (format === 'base64') return bytes.toString('base64');
-  if (format === 'byteArray') return [...bytes];
-  return bytes.toString('hex');
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -46,21 +26,11 @@ function parseJson(text: string): unknown {
 
 const orNull = <T>(value: T | '' | 0 | undefined): T | null => (value ? value : null);
 
-/** Settings field names (and their proto snake_case) → the JSON property a caller sent. */
-const JSON_NAMES: Record<string, string> = {
-  willQos: 'willQoS',
-  willPayloadUtf8: 'willPayloadFormatIndicator',
-  labelGroup: 'label',
-  labelName: 'label',
-  labelId: 'label',
-  metadataJson: 'metadata',
-};
-
 /** changed_fields of AlterSessionResponse as JSON API property names, without duplicates. */
 export function jsonFieldNames(fields: string[]): string[] {
   const names = fields.map((f) => {
     const camel = f.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-    return JSON_NAMES[camel] ?? camel;
+    return JSON_NAME_OF_STORED[camel] ?? camel;
   });
   return [...new Set(names)];
 }
@@ -85,18 +55,6 @@ export function renderSubscription(sub: Subscription__Output): Record<string, un
   };
 }
 
-/**
- * The session's label: `label` {id, group, name} (the label's current group and name) and
- * `labelId`, the two ways alterMqSession names it; both null when the session has none.
- */
-export function renderLabelRef(s: { labelId?: number; labelGroup: string; labelName: string }): {
-  label: { id: number; group: string; name: string } | null;
-  labelId: number | null;
-} {
-  if (!s.labelId) return { label: null, labelId: null };
-  return { label: { id: s.labelId, group: s.labelGroup, name: s.labelName }, labelId: s.labelId };
-}
-
 /** A session in the describeMqSessions shape; `subscriptions` only when includeSubscriptions. */
 export function renderSession(
   session: Session__Output,
@@ -110,9 +68,6 @@ export function renderSession(
   return {
     clientName: session.clientName,
     sessionType: session.sessionType || 'mqtt',
-    sessionStatus: statusName(s.sessionStatus),
-    temporarySession: s.temporarySession,
-    cleanSession: s.temporarySession,
     username: orNull(c?.username),
     ipaddress: orNull(c?.ipAddress),
     port: orNull(c?.port),
@@ -123,32 +78,8 @@ export function renderSession(
     disconnectionReason: orNull(c?.disconnectionReason),
     lastFailedConnectionDateTime: apiTimestamp(c?.lastFailedConnectionAt),
     lastFailedConnectionReason: orNull(c?.lastFailedConnectionReason),
-    keepAliveSeconds: s.keepAliveSeconds,
-    sessionExpiryInterval: s.sessionExpiryInterval,
-    receiveMaximum: s.receiveMaximum,
-    maximumPacketSize: s.maximumPacketSize,
-    topicAliasMaximum: s.topicAliasMaximum,
-    requestProblemInformation: s.requestProblemInformation,
-    requestResponseInformation: s.requestResponseInformation,
-    userProperties: s.userProperties.map((p) => ({ key: p.key, value: p.value })),
-    willTopic: s.willTopic,
-    willQoS: s.willQos,
-    willPayload: renderBytes(s.willPayload, binaryFormat),
-    willRetain: s.willRetain,
-    willContentType: s.willContentType,
-    willCorrelationData: renderBytes(s.willCorrelationData, binaryFormat),
-    willPayloadFormatIndicator: s.willPayloadUtf8 ? 'utf8' : 'none',
-    willExpirySeconds: s.willExpirySeconds,
-    willDelaySeconds: s.willDelaySeconds,
-    willResponseTopic: s.willResponseTopic,
-    willUserProperties: s.willUserProperties.map((p) => ({ key: p.key, value: p.value })),
-    ...renderLabelRef(s),
-    minHealthySendRatePerMinute: s.minHealthySendRatePerMinute,
-    maxHealthySendRatePerMinute: s.maxHealthySendRatePerMinute,
-    maxHealthyBacklogRatePerMinute: s.maxHealthyBacklogRatePerMinute,
-    minHealthySubscribedTopicFiltersCount: s.minHealthySubscribedTopicFiltersCount,
-    maxHealthySubscribedTopicFiltersCount: s.maxHealthySubscribedTopicFiltersCount,
-    metadata: parseJson(s.metadataJson || '{}'),
+    // Every setting of the field table (core session-fields.ts), in its order.
+    ...renderSettings(s, binaryFormat),
     sessionHealth: session.health || 'offline',
     defaultBinaryFormat: binaryFormat,
     defaultVariantFormat: 'json',
