@@ -80,6 +80,9 @@ const CLOSE_AFTER_REPLIES_MS = 250;
 /** While the session is opened, reading pauses once this many packets wait (or maxPacketSize bytes). */
 const MAX_PENDING_PACKETS = 100;
 
+/** A version in force at once (no new NATS interest to wait for). */
+const IN_FORCE: Promise<void> = Promise.resolve();
+
 export class Connection {
   /**
    * `<gateway run>.<counter>`: the session-service tells the connections of an earlier run apart.
@@ -302,11 +305,13 @@ export class Connection {
 
   /**
    * Applies a session state if it is newer than the cached one (events are idempotent and
-   * ordered by version). Returns true when it was applied.
+   * ordered by version). Returns undefined when it was not newer, otherwise a promise that
+   * resolves when the version is in force: its subscriptions can receive messages from every
+   * gateway. Callers go through SessionSync.apply (session-sync.ts), which confirms it.
    */
-  applySession(session: Session__Output, source: string, force = false): boolean {
+  applySession(session: Session__Output, source: string, force = false): Promise<void> | undefined {
     const version = BigInt(session.version || '0');
-    if (!force && version <= this.version) return false;
+    if (!force && version <= this.version) return undefined;
     const before = this.settings;
     this.settings = settingsOf(session);
     this.session = retained(session, this.settings);
@@ -319,16 +324,7 @@ export class Connection {
     // Aliases above a lowered Topic Alias Maximum are no longer used [MQTT-3.3.2-9].
     this.out.pruneAliases(this.limits.topicAliasMaximum);
     this.out.drain();
-    const routed = this.syncSubscriptions(session, source);
-    // The version is in force once its subscriptions can receive messages from every gateway.
-    if (routed) {
-      void routed.then(() =>
-        this.ctx.emit('sessionApplied', this.clientName, session.version, source, this.id),
-      );
-    } else {
-      this.ctx.emit('sessionApplied', this.clientName, session.version, source, this.id);
-    }
-    return true;
+    return this.syncSubscriptions(session, source) ?? IN_FORCE;
   }
 
   /**

@@ -1,6 +1,7 @@
 // What a connection needs from its gateway. Connections and packet handlers depend on this
 // interface only, never on the Gateway class itself.
 import type { ClientAuthorization, Config, Logger, Settings } from '@mqfleet/core';
+import type { Session__Output } from '@mqfleet/proto';
 import type { BusLimits } from './bus-limits';
 import type { Connection, Handoff } from './connection';
 import type { RoutedMessage } from './message';
@@ -83,6 +84,11 @@ export interface GatewayContext {
   sessionStored(clientName: string, stored: boolean): void;
   /** What this client may publish and subscribe to (the "authorization" rules). */
   authorizationFor(clientName: string, username: string): ClientAuthorization;
+  /**
+   * Applies a session state to a live connection if it is newer (always with `force`), and
+   * confirms it once in force (session-sync.ts). Returns whether it was applied.
+   */
+  applySession(conn: Connection, session: Session__Output, source: string, force?: boolean): boolean;
   /** Makes the connection the holder of its client id here; takes over a previous one. */
   register(connection: Connection): boolean;
   /**

@@ -22,7 +22,10 @@ export interface GatewayEvents {
   connectionClosed: [clientName: string, connectionId: string, reason: string];
   /** A connection lost its session to a newer one: here, elsewhere in the cluster, or as lost. */
   takeover: [clientName: string, connectionId: string, where: 'local' | 'cluster' | 'lost'];
-  /** A session state applied to a live connection (`source`: open, event:…, hold, reconcile, …). */
+  /**
+   * A session state in force on a live connection, after its confirmation (`source`: open,
+   * event:…, hold, reconcile, subscribe; session-sync.ts apply). For observers: tests, logs.
+   */
   sessionApplied: [clientName: string, version: string, source: string, connectionId: string];
   /** A session event read from NATS, before it is applied. */
   sessionEvent: [event: SessionEvent | SessionBulkEvent];

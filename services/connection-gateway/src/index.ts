@@ -50,6 +50,7 @@ import type { GatewayEvents } from './events';
 import { Wills } from './wills';
 import { AppliedConfirmations } from './applied';
 import { SessionSync } from './session-sync';
+import type { Session__Output } from '@mqfleet/proto';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** close() waits this long for clients to go before destroying their sockets. */
@@ -283,17 +284,6 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     );
     health.start();
     this.health = health;
-
-    // Confirms every applied session version, so alterMqSession can report liveApplied; a new
-    // version may change thresholds or subscriptions, so its health is evaluated again.
-    this.on('sessionApplied', (clientName: string, version: string, source: string, connectionId: string) => {
-      // A session resumed from the hold was confirmed at this version by the connection that
-      // held it, under the same connection id.
-      if (source !== 'hold')
-        this.applied.confirm({ clientName, version, gatewayId: this.gatewayId, connectionId });
-      const conn = this.byClient.get(clientName);
-      if (conn?.id === connectionId) health.check(conn);
-    });
 
     this.publishHeartbeat();
     this.heartbeat = setInterval(() => this.publishHeartbeat(), this.config.gatewayHeartbeatMs);
@@ -748,7 +738,11 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   // Session events and reconciliation (session-sync.ts)
 
   /** Confirmations of applied session versions (applied.ts). */
-  private readonly applied: AppliedConfirmations;
+  readonly applied: AppliedConfirmations;
+
+  applySession(conn: Connection, session: Session__Output, source: string, force = false): boolean {
+    return this.sync.apply(conn, session, source, force);
+  }
 
   /** Asks the session-service for every client connected here and applies newer versions. */
   reconcile(why: string, names = [...this.byClient.keys()]): Promise<void> {

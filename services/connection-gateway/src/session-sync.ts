@@ -6,10 +6,12 @@
 // whatever this gateway may have missed is fetched again (reconcile). Versions order everything:
 // an event not newer than what a connection holds changes nothing (docs/architecture.md).
 import type { Logger, SessionBulkEvent, SessionEvent } from '@mqfleet/core';
+import type { AppliedConfirmations } from './applied';
 import type { Session__Output } from '@mqfleet/proto';
 import type { Connection } from './connection';
 import { TAKEN_OVER } from './context';
 import type { EmitGatewayEvent } from './events';
+import type { HealthMonitor } from './health';
 import type { OfflineSessions } from './offline';
 import { ReasonCode } from './reason-codes';
 import type { ResumeHold } from './resume-hold';
@@ -28,6 +30,11 @@ export interface SyncHost {
   readonly offline: OfflineSessions | undefined;
   readonly sessions: SessionClient;
   readonly closing: boolean;
+  readonly gatewayId: string;
+  /** Confirmations of versions in force here (applied.ts). */
+  readonly applied: AppliedConfirmations;
+  /** Session health, evaluated again when a new version is in force (health.ts). */
+  readonly health: HealthMonitor | undefined;
   emit: EmitGatewayEvent;
 }
 
@@ -142,7 +149,32 @@ export class SessionSync {
       );
       return;
     }
-    conn.applySession(session, source);
+    this.apply(conn, session, source);
+  }
+
+  /**
+   * Applies a session state to a live connection (from an event, a reconcile, an OpenSession or
+   * subscription reply, or the resume hold) if it is newer, or always with `force`. Once the
+   * version is in force it is confirmed (alterMqSession's liveApplied waits for that,
+   * applied.ts) and the session's health is evaluated again (new thresholds or subscriptions).
+   * A session resumed from the hold was confirmed at its version by the connection that held it,
+   * under the same connection id. Returns whether the state was applied.
+   */
+  apply(conn: Connection, session: Session__Output, source: string, force = false): boolean {
+    const inForce = conn.applySession(session, source, force);
+    if (!inForce) return false;
+    const { clientName } = conn;
+    const connectionId = conn.id;
+    const version = session.version;
+    void inForce.then(() => {
+      if (source !== 'hold') {
+        this.host.applied.confirm({ clientName, version, gatewayId: this.host.gatewayId, connectionId });
+      }
+      const current = this.host.byClient.get(clientName);
+      if (current?.id === connectionId) this.host.health?.check(current);
+      this.host.emit('sessionApplied', clientName, version, source, connectionId);
+    });
+    return true;
   }
 
   /** Asks the session-service for every client connected here and applies newer versions. */

@@ -229,7 +229,7 @@ function answered(conn: Connection, response: OpenSessionResponse__Output | unde
     return;
   }
   if (!response.session || !live) return;
-  conn.applySession(response.session, 'open');
+  ctx.applySession(conn, response.session, 'open');
   // A stored session found after all (version above 1) had its subscriptions discarded; its
   // offline queue goes too: the client was told it has no session [MQTT-3.2.2-3].
   if (response.session.version !== '1') void ctx.resumeQueue(clientName, false);
@@ -251,7 +251,7 @@ async function resumeHeld(
   conn.sessionOpened = true;
   conn.sessionResumed = true;
   conn.holdDeliveries();
-  conn.applySession(held.session, 'hold', true);
+  conn.ctx.applySession(conn, held.session, 'hold', true);
   // The connection has its own references to its filters' NATS interest now (applySession added
   // them): the ones the held session kept go.
   held.unkeep();
@@ -532,7 +532,7 @@ async function openStored(c: Declared): Promise<void> {
   }
   conn.sessionOpened = true;
   conn.holdDeliveries();
-  if (response.session) conn.applySession(response.session, 'open', true);
+  if (response.session) conn.ctx.applySession(conn, response.session, 'open', true);
   else conn.log.warn('OpenSession returned no session; using defaults', { clientName });
   await registerAndAccept(
     conn,

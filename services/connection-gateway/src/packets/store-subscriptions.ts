@@ -14,6 +14,7 @@ export function storeSubscriptions(
     .then((response) => {
       conn.saved(changes);
       // The stored list holds the changes now, with the session's new version.
-      if (response?.session && conn.state !== 'closed') conn.applySession(response.session, 'subscribe');
+      if (response?.session && conn.state !== 'closed')
+        conn.ctx.applySession(conn, response.session, 'subscribe');
     });
 }
