@@ -13,6 +13,7 @@ import type {
 import { unary } from '../backend';
 import { apiTimestamp } from '../render';
 import { checkKnown, optionalString, requiredString } from './params';
+import { object, openObject, ref, str, timestamp } from '../schemas';
 import type { ActionDef } from './types';
 
 const ROLE_MAX_BYTES = 16;
@@ -30,6 +31,16 @@ const createAccount: ActionDef = {
   api: 'admin',
   name: 'createAccount',
   tokenRequired: true,
+  summary: 'Creates an account (role admin needed)',
+  params: object(
+    {
+      username: str(ACCOUNT_NAME_MAX_BYTES, 'Account name, unique in any case', 1),
+      password: str(ACCOUNT_PASSWORD_MAX_BYTES, 'Password', 1),
+      role: { type: 'string', enum: ['admin', 'user'], default: 'user' },
+    },
+    ['username', 'password'],
+  ),
+  result: ref('Account'),
   async run({ params, authToken, backend, warnings, serverSuppliedValues }) {
     checkKnown(params, ['username', 'password', 'role'], [], warnings);
     const username = requiredString(params, 'username', ACCOUNT_NAME_MAX_BYTES);
@@ -52,6 +63,20 @@ const alterAccount: ActionDef = {
   api: 'admin',
   name: 'alterAccount',
   tokenRequired: true,
+  summary: "Changes an account's password and/or role (role admin needed)",
+  params: object(
+    {
+      username: str(ACCOUNT_NAME_MAX_BYTES, 'Account name', 1),
+      password: str(ACCOUNT_PASSWORD_MAX_BYTES, 'New password; deletes the other sessions', 1),
+      role: { type: 'string', enum: ['admin', 'user'] },
+    },
+    ['username'],
+    { anyOf: [{ required: ['password'] }, { required: ['role'] }] },
+  ),
+  result: {
+    allOf: [ref('Account')],
+    properties: { updatedAt: timestamp('Last change'), tokensRevoked: { type: 'integer' } },
+  },
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, ['username', 'password', 'role'], [], warnings);
     const username = requiredString(params, 'username', ACCOUNT_NAME_MAX_BYTES);
@@ -77,6 +102,9 @@ const deleteAccount: ActionDef = {
   api: 'admin',
   name: 'deleteAccount',
   tokenRequired: true,
+  summary: 'Deletes an account and its sessions (role admin needed)',
+  params: object({ username: str(ACCOUNT_NAME_MAX_BYTES, 'Account name', 1) }, ['username']),
+  result: openObject({ username: { type: 'string' }, tokensRevoked: { type: 'integer' } }),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, ['username'], [], warnings);
     const username = requiredString(params, 'username', ACCOUNT_NAME_MAX_BYTES);
@@ -91,6 +119,11 @@ const listAccounts: ActionDef = {
   api: 'admin',
   name: 'listAccounts',
   tokenRequired: true,
+  summary: 'Lists accounts ordered by name (role admin needed)',
+  params: object({
+    partialUsername: str(ACCOUNT_NAME_MAX_BYTES, 'Names that contain this (case-insensitive)'),
+  }),
+  result: openObject({ data: { type: 'array', items: ref('Account') } }),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, ['partialUsername'], [], warnings);
     const partialUsername = optionalString(params, 'partialUsername', ACCOUNT_NAME_MAX_BYTES) ?? '';

@@ -18,6 +18,17 @@ import type {
 import { unary } from '../backend';
 import { apiTimestamp } from '../render';
 import { checkKnown, optionalInteger, optionalString, requiredString } from './params';
+import {
+  defaultResponseOptions,
+  empty,
+  ignored,
+  int,
+  object,
+  openObject,
+  ref,
+  str,
+  timestamp,
+} from '../schemas';
 import type { ActionDef } from './types';
 
 const MAX_USERNAME_BYTES = 256;
@@ -42,6 +53,48 @@ const createSession: ActionDef = {
   api: 'admin',
   name: 'createSession',
   tokenRequired: false,
+  summary: 'Log in: a new authToken for the account (wrong username or password → 12033)',
+  params: object(
+    {
+      username: str(256, 'Account name', 1),
+      password: str(1024, 'Password; "" is a wrong password (12033)'),
+      description: str(MAX_CLIENT_NAME_BYTES, 'Your own text about the session'),
+      idleConnectionTimeoutSeconds: int(
+        0,
+        UINT32_MAX,
+        'The token expires after this long unused; 0 = never',
+        {
+          default: DEFAULT_TOKEN_IDLE_SECONDS,
+        },
+      ),
+      defaultApi: ignored('FairCom session default'),
+      defaultDebug: ignored('FairCom session default'),
+      defaultDatabaseName: ignored('FairCom session default'),
+      defaultOwnerName: ignored('FairCom session default'),
+      defaultBinaryFormat: ignored('FairCom session default'),
+      defaultVariantFormat: ignored('FairCom session default'),
+      defaultResponseOptions: ignored('FairCom session default'),
+      idleCursorTimeoutSeconds: ignored('FairCom cursor timeout'),
+      permanentSession: ignored('FairCom permanent session'),
+    },
+    ['username', 'password'],
+  ),
+  result: openObject({
+    authToken: { type: 'string', description: 'Also returned as the top-level authToken' },
+    username: { type: 'string' },
+    role: { type: 'string', enum: ['admin', 'user'] },
+    description: { type: 'string' },
+    idleConnectionTimeoutSeconds: { type: 'integer' },
+    idleCursorTimeoutSeconds: { type: 'integer' },
+    permanentSession: { type: 'boolean' },
+    sessionStartTimestamp: timestamp('Start'),
+    sessionLastAccessedTimestamp: timestamp('Last use'),
+    defaultApi: { type: 'string' },
+    defaultDebug: { type: 'string' },
+    defaultBinaryFormat: { type: 'string' },
+    defaultVariantFormat: { type: 'string' },
+    defaultResponseOptions,
+  }),
   async run({ params, backend, warnings, serverSuppliedValues }) {
     checkKnown(params, CREATE_SESSION_PARAMS, CREATE_SESSION_IGNORED, warnings);
     const username = requiredString(params, 'username', MAX_USERNAME_BYTES);
@@ -94,6 +147,9 @@ const pingSession: ActionDef = {
   api: 'admin',
   name: 'pingSession',
   tokenRequired: false,
+  summary: 'Without a token: is the API up; with one: checks it and refreshes its idle timer',
+  params: { type: 'object', description: 'None (anything given is ignored)' },
+  result: empty,
   async run({ authToken, backend }) {
     // Without a token it only says the API is up; with one it checks (and refreshes) the token.
     if (authToken !== '') {
@@ -112,6 +168,9 @@ const deleteSession: ActionDef = {
   api: 'admin',
   name: 'deleteSession',
   tokenRequired: true,
+  summary: "Closes the session of the request's authToken (an unknown token: errorCode 0 with warning 12031)",
+  params: object({}),
+  result: empty,
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, [], [], warnings);
     const deleted = await unary<DeleteTokenResponse__Output>((cb) =>
@@ -162,6 +221,17 @@ const describeSessions: ActionDef = {
   api: 'admin',
   name: 'describeSessions',
   tokenRequired: true,
+  summary: "The live sessions (tokens) of the caller's own account",
+  params: object({
+    authTokens: {
+      type: ['array', 'null'],
+      maxItems: 1024,
+      items: { type: 'string', minLength: 1, maxLength: 255 },
+      description:
+        'Only these tokens (and their authToken is shown); [] = none; omitted = all of the account',
+    },
+  }),
+  result: openObject({ sessions: { type: 'array', items: ref('TokenSession') } }),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, ['authTokens'], [], warnings);
     const wanted = parseAuthTokens(params);

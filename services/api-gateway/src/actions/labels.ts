@@ -19,11 +19,26 @@ import type {
 } from '@mqfleet/proto';
 import { unary } from '../backend';
 import { checkKnown } from './params';
+import {
+  LABEL_KEY_CHOICE,
+  LABEL_KEY_PROPERTIES,
+  LABEL_RENAME_PROPERTIES,
+  LABEL_VALUE_PROPERTIES,
+  MAX_FILTER_ENTRIES,
+  bool,
+  changedFields,
+  labelId,
+  object,
+  openObject,
+  ref,
+  str,
+  stringList,
+} from '../schemas';
 import type { ActionDef } from './types';
+import { MAX_LABEL_BYTES } from '@mqfleet/core';
 
 /** Longest string the gateway forwards; the session-service applies each property's own limit. */
 const MAX_FORWARDED_BYTES = 1_048_576;
-const MAX_FILTER_ENTRIES = 10_000;
 
 const VALUE_PARAMS = ['value', 'enum', 'sequence', 'deprecated', 'description', 'metadata'];
 const KEY_PARAMS = ['id', 'group', 'name'];
@@ -33,7 +48,8 @@ type Params = Record<string, unknown>;
 
 const given = (value: unknown): boolean => value !== undefined && value !== null;
 
-const str = (value: unknown, property: string): string => readString(property, value, MAX_FORWARDED_BYTES);
+const readText = (value: unknown, property: string): string =>
+  readString(property, value, MAX_FORWARDED_BYTES);
 
 /** A JSON number, or a string holding one (FairCom's examples send both: 1 and "1"). */
 function num(value: unknown, property: string, integer: boolean): number {
@@ -49,7 +65,7 @@ function num(value: unknown, property: string, integer: boolean): number {
   return n;
 }
 
-const bool = (value: unknown, property: string): boolean => readBool(property, value);
+const readFlag = (value: unknown, property: string): boolean => readBool(property, value);
 
 function list<T>(params: Params, name: string, read: (v: unknown, property: string) => T): T[] {
   const value = params[name];
@@ -69,9 +85,10 @@ function readValues(params: Params, p = ''): LabelValues {
   if (given(params.enum)) values.enumValue = num(params.enum, at('enum'), true);
   if (params.sequence === null) values.clearSequence = true;
   else if (params.sequence !== undefined) values.sequence = num(params.sequence, at('sequence'), false);
-  if (given(params.deprecated)) values.deprecated = bool(params.deprecated, at('deprecated'));
+  if (given(params.deprecated)) values.deprecated = readFlag(params.deprecated, at('deprecated'));
   if (params.description === null) values.description = '';
-  else if (params.description !== undefined) values.description = str(params.description, at('description'));
+  else if (params.description !== undefined)
+    values.description = readText(params.description, at('description'));
   if ('metadata' in params && params.metadata !== undefined) {
     values.metadataJson = JSON.stringify(params.metadata);
   }
@@ -82,15 +99,15 @@ function readValues(params: Params, p = ''): LabelValues {
 function readKey(params: Params, p = ''): LabelKey {
   const key: LabelKey = {};
   if (given(params.id)) key.id = num(params.id, `${p}id`, true);
-  if (given(params.group)) key.group = str(params.group, `${p}group`);
-  if (given(params.name)) key.name = str(params.name, `${p}name`);
+  if (given(params.group)) key.group = readText(params.group, `${p}group`);
+  if (given(params.name)) key.name = readText(params.name, `${p}name`);
   return key;
 }
 
 function readRename(params: Params, p = ''): { newGroup?: string; newName?: string } {
   const rename: { newGroup?: string; newName?: string } = {};
-  if (given(params.newGroup)) rename.newGroup = str(params.newGroup, `${p}newGroup`);
-  if (given(params.newName)) rename.newName = str(params.newName, `${p}newName`);
+  if (given(params.newGroup)) rename.newGroup = readText(params.newGroup, `${p}newGroup`);
+  if (given(params.newName)) rename.newName = readText(params.newName, `${p}newName`);
   return rename;
 }
 
@@ -117,12 +134,22 @@ const createLabel: ActionDef = {
   api: 'admin',
   name: 'createLabel',
   tokenRequired: true,
+  summary: 'Creates a label (role admin needed)',
+  params: object(
+    {
+      group: str(MAX_LABEL_BYTES, 'Group; default "" (the default group)'),
+      name: str(MAX_LABEL_BYTES, 'Name, unique within its group', 1),
+      ...LABEL_VALUE_PROPERTIES,
+    },
+    ['name'],
+  ),
+  result: ref('Label'),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, ['group', 'name', ...VALUE_PARAMS], [], warnings);
     if (!given(params.name) || params.name === '') throw missingProperty('name');
     const request = {
-      group: given(params.group) ? str(params.group, 'group') : '',
-      name: str(params.name, 'name'),
+      group: given(params.group) ? readText(params.group, 'group') : '',
+      name: readText(params.name, 'name'),
       values: readValues(params),
     };
     const created = await unary<CreateLabelResponse__Output>((cb) =>
@@ -137,6 +164,13 @@ const alterLabel: ActionDef = {
   api: 'admin',
   name: 'alterLabel',
   tokenRequired: true,
+  summary: 'Changes a label named by id or by group + name (role admin needed)',
+  params: object(
+    { ...LABEL_KEY_PROPERTIES, ...LABEL_RENAME_PROPERTIES, ...LABEL_VALUE_PROPERTIES },
+    [],
+    LABEL_KEY_CHOICE,
+  ),
+  result: { allOf: [ref('Label')], properties: { changedFields } },
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, [...KEY_PARAMS, ...RENAME_PARAMS, ...VALUE_PARAMS], [], warnings);
     const request: AlterLabelRequest = {
@@ -169,15 +203,29 @@ const listLabels: ActionDef = {
   api: 'admin',
   name: 'listLabels',
   tokenRequired: true,
+  summary: 'Lists labels ordered by group, name (role admin needed)',
+  params: object({
+    idFilter: stringList('Label ids; excludes every other filter', labelId),
+    groupFilter: stringList('Groups; excludes partialGroupFilter'),
+    partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1),
+    nameFilter: stringList('Names; excludes partialNameFilter'),
+    partialNameFilter: str(MAX_LABEL_BYTES, 'Names that begin with this', 1),
+    deprecatedFilter: bool('Only deprecated (true) or not deprecated (false) labels'),
+    enumFilter: stringList('enum values', LABEL_VALUE_PROPERTIES.enum),
+    sequenceFilter: stringList('sequence values', { type: ['number', 'string'] }),
+    includeDescription: bool('Include description', { default: false }),
+    includeMetadata: bool('Include metadata', { default: false }),
+  }),
+  result: openObject({ data: { type: 'array', items: ref('Label') } }),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, LIST_PARAMS, [], warnings);
     const request: ListLabelsRequest = {
       ...readFilter(params),
       includeDescription: given(params.includeDescription)
-        ? bool(params.includeDescription, 'includeDescription')
+        ? readFlag(params.includeDescription, 'includeDescription')
         : false,
       includeMetadata: given(params.includeMetadata)
-        ? bool(params.includeMetadata, 'includeMetadata')
+        ? readFlag(params.includeMetadata, 'includeMetadata')
         : false,
     };
     const listed = await unary<ListLabelsResponse__Output>((cb) =>
@@ -192,11 +240,14 @@ const listLabelGroups: ActionDef = {
   api: 'admin',
   name: 'listLabelGroups',
   tokenRequired: true,
+  summary: 'The distinct label groups in use, sorted (role admin needed)',
+  params: object({ partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1) }),
+  result: openObject({ groups: { type: 'array', items: { type: 'string' } } }),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, ['partialGroupFilter'], [], warnings);
     const request: ListLabelGroupsRequest = {};
     if (given(params.partialGroupFilter)) {
-      request.partialGroupFilter = str(params.partialGroupFilter, 'partialGroupFilter');
+      request.partialGroupFilter = readText(params.partialGroupFilter, 'partialGroupFilter');
     }
     const listed = await unary<ListLabelGroupsResponse__Output>((cb) =>
       backend.labels.listLabelGroups(request, backend.bearer(authToken), backend.options(), cb),
@@ -222,7 +273,7 @@ function readChange(entry: unknown, p: string): LabelChange {
     ...readRename(params, p),
     values: readValues(params, p),
   };
-  if (given(params.delete)) change.delete = bool(params.delete, `${p}delete`);
+  if (given(params.delete)) change.delete = readFlag(params.delete, `${p}delete`);
   return change;
 }
 
@@ -242,19 +293,19 @@ const NEW_PARAMS = [
 function readFilter(params: Params): ListLabelsRequest {
   const request: ListLabelsRequest = {
     idFilter: list(params, 'idFilter', (v, p) => num(v, p, true)),
-    groupFilter: list(params, 'groupFilter', str),
-    nameFilter: list(params, 'nameFilter', str),
+    groupFilter: list(params, 'groupFilter', readText),
+    nameFilter: list(params, 'nameFilter', readText),
     enumFilter: list(params, 'enumFilter', (v, p) => num(v, p, true)),
     sequenceFilter: list(params, 'sequenceFilter', (v, p) => num(v, p, false)),
   };
   if (given(params.partialGroupFilter)) {
-    request.partialGroupFilter = str(params.partialGroupFilter, 'partialGroupFilter');
+    request.partialGroupFilter = readText(params.partialGroupFilter, 'partialGroupFilter');
   }
   if (given(params.partialNameFilter)) {
-    request.partialNameFilter = str(params.partialNameFilter, 'partialNameFilter');
+    request.partialNameFilter = readText(params.partialNameFilter, 'partialNameFilter');
   }
   if (given(params.deprecatedFilter)) {
-    request.deprecatedFilter = bool(params.deprecatedFilter, 'deprecatedFilter');
+    request.deprecatedFilter = readFlag(params.deprecatedFilter, 'deprecatedFilter');
   }
   return request;
 }
@@ -274,6 +325,63 @@ const changeLabels: ActionDef = {
   api: 'admin',
   name: 'changeLabels',
   tokenRequired: true,
+  summary:
+    "Alters or deletes many labels in one transaction, all or nothing: FairCom's form (the listLabels filters select, the new… properties change, or delete) or a list of labelsToChange (role admin needed)",
+  params: {
+    oneOf: [
+      object(
+        {
+          idFilter: stringList('Label ids; excludes every other filter', labelId),
+          groupFilter: stringList('Groups; excludes partialGroupFilter'),
+          partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1),
+          nameFilter: stringList('Names; excludes partialNameFilter'),
+          partialNameFilter: str(MAX_LABEL_BYTES, 'Names that begin with this', 1),
+          deprecatedFilter: bool('Only deprecated (true) or not deprecated (false) labels'),
+          enumFilter: stringList('enum values', LABEL_VALUE_PROPERTIES.enum),
+          sequenceFilter: stringList('sequence values', { type: ['number', 'string'] }),
+          newGroup: str(MAX_LABEL_BYTES, 'Moves every selected label to this group'),
+          newName: str(MAX_LABEL_BYTES, 'Renames every selected label (a clash in a group → 12020)', 1),
+          newValue: LABEL_VALUE_PROPERTIES.value!,
+          newEnum: LABEL_VALUE_PROPERTIES.enum!,
+          newSequence: LABEL_VALUE_PROPERTIES.sequence!,
+          newDeprecated: LABEL_VALUE_PROPERTIES.deprecated!,
+          newDescription: LABEL_VALUE_PROPERTIES.description!,
+          newMetadata: LABEL_VALUE_PROPERTIES.metadata!,
+          delete: bool(
+            'true (with no new… property) deletes every selected label; a label sessions carry → 12026',
+          ),
+        },
+        [],
+        {
+          description:
+            "FairCom's form. No filter selects every label. At least one new… property or delete is required (else 12025)",
+        },
+      ),
+      object(
+        {
+          labelsToChange: {
+            type: 'array',
+            maxItems: MAX_FILTER_ENTRIES,
+            items: object(
+              {
+                ...LABEL_KEY_PROPERTIES,
+                ...LABEL_RENAME_PROPERTIES,
+                ...LABEL_VALUE_PROPERTIES,
+                delete: bool('true (and nothing else besides the key) deletes the label'),
+              },
+              [],
+              LABEL_KEY_CHOICE,
+            ),
+          },
+        },
+        ['labelsToChange'],
+        { description: "mqfleet's per-entry form: each entry names one label like alterLabel" },
+      ),
+    ],
+  },
+  result: openObject({
+    data: { type: 'array', items: ref('Label'), description: 'Each label as it was before the call' },
+  }),
   async run({ params, authToken, backend, warnings }) {
     const perEntry = 'labelsToChange' in params && params.labelsToChange !== undefined;
     if (perEntry) {
@@ -300,10 +408,10 @@ const changeLabels: ActionDef = {
       byFilter: true,
       filter: readFilter(params),
       newValues: readNewValues(params),
-      delete: given(params.delete) ? bool(params.delete, 'delete') : false,
+      delete: given(params.delete) ? readFlag(params.delete, 'delete') : false,
     };
-    if (given(params.newGroup)) request.newGroup = str(params.newGroup, 'newGroup');
-    if (given(params.newName)) request.newName = str(params.newName, 'newName');
+    if (given(params.newGroup)) request.newGroup = readText(params.newGroup, 'newGroup');
+    if (given(params.newName)) request.newName = readText(params.newName, 'newName');
     const changed = await unary<ChangeLabelsResponse__Output>((cb) =>
       backend.labels.changeLabels(request, backend.bearer(authToken), backend.options(), cb),
     );

@@ -32,11 +32,51 @@ import {
 import { FILTER_PARAMS, parseFilter } from './filters';
 import { checkKnown, optionalBoolean, optionalInteger, optionalString } from './params';
 import type { ActionContext, ActionDef } from './types';
+import {
+  FILTER_PROPERTIES,
+  SESSION_STATUSES,
+  SETTINGS_PROPERTIES,
+  bool,
+  changedFields,
+  clientName,
+  ignored,
+  int,
+  nullableString,
+  object,
+  openObject,
+  ref,
+  str,
+} from '../schemas';
 
 const alterMqSession: ActionDef = {
   api: 'mq',
   name: 'alterMqSession',
   tokenRequired: true,
+  summary: 'Changes one session; a connected client stays connected and gets the change live',
+  params: object(
+    {
+      clientName: clientName(),
+      expectedVersion: {
+        type: ['integer', 'string'],
+        minimum: 1,
+        pattern: '^[1-9]\\d{0,18}$',
+        description: 'The version you read; a stale one → 12012 and nothing changes',
+      },
+      ...SETTINGS_PROPERTIES,
+    },
+    ['clientName'],
+  ),
+  result: {
+    allOf: [ref('MqSession')],
+    properties: {
+      changedFields,
+      liveApplied: {
+        type: 'boolean',
+        description:
+          'true once the gateway holding the connection confirmed this version is in force (waits up to MQFLEET_APPLY_TIMEOUT_MS)',
+      },
+    },
+  },
   async run({ params, authToken, backend, options }) {
     const { clientName, patch, expectedVersion } = parseAlterParams(params);
     const request: AlterSessionRequest = { clientName, patch };
@@ -59,6 +99,25 @@ const describeMqSessions: ActionDef = {
   api: 'mq',
   name: 'describeMqSessions',
   tokenRequired: true,
+  summary: 'The named sessions in full (unknown names are left out)',
+  params: object(
+    {
+      clientNames: { type: 'array', items: clientName('A session') },
+      includeSubscribedTopics: bool("true adds each session's stored subscriptions (subscriptions[])", {
+        default: false,
+      }),
+      includePublishedTopics: bool(
+        "true adds publishedTopics: the topics each connected session's live connection published to, fetched from its gateway like stats (null when not connected or not answered; warning 12006 names them)",
+        { default: false },
+      ),
+      includeStats: bool(
+        'true adds stats (thresholds, sessionHealth, counters and rates) fetched live from the gateway holding each connected session; stats is null when the session is not connected or its gateway did not answer within MQFLEET_STATS_TIMEOUT_MS (warning 12006 names them)',
+        { default: false },
+      ),
+    },
+    ['clientNames'],
+  ),
+  result: openObject({ data: { type: 'array', items: ref('MqSession') } }),
   async run({ params, authToken, backend, options, warnings }) {
     checkKnown(params, DESCRIBE_PARAMS, [], warnings);
     const includeSubscriptions = optionalBoolean(params, 'includeSubscribedTopics') ?? false;
@@ -118,6 +177,40 @@ const listMqSessions: ActionDef = {
   api: 'mq',
   name: 'listMqSessions',
   tokenRequired: true,
+  summary: 'Lists sessions by filters, sorted, with keyset paging',
+  params: object(
+    {
+      ...FILTER_PROPERTIES,
+      sortAscending: { type: 'string', enum: SORTS, description: 'Default clientName ascending' },
+      sortDescending: { type: 'string', enum: SORTS, description: 'Not with sortAscending' },
+      skipRecords: int(0, 2_147_483_647, 'Offset', { default: 0 }),
+      maxRecords: int(1, 10_000, 'Page size', { default: 1000 }),
+      cursor: {
+        type: 'string',
+        maxLength: 140_000,
+        description: 'result.nextCursor of the previous page (same sort only)',
+      },
+    },
+    [],
+    { not: { required: ['sortAscending', 'sortDescending'] } },
+  ),
+  result: openObject({
+    data: {
+      type: 'array',
+      items: openObject({
+        clientName: { type: 'string' },
+        sessionType: { type: 'string' },
+        sessionStatus: { type: 'string', enum: SESSION_STATUSES },
+        connectionStatus: { type: 'string', enum: ['connected', 'disconnected'] },
+        label: {
+          type: ['object', 'null'],
+          properties: { id: { type: 'integer' }, group: { type: 'string' }, name: { type: 'string' } },
+        },
+        labelId: { type: ['integer', 'null'] },
+      }),
+    },
+    nextCursor: nullableString('Cursor of the next page; null on the last page'),
+  }),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, LIST_PARAMS, [], warnings);
     const asc = optionalString(params, 'sortAscending', 64);
@@ -162,6 +255,22 @@ const deleteMqSession: ActionDef = {
   api: 'mq',
   name: 'deleteMqSession',
   tokenRequired: true,
+  summary: 'Deactivates (or permanently deletes) a session and disconnects its client (0x98)',
+  params: object(
+    {
+      clientName: clientName(),
+      permanentlyDeleteSession: bool('true removes the session; false only deactivates it', {
+        default: false,
+      }),
+    },
+    ['clientName'],
+  ),
+  result: openObject({
+    clientName: { type: 'string' },
+    sessionStatus: { type: 'string', enum: ['inactive', 'deleted'] },
+    wasConnected: { type: 'boolean' },
+    version: { type: 'string', pattern: '^\\d+$' },
+  }),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, ['clientName', 'permanentlyDeleteSession'], [], warnings);
     const clientName = parseClientName(params.clientName);
@@ -189,6 +298,27 @@ const alterMqSessions: ActionDef = {
   api: 'mq',
   name: 'alterMqSessions',
   tokenRequired: true,
+  summary: 'Applies one change to every session a filter matches, in one transaction',
+  params: object(
+    {
+      filter: object(FILTER_PROPERTIES, [], {
+        description: 'listMqSessions filters; empty matches every session that is not hidden',
+      }),
+      changes: object(SETTINGS_PROPERTIES, [], {
+        description: 'alterMqSession properties except clientName and expectedVersion',
+      }),
+    },
+    ['changes'],
+  ),
+  result: openObject({
+    matchedSessions: { type: 'integer' },
+    changedSessions: { type: 'integer' },
+    connectedSessions: { type: 'integer', description: 'changed sessions whose client is connected' },
+    liveAppliedSessions: {
+      type: 'integer',
+      description: 'connected changed sessions whose gateway confirmed the change in time',
+    },
+  }),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, ['filter', 'changes'], [], warnings);
     const filter = params.filter ?? {};
@@ -225,6 +355,31 @@ const getMqSessionAudit: ActionDef = {
   api: 'mq',
   name: 'getMqSessionAudit',
   tokenRequired: true,
+  summary: "A session's audit trail in version order",
+  params: object(
+    {
+      clientName: clientName(),
+      afterVersion: int(0, Number.MAX_SAFE_INTEGER, 'Entries after this version', { default: 0 }),
+      maxRecords: int(1, 1000, 'Entries at most', { default: 100 }),
+    },
+    ['clientName'],
+  ),
+  result: openObject({
+    data: {
+      type: 'array',
+      items: openObject({
+        version: { type: 'string' },
+        actor: { type: 'string' },
+        action: { type: 'string', enum: ['alter', 'bulk-alter', 'deactivate', 'delete', 'subscriptions'] },
+        changes: {
+          type: 'object',
+          additionalProperties: { type: 'object', properties: { before: {}, after: {} } },
+          description: 'Each changed field (gRPC names, e.g. willQos) → {before, after}',
+        },
+        at: { type: 'string' },
+      }),
+    },
+  }),
   async run({ params, authToken, backend, warnings }) {
     checkKnown(params, ['clientName', 'afterVersion', 'maxRecords'], [], warnings);
     const clientName = parseClientName(params.clientName);
@@ -337,6 +492,54 @@ const subscribeToMq: ActionDef = {
   api: 'mq',
   name: 'subscribeToMq',
   tokenRequired: true,
+  summary:
+    "Adds and removes a session's subscriptions; a connected client gets them live, without reconnecting",
+  params: object(
+    {
+      clientName: clientName(),
+      subscriptionActions: {
+        type: 'array',
+        maxItems: 10_000,
+        description: 'Applied in order; for the same topicFilter the last action wins',
+        items: object(
+          {
+            subscriptionAction: { type: 'string', enum: ['add', 'remove'] },
+            topicFilter: str(65535, 'MQTT topic filter; wildcards + and # allowed', 1),
+            qos: int(0, 2, 'Maximum QoS of deliveries (deliveries are at most QoS 1 today)', {
+              default: 2,
+            }),
+            subscriptionIdentifier: int(
+              1,
+              MAX_SUBSCRIPTION_IDENTIFIER,
+              'Sent on MQTT 5 deliveries; omitted = none',
+            ),
+            receiveMyMessages: bool('false = MQTT 5 No Local', { default: true }),
+            retainAsPublished: bool('MQTT 5 Retain As Published', { default: false }),
+            receiveRetainedMessages: {
+              type: 'string',
+              enum: ['onSubscription', 'onNewSubscription', 'never'],
+              default: 'onSubscription',
+              description: 'MQTT 5 Retain Handling 0, 1, 2',
+            },
+            includeExpiredMessages: ignored('Boolean'),
+            userProperties: ignored('User properties'),
+          },
+          ['subscriptionAction', 'topicFilter'],
+        ),
+      },
+    },
+    ['clientName', 'subscriptionActions'],
+  ),
+  result: {
+    allOf: [ref('MqSession')],
+    properties: {
+      liveApplied: {
+        type: 'boolean',
+        description:
+          'true once the gateway holding the connection confirmed the subscriptions are in force (waits up to MQFLEET_APPLY_TIMEOUT_MS)',
+      },
+    },
+  },
   async run({ params, authToken, backend, options, warnings }) {
     checkKnown(params, ['clientName', 'subscriptionActions'], [], warnings);
     const clientName = parseClientName(params.clientName);

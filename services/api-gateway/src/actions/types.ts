@@ -1,6 +1,7 @@
 // What an action handler gets and gives back.
 import type { Backend } from '../backend';
 import type { ResponseOptions, Warning } from '../envelope';
+import type { Schema } from '../schemas';
 
 export type ApiName = 'admin' | 'mq';
 
@@ -25,5 +26,11 @@ export interface ActionDef {
   name: string;
   /** Whether the action refuses a request without an authToken (12031) before anything else. */
   tokenRequired: boolean;
+  /** One line for the OpenAPI document. */
+  summary: string;
+  /** The params the action accepts: checked before it runs (api.ts) and documented (openapi.ts). */
+  params: Schema;
+  /** What it answers in `result` (documented). */
+  result: Schema;
   run(ctx: ActionContext): Promise<ActionResult>;
 }
