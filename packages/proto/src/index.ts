@@ -8,8 +8,12 @@ import type { ProtoGrpcType as AuthProto } from './generated/auth';
 import type { ProtoGrpcType as AccountsProto } from './generated/accounts';
 import type { ProtoGrpcType as LabelsProto } from './generated/labels';
 
-/** Folder holding the .proto files (the repository's proto/). */
-export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
+/**
+ * Folder holding the .proto files: the package's own proto/, a copy of the repository's proto/
+ * made by scripts/copy-protos.mjs (build, proto:gen, prepack), so that an installed package reads
+ * nothing outside itself. The same from src/ (tsx) and from dist/.
+ */
+export const PROTO_ROOT = path.resolve(__dirname, '../proto');
 export const PROTO_FILES = [
   'mqfleet/v1/session.proto',
   'mqfleet/v1/auth.proto',
