@@ -252,3 +252,13 @@ export type { LabelKey, LabelKey__Output } from './generated/mqfleet/v1/LabelKey
 export type { LabelChange, LabelChange__Output } from './generated/mqfleet/v1/LabelChange';
 export * from './tls';
 export { fastSerializer, projectedDeserializer, type Projection } from './fast-codec';
+export type { CreateTokenRequest } from './generated/mqfleet/v1/CreateTokenRequest';
+export type { DescribeTokensRequest } from './generated/mqfleet/v1/DescribeTokensRequest';
+export type { CreateAccountRequest } from './generated/mqfleet/v1/CreateAccountRequest';
+export type { AlterAccountRequest } from './generated/mqfleet/v1/AlterAccountRequest';
+export type { ListAccountsRequest } from './generated/mqfleet/v1/ListAccountsRequest';
+export type { ListGatewaysRequest } from './generated/mqfleet/v1/ListGatewaysRequest';
+export type { SessionServiceDefinition } from './generated/mqfleet/v1/SessionService';
+export type { AuthServiceDefinition } from './generated/mqfleet/v1/AuthService';
+export type { AccountServiceDefinition } from './generated/mqfleet/v1/AccountService';
+export type { LabelServiceDefinition } from './generated/mqfleet/v1/LabelService';
