@@ -144,7 +144,7 @@ export function decodeFailure(failure: {
       status ?? ERROR_KINDS[errorCode].grpcStatus,
     );
   const byStatus = status === undefined ? undefined : BY_STATUS[status];
-  return new CallError(byStatus ?? 'INTERNAL', errorMessage, undefined, status);
+  return new CallError(byStatus ?? 'INTERNAL', errorMessage, errorProperty || undefined, status);
 }
 
 /** Promise of a callback-style call (a generated client's method), failures decoded. */
