@@ -246,32 +246,46 @@ export class Transport {
     const metadata = settings?.metadata ?? NO_METADATA;
     const deadline = Date.now() + (settings?.deadlineMs ?? this.deadlineMs);
     const retries = settings?.idempotent ? this.retries : 0;
-    return new Promise((resolve, reject) => {
-      const attempt = (left: number): void => {
-        this.calls.makeUnaryRequest(
-          method.path,
-          method.requestSerialize,
-          method.responseDeserialize,
-          request,
-          metadata,
-          { deadline },
-          (err, value) => {
-            if (!err) {
-              if (value === undefined) reject(emptyResponse());
-              else resolve(value);
-              return;
-            }
-            const pause = RETRY_PAUSE_MS * 2 ** (retries - left);
-            if (left > 0 && err.code === grpc.status.UNAVAILABLE && Date.now() + pause < deadline) {
-              setTimeout(() => attempt(left - 1), pause);
-              return;
-            }
-            reject(decodeError(err));
-          },
-        );
-      };
-      attempt(retries);
-    });
+    return new Promise((resolve, reject) =>
+      this.attempt(method, request, metadata, deadline, retries, 0, resolve, reject),
+    );
+  }
+
+  /** One try of a unary call (the gateways' connects go through here: no closure beyond the callback). */
+  private attempt<Req, Res>(
+    method: UnaryMethod<Req, Res>,
+    request: Req,
+    metadata: grpc.Metadata,
+    deadline: number,
+    retries: number,
+    tried: number,
+    resolve: (value: Res) => void,
+    reject: (err: CallError) => void,
+  ): void {
+    this.calls.makeUnaryRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      request,
+      metadata,
+      { deadline },
+      (err, value) => {
+        if (!err) {
+          if (value === undefined) reject(emptyResponse());
+          else resolve(value);
+          return;
+        }
+        const pause = RETRY_PAUSE_MS * 2 ** tried;
+        if (tried < retries && err.code === grpc.status.UNAVAILABLE && Date.now() + pause < deadline) {
+          setTimeout(
+            () => this.attempt(method, request, metadata, deadline, retries, tried + 1, resolve, reject),
+            pause,
+          );
+          return;
+        }
+        reject(decodeError(err));
+      },
+    );
   }
 
   /** Closes the channel (and with it every generated client made by client()). */
