@@ -3,28 +3,65 @@
 //   const mq = await MqfleetClient.login('sessions.internal:50051', 'ops-bot', secret);
 //   await mq.alterSession('device-1', { keepAliveSeconds: 30 });
 //
-// Every call carries a deadline. Failures reject with an MqfleetError whose `code` is the stable
-// catalogue name (NOT_FOUND, INVALID_VALUE, VERSION_CONFLICT, BAD_TOKEN, ...). Calls that fail
-// with UNAVAILABLE are retried (idempotent reads only: describe, list, audit) up to `retries` times.
-import * as grpc from '@grpc/grpc-js';
-import { DEFAULT_GRPC_DEADLINE_MS, ERROR_CODE_METADATA_KEY, isErrorCode, MqfleetError } from '@mqfleet/core';
+// One method per public RPC of SessionService, AuthService, AccountService and LabelService
+// (proto/mqfleet/v1/*.proto); the gateways' RPCs (internal token) and the AlterSessionStream are
+// not here. Every call carries a deadline. Failures reject with an MqfleetError (a CallError,
+// transport.ts) whose `code` is the stable catalogue name (NOT_FOUND, INVALID_VALUE,
+// VERSION_CONFLICT, BAD_TOKEN, ...). Reads (describe, list, audit, whoAmI, ...) that fail with
+// UNAVAILABLE are retried up to `retries` times within their deadline.
+import type * as grpc from '@grpc/grpc-js';
 import {
-  AuthServiceClient,
-  clientCredentials,
-  SessionServiceClient,
-  type ClientTls,
+  v1,
+  type Account__Output,
+  type AlterAccountRequest,
+  type AlterAccountResponse__Output,
+  type AlterLabelRequest,
+  type AlterLabelResponse__Output,
   type AlterSessionResponse__Output,
   type AlterSessionsResponse__Output,
   type AuditEntry__Output,
-  type AuthServiceClientType,
+  type ChangeLabelsRequest,
+  type ChangeLabelsResponse__Output,
+  type ChangeSubscriptionsRequest,
+  type ChangeSubscriptionsResponse__Output,
+  type ClientTls,
+  type CreateAccountRequest,
+  type CreateAccountResponse__Output,
+  type CreateLabelRequest,
+  type CreateLabelResponse__Output,
+  type CreateTokenRequest,
+  type CreateTokenResponse__Output,
+  type DeleteAccountResponse__Output,
   type DeleteSessionResponse__Output,
+  type DeleteTokenResponse__Output,
+  type GatewayInfo__Output,
+  type Label__Output,
+  type ListLabelGroupsRequest,
+  type ListLabelsRequest,
   type ListSessionsRequest,
   type ListSessionsResponse__Output,
   type Session__Output,
   type SessionFilter,
   type SessionPatch,
-  type SessionServiceClientType,
+  type TokenInfo__Output,
+  type WhoAmIResponse__Output,
 } from '@mqfleet/proto';
+import { Transport, type CallSettings } from './transport';
+
+export {
+  CallError,
+  decodeError,
+  decodeFailure,
+  INTERNAL_TOKEN_METADATA_KEY,
+  promised,
+  Transport,
+  type CallSettings,
+  type TransportOptions,
+  type UnaryMethod,
+} from './transport';
+export { MqfleetError, isErrorCode, type ErrorCode } from '@mqfleet/core';
+export type * from '@mqfleet/proto';
+export { v1 } from '@mqfleet/proto';
 
 export interface ClientOptions {
   deadlineMs?: number;
@@ -39,42 +76,31 @@ export interface ClientOptions {
   tls?: ClientTls;
 }
 
-/** Channel credentials and options from ClientOptions. */
-function channel(options: ClientOptions): {
-  credentials: grpc.ChannelCredentials;
-  options: grpc.ChannelOptions;
-} {
-  return options.credentials
-    ? { credentials: options.credentials, options: {} }
-    : clientCredentials(options.tls);
-}
+const SESSIONS = v1.SessionService.service;
+const AUTH = v1.AuthService.service;
+const ACCOUNTS = v1.AccountService.service;
+const LABELS = v1.LabelService.service;
 
-type Callback<T> = (err: grpc.ServiceError | null, value?: T) => void;
-
-function toError(err: grpc.ServiceError): MqfleetError {
-  const code = err.metadata?.get(ERROR_CODE_METADATA_KEY)[0];
-  if (isErrorCode(code)) return new MqfleetError(code, err.details);
-  if (err.code === grpc.status.UNAVAILABLE) return new MqfleetError('UNAVAILABLE', err.details);
-  if (err.code === grpc.status.DEADLINE_EXCEEDED) return new MqfleetError('TIMEOUT', err.details);
-  return new MqfleetError('INTERNAL', err.details || err.message);
+function transportOf(address: string, options: ClientOptions): Transport {
+  return new Transport(address, {
+    retries: options.retries ?? 2,
+    ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
 }
 
 export class MqfleetClient {
-  private readonly sessions: SessionServiceClientType;
-  private readonly auth: AuthServiceClientType;
-  private readonly deadlineMs: number;
-  private readonly retries: number;
+  private readonly transport: Transport;
+  /** The bearer token's metadata, built once for every call. */
+  private readonly write: CallSettings;
+  private readonly read: CallSettings;
 
-  constructor(
-    address: string,
-    private readonly token: string,
-    options: ClientOptions = {},
-  ) {
-    const { credentials, options: channelOptions } = channel(options);
-    this.sessions = new SessionServiceClient(address, credentials, channelOptions);
-    this.auth = new AuthServiceClient(address, credentials, channelOptions);
-    this.deadlineMs = options.deadlineMs ?? DEFAULT_GRPC_DEADLINE_MS;
-    this.retries = options.retries ?? 2;
+  constructor(address: string, token: string, options: ClientOptions = {}) {
+    this.transport = transportOf(address, options);
+    const metadata = this.transport.bearer(token);
+    this.write = { metadata };
+    this.read = { metadata, idempotent: true };
   }
 
   /** Exchanges an account's username and password for a token and returns a client using it. */
@@ -84,93 +110,125 @@ export class MqfleetClient {
     password: string,
     options: ClientOptions = {},
   ): Promise<MqfleetClient> {
-    const { credentials, options: channelOptions } = channel(options);
-    const auth = new AuthServiceClient(address, credentials, channelOptions);
+    const transport = transportOf(address, options);
     try {
-      const res = await new Promise<{ token: string }>((resolve, reject) =>
-        auth.CreateToken(
-          { username, password },
-          new grpc.Metadata(),
-          { deadline: Date.now() + (options.deadlineMs ?? DEFAULT_GRPC_DEADLINE_MS) },
-          (err, value) => (err ? reject(toError(err)) : resolve(value!)),
-        ),
-      );
+      const res = await transport.unary(AUTH.CreateToken, { username, password });
       return new MqfleetClient(address, res.token, options);
     } finally {
-      auth.close();
+      transport.close();
     }
   }
 
-  private call<T>(
-    start: (md: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<T>) => unknown,
-    idempotent: boolean,
-  ): Promise<T> {
-    const attempt = (left: number): Promise<T> =>
-      new Promise<T>((resolve, reject) => {
-        const md = new grpc.Metadata();
-        md.set('authorization', `Bearer ${this.token}`);
-        start(md, { deadline: Date.now() + this.deadlineMs }, (err, value) => {
-          if (!err) return resolve(value as T);
-          if (idempotent && left > 0 && err.code === grpc.status.UNAVAILABLE) {
-            resolve(attempt(left - 1));
-          } else {
-            reject(toError(err));
-          }
-        });
-      });
-    return attempt(this.retries);
-  }
+  // --- SessionService ---------------------------------------------------------------------
 
   alterSession(
     clientName: string,
     patch: SessionPatch,
     expectedVersion?: string,
   ): Promise<AlterSessionResponse__Output> {
-    return this.call<AlterSessionResponse__Output>(
-      (md, o, cb) =>
-        this.sessions.AlterSession(
-          { clientName, patch, ...(expectedVersion ? { expectedVersion } : {}) },
-          md,
-          o,
-          cb,
-        ),
-      false,
+    return this.transport.unary(
+      SESSIONS.AlterSession,
+      { clientName, patch, ...(expectedVersion ? { expectedVersion } : {}) },
+      this.write,
     );
   }
 
   alterSessions(filter: SessionFilter, patch: SessionPatch): Promise<AlterSessionsResponse__Output> {
-    return this.call((md, o, cb) => this.sessions.AlterSessions({ filter, patch }, md, o, cb), false);
+    return this.transport.unary(SESSIONS.AlterSessions, { filter, patch }, this.write);
   }
 
   async describeSessions(clientNames: string[]): Promise<Session__Output[]> {
-    const res = await this.call<{ sessions: Session__Output[] }>(
-      (md, o, cb) => this.sessions.DescribeSessions({ clientNames }, md, o, cb),
-      true,
-    );
-    return res.sessions;
+    return (await this.transport.unary(SESSIONS.DescribeSessions, { clientNames }, this.read)).sessions;
   }
 
   listSessions(request: ListSessionsRequest = {}): Promise<ListSessionsResponse__Output> {
-    return this.call((md, o, cb) => this.sessions.ListSessions(request, md, o, cb), true);
+    return this.transport.unary(SESSIONS.ListSessions, request, this.read);
   }
 
   deleteSession(clientName: string, permanently = false): Promise<DeleteSessionResponse__Output> {
-    return this.call(
-      (md, o, cb) => this.sessions.DeleteSession({ clientName, permanently }, md, o, cb),
-      false,
-    );
+    return this.transport.unary(SESSIONS.DeleteSession, { clientName, permanently }, this.write);
   }
 
   async sessionAudit(clientName: string, afterVersion = '0'): Promise<AuditEntry__Output[]> {
-    const res = await this.call<{ entries: AuditEntry__Output[] }>(
-      (md, o, cb) => this.sessions.GetSessionAudit({ clientName, afterVersion }, md, o, cb),
-      true,
-    );
-    return res.entries;
+    return (await this.transport.unary(SESSIONS.GetSessionAudit, { clientName, afterVersion }, this.read))
+      .entries;
+  }
+
+  /** Adds and removes subscriptions of one session (the JSON API's subscribeToMq). */
+  changeSubscriptions(request: ChangeSubscriptionsRequest): Promise<ChangeSubscriptionsResponse__Output> {
+    return this.transport.unary(SESSIONS.ChangeSubscriptions, request, this.write);
+  }
+
+  /** Connection-gateways seen alive in the last few seconds. */
+  async listGateways(): Promise<GatewayInfo__Output[]> {
+    return (await this.transport.unary(SESSIONS.ListGateways, {}, this.read)).gateways;
+  }
+
+  // --- AuthService ------------------------------------------------------------------------
+
+  /** Another token for an account (login() makes the client's own). */
+  createToken(request: CreateTokenRequest): Promise<CreateTokenResponse__Output> {
+    return this.transport.unary(AUTH.CreateToken, request, this.write);
+  }
+
+  /** The account behind this client's token (and a refresh of the token's idle timer). */
+  whoAmI(): Promise<WhoAmIResponse__Output> {
+    return this.transport.unary(AUTH.WhoAmI, {}, this.read);
+  }
+
+  /** Deletes this client's token; `found` is false when it was unknown or expired already. */
+  deleteToken(): Promise<DeleteTokenResponse__Output> {
+    return this.transport.unary(AUTH.DeleteToken, {}, this.write);
+  }
+
+  /** The live tokens of this client's account, each named by its id (all of them without ids). */
+  async describeTokens(ids: string[] = []): Promise<TokenInfo__Output[]> {
+    return (await this.transport.unary(AUTH.DescribeTokens, { ids }, this.read)).tokens;
+  }
+
+  // --- AccountService (administrators) ----------------------------------------------------
+
+  createAccount(request: CreateAccountRequest): Promise<CreateAccountResponse__Output> {
+    return this.transport.unary(ACCOUNTS.CreateAccount, request, this.write);
+  }
+
+  alterAccount(request: AlterAccountRequest): Promise<AlterAccountResponse__Output> {
+    return this.transport.unary(ACCOUNTS.AlterAccount, request, this.write);
+  }
+
+  deleteAccount(username: string): Promise<DeleteAccountResponse__Output> {
+    return this.transport.unary(ACCOUNTS.DeleteAccount, { username }, this.write);
+  }
+
+  /** Accounts ordered by user name; `partialUsername` keeps those whose name contains it. */
+  async listAccounts(partialUsername = ''): Promise<Account__Output[]> {
+    return (await this.transport.unary(ACCOUNTS.ListAccounts, { partialUsername }, this.read)).accounts;
+  }
+
+  // --- LabelService (administrators) ------------------------------------------------------
+
+  createLabel(request: CreateLabelRequest): Promise<CreateLabelResponse__Output> {
+    return this.transport.unary(LABELS.CreateLabel, request, this.write);
+  }
+
+  alterLabel(request: AlterLabelRequest): Promise<AlterLabelResponse__Output> {
+    return this.transport.unary(LABELS.AlterLabel, request, this.write);
+  }
+
+  async listLabels(request: ListLabelsRequest = {}): Promise<Label__Output[]> {
+    return (await this.transport.unary(LABELS.ListLabels, request, this.read)).labels;
+  }
+
+  async listLabelGroups(request: ListLabelGroupsRequest = {}): Promise<string[]> {
+    return (await this.transport.unary(LABELS.ListLabelGroups, request, this.read)).groups;
+  }
+
+  /** Alters or deletes many labels in one all-or-nothing transaction. */
+  changeLabels(request: ChangeLabelsRequest): Promise<ChangeLabelsResponse__Output> {
+    return this.transport.unary(LABELS.ChangeLabels, request, this.write);
   }
 
   close(): void {
-    this.sessions.close();
-    this.auth.close();
+    this.transport.close();
   }
 }

@@ -51,7 +51,8 @@ export const ERROR_CODE_METADATA_KEY = 'mqfleet-error-code';
 export const ERROR_PROPERTY_METADATA_KEY = 'mqfleet-error-property';
 
 export class MqfleetError extends Error {
-  override readonly name = 'MqfleetError';
+  // string, not the literal: a subclass may name itself (services/connection-gateway/src/errors.ts).
+  override readonly name: string = 'MqfleetError';
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -8,8 +8,12 @@ import type { ProtoGrpcType as AuthProto } from './generated/auth';
 import type { ProtoGrpcType as AccountsProto } from './generated/accounts';
 import type { ProtoGrpcType as LabelsProto } from './generated/labels';
 
-/** Folder holding the .proto files (the repository's proto/). */
-export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
+/**
+ * Folder holding the .proto files: the package's own proto/, a copy of the repository's proto/
+ * made by scripts/copy-protos.mjs (build, proto:gen, prepack), so that an installed package reads
+ * nothing outside itself. The same from src/ (tsx) and from dist/.
+ */
+export const PROTO_ROOT = path.resolve(__dirname, '../proto');
 export const PROTO_FILES = [
   'mqfleet/v1/session.proto',
   'mqfleet/v1/auth.proto',
@@ -248,3 +252,13 @@ export type { LabelKey, LabelKey__Output } from './generated/mqfleet/v1/LabelKey
 export type { LabelChange, LabelChange__Output } from './generated/mqfleet/v1/LabelChange';
 export * from './tls';
 export { fastSerializer, projectedDeserializer, type Projection } from './fast-codec';
+export type { CreateTokenRequest } from './generated/mqfleet/v1/CreateTokenRequest';
+export type { DescribeTokensRequest } from './generated/mqfleet/v1/DescribeTokensRequest';
+export type { CreateAccountRequest } from './generated/mqfleet/v1/CreateAccountRequest';
+export type { AlterAccountRequest } from './generated/mqfleet/v1/AlterAccountRequest';
+export type { ListAccountsRequest } from './generated/mqfleet/v1/ListAccountsRequest';
+export type { ListGatewaysRequest } from './generated/mqfleet/v1/ListGatewaysRequest';
+export type { SessionServiceDefinition } from './generated/mqfleet/v1/SessionService';
+export type { AuthServiceDefinition } from './generated/mqfleet/v1/AuthService';
+export type { AccountServiceDefinition } from './generated/mqfleet/v1/AccountService';
+export type { LabelServiceDefinition } from './generated/mqfleet/v1/LabelService';

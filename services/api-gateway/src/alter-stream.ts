@@ -6,15 +6,11 @@
 //
 // Failure handling matches the unary call's: an item not answered within the gRPC deadline fails
 // with TIMEOUT; when the stream breaks (the session-service restarts, the connection drops) every
-// item waiting on it fails with UNAVAILABLE and the next alteration opens a new stream.
+// item waiting on it fails with UNAVAILABLE and the next alteration opens a new stream. Failures
+// are the transport's CallError (packages/client/src/transport.ts), as from a unary call: an
+// item's refusal goes through its decodeFailure.
 import * as grpc from '@grpc/grpc-js';
-import {
-  ERROR_CODE_METADATA_KEY,
-  ERROR_KINDS,
-  ERROR_PROPERTY_METADATA_KEY,
-  isErrorCode,
-  type ErrorCode,
-} from '@mqfleet/core';
+import { CallError, decodeFailure } from '@mqfleet/client';
 import type {
   AlterSessionRequest,
   AlterSessionResponse__Output,
@@ -31,23 +27,8 @@ interface Waiting {
 
 type Stream = grpc.ClientDuplexStream<AlterSessionStreamRequest, AlterSessionStreamResult__Output>;
 
-/** A gRPC failure as the unary call would have given it: status, details and metadata. */
-function grpcError(code: grpc.status, details: string, metadata = new grpc.Metadata()): grpc.ServiceError {
-  return Object.assign(new Error(details), { code, details, metadata });
-}
-
-/**
- * An item's refusal in the shape of the unary call's (status, details, mqfleet-error-code and
- * -property trailers), so errors.ts maps it to the same JSON error, message rules included.
- */
-function serviceError(code: ErrorCode, details: string, property?: string): grpc.ServiceError {
-  const metadata = new grpc.Metadata();
-  metadata.set(ERROR_CODE_METADATA_KEY, code);
-  if (property) metadata.set(ERROR_PROPERTY_METADATA_KEY, property);
-  return grpcError(ERROR_KINDS[code].grpcStatus, details, metadata);
-}
-
-const unavailable = (why: string): grpc.ServiceError => grpcError(grpc.status.UNAVAILABLE, why);
+const unavailable = (why: string): CallError =>
+  new CallError('UNAVAILABLE', why, undefined, grpc.status.UNAVAILABLE);
 
 /** Ids wrap around well below uint32's limit; an id is reused only long after its answer. */
 const MAX_ID = 2 ** 31;
@@ -71,7 +52,14 @@ export class AlterStream {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(grpcError(grpc.status.DEADLINE_EXCEEDED, 'the session-service did not answer in time'));
+        reject(
+          new CallError(
+            'TIMEOUT',
+            'the session-service did not answer in time',
+            undefined,
+            grpc.status.DEADLINE_EXCEEDED,
+          ),
+        );
       }, this.deadlineMs);
       this.waiting.set(id, { resolve, reject, timer });
       stream.write({ id, authToken, request });
@@ -103,12 +91,11 @@ export class AlterStream {
       waiting.resolve(result.response);
       return;
     }
-    const code = isErrorCode(result.errorCode) ? result.errorCode : 'INTERNAL';
-    waiting.reject(serviceError(code, result.errorMessage, result.errorProperty || undefined));
+    waiting.reject(decodeFailure(result));
   }
 
   /** The stream is gone: whatever waits on it fails; the next alteration opens a new one. */
-  private fail(stream: Stream | undefined, err: grpc.ServiceError): void {
+  private fail(stream: Stream | undefined, err: CallError): void {
     if (!stream || this.stream !== stream) return;
     this.stream = undefined;
     for (const [id, waiting] of this.waiting) {

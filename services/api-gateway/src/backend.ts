@@ -1,8 +1,12 @@
-// gRPC clients of the session-service (SessionService, AuthService, AccountService and the
-// standard health service), with the deadline and caller metadata every call carries.
-import * as grpc from '@grpc/grpc-js';
+// gRPC clients of the session-service (SessionService, AuthService, AccountService, LabelService
+// and the standard health service) over the one transport of packages/client/src/transport.ts:
+// its credentials, deadlines, caller metadata and error decoding (failures reject with its
+// CallError, an MqfleetError; errors.ts maps them to JSON API errors).
+import type * as grpc from '@grpc/grpc-js';
+import { makeGenericClientConstructor } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { readGrpcTlsFiles, type Config } from '@mqfleet/core';
+import { promised, Transport } from '@mqfleet/client';
 import { AlterStream } from './alter-stream';
 import {
   AccountServiceClient,
@@ -19,7 +23,6 @@ import {
   type AuthServiceClientType,
   type LabelServiceClientType,
   type SessionServiceClientType,
-  clientCredentials,
 } from '@mqfleet/proto';
 
 interface HealthCheckResponse {
@@ -40,7 +43,7 @@ type HealthClientConstructor = new (
   credentials: grpc.ChannelCredentials,
   options?: grpc.ChannelOptions,
 ) => HealthClient;
-const HealthClientCtor = grpc.makeGenericClientConstructor(
+const HealthClientCtor = makeGenericClientConstructor(
   healthService,
   'Health',
 ) as unknown as HealthClientConstructor;
@@ -100,72 +103,54 @@ export interface Backend {
   close(): void;
 }
 
+/** ListSessions with decodeListedPage for its reply. */
+const LIST_LISTED = { ...v1.SessionService.service.ListSessions, responseDeserialize: decodeListedPage };
+
 export function createBackend(config: Config): Backend {
   // TLS, with this gateway's client certificate, when MQFLEET_GRPC_TLS_* say so.
   const files = readGrpcTlsFiles(config.grpcTls);
-  const { credentials, options } = clientCredentials({
-    ca: files.ca,
-    cert: files.clientCert,
-    key: files.clientKey,
-    serverName: config.grpcTls.serverName,
+  const transport = new Transport(config.sessionServiceAddress, {
+    tls: {
+      ca: files.ca,
+      cert: files.clientCert,
+      key: files.clientKey,
+      serverName: config.grpcTls.serverName,
+    },
+    deadlineMs: config.grpcDeadlineMs,
+    internalToken: config.internalToken,
   });
-  const address = config.sessionServiceAddress;
-  const session = new SessionServiceClient(address, credentials, options);
-  const auth = new AuthServiceClient(address, credentials, options);
-  const accounts = new AccountServiceClient(address, credentials, options);
-  const labels = new LabelServiceClient(address, credentials, options);
-  const health = new HealthClientCtor(address, credentials, options);
+  const session = transport.client(SessionServiceClient);
   const alterStream = new AlterStream(session, config.grpcDeadlineMs);
-  const listMethod = v1.SessionService.service.ListSessions;
   return {
     session,
     listSessions: (request, metadata, callOptions) =>
-      unary<ListedPage>((cb) =>
-        session.makeUnaryRequest(
-          listMethod.path,
-          listMethod.requestSerialize,
-          decodeListedPage,
-          request,
-          metadata,
-          callOptions,
-          cb,
-        ),
-      ),
+      transport.unary(LIST_LISTED, request, {
+        metadata,
+        ...(callOptions.deadline !== undefined ? { deadlineMs: deadlineMsOf(callOptions.deadline) } : {}),
+      }),
     alterStream,
-    auth,
-    accounts,
-    labels,
-    health,
-    options: (deadlineMs = config.grpcDeadlineMs) => ({ deadline: Date.now() + deadlineMs }),
-    bearer(token) {
-      // Never with the internal secret: the token alone decides what the caller may do.
-      const metadata = new grpc.Metadata();
-      metadata.set('authorization', `Bearer ${token}`);
-      return metadata;
-    },
-    internal() {
-      const metadata = new grpc.Metadata();
-      if (config.internalToken) metadata.set('x-mqfleet-internal', config.internalToken);
-      return metadata;
-    },
+    auth: transport.client(AuthServiceClient),
+    accounts: transport.client(AccountServiceClient),
+    labels: transport.client(LabelServiceClient),
+    health: transport.client(HealthClientCtor),
+    options: (deadlineMs) => transport.callOptions(deadlineMs),
+    bearer: (token) => transport.bearer(token),
+    // A copy: callers get metadata of their own, as before (the transport's is shared).
+    internal: () => transport.internal.clone(),
     close() {
       alterStream.close();
-      session.close();
-      auth.close();
-      accounts.close();
-      labels.close();
-      health.close();
+      transport.close();
     },
   };
 }
 
-/** Turns a callback-style unary call into a promise. */
-export function unary<T>(run: (callback: grpc.requestCallback<T>) => unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    run((err, value) => {
-      if (err) reject(err);
-      else if (value === undefined) reject(new Error('empty gRPC response'));
-      else resolve(value);
-    });
-  });
+/** Milliseconds left until a grpc-js deadline (a Date or epoch milliseconds). */
+function deadlineMsOf(deadline: grpc.Deadline): number {
+  return (deadline instanceof Date ? deadline.getTime() : deadline) - Date.now();
 }
+
+/**
+ * Turns a callback-style unary call of one of the Backend's clients into a promise; a failure
+ * rejects with the transport's CallError (packages/client/src/transport.ts decodeError).
+ */
+export const unary: <T>(run: (callback: grpc.requestCallback<T>) => unknown) => Promise<T> = promised;

@@ -1,14 +1,9 @@
-// The one place where failures become JSON API errors: core MqfleetError, gRPC statuses (with the
-// mqfleet-error-code trailer the session-service sets) and anything unexpected.
-import * as grpc from '@grpc/grpc-js';
-import {
-  ERROR_CODE_METADATA_KEY,
-  ERROR_PROPERTY_METADATA_KEY,
-  ERROR_KINDS,
-  isErrorCode,
-  MqfleetError,
-  type ErrorCode,
-} from '@mqfleet/core';
+// The one place where failures become JSON API errors: core MqfleetError, the session-service's
+// failures as the transport decodes them (CallError, packages/client/src/transport.ts: its
+// mqfleet-error-code trailer or the gRPC status) and anything unexpected.
+import type * as grpc from '@grpc/grpc-js';
+import { ERROR_KINDS, MqfleetError, type ErrorCode } from '@mqfleet/core';
+import { CallError, decodeError } from '@mqfleet/client';
 
 export interface ApiFailure {
   errorCode: number;
@@ -44,18 +39,6 @@ const USER_FACING = new Set<ErrorCode>([
   'ADMIN_REQUIRED',
 ]);
 
-/** gRPC status → error code, for statuses that carry no mqfleet-error-code trailer. */
-const BY_STATUS: Partial<Record<number, ErrorCode>> = {
-  [grpc.status.UNAVAILABLE]: 'UNAVAILABLE',
-  [grpc.status.DEADLINE_EXCEEDED]: 'TIMEOUT',
-  [grpc.status.UNAUTHENTICATED]: 'BAD_TOKEN',
-  [grpc.status.PERMISSION_DENIED]: 'ADMIN_REQUIRED',
-  [grpc.status.NOT_FOUND]: 'NOT_FOUND',
-  [grpc.status.ALREADY_EXISTS]: 'ALREADY_EXISTS',
-  [grpc.status.INVALID_ARGUMENT]: 'INVALID_VALUE',
-  [grpc.status.FAILED_PRECONDITION]: 'VERSION_CONFLICT',
-};
-
 export function isServiceError(err: unknown): err is grpc.ServiceError {
   return (
     err instanceof Error && typeof (err as Partial<grpc.ServiceError>).code === 'number' && 'details' in err
@@ -81,28 +64,23 @@ function fromCode(code: ErrorCode, details: string, property?: string): ApiFailu
   return failure;
 }
 
-function fromServiceError(err: grpc.ServiceError): ApiFailure {
-  // Transport conditions win over whatever the trailer says.
-  if (err.code === grpc.status.UNAVAILABLE) return fromCode('UNAVAILABLE', '');
-  if (err.code === grpc.status.DEADLINE_EXCEEDED) return fromCode('TIMEOUT', '');
-  const trailer = err.metadata?.get(ERROR_CODE_METADATA_KEY)[0];
-  const name = typeof trailer === 'string' ? trailer : trailer?.toString('utf8');
-  const property = err.metadata?.get(ERROR_PROPERTY_METADATA_KEY)[0];
-  if (isErrorCode(name))
-    return fromCode(name, err.details, typeof property === 'string' ? property : undefined);
-  const byStatus = BY_STATUS[err.code];
-  if (byStatus) return fromCode(byStatus, err.details);
-  return { ...fromCode('INTERNAL', ''), unexpected: true };
+/**
+ * A failure of the session-service: the service's message where the caller may see it (USER_FACING),
+ * the documented text of its code otherwise (GENERIC_MESSAGES).
+ */
+function fromCall(err: CallError): ApiFailure {
+  return fromCode(err.code, err.message, err.property);
 }
 
 /** Maps any thrown value to the JSON API errorCode and errorMessage. */
 export function toFailure(err: unknown): ApiFailure {
+  if (err instanceof CallError) return fromCall(err);
   if (err instanceof MqfleetError) {
     const failure: ApiFailure = { errorCode: err.jsonCode, errorMessage: clampMessage(err.message) };
     if (err.property !== undefined) failure.property = err.property;
     if (err.code === 'INTERNAL') failure.unexpected = true;
     return failure;
   }
-  if (isServiceError(err)) return fromServiceError(err);
+  if (isServiceError(err)) return fromCall(decodeError(err));
   return { ...fromCode('INTERNAL', ''), unexpected: true };
 }

@@ -1,5 +1,6 @@
 // Typed errors of the gateway. A ProtocolError ends one connection (never the process); the
 // dispatcher turns it into an MQTT 5 DISCONNECT with its reason code before closing.
+import { CallError } from '@mqfleet/client';
 import { ReasonCode } from './reason-codes';
 
 export class ProtocolError extends Error {
@@ -20,18 +21,20 @@ export class MalformedPacketError extends ProtocolError {
   }
 }
 
-/** A call to the session-service failed (unreachable, deadline, or an error status). */
-export class SessionServiceError extends Error {
+/**
+ * A call to the session-service failed (unreachable, deadline, or an error status): the
+ * transport's decoded CallError (packages/client/src/transport.ts; an MqfleetError with `code`),
+ * named after the RPC in its message. Callers decide by `grpcCode`, the status itself: writer.ts
+ * gives up on a final NOT_FOUND or INVALID_ARGUMENT, session-client.ts falls back to single calls
+ * on UNIMPLEMENTED (an older service without the batch RPC, which sends no mqfleet-error-code).
+ */
+export class SessionServiceError extends CallError {
   override readonly name = 'SessionServiceError';
   constructor(
     readonly rpc: string,
-    message: string,
-    /** gRPC status code, when the call got one. */
-    readonly grpcCode: number | undefined,
-    /** The stable mqfleet error code from the `mqfleet-error-code` trailer, when present. */
-    readonly mqfleetCode: string | undefined,
+    failure: CallError,
   ) {
-    super(`${rpc}: ${message}`);
+    super(failure.code, `${rpc}: ${failure.message}`, failure.property, failure.grpcCode);
   }
 }
 

@@ -1,10 +1,12 @@
-// Promise wrapper around the session-service gRPC client. Every call carries a deadline and,
-// when configured, the internal token metadata (proto/mqfleet/v1/session.proto).
+// The gateway's calls to the session-service, over the one transport of
+// packages/client/src/transport.ts: every call carries a deadline and the gateway's metadata (the
+// internal token when configured, the gateway id once known: proto/mqfleet/v1/session.proto),
+// built once and shared by every call; failures become SessionServiceError (errors.ts).
 import * as grpc from '@grpc/grpc-js';
-import { ERROR_CODE_METADATA_KEY, readGrpcTlsFiles, type Config } from '@mqfleet/core';
+import { readGrpcTlsFiles, type Config } from '@mqfleet/core';
+import { CallError, decodeFailure, Transport, type UnaryMethod } from '@mqfleet/client';
 import {
-  SessionServiceClient,
-  type SessionServiceClientType,
+  v1,
   type OpenSessionRequest,
   type OpenSessionResponse__Output,
   type CloseSessionRequest,
@@ -20,11 +22,10 @@ import {
   type CloseSessionsRequest,
   type CloseSessionsResponse__Output,
   type ListSessionNamesResponse__Output,
-  clientCredentials,
 } from '@mqfleet/proto';
 import { SessionServiceError } from './errors';
 
-export const INTERNAL_TOKEN_METADATA_KEY = 'x-mqfleet-internal';
+export { INTERNAL_TOKEN_METADATA_KEY } from '@mqfleet/client';
 /** Deadline of the calls nobody waits for (closes, subscription changes), at least. */
 const CLOSE_DEADLINE_MS = 30_000;
 /** Names per ListSessionNames page. */
@@ -35,33 +36,38 @@ const MAX_REPLY_BYTES = 256 * 1024 * 1024;
 /** Names the calling gateway (the actor of its changes in events). */
 export const GATEWAY_METADATA_KEY = 'x-mqfleet-gateway';
 
-type Unary<Req, Res> = (
-  request: Req,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  callback: grpc.requestCallback<Res>,
-) => grpc.ClientUnaryCall;
+const RPC = v1.SessionService.service;
 
 export class SessionClient {
-  private readonly client: SessionServiceClientType;
-  /** Sent with every call once the gateway knows its id. */
-  gatewayId = '';
+  private readonly transport: Transport;
+  private id = '';
 
   constructor(private readonly config: Config) {
     // TLS, with this gateway's client certificate, when MQFLEET_GRPC_TLS_* say so.
     const files = readGrpcTlsFiles(config.grpcTls);
-    const { credentials, options } = clientCredentials({
-      ca: files.ca,
-      cert: files.clientCert,
-      key: files.clientKey,
-      serverName: config.grpcTls.serverName,
+    this.transport = new Transport(config.sessionServiceAddress, {
+      tls: {
+        ca: files.ca,
+        cert: files.clientCert,
+        key: files.clientKey,
+        serverName: config.grpcTls.serverName,
+      },
+      deadlineMs: config.grpcDeadlineMs,
+      internalToken: config.internalToken,
+      // Replies carry whole sessions (up to MQFLEET_MAX_SUBSCRIPTION_BYTES of filters and a will of
+      // up to the packet size each): a batch of them may exceed gRPC's 4 MiB default.
+      maxReceiveMessageBytes: MAX_REPLY_BYTES,
     });
-    // Replies carry whole sessions (up to MQFLEET_MAX_SUBSCRIPTION_BYTES of filters and a will of
-    // up to the packet size each): a batch of them may exceed gRPC's 4 MiB default.
-    this.client = new SessionServiceClient(config.sessionServiceAddress, credentials, {
-      ...options,
-      'grpc.max_receive_message_length': MAX_REPLY_BYTES,
-    });
+  }
+
+  /** Sent with every call once the gateway knows its id. */
+  get gatewayId(): string {
+    return this.id;
+  }
+
+  set gatewayId(id: string) {
+    this.id = id;
+    this.transport.setCallerMetadata(GATEWAY_METADATA_KEY, id || undefined);
   }
 
   /**
@@ -82,10 +88,7 @@ export class SessionClient {
 
   /** One page of the stored sessions' names (known-sessions.ts). */
   listSessionNames(after: string): Promise<ListSessionNamesResponse__Output> {
-    return this.call('ListSessionNames', this.client.ListSessionNames.bind(this.client), {
-      after,
-      limit: NAMES_PAGE,
-    });
+    return this.call('ListSessionNames', RPC.ListSessionNames, { after, limit: NAMES_PAGE });
   }
 
   /**
@@ -104,12 +107,10 @@ export class SessionClient {
   private readonly opens = new TurnBatch<OpenSessionRequest, OpenSessionResponse__Output>(
     'OpenSession',
     (requests) =>
-      this.call<OpenSessionsRequest, OpenSessionsResponse__Output>(
-        'OpenSessions',
-        this.client.OpenSessions.bind(this.client),
-        { requests },
-      ).then((r) => r.results),
-    (request) => this.call('OpenSession', this.client.OpenSession.bind(this.client), request),
+      this.call<OpenSessionsRequest, OpenSessionsResponse__Output>('OpenSessions', RPC.OpenSessions, {
+        requests,
+      }).then((r) => r.results),
+    (request) => this.call('OpenSession', RPC.OpenSession, request),
   );
 
   private readonly closes = new TurnBatch<CloseSessionRequest, CloseSessionResponse__Output>(
@@ -117,17 +118,11 @@ export class SessionClient {
     (requests) =>
       this.call<CloseSessionsRequest, CloseSessionsResponse__Output>(
         'CloseSessions',
-        this.client.CloseSessions.bind(this.client),
+        RPC.CloseSessions,
         { requests },
         this.writeBehindDeadlineMs,
       ).then((r) => r.results),
-    (request) =>
-      this.call(
-        'CloseSession',
-        this.client.CloseSession.bind(this.client),
-        request,
-        this.writeBehindDeadlineMs,
-      ),
+    (request) => this.call('CloseSession', RPC.CloseSession, request, this.writeBehindDeadlineMs),
   );
 
   /**
@@ -140,9 +135,7 @@ export class SessionClient {
   }
 
   describeSessions(clientNames: string[]): Promise<DescribeSessionsResponse__Output> {
-    return this.call('DescribeSessions', this.client.DescribeSessions.bind(this.client), {
-      clientNames,
-    });
+    return this.call('DescribeSessions', RPC.DescribeSessions, { clientNames });
   }
 
   /**
@@ -161,50 +154,33 @@ export class SessionClient {
     (requests) =>
       this.call<ChangeSubscriptionsBatchRequest, ChangeSubscriptionsBatchResponse__Output>(
         'ChangeSubscriptionsBatch',
-        this.client.ChangeSubscriptionsBatch.bind(this.client),
+        RPC.ChangeSubscriptionsBatch,
         { requests },
         this.writeBehindDeadlineMs,
       ).then((r) => r.results),
     (request) =>
-      this.call(
-        'ChangeSubscriptions',
-        this.client.ChangeSubscriptions.bind(this.client),
-        request,
-        this.writeBehindDeadlineMs,
-      ),
+      this.call('ChangeSubscriptions', RPC.ChangeSubscriptions, request, this.writeBehindDeadlineMs),
   );
 
   close(): void {
-    this.client.close();
+    this.transport.close();
   }
 
+  /**
+   * One call with the gateway's metadata (shared, built when the gateway id is set); no retries:
+   * the callers decide (writer.ts retries writes until they land, a CONNECT is refused).
+   */
   private call<Req, Res>(
     rpc: string,
-    method: Unary<Req, Res>,
+    method: UnaryMethod<Req, Res>,
     request: Req,
     deadlineMs = this.config.grpcDeadlineMs,
   ): Promise<Res> {
-    const metadata = new grpc.Metadata();
-    if (this.config.internalToken) metadata.set(INTERNAL_TOKEN_METADATA_KEY, this.config.internalToken);
-    if (this.gatewayId) metadata.set(GATEWAY_METADATA_KEY, this.gatewayId);
-    const deadline = Date.now() + deadlineMs;
-    return new Promise((resolve, reject) => {
-      method(request, metadata, { deadline }, (err, response) => {
-        if (err || response === undefined) {
-          const code = err?.metadata?.get(ERROR_CODE_METADATA_KEY)[0];
-          reject(
-            new SessionServiceError(
-              rpc,
-              err?.details || err?.message || 'no response',
-              err?.code,
-              typeof code === 'string' ? code : undefined,
-            ),
-          );
-          return;
-        }
-        resolve(response);
+    return this.transport
+      .unary(method, request, { metadata: this.transport.internal, deadlineMs })
+      .catch((err: unknown) => {
+        throw err instanceof CallError ? new SessionServiceError(rpc, err) : err;
       });
-    });
   }
 }
 
@@ -332,9 +308,7 @@ export class TurnBatch<Req, Res> {
               p.reject(
                 new SessionServiceError(
                   this.rpc,
-                  f?.errorMessage || 'no result',
-                  f?.status,
-                  f?.errorCode || undefined,
+                  decodeFailure({ ...f, errorMessage: f?.errorMessage || 'no result' }),
                 ),
               );
             }
