@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { packageDefinition } from '@mqfleet/proto';
 import {
   applyPatch,
@@ -40,7 +41,7 @@ describe('session field table', () => {
   it('has unique JSON names, each documented in docs/json-api.md', () => {
     const names = SESSION_FIELDS.map((f) => f.name);
     assert.equal(new Set(names).size, names.length);
-    const doc = readFileSync(new URL('../../../docs/json-api.md', import.meta.url), 'utf8');
+    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'json-api.md'), 'utf8');
     for (const name of names) assert.ok(doc.includes(`\`${name}\``), `${name} not in docs/json-api.md`);
     for (const f of SESSION_FIELDS) {
       assert.ok(
@@ -114,7 +115,7 @@ describe('session field table', () => {
     };
     const { patch } = parseAlterParams(params);
     const { settings } = applyPatch(DEFAULT_SETTINGS, patch);
-    const rendered = renderSettings(settings, 'hex');
+    const rendered: Record<string, unknown> = renderSettings(settings, 'hex');
     assert.deepEqual(rendered, {
       ...rendered,
       temporarySession: true,
@@ -133,7 +134,7 @@ describe('session field table', () => {
       ) {
         continue;
       }
-      assert.deepEqual(rendered[name], value, name);
+      assert.deepEqual((rendered as Record<string, unknown>)[name], value, name);
     }
   });
 });
