@@ -7,7 +7,7 @@ export * from './topics';
 export * from './subjects';
 export * from './session';
 export * from './session-fields';
-export { check, publicSchema } from './json-schema';
+export { check, checkParams, publicSchema } from './json-schema';
 export {
   labelIdValue,
   MAX_JSON_VALUE_BYTES,

@@ -1,7 +1,9 @@
 // JSON schemas (TypeBox) checked with Ajv, failures reported as the JSON API's catalogue errors
-// (12025 missing, 12012 invalid, 12034 too large) naming the property. Two keywords of our own:
-// `expects` (an annotation: what an error message says the value must be when the schema's
-// keywords do not say it well) and `maxBytes` (a string's UTF-8 length).
+// (12025 missing, 12012 invalid, 12034 too large) naming the property. Keywords of our own:
+// `maxBytes` (a string's UTF-8 length) and two annotations the OpenAPI document leaves out
+// (publicSchema): `expects` (what an error message says the value must be when the schema's
+// keywords do not say it well), `missingWhenEmpty` ("" is reported as missing, 12025) and
+// `ignored` (a property accepted but not acted on: the caller warns).
 import { Type as T, type TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { invalidValue, missingProperty, MqfleetError, tooLarge } from './errors';
@@ -28,8 +30,10 @@ const ajv = new Ajv({
   allErrors: true,
   strict: true,
   allowUnionTypes: true,
+  // Rules like "id or name, never both" name properties inside not/oneOf branches.
+  strictRequired: false,
   verbose: true,
-  keywords: ['expects'],
+  keywords: ['expects', 'missingWhenEmpty', 'ignored'],
 });
 ajv.addKeyword({
   keyword: 'maxBytes',
@@ -51,14 +55,24 @@ function compile(schema: TSchema): ValidateFunction {
 /** What an error message says a value must be, from its schema. */
 function expectation(schema: Record<string, unknown>): string {
   if (typeof schema.expects === 'string') return schema.expects;
-  const type = schema.type;
-  if (type === 'integer') return `an integer from ${String(schema.minimum)} to ${String(schema.maximum)}`;
+  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  const types = (Array.isArray(schema.type) ? schema.type : [schema.type]).filter((t) => t !== 'null');
+  const type = types.length === 1 ? types[0] : undefined;
+  if (type === 'integer') {
+    if (typeof schema.minimum === 'number' && typeof schema.maximum === 'number') {
+      return `an integer from ${schema.minimum} to ${schema.maximum}`;
+    }
+    return typeof schema.minimum === 'number' ? `an integer of ${schema.minimum} or more` : 'an integer';
+  }
   if (type === 'number') return `a number of ${String(schema.minimum ?? 0)} or more`;
   if (type === 'boolean') return 'true or false';
+  if (type === 'array') return 'an array';
+  if (type === 'object') return 'an object';
   if (type === 'string' && typeof schema.minLength === 'number') {
     return `from ${schema.minLength} to ${String(schema.maxBytes ?? schema.maxLength)} bytes`;
   }
-  return 'a string';
+  if (type === 'string') return 'a string';
+  return `one of the types ${types.join(', ')}`;
 }
 
 /** The schema of the value at an Ajv instance path ("/0/key") inside `schema`. */
@@ -88,6 +102,16 @@ function toMqfleetError(name: string, schema: TSchema, error: ErrorObject): Mqfl
         `absent (only ${allowed.map((k) => `"${k}"`).join(' and ')} are allowed)`,
       );
     }
+    case 'minLength':
+      // An empty string where a name is required (a client name) is a missing value.
+      if (error.data === '' && schemaAt(schema as Record<string, unknown>, segments).missingWhenEmpty) {
+        return missingProperty(property);
+      }
+      return invalidValue(
+        property,
+        expectation(schemaAt(schema as Record<string, unknown>, segments)),
+        error.data,
+      );
     case 'maxLength':
     case 'maxBytes': {
       const own = schemaAt(schema as Record<string, unknown>, segments);
@@ -111,13 +135,64 @@ export function check(name: string, schema: TSchema, value: unknown): void {
   throw toMqfleetError(name, schema, errors.find((e) => e.keyword === 'additionalProperties') ?? errors[0]!);
 }
 
+const namedByParams = new WeakMap<object, Map<string, TSchema>>();
+
+/** The properties an object schema names, across its oneOf / anyOf branches too. */
+function namedProperties(schema: Record<string, unknown>): Map<string, TSchema> {
+  const named = new Map<string, TSchema>(
+    Object.entries((schema.properties ?? {}) as Record<string, TSchema>),
+  );
+  for (const key of ['oneOf', 'anyOf', 'allOf']) {
+    for (const branch of (schema[key] ?? []) as Record<string, unknown>[]) {
+      for (const [name, sub] of namedProperties(branch)) if (!named.has(name)) named.set(name, sub);
+    }
+  }
+  return named;
+}
+
+/**
+ * Checks an action's params against its schema property by property, so that each failure names
+ * the property as the JSON API does: an unknown property (12012), a required one missing, null
+ * or "" (12025), a value of the wrong type or out of its limits (12012, 12034 when too large).
+ * A null value counts as absent. Rules between properties (oneOf, anyOf) are left to the action.
+ * Returns the properties given whose schema is marked `ignored` (accepted, not acted on).
+ */
+export function checkParams(
+  params: Record<string, unknown>,
+  schema: Record<string, unknown>,
+  action: string,
+): string[] {
+  let named = namedByParams.get(schema);
+  if (!named) namedByParams.set(schema, (named = namedProperties(schema)));
+  for (const key of Object.keys(params)) {
+    if (!named.has(key)) throw invalidValue(key, `a property ${action} knows (see docs/json-api.md)`);
+  }
+  for (const key of (schema.required ?? []) as string[]) {
+    const value = params[key];
+    // "" is missing where the property may not be empty (a name), a value to judge otherwise.
+    const empty =
+      value === '' && ((named.get(key) as { minLength?: number } | undefined)?.minLength ?? 0) > 0;
+    if (value === undefined || value === null || empty) throw missingProperty(key);
+  }
+  const ignored: string[] = [];
+  for (const [key, sub] of named) {
+    const value = params[key];
+    if (value === undefined) continue;
+    if ((sub as { ignored?: boolean }).ignored) ignored.push(key);
+    else if (value !== null) check(key, sub, value);
+  }
+  return ignored;
+}
+
+const PRIVATE_KEYWORDS = ['expects', 'missingWhenEmpty', 'ignored'];
+
 /** A schema without the annotations only mqfleet's validation reads (for the OpenAPI document). */
 export function publicSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(publicSchema);
   if (schema === null || typeof schema !== 'object') return schema;
   return Object.fromEntries(
     Object.entries(schema)
-      .filter(([k]) => k !== 'expects')
+      .filter(([k]) => !PRIVATE_KEYWORDS.includes(k))
       .map(([k, v]) => [k, publicSchema(v)]),
   );
 }

@@ -123,11 +123,13 @@ export function renderSettings(settings: Settings, binaryFormat: BinaryFormat): 
 
 /** The alterMqSession settings properties as OpenAPI schemas, each with its description. */
 export function settingsParamSchemas(): Record<string, unknown> {
+  // The `expects` annotations stay (the api-gateway checks requests against these schemas);
+  // the OpenAPI document leaves them out (publicSchema).
   return Object.fromEntries(
     SESSION_FIELDS.map((f) => {
-      const schema = publicSchema(f.schema) as { description?: string };
+      const schema = f.schema as { description?: string };
       const description = schema.description ? `${f.description}. ${schema.description}` : f.description;
-      return [f.name, { ...schema, description }];
+      return [f.name, { ...f.schema, description }];
     }),
   );
 }

@@ -2,7 +2,7 @@
 // and every outcome (including failures) answered in the FairCom response envelope.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '@mqfleet/core';
-import { ERROR_KINDS, MqfleetError } from '@mqfleet/core';
+import { checkParams, ERROR_KINDS, MqfleetError } from '@mqfleet/core';
 import { findAction } from './actions';
 import type { Backend } from './backend';
 import {
@@ -54,6 +54,13 @@ export function registerApi(app: FastifyInstance, backend: Backend, logger: Logg
       if (envelope.api === undefined) outcome.serverSuppliedValues.api = def.api;
       if (def.tokenRequired && envelope.authToken === '') {
         throw new MqfleetError('BAD_TOKEN', BAD_TOKEN_MESSAGE, 'authToken');
+      }
+      // The params as the action declares them (src/actions, openapi.ts shows the same schema).
+      for (const key of checkParams(envelope.params, def.params, def.name)) {
+        outcome.warnings.push({
+          warningCode: 12006,
+          warningMessage: `"${key}" is not supported yet and was ignored`,
+        });
       }
       const done = await def.run({
         params: envelope.params,

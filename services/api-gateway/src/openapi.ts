@@ -5,7 +5,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { ERROR_KINDS, settingsResultSchemas } from '@mqfleet/core';
+import { ERROR_KINDS, publicSchema, settingsResultSchemas } from '@mqfleet/core';
 import { listActions } from './actions';
 import {
   BINARY_FORMATS,
@@ -353,7 +353,8 @@ function actionSchemas(): Record<string, Schema> {
         params: ref(paramsName(action)),
       },
     };
-    schemas[paramsName(action)] = { title: `${action} params`, ...doc.params };
+    // Without the annotations only the gateway's own checks read (core json-schema.ts).
+    schemas[paramsName(action)] = { title: `${action} params`, ...(publicSchema(doc.params) as Schema) };
     schemas[resultName(action)] = { title: `${action} result`, ...doc.result };
   }
   return schemas;

@@ -36,6 +36,7 @@ export const anyJson = (description: string): Schema => ({
 });
 export const ignored = (description: string): Schema => ({
   description: `${description}. Accepted but not acted on yet: warning 12006 in debugInfo.warnings.`,
+  ignored: true, // api.ts warns (core json-schema.ts checkParams)
 });
 export const timestamp = (description: string): Schema => ({
   type: ['string', 'null'],
@@ -61,8 +62,10 @@ export const SESSION_STATUSES = ['normal', 'hidden', 'banned', 'inactive'];
 export const BINARY_FORMATS = ['hex', 'base64', 'byteArray'];
 export const MAX_FILTER_ENTRIES = 10_000;
 
-export const clientName = (description = 'The session (MQTT client identifier)'): Schema =>
-  str(MAX_CLIENT_NAME_BYTES, description, 1);
+export const clientName = (description = 'The session (MQTT client identifier)'): Schema => ({
+  ...str(MAX_CLIENT_NAME_BYTES, description, 1),
+  missingWhenEmpty: true, // "" answers 12025, as an absent clientName (core json-schema.ts)
+});
 
 export const labelRef = (description: string, nullable: boolean): Schema => ({
   type: nullable ? ['object', 'null'] : 'object',

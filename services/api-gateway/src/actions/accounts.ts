@@ -12,7 +12,7 @@ import type {
 } from '@mqfleet/proto';
 import { unary } from '../backend';
 import { apiTimestamp } from '../render';
-import { checkKnown, optionalString, requiredString } from './params';
+import { optionalString, requiredString } from './params';
 import { object, openObject, ref, str, timestamp } from '../schemas';
 import type { ActionDef } from './types';
 
@@ -41,8 +41,7 @@ const createAccount: ActionDef = {
     ['username', 'password'],
   ),
   result: ref('Account'),
-  async run({ params, authToken, backend, warnings, serverSuppliedValues }) {
-    checkKnown(params, ['username', 'password', 'role'], [], warnings);
+  async run({ params, authToken, backend, serverSuppliedValues }) {
     const username = requiredString(params, 'username', ACCOUNT_NAME_MAX_BYTES);
     const password = requiredString(params, 'password', ACCOUNT_PASSWORD_MAX_BYTES);
     const role = optionalString(params, 'role', ROLE_MAX_BYTES);
@@ -77,8 +76,7 @@ const alterAccount: ActionDef = {
     allOf: [ref('Account')],
     properties: { updatedAt: timestamp('Last change'), tokensRevoked: { type: 'integer' } },
   },
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['username', 'password', 'role'], [], warnings);
+  async run({ params, authToken, backend }) {
     const username = requiredString(params, 'username', ACCOUNT_NAME_MAX_BYTES);
     const password = optionalString(params, 'password', ACCOUNT_PASSWORD_MAX_BYTES);
     const role = optionalString(params, 'role', ROLE_MAX_BYTES);
@@ -105,8 +103,7 @@ const deleteAccount: ActionDef = {
   summary: 'Deletes an account and its sessions (role admin needed)',
   params: object({ username: str(ACCOUNT_NAME_MAX_BYTES, 'Account name', 1) }, ['username']),
   result: openObject({ username: { type: 'string' }, tokensRevoked: { type: 'integer' } }),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['username'], [], warnings);
+  async run({ params, authToken, backend }) {
     const username = requiredString(params, 'username', ACCOUNT_NAME_MAX_BYTES);
     const deleted = await unary<DeleteAccountResponse__Output>((cb) =>
       backend.accounts.deleteAccount({ username }, backend.bearer(authToken), backend.options(), cb),
@@ -124,8 +121,7 @@ const listAccounts: ActionDef = {
     partialUsername: str(ACCOUNT_NAME_MAX_BYTES, 'Names that contain this (case-insensitive)'),
   }),
   result: openObject({ data: { type: 'array', items: ref('Account') } }),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['partialUsername'], [], warnings);
+  async run({ params, authToken, backend }) {
     const partialUsername = optionalString(params, 'partialUsername', ACCOUNT_NAME_MAX_BYTES) ?? '';
     const listed = await unary<ListAccountsResponse__Output>((cb) =>
       backend.accounts.listAccounts({ partialUsername }, backend.bearer(authToken), backend.options(), cb),

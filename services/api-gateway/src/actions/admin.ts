@@ -17,7 +17,7 @@ import type {
 } from '@mqfleet/proto';
 import { unary } from '../backend';
 import { apiTimestamp } from '../render';
-import { checkKnown, optionalInteger, optionalString, requiredString } from './params';
+import { optionalInteger, optionalString, requiredString } from './params';
 import {
   defaultResponseOptions,
   empty,
@@ -34,20 +34,6 @@ import type { ActionDef } from './types';
 const MAX_USERNAME_BYTES = 256;
 const MAX_PASSWORD_BYTES = 1024;
 const IDLE_CURSOR_TIMEOUT_SECONDS = 600;
-
-const CREATE_SESSION_PARAMS = ['username', 'password', 'description', 'idleConnectionTimeoutSeconds'];
-/** Documented createSession parameters we accept but do not act on yet (a warning says so). */
-const CREATE_SESSION_IGNORED = [
-  'defaultApi',
-  'defaultDebug',
-  'defaultDatabaseName',
-  'defaultOwnerName',
-  'defaultBinaryFormat',
-  'defaultVariantFormat',
-  'defaultResponseOptions',
-  'idleCursorTimeoutSeconds',
-  'permanentSession',
-];
 
 const createSession: ActionDef = {
   api: 'admin',
@@ -95,8 +81,7 @@ const createSession: ActionDef = {
     defaultVariantFormat: { type: 'string' },
     defaultResponseOptions,
   }),
-  async run({ params, backend, warnings, serverSuppliedValues }) {
-    checkKnown(params, CREATE_SESSION_PARAMS, CREATE_SESSION_IGNORED, warnings);
+  async run({ params, backend, serverSuppliedValues }) {
     const username = requiredString(params, 'username', MAX_USERNAME_BYTES);
     // An empty password is a wrong password (12033), not a missing one.
     if (params.password === undefined || params.password === null) throw missingProperty('password');
@@ -171,8 +156,7 @@ const deleteSession: ActionDef = {
   summary: "Closes the session of the request's authToken (an unknown token: errorCode 0 with warning 12031)",
   params: object({}),
   result: empty,
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, [], [], warnings);
+  async run({ authToken, backend, warnings }) {
     const deleted = await unary<DeleteTokenResponse__Output>((cb) =>
       backend.auth.deleteToken({}, backend.bearer(authToken), backend.options(), cb),
     );
@@ -232,8 +216,7 @@ const describeSessions: ActionDef = {
     },
   }),
   result: openObject({ sessions: { type: 'array', items: ref('TokenSession') } }),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['authTokens'], [], warnings);
+  async run({ params, authToken, backend }) {
     const wanted = parseAuthTokens(params);
     const known = new Map([authToken, ...(wanted ?? [])].map((t) => [tokenId(t), t] as const));
     const ids = wanted?.map(tokenId) ?? [];

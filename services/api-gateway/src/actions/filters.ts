@@ -4,17 +4,6 @@ import { invalidValue, labelIdValue, MAX_LABEL_BYTES, missingProperty, parseClie
 import type { SessionFilter } from '@mqfleet/proto';
 import { optionalBoolean, optionalString } from './params';
 
-export const FILTER_PARAMS = [
-  'partialClientName',
-  'connectionStatusFilter',
-  'sessionStatusFilter',
-  'sessionTypeFilter',
-  'healthFilter',
-  'unsetHealthMeasures',
-  'label',
-  'labelId',
-];
-
 function stringList(params: Record<string, unknown>, name: string): string[] {
   const value = params[name];
   if (value === undefined || value === null) return [];

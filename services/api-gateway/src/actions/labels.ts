@@ -144,8 +144,7 @@ const createLabel: ActionDef = {
     ['name'],
   ),
   result: ref('Label'),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['group', 'name', ...VALUE_PARAMS], [], warnings);
+  async run({ params, authToken, backend }) {
     if (!given(params.name) || params.name === '') throw missingProperty('name');
     const request = {
       group: given(params.group) ? readText(params.group, 'group') : '',
@@ -171,8 +170,7 @@ const alterLabel: ActionDef = {
     LABEL_KEY_CHOICE,
   ),
   result: { allOf: [ref('Label')], properties: { changedFields } },
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, [...KEY_PARAMS, ...RENAME_PARAMS, ...VALUE_PARAMS], [], warnings);
+  async run({ params, authToken, backend }) {
     const request: AlterLabelRequest = {
       key: readKey(params),
       ...readRename(params),
@@ -217,8 +215,7 @@ const listLabels: ActionDef = {
     includeMetadata: bool('Include metadata', { default: false }),
   }),
   result: openObject({ data: { type: 'array', items: ref('Label') } }),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, LIST_PARAMS, [], warnings);
+  async run({ params, authToken, backend }) {
     const request: ListLabelsRequest = {
       ...readFilter(params),
       includeDescription: given(params.includeDescription)
@@ -243,8 +240,7 @@ const listLabelGroups: ActionDef = {
   summary: 'The distinct label groups in use, sorted (role admin needed)',
   params: object({ partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1) }),
   result: openObject({ groups: { type: 'array', items: { type: 'string' } } }),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['partialGroupFilter'], [], warnings);
+  async run({ params, authToken, backend }) {
     const request: ListLabelGroupsRequest = {};
     if (given(params.partialGroupFilter)) {
       request.partialGroupFilter = readText(params.partialGroupFilter, 'partialGroupFilter');

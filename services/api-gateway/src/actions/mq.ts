@@ -29,8 +29,8 @@ import {
   renderSession,
   renderStats,
 } from '../render';
-import { FILTER_PARAMS, parseFilter } from './filters';
-import { checkKnown, optionalBoolean, optionalInteger, optionalString } from './params';
+import { parseFilter } from './filters';
+import { optionalBoolean, optionalInteger, optionalString } from './params';
 import type { ActionContext, ActionDef } from './types';
 import {
   FILTER_PROPERTIES,
@@ -93,8 +93,6 @@ const alterMqSession: ActionDef = {
   },
 };
 
-const DESCRIBE_PARAMS = ['clientNames', 'includeSubscribedTopics', 'includePublishedTopics', 'includeStats'];
-
 const describeMqSessions: ActionDef = {
   api: 'mq',
   name: 'describeMqSessions',
@@ -119,7 +117,6 @@ const describeMqSessions: ActionDef = {
   ),
   result: openObject({ data: { type: 'array', items: ref('MqSession') } }),
   async run({ params, authToken, backend, options, warnings }) {
-    checkKnown(params, DESCRIBE_PARAMS, [], warnings);
     const includeSubscriptions = optionalBoolean(params, 'includeSubscribedTopics') ?? false;
     const includeStats = optionalBoolean(params, 'includeStats') ?? false;
     const includePublishedTopics = optionalBoolean(params, 'includePublishedTopics') ?? false;
@@ -164,14 +161,6 @@ const describeMqSessions: ActionDef = {
 };
 
 const SORTS = ['lastConnect', 'lastDisconnect', 'clientName', 'ipAddress'];
-const LIST_PARAMS = [
-  ...FILTER_PARAMS,
-  'sortAscending',
-  'sortDescending',
-  'skipRecords',
-  'maxRecords',
-  'cursor',
-];
 
 const listMqSessions: ActionDef = {
   api: 'mq',
@@ -211,8 +200,7 @@ const listMqSessions: ActionDef = {
     },
     nextCursor: nullableString('Cursor of the next page; null on the last page'),
   }),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, LIST_PARAMS, [], warnings);
+  async run({ params, authToken, backend }) {
     const asc = optionalString(params, 'sortAscending', 64);
     const desc = optionalString(params, 'sortDescending', 64);
     if (asc !== undefined && desc !== undefined) {
@@ -271,8 +259,7 @@ const deleteMqSession: ActionDef = {
     wasConnected: { type: 'boolean' },
     version: { type: 'string', pattern: '^\\d+$' },
   }),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['clientName', 'permanentlyDeleteSession'], [], warnings);
+  async run({ params, authToken, backend }) {
     const clientName = parseClientName(params.clientName);
     const permanently = optionalBoolean(params, 'permanentlyDeleteSession') ?? false;
     const res = await unary<DeleteSessionResponse__Output>((cb) =>
@@ -319,13 +306,11 @@ const alterMqSessions: ActionDef = {
       description: 'connected changed sessions whose gateway confirmed the change in time',
     },
   }),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['filter', 'changes'], [], warnings);
+  async run({ params, authToken, backend }) {
     const filter = params.filter ?? {};
     if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
       throw invalidValue('filter', 'an object of listMqSessions filters', filter);
     }
-    checkKnown(filter as Record<string, unknown>, FILTER_PARAMS, [], warnings);
     const changes = params.changes;
     if (changes === undefined || changes === null) throw missingProperty('changes');
     if (typeof changes !== 'object' || Array.isArray(changes)) {
@@ -380,8 +365,7 @@ const getMqSessionAudit: ActionDef = {
       }),
     },
   }),
-  async run({ params, authToken, backend, warnings }) {
-    checkKnown(params, ['clientName', 'afterVersion', 'maxRecords'], [], warnings);
+  async run({ params, authToken, backend }) {
     const clientName = parseClientName(params.clientName);
     const afterVersion = optionalInteger(params, 'afterVersion', 0, Number.MAX_SAFE_INTEGER) ?? 0;
     const maxRecords = optionalInteger(params, 'maxRecords', 1, 1000) ?? 0;
@@ -541,7 +525,6 @@ const subscribeToMq: ActionDef = {
     },
   },
   async run({ params, authToken, backend, options, warnings }) {
-    checkKnown(params, ['clientName', 'subscriptionActions'], [], warnings);
     const clientName = parseClientName(params.clientName);
     const raw = params.subscriptionActions;
     if (raw === undefined || raw === null) throw missingProperty('subscriptionActions');
