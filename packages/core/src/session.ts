@@ -64,23 +64,31 @@ export function parseAlterParams(params: unknown): AlterRequest {
   return expectedVersion === undefined ? { clientName, patch } : { clientName, patch, expectedVersion };
 }
 
+/** Table index by JSON name, and by stored field (the table is read in its order). */
+const INDEX_BY_NAME = new Map(SESSION_FIELDS.map((f, i) => [f.name, i]));
+const INDEX_BY_STORED = new Map(SESSION_FIELDS.flatMap((f, i) => Object.keys(f.stores).map((k) => [k, i])));
+const byIndex = (a: number, b: number): number => a - b;
+
 /**
  * Reads the settings properties of alterMqSession (everything but clientName and
  * expectedVersion) into a patch; alterMqSessions (bulk) takes the same properties. Omitted
- * properties stay unchanged.
+ * properties stay unchanged. Only the properties given are visited, in table order (a reader may
+ * depend on one before it, e.g. willPayload on mqttPayloadType).
  */
 export function parseSettingsParams(params: Record<string, unknown>, action: string): SessionPatch {
+  const given: number[] = [];
   for (const key of Object.keys(params)) {
-    if (!SETTINGS_PARAMS.includes(key)) {
-      throw invalidValue(key, `a property ${action} knows (see docs/json-api.md)`);
-    }
+    const index = INDEX_BY_NAME.get(key);
+    if (index === undefined) throw invalidValue(key, `a property ${action} knows (see docs/json-api.md)`);
+    if (params[key] !== undefined) given.push(index);
   }
+  given.sort(byIndex);
   const patch: SessionPatch = {};
   const has = (name: string): boolean => params[name] !== undefined;
   const ctx: ReadContext = { params, patch, has };
-  for (const field of SESSION_FIELDS) {
+  for (const index of given) {
+    const field = SESSION_FIELDS[index]!;
     const value = params[field.name];
-    if (value === undefined) continue;
     check(field.name, field.schema, value);
     if (field.read) field.read(value, ctx);
     else (patch as Record<string, unknown>)[Object.keys(field.stores)[0]!] = value;
@@ -91,7 +99,17 @@ export function parseSettingsParams(params: Record<string, unknown>, action: str
 
 /** Checks the ranges of a patch that may not have come through parseSettingsParams (gRPC callers). */
 export function validatePatch(patch: SessionPatch): void {
-  for (const field of SESSION_FIELDS) {
+  const given: number[] = [];
+  for (const key of Object.keys(patch)) {
+    const index = INDEX_BY_STORED.get(key);
+    const value = patch[key as keyof SessionPatch];
+    if (index !== undefined && value !== undefined && value !== null && !given.includes(index)) {
+      given.push(index);
+    }
+  }
+  given.sort(byIndex);
+  for (const index of given) {
+    const field = SESSION_FIELDS[index]!;
     const storedSchema = field.storedSchema === undefined ? field.schema : field.storedSchema;
     if (storedSchema !== null) {
       for (const stored of Object.keys(field.stores) as (keyof SessionPatch)[]) {
