@@ -7,6 +7,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_KINDS, publicSchema, settingsResultSchemas } from '@mqfleet/core';
 import { listActions } from './actions';
+import { EXAMPLE_REQUESTS, EXAMPLE_RESPONSES } from './openapi-examples';
+
+export { EXAMPLE_REQUESTS } from './openapi-examples';
 import {
   BINARY_FORMATS,
   defaultResponseOptions,
@@ -179,152 +182,6 @@ const errorCodeSchema = (): Schema => {
       ...codes.map((c) => `| ${c} | ${ERROR_CODES[c]} |`),
     ].join('\n'),
   };
-};
-
-// ---------------------------------------------------------------------------------------------
-// Examples
-
-const EXAMPLE_TOKEN = 'replaceWithAuthTokenFromCreateSession';
-
-/** Example requests; test/openapi.test.ts sends each through the gateway's own validation. */
-export const EXAMPLE_REQUESTS: Record<string, { summary: string; value: Record<string, unknown> }> = {
-  createSession: {
-    summary: 'createSession: log in',
-    value: {
-      api: 'admin',
-      action: 'createSession',
-      params: {
-        username: 'ADMIN',
-        password: 'ADMIN',
-        description: 'fleet dashboard',
-        idleConnectionTimeoutSeconds: 3600,
-      },
-      requestId: '00000001',
-    },
-  },
-  alterMqSession: {
-    summary: 'alterMqSession: every property (FairCom\'s "Maximal" example with real values)',
-    value: {
-      api: 'mq',
-      action: 'alterMqSession',
-      params: {
-        clientName: 'a unique client identifier for MQTT or MQ API',
-        temporarySession: false,
-        sessionStatus: 'normal',
-        keepAliveSeconds: 60,
-        userProperties: [{ key: 'some key', value: 'some value' }],
-        mqttPayloadType: 'utf8',
-        sessionExpiryInterval: 60,
-        receiveMaximum: 1024,
-        maximumPacketSize: 1024,
-        topicAliasMaximum: 0,
-        requestProblemInformation: true,
-        requestResponseInformation: false,
-        willTopic: 'some/Topic/Name/',
-        willQoS: 2,
-        willPayload: 'This message is sent when client disconnects.',
-        willRetain: true,
-        willContentType: 'text/plain',
-        willCorrelationData: 'any JSON value up to 65500 bytes',
-        willPayloadFormatIndicator: 'utf8',
-        willExpirySeconds: 60,
-        willDelaySeconds: 60,
-        willResponseTopic: 'topic/name/for/subscriber/to/respond/to',
-        willUserProperties: [{ key: 'some key', value: 'some value' }],
-        label: { group: 'group name', name: 'label name' },
-        minHealthySendRatePerMinute: 10,
-        maxHealthySendRatePerMinute: 1000,
-        maxHealthyBacklogRatePerMinute: 10,
-        minHealthySubscribedTopicFiltersCount: 10,
-        maxHealthySubscribedTopicFiltersCount: 1000,
-        metadata: {},
-      },
-      apiVersion: '1.0',
-      debug: 'max',
-      requestId: 'optionalUniqueRequestIdFromTheClient',
-      authToken: EXAMPLE_TOKEN,
-    },
-  },
-  listMqSessions: {
-    summary: 'listMqSessions: connected sessions with a label, newest connection first',
-    value: {
-      api: 'mq',
-      action: 'listMqSessions',
-      params: {
-        partialClientName: 'sensor-',
-        connectionStatusFilter: ['connected'],
-        sessionStatusFilter: ['normal', 'hidden'],
-        label: { group: 'site/', name: 'berlin' },
-        sortDescending: 'lastConnect',
-        maxRecords: 100,
-      },
-      requestId: 3,
-      authToken: EXAMPLE_TOKEN,
-    },
-  },
-};
-
-const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<string, unknown> }> = {
-  createSession: {
-    summary: 'createSession',
-    value: {
-      result: {
-        authToken: 'BAz72agLF4M1s8acj6kyO5fNt9QhhxnbbPT33fGPZ1E',
-        username: 'ADMIN',
-        role: 'admin',
-        description: 'fleet dashboard',
-        idleConnectionTimeoutSeconds: 3600,
-        idleCursorTimeoutSeconds: 600,
-        permanentSession: false,
-        sessionStartTimestamp: '2025-09-17T16:24:41',
-        sessionLastAccessedTimestamp: '2025-09-17T16:24:41',
-        defaultApi: 'mq',
-        defaultDebug: 'none',
-        defaultBinaryFormat: 'hex',
-        defaultVariantFormat: 'json',
-        defaultResponseOptions: {
-          binaryFormat: 'hex',
-          variantFormat: 'json',
-          dataFormat: 'objects',
-          numberFormat: 'number',
-        },
-      },
-      errorCode: 0,
-      errorMessage: '',
-      requestId: '00000001',
-      authToken: 'BAz72agLF4M1s8acj6kyO5fNt9QhhxnbbPT33fGPZ1E',
-    },
-  },
-  listMqSessions: {
-    summary: 'listMqSessions',
-    value: {
-      result: {
-        data: [
-          {
-            clientName: 'sensor-0042',
-            sessionType: 'mqtt',
-            sessionStatus: 'normal',
-            connectionStatus: 'connected',
-          },
-        ],
-        nextCursor: null,
-      },
-      errorCode: 0,
-      errorMessage: '',
-      requestId: 3,
-      authToken: EXAMPLE_TOKEN,
-    },
-  },
-  error: {
-    summary: 'A refused parameter',
-    value: {
-      result: {},
-      errorCode: 12012,
-      errorMessage: '"keepAliveSeconds" must be an integer from 0 to 65535; got 70000',
-      requestId: null,
-      authToken: EXAMPLE_TOKEN,
-    },
-  },
 };
 
 // ---------------------------------------------------------------------------------------------

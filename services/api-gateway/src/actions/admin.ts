@@ -42,8 +42,8 @@ const createSession: ActionDef = {
   summary: 'Log in: a new authToken for the account (wrong username or password → 12033)',
   params: object(
     {
-      username: str(256, 'Account name', 1),
-      password: str(1024, 'Password; "" is a wrong password (12033)'),
+      username: str(MAX_USERNAME_BYTES, 'Account name', 1),
+      password: str(MAX_PASSWORD_BYTES, 'Password; "" is a wrong password (12033)'),
       description: str(MAX_CLIENT_NAME_BYTES, 'Your own text about the session'),
       idleConnectionTimeoutSeconds: int(
         0,
