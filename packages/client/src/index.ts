@@ -56,6 +56,7 @@ export {
   promised,
   Transport,
   type CallSettings,
+  type ServiceCallConfig,
   type TransportOptions,
   type UnaryMethod,
 } from './transport';

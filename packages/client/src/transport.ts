@@ -17,6 +17,8 @@ import {
   ERROR_PROPERTY_METADATA_KEY,
   isErrorCode,
   MqfleetError,
+  readGrpcTlsFiles,
+  type Config,
   type ErrorCode,
 } from '@mqfleet/core';
 import { clientCredentials, type ClientTls } from '@mqfleet/proto';
@@ -172,7 +174,33 @@ type GeneratedClient<C> = new (
   options?: Partial<grpc.ClientOptions>,
 ) => C;
 
+/** What a service's configuration says about reaching the session-service. */
+export type ServiceCallConfig = Pick<
+  Config,
+  'sessionServiceAddress' | 'grpcTls' | 'grpcDeadlineMs' | 'internalToken'
+>;
+
 export class Transport {
+  /**
+   * The transport of an mqfleet service (api-gateway, connection-gateway) from its configuration:
+   * TLS with its client certificate when MQFLEET_GRPC_TLS_* say so, its deadline and internal
+   * token; `extra` adds to or overrides those options.
+   */
+  static fromConfig(config: ServiceCallConfig, extra: TransportOptions = {}): Transport {
+    const files = readGrpcTlsFiles(config.grpcTls);
+    return new Transport(config.sessionServiceAddress, {
+      tls: {
+        ca: files.ca,
+        cert: files.clientCert,
+        key: files.clientKey,
+        serverName: config.grpcTls.serverName,
+      },
+      deadlineMs: config.grpcDeadlineMs,
+      internalToken: config.internalToken,
+      ...extra,
+    });
+  }
+
   readonly deadlineMs: number;
   /** The channel every call of this transport (and of its generated clients) goes over. */
   readonly channel: grpc.Channel;

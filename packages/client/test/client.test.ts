@@ -17,11 +17,11 @@ import {
 } from '@mqfleet/testkit';
 import { CallError, MqfleetClient, Transport, v1 } from '../src/index';
 
-describe('MqfleetClient against a real session-service', () => {
+/** A real session-service (own database and NATS prefix) for one describe block; `env` adds to its environment. */
+function sessionService(env: Record<string, string> = {}): { address: () => string } {
   let infra: Infra;
   let service: ServiceProcess;
-  let address: string;
-
+  let address = '';
   before(async () => {
     infra = await createInfra();
     const port = await freePort();
@@ -30,12 +30,22 @@ describe('MqfleetClient against a real session-service', () => {
       NATS_URL: infra.natsUrl,
       MQFLEET_NATS_PREFIX: infra.natsPrefix,
       MQFLEET_GRPC_PORT: String(port),
+      ...env,
     });
     address = `127.0.0.1:${port}`;
   });
   after(async () => {
     await service.stop();
     await infra.close();
+  });
+  return { address: () => address };
+}
+
+describe('MqfleetClient against a real session-service', () => {
+  const service = sessionService();
+  let address: string;
+  before(() => {
+    address = service.address();
   });
 
   test('login, then typed errors with stable codes', async () => {
@@ -107,26 +117,10 @@ describe('MqfleetClient over mutual TLS', () => {
 
 describe('every public RPC through MqfleetClient, gateway calls through the Transport', () => {
   const INTERNAL_TOKEN = 'client-test-internal';
-  let infra: Infra;
-  let service: ServiceProcess;
+  const service = sessionService({ MQFLEET_INTERNAL_TOKEN: INTERNAL_TOKEN, ...FAKE_GATEWAYS_ENV });
   let address: string;
-
-  before(async () => {
-    infra = await createInfra();
-    const port = await freePort();
-    service = await startService('session-service', {
-      DATABASE_URL: infra.databaseUrl,
-      NATS_URL: infra.natsUrl,
-      MQFLEET_NATS_PREFIX: infra.natsPrefix,
-      MQFLEET_GRPC_PORT: String(port),
-      MQFLEET_INTERNAL_TOKEN: INTERNAL_TOKEN,
-      ...FAKE_GATEWAYS_ENV,
-    });
-    address = `127.0.0.1:${port}`;
-  });
-  after(async () => {
-    await service.stop();
-    await infra.close();
+  before(() => {
+    address = service.address();
   });
 
   const open = (transport: Transport, clientName: string) =>

@@ -5,7 +5,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { makeGenericClientConstructor } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { readGrpcTlsFiles, type Config } from '@mqfleet/core';
+import type { Config } from '@mqfleet/core';
 import { promised, Transport } from '@mqfleet/client';
 import { AlterStream } from './alter-stream';
 import {
@@ -107,18 +107,7 @@ export interface Backend {
 const LIST_LISTED = { ...v1.SessionService.service.ListSessions, responseDeserialize: decodeListedPage };
 
 export function createBackend(config: Config): Backend {
-  // TLS, with this gateway's client certificate, when MQFLEET_GRPC_TLS_* say so.
-  const files = readGrpcTlsFiles(config.grpcTls);
-  const transport = new Transport(config.sessionServiceAddress, {
-    tls: {
-      ca: files.ca,
-      cert: files.clientCert,
-      key: files.clientKey,
-      serverName: config.grpcTls.serverName,
-    },
-    deadlineMs: config.grpcDeadlineMs,
-    internalToken: config.internalToken,
-  });
+  const transport = Transport.fromConfig(config);
   const session = transport.client(SessionServiceClient);
   const alterStream = new AlterStream(session, config.grpcDeadlineMs);
   return {

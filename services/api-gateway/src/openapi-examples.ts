@@ -1,5 +1,6 @@
 // The example requests and responses of the OpenAPI document (openapi.ts): the requests are sent
 // through the gateway's own checks in test/openapi.test.ts.
+import { TOKEN_SESSION_DEFAULTS } from './actions/admin';
 
 const EXAMPLE_TOKEN = 'replaceWithAuthTokenFromCreateSession';
 
@@ -95,16 +96,7 @@ export const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<
         permanentSession: false,
         sessionStartTimestamp: '2025-09-17T16:24:41',
         sessionLastAccessedTimestamp: '2025-09-17T16:24:41',
-        defaultApi: 'mq',
-        defaultDebug: 'none',
-        defaultBinaryFormat: 'hex',
-        defaultVariantFormat: 'json',
-        defaultResponseOptions: {
-          binaryFormat: 'hex',
-          variantFormat: 'json',
-          dataFormat: 'objects',
-          numberFormat: 'number',
-        },
+        ...TOKEN_SESSION_DEFAULTS,
       },
       errorCode: 0,
       errorMessage: '',

@@ -3,7 +3,7 @@
 // internal token when configured, the gateway id once known: proto/mqfleet/v1/session.proto),
 // built once and shared by every call; failures become SessionServiceError (errors.ts).
 import * as grpc from '@grpc/grpc-js';
-import { readGrpcTlsFiles, type Config } from '@mqfleet/core';
+import type { Config } from '@mqfleet/core';
 import { CallError, decodeFailure, Transport, type UnaryMethod } from '@mqfleet/client';
 import {
   v1,
@@ -43,17 +43,7 @@ export class SessionClient {
   private id = '';
 
   constructor(private readonly config: Config) {
-    // TLS, with this gateway's client certificate, when MQFLEET_GRPC_TLS_* say so.
-    const files = readGrpcTlsFiles(config.grpcTls);
-    this.transport = new Transport(config.sessionServiceAddress, {
-      tls: {
-        ca: files.ca,
-        cert: files.clientCert,
-        key: files.clientKey,
-        serverName: config.grpcTls.serverName,
-      },
-      deadlineMs: config.grpcDeadlineMs,
-      internalToken: config.internalToken,
+    this.transport = Transport.fromConfig(config, {
       // Replies carry whole sessions (up to MQFLEET_MAX_SUBSCRIPTION_BYTES of filters and a will of
       // up to the packet size each): a batch of them may exceed gRPC's 4 MiB default.
       maxReceiveMessageBytes: MAX_REPLY_BYTES,

@@ -35,6 +35,20 @@ const MAX_USERNAME_BYTES = 256;
 const MAX_PASSWORD_BYTES = 1024;
 const IDLE_CURSOR_TIMEOUT_SECONDS = 600;
 
+/** The FairCom session defaults createSession answers (mqfleet takes them as they are). */
+export const TOKEN_SESSION_DEFAULTS = {
+  defaultApi: 'mq',
+  defaultDebug: 'none',
+  defaultBinaryFormat: 'hex',
+  defaultVariantFormat: 'json',
+  defaultResponseOptions: {
+    binaryFormat: 'hex',
+    variantFormat: 'json',
+    dataFormat: 'objects',
+    numberFormat: 'number',
+  },
+};
+
 const createSession: ActionDef = {
   api: 'admin',
   name: 'createSession',
@@ -113,16 +127,7 @@ const createSession: ActionDef = {
         permanentSession: false,
         sessionStartTimestamp: started,
         sessionLastAccessedTimestamp: started,
-        defaultApi: 'mq',
-        defaultDebug: 'none',
-        defaultBinaryFormat: 'hex',
-        defaultVariantFormat: 'json',
-        defaultResponseOptions: {
-          binaryFormat: 'hex',
-          variantFormat: 'json',
-          dataFormat: 'objects',
-          numberFormat: 'number',
-        },
+        ...TOKEN_SESSION_DEFAULTS,
       },
     };
   },

@@ -33,6 +33,7 @@ import {
   ref,
   str,
   stringList,
+  type Schema,
 } from '../schemas';
 import type { ActionDef } from './types';
 import { MAX_LABEL_BYTES } from '@mqfleet/core';
@@ -197,20 +198,25 @@ const LIST_PARAMS = [
   'includeMetadata',
 ];
 
+/** The filters of listLabels, also the selection of changeLabels' FairCom form. */
+const LABEL_FILTER_PROPERTIES: Record<string, Schema> = {
+  idFilter: stringList('Label ids; excludes every other filter', labelId),
+  groupFilter: stringList('Groups; excludes partialGroupFilter'),
+  partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1),
+  nameFilter: stringList('Names; excludes partialNameFilter'),
+  partialNameFilter: str(MAX_LABEL_BYTES, 'Names that begin with this', 1),
+  deprecatedFilter: bool('Only deprecated (true) or not deprecated (false) labels'),
+  enumFilter: stringList('enum values', LABEL_VALUE_PROPERTIES.enum),
+  sequenceFilter: stringList('sequence values', { type: ['number', 'string'] }),
+};
+
 const listLabels: ActionDef = {
   api: 'admin',
   name: 'listLabels',
   tokenRequired: true,
   summary: 'Lists labels ordered by group, name (role admin needed)',
   params: object({
-    idFilter: stringList('Label ids; excludes every other filter', labelId),
-    groupFilter: stringList('Groups; excludes partialGroupFilter'),
-    partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1),
-    nameFilter: stringList('Names; excludes partialNameFilter'),
-    partialNameFilter: str(MAX_LABEL_BYTES, 'Names that begin with this', 1),
-    deprecatedFilter: bool('Only deprecated (true) or not deprecated (false) labels'),
-    enumFilter: stringList('enum values', LABEL_VALUE_PROPERTIES.enum),
-    sequenceFilter: stringList('sequence values', { type: ['number', 'string'] }),
+    ...LABEL_FILTER_PROPERTIES,
     includeDescription: bool('Include description', { default: false }),
     includeMetadata: bool('Include metadata', { default: false }),
   }),
@@ -327,14 +333,7 @@ const changeLabels: ActionDef = {
     oneOf: [
       object(
         {
-          idFilter: stringList('Label ids; excludes every other filter', labelId),
-          groupFilter: stringList('Groups; excludes partialGroupFilter'),
-          partialGroupFilter: str(MAX_LABEL_BYTES, 'Groups that begin with this', 1),
-          nameFilter: stringList('Names; excludes partialNameFilter'),
-          partialNameFilter: str(MAX_LABEL_BYTES, 'Names that begin with this', 1),
-          deprecatedFilter: bool('Only deprecated (true) or not deprecated (false) labels'),
-          enumFilter: stringList('enum values', LABEL_VALUE_PROPERTIES.enum),
-          sequenceFilter: stringList('sequence values', { type: ['number', 'string'] }),
+          ...LABEL_FILTER_PROPERTIES,
           newGroup: str(MAX_LABEL_BYTES, 'Moves every selected label to this group'),
           newName: str(MAX_LABEL_BYTES, 'Renames every selected label (a clash in a group → 12020)', 1),
           newValue: LABEL_VALUE_PROPERTIES.value!,
