@@ -60,6 +60,8 @@ export {
   type TransportOptions,
   type UnaryMethod,
 } from './transport';
+import { MqfleetError } from '@mqfleet/core';
+
 export { MqfleetError, isErrorCode, type ErrorCode } from '@mqfleet/core';
 export type * from '@mqfleet/proto';
 export { v1 } from '@mqfleet/proto';
@@ -121,6 +123,16 @@ export class MqfleetClient {
   }
 
   // --- SessionService ---------------------------------------------------------------------
+
+  /**
+   * Creates an MQ API session owned by this client's account: `clientName` "" generates a name;
+   * `patch` sets settings beyond a permanent session's defaults. A taken name → ALREADY_EXISTS.
+   */
+  async createMqApiSession(clientName = '', patch: SessionPatch = {}): Promise<Session__Output> {
+    const res = await this.transport.unary(SESSIONS.CreateMqApiSession, { clientName, patch }, this.write);
+    if (!res.session) throw new MqfleetError('INTERNAL', 'CreateMqApiSession answered without a session');
+    return res.session;
+  }
 
   alterSession(
     clientName: string,

@@ -191,6 +191,10 @@ export const SETTINGS = Type.Object({
   allowAnonymous: Type.Optional(
     flag(undefined, 'MQTT clients without a user name may connect (default true, false in production)'),
   ),
+  mqttMayUseMqApiNames: flag(
+    false,
+    'an MQTT CONNECT may take the client id of an MQ API session (otherwise refused: 0x85 / return code 2)',
+  ),
   applyTimeoutMs: int(
     0,
     60_000,

@@ -70,7 +70,7 @@ const tokens = new Memo<string>();
 export const SESSION_EVENT_ACTOR_HEADER = 'Mqfleet-Actor';
 
 export type SessionEventType =
-  'altered' | 'connected' | 'disconnected' | 'deactivated' | 'deleted' | 'health';
+  'created' | 'altered' | 'connected' | 'disconnected' | 'deactivated' | 'deleted' | 'health';
 
 export interface Subjects {
   /** JetStream stream holding every session event. */

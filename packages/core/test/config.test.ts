@@ -62,6 +62,7 @@ describe('loadConfig', () => {
       adminPasswordIsDefault: true,
       internalToken: undefined,
       allowAnonymous: true,
+      mqttMayUseMqApiNames: false,
       applyTimeoutMs: 1000,
       maxPacketSize: 1048576,
       maxKeepAlive: 0,

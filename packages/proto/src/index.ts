@@ -98,6 +98,14 @@ export type {
   AlterSessionResponse__Output,
 } from './generated/mqfleet/v1/AlterSessionResponse';
 export type {
+  CreateMqApiSessionRequest,
+  CreateMqApiSessionRequest__Output,
+} from './generated/mqfleet/v1/CreateMqApiSessionRequest';
+export type {
+  CreateMqApiSessionResponse,
+  CreateMqApiSessionResponse__Output,
+} from './generated/mqfleet/v1/CreateMqApiSessionResponse';
+export type {
   AlterSessionStreamRequest,
   AlterSessionStreamRequest__Output,
 } from './generated/mqfleet/v1/AlterSessionStreamRequest';

@@ -28,7 +28,12 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
   MqSession: openObject(
     {
       clientName: { type: 'string' },
-      sessionType: { type: 'string', examples: ['mqtt'] },
+      sessionType: {
+        type: 'string',
+        enum: ['mqtt', 'mqApi'],
+        description: 'mqtt: made by an MQTT CONNECT; mqApi: made by createMqApiSession',
+      },
+      owner: nullableString('The account that created an MQ API session; null for MQTT sessions'),
       username: nullableString('Account of the last connection'),
       ipaddress: nullableString('Address of the last connection'),
       port: { type: ['integer', 'null'] },

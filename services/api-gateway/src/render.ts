@@ -68,6 +68,8 @@ export function renderSession(
   return {
     clientName: session.clientName,
     sessionType: session.sessionType || 'mqtt',
+    // The account that created an MQ API session; null for MQTT sessions.
+    owner: session.owner || null,
     username: orNull(c?.username),
     ipaddress: orNull(c?.ipAddress),
     port: orNull(c?.port),

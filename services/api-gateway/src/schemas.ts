@@ -96,7 +96,7 @@ export const FILTER_PROPERTIES: Record<string, Schema> = {
     items: { type: 'string', enum: SESSION_STATUSES },
     description: 'Hidden sessions are left out unless this names "hidden"',
   },
-  sessionTypeFilter: { type: ['array', 'null'], items: { type: 'string', enum: ['mqtt'] } },
+  sessionTypeFilter: { type: ['array', 'null'], items: { type: 'string', enum: ['mqtt', 'mqApi'] } },
   healthFilter: {
     type: ['array', 'null'],
     items: { type: 'string', enum: ['healthy', 'unhealthy', 'offline'] },

@@ -394,7 +394,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
    * storm sends every gateway a connected and a disconnected or deleted event per connection, and
    * parsing them was a good part of its CPU. Events of clients this gateway holds, waits with a
    * will for or parked a moment ago are read; so are alterations (offline queues follow their
-   * subscriptions) and deletions by anyone but a gateway (offline queues are discarded).
+   * subscriptions) and deletions by anyone but a gateway (offline queues are discarded). A
+   * created MQ API session only teaches the known names.
    */
   private eventNeeded(subject: string, actor: string | undefined): boolean {
     const rest = subject.slice(this.s.sessionEventsAll.length - 1);
@@ -404,7 +405,13 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     // (The sessions held here are known by their connections; a close tells whether they stay.)
     if (type === 'deleted' || (type !== 'bulkAltered' && !this.watched.has(token)))
       this.known.noteEvent(type, token);
-    if (type !== 'connected' && type !== 'disconnected' && type !== 'health' && type !== 'deleted')
+    if (
+      type !== 'connected' &&
+      type !== 'disconnected' &&
+      type !== 'health' &&
+      type !== 'deleted' &&
+      type !== 'created'
+    )
       return true;
     if (this.watched.has(token)) return true;
     return type === 'deleted' && !actor?.startsWith('gateway:');

@@ -29,6 +29,8 @@ import {
   disconnectionReason,
   removedAtClose,
   loadSubscriptions,
+  OPEN_REFUSAL_REASONS,
+  openRefusal,
   rowToSession,
   settingsAtConnect,
   startsClean,
@@ -167,7 +169,7 @@ export class KeyedBatcher<Req, Res> {
 }
 
 /** What the batches need of the store: where events go, and the bound of session expiry. */
-export type ConnectSink = EventSink & { maxSessionExpiry: number };
+export type ConnectSink = EventSink & { maxSessionExpiry: number; mqttMayUseMqApiNames: boolean };
 
 /** Opens sessions in groups (openMany below). */
 export function openBatcher(
@@ -234,23 +236,26 @@ async function openMany(
   for (const c of all) c.existing = byHex.get(c.hex);
 
   const results = new Map<string, OpenResult | typeof ONE_BY_ONE>();
-  const banned = all.filter((c) => c.existing?.session_status === 'banned');
-  if (banned.length > 0) {
-    // A refused attempt is recorded, but it is not a state change: no version, no event.
+  // Refused (banned, or an MQ API session's name: rows.ts openRefusal): the attempt is recorded,
+  // but it is not a state change: no version, no event.
+  const refusals = new Map(all.map((c) => [c.hex, openRefusal(c.existing, sink.mqttMayUseMqApiNames)]));
+  for (const refusal of ['banned', 'mqApiSession'] as const) {
+    const refused = all.filter((c) => refusals.get(c.hex) === refusal);
+    if (refused.length === 0) continue;
     const { rows } = await tx.query<SessionRow>(
-      `UPDATE sessions SET last_failed_at = now(), last_failed_reason = 'banned'
+      `UPDATE sessions SET last_failed_at = now(), last_failed_reason = $2
         WHERE client_key = ANY($1) RETURNING *`,
-      [banned.map((c) => c.key)],
+      [refused.map((c) => c.key), OPEN_REFUSAL_REASONS[refusal]],
     );
     for (const row of rows) {
       results.set(row.client_key.toString('hex'), {
-        banned: true,
+        refusal,
         sessionPresent: false,
         session: rowToSession(row),
       });
     }
   }
-  const resuming = all.filter((c) => c.existing && c.existing.session_status !== 'banned');
+  const resuming = all.filter((c) => c.existing && !refusals.get(c.hex));
   const fresh = all.filter((c) => !c.existing);
 
   // Clean Start 0 resumes the stored subscriptions [MQTT-3.1.2-5]; Clean Start 1 discards them
@@ -345,7 +350,7 @@ async function openMany(
     ),
   );
   opened.forEach(({ c, sessionPresent }, i) => {
-    results.set(c.hex, { banned: false, sessionPresent, session: sessions[i]! });
+    results.set(c.hex, { sessionPresent, session: sessions[i]! });
   });
   return all.map((c) => results.get(c.hex)!);
 }

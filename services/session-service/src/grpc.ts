@@ -46,7 +46,7 @@ import type { Db } from './db';
 import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
 import type { LiveWanted } from './health';
-import type { OpenResult, SessionStore, SubscriptionChange } from './sessions';
+import { createMqApiSession, type OpenResult, type SessionStore, type SubscriptionChange } from './sessions';
 import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
 import type { GatewayChange } from './subscription-batch';
 
@@ -241,7 +241,12 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }
     const result = await (deps.opens ? deps.opens.submit(req, abandoned) : store.open(req));
     return {
-      refusal: result.banned ? 'OPEN_REFUSAL_BANNED' : 'OPEN_REFUSAL_NONE',
+      refusal:
+        result.refusal === 'banned'
+          ? 'OPEN_REFUSAL_BANNED'
+          : result.refusal === 'mqApiSession'
+            ? 'OPEN_REFUSAL_MQ_API_SESSION'
+            : 'OPEN_REFUSAL_NONE',
       sessionPresent: result.sessionPresent,
       session: result.session,
     };
@@ -339,6 +344,14 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const listed = await store.list(req);
       await attachLabels(db, listed.sessions);
       return listed;
+    }),
+    // Any account may create an MQ API session; the session records it as owner.
+    CreateMqApiSession: unary(log, async (req, call) => {
+      const actor = await checkToken(db, bearer(call));
+      await resolveSessionLabel(db, req.patch);
+      const session = await createMqApiSession(db, store, store.limits, req, actor.username);
+      await attachLabels(db, [session]);
+      return { session };
     }),
     DeleteSession: unary(log, async (req, call) => {
       const actor = await admin(db, call);

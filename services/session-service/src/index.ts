@@ -74,6 +74,7 @@ export function buildSessionService(
       monitor.start();
       const store = new SessionStore(db, subjects);
       store.maxSessionExpiry = config.maxSessionExpiry;
+      store.mqttMayUseMqApiNames = config.mqttMayUseMqApiNames;
       store.limits = storeLimits(config);
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();

@@ -7,7 +7,7 @@ export const MAX_MAX_RECORDS = 10000;
 
 const CONNECTION_STATUSES = ['connected', 'disconnected'];
 const SESSION_STATUSES = ['normal', 'hidden', 'banned', 'inactive'];
-const SESSION_TYPES = ['mqtt'];
+const SESSION_TYPES = ['mqtt', 'mqApi'];
 const HEALTH_VALUES = ['healthy', 'unhealthy', 'offline'];
 /** A session without health thresholds: all five are 0 (or absent from the stored settings). */
 const NO_THRESHOLDS = `(${[

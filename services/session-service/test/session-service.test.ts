@@ -12,6 +12,7 @@ import {
   type SessionEvent,
 } from '@mqfleet/core';
 import type {
+  CreateMqApiSessionResponse__Output,
   AlterSessionRequest__Output,
   AlterSessionResponse__Output,
   AlterSessionsResponse__Output,
@@ -483,6 +484,51 @@ describe('session-service', () => {
     assert.equal(refused.session?.connection?.lastFailedConnectionReason, 'banned');
     await alter('dev-5', { sessionStatus: 'SESSION_STATUS_NORMAL' });
     assert.equal((await open('dev-5', 'c3')).refusal, 'OPEN_REFUSAL_NONE');
+  });
+
+  test('an MQ API session: created with its settings and a created event; its name refuses opens and creates', async () => {
+    const create = (clientName: string, patch: Record<string, unknown> = {}) =>
+      call<object, CreateMqApiSessionResponse__Output>(
+        h.sessions,
+        h.sessions.CreateMqApiSession,
+        { clientName, patch },
+        bearer(token),
+      );
+    const { session } = await create('api-1', { keepAliveSeconds: 25 });
+    assert.equal(session?.sessionType, 'mqApi');
+    assert.equal(session?.owner, 'ADMIN');
+    assert.equal(session?.settings?.keepAliveSeconds, 25);
+    assert.equal(session?.version, '1');
+    const [created] = await eventsOf('api-1', 1);
+    assert.equal(created!.type, 'created');
+    // One name space: a second create, and an MQTT open (the single OpenSession path), are refused.
+    await assert.rejects(
+      create('api-1'),
+      (err: grpc.ServiceError) => err.code === grpc.status.ALREADY_EXISTS,
+    );
+    const refused = await open('api-1', 'c1');
+    assert.equal(refused.refusal, 'OPEN_REFUSAL_MQ_API_SESSION');
+    assert.equal(
+      refused.session?.connection?.lastFailedConnectionReason,
+      'the client id names an MQ API session',
+    );
+    assert.equal(refused.session?.version, '1', 'a refused open is no state change');
+    // An MQTT session's name cannot be taken either.
+    await open('dev-mqtt-name', 'c1');
+    await assert.rejects(
+      create('dev-mqtt-name'),
+      (err: grpc.ServiceError) => err.code === grpc.status.ALREADY_EXISTS,
+    );
+    // Invalid settings are refused before anything is written.
+    await assert.rejects(
+      create('api-2', { keepAliveSeconds: 70000 }),
+      (err: grpc.ServiceError) => err.code === grpc.status.INVALID_ARGUMENT,
+    );
+    // Without a token: unauthenticated.
+    await assert.rejects(
+      call(h.sessions, h.sessions.CreateMqApiSession, { clientName: 'api-3' }),
+      (err: grpc.ServiceError) => err.code === grpc.status.UNAUTHENTICATED,
+    );
   });
 
   test('a temporary session is removed when its connection closes; only the holder can close it', async () => {

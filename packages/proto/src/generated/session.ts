@@ -82,6 +82,14 @@ import type {
   ConnectionInfo__Output as _mqfleet_v1_ConnectionInfo__Output,
 } from './mqfleet/v1/ConnectionInfo';
 import type {
+  CreateMqApiSessionRequest as _mqfleet_v1_CreateMqApiSessionRequest,
+  CreateMqApiSessionRequest__Output as _mqfleet_v1_CreateMqApiSessionRequest__Output,
+} from './mqfleet/v1/CreateMqApiSessionRequest';
+import type {
+  CreateMqApiSessionResponse as _mqfleet_v1_CreateMqApiSessionResponse,
+  CreateMqApiSessionResponse__Output as _mqfleet_v1_CreateMqApiSessionResponse__Output,
+} from './mqfleet/v1/CreateMqApiSessionResponse';
+import type {
   DeleteSessionRequest as _mqfleet_v1_DeleteSessionRequest,
   DeleteSessionRequest__Output as _mqfleet_v1_DeleteSessionRequest__Output,
 } from './mqfleet/v1/DeleteSessionRequest';
@@ -265,6 +273,14 @@ export interface ProtoGrpcType {
       >;
       ConnectionInfo: MessageTypeDefinition<_mqfleet_v1_ConnectionInfo, _mqfleet_v1_ConnectionInfo__Output>;
       ConnectionStatus: EnumTypeDefinition;
+      CreateMqApiSessionRequest: MessageTypeDefinition<
+        _mqfleet_v1_CreateMqApiSessionRequest,
+        _mqfleet_v1_CreateMqApiSessionRequest__Output
+      >;
+      CreateMqApiSessionResponse: MessageTypeDefinition<
+        _mqfleet_v1_CreateMqApiSessionResponse,
+        _mqfleet_v1_CreateMqApiSessionResponse__Output
+      >;
       DeleteSessionRequest: MessageTypeDefinition<
         _mqfleet_v1_DeleteSessionRequest,
         _mqfleet_v1_DeleteSessionRequest__Output

@@ -4,12 +4,13 @@ import { ACCOUNT_ACTIONS } from './accounts';
 import { ADMIN_ACTIONS } from './admin';
 import { LABEL_ACTIONS } from './labels';
 import { MQ_ACTIONS } from './mq';
+import { MQ_API_ACTIONS } from './mq-api';
 import type { ActionDef } from './types';
 
 export type { ActionContext, ActionDef, ActionResult } from './types';
 
 const ACTIONS = new Map<string, ActionDef>(
-  [...ADMIN_ACTIONS, ...ACCOUNT_ACTIONS, ...LABEL_ACTIONS, ...MQ_ACTIONS].map(
+  [...ADMIN_ACTIONS, ...ACCOUNT_ACTIONS, ...LABEL_ACTIONS, ...MQ_ACTIONS, ...MQ_API_ACTIONS].map(
     (a) => [a.name.toLowerCase(), a] as const,
   ),
 );

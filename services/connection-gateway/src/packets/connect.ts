@@ -213,10 +213,13 @@ function answered(conn: Connection, response: OpenSessionResponse__Output | unde
     return;
   }
   if (response.refusal !== 'OPEN_REFUSAL_NONE') {
-    // A stored session this gateway did not know of yet is banned, or the session-service does
-    // not accept anonymous clients after all: the connection holds no session and ends
+    // A stored session this gateway did not know of yet is banned or an MQ API session's, or the
+    // session-service does not accept anonymous clients after all: the connection holds no session and ends
     // (DISCONNECT 0x87 in MQTT 5; 0x8A is a CONNACK code only).
-    ctx.sessionStored(clientName, response.refusal === 'OPEN_REFUSAL_BANNED');
+    ctx.sessionStored(
+      clientName,
+      response.refusal === 'OPEN_REFUSAL_BANNED' || response.refusal === 'OPEN_REFUSAL_MQ_API_SESSION',
+    );
     conn.log.info('answered connection refused by the session-service', {
       clientName,
       refusal: response.refusal,
@@ -518,6 +521,20 @@ async function openStored(c: Declared): Promise<void> {
   if (response.refusal === 'OPEN_REFUSAL_BANNED') {
     ctx.sessionStored(clientName, true);
     if (conn.state !== 'closed') refuse(conn, ReturnCode.NOT_AUTHORIZED, ReasonCode.BANNED, 'session banned');
+    return;
+  }
+  if (response.refusal === 'OPEN_REFUSAL_MQ_API_SESSION') {
+    // The client id is an MQ API session's (docs/json-api.md, createMqApiSession): MQTT and MQ
+    // API sessions share one name space, and MQFLEET_MQTT_MAY_USE_MQ_API_NAMES is false.
+    ctx.sessionStored(clientName, true);
+    if (conn.state !== 'closed') {
+      refuse(
+        conn,
+        ReturnCode.IDENTIFIER_REJECTED,
+        ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+        'the client id names an MQ API session',
+      );
+    }
     return;
   }
   if (conn.state === 'closed') {

@@ -4,3 +4,4 @@ export * from './subscriptions';
 export * from './altered-rows';
 export * from './alterations';
 export * from './store';
+export * from './mq-api';

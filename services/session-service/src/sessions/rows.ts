@@ -27,6 +27,8 @@ export interface SessionRow {
   port: number | null;
   mqtt_protocol: string | null;
   username: string | null;
+  /** The account that created an MQ API session (NULL for MQTT sessions; absent in listing rows). */
+  owner?: string | null;
   // Date, or already the ISO text in listing rows (listing.ts isoText).
   connected_at: Date | string | null;
   disconnected_at: Date | string | null;
@@ -40,6 +42,30 @@ export interface SessionRow {
 
 /** The row key of a client id: its SHA-256 (shared Buffer, never changed). */
 export const clientKey = (clientName: string): Buffer => clientDigest(clientName);
+
+/** The session_type of a session made by createMqApiSession (a CONNECT makes 'mqtt'; mq-api.ts). */
+export const MQ_API_SESSION_TYPE = 'mqApi';
+
+/** Why a CONNECT may not open a stored session, with the reason recorded as its last failure. */
+export type OpenRefusal = 'banned' | 'mqApiSession';
+export const OPEN_REFUSAL_REASONS: Record<OpenRefusal, string> = {
+  banned: 'banned',
+  mqApiSession: 'the client id names an MQ API session',
+};
+
+/**
+ * Whether a CONNECT is refused the stored session: it is banned, or it is an MQ API session and
+ * MQFLEET_MQTT_MAY_USE_MQ_API_NAMES is false (docs/json-api.md, createMqApiSession).
+ */
+export function openRefusal(
+  row: Pick<SessionRow, 'session_status' | 'session_type'> | undefined,
+  mqttMayUseMqApiNames: boolean,
+): OpenRefusal | undefined {
+  if (!row) return undefined;
+  if (row.session_status === 'banned') return 'banned';
+  if (row.session_type === MQ_API_SESSION_TYPE && !mqttMayUseMqApiNames) return 'mqApiSession';
+  return undefined;
+}
 
 /** A topic filter can be 65,535 bytes: the table is keyed by its SHA-256 digest. */
 export const filterKey = (topicFilter: string): Buffer =>
@@ -116,6 +142,7 @@ export function rowToSession(row: SessionRow, subscriptions: Subscription__Outpu
     health: row.health ?? 'offline',
     statsJson: '',
     publishedTopicsJson: '',
+    owner: row.owner ?? '',
   };
 }
 

@@ -56,6 +56,8 @@ import {
   filterKey,
   isoTimestamp,
   lockRow,
+  OPEN_REFUSAL_REASONS,
+  openRefusal,
   removedAtClose,
   rowToSession,
   sessionOf,
@@ -64,6 +66,7 @@ import {
   settingsOfRow,
   startsClean,
   truncate,
+  type OpenRefusal,
 } from './rows';
 import {
   SubscriptionChange,
@@ -103,7 +106,8 @@ export async function audit(
 }
 
 export interface OpenResult {
-  banned: boolean;
+  /** Set when the CONNECT may not have the session (rows.ts openRefusal). */
+  refusal?: OpenRefusal;
   sessionPresent: boolean;
   session: Session__Output;
 }
@@ -118,6 +122,8 @@ export class SessionStore implements EventSink {
   publishNow: EventPublisher | undefined;
   /** Bound of the expiry a client asks for (CONNECT, DISCONNECT); 0 = none (config.maxSessionExpiry). */
   maxSessionExpiry = 0;
+  /** Whether a CONNECT may take an MQ API session's client id (config.mqttMayUseMqApiNames). */
+  mqttMayUseMqApiNames = false;
   /** What the bus can carry and the bound on subscriptions (bus-fit.ts); set from the config. */
   limits: StoreLimits = DEFAULT_STORE_LIMITS;
   /** Alterations, written in groups (alterations.ts). */
@@ -139,14 +145,15 @@ export class SessionStore implements EventSink {
     const actor = `gateway:${req.gatewayId}`;
     return inTransaction(this.db, async (tx) => {
       const existing = await lockRow(tx, req.clientName);
-      if (existing?.session_status === 'banned') {
+      const refusal = openRefusal(existing, this.mqttMayUseMqApiNames);
+      if (existing && refusal) {
         // A refused attempt is recorded, but it is not a state change: no version, no event.
         const { rows } = await tx.query<SessionRow>(
-          `UPDATE sessions SET last_failed_at = now(), last_failed_reason = 'banned'
+          `UPDATE sessions SET last_failed_at = now(), last_failed_reason = $2
             WHERE client_key = $1 RETURNING *`,
-          [existing.client_key],
+          [existing.client_key, OPEN_REFUSAL_REASONS[refusal]],
         );
-        return { banned: true, sessionPresent: false, session: rowToSession(rows[0]!) };
+        return { refusal, sessionPresent: false, session: rowToSession(rows[0]!) };
       }
       const declared = declaredSettings(declaration, this.maxSessionExpiry);
       const connection = [
@@ -209,7 +216,7 @@ export class SessionStore implements EventSink {
       }
       session.health = health;
       await enqueue(tx, this, 'connected', session, actor);
-      return { banned: false, sessionPresent, session };
+      return { sessionPresent, session };
     });
   }
 

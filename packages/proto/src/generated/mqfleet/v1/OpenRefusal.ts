@@ -5,6 +5,7 @@ export const OpenRefusal = {
   OPEN_REFUSAL_BANNED: 'OPEN_REFUSAL_BANNED',
   OPEN_REFUSAL_BAD_CREDENTIALS: 'OPEN_REFUSAL_BAD_CREDENTIALS',
   OPEN_REFUSAL_NOT_AUTHORIZED: 'OPEN_REFUSAL_NOT_AUTHORIZED',
+  OPEN_REFUSAL_MQ_API_SESSION: 'OPEN_REFUSAL_MQ_API_SESSION',
 } as const;
 
 export type OpenRefusal =
@@ -15,6 +16,8 @@ export type OpenRefusal =
   | 'OPEN_REFUSAL_BAD_CREDENTIALS'
   | 2
   | 'OPEN_REFUSAL_NOT_AUTHORIZED'
-  | 3;
+  | 3
+  | 'OPEN_REFUSAL_MQ_API_SESSION'
+  | 4;
 
 export type OpenRefusal__Output = (typeof OpenRefusal)[keyof typeof OpenRefusal];

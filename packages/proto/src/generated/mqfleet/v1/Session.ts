@@ -26,6 +26,7 @@ export interface Session {
   health?: string;
   statsJson?: string;
   publishedTopicsJson?: string;
+  owner?: string;
 }
 
 export interface Session__Output {
@@ -40,4 +41,5 @@ export interface Session__Output {
   health: string;
   statsJson: string;
   publishedTopicsJson: string;
+  owner: string;
 }

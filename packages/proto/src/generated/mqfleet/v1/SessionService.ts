@@ -59,6 +59,14 @@ import type {
   CloseSessionsResponse__Output as _mqfleet_v1_CloseSessionsResponse__Output,
 } from '../../mqfleet/v1/CloseSessionsResponse';
 import type {
+  CreateMqApiSessionRequest as _mqfleet_v1_CreateMqApiSessionRequest,
+  CreateMqApiSessionRequest__Output as _mqfleet_v1_CreateMqApiSessionRequest__Output,
+} from '../../mqfleet/v1/CreateMqApiSessionRequest';
+import type {
+  CreateMqApiSessionResponse as _mqfleet_v1_CreateMqApiSessionResponse,
+  CreateMqApiSessionResponse__Output as _mqfleet_v1_CreateMqApiSessionResponse__Output,
+} from '../../mqfleet/v1/CreateMqApiSessionResponse';
+import type {
   DeleteSessionRequest as _mqfleet_v1_DeleteSessionRequest,
   DeleteSessionRequest__Output as _mqfleet_v1_DeleteSessionRequest__Output,
 } from '../../mqfleet/v1/DeleteSessionRequest';
@@ -395,6 +403,47 @@ export interface SessionServiceClient extends grpc.Client {
   closeSessions(
     argument: _mqfleet_v1_CloseSessionsRequest,
     callback: grpc.requestCallback<_mqfleet_v1_CloseSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  CreateMqApiSession(
+    argument: _mqfleet_v1_CreateMqApiSessionRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_CreateMqApiSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  CreateMqApiSession(
+    argument: _mqfleet_v1_CreateMqApiSessionRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_CreateMqApiSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  CreateMqApiSession(
+    argument: _mqfleet_v1_CreateMqApiSessionRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_CreateMqApiSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  CreateMqApiSession(
+    argument: _mqfleet_v1_CreateMqApiSessionRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_CreateMqApiSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  createMqApiSession(
+    argument: _mqfleet_v1_CreateMqApiSessionRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_CreateMqApiSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  createMqApiSession(
+    argument: _mqfleet_v1_CreateMqApiSessionRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_CreateMqApiSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  createMqApiSession(
+    argument: _mqfleet_v1_CreateMqApiSessionRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_CreateMqApiSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  createMqApiSession(
+    argument: _mqfleet_v1_CreateMqApiSessionRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_CreateMqApiSessionResponse__Output>,
   ): grpc.ClientUnaryCall;
 
   DeleteSession(
@@ -762,6 +811,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_CloseSessionsResponse
   >;
 
+  CreateMqApiSession: grpc.handleUnaryCall<
+    _mqfleet_v1_CreateMqApiSessionRequest__Output,
+    _mqfleet_v1_CreateMqApiSessionResponse
+  >;
+
   DeleteSession: grpc.handleUnaryCall<
     _mqfleet_v1_DeleteSessionRequest__Output,
     _mqfleet_v1_DeleteSessionResponse
@@ -842,6 +896,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_CloseSessionsResponse,
     _mqfleet_v1_CloseSessionsRequest__Output,
     _mqfleet_v1_CloseSessionsResponse__Output
+  >;
+  CreateMqApiSession: MethodDefinition<
+    _mqfleet_v1_CreateMqApiSessionRequest,
+    _mqfleet_v1_CreateMqApiSessionResponse,
+    _mqfleet_v1_CreateMqApiSessionRequest__Output,
+    _mqfleet_v1_CreateMqApiSessionResponse__Output
   >;
   DeleteSession: MethodDefinition<
     _mqfleet_v1_DeleteSessionRequest,

@@ -1,0 +1,83 @@
+// MQ API sessions (docs/json-api.md, createMqApiSession): sessions of programs and browsers that
+// use the JSON API instead of MQTT. They live in the sessions table beside MQTT sessions (one
+// client-name space), with session_type 'mqApi' and the creating account as owner. A CONNECT with
+// such a name is refused unless MQFLEET_MQTT_MAY_USE_MQ_API_NAMES says otherwise (store.ts open,
+// connect-batch.ts).
+import { randomUUID } from 'node:crypto';
+import {
+  applyPatch,
+  DEFAULT_SETTINGS,
+  MqfleetError,
+  parseClientName,
+  patchFields,
+  statusName,
+  UINT32_MAX,
+  validatePatch,
+} from '@mqfleet/core';
+import type { SessionPatch__Output, Session__Output } from '@mqfleet/proto';
+import { checkPatchFits, type StoreLimits } from '../bus-fit';
+import { inTransaction, type Db } from '../db';
+import { enqueue, type EventSink } from '../outbox/writer';
+import { clientKey, MQ_API_SESSION_TYPE, rowToSession, type SessionRow } from './rows';
+import { audit } from './store';
+
+/** Prefix of the names generated for an MQ API session created without one. */
+export const GENERATED_NAME_PREFIX = 'mqapi-';
+
+/**
+ * Creates an MQ API session: permanent by default (keep alive 0, never expires, as FairCom
+ * describes it), the patch on top (its label already resolved to an id: labels.ts
+ * resolveSessionLabel). The settings it sets are pinned, as an administrator's alteration pins
+ * them. A name that any session holds is refused with ALREADY_EXISTS (12020); "" gets a generated
+ * one. A temporary session starts its expiry clock at creation (disconnected_at = now).
+ */
+export async function createMqApiSession(
+  db: Db,
+  sink: EventSink,
+  limits: StoreLimits,
+  request: { clientName: string; patch: SessionPatch__Output | null },
+  owner: string,
+): Promise<Session__Output> {
+  const patch = request.patch ?? {};
+  validatePatch(patch);
+  checkPatchFits(patch, limits);
+  const clientName =
+    request.clientName === '' ? `${GENERATED_NAME_PREFIX}${randomUUID()}` : request.clientName;
+  parseClientName(clientName);
+  const base = {
+    ...DEFAULT_SETTINGS,
+    temporarySession: false,
+    keepAliveSeconds: 0,
+    sessionExpiryInterval: UINT32_MAX,
+  };
+  const { settings, changes } = applyPatch(base, patch);
+  const pinned = patchFields(patch).filter((f) => f !== 'sessionStatus');
+  return inTransaction(db, async (tx) => {
+    const { rows } = await tx.query<SessionRow>(
+      `INSERT INTO sessions (client_key, client_name, session_type, owner, session_status, settings, pinned,
+                             disconnected_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+       ON CONFLICT (client_key) DO NOTHING RETURNING *`,
+      [
+        clientKey(clientName),
+        clientName,
+        MQ_API_SESSION_TYPE,
+        owner,
+        statusName(settings.sessionStatus),
+        JSON.stringify(settings),
+        pinned,
+      ],
+    );
+    if (rows.length === 0) {
+      throw new MqfleetError(
+        'ALREADY_EXISTS',
+        `a session named "${clientName.slice(0, 200)}" exists (MQTT and MQ API sessions share one name space)`,
+        'clientName',
+      );
+    }
+    const session = rowToSession(rows[0]!);
+    await audit(tx, session, owner, 'create', changes);
+    await enqueue(tx, sink, 'created', session, owner);
+    return session;
+  });
+}
