@@ -17,7 +17,7 @@ export const GrpcStatus = {
 } as const;
 
 interface ErrorKind {
-  /** The JSON API errorCode (reference/faircom-json-api.md §4). */
+  /** The JSON API errorCode (docs/errors.md). */
   jsonCode: number;
   grpcStatus: number;
 }

@@ -15,7 +15,7 @@ export interface ResponseOptions {
 export interface Warning {
   warningCode: number;
   warningMessage: string;
-  /** The same code and text in the shape of the reference's deleteSession example (§3, §5.3). */
+  /** The same code and text in the shape of FairCom's deleteSession example (docs/json-api.md). */
   code?: number;
   message?: string;
 }

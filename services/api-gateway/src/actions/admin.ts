@@ -151,7 +151,7 @@ const pingSession: ActionDef = {
   },
 };
 
-/** The text of the deleteSession warning for an unknown token, as the reference gives it (§4.1). */
+/** The text of the deleteSession warning for an unknown token, as FairCom documents it (docs/errors.md). */
 const UNKNOWN_SESSION_WARNING = "'authToken' does not match any existing session. Use a valid 'authToken'.";
 
 const deleteSession: ActionDef = {
