@@ -214,6 +214,12 @@ describe('every public RPC through MqfleetClient, gateway calls through the Tran
 
       assert.ok(Array.isArray(await mq.listGateways()));
 
+      const created = await mq.createMqApiSession('', { keepAliveSeconds: 15 });
+      assert.match(created.clientName, /^mqapi-/);
+      assert.equal(created.sessionType, 'mqApi');
+      assert.equal(created.settings?.keepAliveSeconds, 15);
+      await assert.rejects(mq.createMqApiSession('dev-1'), (err: CallError) => err.code === 'ALREADY_EXISTS');
+
       const deleted = await mq.deleteSession('dev-3', true);
       assert.equal(deleted.deleted, true);
       assert.deepEqual(await mq.describeSessions(['dev-3']), []);
