@@ -158,6 +158,25 @@ describe('MQ API sessions (separate processes)', () => {
     const userToken = ok(login).authToken as string;
     const created = ok(await api('createMqApiSession', { clientName: 'api-owned' }, userToken));
     assert.equal(created.owner, 'mq-user');
+    // The owner acts on its own session; on anyone else's it needs the admin role (12030).
+    const altered = ok(
+      await api('alterMqSession', { clientName: 'api-owned', keepAliveSeconds: 12 }, userToken),
+    );
+    assert.equal(altered.keepAliveSeconds, 12);
+    const [own] = ok(await api('describeMqSessions', { clientNames: ['api-owned'] }, userToken)).data;
+    assert.equal(own.owner, 'mq-user');
+    ok(await api('createMqApiSession', { clientName: 'api-admins' }));
+    const device = await system.mqtt('mqtt-not-theirs');
+    for (const clientName of ['api-admins', 'mqtt-not-theirs']) {
+      const foreign = await api('alterMqSession', { clientName, keepAliveSeconds: 5 }, userToken);
+      assert.equal(foreign.body.errorCode, 12030, `${clientName}: ${foreign.body.errorMessage}`);
+      const seen = await api('describeMqSessions', { clientNames: [clientName] }, userToken);
+      assert.equal(seen.body.errorCode, 12030, clientName);
+      const gone = await api('deleteMqSession', { clientName }, userToken);
+      assert.equal(gone.body.errorCode, 12030, clientName);
+    }
+    ok(await api('deleteMqSession', { clientName: 'api-owned', permanentlyDeleteSession: true }, userToken));
+    await endClient(device);
     const noToken = await system.api('createMqApiSession', { clientName: 'api-anon' });
     assert.equal(noToken.body.errorCode, 12031);
   });

@@ -63,6 +63,20 @@ export const EXAMPLE_REQUESTS: Record<string, { summary: string; value: Record<s
       authToken: EXAMPLE_TOKEN,
     },
   },
+  createMqApiSession: {
+    summary: 'createMqApiSession: a permanent MQ API session with a keep alive and user properties',
+    value: {
+      api: 'mq',
+      action: 'createMqApiSession',
+      params: {
+        clientName: 'dashboard-feed',
+        keepAliveSeconds: 120,
+        userProperties: [{ key: 'app', value: 'dashboard' }],
+      },
+      requestId: 2,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
   listMqSessions: {
     summary: 'listMqSessions: connected sessions with a label, newest connection first',
     value: {
@@ -102,6 +116,27 @@ export const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<
       errorMessage: '',
       requestId: '00000001',
       authToken: 'BAz72agLF4M1s8acj6kyO5fNt9QhhxnbbPT33fGPZ1E',
+    },
+  },
+  createMqApiSession: {
+    summary: 'createMqApiSession (the session, shortened)',
+    value: {
+      result: {
+        clientName: 'dashboard-feed',
+        sessionType: 'mqApi',
+        owner: 'ADMIN',
+        sessionStatus: 'normal',
+        temporarySession: false,
+        connectionStatus: 'disconnected',
+        keepAliveSeconds: 120,
+        sessionExpiryInterval: 4294967295,
+        userProperties: [{ key: 'app', value: 'dashboard' }],
+        version: '1',
+      },
+      errorCode: 0,
+      errorMessage: '',
+      requestId: 2,
+      authToken: EXAMPLE_TOKEN,
     },
   },
   listMqSessions: {

@@ -96,7 +96,12 @@ describe('OpenAPI document', () => {
 
   it('has the example requests, valid against their own schemas', () => {
     const examples = doc.paths['/api'].post.requestBody.content['application/json'].examples;
-    assert.deepEqual(Object.keys(examples).sort(), ['alterMqSession', 'createSession', 'listMqSessions']);
+    assert.deepEqual(Object.keys(examples).sort(), [
+      'alterMqSession',
+      'createMqApiSession',
+      'createSession',
+      'listMqSessions',
+    ]);
     const validate = ajv.compile({
       $ref: 'openapi#/paths/~1api/post/requestBody/content/application~1json/schema',
     });

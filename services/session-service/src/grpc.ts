@@ -46,7 +46,13 @@ import type { Db } from './db';
 import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
 import type { LiveWanted } from './health';
-import { createMqApiSession, type OpenResult, type SessionStore, type SubscriptionChange } from './sessions';
+import {
+  clientKey,
+  createMqApiSession,
+  type OpenResult,
+  type SessionStore,
+  type SubscriptionChange,
+} from './sessions';
 import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
 import type { GatewayChange } from './subscription-batch';
 
@@ -169,6 +175,33 @@ async function admin(db: Db, call: Call): Promise<Actor> {
   return adminByToken(db, bearer(call));
 }
 
+/**
+ * The caller of an action on named sessions: an administrator acts on any; another account only
+ * on MQ API sessions it created (docs/json-api.md, createMqApiSession), each of which must exist:
+ * anything else is ADMIN_REQUIRED, as for an ordinary account before, so that it learns nothing
+ * of other sessions.
+ */
+async function ownerOrAdmin(db: Db, token: string | undefined, clientNames: string[]): Promise<Actor> {
+  const actor = await checkToken(db, token);
+  if (actor.role === 'admin') return actor;
+  const names = [...new Set(clientNames)];
+  const { rows } = await db.query<{ client_name: string }>(
+    'SELECT client_name FROM sessions WHERE client_key = ANY($1) AND owner = $2',
+    [names.map(clientKey), actor.username],
+  );
+  const owned = new Set(rows.map((r) => r.client_name));
+  const other = names.find((n) => !owned.has(n));
+  if (names.length === 0 || other !== undefined) {
+    throw new MqfleetError(
+      'ADMIN_REQUIRED',
+      `account "${actor.username}" is not an administrator${
+        other === undefined ? '' : ` and did not create session "${other.slice(0, 200)}"`
+      }`,
+    );
+  }
+  return actor;
+}
+
 async function adminByToken(db: Db, token: string | undefined): Promise<Actor> {
   const actor = await checkToken(db, token);
   if (actor.role !== 'admin')
@@ -216,8 +249,8 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     req: AlterSessionRequest__Output,
     token: string | undefined,
   ): Promise<AlterSessionResponse> => {
-    const actor = await adminByToken(db, token);
     parseClientName(req.clientName);
+    const actor = await ownerOrAdmin(db, token, [req.clientName]);
     // The label reference becomes the stored label id before the alteration is written.
     await resolveSessionLabel(db, req.patch);
     const { session, changedFields } = await store.alter(req, actor.username);
@@ -328,7 +361,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     },
     DescribeSessions: unary(log, async (req, call) => {
       // Administrators call it with a token; gateways reconcile their live sessions with it.
-      if (bearer(call)) await admin(db, call);
+      if (bearer(call)) await ownerOrAdmin(db, bearer(call), req.clientNames);
       else internal(deps, call);
       const sessions = await store.describe(req.clientNames);
       await attachLabels(db, sessions);
@@ -354,8 +387,8 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       return { session };
     }),
     DeleteSession: unary(log, async (req, call) => {
-      const actor = await admin(db, call);
       parseClientName(req.clientName);
+      const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
       return store.delete(req, actor.username);
     }),
     AlterSessions: unary(log, async (req, call) => {
@@ -374,8 +407,8 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       };
     }),
     GetSessionAudit: unary(log, async (req, call) => {
-      await admin(db, call);
       parseClientName(req.clientName);
+      await ownerOrAdmin(db, bearer(call), [req.clientName]);
       return { entries: await store.audit(req) };
     }),
     ChangeSubscriptions: unary(log, async (req, call) => {
@@ -383,7 +416,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       // Administrators call it with a token (subscribeToMq); gateways with the internal token
       // for their clients' SUBSCRIBE/UNSUBSCRIBE.
       if (bearer(call)) {
-        const actor = await admin(db, call);
+        const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
         const { session, changed } = await store.changeSubscriptions(req, actor.username, true);
         await attachLabels(db, [session]);
         return { session, liveApplied: await inForce(session, changed) };
