@@ -24,6 +24,7 @@ import {
   type ChangeLabelsResponse__Output,
   type ChangeSubscriptionsRequest,
   type ChangeSubscriptionsResponse__Output,
+  type PublishMessage,
   type ClientTls,
   type CreateAccountRequest,
   type CreateAccountResponse__Output,
@@ -132,6 +133,14 @@ export class MqfleetClient {
     const res = await this.transport.unary(SESSIONS.CreateMqApiSession, { clientName, patch }, this.write);
     if (!res.session) throw new MqfleetError('INTERNAL', 'CreateMqApiSession answered without a session');
     return res.session;
+  }
+  /**
+   * Publishes messages as a session (the JSON API's publishMessagesToMq) to every subscriber on
+   * every gateway; one MQTT 5 reason code per message (0: routed; QoS 1: stored where it must be).
+   */
+  async publish(clientName: string, topic: string, messages: PublishMessage[]): Promise<number[]> {
+    return (await this.transport.unary(SESSIONS.Publish, { clientName, topic, messages }, this.write))
+      .reasonCodes;
   }
 
   alterSession(

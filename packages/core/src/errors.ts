@@ -34,6 +34,11 @@ export const ERROR_KINDS = {
   BAD_TOKEN: { jsonCode: 12031, grpcStatus: GrpcStatus.UNAUTHENTICATED },
   BAD_PASSWORD: { jsonCode: 12033, grpcStatus: GrpcStatus.UNAUTHENTICATED },
   ADMIN_REQUIRED: { jsonCode: 12030, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  /**
+   * An action of (not about) a banned session: it may not publish or read. 12040 is not in
+   * FairCom's code table (12001-12036), so it names nothing else (docs/errors.md).
+   */
+  SESSION_BANNED: { jsonCode: 12040, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   UNKNOWN_ACTION: { jsonCode: 12008, grpcStatus: GrpcStatus.UNIMPLEMENTED },
   UNKNOWN_API: { jsonCode: 12013, grpcStatus: GrpcStatus.UNIMPLEMENTED },
   UNAVAILABLE: { jsonCode: 12019, grpcStatus: GrpcStatus.UNAVAILABLE },

@@ -9,6 +9,8 @@ export * from './session';
 export * from './session-fields';
 export { check, checkParams, publicSchema } from './json-schema';
 export {
+  binaryFromString,
+  jsonValueBytes,
   labelIdValue,
   MAX_JSON_VALUE_BYTES,
   MAX_LABEL_BYTES,

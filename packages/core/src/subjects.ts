@@ -148,6 +148,11 @@ export interface Subjects {
   healthReportAll: string;
   /** Core NATS request/reply: a gateway answers live stats of its connections (GatewayStatsRequest). */
   gatewayStats(gatewayId: string): string;
+  /**
+   * Core NATS request/reply, queue group "gateways": one gateway routes messages published through
+   * the API (ApiPublishRequest; the reply is ApiPublishReply).
+   */
+  apiPublish: string;
   /** Subject of a label event (labels are keyed by their numeric id). */
   labelEvent(type: LabelEventType, id: number): string;
 }
@@ -188,6 +193,7 @@ export function subjects(prefix: string): Subjects {
     healthReport: (gatewayId) => `${prefix}.health.${gatewayId}`,
     healthReportAll: `${prefix}.health.*`,
     gatewayStats: (gatewayId) => `${prefix}.gateway.stats.${gatewayId}`,
+    apiPublish: `${prefix}.gateway.publish`,
     labelEvent: (type, id) => `${prefix}.events.label.${type}.${id}`,
   };
 }
@@ -386,6 +392,41 @@ export interface HealthReport {
   connectionId: string;
   health: 'healthy' | 'unhealthy' | 'offline';
   stats: ConnectionStats;
+}
+
+/** One message of an ApiPublishRequest; binary values in base64. */
+export interface ApiPublishMessage {
+  payload: string;
+  qos: 0 | 1;
+  retain: boolean;
+  contentType?: string;
+  correlationData?: string;
+  responseTopic?: string;
+  /** Message Expiry Interval in seconds; absent: none. */
+  expirySeconds?: number;
+  /** Payload Format Indicator UTF-8. */
+  utf8?: boolean;
+  userProperties?: [string, string][];
+}
+
+/**
+ * Request on subjects().apiPublish: messages a session publishes through the JSON API or gRPC
+ * (publishMessagesToMq, Publish), checked by the session-service (the session exists, is not
+ * banned, the caller may act on it) and routed by a gateway as that session's PUBLISH packets.
+ */
+export interface ApiPublishRequest {
+  clientName: string;
+  /** Whose authorization rules apply (the session's owner or its last MQTT user name). */
+  username: string;
+  topic: string;
+  /** The session's user properties, appended to each message's own. */
+  sessionUserProperties: [string, string][];
+  messages: ApiPublishMessage[];
+}
+
+/** One MQTT 5 reason code per message: 0 routed (and, for QoS 1, stored where it must be). */
+export interface ApiPublishReply {
+  reasonCodes: number[];
 }
 
 /** Request on subjects().gatewayStats(gatewayId); the reply is GatewayStatsReply. */

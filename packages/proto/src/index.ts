@@ -105,6 +105,9 @@ export type {
   CreateMqApiSessionResponse,
   CreateMqApiSessionResponse__Output,
 } from './generated/mqfleet/v1/CreateMqApiSessionResponse';
+export type { PublishMessage, PublishMessage__Output } from './generated/mqfleet/v1/PublishMessage';
+export type { PublishRequest, PublishRequest__Output } from './generated/mqfleet/v1/PublishRequest';
+export type { PublishResponse, PublishResponse__Output } from './generated/mqfleet/v1/PublishResponse';
 export type {
   AlterSessionStreamRequest,
   AlterSessionStreamRequest__Output,

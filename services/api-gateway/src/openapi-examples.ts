@@ -77,6 +77,27 @@ export const EXAMPLE_REQUESTS: Record<string, { summary: string; value: Record<s
       authToken: EXAMPLE_TOKEN,
     },
   },
+  publishMessagesToMq: {
+    summary: 'publishMessagesToMq: a JSON message at QoS 1 with properties',
+    value: {
+      api: 'mq',
+      action: 'publishMessagesToMq',
+      params: {
+        clientName: 'dashboard-feed',
+        topic: 'fleet/commands/reboot',
+        messages: [
+          {
+            payload: { delaySeconds: 30 },
+            qos: 1,
+            contentType: 'application/json',
+            userProperties: [{ key: 'requested-by', value: 'ops' }],
+          },
+        ],
+      },
+      requestId: 4,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
   listMqSessions: {
     summary: 'listMqSessions: connected sessions with a label, newest connection first',
     value: {
@@ -136,6 +157,21 @@ export const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<
       errorCode: 0,
       errorMessage: '',
       requestId: 2,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+  publishMessagesToMq: {
+    summary: 'publishMessagesToMq',
+    value: {
+      result: {
+        clientName: 'dashboard-feed',
+        topic: 'fleet/commands/reboot',
+        messages: [{ reasonCode: 0 }],
+        published: 1,
+      },
+      errorCode: 0,
+      errorMessage: '',
+      requestId: 4,
       authToken: EXAMPLE_TOKEN,
     },
   },

@@ -101,6 +101,7 @@ describe('OpenAPI document', () => {
       'createMqApiSession',
       'createSession',
       'listMqSessions',
+      'publishMessagesToMq',
     ]);
     const validate = ajv.compile({
       $ref: 'openapi#/paths/~1api/post/requestBody/content/application~1json/schema',

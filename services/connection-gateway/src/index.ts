@@ -5,7 +5,7 @@
 import { EventEmitter, once } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { connect, Events, type NatsConnection } from 'nats';
+import { connect, Events, type NatsConnection, type Subscription } from 'nats';
 import {
   authorizationFor,
   clientToken,
@@ -50,6 +50,7 @@ import type { GatewayEvents } from './events';
 import { Wills } from './wills';
 import { AppliedConfirmations } from './applied';
 import { SessionSync } from './session-sync';
+import { serveApiPublish } from './api-publish';
 import type { Session__Output } from '@mqfleet/proto';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -146,6 +147,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   health: HealthMonitor | undefined;
   /** Wills waiting for their delay, and publishing them (wills.ts). */
   readonly wills: Wills = new Wills(this);
+  /** The subscription that serves API publishes (api-publish.ts). */
+  private apiPublish: Subscription | undefined;
   /** Session events and reconciliation applied to the live connections (session-sync.ts). */
   private readonly sync: SessionSync = new SessionSync(this);
   private readonly closeCalls = new Set<Promise<unknown>>();
@@ -283,6 +286,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       this.config.healthIntervalMs,
     );
     health.start();
+    // Messages published through the API: one gateway of the group routes each request.
+    this.apiPublish = serveApiPublish(nc, this.s.apiPublish, this, this.logger);
     this.health = health;
 
     this.publishHeartbeat();
@@ -319,6 +324,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     this.known.stop();
     this.offline?.stop();
     this.health?.stop();
+    this.apiPublish?.unsubscribe();
     const listening = closeListeners(this.servers);
     const sockets = [...this.connections].map((conn) => {
       // Until its 'close' event (a destroyed socket emits it a tick later): the connection's

@@ -8,7 +8,9 @@ import {
   ERROR_CODE_METADATA_KEY,
   ERROR_PROPERTY_METADATA_KEY,
   MqfleetError,
+  notFound,
   parseClientName,
+  type ApiPublishRequest,
   type Logger,
 } from '@mqfleet/core';
 import {
@@ -80,6 +82,8 @@ interface Deps {
   labels: LabelStore;
   /** includeStats: fills stats_json from the gateways; returns the names left without stats. */
   liveStats?: (sessions: Session__Output[], wanted: LiveWanted) => Promise<string[]>;
+  /** Hands messages to a gateway (api-publish); rejects UNAVAILABLE when none answers. */
+  publish?: (request: ApiPublishRequest) => Promise<number[]>;
   log: Logger;
 }
 
@@ -163,6 +167,10 @@ function gaveUp(call: Call): () => boolean {
   const ms = deadline instanceof Date ? deadline.getTime() : (deadline ?? Infinity);
   return () => call.cancelled === true || Date.now() > ms;
 }
+
+/** A bytes field as the loader gives it (base64 text, or bytes from another serializer) → base64. */
+const base64 = (bytes: string | Uint8Array): string =>
+  typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('base64');
 
 function bearer(call: Call): string | undefined {
   const value = call.metadata.get('authorization')[0];
@@ -377,6 +385,34 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const listed = await store.list(req);
       await attachLabels(db, listed.sessions);
       return listed;
+    }),
+    Publish: unary(log, async (req, call) => {
+      parseClientName(req.clientName);
+      const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
+      const [session] = await store.describe([req.clientName]);
+      if (!session) throw notFound(`session "${req.clientName.slice(0, 200)}"`);
+      if (session.settings?.sessionStatus === 'SESSION_STATUS_BANNED') {
+        throw new MqfleetError('SESSION_BANNED', `session "${req.clientName.slice(0, 200)}" is banned`);
+      }
+      if (!deps.publish) throw new MqfleetError('UNAVAILABLE', 'publishing is not available');
+      const reasonCodes = await deps.publish({
+        clientName: req.clientName,
+        username: session.owner || session.connection?.username || actor.username,
+        topic: req.topic,
+        sessionUserProperties: (session.settings?.userProperties ?? []).map((p) => [p.key, p.value]),
+        messages: req.messages.map((m) => ({
+          payload: base64(m.payload),
+          qos: m.qos === 1 ? 1 : 0,
+          retain: m.retain,
+          ...(m.contentType ? { contentType: m.contentType } : {}),
+          ...(m.correlationData.length > 0 ? { correlationData: base64(m.correlationData) } : {}),
+          ...(m.responseTopic ? { responseTopic: m.responseTopic } : {}),
+          ...(m.expirySeconds ? { expirySeconds: m.expirySeconds } : {}),
+          ...(m.payloadUtf8 ? { utf8: true } : {}),
+          userProperties: m.userProperties.map((p) => [p.key, p.value] as [string, string]),
+        })),
+      });
+      return { reasonCodes };
     }),
     // Any account may create an MQ API session; the session records it as owner.
     CreateMqApiSession: unary(log, async (req, call) => {

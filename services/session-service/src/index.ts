@@ -1,4 +1,5 @@
 // The session-service: owns Postgres, serves gRPC, publishes every change through the outbox.
+import { publishThroughGateway } from './api-publish';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import {
@@ -112,6 +113,8 @@ export function buildSessionService(
         labels: new LabelStore(db, subjects),
         liveStats: (sessions, wanted) =>
           fetchLiveStats(natsConnection, subjects, sessions, config.statsTimeoutMs, wanted),
+        publish: (request) =>
+          publishThroughGateway(natsConnection, subjects, request, config.publishTimeoutMs),
       });
       server = built.server;
       const grpcPort = await new Promise<number>((resolve, reject) =>

@@ -529,6 +529,17 @@ describe('session-service', () => {
       call(h.sessions, h.sessions.CreateMqApiSession, { clientName: 'api-3' }),
       (err: grpc.ServiceError) => err.code === grpc.status.UNAUTHENTICATED,
     );
+    // Publishing needs a gateway to route the messages: none runs here.
+    await assert.rejects(
+      call(
+        h.sessions,
+        h.sessions.Publish,
+        { clientName: 'api-1', topic: 't', messages: [{ payload: Buffer.from('x') }] },
+        bearer(token),
+      ),
+      (err: grpc.ServiceError) =>
+        err.code === grpc.status.UNAVAILABLE && /connection-gateway/.test(err.details),
+    );
   });
 
   test('a temporary session is removed when its connection closes; only the holder can close it', async () => {

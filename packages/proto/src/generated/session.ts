@@ -162,6 +162,18 @@ import type {
   OpenSessionsResponse__Output as _mqfleet_v1_OpenSessionsResponse__Output,
 } from './mqfleet/v1/OpenSessionsResponse';
 import type {
+  PublishMessage as _mqfleet_v1_PublishMessage,
+  PublishMessage__Output as _mqfleet_v1_PublishMessage__Output,
+} from './mqfleet/v1/PublishMessage';
+import type {
+  PublishRequest as _mqfleet_v1_PublishRequest,
+  PublishRequest__Output as _mqfleet_v1_PublishRequest__Output,
+} from './mqfleet/v1/PublishRequest';
+import type {
+  PublishResponse as _mqfleet_v1_PublishResponse,
+  PublishResponse__Output as _mqfleet_v1_PublishResponse__Output,
+} from './mqfleet/v1/PublishResponse';
+import type {
   Session as _mqfleet_v1_Session,
   Session__Output as _mqfleet_v1_Session__Output,
 } from './mqfleet/v1/Session';
@@ -350,6 +362,12 @@ export interface ProtoGrpcType {
       OpenSessionsResponse: MessageTypeDefinition<
         _mqfleet_v1_OpenSessionsResponse,
         _mqfleet_v1_OpenSessionsResponse__Output
+      >;
+      PublishMessage: MessageTypeDefinition<_mqfleet_v1_PublishMessage, _mqfleet_v1_PublishMessage__Output>;
+      PublishRequest: MessageTypeDefinition<_mqfleet_v1_PublishRequest, _mqfleet_v1_PublishRequest__Output>;
+      PublishResponse: MessageTypeDefinition<
+        _mqfleet_v1_PublishResponse,
+        _mqfleet_v1_PublishResponse__Output
       >;
       Session: MessageTypeDefinition<_mqfleet_v1_Session, _mqfleet_v1_Session__Output>;
       SessionFilter: MessageTypeDefinition<_mqfleet_v1_SessionFilter, _mqfleet_v1_SessionFilter__Output>;

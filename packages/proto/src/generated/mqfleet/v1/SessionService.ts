@@ -130,6 +130,14 @@ import type {
   OpenSessionsResponse as _mqfleet_v1_OpenSessionsResponse,
   OpenSessionsResponse__Output as _mqfleet_v1_OpenSessionsResponse__Output,
 } from '../../mqfleet/v1/OpenSessionsResponse';
+import type {
+  PublishRequest as _mqfleet_v1_PublishRequest,
+  PublishRequest__Output as _mqfleet_v1_PublishRequest__Output,
+} from '../../mqfleet/v1/PublishRequest';
+import type {
+  PublishResponse as _mqfleet_v1_PublishResponse,
+  PublishResponse__Output as _mqfleet_v1_PublishResponse__Output,
+} from '../../mqfleet/v1/PublishResponse';
 
 export interface SessionServiceClient extends grpc.Client {
   AlterSession(
@@ -773,6 +781,47 @@ export interface SessionServiceClient extends grpc.Client {
     argument: _mqfleet_v1_OpenSessionsRequest,
     callback: grpc.requestCallback<_mqfleet_v1_OpenSessionsResponse__Output>,
   ): grpc.ClientUnaryCall;
+
+  Publish(
+    argument: _mqfleet_v1_PublishRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_PublishResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  Publish(
+    argument: _mqfleet_v1_PublishRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_PublishResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  Publish(
+    argument: _mqfleet_v1_PublishRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_PublishResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  Publish(
+    argument: _mqfleet_v1_PublishRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_PublishResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  publish(
+    argument: _mqfleet_v1_PublishRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_PublishResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  publish(
+    argument: _mqfleet_v1_PublishRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_PublishResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  publish(
+    argument: _mqfleet_v1_PublishRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_PublishResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  publish(
+    argument: _mqfleet_v1_PublishRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_PublishResponse__Output>,
+  ): grpc.ClientUnaryCall;
 }
 
 export interface SessionServiceHandlers extends grpc.UntypedServiceImplementation {
@@ -852,6 +901,8 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_OpenSessionsRequest__Output,
     _mqfleet_v1_OpenSessionsResponse
   >;
+
+  Publish: grpc.handleUnaryCall<_mqfleet_v1_PublishRequest__Output, _mqfleet_v1_PublishResponse>;
 }
 
 export interface SessionServiceDefinition extends grpc.ServiceDefinition {
@@ -950,5 +1001,11 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_OpenSessionsResponse,
     _mqfleet_v1_OpenSessionsRequest__Output,
     _mqfleet_v1_OpenSessionsResponse__Output
+  >;
+  Publish: MethodDefinition<
+    _mqfleet_v1_PublishRequest,
+    _mqfleet_v1_PublishResponse,
+    _mqfleet_v1_PublishRequest__Output,
+    _mqfleet_v1_PublishResponse__Output
   >;
 }

@@ -1,0 +1,30 @@
+// Original file: proto/mqfleet/v1/session.proto
+
+import type {
+  UserProperty as _mqfleet_v1_UserProperty,
+  UserProperty__Output as _mqfleet_v1_UserProperty__Output,
+} from '../../mqfleet/v1/UserProperty';
+
+export interface PublishMessage {
+  payload?: Buffer | Uint8Array | string;
+  qos?: number;
+  retain?: boolean;
+  contentType?: string;
+  correlationData?: Buffer | Uint8Array | string;
+  responseTopic?: string;
+  expirySeconds?: number;
+  payloadUtf8?: boolean;
+  userProperties?: _mqfleet_v1_UserProperty[];
+}
+
+export interface PublishMessage__Output {
+  payload: string;
+  qos: number;
+  retain: boolean;
+  contentType: string;
+  correlationData: string;
+  responseTopic: string;
+  expirySeconds: number;
+  payloadUtf8: boolean;
+  userProperties: _mqfleet_v1_UserProperty__Output[];
+}
