@@ -3,6 +3,7 @@
 // properties; QoS 0 and 1; a banned session is refused with 12040. Real processes and clients.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { until } from '@mqfleet/testkit';
 import { endClient, messageMatching, startSystem, type System } from './system';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -73,6 +74,38 @@ describe('publishMessagesToMq across two gateways (separate processes)', () => {
       assert.equal(second.packet.qos, 0);
     }
     for (const s of subscribers) await endClient(s);
+  });
+
+  it('an MQ API session that published is connectedTemporarily for 1.5 × its keep alive', async () => {
+    const status = async (clientName: string): Promise<Json> =>
+      (await api('describeMqSessions', { clientNames: [clientName] })).body.result.data[0];
+    const listed = async (filter: string): Promise<string[]> =>
+      (await api('listMqSessions', { connectionStatusFilter: [filter] })).body.result.data.map(
+        (s: Json) => s.clientName,
+      );
+    for (const [clientName, keepAliveSeconds] of [
+      ['api-brief', 1],
+      ['api-always', 0],
+    ] as const) {
+      const created = await api('createMqApiSession', { clientName, keepAliveSeconds });
+      assert.equal(created.body.errorCode, 0, created.body.errorMessage);
+      assert.equal((await status(clientName)).connectionStatus, 'disconnected');
+      const sent = await api('publishMessagesToMq', {
+        clientName,
+        topic: 'active/x',
+        messages: [{ payload: 'x' }],
+      });
+      assert.equal(sent.body.errorCode, 0, sent.body.errorMessage);
+    }
+    const brief = await status('api-brief');
+    assert.equal(brief.connectionStatus, 'connectedTemporarily');
+    assert.notEqual(brief.connectionDateTime, null, 'the last activity');
+    assert.ok((await listed('connectedTemporarily')).includes('api-brief'));
+    assert.ok(!(await listed('disconnected')).includes('api-brief'));
+    // 1.5 s after its last action it is disconnected again; keep alive 0 has no timeout.
+    await until(async () => (await status('api-brief')).connectionStatus === 'disconnected', 10_000, 200);
+    assert.ok((await listed('disconnected')).includes('api-brief'));
+    assert.equal((await status('api-always')).connectionStatus, 'connectedTemporarily');
   });
 
   it('publishes as an MQTT session too, and refuses a banned session with 12040', async () => {

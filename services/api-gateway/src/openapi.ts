@@ -38,7 +38,11 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
       ipaddress: nullableString('Address of the last connection'),
       port: { type: ['integer', 'null'] },
       mqttProtocol: nullableString('"3.1.1" or "5.0"'),
-      connectionStatus: { type: 'string', enum: ['connected', 'disconnected'] },
+      connectionStatus: {
+        type: 'string',
+        enum: ['connected', 'connectedTemporarily', 'disconnected'],
+        description: 'connectedTemporarily: an MQ API session that published within 1.5 × its keep alive',
+      },
       connectionDateTime: timestamp('Last connection'),
       disconnectionDateTime: timestamp('Last disconnection'),
       disconnectionReason: nullableString('Why the last connection ended'),

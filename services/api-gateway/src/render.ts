@@ -55,6 +55,13 @@ export function renderSubscription(sub: Subscription__Output): Record<string, un
   };
 }
 
+/** The JSON API's connectionStatus: connected, connectedTemporarily (an MQ API session that acted lately) or disconnected. */
+export function connectionStatusName(status: string | number | null | undefined): string {
+  if (status === 'CONNECTION_STATUS_CONNECTED') return 'connected';
+  if (status === 'CONNECTION_STATUS_CONNECTED_TEMPORARILY') return 'connectedTemporarily';
+  return 'disconnected';
+}
+
 /** A session in the describeMqSessions shape; `subscriptions` only when includeSubscriptions. */
 export function renderSession(
   session: Session__Output,
@@ -64,7 +71,6 @@ export function renderSession(
   const { binaryFormat, numberFormat } = options;
   const s = session.settings ?? DEFAULT_SETTINGS;
   const c = session.connection;
-  const connected = c?.status === 'CONNECTION_STATUS_CONNECTED';
   return {
     clientName: session.clientName,
     sessionType: session.sessionType || 'mqtt',
@@ -74,7 +80,7 @@ export function renderSession(
     ipaddress: orNull(c?.ipAddress),
     port: orNull(c?.port),
     mqttProtocol: orNull(c?.mqttProtocol),
-    connectionStatus: connected ? 'connected' : 'disconnected',
+    connectionStatus: connectionStatusName(c?.status),
     connectionDateTime: apiTimestamp(c?.connectedAt),
     disconnectionDateTime: apiTimestamp(c?.disconnectedAt),
     disconnectionReason: orNull(c?.disconnectionReason),

@@ -89,7 +89,7 @@ export const FILTER_PROPERTIES: Record<string, Schema> = {
   partialClientName: str(MAX_CLIENT_NAME_BYTES, 'Client names that begin with this'),
   connectionStatusFilter: {
     type: ['array', 'null'],
-    items: { type: 'string', enum: ['connected', 'disconnected'] },
+    items: { type: 'string', enum: ['connected', 'connectedTemporarily', 'disconnected'] },
   },
   sessionStatusFilter: {
     type: ['array', 'null'],

@@ -51,6 +51,7 @@ import type { LiveWanted } from './health';
 import {
   clientKey,
   createMqApiSession,
+  noteActivity,
   type OpenResult,
   type SessionStore,
   type SubscriptionChange,
@@ -412,6 +413,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
           userProperties: m.userProperties.map((p) => [p.key, p.value] as [string, string]),
         })),
       });
+      if (session.sessionType === 'mqApi') await noteActivity(db, req.clientName);
       return { reasonCodes };
     }),
     // Any account may create an MQ API session; the session records it as owner.

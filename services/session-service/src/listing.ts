@@ -5,7 +5,17 @@ import type { ListSessionsRequest__Output, SessionFilter__Output } from '@mqflee
 export const DEFAULT_MAX_RECORDS = 1000;
 export const MAX_MAX_RECORDS = 10000;
 
-const CONNECTION_STATUSES = ['connected', 'disconnected'];
+const CONNECTION_STATUSES = ['connected', 'connectedTemporarily', 'disconnected'];
+/** An MQ API session that acted within 1.5 × its keep alive (rows.ts activeRecently). */
+const ACTIVE_RECENTLY = `(session_type = 'mqApi' AND last_active_at IS NOT NULL AND (
+  coalesce((settings ->> 'keepAliveSeconds')::int, 0) = 0
+  OR last_active_at + make_interval(secs => 1.5 * (settings ->> 'keepAliveSeconds')::int) > now()))`;
+/** connectionStatusFilter values as SQL. */
+const CONNECTION_CONDITIONS: Record<string, string> = {
+  connected: `connection_status = 'connected'`,
+  connectedTemporarily: `(connection_status = 'disconnected' AND ${ACTIVE_RECENTLY})`,
+  disconnected: `(connection_status = 'disconnected' AND NOT ${ACTIVE_RECENTLY})`,
+};
 const SESSION_STATUSES = ['normal', 'hidden', 'banned', 'inactive'];
 const SESSION_TYPES = ['mqtt', 'mqApi'];
 const HEALTH_VALUES = ['healthy', 'unhealthy', 'offline'];
@@ -57,7 +67,7 @@ export function applyFilter(sql: Sql, filter: SessionFilter__Output | null | und
       sql.where.push(`starts_with(client_name, ${sql.add(f.partialClientName)})`);
   }
   const connection = oneOf('connectionStatusFilter', f.connectionStatusFilter ?? [], CONNECTION_STATUSES);
-  if (connection.length) sql.where.push(`connection_status = ANY(${sql.add(connection)})`);
+  if (connection.length) sql.where.push(`(${connection.map((c) => CONNECTION_CONDITIONS[c]).join(' OR ')})`);
   const statuses = oneOf('sessionStatusFilter', f.sessionStatusFilter ?? [], SESSION_STATUSES);
   sql.where.push(
     statuses.length ? `session_status = ANY(${sql.add(statuses)})` : `session_status <> 'hidden'`,
@@ -136,6 +146,7 @@ export interface ListQuery {
 /** The timestamps of a listed session, each read as isoText gives it. */
 export const LISTED_TIMESTAMPS = [
   'connected_at',
+  'last_active_at',
   'disconnected_at',
   'last_failed_at',
   'created_at',

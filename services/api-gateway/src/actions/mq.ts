@@ -19,7 +19,14 @@ import type {
   ListSessionsRequest,
 } from '@mqfleet/proto';
 import { unary } from '../backend';
-import { jsonFieldNames, renderLabelRef, renderPublishedTopics, renderSession, renderStats } from '../render';
+import {
+  connectionStatusName,
+  jsonFieldNames,
+  renderLabelRef,
+  renderPublishedTopics,
+  renderSession,
+  renderStats,
+} from '../render';
 import { parseFilter } from './filters';
 import { optionalBoolean, optionalInteger, optionalString } from './params';
 import type { ActionDef } from './types';
@@ -224,8 +231,7 @@ const listMqSessions: ActionDef = {
           clientName: s.clientName,
           sessionType: s.sessionType,
           sessionStatus: statusName(s.settings?.sessionStatus),
-          connectionStatus:
-            s.connection?.status === 'CONNECTION_STATUS_CONNECTED' ? 'connected' : 'disconnected',
+          connectionStatus: connectionStatusName(s.connection?.status),
           ...renderLabelRef(s.settings ?? DEFAULT_SETTINGS),
         })),
         nextCursor: listed.nextCursor || null,

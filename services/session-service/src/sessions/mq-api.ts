@@ -81,3 +81,20 @@ export async function createMqApiSession(
     return session;
   });
 }
+
+/**
+ * An MQ API session acted as itself (it published): it is "connectedTemporarily" for 1.5 × its
+ * keep alive from now (rows.ts activeRecently), and a temporary one expires its
+ * sessionExpiryInterval after that window (disconnected_at marks the window's end; keep alive 0
+ * has no end, so it does not expire while it keeps that setting). No version, no event: as for
+ * health, activity is not a change of the session.
+ */
+export async function noteActivity(db: Db, clientName: string): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET last_active_at = now(),
+            disconnected_at = CASE WHEN coalesce((settings ->> 'keepAliveSeconds')::int, 0) = 0 THEN NULL
+                                   ELSE now() + make_interval(secs => 1.5 * (settings ->> 'keepAliveSeconds')::int) END
+      WHERE client_key = $1 AND session_type = $2`,
+    [clientKey(clientName), MQ_API_SESSION_TYPE],
+  );
+}

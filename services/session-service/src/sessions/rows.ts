@@ -29,6 +29,8 @@ export interface SessionRow {
   username: string | null;
   /** The account that created an MQ API session (NULL for MQTT sessions; absent in listing rows). */
   owner?: string | null;
+  /** When an MQ API session last acted as itself (0012); NULL: never. */
+  last_active_at?: Date | string | null;
   // Date, or already the ISO text in listing rows (listing.ts isoText).
   connected_at: Date | string | null;
   disconnected_at: Date | string | null;
@@ -42,6 +44,20 @@ export interface SessionRow {
 
 /** The row key of a client id: its SHA-256 (shared Buffer, never changed). */
 export const clientKey = (clientName: string): Buffer => clientDigest(clientName);
+
+/**
+ * Whether an MQ API session acted within 1.5 × its keep alive (keep alive 0: no timeout): it is
+ * "connectedTemporarily" (docs/json-api.md). The listing filter says the same in SQL (listing.ts).
+ */
+export function activeRecently(
+  row: Pick<SessionRow, 'session_type' | 'last_active_at'>,
+  keepAliveSeconds: number,
+  now = Date.now(),
+): boolean {
+  if (row.session_type !== MQ_API_SESSION_TYPE || !row.last_active_at) return false;
+  if (keepAliveSeconds === 0) return true;
+  return new Date(row.last_active_at).getTime() + keepAliveSeconds * 1500 > now;
+}
 
 /** The session_type of a session made by createMqApiSession (a CONNECT makes 'mqtt'; mq-api.ts). */
 export const MQ_API_SESSION_TYPE = 'mqApi';
@@ -123,14 +139,16 @@ export function rowToSession(row: SessionRow, subscriptions: Subscription__Outpu
       status:
         row.connection_status === 'connected'
           ? 'CONNECTION_STATUS_CONNECTED'
-          : 'CONNECTION_STATUS_DISCONNECTED',
+          : activeRecently(row, settings.keepAliveSeconds)
+            ? 'CONNECTION_STATUS_CONNECTED_TEMPORARILY'
+            : 'CONNECTION_STATUS_DISCONNECTED',
       gatewayId: row.gateway_id ?? '',
       connectionId: row.connection_id ?? '',
       ipAddress: row.ip_address ?? '',
       port: row.port ?? 0,
       mqttProtocol: row.mqtt_protocol ?? '',
       username: row.username ?? '',
-      connectedAt: iso(row.connected_at),
+      connectedAt: iso(row.connected_at ?? row.last_active_at ?? null),
       disconnectedAt: iso(row.disconnected_at),
       disconnectionReason: row.disconnection_reason ?? '',
       lastFailedConnectionAt: iso(row.last_failed_at),
