@@ -73,6 +73,20 @@ describe('publishMessagesToMq across two gateways (separate processes)', () => {
       const second = await text!;
       assert.equal(second.packet.qos, 0);
     }
+    // alterMqSession changes the session's user properties on its next message.
+    const altered = await api('alterMqSession', {
+      clientName: 'api-pub',
+      userProperties: [{ key: 'source', value: 'altered' }],
+    });
+    assert.equal(altered.body.errorCode, 0, altered.body.errorMessage);
+    const next = messageMatching(subscribers[0]!, (m) => m.payload.toString() === 'after');
+    const again = await api('publishMessagesToMq', {
+      clientName: 'api-pub',
+      topic: 'pub/b',
+      messages: [{ payload: 'after' }],
+    });
+    assert.equal(again.body.errorCode, 0, again.body.errorMessage);
+    assert.deepEqual({ ...((await next).packet.properties as Json).userProperties }, { source: 'altered' });
     for (const s of subscribers) await endClient(s);
   });
 
