@@ -17,6 +17,7 @@ export {
   MAX_LABEL_ID,
   MAX_PACKET_SIZE,
   MAX_USER_PROPERTY_KEY_BYTES,
+  PAYLOAD_TYPES,
   renderBytes,
   renderLabelRef,
   SEED_NEVER_EXPIRES,

@@ -6,6 +6,10 @@ import {
   binaryFromString,
   jsonValueBytes,
   MAX_CLIENT_NAME_BYTES,
+  MAX_MQTT_STRING_BYTES,
+  MAX_USER_PROPERTY_KEY_BYTES,
+  PAYLOAD_TYPES,
+  UINT32_MAX,
   parseClientName,
   parseSettingsParams,
 } from '@mqfleet/core';
@@ -65,10 +69,12 @@ const createMqApiSession: ActionDef = {
 /** Messages per publishMessagesToMq call. */
 const MAX_MESSAGES = 1000;
 const FORMATS = ['utf8', 'json', 'hex', 'base64'];
-const PAYLOAD_TYPES = ['json', 'xml', 'binary', 'jpeg', 'siemensUdt', 'utf8', 'variantObject'];
 const keyValues = {
   type: ['array', 'null'],
-  items: object({ key: str(128, 'Name', 1), value: { type: 'string' } }, ['key', 'value']),
+  items: object({ key: str(MAX_USER_PROPERTY_KEY_BYTES, 'Name', 1), value: { type: 'string' } }, [
+    'key',
+    'value',
+  ]),
 };
 
 /** One messages[] entry → the gRPC message: the payload's bytes per binaryFormat / mqttPayloadType. */
@@ -108,7 +114,7 @@ const publishMessagesToMq: ActionDef = {
   params: object(
     {
       clientName: clientName('The publishing session (its owner or an administrator may publish as it)'),
-      topic: str(65535, 'Topic name (no wildcards)', 1),
+      topic: str(MAX_MQTT_STRING_BYTES, 'Topic name (no wildcards)', 1),
       messages: {
         type: 'array',
         minItems: 1,
@@ -130,10 +136,10 @@ const publishMessagesToMq: ActionDef = {
           },
           qos: int(0, 1, 'QoS of the message', { default: 0 }),
           retain: bool('Retain the message', { default: false }),
-          contentType: str(65535, 'MQTT 5 Content Type'),
+          contentType: str(MAX_MQTT_STRING_BYTES, 'MQTT 5 Content Type'),
           correlationData: anyJson('MQTT 5 Correlation Data'),
-          responseTopic: str(65535, 'MQTT 5 Response Topic'),
-          expirySeconds: int(0, 4294967295, 'MQTT 5 Message Expiry Interval; 0 = none', { default: 0 }),
+          responseTopic: str(MAX_MQTT_STRING_BYTES, 'MQTT 5 Response Topic'),
+          expirySeconds: int(0, UINT32_MAX, 'MQTT 5 Message Expiry Interval; 0 = none', { default: 0 }),
           userProperties: keyValues,
         }),
       },
