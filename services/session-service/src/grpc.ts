@@ -51,7 +51,8 @@ import type { LiveWanted } from './health';
 import {
   clientKey,
   createMqApiSession,
-  noteActivity,
+  Activity,
+  publisherOf,
   type OpenResult,
   type SessionStore,
   type SubscriptionChange,
@@ -243,6 +244,9 @@ function internal(deps: Deps, call: Call): void {
 
 export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: HealthImplementation } {
   const { db, store, log } = deps;
+  /** MQ API sessions' last actions, written at most once a second each (mq-api.ts). */
+  const activity = new Activity(db);
+
   /**
    * Whether an administrator's change is in force on the client's live connection: false when
    * not connected; true at once when nothing changed (what the client has is already in force);
@@ -390,17 +394,17 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     Publish: unary(log, async (req, call) => {
       parseClientName(req.clientName);
       const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
-      const [session] = await store.describe([req.clientName]);
-      if (!session) throw notFound(`session "${req.clientName.slice(0, 200)}"`);
-      if (session.settings?.sessionStatus === 'SESSION_STATUS_BANNED') {
+      const publisher = await publisherOf(db, req.clientName);
+      if (!publisher) throw notFound(`session "${req.clientName.slice(0, 200)}"`);
+      if (publisher.status === 'banned') {
         throw new MqfleetError('SESSION_BANNED', `session "${req.clientName.slice(0, 200)}" is banned`);
       }
       if (!deps.publish) throw new MqfleetError('UNAVAILABLE', 'publishing is not available');
       const reasonCodes = await deps.publish({
         clientName: req.clientName,
-        username: session.owner || session.connection?.username || actor.username,
+        username: publisher.owner || publisher.username || actor.username,
         topic: req.topic,
-        sessionUserProperties: (session.settings?.userProperties ?? []).map((p) => [p.key, p.value]),
+        sessionUserProperties: publisher.userProperties,
         messages: req.messages.map((m) => ({
           payload: base64(m.payload),
           qos: m.qos === 1 ? 1 : 0,
@@ -413,7 +417,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
           userProperties: m.userProperties.map((p) => [p.key, p.value] as [string, string]),
         })),
       });
-      if (session.sessionType === 'mqApi') await noteActivity(db, req.clientName);
+      if (publisher.type === 'mqApi') await activity.note(req.clientName);
       return { reasonCodes };
     }),
     // Any account may create an MQ API session; the session records it as owner.

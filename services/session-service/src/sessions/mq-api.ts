@@ -83,18 +83,65 @@ export async function createMqApiSession(
 }
 
 /**
- * An MQ API session acted as itself (it published): it is "connectedTemporarily" for 1.5 × its
- * keep alive from now (rows.ts activeRecently), and a temporary one expires its
+ * MQ API sessions acting as themselves (they published): each is "connectedTemporarily" for 1.5 ×
+ * its keep alive from its last action (rows.ts activeRecently), and a temporary one expires its
  * sessionExpiryInterval after that window (disconnected_at marks the window's end; keep alive 0
  * has no end, so it does not expire while it keeps that setting). No version, no event: as for
- * health, activity is not a change of the session.
+ * health, activity is not a change of the session. Written at most once a second per session: a
+ * write per published message made Postgres the bottleneck of bench/mq-api-publish.ts.
  */
-export async function noteActivity(db: Db, clientName: string): Promise<void> {
-  await db.query(
-    `UPDATE sessions SET last_active_at = now(),
-            disconnected_at = CASE WHEN coalesce((settings ->> 'keepAliveSeconds')::int, 0) = 0 THEN NULL
-                                   ELSE now() + make_interval(secs => 1.5 * (settings ->> 'keepAliveSeconds')::int) END
-      WHERE client_key = $1 AND session_type = $2`,
-    [clientKey(clientName), MQ_API_SESSION_TYPE],
+export class Activity {
+  private readonly written = new Map<string, number>();
+
+  constructor(private readonly db: Db) {}
+
+  async note(clientName: string, now = Date.now()): Promise<void> {
+    if (now - (this.written.get(clientName) ?? 0) < ACTIVITY_WRITE_MS) return;
+    if (this.written.size >= MAX_REMEMBERED) this.written.clear();
+    this.written.set(clientName, now);
+    await this.db.query(
+      `UPDATE sessions SET last_active_at = now(),
+              disconnected_at = CASE WHEN coalesce((settings ->> 'keepAliveSeconds')::int, 0) = 0 THEN NULL
+                                     ELSE now() + make_interval(secs => 1.5 * (settings ->> 'keepAliveSeconds')::int) END
+        WHERE client_key = $1 AND session_type = $2`,
+      [clientKey(clientName), MQ_API_SESSION_TYPE],
+    );
+  }
+}
+
+/** How often one session's activity is written at most (a keep alive of 1 s still shows it). */
+const ACTIVITY_WRITE_MS = 500;
+/** Sessions whose last write is remembered; beyond it the memory starts again. */
+const MAX_REMEMBERED = 10_000;
+
+/** What publishing as a session needs to know of it (one small query, no subscriptions). */
+export interface Publisher {
+  type: string;
+  status: string;
+  owner: string | null;
+  username: string | null;
+  userProperties: [string, string][];
+}
+
+export async function publisherOf(db: Db, clientName: string): Promise<Publisher | undefined> {
+  const { rows } = await db.query<{
+    session_type: string;
+    session_status: string;
+    owner: string | null;
+    username: string | null;
+    user_properties: { key: string; value: string }[] | null;
+  }>(
+    `SELECT session_type, session_status, owner, username, settings -> 'userProperties' AS user_properties
+       FROM sessions WHERE client_key = $1`,
+    [clientKey(clientName)],
   );
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    type: row.session_type,
+    status: row.session_status,
+    owner: row.owner,
+    username: row.username,
+    userProperties: (row.user_properties ?? []).map((p) => [p.key, p.value]),
+  };
 }
