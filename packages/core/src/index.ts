@@ -22,6 +22,7 @@ export {
   renderLabelRef,
   SEED_NEVER_EXPIRES,
   SESSION_STATUS_NAMES,
+  SESSION_TYPES,
   statusFromName,
   statusName,
   UINT16_MAX,

@@ -80,6 +80,17 @@ export interface SessionField {
   render?(settings: Settings, binaryFormat: BinaryFormat): unknown;
 }
 
+/** temporarySession (or cleanSession) also sets sessionExpiryInterval: 0 when temporary, "never" when not. */
+function readTemporary(value: unknown, { patch, has }: ReadContext): void {
+  patch.temporarySession = value as boolean;
+  if (!has('sessionExpiryInterval')) patch.sessionExpiryInterval = value ? 0 : UINT32_MAX;
+}
+
+/** A UTF-8 mqttPayloadType or binaryFormat marks the will payload as UTF-8 unless told otherwise. */
+function markTextPayload(_value: unknown, { patch, params, has }: ReadContext): void {
+  if (textPayload(params) && !has('willPayloadFormatIndicator')) patch.willPayloadUtf8 = true;
+}
+
 const HEALTH_LIVE =
   'evaluated by the gateway holding the connection at once, then every MQFLEET_HEALTH_INTERVAL_MS';
 
@@ -92,11 +103,7 @@ export const SESSION_FIELDS: readonly SessionField[] = [
     schema: boolean(),
     result: T.Boolean(),
     stores: { temporarySession: false },
-    read(value, { patch, has }) {
-      patch.temporarySession = value as boolean;
-      // temporarySession sets sessionExpiryInterval (0 when temporary, "never" when not).
-      if (!has('sessionExpiryInterval')) patch.sessionExpiryInterval = value ? 0 : UINT32_MAX;
-    },
+    read: readTemporary,
   },
   {
     name: 'cleanSession',
@@ -105,16 +112,15 @@ export const SESSION_FIELDS: readonly SessionField[] = [
     schema: boolean(),
     result: T.Boolean(),
     stores: {},
-    read(value, { patch, has }) {
-      if (patch.temporarySession !== undefined && patch.temporarySession !== value) {
+    read(value, ctx) {
+      if (ctx.patch.temporarySession !== undefined && ctx.patch.temporarySession !== value) {
         throw new MqfleetError(
           'INVALID_VALUE',
           '"temporarySession" and "cleanSession" disagree; send only "temporarySession"',
           'cleanSession',
         );
       }
-      patch.temporarySession = value as boolean;
-      if (!has('sessionExpiryInterval')) patch.sessionExpiryInterval = value ? 0 : UINT32_MAX;
+      readTemporary(value, ctx);
     },
     render: (s) => s.temporarySession,
   },
@@ -251,9 +257,7 @@ export const SESSION_FIELDS: readonly SessionField[] = [
       expects: `one of ${PAYLOAD_TYPES.map((t) => `"${t}"`).join(', ')}`,
     }),
     stores: {},
-    read(_value, { patch, params, has }) {
-      if (textPayload(params) && !has('willPayloadFormatIndicator')) patch.willPayloadUtf8 = true;
-    },
+    read: markTextPayload,
   },
   {
     name: 'binaryFormat',
@@ -266,9 +270,7 @@ export const SESSION_FIELDS: readonly SessionField[] = [
       expects: '"hex", "base64" or "utf8"',
     }),
     stores: {},
-    read(_value, { patch, params, has }) {
-      if (textPayload(params) && !has('willPayloadFormatIndicator')) patch.willPayloadUtf8 = true;
-    },
+    read: markTextPayload,
   },
   {
     name: 'willPayload',

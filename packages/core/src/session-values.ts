@@ -31,6 +31,8 @@ export const MAX_LABEL_ID = 2_147_483_647;
 export type BinaryFormat = 'hex' | 'base64' | 'byteArray';
 
 export const SESSION_STATUS_NAMES = ['normal', 'hidden', 'banned', 'inactive'] as const;
+/** sessionType: made by an MQTT CONNECT, or by createMqApiSession (docs/json-api.md). */
+export const SESSION_TYPES = ['mqtt', 'mqApi'] as const;
 type StatusEnum = Settings['sessionStatus'];
 const STATUS_BY_NAME: Record<string, StatusEnum> = {
   normal: 'SESSION_STATUS_NORMAL',

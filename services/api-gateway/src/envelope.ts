@@ -35,7 +35,7 @@ export interface Envelope extends Echo {
 }
 
 const DEBUG_LEVELS: readonly string[] = ['none', 'min', 'max', 'maxOnError'];
-const BINARY_FORMATS: readonly string[] = ['hex', 'base64', 'byteArray'];
+export const BINARY_FORMATS: readonly string[] = ['hex', 'base64', 'byteArray'];
 const NUMBER_FORMATS: readonly string[] = ['number', 'string'];
 const MAX_TOKEN_BYTES = 255;
 const MAX_API_VERSION_BYTES = 20;

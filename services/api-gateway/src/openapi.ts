@@ -5,13 +5,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { ERROR_KINDS, publicSchema, settingsResultSchemas } from '@mqfleet/core';
+import { ERROR_KINDS, publicSchema, SESSION_TYPES, settingsResultSchemas } from '@mqfleet/core';
 import { listActions } from './actions';
+import { BINARY_FORMATS } from './envelope';
 import { EXAMPLE_REQUESTS, EXAMPLE_RESPONSES } from './openapi-examples';
 
 export { EXAMPLE_REQUESTS } from './openapi-examples';
 import {
-  BINARY_FORMATS,
   defaultResponseOptions,
   nullableString,
   object,
@@ -30,7 +30,7 @@ const RESULT_SCHEMAS: Record<string, Schema> = {
       clientName: { type: 'string' },
       sessionType: {
         type: 'string',
-        enum: ['mqtt', 'mqApi'],
+        enum: [...SESSION_TYPES],
         description: 'mqtt: made by an MQTT CONNECT; mqApi: made by createMqApiSession',
       },
       owner: nullableString('The account that created an MQ API session; null for MQTT sessions'),

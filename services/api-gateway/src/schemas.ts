@@ -7,8 +7,11 @@ import {
   MAX_JSON_VALUE_BYTES,
   MAX_LABEL_BYTES,
   MAX_LABEL_ID,
+  SESSION_STATUS_NAMES,
+  SESSION_TYPES,
   settingsParamSchemas,
 } from '@mqfleet/core';
+import { BINARY_FORMATS } from './envelope';
 
 export type Schema = Record<string, unknown>;
 
@@ -58,8 +61,7 @@ export const object = (
 // ---------------------------------------------------------------------------------------------
 // Shared parts of the action schemas
 
-export const SESSION_STATUSES = ['normal', 'hidden', 'banned', 'inactive'];
-export const BINARY_FORMATS = ['hex', 'base64', 'byteArray'];
+export const SESSION_STATUSES = [...SESSION_STATUS_NAMES];
 export const MAX_FILTER_ENTRIES = 10_000;
 
 export const clientName = (description = 'The session (MQTT client identifier)'): Schema => ({
@@ -96,7 +98,7 @@ export const FILTER_PROPERTIES: Record<string, Schema> = {
     items: { type: 'string', enum: SESSION_STATUSES },
     description: 'Hidden sessions are left out unless this names "hidden"',
   },
-  sessionTypeFilter: { type: ['array', 'null'], items: { type: 'string', enum: ['mqtt', 'mqApi'] } },
+  sessionTypeFilter: { type: ['array', 'null'], items: { type: 'string', enum: [...SESSION_TYPES] } },
   healthFilter: {
     type: ['array', 'null'],
     items: { type: 'string', enum: ['healthy', 'unhealthy', 'offline'] },

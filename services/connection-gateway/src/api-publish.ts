@@ -18,7 +18,7 @@ export type ApiPublishHost = Pick<
 
 /** Routes one request's messages in order; resolves with their reason codes. */
 export async function publishFromApi(host: ApiPublishHost, req: ApiPublishRequest): Promise<number[]> {
-  const codes: number[] = [];
+  const codes: (number | Promise<number>)[] = [];
   const problem = topicNameProblem(req.topic);
   const authorized = host.authorizationFor(req.clientName, req.username).mayPublish(req.topic);
   for (const m of req.messages) {
@@ -60,20 +60,22 @@ export async function publishFromApi(host: ApiPublishHost, req: ApiPublishReques
       codes.push(refusal.reasonCode);
       continue;
     }
-    let settle!: () => void;
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    const confirmation = m.qos > 0 ? new Confirmation(() => settle()) : undefined;
+    // Routed in order at once; each QoS 1 message's code is known when its copies are stored.
+    const [confirmation, code] = m.qos > 0 ? withCode() : [undefined, 0];
     if (m.retain) confirmCode(confirmation, host.storeRetained(message));
     host.route(message, confirmation);
-    if (confirmation) {
-      confirmation.seal();
-      await settled;
-      codes.push(confirmation.code);
-    } else {
-      codes.push(0);
-    }
+    confirmation?.seal();
+    codes.push(code);
   }
-  return codes;
+  return Promise.all(codes);
+}
+
+/** A confirmation, and its reason code once every part is done (after seal()). */
+function withCode(): [Confirmation, Promise<number>] {
+  let settle!: (code: number) => void;
+  const code = new Promise<number>((resolve) => (settle = resolve));
+  const confirmation: Confirmation = new Confirmation(() => settle(confirmation.code));
+  return [confirmation, code];
 }
 
 /** Serves subjects().apiPublish in the queue group "gateways" until stopped. */

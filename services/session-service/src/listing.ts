@@ -1,5 +1,11 @@
 // SQL for session filters (listMqSessions, bulk alteration) and keyset paging.
-import { invalidValue, MAX_LABEL_BYTES, MAX_LABEL_ID } from '@mqfleet/core';
+import {
+  invalidValue,
+  MAX_LABEL_BYTES,
+  MAX_LABEL_ID,
+  SESSION_STATUS_NAMES,
+  SESSION_TYPES,
+} from '@mqfleet/core';
 import type { ListSessionsRequest__Output, SessionFilter__Output } from '@mqfleet/proto';
 
 export const DEFAULT_MAX_RECORDS = 1000;
@@ -16,8 +22,6 @@ const CONNECTION_CONDITIONS: Record<string, string> = {
   connectedTemporarily: `(connection_status = 'disconnected' AND ${ACTIVE_RECENTLY})`,
   disconnected: `(connection_status = 'disconnected' AND NOT ${ACTIVE_RECENTLY})`,
 };
-const SESSION_STATUSES = ['normal', 'hidden', 'banned', 'inactive'];
-const SESSION_TYPES = ['mqtt', 'mqApi'];
 const HEALTH_VALUES = ['healthy', 'unhealthy', 'offline'];
 /** A session without health thresholds: all five are 0 (or absent from the stored settings). */
 const NO_THRESHOLDS = `(${[
@@ -68,11 +72,11 @@ export function applyFilter(sql: Sql, filter: SessionFilter__Output | null | und
   }
   const connection = oneOf('connectionStatusFilter', f.connectionStatusFilter ?? [], CONNECTION_STATUSES);
   if (connection.length) sql.where.push(`(${connection.map((c) => CONNECTION_CONDITIONS[c]).join(' OR ')})`);
-  const statuses = oneOf('sessionStatusFilter', f.sessionStatusFilter ?? [], SESSION_STATUSES);
+  const statuses = oneOf('sessionStatusFilter', f.sessionStatusFilter ?? [], [...SESSION_STATUS_NAMES]);
   sql.where.push(
     statuses.length ? `session_status = ANY(${sql.add(statuses)})` : `session_status <> 'hidden'`,
   );
-  const types = oneOf('sessionTypeFilter', f.sessionTypeFilter ?? [], SESSION_TYPES);
+  const types = oneOf('sessionTypeFilter', f.sessionTypeFilter ?? [], [...SESSION_TYPES]);
   if (types.length) sql.where.push(`session_type = ANY(${sql.add(types)})`);
   const health = oneOf('healthFilter', f.healthFilter ?? [], HEALTH_VALUES);
   if (health.length) {

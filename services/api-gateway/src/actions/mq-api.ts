@@ -7,7 +7,6 @@ import {
   jsonValueBytes,
   MAX_CLIENT_NAME_BYTES,
   MAX_MQTT_STRING_BYTES,
-  MAX_USER_PROPERTY_KEY_BYTES,
   PAYLOAD_TYPES,
   UINT32_MAX,
   parseClientName,
@@ -69,14 +68,6 @@ const createMqApiSession: ActionDef = {
 /** Messages per publishMessagesToMq call. */
 const MAX_MESSAGES = 1000;
 const FORMATS = ['utf8', 'json', 'hex', 'base64'];
-const keyValues = {
-  type: ['array', 'null'],
-  items: object({ key: str(MAX_USER_PROPERTY_KEY_BYTES, 'Name', 1), value: { type: 'string' } }, [
-    'key',
-    'value',
-  ]),
-};
-
 /** One messages[] entry → the gRPC message: the payload's bytes per binaryFormat / mqttPayloadType. */
 function toPublishMessage(m: Record<string, unknown>, at: string): PublishMessage {
   const format = (m.binaryFormat as string | undefined) ?? 'utf8';
@@ -99,8 +90,8 @@ function toPublishMessage(m: Record<string, unknown>, at: string): PublishMessag
     responseTopic: (m.responseTopic as string | undefined) ?? '',
     expirySeconds: (m.expirySeconds as number | undefined) ?? 0,
     payloadUtf8: text && !binary,
-    userProperties: ((m.userProperties as { key: string; value: string }[] | null | undefined) ?? []).map(
-      (p) => ({ key: p.key, value: p.value }),
+    userProperties: ((m.userProperties as { key: string; value: unknown }[] | null | undefined) ?? []).map(
+      (p) => ({ key: p.key, value: p.value === null ? '' : String(p.value) }),
     ),
   };
 }
@@ -140,7 +131,8 @@ const publishMessagesToMq: ActionDef = {
           correlationData: anyJson('MQTT 5 Correlation Data'),
           responseTopic: str(MAX_MQTT_STRING_BYTES, 'MQTT 5 Response Topic'),
           expirySeconds: int(0, UINT32_MAX, 'MQTT 5 Message Expiry Interval; 0 = none', { default: 0 }),
-          userProperties: keyValues,
+          // As a session's user properties (numbers and booleans become text, null "").
+          userProperties: SETTINGS_PROPERTIES.userProperties!,
         }),
       },
     },

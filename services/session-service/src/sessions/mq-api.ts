@@ -11,7 +11,6 @@ import {
   parseClientName,
   patchFields,
   statusName,
-  UINT32_MAX,
   validatePatch,
 } from '@mqfleet/core';
 import type { SessionPatch__Output, Session__Output } from '@mqfleet/proto';
@@ -44,13 +43,8 @@ export async function createMqApiSession(
   const clientName =
     request.clientName === '' ? `${GENERATED_NAME_PREFIX}${randomUUID()}` : request.clientName;
   parseClientName(clientName);
-  const base = {
-    ...DEFAULT_SETTINGS,
-    temporarySession: false,
-    keepAliveSeconds: 0,
-    sessionExpiryInterval: UINT32_MAX,
-  };
-  const { settings, changes } = applyPatch(base, patch);
+  // The defaults are a permanent session's: temporarySession false, keep alive 0, never expires.
+  const { settings, changes } = applyPatch(DEFAULT_SETTINGS, patch);
   const pinned = patchFields(patch).filter((f) => f !== 'sessionStatus');
   return inTransaction(db, async (tx) => {
     const { rows } = await tx.query<SessionRow>(
