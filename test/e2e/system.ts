@@ -60,6 +60,8 @@ export interface System {
    * killed; `env` is added to the system's. Replaces gateways[index].
    */
   startGateway(index: number, env?: Record<string, string>): Promise<GatewayProcess>;
+  /** Stops the api-gateway (SIGTERM) and starts it again on its port; replaces apiGateway. */
+  restartApiGateway(): Promise<void>;
   /** An MQTT.js client on gateway `gateway` that never reconnects by itself; closed by close(). */
   mqtt(clientId: string, options?: IClientOptions, gateway?: number): Promise<MqttClient>;
   /** Stops every process and drops the database / NATS prefix. */
@@ -140,19 +142,22 @@ export async function startSystem(
     };
 
     const baseUrl = `http://127.0.0.1:${httpPort}`;
-    await until(
-      async () => {
-        try {
-          const res = await fetch(`${baseUrl}/health/ready`);
-          await res.arrayBuffer();
-          return res.status === 200;
-        } catch {
-          return false;
-        }
-      },
-      READY_TIMEOUT_MS,
-      100,
-    );
+    const ready = async (): Promise<void> => {
+      await until(
+        async () => {
+          try {
+            const res = await fetch(`${baseUrl}/health/ready`);
+            await res.arrayBuffer();
+            return res.status === 200;
+          } catch {
+            return false;
+          }
+        },
+        READY_TIMEOUT_MS,
+        100,
+      );
+    };
+    await ready();
 
     const postRaw = async (body: string, contentType = 'application/json'): Promise<ApiResponse> => {
       const res = await fetch(`${baseUrl}/api`, {
@@ -222,7 +227,7 @@ export async function startSystem(
       return client;
     };
 
-    return {
+    const system: System = {
       infra,
       sessionService,
       apiGateway,
@@ -236,8 +241,18 @@ export async function startSystem(
       mqtt: connectMqtt,
       env: common,
       startGateway,
+      async restartApiGateway() {
+        await system.apiGateway.stop('SIGTERM');
+        system.apiGateway = await startService('api-gateway', {
+          ...common,
+          MQFLEET_HTTP_PORT: String(httpPort),
+        });
+        processes.push(system.apiGateway);
+        await ready();
+      },
       close,
     };
+    return system;
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

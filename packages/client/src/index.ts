@@ -25,6 +25,8 @@ import {
   type ChangeSubscriptionsRequest,
   type ChangeSubscriptionsResponse__Output,
   type PublishMessage,
+  type GetMessagesResponse__Output,
+  type StoredMessage__Output,
   type ClientTls,
   type CreateAccountRequest,
   type CreateAccountResponse__Output,
@@ -141,6 +143,31 @@ export class MqfleetClient {
   async publish(clientName: string, topic: string, messages: PublishMessage[]): Promise<number[]> {
     return (await this.transport.unary(SESSIONS.Publish, { clientName, topic, messages }, this.write))
       .reasonCodes;
+  }
+
+  /**
+   * Takes the oldest messages kept for an MQ API session (getMessagesFromMqApiSession): each is
+   * returned once, the next call resumes after them. `topic` reads one topic name only.
+   */
+  async getMessages(
+    clientName: string,
+    options: { maxMessages?: number; topic?: string } = {},
+  ): Promise<GetMessagesResponse__Output> {
+    return this.transport.unary(
+      SESSIONS.GetMessages,
+      { clientName, maxMessages: options.maxMessages ?? 0, topic: options.topic ?? '' },
+      this.write,
+    );
+  }
+
+  /**
+   * The messages of an MQ API session as they are stored (Receive): what is kept now, then each
+   * new one, until `cancel()` on the returned stream. Errors (a ban, a deleted session) end it
+   * with an 'error' event.
+   */
+  receive(clientName: string, topic = ''): grpc.ClientReadableStream<StoredMessage__Output> {
+    const client = this.transport.client(v1.SessionService);
+    return client.Receive({ clientName, topic }, this.write.metadata!);
   }
 
   alterSession(

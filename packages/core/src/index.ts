@@ -36,3 +36,4 @@ export * from './health';
 export * from './stream-limits';
 export * from './bus-limits';
 export * from './event-size';
+export * from './mq-api-messages';

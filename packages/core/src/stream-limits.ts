@@ -3,8 +3,11 @@
 // and the replica count MQFLEET_STREAM_REPLICAS; the process that creates a stream also brings an
 // existing one to these limits at its start.
 
-/** The streams: session events, retained messages, offline queues, cluster work (wills, lost sessions). */
-export const STREAM_KINDS = ['events', 'retained', 'queue', 'work'] as const;
+/**
+ * The streams: session events, retained messages, offline queues, cluster work (wills, lost
+ * sessions), the messages kept for MQ API sessions until they read them.
+ */
+export const STREAM_KINDS = ['events', 'retained', 'queue', 'work', 'mqapi'] as const;
 export type StreamKind = (typeof STREAM_KINDS)[number];
 
 export interface StreamLimits {
@@ -21,7 +24,7 @@ const GiB = 1024 * MiB;
 const DAY = 24 * 60 * 60;
 
 /**
- * Defaults: together 4.25 GiB, which a NATS server reserves from its JetStream storage when the
+ * Defaults: together 5.25 GiB, which a NATS server reserves from its JetStream storage when the
  * streams are created (deploy/ gives each node 10 GB).
  */
 export const DEFAULT_STREAM_LIMITS: Readonly<Record<StreamKind, Readonly<StreamLimits>>> = {
@@ -33,6 +36,8 @@ export const DEFAULT_STREAM_LIMITS: Readonly<Record<StreamKind, Readonly<StreamL
   queue: { maxBytes: 2 * GiB, maxMessages: 10_000_000, maxAgeSeconds: 7 * DAY },
   // Lost sessions and due wills, each taken by one gateway and removed when done.
   work: { maxBytes: 256 * MiB, maxMessages: 1_000_000, maxAgeSeconds: 0 },
+  // Messages waiting for MQ API sessions to read them; unread for a week, they go.
+  mqapi: { maxBytes: 1 * GiB, maxMessages: 10_000_000, maxAgeSeconds: 7 * DAY },
 };
 
 /** 1 on one machine; deploy/ runs a 3-node JetStream cluster and sets 3. */

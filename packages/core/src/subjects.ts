@@ -153,6 +153,27 @@ export interface Subjects {
    * the API (ApiPublishRequest; the reply is ApiPublishReply).
    */
   apiPublish: string;
+  /**
+   * JetStream stream (limits retention, direct get) of the messages kept for MQ API sessions
+   * until they read them (docs/json-api.md, "Messages of MQ API sessions"): each session's copies
+   * on mqApiMessage(clientName, topic); a read removes what it returns.
+   */
+  mqApiStream: string;
+  mqApiAll: string;
+  /** Subject of a copy of a message on `topic` kept for one MQ API session. */
+  mqApiMessage(clientName: string, topic: string): string;
+  /** Subject filter of every message kept for one MQ API session. */
+  mqApiSessionAll(clientName: string): string;
+  /**
+   * Core NATS request the session-service sends after an MQ API session's subscriptions changed
+   * (MqApiSync); every live gateway answers once it stores messages by the new ones.
+   */
+  mqApiSync: string;
+  /**
+   * Core NATS request/reply, queue group "gateways": one gateway stores the retained messages of
+   * new MQ API subscriptions for their session (MqApiRetainedRequest).
+   */
+  mqApiRetained: string;
   /** Subject of a label event (labels are keyed by their numeric id). */
   labelEvent(type: LabelEventType, id: number): string;
 }
@@ -194,6 +215,13 @@ export function subjects(prefix: string): Subjects {
     healthReportAll: `${prefix}.health.*`,
     gatewayStats: (gatewayId) => `${prefix}.gateway.stats.${gatewayId}`,
     apiPublish: `${prefix}.gateway.publish`,
+    mqApiStream: `${stem}_MQAPI`,
+    mqApiAll: `${prefix}.mqapi.>`,
+    mqApiMessage: (clientName, topic) =>
+      `${prefix}.mqapi.${clientToken(clientName)}.${topicToSubject(topic)}`,
+    mqApiSessionAll: (clientName) => `${prefix}.mqapi.${clientToken(clientName)}.>`,
+    mqApiSync: `${prefix}.gateway.mqapisync`,
+    mqApiRetained: `${prefix}.gateway.mqapiretained`,
     labelEvent: (type, id) => `${prefix}.events.label.${type}.${id}`,
   };
 }
@@ -427,6 +455,36 @@ export interface ApiPublishRequest {
 /** One MQTT 5 reason code per message: 0 routed (and, for QoS 1, stored where it must be). */
 export interface ApiPublishReply {
   reasonCodes: number[];
+}
+
+/**
+ * Request on subjects().mqApiSync: an MQ API session's subscriptions as stored at `version`
+ * (none once it is deleted). Each gateway applies it unless it knows a newer version, then
+ * answers MqApiSyncReply.
+ */
+export interface MqApiSync {
+  clientName: string;
+  version: string;
+  deleted?: true;
+  subscriptions: Session__Output['subscriptions'];
+}
+
+export interface MqApiSyncReply {
+  gatewayId: string;
+}
+
+/**
+ * Request on subjects().mqApiRetained: the retained messages matching these subscriptions of an
+ * MQ API session are stored for it (one gateway of the queue group "gateways" does it).
+ */
+export interface MqApiRetainedRequest {
+  clientName: string;
+  subscriptions: Session__Output['subscriptions'];
+}
+
+/** How many retained messages were stored for the session. */
+export interface MqApiRetainedReply {
+  stored: number;
 }
 
 /** Request on subjects().gatewayStats(gatewayId); the reply is GatewayStatsReply. */

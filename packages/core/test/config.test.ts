@@ -100,6 +100,7 @@ describe('loadConfig', () => {
         retained: { maxBytes: 1024 ** 3, maxMessages: 1_000_000, maxAgeSeconds: 0 },
         queue: { maxBytes: 2 * 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 604_800 },
         work: { maxBytes: 256 * 1024 ** 2, maxMessages: 1_000_000, maxAgeSeconds: 0 },
+        mqapi: { maxBytes: 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 604_800 },
       },
       natsMaxControlLine: 4096,
       maxSubscriptions: 1000,

@@ -108,6 +108,24 @@ export type {
 export type { PublishMessage, PublishMessage__Output } from './generated/mqfleet/v1/PublishMessage';
 export type { PublishRequest, PublishRequest__Output } from './generated/mqfleet/v1/PublishRequest';
 export type { PublishResponse, PublishResponse__Output } from './generated/mqfleet/v1/PublishResponse';
+export type { StoredMessage, StoredMessage__Output } from './generated/mqfleet/v1/StoredMessage';
+export type {
+  GetMessagesRequest,
+  GetMessagesRequest__Output,
+} from './generated/mqfleet/v1/GetMessagesRequest';
+export type {
+  GetMessagesResponse,
+  GetMessagesResponse__Output,
+} from './generated/mqfleet/v1/GetMessagesResponse';
+export type { ReceiveRequest, ReceiveRequest__Output } from './generated/mqfleet/v1/ReceiveRequest';
+export type {
+  ListMqApiSessionsRequest,
+  ListMqApiSessionsRequest__Output,
+} from './generated/mqfleet/v1/ListMqApiSessionsRequest';
+export type {
+  ListMqApiSessionsResponse,
+  ListMqApiSessionsResponse__Output,
+} from './generated/mqfleet/v1/ListMqApiSessionsResponse';
 export type {
   AlterSessionStreamRequest,
   AlterSessionStreamRequest__Output,

@@ -98,6 +98,16 @@ export const EXAMPLE_REQUESTS: Record<string, { summary: string; value: Record<s
       authToken: EXAMPLE_TOKEN,
     },
   },
+  getMessagesFromMqApiSession: {
+    summary: 'getMessagesFromMqApiSession: the next 10 messages kept for the session, JSON payloads parsed',
+    value: {
+      api: 'mq',
+      action: 'getMessagesFromMqApiSession',
+      params: { clientName: 'dashboard-feed', maxMessages: 10, binaryFormat: 'json' },
+      requestId: 5,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
   listMqSessions: {
     summary: 'listMqSessions: connected sessions with a label, newest connection first',
     value: {
@@ -172,6 +182,36 @@ export const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<
       errorCode: 0,
       errorMessage: '',
       requestId: 4,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+  getMessagesFromMqApiSession: {
+    summary: 'getMessagesFromMqApiSession',
+    value: {
+      result: {
+        clientName: 'dashboard-feed',
+        data: [
+          {
+            topic: 'fleet/telemetry/sensor-0042',
+            payload: { temperature: 21.5 },
+            binaryFormat: 'json',
+            mqttPayloadType: 'utf8',
+            qos: 1,
+            retain: false,
+            userProperties: [{ key: 'site', value: 'berlin' }],
+            subscriptionIdentifiers: [7],
+            receivedAt: '2026-12-03T13:02:11.518Z',
+            sequence: 1042,
+            contentType: 'application/json',
+            expirySeconds: 3540,
+          },
+        ],
+        messageCount: 1,
+        remainingMessages: 0,
+      },
+      errorCode: 0,
+      errorMessage: '',
+      requestId: 5,
       authToken: EXAMPLE_TOKEN,
     },
   },

@@ -100,6 +100,7 @@ describe('OpenAPI document', () => {
       'alterMqSession',
       'createMqApiSession',
       'createSession',
+      'getMessagesFromMqApiSession',
       'listMqSessions',
       'publishMessagesToMq',
     ]);

@@ -54,6 +54,7 @@ export async function publishFromApi(host: ApiPublishHost, req: ApiPublishReques
       retain: m.retain,
       properties,
       receivedAt: Date.now(),
+      originClient: req.clientName,
     };
     const refusal = host.bus.messageRefusal(message);
     if (refusal) {

@@ -29,6 +29,7 @@ import type { RoutedMessage } from './message';
 import { ReasonCode } from './reason-codes';
 import { NatsRouter } from './router';
 import { RetainedStore } from './retained';
+import { MqApiSessions } from './mq-api-sessions';
 import { OfflineSessions } from './offline';
 import type { Resumed } from './queue';
 import { isShared, parseShared, SharedMembers } from './shared';
@@ -122,6 +123,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   private retained: RetainedStore | undefined;
   /** Offline queues of persistent sessions (offline.ts, queue.ts). */
   private offlineSessions: OfflineSessions | undefined;
+  /** Messages kept for MQ API sessions (mq-api-sessions.ts). */
+  private mqApi: MqApiSessions | undefined;
   /** Offline queues of persistent sessions (offline.ts); undefined without JetStream queues. */
   get offline(): OfflineSessions | undefined {
     return this.offlineSessions;
@@ -242,12 +245,26 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       messages,
     );
     await this.offlineSessions.start();
+    this.mqApi = new MqApiSessions(
+      nc,
+      this.s,
+      {
+        gatewayId: this.gatewayId,
+        logger: this.logger,
+        readRetained: (filter) => this.readRetained(filter),
+        listMqApiSessions: (after) => this.sessions.listMqApiSessions(after),
+      },
+      this.storeConfirmer,
+    );
 
     this.events = new SessionEventsConsumer(
       nc,
       this.s,
       this.logger,
-      (event) => this.sync.onEvent(event),
+      (event) => {
+        if (event.type !== 'bulkAltered') this.mqApi?.onEvent(event);
+        this.sync.onEvent(event);
+      },
       () => {
         this.known.reload();
         // Events may have been missed: held sessions are closed rather than resumed blind.
@@ -259,6 +276,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       (subject, actor) => this.eventNeeded(subject, actor),
     );
     await this.events.start();
+    // After the events: a change made while the list is read comes as an event or a sync.
+    await this.mqApi.start();
 
     this.work = new ClusterWorkConsumer(nc, this.s, {
       logger: this.logger,
@@ -325,6 +344,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     this.offline?.stop();
     this.health?.stop();
     this.apiPublish?.unsubscribe();
+    this.mqApi?.stop();
     const listening = closeListeners(this.servers);
     const sockets = [...this.connections].map((conn) => {
       // Until its 'close' event (a destroyed socket emits it a tick later): the connection's
@@ -554,6 +574,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     this.deliverLocal(message, confirmation);
     this.router?.publish(message, confirmation);
     this.offline?.publish(message, confirmation);
+    this.mqApi?.publish(message, confirmation);
   }
 
   storeRetained(message: RoutedMessage): Promise<number> {

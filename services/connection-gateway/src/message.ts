@@ -35,6 +35,8 @@ export interface RoutedMessage {
   receivedAt: number;
   /** Local connection that published it (MQTT 5 No Local); absent for messages from NATS. */
   originConnectionId?: string;
+  /** Session that published it (No Local of MQ API sessions); absent for messages from NATS. */
+  originClient?: string;
 }
 
 /**

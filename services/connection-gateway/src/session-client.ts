@@ -21,6 +21,7 @@ import {
   type OpenSessionsResponse__Output,
   type CloseSessionsRequest,
   type CloseSessionsResponse__Output,
+  type ListMqApiSessionsResponse__Output,
   type ListSessionNamesResponse__Output,
 } from '@mqfleet/proto';
 import { SessionServiceError } from './errors';
@@ -79,6 +80,11 @@ export class SessionClient {
   /** One page of the stored sessions' names (known-sessions.ts). */
   listSessionNames(after: string): Promise<ListSessionNamesResponse__Output> {
     return this.call('ListSessionNames', RPC.ListSessionNames, { after, limit: NAMES_PAGE });
+  }
+
+  /** One page of the MQ API sessions with their subscriptions (mq-api-sessions.ts). */
+  listMqApiSessions(after: string): Promise<ListMqApiSessionsResponse__Output> {
+    return this.call('ListMqApiSessions', RPC.ListMqApiSessions, { after, limit: NAMES_PAGE });
   }
 
   /**

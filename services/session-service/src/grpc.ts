@@ -31,7 +31,9 @@ import {
   type CloseSessionResponse,
   type OpenSessionRequest__Output,
   type OpenSessionResponse,
+  type ReceiveRequest__Output,
   type Session__Output,
+  type StoredMessage,
 } from '@mqfleet/proto';
 import {
   alterAccount,
@@ -52,12 +54,14 @@ import {
   clientKey,
   createMqApiSession,
   Activity,
+  MQ_API_SESSION_TYPE,
   publisherOf,
   type OpenResult,
   type SessionStore,
   type SubscriptionChange,
 } from './sessions';
 import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
+import { DEFAULT_READ, MAX_READ, type MqApiMessages } from './mq-api-messages';
 import type { GatewayChange } from './subscription-batch';
 
 interface Deps {
@@ -86,6 +90,8 @@ interface Deps {
   liveStats?: (sessions: Session__Output[], wanted: LiveWanted) => Promise<string[]>;
   /** Hands messages to a gateway (api-publish); rejects UNAVAILABLE when none answers. */
   publish?: (request: ApiPublishRequest) => Promise<number[]>;
+  /** The messages kept for MQ API sessions (mq-api-messages.ts). */
+  mqApi?: MqApiMessages;
   log: Logger;
 }
 
@@ -137,6 +143,19 @@ function failureOf(err: unknown, log: Logger): MqfleetError {
   }
   log.error('request failed', { err });
   return new MqfleetError('INTERNAL', 'internal error in the session-service');
+}
+
+/** maxMessages of a read: 0 means DEFAULT_READ; more than MAX_READ is refused. */
+function readCount(max: number): number {
+  if (max === 0) return DEFAULT_READ;
+  if (max > MAX_READ) {
+    throw new MqfleetError(
+      'INVALID_VALUE',
+      `maxMessages must be an integer from 1 to ${MAX_READ}`,
+      'maxMessages',
+    );
+  }
+  return max;
 }
 
 export function toServiceError(err: unknown, log: Logger): Partial<grpc.StatusObject> {
@@ -255,6 +274,71 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
   const inForce = async (session: Session__Output, changed: boolean): Promise<boolean> => {
     if (!isConnected(session)) return false;
     return !changed || deps.applied.wait(session.clientName, session.version, deps.applyTimeoutMs);
+  };
+
+  /**
+   * The caller may read this session's messages: it exists, is an MQ API session that is not
+   * banned, and the caller owns it or is an administrator.
+   */
+  const reader = async (clientName: string, token: string | undefined): Promise<{ mqApi: MqApiMessages }> => {
+    parseClientName(clientName);
+    await ownerOrAdmin(db, token, [clientName]);
+    const session = await publisherOf(db, clientName);
+    if (!session) throw notFound(`session "${clientName.slice(0, 200)}"`);
+    if (session.type !== MQ_API_SESSION_TYPE) {
+      throw new MqfleetError(
+        'INVALID_VALUE',
+        `session "${clientName.slice(0, 200)}" is an MQTT session: its messages go to its MQTT connection; only MQ API sessions (createMqApiSession) keep messages to read`,
+        'clientName',
+      );
+    }
+    if (session.status === 'banned') {
+      throw new MqfleetError('SESSION_BANNED', `session "${clientName.slice(0, 200)}" is banned`);
+    }
+    if (!deps.mqApi) throw new MqfleetError('UNAVAILABLE', 'reading messages is not available');
+    return { mqApi: deps.mqApi };
+  };
+
+  /**
+   * Receive: what is kept now, then each message as it is stored, until the caller cancels. The
+   * session is checked again before every read (a ban or deletion ends the stream).
+   */
+  const receive = async (
+    call: grpc.ServerWritableStream<ReceiveRequest__Output, StoredMessage>,
+  ): Promise<void> => {
+    const { clientName, topic } = call.request;
+    const token = bearer(call);
+    const { mqApi } = await reader(clientName, token);
+    let wake: (() => void) | undefined;
+    let pending = true;
+    const watch = mqApi.watch(clientName, topic, () => {
+      pending = true;
+      wake?.();
+    });
+    const stopped = new Promise<void>((resolve) => {
+      call.on('cancelled', resolve);
+      call.on('close', resolve);
+    });
+    try {
+      while (!call.cancelled) {
+        if (!pending) {
+          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stopped]);
+          wake = undefined;
+          continue;
+        }
+        pending = false;
+        await reader(clientName, token);
+        const { messages } = await mqApi.take(clientName, DEFAULT_READ, topic);
+        for (const message of messages) {
+          if (call.cancelled) return;
+          if (!call.write(message)) await new Promise((resolve) => call.once('drain', resolve));
+        }
+        if (messages.length === DEFAULT_READ) pending = true;
+        await activity.note(clientName);
+      }
+    } finally {
+      watch.unsubscribe();
+    }
   };
 
   /** One administrator's alteration: the AlterSession RPC and each item of AlterSessionStream. */
@@ -425,13 +509,23 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const actor = await checkToken(db, bearer(call));
       await resolveSessionLabel(db, req.patch);
       const session = await createMqApiSession(db, store, store.limits, req, actor.username);
+      // Messages kept for an earlier session of that name (one that expired) are not its own.
+      await deps.mqApi?.discard(session.clientName);
       await attachLabels(db, [session]);
       return { session };
     }),
     DeleteSession: unary(log, async (req, call) => {
       parseClientName(req.clientName);
       const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
-      return store.delete(req, actor.username);
+      const { sessionType, ...result } = await store.delete(req, actor.username);
+      // The gateways stop keeping its messages, and those kept go.
+      if (result.deleted && sessionType === MQ_API_SESSION_TYPE && deps.mqApi) {
+        await deps.mqApi.sync(
+          { clientName: req.clientName, version: result.version } as Session__Output,
+          true,
+        );
+      }
+      return result;
     }),
     AlterSessions: unary(log, async (req, call) => {
       const actor = await admin(db, call);
@@ -459,8 +553,13 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       // for their clients' SUBSCRIBE/UNSUBSCRIBE.
       if (bearer(call)) {
         const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
-        const { session, changed } = await store.changeSubscriptions(req, actor.username, true);
+        const { session, changed, retainedFor } = await store.changeSubscriptions(req, actor.username, true);
         await attachLabels(db, [session]);
+        if (session.sessionType === MQ_API_SESSION_TYPE && deps.mqApi) {
+          // Messages published once this returns are kept for the session.
+          if (changed || (retainedFor?.length ?? 0) > 0) await deps.mqApi.sync(session, false, retainedFor);
+          return { session, liveApplied: false };
+        }
         return { session, liveApplied: await inForce(session, changed) };
       }
       internal(deps, call);
@@ -479,6 +578,22 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         return { session, liveApplied: false };
       };
       return { results: await Promise.all(req.requests.map((r) => settle(() => change(r)))) };
+    }),
+    GetMessages: unary(log, async (req, call) => {
+      const { mqApi } = await reader(req.clientName, bearer(call));
+      const max = readCount(req.maxMessages);
+      const taken = await mqApi.take(req.clientName, max, req.topic);
+      await activity.note(req.clientName);
+      return { messages: taken.messages, remaining: String(taken.remaining) };
+    }),
+    Receive: (call) => {
+      void receive(call).catch((err: unknown) => {
+        if (!call.cancelled) call.emit('error', toServiceError(err, log));
+      });
+    },
+    ListMqApiSessions: unary(log, async (req, call) => {
+      internal(deps, call);
+      return store.mqApiSessions(req.after, req.limit);
     }),
     ListSessionNames: unary(log, async (req, call) => {
       internal(deps, call);

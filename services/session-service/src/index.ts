@@ -15,6 +15,7 @@ import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
 import { storeLimits } from './bus-fit';
 import { GatewayRegistry } from './gateways';
+import { MqApiMessages } from './mq-api-messages';
 import { GatewayWatch } from './gateway-watch';
 import { GatewayLosses } from './losses';
 import { fetchLiveStats, HealthReports } from './health';
@@ -115,6 +116,7 @@ export function buildSessionService(
           fetchLiveStats(natsConnection, subjects, sessions, config.statsTimeoutMs, wanted),
         publish: (request) =>
           publishThroughGateway(natsConnection, subjects, request, config.publishTimeoutMs),
+        mqApi: new MqApiMessages(natsConnection, subjects, gateways, log),
       });
       server = built.server;
       const grpcPort = await new Promise<number>((resolve, reject) =>

@@ -17,6 +17,7 @@ import {
   type Config,
   type DiscardWhenFull,
   type Logger,
+  STREAM_KINDS,
   type StreamKind,
   type Subjects,
 } from '@mqfleet/core';
@@ -36,6 +37,7 @@ const DISCARD: Record<StreamKind, DiscardWhenFull> = {
   retained: 'new',
   queue: 'new',
   work: 'new',
+  mqapi: 'new',
 };
 
 /** The stream of one kind, with its configured limits. */
@@ -82,6 +84,16 @@ export function streamConfig(kind: StreamKind, subjects: Subjects, config: Confi
         retention: RetentionPolicy.Workqueue,
         duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       };
+    case 'mqapi':
+      // Messages kept for MQ API sessions (services/session-service/src/mq-api-messages.ts):
+      // read by subject with direct gets, removed one by one as a read returns them.
+      return {
+        ...common,
+        name: subjects.mqApiStream,
+        subjects: [subjects.mqApiAll],
+        retention: RetentionPolicy.Limits,
+        allow_direct: true,
+      };
   }
 }
 
@@ -99,7 +111,7 @@ export async function ensureStreams(
       `MQFLEET_STREAM_REPLICAS is ${config.streamReplicas}, but the NATS server (${nc.getServer()}) is not part of a cluster: replicas need a JetStream cluster of at least that many servers (deploy/ runs 3). Use 1 on a single server; see docs/configuration.md.`,
     );
   }
-  for (const kind of ['events', 'retained', 'queue', 'work'] as const) {
+  for (const kind of STREAM_KINDS) {
     await ensureStream(nc, streamConfig(kind, subjects, config), log);
   }
 }
@@ -192,7 +204,7 @@ export class StreamMonitor {
     } catch {
       return;
     }
-    for (const kind of ['events', 'retained', 'queue', 'work'] as const) {
+    for (const kind of STREAM_KINDS) {
       const name = streamConfig(kind, this.subjects, this.config).name;
       try {
         const { config, state } = await jsm.streams.info(name);

@@ -110,6 +110,14 @@ import type {
   GatewayInfo__Output as _mqfleet_v1_GatewayInfo__Output,
 } from './mqfleet/v1/GatewayInfo';
 import type {
+  GetMessagesRequest as _mqfleet_v1_GetMessagesRequest,
+  GetMessagesRequest__Output as _mqfleet_v1_GetMessagesRequest__Output,
+} from './mqfleet/v1/GetMessagesRequest';
+import type {
+  GetMessagesResponse as _mqfleet_v1_GetMessagesResponse,
+  GetMessagesResponse__Output as _mqfleet_v1_GetMessagesResponse__Output,
+} from './mqfleet/v1/GetMessagesResponse';
+import type {
   GetSessionAuditRequest as _mqfleet_v1_GetSessionAuditRequest,
   GetSessionAuditRequest__Output as _mqfleet_v1_GetSessionAuditRequest__Output,
 } from './mqfleet/v1/GetSessionAuditRequest';
@@ -125,6 +133,14 @@ import type {
   ListGatewaysResponse as _mqfleet_v1_ListGatewaysResponse,
   ListGatewaysResponse__Output as _mqfleet_v1_ListGatewaysResponse__Output,
 } from './mqfleet/v1/ListGatewaysResponse';
+import type {
+  ListMqApiSessionsRequest as _mqfleet_v1_ListMqApiSessionsRequest,
+  ListMqApiSessionsRequest__Output as _mqfleet_v1_ListMqApiSessionsRequest__Output,
+} from './mqfleet/v1/ListMqApiSessionsRequest';
+import type {
+  ListMqApiSessionsResponse as _mqfleet_v1_ListMqApiSessionsResponse,
+  ListMqApiSessionsResponse__Output as _mqfleet_v1_ListMqApiSessionsResponse__Output,
+} from './mqfleet/v1/ListMqApiSessionsResponse';
 import type {
   ListSessionNamesRequest as _mqfleet_v1_ListSessionNamesRequest,
   ListSessionNamesRequest__Output as _mqfleet_v1_ListSessionNamesRequest__Output,
@@ -174,6 +190,10 @@ import type {
   PublishResponse__Output as _mqfleet_v1_PublishResponse__Output,
 } from './mqfleet/v1/PublishResponse';
 import type {
+  ReceiveRequest as _mqfleet_v1_ReceiveRequest,
+  ReceiveRequest__Output as _mqfleet_v1_ReceiveRequest__Output,
+} from './mqfleet/v1/ReceiveRequest';
+import type {
   Session as _mqfleet_v1_Session,
   Session__Output as _mqfleet_v1_Session__Output,
 } from './mqfleet/v1/Session';
@@ -193,6 +213,10 @@ import type {
   SessionSettings as _mqfleet_v1_SessionSettings,
   SessionSettings__Output as _mqfleet_v1_SessionSettings__Output,
 } from './mqfleet/v1/SessionSettings';
+import type {
+  StoredMessage as _mqfleet_v1_StoredMessage,
+  StoredMessage__Output as _mqfleet_v1_StoredMessage__Output,
+} from './mqfleet/v1/StoredMessage';
 import type {
   Subscription as _mqfleet_v1_Subscription,
   Subscription__Output as _mqfleet_v1_Subscription__Output,
@@ -310,6 +334,14 @@ export interface ProtoGrpcType {
         _mqfleet_v1_DescribeSessionsResponse__Output
       >;
       GatewayInfo: MessageTypeDefinition<_mqfleet_v1_GatewayInfo, _mqfleet_v1_GatewayInfo__Output>;
+      GetMessagesRequest: MessageTypeDefinition<
+        _mqfleet_v1_GetMessagesRequest,
+        _mqfleet_v1_GetMessagesRequest__Output
+      >;
+      GetMessagesResponse: MessageTypeDefinition<
+        _mqfleet_v1_GetMessagesResponse,
+        _mqfleet_v1_GetMessagesResponse__Output
+      >;
       GetSessionAuditRequest: MessageTypeDefinition<
         _mqfleet_v1_GetSessionAuditRequest,
         _mqfleet_v1_GetSessionAuditRequest__Output
@@ -325,6 +357,14 @@ export interface ProtoGrpcType {
       ListGatewaysResponse: MessageTypeDefinition<
         _mqfleet_v1_ListGatewaysResponse,
         _mqfleet_v1_ListGatewaysResponse__Output
+      >;
+      ListMqApiSessionsRequest: MessageTypeDefinition<
+        _mqfleet_v1_ListMqApiSessionsRequest,
+        _mqfleet_v1_ListMqApiSessionsRequest__Output
+      >;
+      ListMqApiSessionsResponse: MessageTypeDefinition<
+        _mqfleet_v1_ListMqApiSessionsResponse,
+        _mqfleet_v1_ListMqApiSessionsResponse__Output
       >;
       ListSessionNamesRequest: MessageTypeDefinition<
         _mqfleet_v1_ListSessionNamesRequest,
@@ -369,6 +409,7 @@ export interface ProtoGrpcType {
         _mqfleet_v1_PublishResponse,
         _mqfleet_v1_PublishResponse__Output
       >;
+      ReceiveRequest: MessageTypeDefinition<_mqfleet_v1_ReceiveRequest, _mqfleet_v1_ReceiveRequest__Output>;
       Session: MessageTypeDefinition<_mqfleet_v1_Session, _mqfleet_v1_Session__Output>;
       SessionFilter: MessageTypeDefinition<_mqfleet_v1_SessionFilter, _mqfleet_v1_SessionFilter__Output>;
       SessionPatch: MessageTypeDefinition<_mqfleet_v1_SessionPatch, _mqfleet_v1_SessionPatch__Output>;
@@ -380,6 +421,7 @@ export interface ProtoGrpcType {
         _mqfleet_v1_SessionSettings__Output
       >;
       SessionStatus: EnumTypeDefinition;
+      StoredMessage: MessageTypeDefinition<_mqfleet_v1_StoredMessage, _mqfleet_v1_StoredMessage__Output>;
       Subscription: MessageTypeDefinition<_mqfleet_v1_Subscription, _mqfleet_v1_Subscription__Output>;
       UserProperty: MessageTypeDefinition<_mqfleet_v1_UserProperty, _mqfleet_v1_UserProperty__Output>;
       UserPropertyList: MessageTypeDefinition<

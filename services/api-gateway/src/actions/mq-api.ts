@@ -1,7 +1,8 @@
 // api "mq": the MQ API session actions (docs/json-api.md): createMqApiSession, a session for a
 // program or browser that uses the JSON API instead of MQTT (one client-name space with MQTT
 // sessions; every property alterMqSession takes), and publishMessagesToMq, messages published as
-// a session to MQTT and MQ API subscribers on every gateway.
+// a session to MQTT and MQ API subscribers on every gateway, and getMessagesFromMqApiSession, the
+// messages kept for an MQ API session's subscriptions.
 import {
   binaryFromString,
   jsonValueBytes,
@@ -14,7 +15,9 @@ import {
 } from '@mqfleet/core';
 import type {
   CreateMqApiSessionResponse__Output,
+  GetMessagesResponse__Output,
   PublishMessage,
+  StoredMessage__Output,
   PublishResponse__Output,
 } from '@mqfleet/proto';
 import { unary } from '../backend';
@@ -67,6 +70,9 @@ const createMqApiSession: ActionDef = {
 
 /** Messages per publishMessagesToMq call. */
 const MAX_MESSAGES = 1000;
+/** Messages per getMessagesFromMqApiSession call (the session-service's bound), and by default. */
+const MAX_READ = 10_000;
+const DEFAULT_MAX_READ = 100;
 const FORMATS = ['utf8', 'json', 'hex', 'base64'];
 /** One messages[] entry → the gRPC message: the payload's bytes per binaryFormat / mqttPayloadType. */
 function toPublishMessage(m: Record<string, unknown>, at: string): PublishMessage {
@@ -177,4 +183,130 @@ const publishMessagesToMq: ActionDef = {
   },
 };
 
-export const MQ_API_ACTIONS: ActionDef[] = [createMqApiSession, publishMessagesToMq];
+/** A payload (or correlation data) in the asked format; what cannot be shown so says which it is. */
+function renderBytes(bytes: Buffer, format: string): { value: unknown; format: string } {
+  if (format === 'hex' || format === 'base64') return { value: bytes.toString(format), format };
+  const text = new TextDecoder('utf-8', { fatal: true });
+  let decoded: string;
+  try {
+    decoded = text.decode(bytes);
+  } catch {
+    // Not UTF-8: shown as base64, and the message says so.
+    return { value: bytes.toString('base64'), format: 'base64' };
+  }
+  if (format === 'json') {
+    try {
+      return { value: JSON.parse(decoded) as unknown, format: 'json' };
+    } catch {
+      return { value: decoded, format: 'utf8' };
+    }
+  }
+  return { value: decoded, format: 'utf8' };
+}
+
+/** One kept message as the JSON API shows it. */
+export function renderStoredMessage(m: StoredMessage__Output, format: string): Record<string, unknown> {
+  const payload = renderBytes(Buffer.from(m.payload, 'base64'), format);
+  const out: Record<string, unknown> = {
+    topic: m.topic,
+    payload: payload.value,
+    binaryFormat: payload.format,
+    mqttPayloadType: m.payloadUtf8 ? 'utf8' : 'binary',
+    qos: m.qos,
+    retain: m.retain,
+    userProperties: m.userProperties.map((p) => ({ key: p.key, value: p.value })),
+    subscriptionIdentifiers: m.subscriptionIdentifiers,
+    receivedAt: m.receivedAt,
+    sequence: Number(m.sequence),
+  };
+  if (m.contentType) out.contentType = m.contentType;
+  if (m.correlationData.length > 0)
+    out.correlationData = renderBytes(Buffer.from(m.correlationData, 'base64'), 'json').value;
+  if (m.responseTopic) out.responseTopic = m.responseTopic;
+  if (m.expirySeconds > 0) out.expirySeconds = m.expirySeconds;
+  return out;
+}
+
+const getMessagesFromMqApiSession: ActionDef = {
+  api: 'mq',
+  name: 'getMessagesFromMqApiSession',
+  tokenRequired: true,
+  summary:
+    "Takes the oldest messages kept for an MQ API session's subscriptions (each is returned once; the next call resumes after them); a banned session → 12040",
+  params: object(
+    {
+      clientName: clientName('An MQ API session (its owner or an administrator may read it)'),
+      maxMessages: int(1, MAX_READ, 'Messages to return at most', { default: DEFAULT_MAX_READ }),
+      topic: str(
+        MAX_MQTT_STRING_BYTES,
+        'Only messages of this topic name (no wildcards); others stay kept',
+        1,
+      ),
+      binaryFormat: {
+        type: 'string',
+        enum: FORMATS,
+        default: 'utf8',
+        description:
+          'How payloads are shown: utf8 text, json (parsed; utf8 text when it does not parse), hex or base64. A payload that is not UTF-8 is shown as base64 whatever is asked; each message names the format used.',
+      },
+    },
+    ['clientName'],
+  ),
+  result: openObject({
+    clientName: { type: 'string' },
+    data: {
+      type: 'array',
+      items: openObject({
+        topic: { type: 'string' },
+        payload: {},
+        binaryFormat: { type: 'string', enum: FORMATS },
+        mqttPayloadType: { type: 'string', enum: ['utf8', 'binary'] },
+        qos: { type: 'integer' },
+        retain: { type: 'boolean' },
+        contentType: { type: 'string' },
+        correlationData: {},
+        responseTopic: { type: 'string' },
+        expirySeconds: { type: 'integer', description: 'Message Expiry Interval left' },
+        userProperties: {
+          type: 'array',
+          items: openObject({ key: { type: 'string' }, value: { type: 'string' } }),
+        },
+        subscriptionIdentifiers: { type: 'array', items: { type: 'integer' } },
+        receivedAt: { type: 'string', description: 'When a gateway received it (ISO 8601, UTC)' },
+        sequence: { type: 'integer', description: 'Position in the store; grows with every message' },
+      }),
+    },
+    messageCount: { type: 'integer' },
+    remainingMessages: { type: 'integer', description: 'Messages still kept (of topic, when given)' },
+  }),
+  async run({ params, authToken, backend }) {
+    const name = parseClientName(params.clientName);
+    const format = (params.binaryFormat as string | undefined) ?? 'utf8';
+    const res = await unary<GetMessagesResponse__Output>((cb) =>
+      backend.session.getMessages(
+        {
+          clientName: name,
+          maxMessages: (params.maxMessages as number | undefined) ?? DEFAULT_MAX_READ,
+          topic: (params.topic as string | undefined) ?? '',
+        },
+        backend.bearer(authToken),
+        backend.options(),
+        cb,
+      ),
+    );
+    return {
+      result: {
+        clientName: name,
+        data: res.messages.map((m) => renderStoredMessage(m, format)),
+        messageCount: res.messages.length,
+        remainingMessages: Number(res.remaining),
+      },
+    };
+  },
+};
+
+export const MQ_API_ACTIONS: ActionDef[] = [
+  createMqApiSession,
+  publishMessagesToMq,
+  getMessagesFromMqApiSession,
+];

@@ -107,6 +107,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       properties,
       receivedAt: Date.now(),
       originConnectionId: conn.id,
+      originClient: conn.clientName,
     };
     if (refuseOffBus(conn, packet, message)) return; // what NATS cannot carry (../bus-limits.ts)
     // [MQTT-3.3.1-5, MQTT-3.3.1-6]; the message still goes to the current subscribers.

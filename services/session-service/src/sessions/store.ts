@@ -56,6 +56,7 @@ import {
   filterKey,
   isoTimestamp,
   lockRow,
+  MQ_API_SESSION_TYPE,
   OPEN_REFUSAL_REASONS,
   openRefusal,
   removedAtClose,
@@ -394,7 +395,7 @@ export class SessionStore implements EventSink {
   async delete(
     req: DeleteSessionRequest__Output,
     actor: string,
-  ): Promise<{ deleted: boolean; wasConnected: boolean; version: string }> {
+  ): Promise<{ deleted: boolean; wasConnected: boolean; version: string; sessionType: string }> {
     return inTransaction(this.db, async (tx) => {
       const existing = await lockRow(tx, req.clientName);
       if (!existing) throw notFound(`session "${truncate(req.clientName)}"`);
@@ -406,7 +407,7 @@ export class SessionStore implements EventSink {
         await audit(tx, session, actor, 'delete', {});
         await enqueue(tx, this, 'deleted', session, actor);
         await endedSessionsWillsDue(tx, [existing.client_key]);
-        return { deleted: true, wasConnected, version: session.version };
+        return { deleted: true, wasConnected, version: session.version, sessionType: existing.session_type };
       }
       const settings = settingsFromStored(existing.settings);
       settings.sessionStatus = 'SESSION_STATUS_INACTIVE';
@@ -422,7 +423,7 @@ export class SessionStore implements EventSink {
           : { sessionStatus: { before: statusFromName(before), after: 'SESSION_STATUS_INACTIVE' } };
       await audit(tx, session, actor, 'deactivate', changes);
       await enqueue(tx, this, 'deactivated', session, actor, changes);
-      return { deleted: false, wasConnected, version: session.version };
+      return { deleted: false, wasConnected, version: session.version, sessionType: existing.session_type };
     });
   }
 
@@ -566,6 +567,20 @@ export class SessionStore implements EventSink {
     };
   }
 
+  /** A page of the MQ API sessions with their subscriptions, in key order (ListMqApiSessions). */
+  async mqApiSessions(after: string, limit: number): Promise<{ sessions: Session__Output[]; next: string }> {
+    const pageSize = limit > 0 ? Math.min(limit, MAX_NAMES_PAGE) : DEFAULT_NAMES_PAGE;
+    const { rows } = await this.db.query<SessionRow>(
+      `SELECT * FROM sessions WHERE session_type = $3 AND client_key > decode($1, 'hex')
+        ORDER BY client_key LIMIT $2`,
+      [/^[0-9a-f]*$/.test(after) && after.length % 2 === 0 ? after : '', pageSize, MQ_API_SESSION_TYPE],
+    );
+    return {
+      sessions: await sessionsOf(this.db, rows),
+      next: rows.length === pageSize ? rows[rows.length - 1]!.client_key.toString('hex') : '',
+    };
+  }
+
   async describe(clientNames: string[]): Promise<Session__Output[]> {
     if (clientNames.length === 0) return [];
     const { rows } = await this.db.query<SessionRow>('SELECT * FROM sessions WHERE client_key = ANY($1)', [
@@ -623,7 +638,12 @@ export class SessionStore implements EventSink {
       : [];
     const plan = planSubscriptionChange(req, add, existing, before);
     if (audited) checkBound(before, plan.after, this.limits);
-    if (!plan.changed) return { session: rowToSession(existing!, before), changed: false };
+    // Retained messages are due for these [MQTT-3.3.1-9, MQTT-3.3.1-10, MQTT-3.3.1-11].
+    const had = new Set(before.map((s) => s.topicFilter));
+    const retainedFor = add.filter(
+      (s) => s.retainHandling === 0 || (s.retainHandling === 1 && !had.has(s.topicFilter)),
+    );
+    if (!plan.changed) return { session: rowToSession(existing!, before), changed: false, retainedFor };
     const key = existing!.client_key;
     if (plan.deletes.length > 0) {
       await tx.query('DELETE FROM session_subscriptions WHERE client_key = $1 AND filter_key = ANY($2)', [
@@ -644,7 +664,7 @@ export class SessionStore implements EventSink {
     const changes: Record<string, FieldChange> = { subscriptions: { before, after: plan.after } };
     if (audited) await audit(tx, session, actor, 'subscriptions', changes);
     await enqueue(tx, this, 'altered', session, actor, changes);
-    return { session, changed: true };
+    return { session, changed: true, retainedFor };
   }
 
   /** Removes temporary sessions whose expiry interval has run out since they disconnected. */

@@ -55,6 +55,11 @@ export async function loadSubscriptions(
 export interface SubscriptionChange {
   session: Session__Output;
   changed: boolean;
+  /**
+   * Added subscriptions whose retained messages are due: Retain Handling 0, or 1 for a filter the
+   * session did not have (used for MQ API sessions, whose gateway-side delivery is mq-api-messages.ts).
+   */
+  retainedFor?: Subscription__Output[];
 }
 
 /** Checks one subscription of a ChangeSubscriptions request; returns it normalised. */

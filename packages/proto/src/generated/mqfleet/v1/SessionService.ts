@@ -83,6 +83,14 @@ import type {
   DescribeSessionsResponse__Output as _mqfleet_v1_DescribeSessionsResponse__Output,
 } from '../../mqfleet/v1/DescribeSessionsResponse';
 import type {
+  GetMessagesRequest as _mqfleet_v1_GetMessagesRequest,
+  GetMessagesRequest__Output as _mqfleet_v1_GetMessagesRequest__Output,
+} from '../../mqfleet/v1/GetMessagesRequest';
+import type {
+  GetMessagesResponse as _mqfleet_v1_GetMessagesResponse,
+  GetMessagesResponse__Output as _mqfleet_v1_GetMessagesResponse__Output,
+} from '../../mqfleet/v1/GetMessagesResponse';
+import type {
   GetSessionAuditRequest as _mqfleet_v1_GetSessionAuditRequest,
   GetSessionAuditRequest__Output as _mqfleet_v1_GetSessionAuditRequest__Output,
 } from '../../mqfleet/v1/GetSessionAuditRequest';
@@ -98,6 +106,14 @@ import type {
   ListGatewaysResponse as _mqfleet_v1_ListGatewaysResponse,
   ListGatewaysResponse__Output as _mqfleet_v1_ListGatewaysResponse__Output,
 } from '../../mqfleet/v1/ListGatewaysResponse';
+import type {
+  ListMqApiSessionsRequest as _mqfleet_v1_ListMqApiSessionsRequest,
+  ListMqApiSessionsRequest__Output as _mqfleet_v1_ListMqApiSessionsRequest__Output,
+} from '../../mqfleet/v1/ListMqApiSessionsRequest';
+import type {
+  ListMqApiSessionsResponse as _mqfleet_v1_ListMqApiSessionsResponse,
+  ListMqApiSessionsResponse__Output as _mqfleet_v1_ListMqApiSessionsResponse__Output,
+} from '../../mqfleet/v1/ListMqApiSessionsResponse';
 import type {
   ListSessionNamesRequest as _mqfleet_v1_ListSessionNamesRequest,
   ListSessionNamesRequest__Output as _mqfleet_v1_ListSessionNamesRequest__Output,
@@ -138,6 +154,14 @@ import type {
   PublishResponse as _mqfleet_v1_PublishResponse,
   PublishResponse__Output as _mqfleet_v1_PublishResponse__Output,
 } from '../../mqfleet/v1/PublishResponse';
+import type {
+  ReceiveRequest as _mqfleet_v1_ReceiveRequest,
+  ReceiveRequest__Output as _mqfleet_v1_ReceiveRequest__Output,
+} from '../../mqfleet/v1/ReceiveRequest';
+import type {
+  StoredMessage as _mqfleet_v1_StoredMessage,
+  StoredMessage__Output as _mqfleet_v1_StoredMessage__Output,
+} from '../../mqfleet/v1/StoredMessage';
 
 export interface SessionServiceClient extends grpc.Client {
   AlterSession(
@@ -536,6 +560,47 @@ export interface SessionServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mqfleet_v1_DescribeSessionsResponse__Output>,
   ): grpc.ClientUnaryCall;
 
+  GetMessages(
+    argument: _mqfleet_v1_GetMessagesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetMessages(
+    argument: _mqfleet_v1_GetMessagesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_GetMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetMessages(
+    argument: _mqfleet_v1_GetMessagesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetMessages(
+    argument: _mqfleet_v1_GetMessagesRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_GetMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getMessages(
+    argument: _mqfleet_v1_GetMessagesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getMessages(
+    argument: _mqfleet_v1_GetMessagesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_GetMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getMessages(
+    argument: _mqfleet_v1_GetMessagesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getMessages(
+    argument: _mqfleet_v1_GetMessagesRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_GetMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   GetSessionAudit(
     argument: _mqfleet_v1_GetSessionAuditRequest,
     metadata: grpc.Metadata,
@@ -616,6 +681,47 @@ export interface SessionServiceClient extends grpc.Client {
   listGateways(
     argument: _mqfleet_v1_ListGatewaysRequest,
     callback: grpc.requestCallback<_mqfleet_v1_ListGatewaysResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  ListMqApiSessions(
+    argument: _mqfleet_v1_ListMqApiSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListMqApiSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListMqApiSessions(
+    argument: _mqfleet_v1_ListMqApiSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ListMqApiSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListMqApiSessions(
+    argument: _mqfleet_v1_ListMqApiSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListMqApiSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListMqApiSessions(
+    argument: _mqfleet_v1_ListMqApiSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ListMqApiSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listMqApiSessions(
+    argument: _mqfleet_v1_ListMqApiSessionsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListMqApiSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listMqApiSessions(
+    argument: _mqfleet_v1_ListMqApiSessionsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_ListMqApiSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listMqApiSessions(
+    argument: _mqfleet_v1_ListMqApiSessionsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_ListMqApiSessionsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listMqApiSessions(
+    argument: _mqfleet_v1_ListMqApiSessionsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_ListMqApiSessionsResponse__Output>,
   ): grpc.ClientUnaryCall;
 
   ListSessionNames(
@@ -822,6 +928,25 @@ export interface SessionServiceClient extends grpc.Client {
     argument: _mqfleet_v1_PublishRequest,
     callback: grpc.requestCallback<_mqfleet_v1_PublishResponse__Output>,
   ): grpc.ClientUnaryCall;
+
+  Receive(
+    argument: _mqfleet_v1_ReceiveRequest,
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_mqfleet_v1_StoredMessage__Output>;
+  Receive(
+    argument: _mqfleet_v1_ReceiveRequest,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_mqfleet_v1_StoredMessage__Output>;
+  receive(
+    argument: _mqfleet_v1_ReceiveRequest,
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_mqfleet_v1_StoredMessage__Output>;
+  receive(
+    argument: _mqfleet_v1_ReceiveRequest,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_mqfleet_v1_StoredMessage__Output>;
 }
 
 export interface SessionServiceHandlers extends grpc.UntypedServiceImplementation {
@@ -875,6 +1000,8 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_DescribeSessionsResponse
   >;
 
+  GetMessages: grpc.handleUnaryCall<_mqfleet_v1_GetMessagesRequest__Output, _mqfleet_v1_GetMessagesResponse>;
+
   GetSessionAudit: grpc.handleUnaryCall<
     _mqfleet_v1_GetSessionAuditRequest__Output,
     _mqfleet_v1_GetSessionAuditResponse
@@ -883,6 +1010,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
   ListGateways: grpc.handleUnaryCall<
     _mqfleet_v1_ListGatewaysRequest__Output,
     _mqfleet_v1_ListGatewaysResponse
+  >;
+
+  ListMqApiSessions: grpc.handleUnaryCall<
+    _mqfleet_v1_ListMqApiSessionsRequest__Output,
+    _mqfleet_v1_ListMqApiSessionsResponse
   >;
 
   ListSessionNames: grpc.handleUnaryCall<
@@ -903,6 +1035,8 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
   >;
 
   Publish: grpc.handleUnaryCall<_mqfleet_v1_PublishRequest__Output, _mqfleet_v1_PublishResponse>;
+
+  Receive: grpc.handleServerStreamingCall<_mqfleet_v1_ReceiveRequest__Output, _mqfleet_v1_StoredMessage>;
 }
 
 export interface SessionServiceDefinition extends grpc.ServiceDefinition {
@@ -966,6 +1100,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_DescribeSessionsRequest__Output,
     _mqfleet_v1_DescribeSessionsResponse__Output
   >;
+  GetMessages: MethodDefinition<
+    _mqfleet_v1_GetMessagesRequest,
+    _mqfleet_v1_GetMessagesResponse,
+    _mqfleet_v1_GetMessagesRequest__Output,
+    _mqfleet_v1_GetMessagesResponse__Output
+  >;
   GetSessionAudit: MethodDefinition<
     _mqfleet_v1_GetSessionAuditRequest,
     _mqfleet_v1_GetSessionAuditResponse,
@@ -977,6 +1117,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_ListGatewaysResponse,
     _mqfleet_v1_ListGatewaysRequest__Output,
     _mqfleet_v1_ListGatewaysResponse__Output
+  >;
+  ListMqApiSessions: MethodDefinition<
+    _mqfleet_v1_ListMqApiSessionsRequest,
+    _mqfleet_v1_ListMqApiSessionsResponse,
+    _mqfleet_v1_ListMqApiSessionsRequest__Output,
+    _mqfleet_v1_ListMqApiSessionsResponse__Output
   >;
   ListSessionNames: MethodDefinition<
     _mqfleet_v1_ListSessionNamesRequest,
@@ -1007,5 +1153,11 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_PublishResponse,
     _mqfleet_v1_PublishRequest__Output,
     _mqfleet_v1_PublishResponse__Output
+  >;
+  Receive: MethodDefinition<
+    _mqfleet_v1_ReceiveRequest,
+    _mqfleet_v1_StoredMessage,
+    _mqfleet_v1_ReceiveRequest__Output,
+    _mqfleet_v1_StoredMessage__Output
   >;
 }

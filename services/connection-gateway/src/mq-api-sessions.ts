@@ -1,0 +1,252 @@
+// Messages of MQ API sessions (docs/json-api.md, "Messages of MQ API sessions"). An MQ API
+// session has no connection to deliver to: its messages are kept in JetStream until it reads
+// them (getMessagesFromMqApiSession, the session-service's mq-api-messages.ts). Every gateway
+// knows every MQ API session's subscriptions, and the gateway that receives a message (from an
+// MQTT client, an API publish or a will: Gateway.route) stores one copy per MQ API session that
+// subscribed to it, on subjects().mqApiMessage(session, topic), with the delivery as an MQTT
+// subscriber would get it (QoS, retain flag, subscription identifiers; No Local by session).
+// A QoS 1 publisher's acknowledgement waits for those copies (confirmation.ts).
+//
+// What a gateway knows is kept in step three ways: at start it lists the MQ API sessions
+// (ListMqApiSessions); after a change of an MQ API session's subscriptions the session-service
+// asks every live gateway (subjects().mqApiSync) and answers its caller once they have it, so a
+// message published after subscribeToMq returns is kept; session events (altered, deleted) carry
+// the rest. Versions order them: an older state never replaces a newer one.
+import {
+  MQ_HEADER_DELIVERY_QOS,
+  MQ_HEADER_DELIVERY_RETAIN,
+  MQ_HEADER_RECEIVED_AT,
+  MQ_HEADER_SUBSCRIPTION_IDS,
+  type Logger,
+  type MqApiRetainedReply,
+  type MqApiRetainedRequest,
+  type MqApiSync,
+  type MqApiSyncReply,
+  type SessionEvent,
+  type Subjects,
+} from '@mqfleet/core';
+import type { Session__Output, Subscription__Output } from '@mqfleet/proto';
+import type { NatsConnection, Subscription } from 'nats';
+import type { StoreConfirmer } from './bus-confirm';
+import { Confirmation } from './confirmation';
+import { toNatsHeaders, type RoutedMessage } from './message';
+import { match, optionsOf, type Match, type SubscriptionOptions } from './subscriptions';
+
+interface Known {
+  version: bigint;
+  subscriptions: Map<string, SubscriptionOptions>;
+  /** Banned sessions get nothing kept (their reads are refused anyway). */
+  banned: boolean;
+}
+
+/** What the MQ API side needs of its gateway. */
+export interface MqApiHost {
+  readonly gatewayId: string;
+  readonly logger: Logger;
+  /** Retained messages matching a filter (retained.ts). */
+  readRetained(filter: string): Promise<RoutedMessage[]>;
+  /** A page of MQ API sessions (session-client.ts). */
+  listMqApiSessions(after: string): Promise<{ sessions: Session__Output[]; next: string }>;
+}
+
+export class MqApiSessions {
+  /** By client name; a deleted session stays as a tombstone (no subscriptions) with its version. */
+  private readonly sessions = new Map<string, Known>();
+  /** Sessions with at least one subscription, not banned: the ones a message is matched against. */
+  private readonly subscribed = new Map<string, Known>();
+  private subs: Subscription[] = [];
+  /** Copies stored, and stores that failed at once (NATS refused the publish). */
+  readonly counts = { stored: 0, failed: 0 };
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly s: Subjects,
+    private readonly host: MqApiHost,
+    private readonly confirmer: StoreConfirmer,
+  ) {}
+
+  /** Answers sync and retained requests, then loads every MQ API session. */
+  async start(): Promise<void> {
+    this.subs.push(
+      this.nc.subscribe(this.s.mqApiSync, {
+        callback: (err, msg) => {
+          if (err) return;
+          try {
+            this.onSync(msg.json<MqApiSync>());
+          } catch (e) {
+            this.host.logger.warn('MQ API sync not understood', { err: e });
+          }
+          msg.respond(JSON.stringify({ gatewayId: this.host.gatewayId } satisfies MqApiSyncReply));
+        },
+      }),
+      this.nc.subscribe(this.s.mqApiRetained, {
+        queue: 'gateways',
+        callback: (err, msg) => {
+          if (err) return;
+          let req: MqApiRetainedRequest;
+          try {
+            req = msg.json<MqApiRetainedRequest>();
+          } catch (e) {
+            this.host.logger.warn('MQ API retained request not understood', { err: e });
+            return;
+          }
+          void this.storeRetained(req).then(
+            (stored) => msg.respond(JSON.stringify({ stored } satisfies MqApiRetainedReply)),
+            (e: unknown) => {
+              this.host.logger.warn('retained messages not stored for an MQ API session', {
+                clientName: req.clientName,
+                err: e,
+              });
+              msg.respond(JSON.stringify({ stored: -1 } satisfies MqApiRetainedReply));
+            },
+          );
+        },
+      }),
+    );
+    await this.nc.flush();
+    let after = '';
+    do {
+      const page = await this.host.listMqApiSessions(after);
+      for (const session of page.sessions) this.apply(session);
+      after = page.next;
+    } while (after !== '');
+  }
+
+  stop(): void {
+    for (const sub of this.subs) sub.unsubscribe();
+    this.subs = [];
+  }
+
+  /** MQ API sessions known here that have subscriptions (and are not banned). */
+  get size(): number {
+    return this.subscribed.size;
+  }
+
+  /** Session events: what they say about MQ API sessions. */
+  onEvent(event: SessionEvent): void {
+    if (event.type === 'deleted') {
+      this.set(event.clientName, BigInt(event.version), [], false);
+      return;
+    }
+    const session = event.session;
+    if (session?.sessionType === 'mqApi') this.apply(session);
+  }
+
+  private apply(session: Session__Output): void {
+    this.set(
+      session.clientName,
+      BigInt(session.version),
+      session.subscriptions ?? [],
+      session.settings?.sessionStatus === 'SESSION_STATUS_BANNED',
+    );
+  }
+
+  private onSync(sync: MqApiSync): void {
+    this.set(
+      sync.clientName,
+      BigInt(sync.version),
+      sync.deleted ? [] : (sync.subscriptions ?? []),
+      false,
+      true,
+    );
+  }
+
+  /**
+   * Takes a state of a session unless a newer one is known. A sync carries only subscriptions:
+   * it keeps the banned flag known.
+   */
+  private set(
+    clientName: string,
+    version: bigint,
+    subscriptions: Subscription__Output[],
+    banned: boolean,
+    keepBanned = false,
+  ): void {
+    const known = this.sessions.get(clientName);
+    if (known && known.version > version) return;
+    const next: Known = {
+      version,
+      // Shared subscriptions of MQ API sessions are not stored (docs/json-api.md).
+      subscriptions: new Map(
+        subscriptions
+          .filter((s) => !s.topicFilter.startsWith('$share/'))
+          .map((s) => [s.topicFilter, optionsOf(s)]),
+      ),
+      banned: keepBanned && known ? known.banned : banned,
+    };
+    this.sessions.set(clientName, next);
+    if (next.subscriptions.size > 0 && !next.banned) this.subscribed.set(clientName, next);
+    else this.subscribed.delete(clientName);
+  }
+
+  /**
+   * A message this gateway received (Gateway.route): one copy per MQ API session it matches
+   * (No Local: not for the session that published it, when that subscription asks so).
+   */
+  publish(message: RoutedMessage, confirmation: Confirmation | undefined): void {
+    if (this.subscribed.size === 0) return;
+    for (const [clientName, known] of this.subscribed) {
+      const fromSelf = message.originClient === clientName;
+      const delivery = match(known.subscriptions, message.topic, message.qos, message.retain, fromSelf);
+      if (delivery) this.store(clientName, message, delivery, confirmation);
+    }
+  }
+
+  private store(
+    clientName: string,
+    message: RoutedMessage,
+    delivery: Match,
+    confirmation: Confirmation | undefined,
+  ): void {
+    try {
+      const h = toNatsHeaders(message, this.host.gatewayId);
+      h.set(MQ_HEADER_RECEIVED_AT, String(Date.now()));
+      h.set(MQ_HEADER_DELIVERY_QOS, String(delivery.qos));
+      if (delivery.retain) h.set(MQ_HEADER_DELIVERY_RETAIN, '1');
+      if (delivery.subscriptionIds.length > 0)
+        h.set(MQ_HEADER_SUBSCRIPTION_IDS, delivery.subscriptionIds.join(','));
+      const subject = this.s.mqApiMessage(clientName, message.topic);
+      this.counts.stored++;
+      // QoS 0 is stored too (the session reads it later), without waiting for JetStream.
+      if (confirmation) this.confirmer.publish(subject, message.payload, h, confirmation);
+      else this.nc.publish(subject, message.payload, { headers: h });
+    } catch (err) {
+      this.counts.failed++;
+      this.host.logger.warn('message not stored for an MQ API session', { clientName, err });
+    }
+  }
+
+  /**
+   * The retained messages of new subscriptions, stored for the session [MQTT-3.3.1-9]: with the
+   * RETAIN flag, at the subscription's QoS, with its identifier. Resolves with how many were
+   * stored once JetStream has them all.
+   */
+  private async storeRetained(req: MqApiRetainedRequest): Promise<number> {
+    let stored = 0;
+    const parts: Promise<void>[] = [];
+    for (const sub of req.subscriptions ?? []) {
+      const options = optionsOf(sub);
+      for (const message of await this.host.readRetained(sub.topicFilter)) {
+        const delivery: Match = {
+          qos: Math.min(options.qos, message.qos) as Match['qos'],
+          retain: true,
+          subscriptionIds: options.identifier !== undefined ? [options.identifier] : [],
+        };
+        parts.push(
+          new Promise<void>((resolve, reject) => {
+            const confirmation = new Confirmation(() =>
+              confirmation.code === 0
+                ? resolve()
+                : reject(new Error(`JetStream refused (0x${confirmation.code.toString(16)})`)),
+            );
+            this.store(req.clientName, message, delivery, confirmation);
+            confirmation.seal();
+          }),
+        );
+        stored++;
+      }
+    }
+    await Promise.all(parts);
+    return stored;
+  }
+}

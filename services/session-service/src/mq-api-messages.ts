@@ -1,0 +1,239 @@
+// Reading the messages kept for MQ API sessions (getMessagesFromMqApiSession, gRPC GetMessages
+// and Receive; docs/json-api.md, "Messages of MQ API sessions"). The connection-gateways store
+// one copy per session on subjects().mqApiMessage(session, topic) (their mq-api-sessions.ts);
+// here they are taken oldest first, by subject, with JetStream direct gets, and each is deleted
+// as it is taken. The deletion is the claim: of two readers that got the same message, only the
+// one whose delete succeeds returns it. So the position of a session is the stream itself:
+// nothing to remember, and a read resumes where the previous one stopped after any restart.
+//
+// After a change of an MQ API session's subscriptions this module also tells the gateways
+// (sync): every live one answers once it stores messages by the new subscriptions, and the
+// retained messages of new subscriptions are stored by one of them.
+import {
+  MQ_HEADER_DELIVERY_QOS,
+  MQ_HEADER_DELIVERY_RETAIN,
+  MQ_HEADER_PROPERTIES,
+  MQ_HEADER_RECEIVED_AT,
+  MQ_HEADER_SUBSCRIPTION_IDS,
+  MqfleetError,
+  remainingSeconds,
+  subjectToTopic,
+  topicNameProblem,
+  type Logger,
+  type MqApiRetainedReply,
+  type MqApiRetainedRequest,
+  type MqApiSync,
+  type StoredProperties,
+  type Subjects,
+} from '@mqfleet/core';
+import type { Session__Output, StoredMessage, Subscription__Output } from '@mqfleet/proto';
+import type { JetStreamManager, NatsConnection, StoredMsg, Subscription } from 'nats';
+import type { GatewayRegistry } from './gateways';
+
+/** Messages one read returns at most, and when none is asked for. */
+export const MAX_READ = 10_000;
+export const DEFAULT_READ = 100;
+/** How long a subscription change waits for the gateways to take it. */
+const SYNC_TIMEOUT_MS = 3000;
+/** How long the retained messages of new subscriptions may take to be stored. */
+const RETAINED_TIMEOUT_MS = 5000;
+
+export class MqApiMessages {
+  private jsm: Promise<JetStreamManager> | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly s: Subjects,
+    private readonly gateways: GatewayRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  private manager(): Promise<JetStreamManager> {
+    this.jsm ??= this.nc.jetstreamManager();
+    return this.jsm;
+  }
+
+  /**
+   * Takes up to `max` of the session's oldest messages (of `topic` only, when given), removing
+   * them; expired ones are removed and skipped. `remaining`: what is left after them.
+   */
+  async take(
+    clientName: string,
+    max: number,
+    topic: string,
+  ): Promise<{ messages: StoredMessage[]; remaining: number }> {
+    if (topic !== '') {
+      const problem = topicNameProblem(topic);
+      if (problem) throw new MqfleetError('INVALID_VALUE', `topic must be a topic name: ${problem}`, 'topic');
+    }
+    const subject =
+      topic === '' ? this.s.mqApiSessionAll(clientName) : this.s.mqApiMessage(clientName, topic);
+    const jsm = await this.manager();
+    const messages: StoredMessage[] = [];
+    let seq = 1;
+    const now = Date.now();
+    while (messages.length < max) {
+      let stored: StoredMsg;
+      try {
+        stored = await (jsm as unknown as DirectGets).direct.getMessage(this.s.mqApiStream, {
+          seq,
+          next_by_subj: subject,
+        });
+      } catch (err) {
+        if (isNotFound(err)) break;
+        throw err;
+      }
+      seq = stored.seq + 1;
+      let claimed: boolean;
+      try {
+        claimed = await jsm.streams.deleteMessage(this.s.mqApiStream, stored.seq, false);
+      } catch (err) {
+        // Another reader took it first.
+        if (isNotFound(err) || /no message found|not found/i.test(String((err as Error).message))) continue;
+        throw err;
+      }
+      if (!claimed) continue;
+      const message = this.decode(clientName, stored, now);
+      if (message) messages.push(message);
+    }
+    return { messages, remaining: await this.count(jsm, subject) };
+  }
+
+  /** Messages kept on a subject (filter). */
+  private async count(jsm: JetStreamManager, subject: string): Promise<number> {
+    const info = await jsm.streams.info(this.s.mqApiStream, { subjects_filter: subject });
+    let n = 0;
+    for (const count of Object.values(info.state.subjects ?? {})) n += count;
+    return n;
+  }
+
+  /** A stored copy as StoredMessage; undefined when it has expired (or is not ours). */
+  private decode(clientName: string, stored: StoredMsg, now: number): StoredMessage | undefined {
+    const h = stored.header;
+    const prefix = this.s.mqApiSessionAll(clientName).slice(0, -1); // without the '>'
+    let topic: string;
+    try {
+      topic = subjectToTopic(stored.subject.slice(prefix.length));
+    } catch {
+      return undefined;
+    }
+    let props: StoredProperties = {};
+    const raw = h.get(MQ_HEADER_PROPERTIES);
+    if (raw) {
+      try {
+        props = JSON.parse(raw) as StoredProperties;
+      } catch {
+        return undefined;
+      }
+    }
+    const receivedAt = Number(h.get(MQ_HEADER_RECEIVED_AT)) || stored.time.getTime();
+    const left = remainingSeconds(props, receivedAt, now);
+    if (left !== undefined && left <= 0) return undefined;
+    const ids = h.get(MQ_HEADER_SUBSCRIPTION_IDS);
+    return {
+      clientName,
+      topic,
+      payload: Buffer.from(stored.data),
+      qos: Number(h.get(MQ_HEADER_DELIVERY_QOS)) || 0,
+      retain: h.get(MQ_HEADER_DELIVERY_RETAIN) === '1',
+      contentType: props.ct ?? '',
+      correlationData: props.cd ? Buffer.from(props.cd, 'base64') : Buffer.alloc(0),
+      responseTopic: props.rt ?? '',
+      expirySeconds: left ?? 0,
+      payloadUtf8: props.pfi === true,
+      userProperties: (props.u ?? []).map(([key, value]) => ({ key, value })),
+      subscriptionIdentifiers: ids ? ids.split(',').map(Number) : [],
+      receivedAt: new Date(receivedAt).toISOString(),
+      sequence: String(stored.seq),
+    };
+  }
+
+  /**
+   * Calls `wake` whenever a message is stored for the session (of `topic`, when given): JetStream
+   * stores what is published on core NATS, so the subject is also seen there (Receive).
+   */
+  watch(clientName: string, topic: string, wake: () => void): Subscription {
+    const subject =
+      topic === '' ? this.s.mqApiSessionAll(clientName) : this.s.mqApiMessage(clientName, topic);
+    return this.nc.subscribe(subject, { callback: () => wake() });
+  }
+
+  /**
+   * An MQ API session's subscriptions changed (or it was deleted): every live gateway takes the
+   * new state before this resolves (at most SYNC_TIMEOUT_MS; a gateway that does not answer gets
+   * it from the session event). `retainedFor`: new subscriptions whose retained messages are due.
+   */
+  async sync(
+    session: Session__Output,
+    deleted: boolean,
+    retainedFor: Subscription__Output[] = [],
+  ): Promise<void> {
+    const expected = this.gateways.alive().length;
+    const sync: MqApiSync = {
+      clientName: session.clientName,
+      version: String(session.version),
+      ...(deleted ? { deleted: true as const } : {}),
+      subscriptions: deleted ? [] : session.subscriptions,
+    };
+    if (expected > 0) {
+      let answered = 0;
+      try {
+        const replies = await this.nc.requestMany(this.s.mqApiSync, JSON.stringify(sync), {
+          maxWait: SYNC_TIMEOUT_MS,
+          maxMessages: expected,
+        });
+        for await (const _reply of replies) answered++;
+      } catch (err) {
+        this.log.warn('MQ API subscriptions not confirmed by the gateways', {
+          clientName: session.clientName,
+          err,
+        });
+      }
+      if (answered < expected) {
+        this.log.warn('MQ API subscriptions confirmed by fewer gateways than are alive', {
+          clientName: session.clientName,
+          answered,
+          alive: expected,
+        });
+      }
+    }
+    if (deleted) {
+      await this.discard(session.clientName);
+      return;
+    }
+    if (retainedFor.length === 0) return;
+    const request: MqApiRetainedRequest = { clientName: session.clientName, subscriptions: retainedFor };
+    try {
+      const reply = await this.nc.request(this.s.mqApiRetained, JSON.stringify(request), {
+        timeout: RETAINED_TIMEOUT_MS,
+      });
+      const { stored } = reply.json<MqApiRetainedReply>();
+      if (stored < 0) throw new Error('the gateway could not store them');
+    } catch (err) {
+      this.log.warn('retained messages not stored for an MQ API session', {
+        clientName: session.clientName,
+        err,
+      });
+    }
+  }
+
+  /** Removes every message kept for a deleted session. */
+  async discard(clientName: string): Promise<void> {
+    try {
+      const jsm = await this.manager();
+      await jsm.streams.purge(this.s.mqApiStream, { filter: this.s.mqApiSessionAll(clientName) });
+    } catch (err) {
+      this.log.warn('messages of a deleted MQ API session not removed', { clientName, err });
+    }
+  }
+}
+
+/** nats.js has JetStream direct gets (jsm.direct) without declaring them on JetStreamManager. */
+interface DirectGets {
+  direct: { getMessage(stream: string, query: { seq: number; next_by_subj: string }): Promise<StoredMsg> };
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { code?: string | number; api_error?: { code?: number } };
+  return e.code === '404' || e.code === 404 || e.api_error?.code === 404;
+}

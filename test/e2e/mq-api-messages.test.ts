@@ -1,0 +1,283 @@
+// Messages of MQ API sessions end to end (docs/json-api.md, "Messages of MQ API sessions"): an
+// MQ API session subscribes with subscribeToMq, MQTT clients on two gateways publish, and
+// getMessagesFromMqApiSession returns what was kept, in order, once, with the delivery's
+// properties; the position survives an api-gateway restart and a gateway restart; retained
+// messages of a new subscription, No Local, expiry, binaryFormat, the topic filter, a ban and
+// gRPC Receive. Real processes, real MQTT.js clients, real JetStream.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MqfleetClient } from '@mqfleet/client';
+import { until } from '@mqfleet/testkit';
+import { endClient, startSystem, type System } from './system';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('messages kept for MQ API sessions (two gateways, separate processes)', () => {
+  let system: System;
+  let token: string;
+  const api = (action: string, params: Record<string, unknown>) =>
+    system.api(action, params, { authToken: token });
+  const ok = async (action: string, params: Record<string, unknown>): Promise<Json> => {
+    const res = await api(action, params);
+    assert.equal(res.body.errorCode, 0, `${action}: ${res.body.errorMessage}`);
+    return res.body.result as Json;
+  };
+  const read = (clientName: string, params: Record<string, unknown> = {}): Promise<Json> =>
+    ok('getMessagesFromMqApiSession', { clientName, ...params });
+  /** Reads until `count` messages came (a QoS 0 store is not awaited by its publisher). */
+  const readAll = async (clientName: string, count: number, params: Record<string, unknown> = {}) => {
+    const got: Json[] = [];
+    await until(
+      async () => {
+        got.push(...(await read(clientName, params)).data);
+        return got.length >= count;
+      },
+      10_000,
+      50,
+    );
+    return got;
+  };
+
+  before(async () => {
+    system = await startSystem({ gateways: 2 });
+    token = await system.login();
+  });
+  after(async () => {
+    await system?.close();
+  });
+
+  it('keeps the messages of its subscriptions and returns each once, in order, with their properties', async () => {
+    await ok('createMqApiSession', { clientName: 'reader-1' });
+    const sub = await ok('subscribeToMq', {
+      clientName: 'reader-1',
+      subscriptionActions: [
+        { subscriptionAction: 'add', topicFilter: 'feed/#', qos: 1, subscriptionIdentifier: 7 },
+      ],
+    });
+    assert.equal(sub.subscriptions?.length ?? 1, 1);
+    const publishers = [await system.mqtt('feed-pub-0', {}, 0), await system.mqtt('feed-pub-1', {}, 1)];
+    // Published after subscribeToMq returned, on either gateway: kept (QoS 1 waits for the store).
+    await publishers[0]!.publishAsync('feed/a', 'one', {
+      qos: 1,
+      properties: {
+        userProperties: { k: 'v' },
+        contentType: 'text/plain',
+        responseTopic: 'feed/reply',
+        correlationData: Buffer.from('c-1'),
+        payloadFormatIndicator: true,
+        messageExpiryInterval: 600,
+      },
+    });
+    await publishers[1]!.publishAsync('feed/b', 'two', { qos: 1 });
+    await publishers[0]!.publishAsync('feed/c', 'three', { qos: 0 });
+    await publishers[0]!.publishAsync('other/x', 'not subscribed', { qos: 1 });
+
+    const first = await read('reader-1', { maxMessages: 2 });
+    assert.equal(first.messageCount, 2);
+    assert.deepEqual(
+      first.data.map((m: Json) => [m.topic, m.payload, m.qos]),
+      [
+        ['feed/a', 'one', 1],
+        ['feed/b', 'two', 1],
+      ],
+    );
+    const m = first.data[0];
+    assert.deepEqual(m.userProperties, [{ key: 'k', value: 'v' }]);
+    assert.equal(m.contentType, 'text/plain');
+    assert.equal(m.responseTopic, 'feed/reply');
+    assert.equal(m.correlationData, 'c-1');
+    assert.equal(m.mqttPayloadType, 'utf8');
+    assert.deepEqual(m.subscriptionIdentifiers, [7]);
+    assert.ok(m.expirySeconds > 0 && m.expirySeconds <= 600, String(m.expirySeconds));
+    assert.equal(m.retain, false);
+    assert.ok(first.data[1].sequence > m.sequence);
+
+    // The next read resumes after them; then nothing is left.
+    const rest = await readAll('reader-1', 1);
+    assert.deepEqual(
+      rest.map((x) => [x.topic, x.payload, x.qos]),
+      [['feed/c', 'three', 0]],
+    );
+    const empty = await read('reader-1');
+    assert.equal(empty.messageCount, 0);
+    assert.equal(empty.remainingMessages, 0);
+    for (const p of publishers) await endClient(p);
+  });
+
+  it('keeps them while nobody reads, across an api-gateway restart and a gateway restart', async () => {
+    await ok('createMqApiSession', { clientName: 'reader-2' });
+    await ok('subscribeToMq', {
+      clientName: 'reader-2',
+      subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'durable/+', qos: 1 }],
+    });
+    const publisher = await system.mqtt('durable-pub', {}, 1);
+    for (let i = 0; i < 10; i++) await publisher.publishAsync(`durable/${i % 2}`, `m${i}`, { qos: 1 });
+    await endClient(publisher);
+    const before = await read('reader-2', { maxMessages: 3 });
+    assert.deepEqual(
+      before.data.map((m: Json) => m.payload),
+      ['m0', 'm1', 'm2'],
+    );
+    assert.equal(before.remainingMessages, 7);
+
+    // (Tokens live in the session-service's database: the same token works after the restart.)
+    await system.restartApiGateway();
+    const afterApi = await read('reader-2', { maxMessages: 3 });
+    assert.deepEqual(
+      afterApi.data.map((m: Json) => m.payload),
+      ['m3', 'm4', 'm5'],
+    );
+
+    // Both gateways restarted (SIGTERM, then started again): the messages and the subscriptions
+    // are where they were; a message published after the restart is kept too.
+    for (const index of [0, 1]) {
+      assert.equal(await system.gateways[index]!.process.stop('SIGTERM'), 0);
+      await system.startGateway(index);
+    }
+    const again = await system.mqtt('durable-pub-2', {}, 0);
+    await again.publishAsync('durable/1', 'm10', { qos: 1 });
+    await endClient(again);
+    const rest = await read('reader-2', { maxMessages: 100 });
+    assert.deepEqual(
+      rest.data.map((m: Json) => m.payload),
+      ['m6', 'm7', 'm8', 'm9', 'm10'],
+    );
+  });
+
+  it('stores the retained messages of a new subscription, honours No Local, topic and binaryFormat', async () => {
+    const retainer = await system.mqtt('retainer', {}, 1);
+    await retainer.publishAsync('state/a', '{"on":true}', { qos: 1, retain: true });
+    await ok('createMqApiSession', { clientName: 'reader-3' });
+    await ok('subscribeToMq', {
+      clientName: 'reader-3',
+      subscriptionActions: [
+        { subscriptionAction: 'add', topicFilter: 'state/#', qos: 1, receiveMyMessages: false },
+        { subscriptionAction: 'add', topicFilter: 'raw/#', qos: 1 },
+      ],
+    });
+    // Its own message is not kept (No Local); another session's is.
+    await ok('publishMessagesToMq', {
+      clientName: 'reader-3',
+      topic: 'state/b',
+      messages: [{ payload: 'mine', qos: 1 }],
+    });
+    await retainer.publishAsync('raw/bin', Buffer.from([0xff, 0x00, 0x10]), { qos: 1 });
+    await retainer.publishAsync('state/c', 'theirs', { qos: 1 });
+
+    // topic: only that topic's messages; the others stay kept.
+    const raw = await read('reader-3', { topic: 'raw/bin', binaryFormat: 'hex' });
+    assert.deepEqual(
+      raw.data.map((m: Json) => [m.payload, m.binaryFormat, m.mqttPayloadType]),
+      [['ff0010', 'hex', 'binary']],
+    );
+    const all = await read('reader-3', { binaryFormat: 'json' });
+    assert.deepEqual(
+      all.data.map((m: Json) => [m.topic, m.payload, m.retain, m.binaryFormat]),
+      [
+        ['state/a', { on: true }, true, 'json'],
+        ['state/c', 'theirs', false, 'utf8'],
+      ],
+    );
+    await endClient(retainer);
+  });
+
+  it('drops expired messages', async () => {
+    await ok('createMqApiSession', { clientName: 'reader-4' });
+    await ok('subscribeToMq', {
+      clientName: 'reader-4',
+      subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'expiring/#', qos: 1 }],
+    });
+    const publisher = await system.mqtt('expiring-pub', {}, 0);
+    await publisher.publishAsync('expiring/short', 'gone', {
+      qos: 1,
+      properties: { messageExpiryInterval: 1 },
+    });
+    await publisher.publishAsync('expiring/long', 'kept', {
+      qos: 1,
+      properties: { messageExpiryInterval: 600 },
+    });
+    const sentAt = Date.now();
+    await endClient(publisher);
+    // Message expiry is a matter of time: read once the short one's second is over.
+    await until(async () => Date.now() - sentAt > 2100, 5000, 100);
+    const got = await read('reader-4');
+    assert.deepEqual(
+      got.data.map((m: Json) => m.payload),
+      ['kept'],
+    );
+  });
+
+  it('refuses a banned session (12040), an MQTT session (12012) and a stranger (12030)', async () => {
+    await ok('createMqApiSession', { clientName: 'reader-5' });
+    await ok('alterMqSession', { clientName: 'reader-5', sessionStatus: 'banned' });
+    const banned = await api('getMessagesFromMqApiSession', { clientName: 'reader-5' });
+    assert.equal(banned.body.errorCode, 12040, banned.body.errorMessage);
+
+    const device = await system.mqtt(
+      'plain-device',
+      { clean: false, properties: { sessionExpiryInterval: 60 } },
+      0,
+    );
+    const mqttSession = await api('getMessagesFromMqApiSession', { clientName: 'plain-device' });
+    assert.equal(mqttSession.body.errorCode, 12012, mqttSession.body.errorMessage);
+    assert.match(mqttSession.body.errorMessage, /MQTT session/);
+    await endClient(device);
+
+    const account = await system.api(
+      'createAccount',
+      { username: 'stranger', password: 'stranger-pass' },
+      { api: 'admin', authToken: token },
+    );
+    assert.equal(account.body.errorCode, 0, account.body.errorMessage);
+    const login = await system.api(
+      'createSession',
+      { username: 'stranger', password: 'stranger-pass' },
+      {
+        api: 'admin',
+      },
+    );
+    const other = await system.api(
+      'getMessagesFromMqApiSession',
+      { clientName: 'reader-1' },
+      {
+        authToken: login.body.authToken,
+      },
+    );
+    assert.equal(other.body.errorCode, 12030, other.body.errorMessage);
+
+    const tooMany = await api('getMessagesFromMqApiSession', { clientName: 'reader-1', maxMessages: 10_001 });
+    assert.notEqual(tooMany.body.errorCode, 0);
+  });
+
+  it('gRPC Receive streams what is kept, then each new message', async () => {
+    await ok('createMqApiSession', { clientName: 'reader-6' });
+    await ok('subscribeToMq', {
+      clientName: 'reader-6',
+      subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'stream/#', qos: 1 }],
+    });
+    const publisher = await system.mqtt('stream-pub', {}, 1);
+    await publisher.publishAsync('stream/kept', 'before', { qos: 1 });
+    const client = await MqfleetClient.login(system.env.MQFLEET_SESSION_SERVICE!, 'ADMIN', 'ADMIN');
+    const stream = client.receive('reader-6');
+    const received: string[] = [];
+    const arrived = new Promise<void>((resolve, reject) => {
+      stream.on('data', (m: { payload: string }) => {
+        received.push(Buffer.from(m.payload, 'base64').toString());
+        if (received.length === 3) resolve();
+      });
+      stream.on('error', (err: Error) => {
+        if (!/cancel/i.test(err.message)) reject(err);
+      });
+    });
+    await until(async () => received.length === 1, 10_000, 20);
+    await publisher.publishAsync('stream/live', 'after-1', { qos: 1 });
+    await publisher.publishAsync('stream/live', 'after-2', { qos: 0 });
+    await arrived;
+    assert.deepEqual(received, ['before', 'after-1', 'after-2']);
+    stream.cancel();
+    // What the stream delivered was taken: nothing is left to read.
+    assert.equal((await read('reader-6')).messageCount, 0);
+    client.close();
+    await endClient(publisher);
+  });
+});
