@@ -7,8 +7,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MqfleetClient } from '@mqfleet/client';
+import WebSocket from 'ws';
 import { until } from '@mqfleet/testkit';
-import { endClient, startSystem, type System } from './system';
+import { endClient, messageMatching, startSystem, type System } from './system';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -279,5 +280,89 @@ describe('messages kept for MQ API sessions (two gateways, separate processes)',
     assert.equal((await read('reader-6')).messageCount, 0);
     client.close();
     await endClient(publisher);
+  });
+
+  it('the WebSocket endpoint answers each request and pushes the messages of the session', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${system.httpPort}/ws`);
+    const frames: Json[] = [];
+    const waiters: { test: (f: Json) => boolean; resolve: (f: Json) => void }[] = [];
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Json;
+      frames.push(frame);
+      for (const w of [...waiters]) {
+        if (w.test(frame)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(frame);
+        }
+      }
+    });
+    const frame = (test: (f: Json) => boolean): Promise<Json> => {
+      const seen = frames.find(test);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ test, resolve }));
+    };
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const ws = (requestId: string, action: string, params: Record<string, unknown>): Promise<Json> => {
+      const apiName = action === 'pingSession' ? 'admin' : 'mq';
+      socket.send(JSON.stringify({ api: apiName, action, params, requestId, authToken: token }));
+      return frame((f) => f.requestId === requestId && f.push === undefined);
+    };
+
+    const created = await ws('r1', 'createMqApiSession', { clientName: 'ws-reader' });
+    assert.equal(created.errorCode, 0, created.errorMessage);
+    assert.equal(created.result.sessionType, 'mqApi');
+    const subscribed = await ws('r2', 'subscribeToMq', {
+      clientName: 'ws-reader',
+      subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'ws/#', qos: 1 }],
+    });
+    assert.equal(subscribed.errorCode, 0, subscribed.errorMessage);
+    const device = await system.mqtt('ws-device', {}, 1);
+    await device.publishAsync('ws/kept', 'before push', { qos: 1 });
+    const started = await ws('r3', 'getMessagesFromMqApiSession', { clientName: 'ws-reader', push: true });
+    assert.equal(started.errorCode, 0, started.errorMessage);
+    assert.deepEqual(
+      started.result.data.map((m: Json) => m.payload),
+      ['before push'],
+    );
+    // Published after the push started: it arrives without a request.
+    const pushed = frame((f) => f.push === 'getMessagesFromMqApiSession' && f.result?.data?.length > 0);
+    await device.publishAsync('ws/live', 'pushed', { qos: 1 });
+    const p = await pushed;
+    assert.equal(p.requestId, 'r3');
+    assert.equal(p.clientName, 'ws-reader');
+    assert.deepEqual(
+      p.result.data.map((m: Json) => [m.topic, m.payload]),
+      [['ws/live', 'pushed']],
+    );
+
+    // The other way: the WebSocket session publishes to the MQTT device.
+    await device.subscribeAsync('to-device', { qos: 1 });
+    const arrival = messageMatching(device, (m) => m.topic === 'to-device');
+    const published = await ws('r4', 'publishMessagesToMq', {
+      clientName: 'ws-reader',
+      topic: 'to-device',
+      messages: [{ payload: 'hello device', qos: 1 }],
+    });
+    assert.equal(published.errorCode, 0, published.errorMessage);
+    assert.equal((await arrival).payload.toString(), 'hello device');
+
+    // push false stops the pushes: the next message stays kept for a read.
+    const stopped = await ws('r5', 'getMessagesFromMqApiSession', { clientName: 'ws-reader', push: false });
+    assert.equal(stopped.errorCode, 0, stopped.errorMessage);
+    await device.publishAsync('ws/after', 'kept again', { qos: 1 });
+    const later = await read('ws-reader');
+    assert.deepEqual(
+      later.data.map((m: Json) => m.payload),
+      ['kept again'],
+    );
+
+    // A frame that is not JSON gets the same error POST /api gives; the socket stays usable.
+    socket.send('not json');
+    const bad = await frame((f) => f.errorCode === -1038);
+    assert.match(bad.errorMessage, /not valid JSON/);
+    const ping = await ws('r6', 'pingSession', {});
+    assert.equal(ping.errorCode, 0, ping.errorMessage);
+    socket.close();
+    await endClient(device);
   });
 });

@@ -45,7 +45,18 @@ export function failureResponse(
   return buildResponse(undefined, echo, { failure, warnings: [], serverSuppliedValues: {} });
 }
 
-export function registerApi(app: FastifyInstance, backend: Backend, logger: Logger): void {
+/** One request's answer: HTTP status, the response envelope and how to write it. */
+export interface Answer {
+  status: number;
+  response: Record<string, unknown>;
+  echo: Echo;
+}
+
+/** Answers one request body (bytes or text) as POST /api does; the WebSocket endpoint uses it too. */
+export type Answerer = (body: Buffer) => Promise<Answer>;
+
+/** Registers POST /api; returns the function that answers a request body. */
+export function registerApi(app: FastifyInstance, backend: Backend, logger: Logger): Answerer {
   const run = async (body: Record<string, unknown>): Promise<Outcome> => {
     const outcome: Outcome = { warnings: [], serverSuppliedValues: {} };
     try {
@@ -79,25 +90,30 @@ export function registerApi(app: FastifyInstance, backend: Backend, logger: Logg
     return outcome;
   };
 
-  app.post('/api', async (request, reply) => {
-    const parsed = parseBody(request.body);
+  const answer: Answerer = async (body) => {
+    const parsed = parseBody(body);
     if (!parsed.ok) {
       const failure = {
         errorCode: ERROR_KINDS.NOT_JSON.jsonCode,
         errorMessage: 'the request body is not valid JSON',
       };
-      return send(reply, 400, failureResponse(failure), readEcho(undefined));
+      return { status: 400, response: failureResponse(failure), echo: readEcho(undefined) };
     }
     if (!isObject(parsed.value)) {
       const failure = {
         errorCode: ERROR_KINDS.NOT_OBJECT.jsonCode,
         errorMessage: 'the request body must be a JSON object',
       };
-      return send(reply, 200, failureResponse(failure), readEcho(undefined));
+      return { status: 200, response: failureResponse(failure), echo: readEcho(undefined) };
     }
     const echo = readEcho(parsed.value);
     const outcome = await run(parsed.value);
-    return send(reply, 200, buildResponse(parsed.value, echo, outcome), echo);
+    return { status: 200, response: buildResponse(parsed.value, echo, outcome), echo };
+  };
+
+  app.post('/api', async (request, reply) => {
+    const { status, response, echo } = await answer(request.body as Buffer);
+    return send(reply, status, response, echo);
   });
 
   app.route({
@@ -108,4 +124,5 @@ export function registerApi(app: FastifyInstance, backend: Backend, logger: Logg
       return send(reply.header('allow', 'POST'), 405, failureResponse(failure), readEcho(undefined));
     },
   });
+  return answer;
 }

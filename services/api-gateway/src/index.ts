@@ -6,6 +6,7 @@ import { failureResponse, registerApi } from './api';
 import { createBackend } from './backend';
 import { registerHealth } from './health';
 import { registerOpenApi } from './openapi';
+import { registerWebSocket } from './ws';
 
 /** Bodies up to 4 MiB: willPayload and metadata are at most 65,500 bytes each. */
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -27,7 +28,8 @@ export function buildApiGateway(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  registerApi(app, backend, logger);
+  const answer = registerApi(app, backend, logger);
+  registerWebSocket(app, backend, answer, logger);
   registerHealth(app, config, backend);
   registerOpenApi(app);
 
