@@ -1,10 +1,15 @@
 // Reading the messages kept for MQ API sessions (getMessagesFromMqApiSession, gRPC GetMessages
 // and Receive; docs/json-api.md, "Messages of MQ API sessions"). The connection-gateways store
-// one copy per session on subjects().mqApiMessage(session, topic) (their mq-api-sessions.ts);
-// here they are taken oldest first, by subject, with JetStream direct gets, and each is deleted
-// as it is taken. The deletion is the claim: of two readers that got the same message, only the
-// one whose delete succeeds returns it. So the position of a session is the stream itself:
-// nothing to remember, and a read resumes where the previous one stopped after any restart.
+// one copy per session on subjects().mqApiMessage(session, topic) (their mq-api-sessions.ts).
+//
+// A read of all of a session's messages pulls a batch from the session's durable pull consumer
+// (mqa_<client token>, no acknowledgements: a message it delivered is done) in one request, then
+// purges what it delivered (every message of the session's subjects below the last one: the
+// consumer delivers in order). The consumer's position lives in the NATS server, so the next read
+// resumes where the last stopped after any restart of ours, and two readers never get the same
+// message. A read of one topic takes that topic's oldest messages with direct gets by subject and
+// deletes each: the delete is the claim (of two readers that got the same message, the one whose
+// delete succeeds returns it), and the consumer skips what is gone.
 //
 // After a change of an MQ API session's subscriptions this module also tells the gateways
 // (sync): every live one answers once it stores messages by the new subscriptions, and the
@@ -16,6 +21,7 @@ import {
   MQ_HEADER_RECEIVED_AT,
   MQ_HEADER_SUBSCRIPTION_IDS,
   MqfleetError,
+  clientToken,
   remainingSeconds,
   subjectToTopic,
   topicNameProblem,
@@ -27,12 +33,24 @@ import {
   type Subjects,
 } from '@mqfleet/core';
 import type { Session__Output, StoredMessage, Subscription__Output } from '@mqfleet/proto';
-import type { JetStreamManager, NatsConnection, StoredMsg, Subscription } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type MsgHdrs,
+  type NatsConnection,
+  type StoredMsg,
+  type Subscription,
+} from 'nats';
 import type { GatewayRegistry } from './gateways';
 
 /** Messages one read returns at most, and when none is asked for. */
 export const MAX_READ = 10_000;
 export const DEFAULT_READ = 100;
+/** Name of a session's durable pull consumer (never the raw client name). */
+const consumerName = (token: string): string => `mqa_${token}`;
 /** How long a subscription change waits for the gateways to take it. */
 const SYNC_TIMEOUT_MS = 3000;
 /** How long the retained messages of new subscriptions may take to be stored. */
@@ -40,6 +58,9 @@ const RETAINED_TIMEOUT_MS = 5000;
 
 export class MqApiMessages {
   private jsm: Promise<JetStreamManager> | undefined;
+  private js: JetStreamClient | undefined;
+  /** Sessions whose consumer is known to exist (created or found). */
+  private readonly consumers = new Set<string>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -66,8 +87,8 @@ export class MqApiMessages {
       const problem = topicNameProblem(topic);
       if (problem) throw new MqfleetError('INVALID_VALUE', `topic must be a topic name: ${problem}`, 'topic');
     }
-    const subject =
-      topic === '' ? this.s.mqApiSessionAll(clientName) : this.s.mqApiMessage(clientName, topic);
+    if (topic === '') return this.pull(clientName, max);
+    const subject = this.s.mqApiMessage(clientName, topic);
     const jsm = await this.manager();
     const messages: StoredMessage[] = [];
     let seq = 1;
@@ -93,10 +114,79 @@ export class MqApiMessages {
         throw err;
       }
       if (!claimed) continue;
-      const message = this.decode(clientName, stored, now);
+      const message = this.decode(
+        clientName,
+        stored.subject,
+        stored.header,
+        stored.data,
+        stored.seq,
+        stored.time.getTime(),
+        now,
+      );
       if (message) messages.push(message);
     }
     return { messages, remaining: await this.count(jsm, subject) };
+  }
+
+  /** A whole-session read: one pull from the session's consumer, then a purge of what it gave. */
+  private async pull(
+    clientName: string,
+    max: number,
+  ): Promise<{ messages: StoredMessage[]; remaining: number }> {
+    const token = clientToken(clientName);
+    await this.ensureConsumer(clientName, token);
+    this.js ??= this.nc.jetstream();
+    const pulled: JsMsg[] = [];
+    try {
+      for await (const m of this.js.fetch(this.s.mqApiStream, consumerName(token), {
+        // no_wait alone: with an expiry too, an empty pull waited for all of it (nats-server 2.9).
+        batch: max,
+        no_wait: true,
+      })) {
+        pulled.push(m);
+      }
+    } catch (err) {
+      // The consumer was removed (the stream made again, say): it is made again by the next read.
+      this.consumers.delete(clientName);
+      throw err;
+    }
+    const now = Date.now();
+    const messages: StoredMessage[] = [];
+    for (const m of pulled) {
+      const message = this.decode(
+        clientName,
+        m.subject,
+        m.headers,
+        m.data,
+        m.info.streamSequence,
+        Math.floor(m.info.timestampNanos / 1e6),
+        now,
+      );
+      if (message) messages.push(message);
+    }
+    const last = pulled[pulled.length - 1];
+    if (last) {
+      // Delivered means taken: what the consumer gave is removed (a topic read must not find it).
+      const jsm = await this.manager();
+      await jsm.streams.purge(this.s.mqApiStream, {
+        filter: this.s.mqApiSessionAll(clientName),
+        seq: last.info.streamSequence + 1,
+      });
+    }
+    return { messages, remaining: last ? last.info.pending : 0 };
+  }
+
+  private async ensureConsumer(clientName: string, token: string): Promise<void> {
+    if (this.consumers.has(clientName)) return;
+    const jsm = await this.manager();
+    // Adding a durable consumer with the same configuration again changes nothing.
+    await jsm.consumers.add(this.s.mqApiStream, {
+      durable_name: consumerName(token),
+      filter_subject: this.s.mqApiSessionAll(clientName),
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+    });
+    this.consumers.add(clientName);
   }
 
   /** Messages kept on a subject (filter). */
@@ -108,12 +198,20 @@ export class MqApiMessages {
   }
 
   /** A stored copy as StoredMessage; undefined when it has expired (or is not ours). */
-  private decode(clientName: string, stored: StoredMsg, now: number): StoredMessage | undefined {
-    const h = stored.header;
+  private decode(
+    clientName: string,
+    subject: string,
+    h: MsgHdrs | undefined,
+    data: Uint8Array,
+    seq: number,
+    storedAt: number,
+    now: number,
+  ): StoredMessage | undefined {
+    if (!h) return undefined;
     const prefix = this.s.mqApiSessionAll(clientName).slice(0, -1); // without the '>'
     let topic: string;
     try {
-      topic = subjectToTopic(stored.subject.slice(prefix.length));
+      topic = subjectToTopic(subject.slice(prefix.length));
     } catch {
       return undefined;
     }
@@ -126,14 +224,14 @@ export class MqApiMessages {
         return undefined;
       }
     }
-    const receivedAt = Number(h.get(MQ_HEADER_RECEIVED_AT)) || stored.time.getTime();
+    const receivedAt = Number(h.get(MQ_HEADER_RECEIVED_AT)) || storedAt;
     const left = remainingSeconds(props, receivedAt, now);
     if (left !== undefined && left <= 0) return undefined;
     const ids = h.get(MQ_HEADER_SUBSCRIPTION_IDS);
     return {
       clientName,
       topic,
-      payload: Buffer.from(stored.data),
+      payload: Buffer.from(data),
       qos: Number(h.get(MQ_HEADER_DELIVERY_QOS)) || 0,
       retain: h.get(MQ_HEADER_DELIVERY_RETAIN) === '1',
       contentType: props.ct ?? '',
@@ -144,7 +242,7 @@ export class MqApiMessages {
       userProperties: (props.u ?? []).map(([key, value]) => ({ key, value })),
       subscriptionIdentifiers: ids ? ids.split(',').map(Number) : [],
       receivedAt: new Date(receivedAt).toISOString(),
-      sequence: String(stored.seq),
+      sequence: String(seq),
     };
   }
 
@@ -217,10 +315,16 @@ export class MqApiMessages {
     }
   }
 
-  /** Removes every message kept for a deleted session. */
+  /** Removes every message kept for a deleted session, and its consumer. */
   async discard(clientName: string): Promise<void> {
     try {
       const jsm = await this.manager();
+      this.consumers.delete(clientName);
+      await jsm.consumers
+        .delete(this.s.mqApiStream, consumerName(clientToken(clientName)))
+        .catch((err: unknown) => {
+          if (!isNotFound(err) && !/consumer not found/i.test(String((err as Error).message))) throw err;
+        });
       await jsm.streams.purge(this.s.mqApiStream, { filter: this.s.mqApiSessionAll(clientName) });
     } catch (err) {
       this.log.warn('messages of a deleted MQ API session not removed', { clientName, err });
