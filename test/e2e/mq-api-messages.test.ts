@@ -182,6 +182,40 @@ describe('messages kept for MQ API sessions (two gateways, separate processes)',
     await endClient(retainer);
   });
 
+  it('$share groups hand each message to one MQ API reader', async () => {
+    for (const clientName of ['worker-a', 'worker-b']) {
+      await ok('createMqApiSession', { clientName });
+      await ok('subscribeToMq', {
+        clientName,
+        subscriptionActions: [{ subscriptionAction: 'add', topicFilter: '$share/workers/jobs/#', qos: 1 }],
+      });
+    }
+    const publisher = await system.mqtt('jobs-pub', {}, 1);
+    for (let i = 0; i < 20; i++) await publisher.publishAsync(`jobs/${i % 3}`, `job-${i}`, { qos: 1 });
+    await endClient(publisher);
+    const got: Record<string, string[]> = { 'worker-a': [], 'worker-b': [] };
+    // Alternating reads of 5: each gets some, none gets one twice, together they get all.
+    for (let round = 0; round < 4; round++) {
+      for (const clientName of ['worker-a', 'worker-b']) {
+        got[clientName]!.push(
+          ...(await read(clientName, { maxMessages: 5 })).data.map((m: Json) => m.payload),
+        );
+      }
+    }
+    assert.ok(got['worker-a']!.length > 0 && got['worker-b']!.length > 0, JSON.stringify(got));
+    const all = [...got['worker-a']!, ...got['worker-b']!];
+    assert.equal(new Set(all).size, all.length, 'no message twice');
+    assert.deepEqual(all.sort(), Array.from({ length: 20 }, (_, i) => `job-${i}`).sort());
+    // In order within each reader.
+    for (const list of Object.values(got)) {
+      const numbers = list.map((p) => Number(p.slice(4)));
+      assert.deepEqual(
+        numbers,
+        [...numbers].sort((a, b) => a - b),
+      );
+    }
+  });
+
   it('drops expired messages', async () => {
     await ok('createMqApiSession', { clientName: 'reader-4' });
     await ok('subscribeToMq', {

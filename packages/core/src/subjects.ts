@@ -165,6 +165,12 @@ export interface Subjects {
   /** Subject filter of every message kept for one MQ API session. */
   mqApiSessionAll(clientName: string): string;
   /**
+   * Subject of a copy kept for the MQ API members of a shared subscription `$share/<group>/<filter>`
+   * (the whole shared filter is hashed into the token); each member's read takes some of them.
+   */
+  mqApiShared(sharedFilter: string, topic: string): string;
+  mqApiSharedAll(sharedFilter: string): string;
+  /**
    * Core NATS request the session-service sends after an MQ API session's subscriptions changed
    * (MqApiSync); every live gateway answers once it stores messages by the new ones.
    */
@@ -220,6 +226,10 @@ export function subjects(prefix: string): Subjects {
     mqApiMessage: (clientName, topic) =>
       `${prefix}.mqapi.${clientToken(clientName)}.${topicToSubject(topic)}`,
     mqApiSessionAll: (clientName) => `${prefix}.mqapi.${clientToken(clientName)}.>`,
+    // "g" cannot be a client token (those have 22 characters).
+    mqApiShared: (sharedFilter, topic) =>
+      `${prefix}.mqapi.g.${clientToken(sharedFilter)}.${topicToSubject(topic)}`,
+    mqApiSharedAll: (sharedFilter) => `${prefix}.mqapi.g.${clientToken(sharedFilter)}.>`,
     mqApiSync: `${prefix}.gateway.mqapisync`,
     mqApiRetained: `${prefix}.gateway.mqapiretained`,
     labelEvent: (type, id) => `${prefix}.events.label.${type}.${id}`,

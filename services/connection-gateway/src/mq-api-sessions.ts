@@ -17,6 +17,7 @@ import {
   MQ_HEADER_DELIVERY_RETAIN,
   MQ_HEADER_RECEIVED_AT,
   MQ_HEADER_SUBSCRIPTION_IDS,
+  topicMatches,
   type Logger,
   type MqApiRetainedReply,
   type MqApiRetainedRequest,
@@ -30,13 +31,24 @@ import type { NatsConnection, Subscription } from 'nats';
 import type { StoreConfirmer } from './bus-confirm';
 import { Confirmation } from './confirmation';
 import { toNatsHeaders, type RoutedMessage } from './message';
+import { isShared, parseShared } from './shared';
 import { match, optionsOf, type Match, type SubscriptionOptions } from './subscriptions';
 
 interface Known {
   version: bigint;
   subscriptions: Map<string, SubscriptionOptions>;
+  /** Its shared subscriptions ($share/<group>/<filter>), by the whole filter. */
+  shared: Map<string, SubscriptionOptions>;
   /** Banned sessions get nothing kept (their reads are refused anyway). */
   banned: boolean;
+}
+
+/** A shared subscription with MQ API members: one copy of each message for all of them. */
+interface SharedGroup {
+  /** The filter inside $share/<group>/. */
+  filter: string;
+  /** Members (client names) and their options. */
+  members: Map<string, SubscriptionOptions>;
 }
 
 /** What the MQ API side needs of its gateway. */
@@ -54,6 +66,8 @@ export class MqApiSessions {
   private readonly sessions = new Map<string, Known>();
   /** Sessions with at least one subscription, not banned: the ones a message is matched against. */
   private readonly subscribed = new Map<string, Known>();
+  /** Shared subscriptions of MQ API sessions (not banned), by the whole $share/… filter. */
+  private readonly groups = new Map<string, SharedGroup>();
   private subs: Subscription[] = [];
   /** Copies stored, and stores that failed at once (NATS refused the publish). */
   readonly counts = { stored: 0, failed: 0 };
@@ -166,17 +180,31 @@ export class MqApiSessions {
     if (known && known.version > version) return;
     const next: Known = {
       version,
-      // Shared subscriptions of MQ API sessions are not stored (docs/json-api.md).
       subscriptions: new Map(
-        subscriptions
-          .filter((s) => !s.topicFilter.startsWith('$share/'))
-          .map((s) => [s.topicFilter, optionsOf(s)]),
+        subscriptions.filter((s) => !isShared(s.topicFilter)).map((s) => [s.topicFilter, optionsOf(s)]),
+      ),
+      shared: new Map(
+        subscriptions.filter((s) => isShared(s.topicFilter)).map((s) => [s.topicFilter, optionsOf(s)]),
       ),
       banned: keepBanned && known ? known.banned : banned,
     };
     this.sessions.set(clientName, next);
     if (next.subscriptions.size > 0 && !next.banned) this.subscribed.set(clientName, next);
     else this.subscribed.delete(clientName);
+    // Its memberships: out of the groups it was in, into those it is in now.
+    for (const whole of known?.shared.keys() ?? []) {
+      const group = this.groups.get(whole);
+      group?.members.delete(clientName);
+      if (group?.members.size === 0) this.groups.delete(whole);
+    }
+    if (next.banned) return;
+    for (const [whole, options] of next.shared) {
+      const parsed = parseShared(whole);
+      if (!parsed) continue;
+      let group = this.groups.get(whole);
+      if (!group) this.groups.set(whole, (group = { filter: parsed.filter, members: new Map() }));
+      group.members.set(clientName, options);
+    }
   }
 
   /**
@@ -184,16 +212,30 @@ export class MqApiSessions {
    * (No Local: not for the session that published it, when that subscription asks so).
    */
   publish(message: RoutedMessage, confirmation: Confirmation | undefined): void {
-    if (this.subscribed.size === 0) return;
+    if (this.subscribed.size === 0 && this.groups.size === 0) return;
     for (const [clientName, known] of this.subscribed) {
       const fromSelf = message.originClient === clientName;
       const delivery = match(known.subscriptions, message.topic, message.qos, message.retain, fromSelf);
-      if (delivery) this.store(clientName, message, delivery, confirmation);
+      if (delivery)
+        this.store(this.s.mqApiMessage(clientName, message.topic), message, delivery, confirmation);
+    }
+    for (const [whole, group] of this.groups) {
+      if (!topicMatches(group.filter, message.topic)) continue;
+      // One copy for the group, at the highest QoS a member asked for; no identifiers (they differ
+      // by member) and no No Local [MQTT-3.8.3-4].
+      let qos = 0;
+      for (const options of group.members.values()) qos = Math.max(qos, options.qos);
+      const delivery: Match = {
+        qos: Math.min(qos, message.qos) as Match['qos'],
+        retain: false,
+        subscriptionIds: [],
+      };
+      this.store(this.s.mqApiShared(whole, message.topic), message, delivery, confirmation);
     }
   }
 
   private store(
-    clientName: string,
+    subject: string,
     message: RoutedMessage,
     delivery: Match,
     confirmation: Confirmation | undefined,
@@ -205,14 +247,16 @@ export class MqApiSessions {
       if (delivery.retain) h.set(MQ_HEADER_DELIVERY_RETAIN, '1');
       if (delivery.subscriptionIds.length > 0)
         h.set(MQ_HEADER_SUBSCRIPTION_IDS, delivery.subscriptionIds.join(','));
-      const subject = this.s.mqApiMessage(clientName, message.topic);
       this.counts.stored++;
       // QoS 0 is stored too (the session reads it later), without waiting for JetStream.
       if (confirmation) this.confirmer.publish(subject, message.payload, h, confirmation);
       else this.nc.publish(subject, message.payload, { headers: h });
     } catch (err) {
       this.counts.failed++;
-      this.host.logger.warn('message not stored for an MQ API session', { clientName, err });
+      this.host.logger.warn('message not stored for an MQ API session', {
+        subject: subject.slice(0, 200),
+        err,
+      });
     }
   }
 
@@ -225,8 +269,11 @@ export class MqApiSessions {
     let stored = 0;
     const parts: Promise<void>[] = [];
     for (const sub of req.subscriptions ?? []) {
+      // A shared subscription's retained messages go to the member that subscribed (as the
+      // gateway sends them to an MQTT client that subscribes), not to the group.
       const options = optionsOf(sub);
-      for (const message of await this.host.readRetained(sub.topicFilter)) {
+      const filter = parseShared(sub.topicFilter)?.filter ?? sub.topicFilter;
+      for (const message of await this.host.readRetained(filter)) {
         const delivery: Match = {
           qos: Math.min(options.qos, message.qos) as Match['qos'],
           retain: true,
@@ -239,7 +286,7 @@ export class MqApiSessions {
                 ? resolve()
                 : reject(new Error(`JetStream refused (0x${confirmation.code.toString(16)})`)),
             );
-            this.store(req.clientName, message, delivery, confirmation);
+            this.store(this.s.mqApiMessage(req.clientName, message.topic), message, delivery, confirmation);
             confirmation.seal();
           }),
         );

@@ -56,6 +56,7 @@ import {
   Activity,
   MQ_API_SESSION_TYPE,
   publisherOf,
+  sharedFiltersOf,
   type OpenResult,
   type SessionStore,
   type SubscriptionChange,
@@ -311,7 +312,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     const { mqApi } = await reader(clientName, token);
     let wake: (() => void) | undefined;
     let pending = true;
-    const watch = mqApi.watch(clientName, topic, () => {
+    // (The groups of its shared subscriptions when the stream starts.)
+    const shared = topic === '' ? await sharedFiltersOf(db, clientName) : [];
+    const watch = mqApi.watch(clientName, topic, shared, () => {
       pending = true;
       wake?.();
     });
@@ -328,7 +331,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         }
         pending = false;
         await reader(clientName, token);
-        const { messages } = await mqApi.take(clientName, DEFAULT_READ, topic);
+        const { messages } = await mqApi.take(clientName, DEFAULT_READ, topic, shared);
         for (const message of messages) {
           if (call.cancelled) return;
           if (!call.write(message)) await new Promise((resolve) => call.once('drain', resolve));
@@ -337,7 +340,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         await activity.note(clientName);
       }
     } finally {
-      watch.unsubscribe();
+      for (const sub of watch) sub.unsubscribe();
     }
   };
 
@@ -582,7 +585,8 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     GetMessages: unary(log, async (req, call) => {
       const { mqApi } = await reader(req.clientName, bearer(call));
       const max = readCount(req.maxMessages);
-      const taken = await mqApi.take(req.clientName, max, req.topic);
+      const shared = req.topic === '' ? await sharedFiltersOf(db, req.clientName) : [];
+      const taken = await mqApi.take(req.clientName, max, req.topic, shared);
       await activity.note(req.clientName);
       return { messages: taken.messages, remaining: String(taken.remaining) };
     }),

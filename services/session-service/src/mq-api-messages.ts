@@ -51,6 +51,8 @@ export const MAX_READ = 10_000;
 export const DEFAULT_READ = 100;
 /** Name of a session's durable pull consumer (never the raw client name). */
 const consumerName = (token: string): string => `mqa_${token}`;
+/** Name of the consumer shared by the MQ API members of a shared subscription. */
+const groupConsumerName = (token: string): string => `mqg_${token}`;
 /** How long a subscription change waits for the gateways to take it. */
 const SYNC_TIMEOUT_MS = 3000;
 /** How long the retained messages of new subscriptions may take to be stored. */
@@ -59,7 +61,7 @@ const RETAINED_TIMEOUT_MS = 5000;
 export class MqApiMessages {
   private jsm: Promise<JetStreamManager> | undefined;
   private js: JetStreamClient | undefined;
-  /** Sessions whose consumer is known to exist (created or found). */
+  /** Durable consumers known to exist (created or found), by name. */
   private readonly consumers = new Set<string>();
 
   constructor(
@@ -82,12 +84,13 @@ export class MqApiMessages {
     clientName: string,
     max: number,
     topic: string,
+    shared: string[] = [],
   ): Promise<{ messages: StoredMessage[]; remaining: number }> {
     if (topic !== '') {
       const problem = topicNameProblem(topic);
       if (problem) throw new MqfleetError('INVALID_VALUE', `topic must be a topic name: ${problem}`, 'topic');
     }
-    if (topic === '') return this.pull(clientName, max);
+    if (topic === '') return this.pullAll(clientName, max, shared);
     const subject = this.s.mqApiMessage(clientName, topic);
     const jsm = await this.manager();
     const messages: StoredMessage[] = [];
@@ -116,6 +119,7 @@ export class MqApiMessages {
       if (!claimed) continue;
       const message = this.decode(
         clientName,
+        this.s.mqApiSessionAll(clientName).slice(0, -1),
         stored.subject,
         stored.header,
         stored.data,
@@ -128,17 +132,50 @@ export class MqApiMessages {
     return { messages, remaining: await this.count(jsm, subject) };
   }
 
-  /** A whole-session read: one pull from the session's consumer, then a purge of what it gave. */
-  private async pull(
+  /**
+   * A whole-session read: its own messages, then those of its shared subscriptions' groups (each
+   * group's copies go to whichever member reads them first), in stream order.
+   */
+  private async pullAll(
     clientName: string,
     max: number,
+    shared: string[],
   ): Promise<{ messages: StoredMessage[]; remaining: number }> {
-    const token = clientToken(clientName);
-    await this.ensureConsumer(clientName, token);
+    const own = await this.pull(
+      clientName,
+      this.s.mqApiSessionAll(clientName),
+      consumerName(clientToken(clientName)),
+      max,
+    );
+    let { messages, remaining } = own;
+    for (const whole of shared) {
+      if (messages.length >= max) break;
+      const group = await this.pull(
+        clientName,
+        this.s.mqApiSharedAll(whole),
+        groupConsumerName(clientToken(whole)),
+        max - messages.length,
+      );
+      messages = messages.concat(group.messages);
+      remaining += group.remaining;
+    }
+    if (shared.length > 0)
+      messages.sort((a, b) => Number(BigInt(a.sequence as string) - BigInt(b.sequence as string)));
+    return { messages, remaining };
+  }
+
+  /** One pull from a durable consumer on `filter`, then a purge of what it gave. */
+  private async pull(
+    clientName: string,
+    filter: string,
+    durable: string,
+    max: number,
+  ): Promise<{ messages: StoredMessage[]; remaining: number }> {
+    await this.ensureConsumer(filter, durable);
     this.js ??= this.nc.jetstream();
     const pulled: JsMsg[] = [];
     try {
-      for await (const m of this.js.fetch(this.s.mqApiStream, consumerName(token), {
+      for await (const m of this.js.fetch(this.s.mqApiStream, durable, {
         // no_wait alone: with an expiry too, an empty pull waited for all of it (nats-server 2.9).
         batch: max,
         no_wait: true,
@@ -147,7 +184,7 @@ export class MqApiMessages {
       }
     } catch (err) {
       // The consumer was removed (the stream made again, say): it is made again by the next read.
-      this.consumers.delete(clientName);
+      this.consumers.delete(durable);
       throw err;
     }
     const now = Date.now();
@@ -155,6 +192,7 @@ export class MqApiMessages {
     for (const m of pulled) {
       const message = this.decode(
         clientName,
+        filter.slice(0, -1),
         m.subject,
         m.headers,
         m.data,
@@ -168,25 +206,22 @@ export class MqApiMessages {
     if (last) {
       // Delivered means taken: what the consumer gave is removed (a topic read must not find it).
       const jsm = await this.manager();
-      await jsm.streams.purge(this.s.mqApiStream, {
-        filter: this.s.mqApiSessionAll(clientName),
-        seq: last.info.streamSequence + 1,
-      });
+      await jsm.streams.purge(this.s.mqApiStream, { filter, seq: last.info.streamSequence + 1 });
     }
     return { messages, remaining: last ? last.info.pending : 0 };
   }
 
-  private async ensureConsumer(clientName: string, token: string): Promise<void> {
-    if (this.consumers.has(clientName)) return;
+  private async ensureConsumer(filter: string, durable: string): Promise<void> {
+    if (this.consumers.has(durable)) return;
     const jsm = await this.manager();
     // Adding a durable consumer with the same configuration again changes nothing.
     await jsm.consumers.add(this.s.mqApiStream, {
-      durable_name: consumerName(token),
-      filter_subject: this.s.mqApiSessionAll(clientName),
+      durable_name: durable,
+      filter_subject: filter,
       ack_policy: AckPolicy.None,
       deliver_policy: DeliverPolicy.All,
     });
-    this.consumers.add(clientName);
+    this.consumers.add(durable);
   }
 
   /** Messages kept on a subject (filter). */
@@ -200,6 +235,8 @@ export class MqApiMessages {
   /** A stored copy as StoredMessage; undefined when it has expired (or is not ours). */
   private decode(
     clientName: string,
+    /** The subject up to the topic (a consumer's filter without its '>'). */
+    prefix: string,
     subject: string,
     h: MsgHdrs | undefined,
     data: Uint8Array,
@@ -208,7 +245,6 @@ export class MqApiMessages {
     now: number,
   ): StoredMessage | undefined {
     if (!h) return undefined;
-    const prefix = this.s.mqApiSessionAll(clientName).slice(0, -1); // without the '>'
     let topic: string;
     try {
       topic = subjectToTopic(subject.slice(prefix.length));
@@ -247,13 +283,16 @@ export class MqApiMessages {
   }
 
   /**
-   * Calls `wake` whenever a message is stored for the session (of `topic`, when given): JetStream
+   * Calls `wake` whenever a message is stored for the session or the groups of its shared
+   * subscriptions (of `topic`, when given): JetStream
    * stores what is published on core NATS, so the subject is also seen there (Receive).
    */
-  watch(clientName: string, topic: string, wake: () => void): Subscription {
-    const subject =
-      topic === '' ? this.s.mqApiSessionAll(clientName) : this.s.mqApiMessage(clientName, topic);
-    return this.nc.subscribe(subject, { callback: () => wake() });
+  watch(clientName: string, topic: string, shared: string[], wake: () => void): Subscription[] {
+    const subjects =
+      topic === ''
+        ? [this.s.mqApiSessionAll(clientName), ...shared.map((f) => this.s.mqApiSharedAll(f))]
+        : [this.s.mqApiMessage(clientName, topic)];
+    return subjects.map((subject) => this.nc.subscribe(subject, { callback: () => wake() }));
   }
 
   /**

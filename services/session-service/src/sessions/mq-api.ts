@@ -139,3 +139,13 @@ export async function publisherOf(db: Db, clientName: string): Promise<Publisher
     userProperties: (row.user_properties ?? []).map((p) => [p.key, p.value]),
   };
 }
+
+/** The shared subscriptions ($share/<group>/<filter>) of a session: its reads take their copies too. */
+export async function sharedFiltersOf(db: Db, clientName: string): Promise<string[]> {
+  const { rows } = await db.query<{ topic_filter: string }>(
+    `SELECT topic_filter FROM session_subscriptions
+      WHERE client_key = $1 AND starts_with(topic_filter, '$share/') ORDER BY topic_filter`,
+    [clientKey(clientName)],
+  );
+  return rows.map((r) => r.topic_filter);
+}
