@@ -191,6 +191,11 @@ export const SETTINGS = Type.Object({
   allowAnonymous: Type.Optional(
     flag(undefined, 'MQTT clients without a user name may connect (default true, false in production)'),
   ),
+  storedTopics: Type.Optional(
+    text(
+      'comma-separated topic filters whose messages are kept in JetStream for getMessagesFromMqTopic (default none)',
+    ),
+  ),
   mqttMayUseMqApiNames: flag(
     false,
     'an MQTT CONNECT may take the client id of an MQ API session (otherwise refused: 0x85 / return code 2)',

@@ -25,6 +25,7 @@ import {
   type ListenerKind,
 } from './config-settings';
 import { STREAM_KINDS, streamLimitVariable, type StreamKind, type StreamLimits } from './stream-limits';
+import { topicFilterProblem } from './topics';
 
 export interface TlsFiles {
   certFile: string;
@@ -62,6 +63,7 @@ type Derived =
   | 'allowAnonymous'
   | 'maximumQos'
   | 'listeners'
+  | 'storedTopics'
   | `grpcTls${string}`
   | `${StreamKind}Stream${string}`;
 
@@ -94,6 +96,8 @@ export type Config = Omit<ConfigSettings, Derived> & {
   streams: Record<StreamKind, StreamLimits>;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
   grpcTls: GrpcTlsConfig;
+  /** Topic filters whose messages are kept for getMessagesFromMqTopic (MQFLEET_STORED_TOPICS). */
+  storedTopics: string[];
 };
 
 type Env = Record<string, string | undefined>;
@@ -297,6 +301,7 @@ function derive(
     grpcTlsClientKeyFile,
     grpcTlsInternalNames,
     grpcTlsServerName,
+    storedTopics,
     ...plain
   } = settings;
   const tls =
@@ -329,6 +334,23 @@ function derive(
       throw new ConfigError(`"authorization" in ${configFile}: ${(err as Error).message}`);
     }
   }
+  const stored = [
+    ...new Set(
+      (storedTopics ?? '')
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f !== ''),
+    ),
+  ];
+  for (const filter of stored) {
+    const problem = topicFilterProblem(filter);
+    if (problem)
+      throw new ConfigError(`MQFLEET_STORED_TOPICS: "${filter}" is not a topic filter (${problem})`);
+    if (filter.startsWith('$share/'))
+      throw new ConfigError(
+        `MQFLEET_STORED_TOPICS: "${filter}" is a shared subscription; give the topic filter`,
+      );
+  }
   const adminPasswordIsDefault = adminPassword === undefined || adminPassword === DEFAULT_ADMIN_PASSWORD;
   return {
     ...plain,
@@ -346,6 +368,7 @@ function derive(
     databaseUrl: env.DATABASE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,
     streams,
+    storedTopics: stored,
     grpcTls: {
       certFile: grpcTlsCertFile,
       keyFile: grpcTlsKeyFile,

@@ -5,9 +5,10 @@
 
 /**
  * The streams: session events, retained messages, offline queues, cluster work (wills, lost
- * sessions), the messages kept for MQ API sessions until they read them.
+ * sessions), the messages kept for MQ API sessions until they read them, the history of stored
+ * topics (MQFLEET_STORED_TOPICS).
  */
-export const STREAM_KINDS = ['events', 'retained', 'queue', 'work', 'mqapi'] as const;
+export const STREAM_KINDS = ['events', 'retained', 'queue', 'work', 'mqapi', 'topics'] as const;
 export type StreamKind = (typeof STREAM_KINDS)[number];
 
 export interface StreamLimits {
@@ -24,7 +25,7 @@ const GiB = 1024 * MiB;
 const DAY = 24 * 60 * 60;
 
 /**
- * Defaults: together 5.25 GiB, which a NATS server reserves from its JetStream storage when the
+ * Defaults: together 6.25 GiB, which a NATS server reserves from its JetStream storage when the
  * streams are created (deploy/ gives each node 10 GB).
  */
 export const DEFAULT_STREAM_LIMITS: Readonly<Record<StreamKind, Readonly<StreamLimits>>> = {
@@ -38,6 +39,8 @@ export const DEFAULT_STREAM_LIMITS: Readonly<Record<StreamKind, Readonly<StreamL
   work: { maxBytes: 256 * MiB, maxMessages: 1_000_000, maxAgeSeconds: 0 },
   // Messages waiting for MQ API sessions to read them; unread for a week, they go.
   mqapi: { maxBytes: 1 * GiB, maxMessages: 10_000_000, maxAgeSeconds: 7 * DAY },
+  // The history of stored topics: when full, the oldest messages go.
+  topics: { maxBytes: 1 * GiB, maxMessages: 10_000_000, maxAgeSeconds: 7 * DAY },
 };
 
 /** 1 on one machine; deploy/ runs a 3-node JetStream cluster and sets 3. */

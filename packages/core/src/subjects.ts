@@ -171,6 +171,13 @@ export interface Subjects {
   mqApiShared(sharedFilter: string, topic: string): string;
   mqApiSharedAll(sharedFilter: string): string;
   /**
+   * JetStream stream (limits retention, direct get) of the history of stored topics
+   * (MQFLEET_STORED_TOPICS): every message on such a topic, on topicMessage(topic).
+   */
+  topicsStream: string;
+  topicsAll: string;
+  topicMessage(topic: string): string;
+  /**
    * Core NATS request the session-service sends after an MQ API session's subscriptions changed
    * (MqApiSync); every live gateway answers once it stores messages by the new ones.
    */
@@ -230,6 +237,9 @@ export function subjects(prefix: string): Subjects {
     mqApiShared: (sharedFilter, topic) =>
       `${prefix}.mqapi.g.${clientToken(sharedFilter)}.${topicToSubject(topic)}`,
     mqApiSharedAll: (sharedFilter) => `${prefix}.mqapi.g.${clientToken(sharedFilter)}.>`,
+    topicsStream: `${stem}_TOPICS`,
+    topicsAll: `${prefix}.topic.>`,
+    topicMessage: (topic) => `${prefix}.topic.${topicToSubject(topic)}`,
     mqApiSync: `${prefix}.gateway.mqapisync`,
     mqApiRetained: `${prefix}.gateway.mqapiretained`,
     labelEvent: (type, id) => `${prefix}.events.label.${type}.${id}`,

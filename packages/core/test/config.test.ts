@@ -101,7 +101,9 @@ describe('loadConfig', () => {
         queue: { maxBytes: 2 * 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 604_800 },
         work: { maxBytes: 256 * 1024 ** 2, maxMessages: 1_000_000, maxAgeSeconds: 0 },
         mqapi: { maxBytes: 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 604_800 },
+        topics: { maxBytes: 1024 ** 3, maxMessages: 10_000_000, maxAgeSeconds: 604_800 },
       },
+      storedTopics: [],
       natsMaxControlLine: 4096,
       maxSubscriptions: 1000,
       maxSubscriptionBytes: 262144,
@@ -169,6 +171,10 @@ describe('loadConfig', () => {
     assert.equal(config.databaseUrl, 'postgres://db');
     assert.equal(config.natsUrl, 'nats://n');
     assert.equal(loadConfig({ MQFLEET_SESSION_SERVICE: 'svc:1' }).sessionServiceAddress, 'svc:1');
+    assert.deepEqual(
+      loadConfig({ MQFLEET_STORED_TOPICS: ' site/+/temp, alarms/#,site/+/temp ' }).storedTopics,
+      ['site/+/temp', 'alarms/#'],
+    );
   });
 
   it('refuses an unknown MQFLEET_ variable by name', () => {
@@ -504,6 +510,14 @@ describe('loadConfig: lost gateways and storage bounds', () => {
       /MQFLEET_GATEWAY_TIMEOUT_MS \(3000\) must be at least twice MQFLEET_GATEWAY_HEARTBEAT_MS \(2000\)/,
     );
     refused({ MQFLEET_STREAM_REPLICAS: '0' }, /MQFLEET_STREAM_REPLICAS must be an integer from 1 to 5/);
+    refused(
+      { MQFLEET_STORED_TOPICS: 'site/+, a/#/b' },
+      /MQFLEET_STORED_TOPICS: "a\/#\/b" is not a topic filter/,
+    );
+    refused(
+      { MQFLEET_STORED_TOPICS: '$share/g/x' },
+      /MQFLEET_STORED_TOPICS: "\$share\/g\/x" is a shared subscription/,
+    );
     refused({ MQFLEET_EVENTS_STREAM_MAX_BYTES: '1GB' }, /MQFLEET_EVENTS_STREAM_MAX_BYTES must be an integer/);
   });
 

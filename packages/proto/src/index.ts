@@ -110,6 +110,14 @@ export type { PublishRequest, PublishRequest__Output } from './generated/mqfleet
 export type { PublishResponse, PublishResponse__Output } from './generated/mqfleet/v1/PublishResponse';
 export type { StoredMessage, StoredMessage__Output } from './generated/mqfleet/v1/StoredMessage';
 export type {
+  GetTopicMessagesRequest,
+  GetTopicMessagesRequest__Output,
+} from './generated/mqfleet/v1/GetTopicMessagesRequest';
+export type {
+  GetTopicMessagesResponse,
+  GetTopicMessagesResponse__Output,
+} from './generated/mqfleet/v1/GetTopicMessagesResponse';
+export type {
   GetMessagesRequest,
   GetMessagesRequest__Output,
 } from './generated/mqfleet/v1/GetMessagesRequest';

@@ -31,7 +31,7 @@ export function nodeOptionsOf(name: string): string[] {
 /**
  * Stream limits every service a test starts gets unless the test says otherwise: a NATS server
  * reserves a stream's byte limit from its JetStream storage, and the tests of several worktrees
- * share one server (the defaults reserve 5.25 GiB per system).
+ * share one server (the defaults reserve 6.25 GiB per system).
  */
 export const TEST_STREAM_LIMITS: Readonly<Record<string, string>> = {
   MQFLEET_EVENTS_STREAM_MAX_BYTES: String(64 * 1024 * 1024),
@@ -39,6 +39,7 @@ export const TEST_STREAM_LIMITS: Readonly<Record<string, string>> = {
   MQFLEET_QUEUE_STREAM_MAX_BYTES: String(64 * 1024 * 1024),
   MQFLEET_WORK_STREAM_MAX_BYTES: String(8 * 1024 * 1024),
   MQFLEET_MQAPI_STREAM_MAX_BYTES: String(16 * 1024 * 1024),
+  MQFLEET_TOPICS_STREAM_MAX_BYTES: String(16 * 1024 * 1024),
 };
 
 /**

@@ -108,6 +108,16 @@ export const EXAMPLE_REQUESTS: Record<string, { summary: string; value: Record<s
       authToken: EXAMPLE_TOKEN,
     },
   },
+  getMessagesFromMqTopic: {
+    summary: "getMessagesFromMqTopic: a stored topic's 2 newest messages",
+    value: {
+      api: 'mq',
+      action: 'getMessagesFromMqTopic',
+      params: { topic: 'alarms/line-4', startFrom: ['tail'], maxMessages: 2 },
+      requestId: 6,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
   listMqSessions: {
     summary: 'listMqSessions: connected sessions with a label, newest connection first',
     value: {
@@ -212,6 +222,45 @@ export const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<
       errorCode: 0,
       errorMessage: '',
       requestId: 5,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+  getMessagesFromMqTopic: {
+    summary: 'getMessagesFromMqTopic',
+    value: {
+      result: {
+        topic: 'alarms/line-4',
+        data: [
+          {
+            topic: 'alarms/line-4',
+            payload: 'overheat',
+            binaryFormat: 'utf8',
+            mqttPayloadType: 'binary',
+            qos: 1,
+            retain: false,
+            userProperties: [],
+            receivedAt: '2026-12-03T13:40:02.114Z',
+            sequence: 5120,
+          },
+          {
+            topic: 'alarms/line-4',
+            payload: 'cleared',
+            binaryFormat: 'utf8',
+            mqttPayloadType: 'binary',
+            qos: 1,
+            retain: false,
+            userProperties: [],
+            receivedAt: '2026-12-03T13:41:17.902Z',
+            sequence: 5187,
+          },
+        ],
+        messageCount: 2,
+        keptMessages: 41,
+        stored: true,
+      },
+      errorCode: 0,
+      errorMessage: '',
+      requestId: 6,
       authToken: EXAMPLE_TOKEN,
     },
   },

@@ -101,6 +101,7 @@ describe('OpenAPI document', () => {
       'createMqApiSession',
       'createSession',
       'getMessagesFromMqApiSession',
+      'getMessagesFromMqTopic',
       'listMqSessions',
       'publishMessagesToMq',
     ]);

@@ -30,6 +30,7 @@ import { ReasonCode } from './reason-codes';
 import { NatsRouter } from './router';
 import { RetainedStore } from './retained';
 import { MqApiSessions } from './mq-api-sessions';
+import { StoredTopics } from './stored-topics';
 import { OfflineSessions } from './offline';
 import type { Resumed } from './queue';
 import { isShared, parseShared, SharedMembers } from './shared';
@@ -125,6 +126,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   private offlineSessions: OfflineSessions | undefined;
   /** Messages kept for MQ API sessions (mq-api-sessions.ts). */
   private mqApi: MqApiSessions | undefined;
+  /** The history of stored topics (stored-topics.ts). */
+  private storedTopics: StoredTopics | undefined;
   /** Offline queues of persistent sessions (offline.ts); undefined without JetStream queues. */
   get offline(): OfflineSessions | undefined {
     return this.offlineSessions;
@@ -245,6 +248,14 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       messages,
     );
     await this.offlineSessions.start();
+    this.storedTopics = new StoredTopics(
+      nc,
+      this.s,
+      this.gatewayId,
+      this.config.storedTopics,
+      this.storeConfirmer,
+      this.logger,
+    );
     this.mqApi = new MqApiSessions(
       nc,
       this.s,
@@ -575,6 +586,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     this.router?.publish(message, confirmation);
     this.offline?.publish(message, confirmation);
     this.mqApi?.publish(message, confirmation);
+    this.storedTopics?.publish(message, confirmation);
   }
 
   storeRetained(message: RoutedMessage): Promise<number> {

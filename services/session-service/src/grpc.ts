@@ -10,6 +10,7 @@ import {
   MqfleetError,
   notFound,
   parseClientName,
+  topicMatches,
   type ApiPublishRequest,
   type Logger,
 } from '@mqfleet/core';
@@ -63,6 +64,7 @@ import {
 } from './sessions';
 import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
 import { DEFAULT_READ, MAX_READ, type MqApiMessages } from './mq-api-messages';
+import type { StartFrom, TopicMessages } from './topic-messages';
 import type { GatewayChange } from './subscription-batch';
 
 interface Deps {
@@ -93,6 +95,9 @@ interface Deps {
   publish?: (request: ApiPublishRequest) => Promise<number[]>;
   /** The messages kept for MQ API sessions (mq-api-messages.ts). */
   mqApi?: MqApiMessages;
+  /** The history of stored topics (topic-messages.ts) and the filters that say which. */
+  topics?: TopicMessages;
+  storedTopics?: string[];
   log: Logger;
 }
 
@@ -144,6 +149,29 @@ function failureOf(err: unknown, log: Logger): MqfleetError {
   }
   log.error('request failed', { err });
   return new MqfleetError('INTERNAL', 'internal error in the session-service');
+}
+
+/** GetTopicMessages' start_from: "tail" (or empty), "head", an ISO 8601 date(-time), a position. */
+export function parseStartFrom(raw: string): StartFrom {
+  const value = raw.trim();
+  if (value === '' || value === 'tail') return { kind: 'tail' };
+  if (value === 'head') return { kind: 'head' };
+  if (/^\d{1,16}$/.test(value)) return { kind: 'position', seq: Number(value) };
+  // A date alone is that day at 00:00:00.000 (UTC); a date-time without a zone is UTC too.
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? `${value}T00:00:00Z`
+    : /^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(value)
+      ? `${value}Z`
+      : value;
+  const at = /^\d{4}-\d{2}-\d{2}T/.test(iso) ? new Date(iso) : new Date(NaN);
+  if (Number.isNaN(at.getTime())) {
+    throw new MqfleetError(
+      'INVALID_VALUE',
+      `startFrom must be "tail", "head", an ISO 8601 date or date-time, or a position (a message's sequence); got "${value.slice(0, 100)}"`,
+      'startFrom',
+    );
+  }
+  return { kind: 'time', at };
 }
 
 /** maxMessages of a read: 0 means DEFAULT_READ; more than MAX_READ is refused. */
@@ -595,6 +623,14 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         if (!call.cancelled) call.emit('error', toServiceError(err, log));
       });
     },
+    GetTopicMessages: unary(log, async (req, call) => {
+      await admin(db, call);
+      if (!deps.topics) throw new MqfleetError('UNAVAILABLE', 'reading topics is not available');
+      const from = parseStartFrom(req.startFrom);
+      const { messages, kept } = await deps.topics.read(req.topic, from, readCount(req.maxMessages));
+      const stored = (deps.storedTopics ?? []).some((f) => topicMatches(f, req.topic));
+      return { messages, kept: String(kept), stored };
+    }),
     ListMqApiSessions: unary(log, async (req, call) => {
       internal(deps, call);
       return store.mqApiSessions(req.after, req.limit);

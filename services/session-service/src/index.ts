@@ -16,6 +16,7 @@ import { AppliedWaiters } from './applied';
 import { storeLimits } from './bus-fit';
 import { GatewayRegistry } from './gateways';
 import { MqApiMessages } from './mq-api-messages';
+import { TopicMessages } from './topic-messages';
 import { GatewayWatch } from './gateway-watch';
 import { GatewayLosses } from './losses';
 import { fetchLiveStats, HealthReports } from './health';
@@ -117,6 +118,8 @@ export function buildSessionService(
         publish: (request) =>
           publishThroughGateway(natsConnection, subjects, request, config.publishTimeoutMs),
         mqApi: new MqApiMessages(natsConnection, subjects, gateways, log),
+        topics: new TopicMessages(natsConnection, subjects),
+        storedTopics: config.storedTopics,
       });
       server = built.server;
       const grpcPort = await new Promise<number>((resolve, reject) =>

@@ -38,6 +38,7 @@ const DISCARD: Record<StreamKind, DiscardWhenFull> = {
   queue: 'new',
   work: 'new',
   mqapi: 'new',
+  topics: 'old',
 };
 
 /** The stream of one kind, with its configured limits. */
@@ -91,6 +92,16 @@ export function streamConfig(kind: StreamKind, subjects: Subjects, config: Confi
         ...common,
         name: subjects.mqApiStream,
         subjects: [subjects.mqApiAll],
+        retention: RetentionPolicy.Limits,
+        allow_direct: true,
+      };
+    case 'topics':
+      // The history of stored topics (getMessagesFromMqTopic, topic-messages.ts): read by subject
+      // with direct gets; the oldest go when it is full.
+      return {
+        ...common,
+        name: subjects.topicsStream,
+        subjects: [subjects.topicsAll],
         retention: RetentionPolicy.Limits,
         allow_direct: true,
       };

@@ -126,6 +126,14 @@ import type {
   GetSessionAuditResponse__Output as _mqfleet_v1_GetSessionAuditResponse__Output,
 } from './mqfleet/v1/GetSessionAuditResponse';
 import type {
+  GetTopicMessagesRequest as _mqfleet_v1_GetTopicMessagesRequest,
+  GetTopicMessagesRequest__Output as _mqfleet_v1_GetTopicMessagesRequest__Output,
+} from './mqfleet/v1/GetTopicMessagesRequest';
+import type {
+  GetTopicMessagesResponse as _mqfleet_v1_GetTopicMessagesResponse,
+  GetTopicMessagesResponse__Output as _mqfleet_v1_GetTopicMessagesResponse__Output,
+} from './mqfleet/v1/GetTopicMessagesResponse';
+import type {
   ListGatewaysRequest as _mqfleet_v1_ListGatewaysRequest,
   ListGatewaysRequest__Output as _mqfleet_v1_ListGatewaysRequest__Output,
 } from './mqfleet/v1/ListGatewaysRequest';
@@ -349,6 +357,14 @@ export interface ProtoGrpcType {
       GetSessionAuditResponse: MessageTypeDefinition<
         _mqfleet_v1_GetSessionAuditResponse,
         _mqfleet_v1_GetSessionAuditResponse__Output
+      >;
+      GetTopicMessagesRequest: MessageTypeDefinition<
+        _mqfleet_v1_GetTopicMessagesRequest,
+        _mqfleet_v1_GetTopicMessagesRequest__Output
+      >;
+      GetTopicMessagesResponse: MessageTypeDefinition<
+        _mqfleet_v1_GetTopicMessagesResponse,
+        _mqfleet_v1_GetTopicMessagesResponse__Output
       >;
       ListGatewaysRequest: MessageTypeDefinition<
         _mqfleet_v1_ListGatewaysRequest,

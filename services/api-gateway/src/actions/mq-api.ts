@@ -16,6 +16,7 @@ import {
 import type {
   CreateMqApiSessionResponse__Output,
   GetMessagesResponse__Output,
+  GetTopicMessagesResponse__Output,
   PublishMessage,
   StoredMessage__Output,
   PublishResponse__Output,
@@ -305,7 +306,84 @@ const getMessagesFromMqApiSession: ActionDef = {
   },
 };
 
+const getMessagesFromMqTopic: ActionDef = {
+  api: 'mq',
+  name: 'getMessagesFromMqTopic',
+  tokenRequired: true,
+  summary:
+    "Reads a stored topic's history (MQFLEET_STORED_TOPICS) from its tail, head, a time or a position, without moving or removing anything; administrators only",
+  params: object(
+    {
+      topic: str(MAX_MQTT_STRING_BYTES, 'A topic name (no wildcards)', 1),
+      startFrom: {
+        description:
+          '"tail" (default: the newest maxMessages), "head" (the oldest), an ISO 8601 date or date-time (the first at or after it; UTC when no zone is given) or a position (a message\'s sequence: from it on); also as a one-element array, as FairCom writes it',
+        anyOf: [
+          { type: 'string', maxLength: 64 },
+          { type: 'integer', minimum: 0 },
+          {
+            type: 'array',
+            minItems: 1,
+            maxItems: 1,
+            items: {
+              anyOf: [
+                { type: 'string', maxLength: 64 },
+                { type: 'integer', minimum: 0 },
+              ],
+            },
+          },
+        ],
+      },
+      maxMessages: int(1, MAX_READ, 'Messages to return at most', { default: DEFAULT_MAX_READ }),
+      binaryFormat: {
+        type: 'string',
+        enum: FORMATS,
+        default: 'utf8',
+        description: 'How payloads are shown (as in getMessagesFromMqApiSession)',
+      },
+    },
+    ['topic'],
+  ),
+  result: openObject({
+    topic: { type: 'string' },
+    data: { type: 'array', items: openObject({ topic: { type: 'string' }, sequence: { type: 'integer' } }) },
+    messageCount: { type: 'integer' },
+    keptMessages: { type: 'integer', description: 'Messages of the topic kept now' },
+    stored: { type: 'boolean', description: 'The topic matches MQFLEET_STORED_TOPICS' },
+  }),
+  async run({ params, authToken, backend }) {
+    const topic = params.topic as string;
+    const raw = Array.isArray(params.startFrom) ? (params.startFrom[0] as unknown) : params.startFrom;
+    const format = (params.binaryFormat as string | undefined) ?? 'utf8';
+    const res = await unary<GetTopicMessagesResponse__Output>((cb) =>
+      backend.session.getTopicMessages(
+        {
+          topic,
+          startFrom: raw === undefined || raw === null ? '' : String(raw),
+          maxMessages: (params.maxMessages as number | undefined) ?? DEFAULT_MAX_READ,
+        },
+        backend.bearer(authToken),
+        backend.options(),
+        cb,
+      ),
+    );
+    return {
+      result: {
+        topic,
+        data: res.messages.map((m) => {
+          const { subscriptionIdentifiers: _ids, ...rest } = renderStoredMessage(m, format);
+          return rest;
+        }),
+        messageCount: res.messages.length,
+        keptMessages: Number(res.kept),
+        stored: res.stored,
+      },
+    };
+  },
+};
+
 export const MQ_API_ACTIONS: ActionDef[] = [
+  getMessagesFromMqTopic,
   createMqApiSession,
   publishMessagesToMq,
   getMessagesFromMqApiSession,

@@ -99,6 +99,14 @@ import type {
   GetSessionAuditResponse__Output as _mqfleet_v1_GetSessionAuditResponse__Output,
 } from '../../mqfleet/v1/GetSessionAuditResponse';
 import type {
+  GetTopicMessagesRequest as _mqfleet_v1_GetTopicMessagesRequest,
+  GetTopicMessagesRequest__Output as _mqfleet_v1_GetTopicMessagesRequest__Output,
+} from '../../mqfleet/v1/GetTopicMessagesRequest';
+import type {
+  GetTopicMessagesResponse as _mqfleet_v1_GetTopicMessagesResponse,
+  GetTopicMessagesResponse__Output as _mqfleet_v1_GetTopicMessagesResponse__Output,
+} from '../../mqfleet/v1/GetTopicMessagesResponse';
+import type {
   ListGatewaysRequest as _mqfleet_v1_ListGatewaysRequest,
   ListGatewaysRequest__Output as _mqfleet_v1_ListGatewaysRequest__Output,
 } from '../../mqfleet/v1/ListGatewaysRequest';
@@ -642,6 +650,47 @@ export interface SessionServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mqfleet_v1_GetSessionAuditResponse__Output>,
   ): grpc.ClientUnaryCall;
 
+  GetTopicMessages(
+    argument: _mqfleet_v1_GetTopicMessagesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetTopicMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetTopicMessages(
+    argument: _mqfleet_v1_GetTopicMessagesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_GetTopicMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetTopicMessages(
+    argument: _mqfleet_v1_GetTopicMessagesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetTopicMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetTopicMessages(
+    argument: _mqfleet_v1_GetTopicMessagesRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_GetTopicMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getTopicMessages(
+    argument: _mqfleet_v1_GetTopicMessagesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetTopicMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getTopicMessages(
+    argument: _mqfleet_v1_GetTopicMessagesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_GetTopicMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getTopicMessages(
+    argument: _mqfleet_v1_GetTopicMessagesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_GetTopicMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getTopicMessages(
+    argument: _mqfleet_v1_GetTopicMessagesRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_GetTopicMessagesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   ListGateways(
     argument: _mqfleet_v1_ListGatewaysRequest,
     metadata: grpc.Metadata,
@@ -1007,6 +1056,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_GetSessionAuditResponse
   >;
 
+  GetTopicMessages: grpc.handleUnaryCall<
+    _mqfleet_v1_GetTopicMessagesRequest__Output,
+    _mqfleet_v1_GetTopicMessagesResponse
+  >;
+
   ListGateways: grpc.handleUnaryCall<
     _mqfleet_v1_ListGatewaysRequest__Output,
     _mqfleet_v1_ListGatewaysResponse
@@ -1111,6 +1165,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_GetSessionAuditResponse,
     _mqfleet_v1_GetSessionAuditRequest__Output,
     _mqfleet_v1_GetSessionAuditResponse__Output
+  >;
+  GetTopicMessages: MethodDefinition<
+    _mqfleet_v1_GetTopicMessagesRequest,
+    _mqfleet_v1_GetTopicMessagesResponse,
+    _mqfleet_v1_GetTopicMessagesRequest__Output,
+    _mqfleet_v1_GetTopicMessagesResponse__Output
   >;
   ListGateways: MethodDefinition<
     _mqfleet_v1_ListGatewaysRequest,
