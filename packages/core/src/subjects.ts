@@ -153,6 +153,12 @@ export interface Subjects {
    * the API (ApiPublishRequest; the reply is ApiPublishReply).
    */
   apiPublish: string;
+  /**
+   * Core NATS: a gateway reports the messages it received per topic since its last report
+   * (TopicReport); the session-service adds them to its topics table (listTopics, describeTopics).
+   */
+  topicReport(gatewayId: string): string;
+  topicReportAll: string;
   /** Subject of a label event (labels are keyed by their numeric id). */
   labelEvent(type: LabelEventType, id: number): string;
 }
@@ -194,6 +200,8 @@ export function subjects(prefix: string): Subjects {
     healthReportAll: `${prefix}.health.*`,
     gatewayStats: (gatewayId) => `${prefix}.gateway.stats.${gatewayId}`,
     apiPublish: `${prefix}.gateway.publish`,
+    topicReport: (gatewayId) => `${prefix}.topics.${gatewayId}`,
+    topicReportAll: `${prefix}.topics.*`,
     labelEvent: (type, id) => `${prefix}.events.label.${type}.${id}`,
   };
 }
@@ -427,6 +435,18 @@ export interface ApiPublishRequest {
 /** One MQTT 5 reason code per message: 0 routed (and, for QoS 1, stored where it must be). */
 export interface ApiPublishReply {
   reasonCodes: number[];
+}
+
+/**
+ * Payload of subjects().topicReport(gatewayId): the messages one gateway received from its
+ * publishers (PUBLISH, wills, API publishes) per topic since its previous report. Each entry is
+ * [topic, messages, first, last], the times in epoch milliseconds of the gateway's clock.
+ */
+export interface TopicReport {
+  gatewayId: string;
+  topics: [topic: string, messages: number, first: number, last: number][];
+  /** Messages to topics the gateway could not count (its bound of distinct topics was reached). */
+  uncounted?: number;
 }
 
 /** Request on subjects().gatewayStats(gatewayId); the reply is GatewayStatsReply. */
