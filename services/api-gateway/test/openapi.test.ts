@@ -100,7 +100,9 @@ describe('OpenAPI document', () => {
       'alterMqSession',
       'createMqApiSession',
       'createSession',
+      'describeTopics',
       'listMqSessions',
+      'listTopics',
       'publishMessagesToMq',
     ]);
     const validate = ajv.compile({
@@ -119,6 +121,29 @@ describe('OpenAPI document', () => {
         true,
         `${name}: ${JSON.stringify(validateResponse.errors)}`,
       );
+    }
+    // The topic actions' example results match their result schemas (strictly: no property the
+    // schema does not name).
+    for (const name of ['listTopics', 'describeTopics']) {
+      const result = schemaOf(`${name[0]!.toUpperCase()}${name.slice(1)}Result`);
+      const value = responses[name].value.result;
+      assert.equal(result(value), true, `${name}: ${JSON.stringify(result.errors)}`);
+      const strict = new Ajv2020({ strict: false, allErrors: true, logger: false });
+      const closed = (schema: Json): Json =>
+        Array.isArray(schema)
+          ? schema.map(closed)
+          : schema && typeof schema === 'object'
+            ? Object.fromEntries(
+                Object.entries({
+                  ...schema,
+                  ...(schema.properties ? { additionalProperties: false } : {}),
+                }).map(([k, v]) => [k, closed(v as Json)]),
+              )
+            : schema;
+      const own = strict.compile(
+        closed(doc.components.schemas[`${name[0]!.toUpperCase()}${name.slice(1)}Result`]),
+      );
+      assert.equal(own(value), true, `${name}: ${JSON.stringify(own.errors)}`);
     }
   });
 
