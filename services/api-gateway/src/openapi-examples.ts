@@ -235,8 +235,8 @@ export const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<
             creationTime: '2026-12-03T09:00:00',
             messageCount: 1440,
             lastMessageTime: '2026-12-03T11:59:58',
-            averageMessagesPerMinute: 12,
-            averageMessagesPerHour: 720,
+            averageMessagesPerMinute: 8,
+            averageMessagesPerHour: 480,
             averageMessagesPerDay: 1440,
             subscriberList: [
               {

@@ -129,19 +129,15 @@ describe('OpenAPI document', () => {
       const value = responses[name].value.result;
       assert.equal(result(value), true, `${name}: ${JSON.stringify(result.errors)}`);
       const strict = new Ajv2020({ strict: false, allErrors: true, logger: false });
-      const closed = (schema: Json): Json =>
-        Array.isArray(schema)
-          ? schema.map(closed)
-          : schema && typeof schema === 'object'
-            ? Object.fromEntries(
-                Object.entries({
-                  ...schema,
-                  ...(schema.properties ? { additionalProperties: false } : {}),
-                }).map(([k, v]) => [k, closed(v as Json)]),
-              )
-            : schema;
+      const closed = (schema: unknown): unknown => {
+        if (Array.isArray(schema)) return schema.map(closed);
+        if (schema === null || typeof schema !== 'object') return schema;
+        const entries = Object.entries(schema as Json).map(([k, v]) => [k, closed(v)]);
+        if ('properties' in schema) entries.push(['additionalProperties', false]);
+        return Object.fromEntries(entries);
+      };
       const own = strict.compile(
-        closed(doc.components.schemas[`${name[0]!.toUpperCase()}${name.slice(1)}Result`]),
+        closed(doc.components.schemas[`${name[0]!.toUpperCase()}${name.slice(1)}Result`]) as Json,
       );
       assert.equal(own(value), true, `${name}: ${JSON.stringify(own.errors)}`);
     }

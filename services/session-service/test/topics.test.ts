@@ -13,6 +13,7 @@ import {
   type CreateTokenResponse__Output,
   type DescribeTopicsResponse__Output,
   type ListTopicsResponse__Output,
+  type TopicInfo__Output,
   type TopicsClientType,
 } from '@mqfleet/proto';
 import { bearer, call, declaration, startHarness, type Harness } from './helpers';
@@ -174,7 +175,7 @@ describe('session-service topics', () => {
     const [a, b] = await describeTopics(['plant/a/temp', 'nope/x', 'plant/b/temp', 'plant/a/temp']);
     assert.equal(a?.name, 'plant/a/temp');
     assert.equal(b?.name, 'plant/b/temp', 'unknown topics left out, duplicates once, order kept');
-    const shape = (t: typeof a) =>
+    const shape = (t: TopicInfo__Output | undefined) =>
       t!.subscriptions.map((g) => [g.topicFilter, g.subscribers.map((s) => `${s.clientName}:${s.qos}`)]);
     assert.deepEqual(shape(a), [
       ['#', ['both:1']],
