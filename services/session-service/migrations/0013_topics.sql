@@ -11,5 +11,7 @@ CREATE TABLE IF NOT EXISTS topics (
   created_at      timestamptz NOT NULL,
   last_message_at timestamptz NOT NULL,
   message_count   bigint NOT NULL DEFAULT 0 CHECK (message_count >= 0)
-);
+-- Every report updates the counts of its topics (no indexed column): room on each page keeps those
+-- updates HOT, as 0009 does for sessions.
+) WITH (fillfactor = 70);
 CREATE INDEX IF NOT EXISTS topics_by_name ON topics ((left(name, 512) COLLATE "C"), topic_key);

@@ -35,6 +35,8 @@ export const MAX_LIST_RECORDS = 10_000;
 export const MAX_DESCRIBE_TOPICS = 1000;
 export const DEFAULT_MAX_SUBSCRIBERS = 1000;
 export const MAX_MAX_SUBSCRIBERS = 10_000;
+/** NATS queue group of the session-services' topic report subscriptions. */
+export const TOPIC_REPORTS_QUEUE = 'topic-reports';
 /** Arbitrary constant: the transaction lock every recorder of topic counts takes. */
 const TOPICS_LOCK = 7_241_993_013;
 
@@ -131,7 +133,10 @@ export class TopicReports {
   ) {}
 
   start(): void {
+    // A queue group: with several session-services (deploy/k8s runs two) each report is added
+    // once. Reports are sums, so the order in which instances record them does not matter.
     this.sub = this.nc.subscribe(this.subjects.topicReportAll, {
+      queue: TOPIC_REPORTS_QUEUE,
       callback: (err, msg) => {
         if (err) return;
         let report: TopicReport;

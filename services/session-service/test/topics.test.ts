@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import { until } from '@mqfleet/testkit';
-import { subjects, type TopicReport } from '@mqfleet/core';
+import pg from 'pg';
+import { createLogger, subjects, type TopicReport } from '@mqfleet/core';
+import { TopicReports } from '../src/topics';
 import {
   TopicsClient,
   type CreateTokenResponse__Output,
@@ -206,6 +208,32 @@ describe('session-service topics', () => {
       ['$share/g/plant/a/temp', ['dash-3:2']],
     ]);
     assert.equal(limited!.subscriberCount, 5);
+  });
+
+  test('with two session-services each report is added once (a NATS queue group)', async () => {
+    const pool = new pg.Pool({ connectionString: h.infra.databaseUrl, max: 2 });
+    const second = new TopicReports(
+      nc,
+      subjects(h.infra.natsPrefix),
+      pool,
+      MAX_TOPICS,
+      createLogger('second-session-service', 'warn'),
+    );
+    second.start();
+    try {
+      await nc.flush();
+      for (let i = 0; i < 10; i++) {
+        await report({ gatewayId: `gw-${i % 3}`, topics: [['plant/b/temp', 1, Date.now(), Date.now()]] });
+      }
+      const count = async () => (await describeTopics(['plant/b/temp']))[0]!.messageCount;
+      await until(async () => (Number(await count()) >= 15 ? true : undefined));
+      await second.settled();
+      assert.equal(await count(), '15', 'the 5 counted before and 10 more, none twice');
+    } finally {
+      second.close();
+      await second.settled();
+      await pool.end();
+    }
   });
 
   test('a wildcard or over-long name is refused, naming the entry; other accounts may not read topics', async () => {
