@@ -3,7 +3,7 @@
 //   const mq = await MqfleetClient.login('sessions.internal:50051', 'ops-bot', secret);
 //   await mq.alterSession('device-1', { keepAliveSeconds: 30 });
 //
-// One method per public RPC of SessionService, AuthService, AccountService and LabelService
+// One method per public RPC of SessionService, AuthService, AccountService, LabelService and Topics
 // (proto/mqfleet/v1/*.proto); the gateways' RPCs (internal token) and the AlterSessionStream are
 // not here. Every call carries a deadline. Failures reject with an MqfleetError (a CallError,
 // transport.ts) whose `code` is the stable catalogue name (NOT_FOUND, INVALID_VALUE,
@@ -47,6 +47,9 @@ import {
   type SessionFilter,
   type SessionPatch,
   type TokenInfo__Output,
+  type TopicInfo__Output,
+  type DescribeTopicsRequest,
+  type ListTopicsRequest,
   type WhoAmIResponse__Output,
 } from '@mqfleet/proto';
 import { Transport, type CallSettings } from './transport';
@@ -86,6 +89,7 @@ const SESSIONS = v1.SessionService.service;
 const AUTH = v1.AuthService.service;
 const ACCOUNTS = v1.AccountService.service;
 const LABELS = v1.LabelService.service;
+const TOPICS = v1.Topics.service;
 
 function transportOf(address: string, options: ClientOptions): Transport {
   return new Transport(address, {
@@ -275,6 +279,27 @@ export class MqfleetClient {
   /** Alters or deletes many labels in one all-or-nothing transaction. */
   changeLabels(request: ChangeLabelsRequest): Promise<ChangeLabelsResponse__Output> {
     return this.transport.unary(LABELS.ChangeLabels, request, this.write);
+  }
+
+  // --- Topics (administrators) -------------------------------------------------------------
+
+  /**
+   * Names of the topics messages were published to (the JSON API's listTopics): `partialName`
+   * begins, `search` contains (ignoring case), 20 names unless `maxRecords` says otherwise.
+   */
+  async listTopics(request: ListTopicsRequest = {}): Promise<string[]> {
+    return (await this.transport.unary(TOPICS.ListTopics, request, this.read)).names;
+  }
+
+  /**
+   * The named topics with their counts and subscribers (the JSON API's describeTopics); topics
+   * never published to are left out.
+   */
+  async describeTopics(
+    topics: string[],
+    request: Omit<DescribeTopicsRequest, 'topics'> = {},
+  ): Promise<TopicInfo__Output[]> {
+    return (await this.transport.unary(TOPICS.DescribeTopics, { ...request, topics }, this.read)).topics;
   }
 
   close(): void {

@@ -299,6 +299,35 @@ describe('every public RPC through MqfleetClient, gateway calls through the Tran
       mq.close();
     }
   });
+  test('Topics: administrators only; a topic filter is not a topic name', async () => {
+    const mq = await MqfleetClient.login(address, 'ADMIN', 'ADMIN');
+    try {
+      assert.deepEqual(await mq.listTopics(), []);
+      assert.deepEqual(await mq.listTopics({ partialName: 'plant/', maxRecords: 5 }), []);
+      assert.deepEqual(await mq.describeTopics(['plant/a/temp']), []);
+      await assert.rejects(
+        mq.describeTopics(['plant/+/temp']),
+        (err: CallError) => err.code === 'INVALID_VALUE' && err.property === 'topics[0]',
+      );
+      await assert.rejects(
+        mq.listTopics({ maxRecords: 10_001 }),
+        (err: CallError) => err.code === 'INVALID_VALUE',
+      );
+      await mq.createAccount({ username: 'viewer', password: 'pw', role: 'user' });
+      const viewer = await MqfleetClient.login(address, 'viewer', 'pw');
+      try {
+        await assert.rejects(viewer.listTopics(), (err: CallError) => err.code === 'ADMIN_REQUIRED');
+        await assert.rejects(
+          viewer.describeTopics(['plant/a/temp']),
+          (err: CallError) => err.code === 'ADMIN_REQUIRED',
+        );
+      } finally {
+        viewer.close();
+      }
+    } finally {
+      mq.close();
+    }
+  });
   test("the README's example runs as written", () => {
     const readme = readFileSync(join(__dirname, '../README.md'), 'utf8');
     const example = /## Example\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];

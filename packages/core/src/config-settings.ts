@@ -33,6 +33,11 @@ export const DEFAULT_APPLY_TIMEOUT_MS = 1000;
 export const DEFAULT_MAX_PACKET_SIZE = 1_048_576;
 export const DEFAULT_HEALTH_INTERVAL_MS = 2000;
 export const DEFAULT_STATS_TIMEOUT_MS = 500;
+/**
+ * Distinct topics recorded for listTopics / describeTopics (docs/json-api.md): the size of the
+ * session-service's topics table, and of each gateway's counts between two reports.
+ */
+export const DEFAULT_MAX_TOPICS = 100_000;
 /** Inbound topic aliases per MQTT 5 client (CONNACK Topic Alias Maximum). */
 export const DEFAULT_TOPIC_ALIAS_MAXIMUM = 10;
 /**
@@ -238,6 +243,12 @@ export const SETTINGS = Type.Object({
     60_000,
     DEFAULT_STATS_TIMEOUT_MS,
     "how long includeStats waits for a gateway's statistics",
+  ),
+  maxTopics: int(
+    0,
+    10_000_000,
+    DEFAULT_MAX_TOPICS,
+    'distinct topics recorded for listTopics and describeTopics; 0 = none',
   ),
   grpcTlsCertFile: Type.Optional(text('session-service: its gRPC server certificate (PEM)')),
   grpcTlsKeyFile: Type.Optional(text('session-service: the key of that certificate')),

@@ -187,6 +187,12 @@ export interface Subjects {
    * new MQ API subscriptions for their session (MqApiRetainedRequest).
    */
   mqApiRetained: string;
+  /**
+   * Core NATS: a gateway reports the messages it received per topic since its last report
+   * (TopicReport); the session-service adds them to its topics table (listTopics, describeTopics).
+   */
+  topicReport(gatewayId: string): string;
+  topicReportAll: string;
   /** Subject of a label event (labels are keyed by their numeric id). */
   labelEvent(type: LabelEventType, id: number): string;
 }
@@ -242,6 +248,8 @@ export function subjects(prefix: string): Subjects {
     topicMessage: (topic) => `${prefix}.topic.${topicToSubject(topic)}`,
     mqApiSync: `${prefix}.gateway.mqapisync`,
     mqApiRetained: `${prefix}.gateway.mqapiretained`,
+    topicReport: (gatewayId) => `${prefix}.topics.${gatewayId}`,
+    topicReportAll: `${prefix}.topics.*`,
     labelEvent: (type, id) => `${prefix}.events.label.${type}.${id}`,
   };
 }
@@ -505,6 +513,18 @@ export interface MqApiRetainedRequest {
 /** How many retained messages were stored for the session. */
 export interface MqApiRetainedReply {
   stored: number;
+}
+
+/**
+ * Payload of subjects().topicReport(gatewayId): the messages one gateway received from its
+ * publishers (PUBLISH, wills, API publishes) per topic since its previous report. Each entry is
+ * [topic, messages, first, last], the times in epoch milliseconds of the gateway's clock.
+ */
+export interface TopicReport {
+  gatewayId: string;
+  topics: [topic: string, messages: number, first: number, last: number][];
+  /** Messages to topics the gateway could not count (its bound of distinct topics was reached). */
+  uncounted?: number;
 }
 
 /** Request on subjects().gatewayStats(gatewayId); the reply is GatewayStatsReply. */

@@ -74,6 +74,7 @@ describe('loadConfig', () => {
       configFile: undefined,
       healthIntervalMs: 2000,
       statsTimeoutMs: 500,
+      maxTopics: 100_000,
       grpcTls: {
         certFile: undefined,
         keyFile: undefined,

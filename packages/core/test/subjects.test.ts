@@ -75,6 +75,15 @@ describe('subjects', () => {
     assert.equal(subjects('my-fleet').retainedStream, 'MY_FLEET_RETAINED');
   });
 
+  it('builds the topic report subjects, outside every stream', () => {
+    const s = subjects('mqfleet');
+    assert.equal(s.topicReport('gw-1'), 'mqfleet.topics.gw-1');
+    assert.equal(s.topicReportAll, 'mqfleet.topics.*');
+    for (const stored of [s.eventsAll, s.retainedAll, s.queueAll, s.workAll]) {
+      assert.ok(!s.topicReport('gw-1').startsWith(stored.slice(0, -1)), stored);
+    }
+  });
+
   it('builds the offline queue subjects: topics mapped, client ids only as their token', () => {
     const s = subjects('mqfleet');
     assert.equal(s.queueStream, 'MQFLEET_QUEUE');

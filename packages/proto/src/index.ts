@@ -7,6 +7,7 @@ import type { ProtoGrpcType as SessionProto } from './generated/session';
 import type { ProtoGrpcType as AuthProto } from './generated/auth';
 import type { ProtoGrpcType as AccountsProto } from './generated/accounts';
 import type { ProtoGrpcType as LabelsProto } from './generated/labels';
+import type { ProtoGrpcType as TopicsProto } from './generated/topics';
 
 /**
  * Folder holding the .proto files: the package's own proto/, a copy of the repository's proto/
@@ -19,6 +20,7 @@ export const PROTO_FILES = [
   'mqfleet/v1/auth.proto',
   'mqfleet/v1/accounts.proto',
   'mqfleet/v1/labels.proto',
+  'mqfleet/v1/topics.proto',
 ];
 
 /** Options shared by every loader of our protos: enums as names, 64-bit integers as strings. */
@@ -36,13 +38,15 @@ export const packageDefinition = protoLoader.loadSync(PROTO_FILES, LOADER_OPTION
 const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as SessionProto &
   AuthProto &
   AccountsProto &
-  LabelsProto;
+  LabelsProto &
+  TopicsProto;
 
 export const v1 = loaded.mqfleet.v1;
 export const SessionServiceClient = v1.SessionService;
 export const AuthServiceClient = v1.AuthService;
 export const AccountServiceClient = v1.AccountService;
 export const LabelServiceClient = v1.LabelService;
+export const TopicsClient = v1.Topics;
 
 export type { SessionServiceClient as SessionServiceClientType } from './generated/mqfleet/v1/SessionService';
 export type { SessionServiceHandlers } from './generated/mqfleet/v1/SessionService';
@@ -299,3 +303,21 @@ export type { SessionServiceDefinition } from './generated/mqfleet/v1/SessionSer
 export type { AuthServiceDefinition } from './generated/mqfleet/v1/AuthService';
 export type { AccountServiceDefinition } from './generated/mqfleet/v1/AccountService';
 export type { LabelServiceDefinition } from './generated/mqfleet/v1/LabelService';
+export type { TopicsClient as TopicsClientType } from './generated/mqfleet/v1/Topics';
+export type { TopicsHandlers, TopicsDefinition } from './generated/mqfleet/v1/Topics';
+export type { ListTopicsRequest, ListTopicsRequest__Output } from './generated/mqfleet/v1/ListTopicsRequest';
+export type {
+  ListTopicsResponse,
+  ListTopicsResponse__Output,
+} from './generated/mqfleet/v1/ListTopicsResponse';
+export type {
+  DescribeTopicsRequest,
+  DescribeTopicsRequest__Output,
+} from './generated/mqfleet/v1/DescribeTopicsRequest';
+export type {
+  DescribeTopicsResponse,
+  DescribeTopicsResponse__Output,
+} from './generated/mqfleet/v1/DescribeTopicsResponse';
+export type { TopicInfo, TopicInfo__Output } from './generated/mqfleet/v1/TopicInfo';
+export type { TopicSubscription, TopicSubscription__Output } from './generated/mqfleet/v1/TopicSubscription';
+export type { TopicSubscriber, TopicSubscriber__Output } from './generated/mqfleet/v1/TopicSubscriber';

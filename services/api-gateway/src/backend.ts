@@ -1,5 +1,5 @@
-// gRPC clients of the session-service (SessionService, AuthService, AccountService, LabelService
-// and the standard health service) over the one transport of packages/client/src/transport.ts:
+// gRPC clients of the session-service (SessionService, AuthService, AccountService, LabelService,
+// Topics and the standard health service) over the one transport of packages/client/src/transport.ts:
 // its credentials, deadlines, caller metadata and error decoding (failures reject with its
 // CallError, an MqfleetError; errors.ts maps them to JSON API errors).
 import type * as grpc from '@grpc/grpc-js';
@@ -13,6 +13,7 @@ import {
   AuthServiceClient,
   LabelServiceClient,
   SessionServiceClient,
+  TopicsClient,
   packageDefinition,
   projectedDeserializer,
   v1,
@@ -23,6 +24,7 @@ import {
   type AuthServiceClientType,
   type LabelServiceClientType,
   type SessionServiceClientType,
+  type TopicsClientType,
 } from '@mqfleet/proto';
 
 interface HealthCheckResponse {
@@ -93,6 +95,8 @@ export interface Backend {
   auth: AuthServiceClientType;
   accounts: AccountServiceClientType;
   labels: LabelServiceClientType;
+  /** listTopics, describeTopics. */
+  topics: TopicsClientType;
   health: HealthClient;
   /** Call options with a fresh deadline. */
   options(deadlineMs?: number): grpc.CallOptions;
@@ -121,6 +125,7 @@ export function createBackend(config: Config): Backend {
     auth: transport.client(AuthServiceClient),
     accounts: transport.client(AccountServiceClient),
     labels: transport.client(LabelServiceClient),
+    topics: transport.client(TopicsClient),
     health: transport.client(HealthClientCtor),
     options: (deadlineMs) => transport.callOptions(deadlineMs),
     bearer: (token) => transport.bearer(token),

@@ -135,6 +135,26 @@ export const EXAMPLE_REQUESTS: Record<string, { summary: string; value: Record<s
       authToken: EXAMPLE_TOKEN,
     },
   },
+  listTopics: {
+    summary: 'listTopics: the second page of 20 topics under plant/',
+    value: {
+      api: 'mq',
+      action: 'listTopics',
+      params: { partialName: 'plant/', skipRecords: 20, maxRecords: 20 },
+      requestId: 5,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+  describeTopics: {
+    summary: 'describeTopics: counts and subscribers of two topics',
+    value: {
+      api: 'mq',
+      action: 'describeTopics',
+      params: { topics: ['plant/a/temp', 'plant/b/temp'] },
+      requestId: 6,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
 };
 
 export const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<string, unknown> }> = {
@@ -281,6 +301,58 @@ export const EXAMPLE_RESPONSES: Record<string, { summary: string; value: Record<
       errorCode: 0,
       errorMessage: '',
       requestId: 3,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+  listTopics: {
+    summary: 'listTopics',
+    value: {
+      result: { data: ['plant/a/humidity', 'plant/a/temp'] },
+      errorCode: 0,
+      errorMessage: '',
+      requestId: 5,
+      authToken: EXAMPLE_TOKEN,
+    },
+  },
+  describeTopics: {
+    summary: 'describeTopics (one topic; plant/b/temp was never published to and is left out)',
+    value: {
+      result: {
+        data: [
+          {
+            name: 'plant/a/temp',
+            creationTime: '2026-12-03T09:00:00',
+            messageCount: 1440,
+            lastMessageTime: '2026-12-03T11:59:58',
+            averageMessagesPerMinute: 8,
+            averageMessagesPerHour: 480,
+            averageMessagesPerDay: 1440,
+            subscriberList: [
+              {
+                topicExpression: 'plant/+/temp',
+                connectionList: [
+                  {
+                    connection: {
+                      clientId: 'dashboard-1',
+                      ipaddress: '10.1.2.3',
+                      port: 50412,
+                      mqttProtocol: 5,
+                      keepAliveSeconds: 60,
+                      status: 'Connected with clean flag = 1',
+                      connectionTime: '2026-12-03T08:55:10',
+                    },
+                    qos: 1,
+                  },
+                ],
+              },
+            ],
+            subscriberCount: 1,
+          },
+        ],
+      },
+      errorCode: 0,
+      errorMessage: '',
+      requestId: 6,
       authToken: EXAMPLE_TOKEN,
     },
   },

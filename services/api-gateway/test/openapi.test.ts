@@ -100,9 +100,11 @@ describe('OpenAPI document', () => {
       'alterMqSession',
       'createMqApiSession',
       'createSession',
+      'describeTopics',
       'getMessagesFromMqApiSession',
       'getMessagesFromMqTopic',
       'listMqSessions',
+      'listTopics',
       'publishMessagesToMq',
     ]);
     const validate = ajv.compile({
@@ -121,6 +123,25 @@ describe('OpenAPI document', () => {
         true,
         `${name}: ${JSON.stringify(validateResponse.errors)}`,
       );
+    }
+    // The topic actions' example results match their result schemas (strictly: no property the
+    // schema does not name).
+    for (const name of ['listTopics', 'describeTopics']) {
+      const result = schemaOf(`${name[0]!.toUpperCase()}${name.slice(1)}Result`);
+      const value = responses[name].value.result;
+      assert.equal(result(value), true, `${name}: ${JSON.stringify(result.errors)}`);
+      const strict = new Ajv2020({ strict: false, allErrors: true, logger: false });
+      const closed = (schema: unknown): unknown => {
+        if (Array.isArray(schema)) return schema.map(closed);
+        if (schema === null || typeof schema !== 'object') return schema;
+        const entries = Object.entries(schema as Json).map(([k, v]) => [k, closed(v)]);
+        if ('properties' in schema) entries.push(['additionalProperties', false]);
+        return Object.fromEntries(entries);
+      };
+      const own = strict.compile(
+        closed(doc.components.schemas[`${name[0]!.toUpperCase()}${name.slice(1)}Result`]) as Json,
+      );
+      assert.equal(own(value), true, `${name}: ${JSON.stringify(own.errors)}`);
     }
   });
 

@@ -50,6 +50,7 @@ import type { Will } from './settings';
 import { TAKEN_OVER } from './context';
 import type { GatewayEvents } from './events';
 import { Wills } from './wills';
+import { TopicCounts, TopicReporter } from './topic-counts';
 import { AppliedConfirmations } from './applied';
 import { SessionSync } from './session-sync';
 import { serveApiPublish } from './api-publish';
@@ -155,6 +156,12 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   readonly wills: Wills = new Wills(this);
   /** The subscription that serves API publishes (api-publish.ts). */
   private apiPublish: Subscription | undefined;
+  /**
+   * Messages received per topic, reported to the session-service (topic-counts.ts); undefined
+   * until started, and with MQFLEET_MAX_TOPICS 0.
+   */
+  private topicCounts: TopicCounts | undefined;
+  private topicReporter: TopicReporter | undefined;
   /** Session events and reconciliation applied to the live connections (session-sync.ts). */
   private readonly sync: SessionSync = new SessionSync(this);
   private readonly closeCalls = new Set<Promise<unknown>>();
@@ -319,6 +326,11 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     // Messages published through the API: one gateway of the group routes each request.
     this.apiPublish = serveApiPublish(nc, this.s.apiPublish, this, this.logger);
     this.health = health;
+    if (this.config.maxTopics > 0) {
+      this.topicCounts = new TopicCounts(this.config.maxTopics);
+      this.topicReporter = new TopicReporter(this.topicCounts, nc, this.s, this.gatewayId, this.logger);
+      this.topicReporter.start();
+    }
 
     this.publishHeartbeat();
     this.heartbeat = setInterval(() => this.publishHeartbeat(), this.config.gatewayHeartbeatMs);
@@ -385,6 +397,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     // away) ends with its next attempt: the gRPC client closes below.
     this.writer.stop();
     this.storeConfirmer?.stop();
+    // The counts of the last messages (wills included) before NATS drains.
+    this.topicReporter?.stop();
     await this.work?.stop();
     await this.events?.stop();
     if (this.messagesNc && !this.messagesNc.isClosed()) await this.messagesNc.drain().catch(() => undefined);
@@ -582,6 +596,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   }
 
   route(message: RoutedMessage, confirmation?: Confirmation): void {
+    this.topicCounts?.add(message.topic, message.receivedAt);
     this.deliverLocal(message, confirmation);
     this.router?.publish(message, confirmation);
     this.offline?.publish(message, confirmation);

@@ -1,4 +1,4 @@
-// The gRPC surface: SessionService, AuthService and AccountService, the standard health service and server
+// The gRPC surface: SessionService, AuthService, AccountService, LabelService and Topics, the standard health service and server
 // reflection. Errors are mapped to gRPC here and only here.
 import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
@@ -23,6 +23,7 @@ import {
   type AuthServiceHandlers,
   type LabelServiceHandlers,
   type SessionServiceHandlers,
+  type TopicsHandlers,
   type AlterSessionRequest__Output,
   type AlterSessionResponse,
   type AlterSessionStreamRequest__Output,
@@ -66,6 +67,7 @@ import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
 import { DEFAULT_READ, MAX_READ, type MqApiMessages } from './mq-api-messages';
 import type { StartFrom, TopicMessages } from './topic-messages';
 import type { GatewayChange } from './subscription-batch';
+import { describeTopics, listTopics } from './topics';
 
 interface Deps {
   db: Db;
@@ -737,12 +739,26 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
   };
   server.addService(v1.LabelService.service, labels);
+  // Topics (docs/json-api.md, listTopics and describeTopics): administrators only, as
+  // listMqSessions: the answers name every session's subscriptions and addresses.
+  const topics: TopicsHandlers = {
+    ListTopics: unary(log, async (req, call) => {
+      await admin(db, call);
+      return { names: await listTopics(db, req) };
+    }),
+    DescribeTopics: unary(log, async (req, call) => {
+      await admin(db, call);
+      return { topics: await describeTopics(db, req) };
+    }),
+  };
+  server.addService(v1.Topics.service, topics);
   const health = new HealthImplementation({
     '': 'NOT_SERVING',
     'mqfleet.v1.SessionService': 'NOT_SERVING',
     'mqfleet.v1.AuthService': 'NOT_SERVING',
     'mqfleet.v1.AccountService': 'NOT_SERVING',
     'mqfleet.v1.LabelService': 'NOT_SERVING',
+    'mqfleet.v1.Topics': 'NOT_SERVING',
   });
   health.addToServer(server);
   new ReflectionService(packageDefinition).addToServer(server);

@@ -22,6 +22,7 @@ import { GatewayLosses } from './losses';
 import { fetchLiveStats, HealthReports } from './health';
 import { LabelStore } from './labels';
 import { buildGrpcServer } from './grpc';
+import { TopicReports } from './topics';
 import { migrate } from './migrate';
 import { OutboxRelay } from './outbox';
 import { SessionStore } from './sessions';
@@ -53,6 +54,7 @@ export function buildSessionService(
   let gateways: GatewayRegistry | undefined;
   let appliedWaiters: AppliedWaiters | undefined;
   let healthReports: HealthReports | undefined;
+  let topicReports: TopicReports | undefined;
   let server: grpc.Server | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   let watch: GatewayWatch | undefined;
@@ -92,6 +94,11 @@ export function buildSessionService(
       appliedWaiters = waiters;
       healthReports = new HealthReports(nc, subjects, store, log);
       healthReports.start();
+      // Gateways' message counts per topic (listTopics, describeTopics); none with maxTopics 0.
+      if (config.maxTopics > 0) {
+        topicReports = new TopicReports(nc, subjects, db, config.maxTopics, log);
+        topicReports.start();
+      }
       const natsConnection = nc;
       const reporting = <B extends { log: Logger | undefined }>(batcher: B): B => {
         batcher.log = log;
@@ -135,6 +142,7 @@ export function buildSessionService(
         'mqfleet.v1.AuthService',
         'mqfleet.v1.AccountService',
         'mqfleet.v1.LabelService',
+        'mqfleet.v1.Topics',
       ])
         built.health.setStatus(name, 'SERVING');
       sweeper = setInterval(() => {
@@ -158,6 +166,8 @@ export function buildSessionService(
       gateways?.close();
       healthReports?.close();
       await healthReports?.settled();
+      topicReports?.close();
+      await topicReports?.settled();
       appliedWaiters?.close();
       await relay?.close();
       await nc?.drain().catch(() => undefined);

@@ -5,14 +5,20 @@ import { ADMIN_ACTIONS } from './admin';
 import { LABEL_ACTIONS } from './labels';
 import { MQ_ACTIONS } from './mq';
 import { MQ_API_ACTIONS } from './mq-api';
+import { TOPIC_ACTIONS } from './topics';
 import type { ActionDef } from './types';
 
 export type { ActionContext, ActionDef, ActionResult } from './types';
 
 const ACTIONS = new Map<string, ActionDef>(
-  [...ADMIN_ACTIONS, ...ACCOUNT_ACTIONS, ...LABEL_ACTIONS, ...MQ_ACTIONS, ...MQ_API_ACTIONS].map(
-    (a) => [a.name.toLowerCase(), a] as const,
-  ),
+  [
+    ...ADMIN_ACTIONS,
+    ...ACCOUNT_ACTIONS,
+    ...LABEL_ACTIONS,
+    ...MQ_ACTIONS,
+    ...MQ_API_ACTIONS,
+    ...TOPIC_ACTIONS,
+  ].map((a) => [a.name.toLowerCase(), a] as const),
 );
 /** Every registered action, in registry order (the OpenAPI document is checked against this). */
 export function listActions(): ActionDef[] {
