@@ -51,6 +51,9 @@ interface SharedGroup {
   members: Map<string, SubscriptionOptions>;
 }
 
+/** How long a failed listing of the MQ API sessions waits before the next try. */
+const LOAD_RETRY_MS = 2000;
+
 /** What the MQ API side needs of its gateway. */
 export interface MqApiHost {
   readonly gatewayId: string;
@@ -69,6 +72,9 @@ export class MqApiSessions {
   /** Shared subscriptions of MQ API sessions (not banned), by the whole $share/… filter. */
   private readonly groups = new Map<string, SharedGroup>();
   private subs: Subscription[] = [];
+  private stopped = false;
+  /** The MQ API sessions have been listed since the start (until then only syncs and events count). */
+  loaded = false;
   /** Copies stored, and stores that failed at once (NATS refused the publish). */
   readonly counts = { stored: 0, failed: 0 };
 
@@ -79,7 +85,7 @@ export class MqApiSessions {
     private readonly confirmer: StoreConfirmer,
   ) {}
 
-  /** Answers sync and retained requests, then loads every MQ API session. */
+  /** Answers sync and retained requests, and starts loading every MQ API session. */
   async start(): Promise<void> {
     this.subs.push(
       this.nc.subscribe(this.s.mqApiSync, {
@@ -118,15 +124,42 @@ export class MqApiSessions {
       }),
     );
     await this.nc.flush();
+    // A gateway starts (and answers CONNECTs with 0x88) while the session-service is away: then
+    // the list is read in the background, again until it succeeds.
+    try {
+      await this.load();
+    } catch (err) {
+      this.host.logger.warn('MQ API sessions not listed yet; trying again in the background', { err });
+      void this.retryLoad();
+    }
+  }
+
+  /** Reads every MQ API session. */
+  private async load(): Promise<void> {
     let after = '';
     do {
       const page = await this.host.listMqApiSessions(after);
       for (const session of page.sessions) this.apply(session);
       after = page.next;
     } while (after !== '');
+    this.loaded = true;
+  }
+
+  private async retryLoad(): Promise<void> {
+    while (!this.stopped && !this.loaded) {
+      await new Promise((resolve) => setTimeout(resolve, LOAD_RETRY_MS).unref());
+      if (this.stopped) return;
+      try {
+        await this.load();
+        this.host.logger.info('MQ API sessions listed');
+      } catch {
+        // Tried again after LOAD_RETRY_MS.
+      }
+    }
   }
 
   stop(): void {
+    this.stopped = true;
     for (const sub of this.subs) sub.unsubscribe();
     this.subs = [];
   }
