@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MqfleetClient } from '@mqfleet/client';
 import WebSocket from 'ws';
-import { until } from '@mqfleet/testkit';
+import { clientToken, subjects as natsSubjects } from '@mqfleet/core';
+import { natsConnection, until } from '@mqfleet/testkit';
 import { endClient, messageMatching, startSystem, type System } from './system';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -213,6 +214,50 @@ describe('messages kept for MQ API sessions (two gateways, separate processes)',
         numbers,
         [...numbers].sort((a, b) => a - b),
       );
+    }
+  });
+
+  it('an expired temporary session takes its kept messages and its consumer with it', async () => {
+    await ok('createMqApiSession', {
+      clientName: 'reader-temp',
+      temporarySession: true,
+      sessionExpiryInterval: 3,
+      keepAliveSeconds: 1,
+    });
+    await ok('subscribeToMq', {
+      clientName: 'reader-temp',
+      subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'temp/#', qos: 1 }],
+    });
+    const publisher = await system.mqtt('temp-pub', {}, 0);
+    await publisher.publishAsync('temp/a', 'read', { qos: 1 });
+    await publisher.publishAsync('temp/a', 'left', { qos: 1 });
+    await endClient(publisher);
+    // The read makes the session's consumer and leaves one message kept.
+    assert.equal((await read('reader-temp', { maxMessages: 1 })).remainingMessages, 1);
+    const subjects = natsSubjects(system.infra.natsPrefix);
+    const nc = await natsConnection(system.infra.natsUrl);
+    try {
+      const jsm = await nc.jetstreamManager();
+      const kept = async (): Promise<number> =>
+        (
+          await jsm.streams.info(subjects.mqApiStream, {
+            subjects_filter: subjects.mqApiSessionAll('reader-temp'),
+          })
+        ).state.messages;
+      const consumer = `mqa_${clientToken('reader-temp')}`;
+      assert.equal(await kept(), 1);
+      assert.ok(await jsm.consumers.info(subjects.mqApiStream, consumer));
+      // Active for 1.5 × keep alive after the read, then expired 3 s later by the sweep.
+      await until(
+        async () =>
+          (await api('describeMqSessions', { clientNames: ['reader-temp'] })).body.result?.data?.length === 0,
+        20_000,
+        200,
+      );
+      await until(async () => (await kept()) === 0, 10_000, 100);
+      await assert.rejects(jsm.consumers.info(subjects.mqApiStream, consumer));
+    } finally {
+      await nc.close();
     }
   });
 

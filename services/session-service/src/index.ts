@@ -104,6 +104,7 @@ export function buildSessionService(
         batcher.log = log;
         return batcher;
       };
+      const mqApiMessages = new MqApiMessages(natsConnection, subjects, gateways, log);
       const built = buildGrpcServer({
         db,
         store,
@@ -124,7 +125,7 @@ export function buildSessionService(
           fetchLiveStats(natsConnection, subjects, sessions, config.statsTimeoutMs, wanted),
         publish: (request) =>
           publishThroughGateway(natsConnection, subjects, request, config.publishTimeoutMs),
-        mqApi: new MqApiMessages(natsConnection, subjects, gateways, log),
+        mqApi: mqApiMessages,
         topics: new TopicMessages(natsConnection, subjects),
         storedTopics: config.storedTopics,
       });
@@ -146,7 +147,13 @@ export function buildSessionService(
       ])
         built.health.setStatus(name, 'SERVING');
       sweeper = setInterval(() => {
-        store.expire().catch((err: unknown) => log.warn('session expiry sweep failed', { err }));
+        store
+          .expireSessions()
+          // Expired MQ API sessions: their kept messages and consumer go (mq-api-messages.ts).
+          .then(async ({ mqApi }) => {
+            for (const clientName of mqApi) await mqApiMessages.discard(clientName);
+          })
+          .catch((err: unknown) => log.warn('session expiry sweep failed', { err }));
         // Wills of lost connections whose delay has passed go to the gateways (losses.ts).
         losses.releaseDueWills().catch((err: unknown) => log.warn('due wills not released', { err }));
       }, EXPIRY_SWEEP_MS);

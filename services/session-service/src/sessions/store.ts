@@ -667,8 +667,15 @@ export class SessionStore implements EventSink {
     return { session, changed: true, retainedFor };
   }
 
-  /** Removes temporary sessions whose expiry interval has run out since they disconnected. */
+  /**
+   * Removes temporary sessions whose expiry interval has run out since they disconnected; how
+   * many, and the names of the MQ API sessions among them (their kept messages go too).
+   */
   async expire(): Promise<number> {
+    return (await this.expireSessions()).count;
+  }
+
+  async expireSessions(): Promise<{ count: number; mqApi: string[] }> {
     return inTransaction(this.db, async (tx) => {
       const { rows } = await tx.query<SessionRow>(
         `DELETE FROM sessions
@@ -687,7 +694,10 @@ export class SessionStore implements EventSink {
         tx,
         rows.map((r) => r.client_key),
       );
-      return rows.length;
+      return {
+        count: rows.length,
+        mqApi: rows.filter((r) => r.session_type === MQ_API_SESSION_TYPE).map((r) => r.client_name),
+      };
     });
   }
 }
