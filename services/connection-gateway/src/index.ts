@@ -816,6 +816,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
         this.logger.info('NATS reconnected', { server: status.data });
         // Session events may have been missed meanwhile.
         this.known.reload();
+        this.mqApi?.reload();
         void this.reconcile('nats reconnect');
         this.health?.resendAll();
       } else if (status.type === Events.Disconnect) {

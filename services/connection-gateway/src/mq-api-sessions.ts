@@ -36,6 +36,8 @@ import { match, optionsOf, type Match, type SubscriptionOptions } from './subscr
 
 interface Known {
   version: bigint;
+  /** When it was set here (a counter): a listing forgets only what was known before it began. */
+  setAt: number;
   subscriptions: Map<string, SubscriptionOptions>;
   /** Its shared subscriptions ($share/<group>/<filter>), by the whole filter. */
   shared: Map<string, SubscriptionOptions>;
@@ -73,6 +75,8 @@ export class MqApiSessions {
   private readonly groups = new Map<string, SharedGroup>();
   private subs: Subscription[] = [];
   private stopped = false;
+  /** States set so far (Known.setAt). */
+  private sets = 0;
   /** The MQ API sessions have been listed since the start (until then only syncs and events count). */
   loaded = false;
   /** Copies stored, and stores that failed at once (NATS refused the publish). */
@@ -134,15 +138,35 @@ export class MqApiSessions {
     }
   }
 
-  /** Reads every MQ API session. */
+  /**
+   * Reads every MQ API session. Known sessions the list no longer has were deleted meanwhile
+   * (their deleted event may have been missed): they are forgotten.
+   */
   private async load(): Promise<void> {
+    const listed = new Set<string>();
+    const began = this.sets;
     let after = '';
     do {
       const page = await this.host.listMqApiSessions(after);
-      for (const session of page.sessions) this.apply(session);
+      for (const session of page.sessions) {
+        listed.add(session.clientName);
+        this.apply(session);
+      }
       after = page.next;
     } while (after !== '');
+    for (const [clientName, known] of this.sessions) {
+      if (!listed.has(clientName) && known.setAt < began) this.set(clientName, known.version, [], false);
+    }
     this.loaded = true;
+  }
+
+  /** After a NATS reconnection (syncs and events may have been missed): everything is listed again. */
+  reload(): void {
+    this.loaded = false;
+    void this.load().catch((err: unknown) => {
+      this.host.logger.warn('MQ API sessions not listed again; trying in the background', { err });
+      void this.retryLoad();
+    });
   }
 
   private async retryLoad(): Promise<void> {
@@ -213,6 +237,7 @@ export class MqApiSessions {
     if (known && known.version > version) return;
     const next: Known = {
       version,
+      setAt: this.sets++,
       subscriptions: new Map(
         subscriptions.filter((s) => !isShared(s.topicFilter)).map((s) => [s.topicFilter, optionsOf(s)]),
       ),
