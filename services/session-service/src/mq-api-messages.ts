@@ -15,21 +15,13 @@
 // (sync): every live one answers once it stores messages by the new subscriptions, and the
 // retained messages of new subscriptions are stored by one of them.
 import {
-  MQ_HEADER_DELIVERY_QOS,
-  MQ_HEADER_DELIVERY_RETAIN,
-  MQ_HEADER_PROPERTIES,
-  MQ_HEADER_RECEIVED_AT,
-  MQ_HEADER_SUBSCRIPTION_IDS,
   MqfleetError,
   clientToken,
-  remainingSeconds,
-  subjectToTopic,
   topicNameProblem,
   type Logger,
   type MqApiRetainedReply,
   type MqApiRetainedRequest,
   type MqApiSync,
-  type StoredProperties,
   type Subjects,
 } from '@mqfleet/core';
 import type { Session__Output, StoredMessage, Subscription__Output } from '@mqfleet/proto';
@@ -39,12 +31,12 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
-  type MsgHdrs,
   type NatsConnection,
   type StoredMsg,
   type Subscription,
 } from 'nats';
 import type { GatewayRegistry } from './gateways';
+import { decodeKept, keptOf } from './stored-message';
 
 /** Messages one read returns at most, and when none is asked for. */
 export const MAX_READ = 10_000;
@@ -117,14 +109,16 @@ export class MqApiMessages {
         throw err;
       }
       if (!claimed) continue;
-      const message = this.decode(
+      const message = decodeKept(
+        {
+          subject: stored.subject,
+          prefix: this.s.mqApiSessionAll(clientName).slice(0, -1),
+          headers: stored.header,
+          data: stored.data,
+          seq: stored.seq,
+          storedAt: stored.time.getTime(),
+        },
         clientName,
-        this.s.mqApiSessionAll(clientName).slice(0, -1),
-        stored.subject,
-        stored.header,
-        stored.data,
-        stored.seq,
-        stored.time.getTime(),
         now,
       );
       if (message) messages.push(message);
@@ -190,16 +184,7 @@ export class MqApiMessages {
     const now = Date.now();
     const messages: StoredMessage[] = [];
     for (const m of pulled) {
-      const message = this.decode(
-        clientName,
-        filter.slice(0, -1),
-        m.subject,
-        m.headers,
-        m.data,
-        m.info.streamSequence,
-        Math.floor(m.info.timestampNanos / 1e6),
-        now,
-      );
+      const message = decodeKept(keptOf(m, filter), clientName, now);
       if (message) messages.push(message);
     }
     const last = pulled[pulled.length - 1];
@@ -230,56 +215,6 @@ export class MqApiMessages {
     let n = 0;
     for (const count of Object.values(info.state.subjects ?? {})) n += count;
     return n;
-  }
-
-  /** A stored copy as StoredMessage; undefined when it has expired (or is not ours). */
-  private decode(
-    clientName: string,
-    /** The subject up to the topic (a consumer's filter without its '>'). */
-    prefix: string,
-    subject: string,
-    h: MsgHdrs | undefined,
-    data: Uint8Array,
-    seq: number,
-    storedAt: number,
-    now: number,
-  ): StoredMessage | undefined {
-    if (!h) return undefined;
-    let topic: string;
-    try {
-      topic = subjectToTopic(subject.slice(prefix.length));
-    } catch {
-      return undefined;
-    }
-    let props: StoredProperties = {};
-    const raw = h.get(MQ_HEADER_PROPERTIES);
-    if (raw) {
-      try {
-        props = JSON.parse(raw) as StoredProperties;
-      } catch {
-        return undefined;
-      }
-    }
-    const receivedAt = Number(h.get(MQ_HEADER_RECEIVED_AT)) || storedAt;
-    const left = remainingSeconds(props, receivedAt, now);
-    if (left !== undefined && left <= 0) return undefined;
-    const ids = h.get(MQ_HEADER_SUBSCRIPTION_IDS);
-    return {
-      clientName,
-      topic,
-      payload: Buffer.from(data),
-      qos: Number(h.get(MQ_HEADER_DELIVERY_QOS)) || 0,
-      retain: h.get(MQ_HEADER_DELIVERY_RETAIN) === '1',
-      contentType: props.ct ?? '',
-      correlationData: props.cd ? Buffer.from(props.cd, 'base64') : Buffer.alloc(0),
-      responseTopic: props.rt ?? '',
-      expirySeconds: left ?? 0,
-      payloadUtf8: props.pfi === true,
-      userProperties: (props.u ?? []).map(([key, value]) => ({ key, value })),
-      subscriptionIdentifiers: ids ? ids.split(',').map(Number) : [],
-      receivedAt: new Date(receivedAt).toISOString(),
-      sequence: String(seq),
-    };
   }
 
   /**

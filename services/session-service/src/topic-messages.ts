@@ -6,15 +6,7 @@
 // stream position, counting what a consumer from there would deliver (about log2(stream size)
 // consumer creations).
 import { randomBytes } from 'node:crypto';
-import {
-  MQ_HEADER_PROPERTIES,
-  MQ_HEADER_RECEIVED_AT,
-  MqfleetError,
-  remainingSeconds,
-  topicNameProblem,
-  type StoredProperties,
-  type Subjects,
-} from '@mqfleet/core';
+import { MqfleetError, topicNameProblem, type Subjects } from '@mqfleet/core';
 import type { StoredMessage } from '@mqfleet/proto';
 import {
   AckPolicy,
@@ -25,6 +17,7 @@ import {
   type JsMsg,
   type NatsConnection,
 } from 'nats';
+import { decodeKept, keptOf } from './stored-message';
 
 /** Where a read starts: the oldest kept, the newest `max`, the first at or after a time, a position. */
 export type StartFrom =
@@ -89,7 +82,8 @@ export class TopicMessages {
       }
       const now = Date.now();
       const messages = pulled.flatMap((m) => {
-        const message = this.decode(topic, m, now);
+        // (The stream's filter: its subject up to the topic is the same for every topic.)
+        const message = decodeKept(keptOf(m, this.s.topicsAll), '', now);
         return message ? [message] : [];
       });
       return { messages, kept };
@@ -146,38 +140,5 @@ export class TopicMessages {
       else hi = mid - 1;
     }
     return lo;
-  }
-
-  private decode(topic: string, m: JsMsg, now: number): StoredMessage | undefined {
-    const h = m.headers;
-    if (!h) return undefined;
-    let props: StoredProperties = {};
-    const raw = h.get(MQ_HEADER_PROPERTIES);
-    if (raw) {
-      try {
-        props = JSON.parse(raw) as StoredProperties;
-      } catch {
-        return undefined;
-      }
-    }
-    const receivedAt = Number(h.get(MQ_HEADER_RECEIVED_AT)) || Math.floor(m.info.timestampNanos / 1e6);
-    const left = remainingSeconds(props, receivedAt, now);
-    if (left !== undefined && left <= 0) return undefined;
-    return {
-      clientName: '',
-      topic,
-      payload: Buffer.from(m.data),
-      qos: Number(h.get('Mqfleet-Qos')) || 0,
-      retain: h.get('Mqfleet-Retain') === '1',
-      contentType: props.ct ?? '',
-      correlationData: props.cd ? Buffer.from(props.cd, 'base64') : Buffer.alloc(0),
-      responseTopic: props.rt ?? '',
-      expirySeconds: left ?? 0,
-      payloadUtf8: props.pfi === true,
-      userProperties: (props.u ?? []).map(([key, value]) => ({ key, value })),
-      subscriptionIdentifiers: [],
-      receivedAt: new Date(receivedAt).toISOString(),
-      sequence: String(m.info.streamSequence),
-    };
   }
 }
