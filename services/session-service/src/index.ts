@@ -105,7 +105,10 @@ export function buildSessionService(
       const mqApiMessages = new MqApiMessages(natsConnection, subjects, gateways, log);
       const mqApiHealth = new MqApiHealth(db, store, (name) => mqApiMessages.backlog(name), log);
       activity = new Activity(db);
-      activity.onWritten = (names) => mqApiHealth.evaluate(names);
+      // A failed evaluation does not fail the action counted: the sweep (or, for a session still
+      // stored offline, its next action or a describe) evaluates it again.
+      activity.onWritten = (names) =>
+        mqApiHealth.evaluate(names).catch((err: unknown) => log.warn('MQ API health not evaluated', { err }));
       activity.onError = (err) => log.warn('MQ API activity not written', { err });
       const reporting = <B extends { log: Logger | undefined }>(batcher: B): B => {
         batcher.log = log;
