@@ -149,6 +149,11 @@ export interface Subjects {
   /** Core NATS request/reply: a gateway answers live stats of its connections (GatewayStatsRequest). */
   gatewayStats(gatewayId: string): string;
   /**
+   * Core NATS: the session-service tells the gateway holding an MQTT session's connection what
+   * that session published through the API (ApiPublishedNote), for its live statistics.
+   */
+  gatewayApiPublished(gatewayId: string): string;
+  /**
    * Core NATS request/reply, queue group "gateways": one gateway routes messages published through
    * the API (ApiPublishRequest; the reply is ApiPublishReply).
    */
@@ -233,6 +238,7 @@ export function subjects(prefix: string): Subjects {
     healthReport: (gatewayId) => `${prefix}.health.${gatewayId}`,
     healthReportAll: `${prefix}.health.*`,
     gatewayStats: (gatewayId) => `${prefix}.gateway.stats.${gatewayId}`,
+    gatewayApiPublished: (gatewayId) => `${prefix}.gateway.apipublished.${gatewayId}`,
     apiPublish: `${prefix}.gateway.publish`,
     mqApiStream: `${stem}_MQAPI`,
     mqApiAll: `${prefix}.mqapi.>`,
@@ -525,6 +531,18 @@ export interface TopicReport {
   topics: [topic: string, messages: number, first: number, last: number][];
   /** Messages to topics the gateway could not count (its bound of distinct topics was reached). */
   uncounted?: number;
+}
+
+/**
+ * Message on subjects().gatewayApiPublished(gatewayId): a connected MQTT session published
+ * `count` messages to `topic` through the API (publishMessagesToMq); the gateway counts them in
+ * that connection's statistics as PUBLISH packets, if it still holds `connectionId`.
+ */
+export interface ApiPublishedNote {
+  clientName: string;
+  connectionId: string;
+  topic: string;
+  count: number;
 }
 
 /** Request on subjects().gatewayStats(gatewayId); the reply is GatewayStatsReply. */

@@ -6,6 +6,7 @@
 // on request/reply subject `<prefix>.gateway.stats.<gatewayId>` (describeMqSessions includeStats).
 import {
   evaluateHealth,
+  type ApiPublishedNote,
   type ConnectionStats,
   type GatewayStatsReply,
   type GatewayStatsRequest,
@@ -44,6 +45,7 @@ export class HealthMonitor {
   private readonly reported = new Map<Connection, SessionHealth>();
   private timer: NodeJS.Timeout | undefined;
   private statsSub: Subscription | undefined;
+  private apiPublishedSub: Subscription | undefined;
   /** Report every connection at the next tick, changed or not (a report may have been lost). */
   private resend = false;
 
@@ -86,11 +88,31 @@ export class HealthMonitor {
         }
       },
     });
+    // What a connected session published through the API (publishMessagesToMq) counts as its
+    // PUBLISH packets: whichever gateway routed them, this one holds the connection's statistics.
+    this.apiPublishedSub = this.nc.subscribe(this.s.gatewayApiPublished(this.gatewayId), {
+      callback: (err, msg) => {
+        if (err) return;
+        let note: ApiPublishedNote;
+        try {
+          note = msg.json<ApiPublishedNote>();
+        } catch {
+          return; // A malformed note is ignored.
+        }
+        if (typeof note.clientName !== 'string' || typeof note.topic !== 'string') return;
+        const conn = this.byClient(note.clientName);
+        if (!conn || conn.state !== 'open' || conn.id !== note.connectionId) return;
+        const count = Math.min(Math.max(0, Math.floor(Number(note.count) || 0)), 10_000);
+        const now = Date.now();
+        for (let i = 0; i < count; i++) conn.stats.publishedTo(note.topic, now);
+      },
+    });
   }
 
   stop(): void {
     clearInterval(this.timer);
     this.statsSub?.unsubscribe();
+    this.apiPublishedSub?.unsubscribe();
     this.reported.clear();
   }
 

@@ -11,6 +11,7 @@ import {
   notFound,
   parseClientName,
   topicMatches,
+  type ApiPublishedNote,
   type ApiPublishRequest,
   type Logger,
 } from '@mqfleet/core';
@@ -52,6 +53,7 @@ import type { Db } from './db';
 import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
 import type { LiveWanted } from './health';
+import type { MqApiHealth } from './mq-api-stats';
 import {
   clientKey,
   createMqApiSession,
@@ -100,6 +102,15 @@ interface Deps {
   /** The history of stored topics (topic-messages.ts) and the filters that say which. */
   topics?: TopicMessages;
   storedTopics?: string[];
+  /**
+   * MQ API sessions' activity and statistics writer (sessions/mq-api.ts); one is made when not
+   * given (the caller then cannot flush it at shutdown).
+   */
+  activity?: Activity;
+  /** Statistics and health of MQ API sessions (mq-api-stats.ts). */
+  mqApiHealth?: MqApiHealth;
+  /** Tells the gateway holding an MQTT session's connection what it published through the API. */
+  notifyApiPublished?: (gatewayId: string, note: ApiPublishedNote) => void;
   log: Logger;
 }
 
@@ -292,10 +303,37 @@ function internal(deps: Deps, call: Call): void {
   }
 }
 
+/**
+ * describeMqSessions of MQ API sessions (not connected over MQTT): with includeStats their
+ * statistics from Postgres and the health they give (stored when it changed); without, a stored
+ * health that disagrees with connectedTemporarily (the keep-alive window lapsed since the last
+ * sweep) is evaluated again first, so describe and listMqSessions healthFilter agree.
+ */
+async function describeMqApi(
+  health: MqApiHealth,
+  sessions: Session__Output[],
+  includeStats: boolean,
+): Promise<void> {
+  const mqApi = sessions.filter((s) => s.sessionType === MQ_API_SESSION_TYPE && !isConnected(s));
+  if (mqApi.length === 0) return;
+  if (includeStats) {
+    const stats = await health.describe(mqApi);
+    for (const s of mqApi) {
+      const st = stats.get(s.clientName);
+      if (st) s.statsJson = JSON.stringify(st);
+    }
+    return;
+  }
+  const stale = mqApi.filter(
+    (s) => (s.connection?.status === 'CONNECTION_STATUS_CONNECTED_TEMPORARILY') === (s.health === 'offline'),
+  );
+  if (stale.length > 0) await health.describe(stale);
+}
+
 export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: HealthImplementation } {
   const { db, store, log } = deps;
-  /** MQ API sessions' last actions, written at most once a second each (mq-api.ts). */
-  const activity = new Activity(db);
+  /** MQ API sessions' last actions and statistics, written in batches (mq-api.ts). */
+  const activity = deps.activity ?? new Activity(db);
 
   /**
    * Whether an administrator's change is in force on the client's live connection: false when
@@ -367,7 +405,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
           if (!call.write(message)) await new Promise((resolve) => call.once('drain', resolve));
         }
         if (messages.length === DEFAULT_READ) pending = true;
-        await activity.note(clientName);
+        await activity.note(clientName, { received: messages.length });
       }
     } finally {
       for (const sub of watch) sub.unsubscribe();
@@ -493,6 +531,8 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       // Administrators call it with a token; gateways reconcile their live sessions with it.
       if (bearer(call)) await ownerOrAdmin(db, bearer(call), req.clientNames);
       else internal(deps, call);
+      // What this instance has not written yet of their MQ API sessions' activity is written first.
+      await activity.flush(req.clientNames);
       const sessions = await store.describe(req.clientNames);
       await attachLabels(db, sessions);
       const wanted = { stats: req.includeStats, publishedTopics: req.includePublishedTopics };
@@ -500,6 +540,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         (wanted.stats || wanted.publishedTopics) && deps.liveStats
           ? await deps.liveStats(sessions, wanted)
           : [];
+      if (deps.mqApiHealth) await describeMqApi(deps.mqApiHealth, sessions, req.includeStats);
       return { sessions, statsUnavailable };
     }),
     ListSessions: unary(log, async (req, call) => {
@@ -534,7 +575,21 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
           userProperties: m.userProperties.map((p) => [p.key, p.value] as [string, string]),
         })),
       });
-      if (publisher.type === 'mqApi') await activity.note(req.clientName);
+      // Messages routed (reason code below 0x80) count as the session's published messages.
+      const published = reasonCodes.filter((code) => code < 0x80).length;
+      // An MQ API session that an MQTT client holds (MQFLEET_MQTT_MAY_USE_MQ_API_NAMES) counts
+      // them on that connection, as an MQTT session does.
+      if (publisher.type === MQ_API_SESSION_TYPE) {
+        await activity.note(req.clientName, publisher.connection ? {} : { published });
+      }
+      if (publisher.connection && published > 0) {
+        deps.notifyApiPublished?.(publisher.connection.gatewayId, {
+          clientName: req.clientName,
+          connectionId: publisher.connection.connectionId,
+          topic: req.topic,
+          count: published,
+        });
+      }
       return { reasonCodes };
     }),
     // Any account may create an MQ API session; the session records it as owner.
@@ -617,7 +672,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const max = readCount(req.maxMessages);
       const shared = req.topic === '' ? await sharedFiltersOf(db, req.clientName) : [];
       const taken = await mqApi.take(req.clientName, max, req.topic, shared);
-      await activity.note(req.clientName);
+      await activity.note(req.clientName, { received: taken.messages.length, backlog: taken.backlog });
       return { messages: taken.messages, remaining: String(taken.remaining) };
     }),
     Receive: (call) => {

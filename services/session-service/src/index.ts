@@ -25,7 +25,8 @@ import { buildGrpcServer } from './grpc';
 import { TopicReports } from './topics';
 import { migrate } from './migrate';
 import { OutboxRelay } from './outbox';
-import { SessionStore } from './sessions';
+import { Activity, SessionStore } from './sessions';
+import { MqApiHealth } from './mq-api-stats';
 import { closeBatcher, openBatcher } from './connect-batch';
 import { subscriptionBatcher } from './subscription-batch';
 import { ensureStreams, StreamMonitor } from './stream';
@@ -59,6 +60,7 @@ export function buildSessionService(
   let sweeper: NodeJS.Timeout | undefined;
   let watch: GatewayWatch | undefined;
   let monitor: StreamMonitor | undefined;
+  let activity: Activity | undefined;
 
   return {
     async start() {
@@ -100,11 +102,18 @@ export function buildSessionService(
         topicReports.start();
       }
       const natsConnection = nc;
+      const mqApiMessages = new MqApiMessages(natsConnection, subjects, gateways, log);
+      const mqApiHealth = new MqApiHealth(db, store, (name) => mqApiMessages.backlog(name), log);
+      activity = new Activity(db);
+      // A failed evaluation does not fail the action counted: the sweep (or, for a session still
+      // stored offline, its next action or a describe) evaluates it again.
+      activity.onWritten = (names) =>
+        mqApiHealth.evaluate(names).catch((err: unknown) => log.warn('MQ API health not evaluated', { err }));
+      activity.onError = (err) => log.warn('MQ API activity not written', { err });
       const reporting = <B extends { log: Logger | undefined }>(batcher: B): B => {
         batcher.log = log;
         return batcher;
       };
-      const mqApiMessages = new MqApiMessages(natsConnection, subjects, gateways, log);
       const built = buildGrpcServer({
         db,
         store,
@@ -128,6 +137,14 @@ export function buildSessionService(
         mqApi: mqApiMessages,
         topics: new TopicMessages(natsConnection, subjects),
         storedTopics: config.storedTopics,
+        activity,
+        mqApiHealth,
+        notifyApiPublished: (gatewayId, note) => {
+          // Core NATS, no reply: a note lost in transit is a count the live statistics miss.
+          if (!natsConnection.isClosed()) {
+            natsConnection.publish(subjects.gatewayApiPublished(gatewayId), JSON.stringify(note));
+          }
+        },
       });
       server = built.server;
       const grpcPort = await new Promise<number>((resolve, reject) =>
@@ -156,6 +173,8 @@ export function buildSessionService(
           .catch((err: unknown) => log.warn('session expiry sweep failed', { err }));
         // Wills of lost connections whose delay has passed go to the gateways (losses.ts).
         losses.releaseDueWills().catch((err: unknown) => log.warn('due wills not released', { err }));
+        // MQ API sessions' health (rates change, keep-alive windows lapse) and old statistics.
+        mqApiHealth.sweep().catch((err: unknown) => log.warn('MQ API health sweep failed', { err }));
       }, EXPIRY_SWEEP_MS);
       return { grpcPort };
     },
@@ -170,6 +189,8 @@ export function buildSessionService(
           s.tryShutdown(() => (clearTimeout(force), resolve()));
         });
       }
+      // What the calls counted and did not write yet.
+      await activity?.close().catch((err: unknown) => log.warn('MQ API activity not written', { err }));
       gateways?.close();
       healthReports?.close();
       await healthReports?.settled();

@@ -13,7 +13,7 @@ export const MAX_MAX_RECORDS = 10000;
 
 const CONNECTION_STATUSES = ['connected', 'connectedTemporarily', 'disconnected'];
 /** An MQ API session that acted within 1.5 × its keep alive (rows.ts activeRecently). */
-const ACTIVE_RECENTLY = `(session_type = 'mqApi' AND last_active_at IS NOT NULL AND (
+export const ACTIVE_RECENTLY = `(session_type = 'mqApi' AND last_active_at IS NOT NULL AND (
   coalesce((settings ->> 'keepAliveSeconds')::int, 0) = 0
   OR last_active_at + make_interval(secs => 1.5 * (settings ->> 'keepAliveSeconds')::int) > now()))`;
 /** connectionStatusFilter values as SQL. */
@@ -24,7 +24,7 @@ const CONNECTION_CONDITIONS: Record<string, string> = {
 };
 const HEALTH_VALUES = ['healthy', 'unhealthy', 'offline'];
 /** A session without health thresholds: all five are 0 (or absent from the stored settings). */
-const NO_THRESHOLDS = `(${[
+export const NO_THRESHOLDS = `(${[
   'minHealthySendRatePerMinute',
   'maxHealthySendRatePerMinute',
   'maxHealthyBacklogRatePerMinute',

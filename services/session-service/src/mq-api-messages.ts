@@ -70,14 +70,15 @@ export class MqApiMessages {
 
   /**
    * Takes up to `max` of the session's oldest messages (of `topic` only, when given), removing
-   * them; expired ones are removed and skipped. `remaining`: what is left after them.
+   * them; expired ones are removed and skipped. `remaining`: what is left after them. `backlog`
+   * (whole reads): what is left of the session's own messages, its groups' not counted.
    */
   async take(
     clientName: string,
     max: number,
     topic: string,
     shared: string[] = [],
-  ): Promise<{ messages: StoredMessage[]; remaining: number }> {
+  ): Promise<{ messages: StoredMessage[]; remaining: number; backlog?: number }> {
     if (topic !== '') {
       const problem = topicNameProblem(topic);
       if (problem) throw new MqfleetError('INVALID_VALUE', `topic must be a topic name: ${problem}`, 'topic');
@@ -134,7 +135,7 @@ export class MqApiMessages {
     clientName: string,
     max: number,
     shared: string[],
-  ): Promise<{ messages: StoredMessage[]; remaining: number }> {
+  ): Promise<{ messages: StoredMessage[]; remaining: number; backlog: number }> {
     const own = await this.pull(
       clientName,
       this.s.mqApiSessionAll(clientName),
@@ -155,7 +156,7 @@ export class MqApiMessages {
     }
     if (shared.length > 0)
       messages.sort((a, b) => Number(BigInt(a.sequence as string) - BigInt(b.sequence as string)));
-    return { messages, remaining };
+    return { messages, remaining, backlog: own.remaining };
   }
 
   /** One pull from a durable consumer on `filter`, then a purge of what it gave. */
@@ -207,6 +208,23 @@ export class MqApiMessages {
       deliver_policy: DeliverPolicy.All,
     });
     this.consumers.add(durable);
+  }
+
+  /**
+   * Messages kept for the session itself and not read (its statistics' currentDeliveryBacklogged):
+   * its durable consumer's pending count, or, before its first read made the consumer, what its
+   * subjects hold. The copies of its shared subscriptions' groups are not counted (any member may
+   * read them).
+   */
+  async backlog(clientName: string): Promise<number> {
+    const jsm = await this.manager();
+    try {
+      const info = await jsm.consumers.info(this.s.mqApiStream, consumerName(clientToken(clientName)));
+      return info.num_pending;
+    } catch (err) {
+      if (!isNotFound(err) && !/consumer not found/i.test(String((err as Error).message))) throw err;
+    }
+    return this.count(jsm, this.s.mqApiSessionAll(clientName));
   }
 
   /** Messages kept on a subject (filter). */
