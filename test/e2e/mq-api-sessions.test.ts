@@ -180,6 +180,41 @@ describe('MQ API sessions (separate processes)', () => {
     const noToken = await system.api('createMqApiSession', { clientName: 'api-anon' });
     assert.equal(noToken.body.errorCode, 12031);
   });
+
+  it('a ban holds against the owner: every action of the owner is refused with 12040', async () => {
+    const login = await system.api(
+      'createSession',
+      { username: 'mq-user', password: 'mq-user-secret' },
+      { api: 'admin' },
+    );
+    const userToken = ok(login).authToken as string;
+    ok(await api('createMqApiSession', { clientName: 'api-banned' }, userToken));
+    ok(await api('alterMqSession', { clientName: 'api-banned', sessionStatus: 'banned' }));
+    const attempts: [string, Record<string, unknown>][] = [
+      ['alterMqSession', { clientName: 'api-banned', sessionStatus: 'normal' }],
+      ['describeMqSessions', { clientNames: ['api-banned'] }],
+      [
+        'subscribeToMq',
+        {
+          clientName: 'api-banned',
+          subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'x/#' }],
+        },
+      ],
+      ['publishMessagesToMq', { clientName: 'api-banned', topic: 'x/y', messages: [{ payload: 'p' }] }],
+      ['getMessagesFromMqApiSession', { clientName: 'api-banned' }],
+      ['deleteMqSession', { clientName: 'api-banned', permanentlyDeleteSession: true }],
+      ['getMqSessionAudit', { clientName: 'api-banned' }],
+    ];
+    for (const [action, params] of attempts) {
+      const res = await api(action, params, userToken);
+      assert.equal(res.body.errorCode, 12040, `${action}: ${res.body.errorMessage}`);
+    }
+    // The ban stayed; an administrator lifts it and the owner acts again.
+    const [still] = ok(await api('describeMqSessions', { clientNames: ['api-banned'] })).data;
+    assert.equal(still.sessionStatus, 'banned');
+    ok(await api('alterMqSession', { clientName: 'api-banned', sessionStatus: 'normal' }));
+    ok(await api('describeMqSessions', { clientNames: ['api-banned'] }, userToken));
+  });
 });
 
 describe('MQ API session names open to MQTT by configuration', () => {

@@ -256,8 +256,8 @@ async function ownerOrAdmin(db: Db, token: string | undefined, clientNames: stri
   const actor = await checkToken(db, token);
   if (actor.role === 'admin') return actor;
   const names = [...new Set(clientNames)];
-  const { rows } = await db.query<{ client_name: string }>(
-    'SELECT client_name FROM sessions WHERE client_key = ANY($1) AND owner = $2',
+  const { rows } = await db.query<{ client_name: string; session_status: string }>(
+    'SELECT client_name, session_status FROM sessions WHERE client_key = ANY($1) AND owner = $2',
     [names.map(clientKey), actor.username],
   );
   const owned = new Set(rows.map((r) => r.client_name));
@@ -268,6 +268,15 @@ async function ownerOrAdmin(db: Db, token: string | undefined, clientNames: stri
       `account "${actor.username}" is not an administrator${
         other === undefined ? '' : ` and did not create session "${other.slice(0, 200)}"`
       }`,
+    );
+  }
+  // A ban holds against the session's owner too: every action of the owner on it is refused (an
+  // owner who could alter it could lift the ban); administrators still act on it.
+  const banned = rows.find((r) => r.session_status === 'banned');
+  if (banned) {
+    throw new MqfleetError(
+      'SESSION_BANNED',
+      `session "${banned.client_name.slice(0, 200)}" is banned: only an administrator may act on it`,
     );
   }
   return actor;
