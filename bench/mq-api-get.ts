@@ -150,8 +150,13 @@ async function main(): Promise<void> {
         duplicates,
         cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v, 2)])),
       });
-      if (seen.size !== messages || duplicates > 0)
-        throw new Error(`${phase}: read ${seen.size} of ${messages}, ${duplicates} duplicates`);
+      if (seen.size !== messages || duplicates > 0) {
+        const missing: number[] = [];
+        for (let i = 0; i < messages && missing.length < 20; i++) if (!seen.has(i)) missing.push(i);
+        throw new Error(
+          `${phase}: read ${seen.size} of ${messages}, ${duplicates} duplicates; first missing: ${missing.join(', ')}`,
+        );
+      }
       seen.clear();
       latencies.length = 0;
       sentAt.clear();

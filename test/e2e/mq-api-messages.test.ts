@@ -106,6 +106,48 @@ describe('messages kept for MQ API sessions (two gateways, separate processes)',
     for (const p of publishers) await endClient(p);
   });
 
+  it('reads while messages keep coming lose none and repeat none (3,000 from two gateways)', async () => {
+    await ok('createMqApiSession', { clientName: 'reader-busy' });
+    await ok('subscribeToMq', {
+      clientName: 'reader-busy',
+      subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'busy/#', qos: 1 }],
+    });
+    const publishers = [await system.mqtt('busy-pub-0', {}, 0), await system.mqtt('busy-pub-1', {}, 1)];
+    const total = 3000;
+    let acknowledged = 0;
+    const publishing = (async () => {
+      for (let i = 0; i < total; i += 10) {
+        await Promise.all(
+          Array.from({ length: 10 }, (_, k) =>
+            publishers[(i + k) % 2]!.publishAsync(`busy/${(i + k) % 7}`, String(i + k), { qos: 1 }).then(
+              () => {
+                acknowledged++;
+              },
+            ),
+          ),
+        );
+      }
+    })();
+    const seen = new Map<string, number>();
+    let done = false;
+    void publishing.then(() => (done = true));
+    // Small reads while the publishers run, then until nothing is left.
+    for (let empty = 0; empty < 3;) {
+      const got = await read('reader-busy', { maxMessages: 50 });
+      for (const m of got.data as Json[]) seen.set(m.payload, (seen.get(m.payload) ?? 0) + 1);
+      if (done && got.messageCount === 0 && got.remainingMessages === 0) empty++;
+      // (A reader that found nothing asks again a moment later, as a polling client does.)
+      if (got.messageCount === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await publishing;
+    assert.equal(acknowledged, total);
+    const repeated = [...seen].filter(([, n]) => n > 1).map(([p]) => p);
+    assert.deepEqual(repeated, [], 'returned twice');
+    const missing = Array.from({ length: total }, (_, i) => String(i)).filter((p) => !seen.has(p));
+    assert.deepEqual(missing.slice(0, 20), [], `${missing.length} acknowledged messages never read`);
+    for (const p of publishers) await endClient(p);
+  });
+
   it('keeps them while nobody reads, across an api-gateway restart and a gateway restart', async () => {
     await ok('createMqApiSession', { clientName: 'reader-2' });
     await ok('subscribeToMq', {

@@ -164,6 +164,10 @@ function failureOf(err: unknown, log: Logger): MqfleetError {
   return new MqfleetError('INTERNAL', 'internal error in the session-service');
 }
 
+/** Receive reads again this long after a notice of a new message, and at least this often. */
+const RECEIVE_RECHECK_MS = 25;
+const RECEIVE_POLL_MS = 1000;
+
 /** GetTopicMessages' start_from: "tail" (or empty), "head", an ISO 8601 date(-time), a position. */
 export function parseStartFrom(raw: string): StartFrom {
   const value = raw.trim();
@@ -391,10 +395,21 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     let pending = true;
     // (The groups of its shared subscriptions when the stream starts.)
     const shared = topic === '' ? await sharedFiltersOf(db, clientName) : [];
-    const watch = mqApi.watch(clientName, topic, shared, () => {
+    const poke = (): void => {
       pending = true;
       wake?.();
+    };
+    // The notice (core NATS) may come before JetStream has stored the message: a read then finds
+    // nothing, so it is tried again a moment later; and once a second whatever happens.
+    let recheck: NodeJS.Timeout | undefined;
+    const watch = mqApi.watch(clientName, topic, shared, () => {
+      poke();
+      recheck ??= setTimeout(() => {
+        recheck = undefined;
+        poke();
+      }, RECEIVE_RECHECK_MS);
     });
+    const poll = setInterval(poke, RECEIVE_POLL_MS);
     const stopped = new Promise<void>((resolve) => {
       call.on('cancelled', resolve);
       call.on('close', resolve);
@@ -418,6 +433,8 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       }
     } finally {
       for (const sub of watch) sub.unsubscribe();
+      clearTimeout(recheck);
+      clearInterval(poll);
     }
   };
 
