@@ -19,6 +19,9 @@ const BENCHMARKS: [string, string, string[], number][] = [
   ['mqtt-throughput', 'mqtt-throughput', [], 240],
   ['propagation-latency', 'propagation-latency', [], 240],
   ['bulk-10k', 'bulk-10k', [], 240],
+  // MQ API sessions: publishMessagesToMq → MQTT, and MQTT → getMessagesFromMqApiSession.
+  ['mq-api-publish', 'mq-api-publish', [], 240],
+  ['mq-api-get', 'mq-api-get', [], 240],
   // The MQTT load kit: three brokers, every scenario, 3 runs each (about 20 minutes; the reconnect storm of a struggling broker up to 5 more).
   // 2 × 3 phases of 1 GiB each.
   ['slow-consumer', 'slow-consumer', [], 900],
