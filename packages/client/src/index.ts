@@ -26,6 +26,7 @@ import {
   type ChangeSubscriptionsResponse__Output,
   type PublishMessage,
   type GetMessagesResponse__Output,
+  type GetTopicMessagesResponse__Output,
   type StoredMessage__Output,
   type ClientTls,
   type CreateAccountRequest,
@@ -172,6 +173,22 @@ export class MqfleetClient {
   receive(clientName: string, topic = ''): grpc.ClientReadableStream<StoredMessage__Output> {
     const client = this.transport.client(v1.SessionService);
     return client.Receive({ clientName, topic }, this.write.metadata!);
+  }
+
+  /**
+   * Reads a stored topic's history (getMessagesFromMqTopic; MQFLEET_STORED_TOPICS) without moving
+   * or removing anything: `startFrom` "tail" (default), "head", an ISO 8601 date(-time) or a
+   * message's sequence. Administrators only.
+   */
+  async getTopicMessages(
+    topic: string,
+    options: { startFrom?: string | number; maxMessages?: number } = {},
+  ): Promise<GetTopicMessagesResponse__Output> {
+    return this.transport.unary(
+      SESSIONS.GetTopicMessages,
+      { topic, startFrom: String(options.startFrom ?? ''), maxMessages: options.maxMessages ?? 0 },
+      this.read,
+    );
   }
 
   alterSession(

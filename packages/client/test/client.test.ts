@@ -219,6 +219,22 @@ describe('every public RPC through MqfleetClient, gateway calls through the Tran
       assert.equal(created.sessionType, 'mqApi');
       assert.equal(created.settings?.keepAliveSeconds, 15);
       await assert.rejects(mq.createMqApiSession('dev-1'), (err: CallError) => err.code === 'ALREADY_EXISTS');
+      // Nothing kept yet (no gateway runs here to store any); an MQTT session is not read this way.
+      const read = await mq.getMessages(created.clientName, { maxMessages: 10 });
+      assert.deepEqual(read.messages, []);
+      assert.equal(read.remaining, '0');
+      await assert.rejects(mq.getMessages('dev-1'), (err: CallError) => {
+        assert.equal(err.code, 'INVALID_VALUE');
+        assert.match(err.message, /MQTT session/);
+        return true;
+      });
+      const history = await mq.getTopicMessages('fleet/a', { startFrom: 'head' });
+      assert.deepEqual([history.messages.length, history.kept, history.stored], [0, '0', false]);
+      await assert.rejects(mq.getTopicMessages('fleet/a', { startFrom: 'soon' }), (err: CallError) => {
+        assert.equal(err.code, 'INVALID_VALUE');
+        assert.equal(err.property, 'startFrom');
+        return true;
+      });
 
       const deleted = await mq.deleteSession('dev-3', true);
       assert.equal(deleted.deleted, true);
