@@ -159,6 +159,15 @@ describe('every public RPC through MqfleetClient, gateway calls through the Tran
         { metadata: gateway.internal, deadlineMs: 3000, idempotent: true },
       );
       assert.deepEqual([...names.clientNames].sort(), ['dev-1', 'dev-2', 'dev-3']);
+      // ListGateways: internal callers and administrators only.
+      const gateways = v1.SessionService.service.ListGateways;
+      assert.ok(Array.isArray((await gateway.unary(gateways, {}, { metadata: gateway.internal })).gateways));
+      for (const metadata of [undefined, stranger.internal]) {
+        await assert.rejects(gateway.unary(gateways, {}, { metadata }), (err: CallError) => {
+          assert.equal(err.code, 'BAD_TOKEN');
+          return true;
+        });
+      }
     } finally {
       gateway.close();
       stranger.close();
@@ -333,6 +342,7 @@ describe('every public RPC through MqfleetClient, gateway calls through the Tran
       const viewer = await MqfleetClient.login(address, 'viewer', 'pw');
       try {
         await assert.rejects(viewer.listTopics(), (err: CallError) => err.code === 'ADMIN_REQUIRED');
+        await assert.rejects(viewer.listGateways(), (err: CallError) => err.code === 'ADMIN_REQUIRED');
         await assert.rejects(
           viewer.describeTopics(['plant/a/temp']),
           (err: CallError) => err.code === 'ADMIN_REQUIRED',

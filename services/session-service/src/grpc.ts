@@ -1,8 +1,10 @@
 // The gRPC surface: SessionService, AuthService, AccountService, LabelService and Topics, the standard health service and server
 // reflection. Errors are mapped to gRPC here and only here.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
+import { loadSync } from '@grpc/proto-loader';
+import { HealthImplementation, protoPath as HEALTH_PROTO } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import {
   ERROR_CODE_METADATA_KEY,
@@ -17,6 +19,7 @@ import {
 } from '@mqfleet/core';
 import {
   fastSerializer,
+  LOADER_OPTIONS,
   packageDefinition,
   peerCommonName,
   v1,
@@ -293,6 +296,12 @@ async function adminByToken(db: Db, token: string | undefined): Promise<Actor> {
   return actor;
 }
 
+/** Compares two secrets in a time that does not depend on where they differ (of their digests). */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
 /**
  * Gateway calls: a caller with an internal client certificate (mutual TLS, CN in
  * MQFLEET_GRPC_TLS_INTERNAL_NAMES or any CN when that is empty) or the x-mqfleet-internal token.
@@ -306,7 +315,8 @@ function internal(deps: Deps, call: Call): void {
     if (cn !== undefined && (certs.internalNames.length === 0 || certs.internalNames.includes(cn))) return;
   }
   if (!deps.internalToken && !certs) return;
-  if (!deps.internalToken || call.metadata.get('x-mqfleet-internal')[0] !== deps.internalToken) {
+  const given = call.metadata.get('x-mqfleet-internal')[0];
+  if (!deps.internalToken || typeof given !== 'string' || !sameSecret(given, deps.internalToken)) {
     throw new MqfleetError(
       'BAD_TOKEN',
       certs
@@ -437,6 +447,16 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       clearInterval(poll);
     }
   };
+
+  const listGateways = () => ({
+    gateways: deps.gateways.alive().map((g) => ({
+      gatewayId: g.gatewayId,
+      host: g.host,
+      mqttPort: g.mqttPort,
+      connections: g.connections,
+      lastSeenAt: new Date(g.lastSeen).toISOString(),
+    })),
+  });
 
   /** One administrator's alteration: the AlterSession RPC and each item of AlterSessionStream. */
   const alterOne = async (
@@ -722,15 +742,12 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       internal(deps, call);
       return { ...(await store.names(req.after, req.limit)), anonymousAllowed: deps.allowAnonymous };
     }),
-    ListGateways: unary(log, async () => ({
-      gateways: deps.gateways.alive().map((g) => ({
-        gatewayId: g.gatewayId,
-        host: g.host,
-        mqttPort: g.mqttPort,
-        connections: g.connections,
-        lastSeenAt: new Date(g.lastSeen).toISOString(),
-      })),
-    })),
+    // Which gateways run, where: internal callers (the api-gateway's readiness) or administrators.
+    ListGateways: unary(log, async (_req, call) => {
+      if (bearer(call)) await admin(db, call);
+      else internal(deps, call);
+      return listGateways();
+    }),
   };
   const auth: AuthServiceHandlers = {
     CreateToken: unary(log, async (req) => {
@@ -842,6 +859,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     'mqfleet.v1.Topics': 'NOT_SERVING',
   });
   health.addToServer(server);
-  new ReflectionService(packageDefinition).addToServer(server);
+  // Reflection lists the standard health service too: grpcurl and Kubernetes' tooling find it.
+  new ReflectionService({ ...packageDefinition, ...loadSync(HEALTH_PROTO, LOADER_OPTIONS) }).addToServer(
+    server,
+  );
   return { server, health };
 }
