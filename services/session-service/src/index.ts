@@ -14,6 +14,7 @@ import { ensureAdmin } from './accounts';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
 import { storeLimits } from './bus-fit';
+import { unguardedListen } from './exposure';
 import { GatewayRegistry } from './gateways';
 import { MqApiMessages } from './mq-api-messages';
 import { TopicMessages } from './topic-messages';
@@ -47,6 +48,8 @@ export function buildSessionService(
   log: Logger = createLogger('session-service', config.logLevel),
 ): SessionService {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the session-service');
+  const unguarded = unguardedListen(config);
+  if (unguarded) throw new Error(unguarded);
   const databaseUrl = config.databaseUrl;
   const subjects = makeSubjects(config.natsPrefix);
   let db: Db | undefined;
