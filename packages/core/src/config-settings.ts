@@ -201,6 +201,12 @@ export const SETTINGS = Type.Object({
       'comma-separated topic filters whose messages are kept in JetStream for getMessagesFromMqTopic (default none)',
     ),
   ),
+  tokenMaxLifetimeSeconds: int(
+    0,
+    10 * 365 * DAY_SECONDS,
+    DAY_SECONDS,
+    'seconds an API token lives from its creation, however often it is used; 0 = no bound (refused when NODE_ENV=production)',
+  ),
   mqttMayUseMqApiNames: flag(
     false,
     'an MQTT CONNECT may take the client id of an MQ API session (otherwise refused: 0x85 / return code 2)',

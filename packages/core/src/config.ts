@@ -233,6 +233,11 @@ function checkTogether(settings: ConfigSettings, env: Env, label: (key: string) 
     if ((settings[a] === undefined) !== (settings[b] === undefined))
       throw new ConfigError(`${label(a)} and ${label(b)} must be set together`);
   }
+  if (production && settings.tokenMaxLifetimeSeconds === 0) {
+    throw new ConfigError(
+      'MQFLEET_TOKEN_MAX_LIFETIME_SECONDS must be more than 0 when NODE_ENV=production (tokens must not live for ever)',
+    );
+  }
   if (production && !settings.internalToken && !settings.grpcTlsCaFile) {
     throw new ConfigError(
       'MQFLEET_INTERNAL_TOKEN (or mutual TLS: MQFLEET_GRPC_TLS_CA_FILE with certificates) must be set when NODE_ENV=production (it guards gateway calls)',

@@ -62,6 +62,7 @@ describe('loadConfig', () => {
       adminPasswordIsDefault: true,
       internalToken: undefined,
       allowAnonymous: true,
+      tokenMaxLifetimeSeconds: 86_400,
       mqttMayUseMqApiNames: false,
       applyTimeoutMs: 1000,
       maxPacketSize: 1048576,
@@ -226,6 +227,14 @@ describe('loadConfig', () => {
       for (const password of [undefined, '', 'ADMIN']) {
         refused({ ...PRODUCTION, MQFLEET_ADMIN_PASSWORD: password }, /MQFLEET_ADMIN_PASSWORD/);
       }
+    });
+
+    it('refuses tokens that live for ever', () => {
+      refused(
+        { ...PRODUCTION, MQFLEET_TOKEN_MAX_LIFETIME_SECONDS: '0' },
+        /MQFLEET_TOKEN_MAX_LIFETIME_SECONDS/,
+      );
+      assert.equal(loadConfig({ MQFLEET_TOKEN_MAX_LIFETIME_SECONDS: '0' }).tokenMaxLifetimeSeconds, 0);
     });
 
     it('refuses a missing or empty internal token', () => {

@@ -100,6 +100,15 @@ const TOKEN_CACHE_MS = 1000;
 const TOKEN_CACHE_MAX = 10_000;
 const tokenCache = new Map<string, { actor: Actor; until: number }>();
 
+/** Seconds a token lives from its creation, whatever its use (MQFLEET_TOKEN_MAX_LIFETIME_SECONDS); 0 = no bound. */
+let tokenMaxLifetimeSeconds = 0;
+
+/** Sets the absolute lifetime of tokens (the session-service's start). */
+export function setTokenMaxLifetime(seconds: number): void {
+  tokenMaxLifetimeSeconds = seconds;
+  tokenCache.clear();
+}
+
 /**
  * Forgets every remembered token check. Called whenever this process revokes a token or changes
  * an account, so a revocation or a role change takes effect on the very next request.
@@ -129,15 +138,19 @@ export async function checkToken(db: Db, token: string | undefined): Promise<Act
     stale: boolean;
     idle_timeout_seconds: number;
     remaining_ms: number;
+    lifetime_ms: number | null;
   }>({
     name: 'token-check',
     text: `SELECT a.username, a.role, t.idle_timeout_seconds,
             extract(epoch FROM t.last_used_at + make_interval(secs => t.idle_timeout_seconds) - now())::float8 * 1000 AS remaining_ms,
+            CASE WHEN $2::int = 0 THEN NULL
+                 ELSE extract(epoch FROM t.created_at + make_interval(secs => $2::int) - now())::float8 * 1000 END AS lifetime_ms,
             t.last_used_at < now() - make_interval(secs => least(60, greatest(1, t.idle_timeout_seconds / 100.0))) AS stale
        FROM api_tokens t JOIN accounts a ON a.username_key = t.username_key
       WHERE t.token_hash = $1
-        AND (t.idle_timeout_seconds = 0 OR t.last_used_at > now() - make_interval(secs => t.idle_timeout_seconds))`,
-    values: [hash],
+        AND (t.idle_timeout_seconds = 0 OR t.last_used_at > now() - make_interval(secs => t.idle_timeout_seconds))
+        AND ($2::int = 0 OR t.created_at > now() - make_interval(secs => $2::int))`,
+    values: [hash, tokenMaxLifetimeSeconds],
   });
   const row = rows[0];
   if (!row) {
@@ -147,13 +160,14 @@ export async function checkToken(db: Db, token: string | undefined): Promise<Act
   if (row.stale) await db.query('UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1', [hash]);
   const actor: Actor = { username: row.username, role: row.role };
   if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
-  // Never remembered past the token's own idle expiry.
-  const remaining =
+  // Never remembered past the token's own idle expiry, nor past its lifetime.
+  const idleRemaining =
     row.idle_timeout_seconds === 0
       ? Infinity
       : row.stale
         ? row.idle_timeout_seconds * 1000
         : row.remaining_ms;
+  const remaining = Math.min(idleRemaining, row.lifetime_ms ?? Infinity);
   tokenCache.set(cacheKey, { actor, until: now + Math.min(TOKEN_CACHE_MS, remaining) });
   return actor;
 }

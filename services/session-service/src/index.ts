@@ -10,7 +10,7 @@ import {
   type Logger,
 } from '@mqfleet/core';
 import { serverCredentials } from '@mqfleet/proto';
-import { ensureAdmin } from './accounts';
+import { ensureAdmin, setTokenMaxLifetime } from './accounts';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
 import { storeLimits } from './bus-fit';
@@ -67,6 +67,7 @@ export function buildSessionService(
 
   return {
     async start() {
+      setTokenMaxLifetime(config.tokenMaxLifetimeSeconds);
       db = createPool(databaseUrl);
       const applied = await migrate(db);
       if (applied.length) log.info('migrations applied', { applied });
