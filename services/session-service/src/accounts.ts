@@ -49,6 +49,18 @@ export async function ensureAdmin(db: Db, password: string): Promise<boolean> {
   return res.rowCount === 1;
 }
 
+/**
+ * True when the stored ADMIN account still takes the password "ADMIN": a database first started
+ * without MQFLEET_ADMIN_PASSWORD keeps it (ensureAdmin never overwrites an existing account).
+ */
+export async function adminHasDefaultPassword(db: Db, defaultPassword: string): Promise<boolean> {
+  const { rows } = await db.query<{ password_hash: string }>(
+    `SELECT password_hash FROM accounts WHERE username_key = 'admin'`,
+  );
+  const stored = rows[0]?.password_hash;
+  return stored !== undefined && (await verifyPassword(defaultPassword, stored));
+}
+
 export interface IssuedToken {
   token: string;
   username: string;

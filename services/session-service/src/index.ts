@@ -4,13 +4,14 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import {
   createLogger,
+  DEFAULT_ADMIN_PASSWORD,
   readGrpcTlsFiles,
   subjects as makeSubjects,
   type Config,
   type Logger,
 } from '@mqfleet/core';
 import { serverCredentials } from '@mqfleet/proto';
-import { ensureAdmin, setTokenMaxLifetime } from './accounts';
+import { adminHasDefaultPassword, ensureAdmin, setTokenMaxLifetime } from './accounts';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
 import { storeLimits } from './bus-fit';
@@ -72,6 +73,12 @@ export function buildSessionService(
       const applied = await migrate(db);
       if (applied.length) log.info('migrations applied', { applied });
       if (await ensureAdmin(db, config.adminPassword)) log.info('account ADMIN created');
+      // Production with a database made in development: ADMIN may still take "ADMIN".
+      if (config.production && (await adminHasDefaultPassword(db, DEFAULT_ADMIN_PASSWORD))) {
+        throw new Error(
+          'account ADMIN in this database still has the password "ADMIN" (MQFLEET_ADMIN_PASSWORD only sets the password of a new database): start once without NODE_ENV=production and change it (JSON API alterAccount, or gRPC AlterAccount), then start again',
+        );
+      }
       if (config.adminPasswordIsDefault) {
         log.warn('!!! the ADMIN account uses the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD !!!');
       }
