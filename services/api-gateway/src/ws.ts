@@ -9,7 +9,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { Logger } from '@mqfleet/core';
+import { ERROR_KINDS, type Logger } from '@mqfleet/core';
 import type { StoredMessage__Output } from '@mqfleet/proto';
 import type { WebSocket } from 'ws';
 import { renderStoredMessage } from './actions/mq-api';
@@ -44,11 +44,10 @@ function serve(socket: WebSocket, backend: Backend, answer: Answerer, logger: Lo
   const pushes = new Map<string, Push>();
   // Requests are answered in order: each waits for the one before.
   let queue: Promise<void> = Promise.resolve();
-  socket.on('message', (data, isBinary) => {
+  socket.on('message', (data) => {
     const body = Buffer.isBuffer(data)
       ? data
       : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
-    void isBinary;
     queue = queue
       .then(() => handle(body))
       .catch((err: unknown) => logger.error('WebSocket request failed', { err }));
@@ -76,7 +75,10 @@ function serve(socket: WebSocket, backend: Backend, answer: Answerer, logger: Lo
       const { push: asked, ...params } = request.params;
       push = asked === true ? true : asked === false ? false : undefined;
       if (push === undefined) {
-        const failure = { errorCode: 12012, errorMessage: 'push must be true or false' };
+        const failure = {
+          errorCode: ERROR_KINDS.INVALID_VALUE.jsonCode,
+          errorMessage: 'push must be true or false',
+        };
         send(JSON.stringify({ result: {}, ...failure, requestId: request.requestId ?? null }));
         return;
       }

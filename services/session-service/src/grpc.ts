@@ -1,6 +1,6 @@
 // The gRPC surface: SessionService, AuthService, AccountService, LabelService and Topics, the standard health service and server
 // reflection. Errors are mapped to gRPC here and only here.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
@@ -51,7 +51,7 @@ import {
   type AccountRow,
 } from './account-admin';
 import type { AppliedWaiters } from './applied';
-import { authenticateMqtt, checkToken, createToken, type Actor } from './accounts';
+import { authenticateMqtt, checkToken, createToken, tokenHash, type Actor } from './accounts';
 import type { Db } from './db';
 import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
 import type { GatewayRegistry } from './gateways';
@@ -298,8 +298,7 @@ async function adminByToken(db: Db, token: string | undefined): Promise<Actor> {
 
 /** Compares two secrets in a time that does not depend on where they differ (of their digests). */
 function sameSecret(a: string, b: string): boolean {
-  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
+  return timingSafeEqual(tokenHash(a), tokenHash(b));
 }
 
 /**

@@ -72,7 +72,7 @@ export class TopicMessages {
               };
         break;
     }
-    const name = await this.consumer(jsm, subject, start);
+    const { name } = await this.consumer(jsm, subject, start);
     try {
       const pulled: JsMsg[] = [];
       for await (const m of this.nc
@@ -98,21 +98,21 @@ export class TopicMessages {
     return info.state.subjects?.[subject] ?? 0;
   }
 
-  /** An ephemeral consumer on the topic from `start`; its name. */
+  /** An ephemeral consumer on the topic from `start`: its name and how many messages it has to deliver. */
   private async consumer(
     jsm: JetStreamManager,
     subject: string,
     start: Partial<ConsumerConfig>,
-  ): Promise<string> {
+  ): Promise<{ name: string; pending: number }> {
     const name = `topic_${randomBytes(9).toString('base64url')}`;
-    await jsm.consumers.add(this.s.topicsStream, {
+    const info = await jsm.consumers.add(this.s.topicsStream, {
       name,
       filter_subject: subject,
       ack_policy: AckPolicy.None,
       inactive_threshold: nanos(INACTIVE_MS),
       ...start,
     });
-    return name;
+    return { name, pending: info.num_pending };
   }
 
   /** The highest stream position from which at least `max` messages of the subject follow. */
@@ -121,17 +121,12 @@ export class TopicMessages {
     let lo = state.first_seq;
     let hi = state.last_seq;
     const following = async (seq: number): Promise<number> => {
-      const name = `topic_${randomBytes(9).toString('base64url')}`;
-      const info = await jsm.consumers.add(this.s.topicsStream, {
-        name,
-        filter_subject: subject,
-        ack_policy: AckPolicy.None,
-        inactive_threshold: nanos(INACTIVE_MS),
+      const { name, pending } = await this.consumer(jsm, subject, {
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: seq,
       });
       void jsm.consumers.delete(this.s.topicsStream, name).catch(() => undefined);
-      return info.num_pending;
+      return pending;
     };
     // following(lo) ≥ max (more than max are kept); find the largest such position.
     while (lo < hi) {
