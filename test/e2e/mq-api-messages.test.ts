@@ -303,6 +303,26 @@ describe('messages kept for MQ API sessions (two gateways, separate processes)',
     }
   });
 
+  it('a session deleted and made again under its name reads from a fresh start', async () => {
+    const publisher = await system.mqtt('again-pub', {}, 0);
+    for (const round of [1, 2]) {
+      await ok('createMqApiSession', { clientName: 'reader-again' });
+      await ok('subscribeToMq', {
+        clientName: 'reader-again',
+        subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'again/#', qos: 1 }],
+      });
+      await publisher.publishAsync('again/x', `round ${round}`, { qos: 1 });
+      await publisher.publishAsync('again/x', `left ${round}`, { qos: 1 });
+      const got = await read('reader-again', { maxMessages: 1 });
+      assert.deepEqual(
+        got.data.map((m: Json) => m.payload),
+        [`round ${round}`],
+      );
+      await ok('deleteMqSession', { clientName: 'reader-again', permanentlyDeleteSession: true });
+    }
+    await endClient(publisher);
+  });
+
   it('drops expired messages', async () => {
     await ok('createMqApiSession', { clientName: 'reader-4' });
     await ok('subscribeToMq', {

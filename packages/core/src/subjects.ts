@@ -498,6 +498,8 @@ export interface ApiPublishReply {
  */
 export interface MqApiSync {
   clientName: string;
+  /** When the session was created (a session made again under its name starts its versions again). */
+  createdAt?: string;
   version: string;
   deleted?: true;
   subscriptions: Session__Output['subscriptions'];

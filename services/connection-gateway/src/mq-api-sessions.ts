@@ -11,7 +11,8 @@
 // (ListMqApiSessions); after a change of an MQ API session's subscriptions the session-service
 // asks every live gateway (subjects().mqApiSync) and answers its caller once they have it, so a
 // message published after subscribeToMq returns is kept; session events (altered, deleted) carry
-// the rest. Versions order them: an older state never replaces a newer one.
+// the rest. Creation time and version order them: an older state never replaces a
+// newer one, and a session made again under the name of a deleted one starts afresh.
 import {
   MQ_HEADER_DELIVERY_QOS,
   MQ_HEADER_DELIVERY_RETAIN,
@@ -35,6 +36,11 @@ import { isShared, parseShared } from './shared';
 import { match, optionsOf, type Match, type SubscriptionOptions } from './subscriptions';
 
 interface Known {
+  /**
+   * When the session was created (epoch ms): a session deleted and made again under its name
+   * starts its versions again, so states are ordered by (born, version).
+   */
+  born: number;
   version: bigint;
   /** When it was set here (a counter): a listing forgets only what was known before it began. */
   setAt: number;
@@ -155,7 +161,8 @@ export class MqApiSessions {
       after = page.next;
     } while (after !== '');
     for (const [clientName, known] of this.sessions) {
-      if (!listed.has(clientName) && known.setAt < began) this.set(clientName, known.version, [], false);
+      if (!listed.has(clientName) && known.setAt < began)
+        this.set(clientName, known.born, known.version, [], false);
     }
     this.loaded = true;
   }
@@ -196,7 +203,7 @@ export class MqApiSessions {
   /** Session events: what they say about MQ API sessions. */
   onEvent(event: SessionEvent): void {
     if (event.type === 'deleted') {
-      this.set(event.clientName, BigInt(event.version), [], false);
+      this.set(event.clientName, bornOf(event.session?.createdAt), BigInt(event.version), [], false);
       return;
     }
     const session = event.session;
@@ -206,6 +213,7 @@ export class MqApiSessions {
   private apply(session: Session__Output): void {
     this.set(
       session.clientName,
+      bornOf(session.createdAt),
       BigInt(session.version),
       session.subscriptions ?? [],
       session.settings?.sessionStatus === 'SESSION_STATUS_BANNED',
@@ -215,6 +223,7 @@ export class MqApiSessions {
   private onSync(sync: MqApiSync): void {
     this.set(
       sync.clientName,
+      bornOf(sync.createdAt),
       BigInt(sync.version),
       sync.deleted ? [] : (sync.subscriptions ?? []),
       false,
@@ -223,19 +232,23 @@ export class MqApiSessions {
   }
 
   /**
-   * Takes a state of a session unless a newer one is known. A sync carries only subscriptions:
-   * it keeps the banned flag known.
+   * Takes a state of a session unless a newer one is known (a later creation, or the same one at
+   * a higher version; `born` 0: the creation known). A sync carries only subscriptions: it keeps
+   * the banned flag known.
    */
   private set(
     clientName: string,
+    born: number,
     version: bigint,
     subscriptions: Subscription__Output[],
     banned: boolean,
     keepBanned = false,
   ): void {
     const known = this.sessions.get(clientName);
-    if (known && known.version > version) return;
+    if (known && born === 0) born = known.born;
+    if (known && (known.born > born || (known.born === born && known.version > version))) return;
     const next: Known = {
+      born,
       version,
       setAt: this.sets++,
       subscriptions: new Map(
@@ -354,4 +367,10 @@ export class MqApiSessions {
     await Promise.all(parts);
     return stored;
   }
+}
+
+/** A session's creation time in epoch ms; 0 when not given. */
+function bornOf(createdAt: string | undefined): number {
+  const ms = createdAt ? Date.parse(createdAt) : NaN;
+  return Number.isFinite(ms) ? ms : 0;
 }

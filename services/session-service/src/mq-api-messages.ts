@@ -84,11 +84,9 @@ export class MqApiMessages {
     topic: string,
     shared: string[] = [],
   ): Promise<{ messages: StoredMessage[]; remaining: number; backlog?: number }> {
-    if (topic !== '') {
-      const problem = topicNameProblem(topic);
-      if (problem) throw new MqfleetError('INVALID_VALUE', `topic must be a topic name: ${problem}`, 'topic');
-    }
     if (topic === '') return this.pullAll(clientName, max, shared);
+    const problem = topicNameProblem(topic);
+    if (problem) throw new MqfleetError('INVALID_VALUE', `topic must be a topic name: ${problem}`, 'topic');
     const subject = this.s.mqApiMessage(clientName, topic);
     const jsm = await this.manager();
     const messages: StoredMessage[] = [];
@@ -236,7 +234,7 @@ export class MqApiMessages {
       const info = await jsm.consumers.info(this.s.mqApiStream, consumerName(clientToken(clientName)));
       return info.num_pending;
     } catch (err) {
-      if (!isNotFound(err) && !/consumer not found/i.test(String((err as Error).message))) throw err;
+      if (!consumerGone(err)) throw err;
     }
     return this.count(jsm, this.s.mqApiSessionAll(clientName));
   }
@@ -275,6 +273,7 @@ export class MqApiMessages {
     const expected = this.gateways.alive().length;
     const sync: MqApiSync = {
       clientName: session.clientName,
+      ...(session.createdAt ? { createdAt: session.createdAt } : {}),
       version: String(session.version),
       ...(deleted ? { deleted: true as const } : {}),
       subscriptions: deleted ? [] : session.subscriptions,
@@ -325,12 +324,11 @@ export class MqApiMessages {
   async discard(clientName: string): Promise<void> {
     try {
       const jsm = await this.manager();
-      this.consumers.delete(clientName);
-      await jsm.consumers
-        .delete(this.s.mqApiStream, consumerName(clientToken(clientName)))
-        .catch((err: unknown) => {
-          if (!isNotFound(err) && !/consumer not found/i.test(String((err as Error).message))) throw err;
-        });
+      const durable = consumerName(clientToken(clientName));
+      this.consumers.delete(durable);
+      await jsm.consumers.delete(this.s.mqApiStream, durable).catch((err: unknown) => {
+        if (!consumerGone(err)) throw err;
+      });
       await jsm.streams.purge(this.s.mqApiStream, { filter: this.s.mqApiSessionAll(clientName) });
     } catch (err) {
       this.log.warn('messages of a deleted MQ API session not removed', { clientName, err });
@@ -347,3 +345,7 @@ function isNotFound(err: unknown): boolean {
   const e = err as { code?: string | number; api_error?: { code?: number } };
   return e.code === '404' || e.code === 404 || e.api_error?.code === 404;
 }
+
+/** The durable consumer does not exist (never made, or removed). */
+const consumerGone = (err: unknown): boolean =>
+  isNotFound(err) || /consumer not found/i.test(String((err as Error).message));
