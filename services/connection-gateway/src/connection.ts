@@ -2,7 +2,7 @@
 // keep-alive timer, subscriptions and inbound topic aliases. What it sends (the QoS 1/2 in-flight
 // window, the queue, the outbound budget) is outbound.ts; packet handling itself lives in
 // dispatcher.ts and packets/*.ts.
-import { createParser } from './parser';
+import type { Parser } from './parser';
 import * as mqtt from 'mqtt-packet';
 import { ALLOW_ALL, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
@@ -62,8 +62,13 @@ interface Reply {
 }
 
 /** What mqtt-packet's parser keeps of a CONNECT (setProtocolVersion), one object per level. */
-const PARSER_V4 = Object.freeze({ protocolVersion: 4 });
-const PARSER_V5 = Object.freeze({ protocolVersion: 5 });
+export const PARSER_V4: ParserSettings = Object.freeze({ protocolVersion: 4 });
+export const PARSER_V5: ParserSettings = Object.freeze({ protocolVersion: 5 });
+
+/** The settings mqtt-packet's parser reads after CONNECT. */
+export interface ParserSettings {
+  readonly protocolVersion: number;
+}
 
 /** The subscriptions of a connection that has none (never changed). */
 const NO_SUBSCRIPTIONS: ReadonlyMap<string, SubscriptionOptions> = new Map();
@@ -140,7 +145,13 @@ export class Connection {
   /** Live statistics (describeMqSessions includeStats, session health): O(1) per message. */
   readonly stats = new ConnectionStatsTracker();
   readonly keepAlive: KeepAliveTimer;
-  readonly parser = createParser(4);
+  /**
+   * The parser holding the part of a packet read so far; none between packets (an idle
+   * connection keeps none: dispatcher.ts lends one per chunk read).
+   */
+  parser: Parser | undefined = undefined;
+  /** The parser settings of this connection's protocol level (setProtocolVersion). */
+  parserSettings: ParserSettings = PARSER_V4;
   private connectionLog: Logger | undefined;
 
   /**
@@ -249,8 +260,8 @@ export class Connection {
     // mqtt-packet's parser keeps the whole CONNECT packet as its settings (user name, password,
     // will, properties) for the life of the connection, and reads only protocolVersion of it
     // after that (bridgeMode too, for protocol levels this gateway refuses): it keeps that alone.
-    (this.parser as unknown as { settings: { protocolVersion: number } }).settings =
-      version === 5 ? PARSER_V5 : PARSER_V4;
+    this.parserSettings = version === 5 ? PARSER_V5 : PARSER_V4;
+    if (this.parser) (this.parser as unknown as { settings: ParserSettings }).settings = this.parserSettings;
   }
 
   // -------------------------------------------------------------------------------------------
