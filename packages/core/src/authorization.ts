@@ -26,7 +26,7 @@
 // %c / %u are substituted as literal text. A client id or username that is empty or holds "/",
 // "+" or "#" could widen a pattern, so a rule using it never allows and always denies that client.
 
-import { topicFilterProblem } from './topics';
+import { topicFilterProblem, topicMatches } from './topics';
 
 export type AuthorizationAction = 'publish' | 'subscribe' | 'all';
 
@@ -231,12 +231,29 @@ export function authorizationFor(
     }
     return partlyAllowed ? 'check' : 'refuse';
   };
-  // For a topic name, covering and overlapping both mean "matches": decide() is the read check.
+  // The read check is decide('subscribe', topic): for a topic name, covering and overlapping
+  // both mean "matches". It walks the filters as strings with topicMatches instead of splitting
+  // the topic (bench/read-check.ts), and caches its answers per topic.
+  let readRules: { allow: boolean; filters: (string | null)[] }[] | undefined;
+  const walkReadRules = (topic: string): boolean => {
+    readRules ??= mine
+      .filter((r) => r.action !== 'publish')
+      .map((r) => ({
+        allow: r.permission === 'allow',
+        filters: r.filters.map((f) => (f === 'unsafe' ? null : f.join('/'))),
+      }));
+    for (const rule of readRules) {
+      for (const f of rule.filters) {
+        if (f === null ? !rule.allow : topicMatches(f, topic)) return rule.allow;
+      }
+    }
+    return false;
+  };
   let reads: Map<string, boolean> | undefined;
   const mayRead = (topic: string): boolean => {
     let readable = reads?.get(topic);
     if (readable !== undefined) return readable;
-    readable = decide('subscribe', topic);
+    readable = walkReadRules(topic);
     reads ??= new Map();
     if (reads.size >= READ_CACHE_SIZE) reads.clear();
     reads.set(topic, readable);

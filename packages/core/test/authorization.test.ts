@@ -191,6 +191,29 @@ describe('subscriptions and per-message read checks', () => {
     }
   });
 
+  it('for a topic name, mayRead answers as the SUBSCRIBE of that name would', () => {
+    const topics = [
+      'test/nosubscribe',
+      'test/other',
+      'sensors/k/temp',
+      'sensors/k/hum',
+      'a/public',
+      'a/public/x',
+    ];
+    topics.push('a/secret', 'b', 'x/y', 'x/z', 'private/bob/x', 'public/x', '$SYS/x', 'secret/x', '/x', 'x/');
+    for (const rules of [denyOne, partialAllow, mixed, shadowed, unsafe, ...[undefined]]) {
+      for (const [clientId, username] of [
+        ['c', ''],
+        ['d', 'bob'],
+        ['c', 'a/b'],
+      ] as const) {
+        const auth = authorizationFor(rules, clientId, username);
+        for (const topic of topics)
+          assert.equal(auth.mayRead(topic), auth.maySubscribe(topic), `${topic} ${clientId} ${username}`);
+      }
+    }
+  });
+
   it('the read cache keeps answering rightly beyond its size', () => {
     const auth = authorizationFor(denyOne, 'c', '');
     for (let i = 0; i < READ_CACHE_SIZE * 2 + 10; i++) assert.equal(auth.mayRead(`t/${i}`), true);
