@@ -21,7 +21,7 @@
 // the sensors/+/temp messages. A filter that a leading allow rule covers without any earlier
 // deny overlapping it needs no check ("allow"). The answer leans towards granting: an allow rule
 // that overlaps a filter is counted even when earlier rules shadow all of it, so such a filter is
-// granted and then receives nothing (docs/mqtt.md, "Authorization rules").
+// granted and then receives nothing (docs/mqtt.md, "Authorization rules on delivery").
 //
 // %c / %u are substituted as literal text. A client id or username that is empty or holds "/",
 // "+" or "#" could widen a pattern, so a rule using it never allows and always denies that client.
