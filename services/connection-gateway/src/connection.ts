@@ -601,7 +601,8 @@ export class Connection {
   /**
    * A message for one of this connection's shared subscriptions [MQTT-4.8.2], chosen by the
    * gateway among the group's members: delivered at min(subscription QoS, message QoS), with
-   * RETAIN per Retain As Published. False when this connection cannot take it now.
+   * RETAIN per Retain As Published. False when this connection cannot take it now; READ_DENIED
+   * when its read rules deny the topic (shared.ts passes it over).
    */
   offerShared(
     topicFilter: string,
