@@ -4,7 +4,13 @@
 // dispatcher.ts and packets/*.ts.
 import type { Parser } from './parser';
 import * as mqtt from 'mqtt-packet';
-import { ALLOW_ALL, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
+import {
+  ALLOW_ALL,
+  type ClientAuthorization,
+  type Logger,
+  type Settings,
+  type SubscribeGrant,
+} from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
 import { skipOffBus } from './bus-limits';
 import type { EndInfo, GatewayContext } from './context';
@@ -25,7 +31,7 @@ import {
 } from './settings';
 import { match, optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
 import type { Resumed, SavedDelivery } from './queue';
-import { isShared } from './shared';
+import { isShared, parseShared, READ_DENIED } from './shared';
 import { ConnectionStatsTracker, type OutboundNow } from './stats';
 import { Confirmation, confirmWith } from './confirmation';
 
@@ -129,6 +135,13 @@ export class Connection {
     return this.subscriptionMap ?? NO_SUBSCRIPTIONS;
   }
   private subscriptionMap: Map<string, SubscriptionOptions> | undefined;
+  /**
+   * The subscriptions (filters as in the table) whose messages are checked against the read rules
+   * one by one, because the rules let the client read only some of their topics (authorization.ts,
+   * "check"). Undefined while there is none: a connection without them pays one comparison per
+   * message.
+   */
+  private readChecked: Set<string> | undefined;
   /** MQTT 5 inbound topic aliases [MQTT-3.3.2.3.4]. */
   get inboundAliases(): Map<number, string> {
     return (this.inboundAliasMap ??= new Map());
@@ -359,10 +372,16 @@ export class Connection {
    * `confirmation` settles (the NATS server knows the interest). The session-service stores it
    * behind (unsaved until then). Returns the sequence number of the change.
    */
-  subscribe(filter: string, options: SubscriptionOptions, confirmation: Confirmation): number {
+  subscribe(
+    filter: string,
+    options: SubscriptionOptions,
+    confirmation: Confirmation,
+    grant?: SubscribeGrant,
+  ): number {
     const current = this.subscriptions.get(filter);
     (this.subscriptionMap ??= new Map()).set(filter, options);
     if (!current) {
+      this.checkReads(filter, grant);
       const routed = this.ctx.addFilter(filter, this);
       this.routingDone = Promise.all([this.routingDone, routed]).then(
         () => undefined,
@@ -375,8 +394,40 @@ export class Connection {
 
   /** The client unsubscribes a filter: no new deliveries from now on [MQTT-3.10.4-2]. */
   unsubscribe(filter: string): number {
-    if (this.subscriptionMap?.delete(filter)) this.ctx.removeFilter(filter, this);
+    if (this.subscriptionMap?.delete(filter)) {
+      this.ctx.removeFilter(filter, this);
+      this.stopCheckingReads(filter);
+    }
     return this.markUnsaved(filter, null);
+  }
+
+  /**
+   * A new subscription's messages are checked one by one unless the rules let the client read
+   * every topic of its filter. `grant`: the SUBSCRIBE's answer; otherwise (a stored subscription,
+   * or one an administrator added) asked here, and one the rules refuse is checked too, which
+   * delivers it nothing.
+   */
+  private checkReads(filter: string, grant?: SubscribeGrant): void {
+    if (this.authorization === ALLOW_ALL) return;
+    grant ??= this.authorization.subscription(parseShared(filter)?.filter ?? filter);
+    if (grant === 'allow') this.stopCheckingReads(filter);
+    else (this.readChecked ??= new Set()).add(filter);
+  }
+
+  private stopCheckingReads(filter: string): void {
+    if (this.readChecked?.delete(filter) && this.readChecked.size === 0) this.readChecked = undefined;
+  }
+
+  /**
+   * May a message on `topic`, matched by `filter` (any filter of the table when undefined), be
+   * delivered? False, counted, when the read rules deny it (authorization.ts).
+   */
+  private mayRead(topic: string, filter?: string): boolean {
+    const checked = this.readChecked;
+    if (checked === undefined || (filter !== undefined && !checked.has(filter))) return true;
+    if (this.authorization.mayRead(topic)) return true;
+    this.ctx.readDenied(this, topic);
+    return false;
   }
 
   private markUnsaved(filter: string, options: SubscriptionOptions | null): number {
@@ -417,7 +468,10 @@ export class Connection {
       const current = this.subscriptions.get(filter);
       if (current && sameOptions(current, options)) continue;
       (this.subscriptionMap ??= new Map()).set(filter, options);
-      if (!current) added.push(this.ctx.addFilter(filter, this));
+      if (!current) {
+        this.checkReads(filter);
+        added.push(this.ctx.addFilter(filter, this));
+      }
       if (
         source !== 'open' &&
         source !== 'hold' &&
@@ -438,6 +492,7 @@ export class Connection {
       // A deleted subscription gets no new deliveries [MQTT-3.10.4-2].
       this.subscriptionMap?.delete(filter);
       this.ctx.removeFilter(filter, this);
+      this.stopCheckingReads(filter);
     }
     if (added.length === 0) return undefined;
     const done = Promise.all([this.routingDone, ...added]).then(
@@ -509,6 +564,7 @@ export class Connection {
       // At the pace the client reads: QoS 0 retained messages are not dropped for the budget.
       if (!this.out.hasRoom) await this.out.room();
       if (this.state !== 'open' || this.banned || !this.subscriptions.has(filter)) break;
+      if (!this.mayRead(message.topic, filter)) continue;
       const ids = options.identifier !== undefined ? [options.identifier] : [];
       this.deliver(message, Math.min(options.qos, message.qos) as QoS, true, ids);
       sent++;
@@ -529,8 +585,9 @@ export class Connection {
       message.originConnectionId === this.id,
     );
     if (!m) return;
+    // Held back messages are offered again by restore(), and checked then.
     if (buffering) this.buffer(message);
-    else this.deliver(message, m.qos, m.retain, m.subscriptionIds);
+    else if (this.mayRead(message.topic)) this.deliver(message, m.qos, m.retain, m.subscriptionIds);
   }
 
   /**
@@ -555,12 +612,18 @@ export class Connection {
   /**
    * A message for one of this connection's shared subscriptions [MQTT-4.8.2], chosen by the
    * gateway among the group's members: delivered at min(subscription QoS, message QoS), with
-   * RETAIN per Retain As Published. False when this connection cannot take it now.
+   * RETAIN per Retain As Published. False when this connection cannot take it now; READ_DENIED
+   * when its read rules deny the topic (shared.ts passes it over).
    */
-  offerShared(topicFilter: string, message: RoutedMessage, evenWithoutRoom = true): boolean {
+  offerShared(
+    topicFilter: string,
+    message: RoutedMessage,
+    evenWithoutRoom = true,
+  ): boolean | typeof READ_DENIED {
     if (this.state !== 'open' || this.banned || this.buffered) return false;
     const sub = this.subscriptions.get(topicFilter);
     if (!sub) return false;
+    if (!this.mayRead(message.topic, topicFilter)) return READ_DENIED;
     const qos = Math.min(sub.qos, message.qos) as QoS;
     // shared.ts first looks for a member that can send it now (budget, window, empty queue).
     if (!evenWithoutRoom && !this.out.canSendNow(qos)) return false;
@@ -669,6 +732,7 @@ export class Connection {
     const saved = this.out.handoff();
     const subscriptions = new Map(this.subscriptions);
     this.subscriptionMap = undefined;
+    this.readChecked = undefined;
     if (this.sessionOpened) {
       const will = wasOpen && info.publishWill && !this.banned ? this.currentWill() : undefined;
       // The gateway releases the NATS interest of the subscriptions (after parking the session).

@@ -41,6 +41,8 @@ export interface GatewayEvents {
   publishRefused: [clientName: string, topic: string, reason: string];
   /** A SUBSCRIBE's filter refused by the authorization rules. */
   subscribeRefused: [clientName: string, filter: string];
+  /** A message not delivered to a subscriber whose read rules deny its topic (Gateway.readDenied). */
+  readDenied: [clientName: string, topic: string];
   /** A subscription the bus cannot carry, refused at SUBSCRIBE (reason code). */
   subscriptionRefused: [clientName: string, filter: string, reasonCode: number];
   /** A stored subscription the bus cannot carry, not installed on the connection. */

@@ -753,6 +753,17 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     return authorizationFor(this.config.authorization, clientName, username);
   }
 
+  /**
+   * Messages not delivered because the subscriber's read rules deny their topic (live, retained,
+   * queued or shared); not drops of its queue.
+   */
+  readDeniedCount = 0;
+
+  readDenied(conn: Connection, topic: string): void {
+    this.readDeniedCount++;
+    this.emit('readDenied', conn.clientName, topic);
+  }
+
   nextMessageId(): string {
     return `${this.messageIdPrefix}.${(this.messageCounter++).toString(36)}`;
   }
