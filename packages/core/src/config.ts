@@ -180,7 +180,10 @@ export function loadConfig(
 ): Config {
   const unknown = Object.keys(env).filter(
     (k) =>
-      k.startsWith('MQFLEET_') && k !== CONFIG_VARIABLE && !KEY_OF_VARIABLE.has(k) && !CLI_VARIABLES.includes(k),
+      k.startsWith('MQFLEET_') &&
+      k !== CONFIG_VARIABLE &&
+      !KEY_OF_VARIABLE.has(k) &&
+      !CLI_VARIABLES.includes(k),
   );
   if (unknown.length > 0) {
     throw new ConfigError(
