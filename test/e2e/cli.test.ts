@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SESSION_FIELDS } from '@mqfleet/core';
 import { freePort } from '@mqfleet/testkit';
 import { cliIn, json, ok, type Cli } from './cli-run';
 import { startSystem, type System } from './system';
@@ -92,9 +93,16 @@ describe('mqfleet CLI: login, tokens, errors, completion', () => {
 
     const commands = ok(await cli(['--get-yargs-completions', 'mqfleet', 'session', 'al']));
     assert.ok(commands.stdout.split('\n').includes('alter'), commands.stdout);
-    const options = ok(await cli(['--get-yargs-completions', 'mqfleet', 'session', 'alter', 'd', '--keep']));
-    assert.ok(options.stdout.split('\n').includes('--keep-alive-seconds'), options.stdout);
-    assert.ok(options.stdout.split('\n').includes('--max-healthy-send-rate-per-minute'), options.stdout);
+    const options = ok(await cli(['--get-yargs-completions', 'mqfleet', 'session', 'alter', 'd', '--']));
+    // Every property of the session field table is an option of session alter.
+    const offered = new Set(options.stdout.split('\n'));
+    const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const missing = SESSION_FIELDS.map((f) => `--${kebab(f.name)}`).filter((o) => !offered.has(o));
+    assert.deepEqual(missing, []);
+    assert.ok(
+      offered.has('--keep-alive') && offered.has('--will-delay'),
+      'the short forms of the *Seconds options',
+    );
   });
 
   it('logout ends the session: its token no longer works', async () => {
