@@ -315,10 +315,15 @@ async function startNats() {
   let said = '';
   child.stderr.on('data', (chunk) => (said = (said + chunk).slice(-2000)));
   let listening = false;
-  child.once('exit', (code, signal) => {
+  child.once('close', (code, signal) => {
     if (listening || stopping) return;
+    // Its fatal and error lines say why ("[FTL] Can't start JetStream: …"); else its last lines.
+    const lines = said.trim().split('\n');
+    const errors = lines.filter((l) => /\[(FTL|ERR)\]/.test(l));
+    const why = (errors.length ? errors : lines.slice(-5)).join('\n') || '(nothing)';
     process.stderr.write(
-      `[mqfleet] nats-server stopped before it listened (${signal ?? `code ${code}`}); it said:\n${said.trim() || '(nothing)'}\n`,
+      `[mqfleet] nats-server stopped before it listened (${signal ?? `code ${code}`}); it said:\n${why}\n` +
+        `[mqfleet] its data is in ${store}; or give NATS_URL to use a nats-server of your own\n`,
     );
   });
   watch('nats-server', child);
@@ -345,8 +350,14 @@ function watch(name, child) {
   process.once('exit', () => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'));
   child.once('exit', (code, signal) => {
     if (stopping) return;
-    process.stderr.write(`[mqfleet] ${name} exited (${signal ?? `code ${code}`}); stopping everything\n`);
-    void shutdown(1);
+    const stop = () => {
+      if (stopping) return;
+      process.stderr.write(`[mqfleet] ${name} exited (${signal ?? `code ${code}`}); stopping everything\n`);
+      void shutdown(1);
+    };
+    // Its last words first: they can still be in the pipe when it exits ('close' follows).
+    const timer = setTimeout(stop, 1000);
+    child.once('close', () => (clearTimeout(timer), stop()));
   });
 }
 

@@ -1,14 +1,15 @@
 // `npm start` (scripts/start.mjs, what scripts/run.mjs runs after install and build) that cannot
 // start says what happened and what to do, exits 1 and leaves nothing running: a bad setting, a
-// port another program holds, a Postgres still running on the data directory. Each run has its
+// port another program holds, a Postgres still running on the data directory, a nats-server that
+// stops at once. Each run has its
 // own MQFLEET_DATA_DIR and ports. A second start beside a running one: start-twice.test.ts.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@mqfleet/testkit';
+import { createInfra, freePort, REPO_ROOT } from '@mqfleet/testkit';
 import { run, withTimeout, type Run } from './run-command';
 
 const START = join(REPO_ROOT, 'scripts', 'start.mjs');
@@ -91,6 +92,22 @@ describe('npm start that cannot start', () => {
       twice,
       /port \d+ is wanted twice: MQFLEET_GRPC_PORT, gRPC of the session-service and MQFLEET_HTTP_PORT, JSON API of the api-gateway/,
     );
+  });
+
+  it('a nats-server that stops at once: shows its fatal line and where its data is', async () => {
+    const dir = dataDir();
+    // A JetStream store that cannot be a directory: nats-server refuses it and exits.
+    mkdirSync(join(dir, 'nats'));
+    writeFileSync(join(dir, 'nats', 'jetstream'), '');
+    // This test's own database, in case the launcher got past NATS (the test then fails).
+    const infra = await createInfra();
+    cleanups.push(() => infra.close());
+    const out = await startFails({ ...(await portsEnv(dir)), DATABASE_URL: infra.databaseUrl });
+    assert.match(
+      out,
+      /\[mqfleet\] nats-server stopped before it listened \(code 1\); it said:\n.*\[FTL\] Can't start JetStream: storage directory is not a directory\n\[mqfleet\] its data is in .*\/nats; or give NATS_URL/,
+    );
+    assert.doesNotMatch(out, /session-service/);
   });
 
   it('a Postgres left running on the data directory: says whose pid and what to do', async () => {
