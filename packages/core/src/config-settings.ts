@@ -363,6 +363,11 @@ export const PROPERTIES = SETTINGS.properties as Record<string, TSchema>;
 export const KEY_OF_VARIABLE = new Map(Object.keys(PROPERTIES).map((key) => [variableOf(key), key]));
 /** MQFLEET_CONFIG names the file: a variable, not a setting the file can hold. */
 export const CONFIG_VARIABLE = 'MQFLEET_CONFIG';
+/**
+ * Variables of the mqfleet command line (packages/cli, docs/cli.md), not of the services: a shell
+ * that exported them for the CLI can still start the services.
+ */
+export const CLI_VARIABLES: readonly string[] = ['MQFLEET_TOKEN', 'MQFLEET_API_URL'];
 /** What a setting must be, for an error message ("must be an integer from 1 to 64"). */
 export function expectation(schema: TSchema): string {
   if (schema.expects) return `must ${String(schema.expects)}`;

@@ -12,6 +12,7 @@ import type { TSchema } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import { parseAuthorization, type AuthorizationRule } from './authorization';
 import {
+  CLI_VARIABLES,
   CONFIG_VARIABLE,
   configReference,
   DEFAULT_ADMIN_PASSWORD,
@@ -178,10 +179,17 @@ export function loadConfig(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): Config {
   const unknown = Object.keys(env).filter(
-    (k) => k.startsWith('MQFLEET_') && k !== CONFIG_VARIABLE && !KEY_OF_VARIABLE.has(k),
+    (k) =>
+      k.startsWith('MQFLEET_') &&
+      k !== CONFIG_VARIABLE &&
+      !KEY_OF_VARIABLE.has(k) &&
+      !CLI_VARIABLES.includes(k),
   );
   if (unknown.length > 0) {
-    throw new ConfigError(`unknown configuration variable(s): ${unknown.join(', ')}`);
+    throw new ConfigError(
+      `unknown configuration variable(s): ${unknown.join(', ')}; unset or correct them ` +
+        '(--help of any service lists every setting; docs/configuration.md)',
+    );
   }
   const configFile = env[CONFIG_VARIABLE] || undefined;
   const file = configFile ? readConfigFile(configFile, readFile) : undefined;

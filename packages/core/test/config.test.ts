@@ -186,6 +186,11 @@ describe('loadConfig', () => {
     assert.doesNotThrow(() => loadConfig({ MQFLEETX: '1', OTHER_MQFLEET_HOST: '1' }));
   });
 
+  it('leaves the variables of the mqfleet CLI to it (docs/cli.md)', () => {
+    assert.doesNotThrow(() => loadConfig({ MQFLEET_TOKEN: 't', MQFLEET_API_URL: 'http://127.0.0.1:1' }));
+    refused({ MQFLEET_TOKENS: 't' }, /MQFLEET_TOKENS; unset or correct them/);
+  });
+
   for (const bad of ['65536', '-1', '1.5', 'abc', '80 ', ' 80', '0x50', '1e3', '99999999999999999999']) {
     it(`refuses port ${JSON.stringify(bad)}`, () => {
       refused({ MQFLEET_MQTT_PORT: bad }, /MQFLEET_MQTT_PORT must be a port number/);

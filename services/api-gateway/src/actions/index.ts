@@ -2,6 +2,7 @@
 import { MqfleetError } from '@mqfleet/core';
 import { ACCOUNT_ACTIONS } from './accounts';
 import { ADMIN_ACTIONS } from './admin';
+import { GATEWAY_ACTIONS } from './gateways';
 import { LABEL_ACTIONS } from './labels';
 import { MQ_ACTIONS } from './mq';
 import { MQ_API_ACTIONS } from './mq-api';
@@ -18,6 +19,7 @@ const ACTIONS = new Map<string, ActionDef>(
     ...MQ_ACTIONS,
     ...MQ_API_ACTIONS,
     ...TOPIC_ACTIONS,
+    ...GATEWAY_ACTIONS,
   ].map((a) => [a.name.toLowerCase(), a] as const),
 );
 /** Every registered action, in registry order (the OpenAPI document is checked against this). */
