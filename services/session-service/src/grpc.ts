@@ -492,7 +492,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
           ? 'OPEN_REFUSAL_BANNED'
           : result.refusal === 'mqApiSession'
             ? 'OPEN_REFUSAL_MQ_API_SESSION'
-            : 'OPEN_REFUSAL_NONE',
+            : result.refusal === 'notOwner'
+              ? 'OPEN_REFUSAL_NOT_OWNER'
+              : 'OPEN_REFUSAL_NONE',
       sessionPresent: result.sessionPresent,
       session: result.session,
     };

@@ -93,6 +93,7 @@ export function buildSessionService(
       const store = new SessionStore(db, subjects);
       store.maxSessionExpiry = config.maxSessionExpiry;
       store.mqttMayUseMqApiNames = config.mqttMayUseMqApiNames;
+      store.clientIdOwnership = config.clientIdOwnership;
       store.limits = storeLimits(config);
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();
