@@ -138,6 +138,11 @@ export function buildSessionService(
           ? { internalNames: config.grpcTls.internalNames }
           : undefined,
         allowAnonymous: config.allowAnonymous,
+        rules: {
+          authorization: config.authorization,
+          maximumQos: config.maximumQos,
+          retainAvailable: config.retainAvailable,
+        },
         applied: waiters,
         applyTimeoutMs: config.applyTimeoutMs,
         log,
