@@ -207,6 +207,22 @@ describe('subscriptions restored at CONNECT are checked against the rules in for
     const first = await system.mqtt('restored', persistent);
     await first.subscribeAsync(['secret/a', 'public/a'], { qos: 1 });
     await endClient(first);
+    // An MQ API session with the same two subscriptions (its owner: ADMIN).
+    const token = await system.login();
+    const api = async (action: string, params: Record<string, unknown>) => {
+      const res = await system.api(action, params, { authToken: token });
+      assert.equal(res.body.errorCode, 0, `${action}: ${res.body.errorMessage}`);
+      return res.body.result;
+    };
+    await api('createMqApiSession', { clientName: 'restored-api' });
+    await api('subscribeToMq', {
+      clientName: 'restored-api',
+      subscriptionActions: ['secret/a', 'public/a'].map((topicFilter) => ({
+        subscriptionAction: 'add',
+        topicFilter,
+        qos: 1,
+      })),
+    });
 
     // The rules change (the file is edited, the gateway restarted): secret/# may not be read.
     config.write([
@@ -244,8 +260,15 @@ describe('subscriptions restored at CONNECT are checked against the rules in for
       JSON.stringify(got),
     );
 
+    // The MQ API session kept only what its rules allow now.
+    const kept = (await api('getMessagesFromMqApiSession', { clientName: 'restored-api', maxMessages: 100 }))
+      .data as { topic: string }[];
+    assert.deepEqual(
+      kept.map((m) => m.topic),
+      ['public/a', 'public/a'],
+    );
+
     // The stored session no longer has it either.
-    const token = await system.login();
     await until(async () => {
       const [session] = (
         await system.api(

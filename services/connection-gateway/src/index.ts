@@ -271,6 +271,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
         logger: this.logger,
         readRetained: (filter) => this.readRetained(filter),
         listMqApiSessions: (after) => this.sessions.listMqApiSessions(after),
+        authorizationFor: (clientName, username) => this.authorizationFor(clientName, username),
       },
       this.storeConfirmer,
     );
