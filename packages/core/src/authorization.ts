@@ -23,9 +23,14 @@
 // that overlaps a filter is counted even when earlier rules shadow all of it, so such a filter is
 // granted and then receives nothing (docs/mqtt.md, "Authorization rules on delivery").
 //
+// User names are matched as accounts are (packages/core/src/accounts.ts accountKey): a login does
+// not depend on case, so neither does a rule. The "username" selector is compared, and %u
+// substituted, in lower case: `deny username "Bob"` holds for "BOB", and %u of "BOB" is "bob".
+//
 // %c / %u are substituted as literal text. A client id or username that is empty or holds "/",
 // "+" or "#" could widen a pattern, so a rule using it never allows and always denies that client.
 
+import { accountKey } from './accounts';
 import { topicFilterProblem, topicMatches } from './topics';
 
 export type AuthorizationAction = 'publish' | 'subscribe' | 'all';
@@ -182,16 +187,17 @@ export function authorizationFor(
   username: string,
 ): ClientAuthorization {
   if (!rules) return ALLOW_ALL;
+  const user = accountKey(username);
   const mine: ClientRule[] = rules
     .filter(
       (r) =>
-        (r.username === undefined || globMatches(r.username, username)) &&
+        (r.username === undefined || globMatches(accountKey(r.username), user)) &&
         (r.clientId === undefined || globMatches(r.clientId, clientId)),
     )
     .map((r) => ({
       permission: r.permission,
       action: r.action,
-      filters: r.topics.map((t) => substitute(t, clientId, username)),
+      filters: r.topics.map((t) => substitute(t, clientId, user)),
     }));
   const decide = (action: 'publish' | 'subscribe', requested: string): boolean => {
     const levels = requested.split('/');

@@ -91,6 +91,13 @@ export const ANSWER_FIRST = ['load', 'always', 'never'] as const;
 export type AnswerFirst = (typeof ANSWER_FIRST)[number];
 export const DEFAULT_ANSWER_FIRST_RATE = 500;
 /**
+ * What a CONNECT gets when its client id names a session another user name created (docs/mqtt.md,
+ * "Client ids belong to someone"): refused (0x87 / return code 5), a clean start (the session is
+ * made anew for the new user), or `off` (the session is taken as it is; refused in production).
+ */
+export const CLIENT_ID_OWNERSHIP = ['refuse', 'clean-start', 'off'] as const;
+export type ClientIdOwnership = (typeof CLIENT_ID_OWNERSHIP)[number];
+/**
  * How long, under load, a gateway keeps a persistent session whose connection ended before it
  * stores the close: a reconnect within it resumes from the gateway's state (docs/mqtt.md,
  * "Resumed from the gateway's hold"). Long enough for a fleet's reconnect storm on one gateway: 19,000
@@ -206,6 +213,11 @@ export const SETTINGS = Type.Object({
     10 * 365 * DAY_SECONDS,
     DAY_SECONDS,
     'seconds an API token lives from its creation, however often it is used; 0 = no bound (refused when NODE_ENV=production)',
+  ),
+  clientIdOwnership: oneOf(
+    CLIENT_ID_OWNERSHIP,
+    'refuse',
+    "a CONNECT whose client id names another user's session: refused (0x87 / return code 5), given a clean start, or off (refused when NODE_ENV=production)",
   ),
   mqttMayUseMqApiNames: flag(
     false,

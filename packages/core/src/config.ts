@@ -246,6 +246,11 @@ function checkTogether(settings: ConfigSettings, env: Env, label: (key: string) 
       'MQFLEET_TOKEN_MAX_LIFETIME_SECONDS must be more than 0 when NODE_ENV=production (tokens must not live for ever)',
     );
   }
+  if (production && settings.clientIdOwnership === 'off') {
+    throw new ConfigError(
+      "MQFLEET_CLIENT_ID_OWNERSHIP=off is refused when NODE_ENV=production (any user could take over another user's session): use refuse or clean-start",
+    );
+  }
   if (production && !settings.internalToken && !settings.grpcTlsCaFile) {
     throw new ConfigError(
       'MQFLEET_INTERNAL_TOKEN (or mutual TLS: MQFLEET_GRPC_TLS_CA_FILE with certificates) must be set when NODE_ENV=production (it guards gateway calls)',

@@ -104,6 +104,28 @@ describe('authorizationFor', () => {
     assert.equal(authorizationFor(denyPattern, 'c', 'bob').mayPublish('public/x'), true);
     assert.equal(authorizationFor(denyPattern, 'c', 'bob').mayPublish('private/bob/x'), false);
   });
+
+  it('user names do not depend on case, as logins do: selectors and %u hold whatever the client types', () => {
+    const caseRules = parseAuthorization([
+      { permission: 'deny', action: 'all', username: 'Bob', topics: ['#'] },
+      { permission: 'allow', action: 'all', username: 'carol', topics: ['users/%u/#'] },
+      { permission: 'deny', action: 'all', topics: ['users/%u/private'] },
+      { permission: 'allow', action: 'all', topics: ['public/#'] },
+    ]);
+    for (const bob of ['bob', 'BOB', 'Bob', 'bOb']) {
+      assert.equal(authorizationFor(caseRules, 'c', bob).mayPublish('public/x'), false, bob);
+    }
+    for (const carol of ['carol', 'CAROL', 'Carol']) {
+      const auth = authorizationFor(caseRules, 'c', carol);
+      assert.equal(auth.maySubscribe('users/carol/#'), true, carol);
+      // %u is the lower-case name: a client typing CAROL gets no topic tree of its own beside carol's.
+      assert.equal(auth.mayPublish(`users/${carol.toUpperCase()}/x`), false, carol);
+    }
+    // A deny pattern with %u cannot be dodged by case either.
+    const dave = authorizationFor(caseRules, 'c', 'DAVE');
+    assert.equal(dave.mayPublish('users/dave/private'), false);
+    assert.equal(dave.mayPublish('public/x'), true);
+  });
 });
 
 describe('subscriptions and per-message read checks', () => {

@@ -63,6 +63,7 @@ describe('loadConfig', () => {
       internalToken: undefined,
       allowAnonymous: true,
       tokenMaxLifetimeSeconds: 86_400,
+      clientIdOwnership: 'refuse',
       mqttMayUseMqApiNames: false,
       applyTimeoutMs: 1000,
       maxPacketSize: 1048576,
@@ -240,6 +241,19 @@ describe('loadConfig', () => {
         /MQFLEET_TOKEN_MAX_LIFETIME_SECONDS/,
       );
       assert.equal(loadConfig({ MQFLEET_TOKEN_MAX_LIFETIME_SECONDS: '0' }).tokenMaxLifetimeSeconds, 0);
+    });
+
+    it('refuses client ids that anyone may take', () => {
+      refused({ ...PRODUCTION, MQFLEET_CLIENT_ID_OWNERSHIP: 'off' }, /MQFLEET_CLIENT_ID_OWNERSHIP=off/);
+      assert.equal(
+        loadConfig({ ...PRODUCTION, MQFLEET_CLIENT_ID_OWNERSHIP: 'clean-start' }).clientIdOwnership,
+        'clean-start',
+      );
+      assert.equal(loadConfig({ MQFLEET_CLIENT_ID_OWNERSHIP: 'off' }).clientIdOwnership, 'off');
+      assert.throws(
+        () => loadConfig({ MQFLEET_CLIENT_ID_OWNERSHIP: 'maybe' }),
+        /MQFLEET_CLIENT_ID_OWNERSHIP.*refuse, clean-start, off/,
+      );
     });
 
     it('refuses a missing or empty internal token', () => {

@@ -32,6 +32,7 @@ import {
 import { match, optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
 import type { Resumed, SavedDelivery } from './queue';
 import { isShared, parseShared, READ_DENIED } from './shared';
+import { storeSubscriptions } from './packets/store-subscriptions';
 import { ConnectionStatsTracker, type OutboundNow } from './stats';
 import { Confirmation, confirmWith } from './confirmation';
 
@@ -455,6 +456,7 @@ export class Connection {
       if (options) stored.set(filter, options);
       else stored.delete(filter);
     }
+    const refused = this.checkStoredSubscriptions(stored);
     const added: Promise<void>[] = [];
     /**
      * Subscriptions added or changed on the live connection by someone else than its client (an
@@ -494,6 +496,7 @@ export class Connection {
       this.ctx.removeFilter(filter, this);
       this.stopCheckingReads(filter);
     }
+    if (refused.length > 0) this.dropRefused(refused, source);
     if (added.length === 0) return undefined;
     const done = Promise.all([this.routingDone, ...added]).then(
       () => undefined,
@@ -501,6 +504,43 @@ export class Connection {
     );
     this.routingDone = done;
     return done;
+  }
+
+  /**
+   * Subscriptions of the stored session checked as a SUBSCRIBE is (packets/subscribe.ts), against
+   * the rules in force now rather than those of the day they were made (docs/configuration.md,
+   * "Authorization rules"): a filter the client's rules refuse is taken out of `stored` (never
+   * installed, removed if it was) and returned; a QoS above the server's maximum is lowered to it.
+   */
+  private checkStoredSubscriptions(stored: Map<string, SubscriptionOptions>): string[] {
+    const refused: string[] = [];
+    const { maximumQos } = this.ctx.limits;
+    for (const [filter, options] of stored) {
+      if (!this.authorization.maySubscribe(parseShared(filter)?.filter ?? filter)) {
+        refused.push(filter);
+        stored.delete(filter);
+      } else if (options.qos > maximumQos) {
+        stored.set(filter, { ...options, qos: maximumQos as QoS });
+      }
+    }
+    return refused;
+  }
+
+  /**
+   * Stored subscriptions the rules no longer allow are dropped: logged, announced
+   * (`subscriptionsDropped`) and removed from the stored session like an UNSUBSCRIBE, so that the
+   * session says what is in force.
+   */
+  private dropRefused(refused: string[], source: string): void {
+    this.log.warn('stored subscriptions refused by the authorization rules: dropped', {
+      clientName: this.clientName,
+      filters: refused.slice(0, 20),
+      count: refused.length,
+      source,
+    });
+    this.ctx.emit('subscriptionsDropped', this.clientName, refused);
+    const changes = refused.map((filter): [string, number] => [filter, this.markUnsaved(filter, null)]);
+    storeSubscriptions(this, { remove: refused }, changes);
   }
 
   /** The will as the session holds it right now. */

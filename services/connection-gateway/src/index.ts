@@ -271,6 +271,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
         logger: this.logger,
         readRetained: (filter) => this.readRetained(filter),
         listMqApiSessions: (after) => this.sessions.listMqApiSessions(after),
+        authorizationFor: (clientName, username) => this.authorizationFor(clientName, username),
       },
       this.storeConfirmer,
     );
@@ -563,7 +564,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
    * Start 0, no user name, password or will, the protocol level of the connection that ended, and
    * a declaration that changes no setting (what the session-service would store for this CONNECT
    * is what it stores already). Any other CONNECT sends the held close first, and is opened as
-   * usual.
+   * usual. Only anonymous connections' sessions are held (mayHoldClose) and only anonymous
+   * CONNECTs take them: the session-service opened them for an anonymous client, so they belong to
+   * anonymous clients and the hold never hands a named user's session to anyone (docs/mqtt.md,
+   * "Client ids belong to someone").
    */
   takeHeld(
     clientName: string,

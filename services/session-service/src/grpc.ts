@@ -72,6 +72,7 @@ import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
 import { DEFAULT_READ, MAX_READ, type MqApiMessages } from './mq-api-messages';
 import type { StartFrom, TopicMessages } from './topic-messages';
 import type { GatewayChange } from './subscription-batch';
+import { checkSubscriptions, checkWill, type SessionRules } from './rules';
 import { describeTopics, listTopics } from './topics';
 
 interface Deps {
@@ -93,6 +94,8 @@ interface Deps {
    */
   clientCertificates?: { internalNames: string[] } | undefined;
   allowAnonymous: boolean;
+  /** The authorization rules and broker limits subscribeToMq and wills are checked against (rules.ts). */
+  rules?: SessionRules;
   applied: AppliedWaiters;
   applyTimeoutMs: number;
   labels: LabelStore;
@@ -464,6 +467,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
   ): Promise<AlterSessionResponse> => {
     parseClientName(req.clientName);
     const actor = await ownerOrAdmin(db, token, [req.clientName]);
+    if (deps.rules) await checkWill(db, deps.rules, req.clientName, req.patch);
     // The label reference becomes the stored label id before the alteration is written.
     await resolveSessionLabel(db, req.patch);
     const { session, changedFields } = await store.alter(req, actor.username);
@@ -492,7 +496,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
           ? 'OPEN_REFUSAL_BANNED'
           : result.refusal === 'mqApiSession'
             ? 'OPEN_REFUSAL_MQ_API_SESSION'
-            : 'OPEN_REFUSAL_NONE',
+            : result.refusal === 'notOwner'
+              ? 'OPEN_REFUSAL_NOT_OWNER'
+              : 'OPEN_REFUSAL_NONE',
       sessionPresent: result.sessionPresent,
       session: result.session,
     };
@@ -662,6 +668,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
     AlterSessions: unary(log, async (req, call) => {
       const actor = await admin(db, call);
+      // The will's QoS and retain against the broker limits; its topic is not judged per session
+      // here (docs/security.md, "Not yet").
+      if (deps.rules) await checkWill(db, { ...deps.rules, authorization: undefined }, '', req.patch);
       await resolveSessionLabel(db, req.patch);
       const { matched, changed } = await store.alterMany(req, actor.username);
       const connected = changed.filter((x) => x.connected);
@@ -686,6 +695,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       // for their clients' SUBSCRIBE/UNSUBSCRIBE.
       if (bearer(call)) {
         const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
+        if (deps.rules) await checkSubscriptions(db, deps.rules, req.clientName, req.add);
         const { session, changed, retainedFor } = await store.changeSubscriptions(req, actor.username, true);
         await attachLabels(db, [session]);
         if (session.sessionType === MQ_API_SESSION_TYPE && deps.mqApi) {

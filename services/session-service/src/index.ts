@@ -93,6 +93,7 @@ export function buildSessionService(
       const store = new SessionStore(db, subjects);
       store.maxSessionExpiry = config.maxSessionExpiry;
       store.mqttMayUseMqApiNames = config.mqttMayUseMqApiNames;
+      store.clientIdOwnership = config.clientIdOwnership;
       store.limits = storeLimits(config);
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();
@@ -137,6 +138,11 @@ export function buildSessionService(
           ? { internalNames: config.grpcTls.internalNames }
           : undefined,
         allowAnonymous: config.allowAnonymous,
+        rules: {
+          authorization: config.authorization,
+          maximumQos: config.maximumQos,
+          retainAvailable: config.retainAvailable,
+        },
         applied: waiters,
         applyTimeoutMs: config.applyTimeoutMs,
         log,
