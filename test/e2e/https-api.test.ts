@@ -197,7 +197,7 @@ describe('HTTPS for the JSON API (separate processes)', () => {
       /socket hang up|ECONNRESET/,
     );
 
-    const socket = new WebSocket(`wss://127.0.0.1:${port}/ws`, { ca: certs.ca, servername: 'localhost' });
+    const socket = new WebSocket(`wss://127.0.0.1:${port}/ws`, { ca: certs.ca });
     const frames: Json[] = [];
     const waiters: { test: (f: Json) => boolean; resolve: (f: Json) => void }[] = [];
     socket.on('message', (data) => {
