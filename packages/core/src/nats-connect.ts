@@ -1,7 +1,8 @@
 // How every mqfleet service connects to NATS: the server URL plus the login and TLS of
 // MQFLEET_NATS_* (config.ts, NatsAuthConfig). The files are read and checked at start, so a
 // missing file or a malformed seed stops the service with the setting's name, and a server that
-// refuses the login stops it with what to check (deploy/README.md, "NATS credentials").
+// refuses the login, or whose certificate is not trusted, stops it with what to check
+// (deploy/README.md, "NATS credentials").
 import { readFileSync } from 'node:fs';
 import {
   connect,
@@ -80,8 +81,8 @@ function loginSettings(config: Pick<Config, 'nats'>): string | undefined {
 
 /**
  * Connects to NATS with the configured login. A server that refuses the login ends the attempt
- * (the client gives up after the second refusal) with an error saying which setting to check;
- * other failures are passed on as they are.
+ * (the client gives up after the second refusal) with an error saying which setting to check, as
+ * does a server certificate that is not trusted; other failures are passed on as they are.
  */
 export async function connectNats(
   config: Pick<Config, 'nats' | 'natsUrl'>,
@@ -97,6 +98,15 @@ export async function connectNats(
         given
           ? `NATS at ${servers} refused the login of ${options.name} (${err.message}): the user of ${given} is not one the server accepts; check that setting against the server's users (deploy/nats/accounts.conf)`
           : `NATS at ${servers} asks for a login (${err.message}): set MQFLEET_NATS_NKEY_SEED_FILE (or MQFLEET_NATS_USER and MQFLEET_NATS_PASSWORD, or MQFLEET_NATS_CREDS_FILE) to a user of the server's mqfleet account`,
+        { cause: err },
+      );
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ERR_TLS/.test(code)) {
+      throw new Error(
+        config.nats.tls
+          ? `NATS at ${servers}: its TLS certificate was not accepted (${(err as Error).message}): check that MQFLEET_NATS_TLS_CA_FILE is the CA that signed it and that the host of NATS_URL is a name in it`
+          : `NATS at ${servers} speaks TLS and its certificate was not accepted (${(err as Error).message}): set MQFLEET_NATS_TLS_CA_FILE to the CA that signed it`,
         { cause: err },
       );
     }
