@@ -428,7 +428,7 @@ try {
   }
   await Promise.all(others);
   say(
-    `ready: ${describeListeners(listeners)}, JSON API on http://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`,
+    `ready: ${describeListeners(listeners)}, JSON API on ${config.httpTls ? 'https' : 'http'}://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`,
   );
   if (config.adminPasswordIsDefault)
     say('WARNING: account ADMIN has the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD');

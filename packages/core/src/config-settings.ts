@@ -180,6 +180,17 @@ export const SETTINGS = Type.Object({
   tlsKeyFile: Type.Optional(text('PEM private key of that certificate')),
   tlsCaFile: Type.Optional(text('TLS clients must present a certificate signed by this CA (mutual TLS)')),
   httpPort: port(DEFAULT_HTTP_PORT, 'JSON API and health of the api-gateway'),
+  httpTlsCertFile: Type.Optional(
+    text('api-gateway: PEM certificate (with chain); HTTPS instead of HTTP when set'),
+  ),
+  httpTlsKeyFile: Type.Optional(text('api-gateway: PEM private key of that certificate')),
+  httpTlsCaFile: Type.Optional(
+    text('api-gateway: HTTPS clients must present a certificate signed by this CA (mutual TLS)'),
+  ),
+  httpAllowPlain: flag(
+    false,
+    'api-gateway: with NODE_ENV=production, serve plain HTTP on a non-loopback address (TLS ends in a proxy in front)',
+  ),
   grpcPort: port(DEFAULT_GRPC_PORT, 'gRPC of the session-service'),
   gateways: int(1, 64, DEFAULT_GATEWAYS, 'connection-gateways npm start runs'),
   gatewayIndex: int(0, 63, 0, 'which gateway this process is (its port offset)'),
@@ -192,6 +203,17 @@ export const SETTINGS = Type.Object({
     text('shared secret of gateway calls to the session-service; needed in production without mutual TLS'),
   ),
   natsPrefix: token(DEFAULT_NATS_PREFIX, 'first token of every NATS subject and stream name stem'),
+  natsUser: Type.Optional(text('NATS user name the services log in with (with natsPassword)')),
+  natsPassword: Type.Optional(text('password of that NATS user')),
+  natsNkeySeedFile: Type.Optional(
+    text('file holding the NATS user nkey seed ("SU...") the services sign the NATS login with'),
+  ),
+  natsCredsFile: Type.Optional(
+    text('NATS credentials file (user JWT and nkey seed) for JWT-based NATS auth'),
+  ),
+  natsTlsCaFile: Type.Optional(text("CA of the NATS server's certificate; TLS to NATS is on when set")),
+  natsTlsCertFile: Type.Optional(text('client certificate (PEM) presented to NATS, when it asks for one')),
+  natsTlsKeyFile: Type.Optional(text('key of that client certificate')),
   grpcDeadlineMs: int(
     100,
     600_000,

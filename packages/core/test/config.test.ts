@@ -53,6 +53,8 @@ describe('loadConfig', () => {
       listenersConfigured: false,
       tls: undefined,
       httpPort: DEFAULT_HTTP_PORT,
+      httpTls: undefined,
+      httpAllowPlain: false,
       grpcPort: DEFAULT_GRPC_PORT,
       gateways: DEFAULT_GATEWAYS,
       gatewayIndex: 0,
@@ -113,6 +115,13 @@ describe('loadConfig', () => {
       natsPrefix: DEFAULT_NATS_PREFIX,
       databaseUrl: undefined,
       natsUrl: undefined,
+      nats: {
+        user: undefined,
+        password: undefined,
+        nkeySeedFile: undefined,
+        credsFile: undefined,
+        tls: undefined,
+      },
       grpcDeadlineMs: DEFAULT_GRPC_DEADLINE_MS,
       logLevel: 'info',
       dataDir: '.data',
@@ -293,6 +302,60 @@ describe('MQFLEET_ALLOW_ANONYMOUS', () => {
   });
   it('takes only true or false', () => {
     assert.throws(() => loadConfig({ MQFLEET_ALLOW_ANONYMOUS: 'yes' }), /MQFLEET_ALLOW_ANONYMOUS/);
+  });
+});
+
+describe('NATS login and TLS', () => {
+  it('takes one way to log in, complete, and TLS files that belong together', () => {
+    assert.deepEqual(loadConfig({ MQFLEET_NATS_NKEY_SEED_FILE: '/keys/gw.nk' }).nats, {
+      user: undefined,
+      password: undefined,
+      nkeySeedFile: '/keys/gw.nk',
+      credsFile: undefined,
+      tls: undefined,
+    });
+    const login = loadConfig({
+      MQFLEET_NATS_USER: 'mq',
+      MQFLEET_NATS_PASSWORD: 'pw',
+      MQFLEET_NATS_TLS_CA_FILE: '/tls/ca.pem',
+      MQFLEET_NATS_TLS_CERT_FILE: '/tls/c.pem',
+      MQFLEET_NATS_TLS_KEY_FILE: '/tls/k.pem',
+    }).nats;
+    assert.deepEqual([login.user, login.password], ['mq', 'pw']);
+    assert.deepEqual(login.tls, { caFile: '/tls/ca.pem', certFile: '/tls/c.pem', keyFile: '/tls/k.pem' });
+    assert.equal(loadConfig({ MQFLEET_NATS_CREDS_FILE: '/keys/u.creds' }).nats.credsFile, '/keys/u.creds');
+    refused({ MQFLEET_NATS_USER: 'mq' }, /MQFLEET_NATS_USER and MQFLEET_NATS_PASSWORD must be set together/);
+    refused({ MQFLEET_NATS_PASSWORD: 'pw' }, /must be set together/);
+    refused(
+      { MQFLEET_NATS_NKEY_SEED_FILE: '/a', MQFLEET_NATS_CREDS_FILE: '/b' },
+      /MQFLEET_NATS_NKEY_SEED_FILE and MQFLEET_NATS_CREDS_FILE are two ways to log in to NATS; set only one/,
+    );
+    refused(
+      { MQFLEET_NATS_USER: 'u', MQFLEET_NATS_PASSWORD: 'p', MQFLEET_NATS_NKEY_SEED_FILE: '/a' },
+      /two ways to log in/,
+    );
+    refused({ MQFLEET_NATS_TLS_CERT_FILE: '/c' }, /MQFLEET_NATS_TLS_CERT_FILE and MQFLEET_NATS_TLS_KEY_FILE/);
+    refused(
+      { MQFLEET_NATS_TLS_CERT_FILE: '/c', MQFLEET_NATS_TLS_KEY_FILE: '/k' },
+      /MQFLEET_NATS_TLS_CERT_FILE needs MQFLEET_NATS_TLS_CA_FILE/,
+    );
+  });
+});
+
+describe('HTTPS of the api-gateway', () => {
+  it('a certificate and its key together; a client CA only with them', () => {
+    const config = loadConfig({ MQFLEET_HTTP_TLS_CERT_FILE: '/c.pem', MQFLEET_HTTP_TLS_KEY_FILE: '/k.pem' });
+    assert.deepEqual(config.httpTls, { certFile: '/c.pem', keyFile: '/k.pem', caFile: undefined });
+    refused(
+      { MQFLEET_HTTP_TLS_CERT_FILE: '/c.pem' },
+      /MQFLEET_HTTP_TLS_CERT_FILE and MQFLEET_HTTP_TLS_KEY_FILE must be set together/,
+    );
+    refused(
+      { MQFLEET_HTTP_TLS_CA_FILE: '/ca.pem' },
+      /MQFLEET_HTTP_TLS_CA_FILE needs MQFLEET_HTTP_TLS_CERT_FILE/,
+    );
+    assert.equal(loadConfig({ MQFLEET_HTTP_ALLOW_PLAIN: 'true' }).httpAllowPlain, true);
+    refused({ MQFLEET_HTTP_ALLOW_PLAIN: 'yes' }, /MQFLEET_HTTP_ALLOW_PLAIN must be one of true, false/);
   });
 });
 

@@ -1,10 +1,11 @@
 // The api-gateway: a Fastify app that serves the FairCom-style JSON API over gRPC calls to the
 // session-service. buildApiGateway never reads the environment; main.ts does.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { createLogger, ERROR_KINDS, type Config, type Logger } from '@mqfleet/core';
+import { ConfigError, createLogger, ERROR_KINDS, type Config, type Logger } from '@mqfleet/core';
 import { failureResponse, registerApi } from './api';
 import { createBackend } from './backend';
 import { registerHealth } from './health';
+import { httpsOptions, plainHttpRefusal } from './https';
 import { registerOpenApi } from './openapi';
 import { registerWebSocket } from './ws';
 
@@ -21,8 +22,16 @@ export function buildApiGateway(
   config: Config,
   logger: Logger = createLogger('api-gateway', config.logLevel),
 ): ApiGateway {
+  const refusal = plainHttpRefusal(config);
+  if (refusal) throw new ConfigError(refusal);
+  const https = httpsOptions(config);
   const backend = createBackend(config);
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  // With a certificate the same app is served by an https server (https.ts): /api, /ws, health.
+  const app = (
+    https
+      ? Fastify({ logger: false, bodyLimit: BODY_LIMIT, https })
+      : Fastify({ logger: false, bodyLimit: BODY_LIMIT })
+  ) as FastifyInstance;
 
   // The body is JSON whatever the Content-Type says; /api parses it itself.
   app.removeAllContentTypeParsers();

@@ -8,7 +8,11 @@ async function main(): Promise<void> {
   const logger = createLogger('api-gateway', config.logLevel);
   const gateway = buildApiGateway(config, logger);
   const { port } = await gateway.start();
-  logger.info('ready', { port, sessionService: config.sessionServiceAddress });
+  logger.info('ready', {
+    port,
+    scheme: config.httpTls ? 'https' : 'http',
+    sessionService: config.sessionServiceAddress,
+  });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -5,10 +5,11 @@
 import { EventEmitter, once } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { connect, Events, type NatsConnection, type Subscription } from 'nats';
+import { Events, type NatsConnection, type Subscription } from 'nats';
 import {
   authorizationFor,
   clientToken,
+  connectNats,
   createLogger,
   GATEWAY_LOST_REASON,
   jetStreamLimits,
@@ -56,7 +57,6 @@ import { SessionSync } from './session-sync';
 import { serveApiPublish } from './api-publish';
 import type { Session__Output } from '@mqfleet/proto';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
 /** close() retries writes owed to the session-service this long before giving up on them. */
@@ -198,8 +198,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
    * when TCP is off), `ports` every listener's.
    */
   async start(): Promise<{ port: number; gatewayId: string; ports: Partial<Record<ListenerKind, number>> }> {
-    const nc = await connect({
-      servers: this.config.natsUrl ?? DEFAULT_NATS_URL,
+    const nc = await connectNats(this.config, {
       maxReconnectAttempts: -1,
       waitOnFirstConnect: true,
       name: 'mqfleet-connection-gateway',
@@ -209,8 +208,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     // Messages travel on a second connection that NATS never echoes to (router.ts).
     let messages: NatsConnection;
     try {
-      messages = await connect({
-        servers: this.config.natsUrl ?? DEFAULT_NATS_URL,
+      messages = await connectNats(this.config, {
         maxReconnectAttempts: -1,
         waitOnFirstConnect: true,
         noEcho: true,

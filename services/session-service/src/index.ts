@@ -1,8 +1,9 @@
 // The session-service: owns Postgres, serves gRPC, publishes every change through the outbox.
 import { publishThroughGateway } from './api-publish';
 import * as grpc from '@grpc/grpc-js';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import {
+  connectNats,
   createLogger,
   DEFAULT_ADMIN_PASSWORD,
   readGrpcTlsFiles,
@@ -82,8 +83,7 @@ export function buildSessionService(
       if (config.adminPasswordIsDefault) {
         log.warn('!!! the ADMIN account uses the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD !!!');
       }
-      nc = await connect({
-        servers: config.natsUrl ?? 'nats://127.0.0.1:4222',
+      nc = await connectNats(config, {
         name: 'mqfleet-session-service',
         maxReconnectAttempts: -1,
       });
