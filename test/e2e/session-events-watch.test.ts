@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
+import { until } from '@mqfleet/testkit';
 import { endClient, startSystem, type System } from './system';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -154,5 +155,29 @@ describe('watchMqSessionEvents', () => {
     const posted = await system.api('watchMqSessionEvents', {}, { authToken: token });
     assert.notEqual(posted.body.errorCode, 0);
     assert.match(posted.body.errorMessage, /WebSocket GET \/ws only/);
+  });
+
+  it('listMqGateways lists the live gateway with its connections, for administrators only', async () => {
+    const device = await system.mqtt('counted-device');
+    try {
+      const listed = await until(async () => {
+        const res = await system.api('listMqGateways', {}, { authToken: token });
+        assert.equal(res.body.errorCode, 0, res.body.errorMessage);
+        const [gw] = res.body.result.data;
+        return gw?.connections >= 1 ? gw : undefined;
+      });
+      assert.equal(listed.mqttPort, system.gateways[0]!.port);
+      assert.equal(typeof listed.gatewayId, 'string');
+      assert.ok(!Number.isNaN(Date.parse(listed.lastSeenAt)));
+    } finally {
+      await endClient(device);
+    }
+    const login = await system.api(
+      'createSession',
+      { username: 'viewer', password: 'viewer-pw' },
+      { api: 'admin' },
+    );
+    const refused = await system.api('listMqGateways', {}, { authToken: login.body.result.authToken });
+    assert.equal(refused.body.errorCode, 12030);
   });
 });
