@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createLogger, ERROR_KINDS, type Config, type Logger } from '@mqfleet/core';
 import { failureResponse, registerApi } from './api';
 import { createBackend } from './backend';
+import { registerDashboard } from './dashboard';
 import { registerHealth } from './health';
 import { registerOpenApi } from './openapi';
 import { registerWebSocket } from './ws';
@@ -32,9 +33,12 @@ export function buildApiGateway(
   registerWebSocket(app, backend, answer, logger);
   registerHealth(app, config, backend);
   registerOpenApi(app);
+  registerDashboard(app, logger);
 
   app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({ error: `no route ${request.method} ${request.url}; the JSON API is POST /api` }),
+    reply.code(404).send({
+      error: `no route ${request.method} ${request.url}; the JSON API is POST /api, the dashboard GET /ui/`,
+    }),
   );
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
