@@ -26,7 +26,8 @@ export function dashboardDir(): string | undefined {
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-export function registerDashboard(app: FastifyInstance, logger: Logger, dir = dashboardDir()): void {
+/** Registers /ui and /ui/*: the files of `dir`, or a 503 that says how to build them when undefined. */
+export function registerDashboard(app: FastifyInstance, logger: Logger, dir: string | undefined): void {
   app.get('/ui', async (_request, reply) => reply.redirect('/ui/'));
   if (!dir) {
     logger.warn('the dashboard is not built: /ui/ answers 503 (run pnpm run build)');

@@ -4,7 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createLogger, ERROR_KINDS, type Config, type Logger } from '@mqfleet/core';
 import { failureResponse, registerApi } from './api';
 import { createBackend } from './backend';
-import { registerDashboard } from './dashboard';
+import { dashboardDir, registerDashboard } from './dashboard';
 import { registerHealth } from './health';
 import { registerOpenApi } from './openapi';
 import { registerWebSocket } from './ws';
@@ -33,7 +33,7 @@ export function buildApiGateway(
   registerWebSocket(app, backend, answer, logger);
   registerHealth(app, config, backend);
   registerOpenApi(app);
-  registerDashboard(app, logger);
+  registerDashboard(app, logger, dashboardDir());
 
   app.setNotFoundHandler(async (request, reply) =>
     reply.code(404).send({
