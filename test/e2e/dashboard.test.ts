@@ -11,6 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { until } from '@mqfleet/testkit';
 import { endClient, messageMatching, startSystem, type System } from './system';
 
 const CHROMIUM = process.env.MQFLEET_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -72,22 +73,20 @@ describe('web dashboard in headless Chromium', { skip: SKIP }, () => {
     await page.waitForSelector('[data-testid=feed-state].feed-live');
     // The token is in memory only: not in the URL, not in storage, not in a cookie.
     assert.doesNotMatch(page.url(), /token/i);
-    const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]);
+    // (Page functions are given as text: they run in the browser, not in Node.)
+    const stored = await page.evaluate('[localStorage.length, sessionStorage.length, document.cookie]');
     assert.deepEqual(stored, [0, 0, '']);
   });
 
   it('shows a device connecting and another disconnecting without a reload', async () => {
-    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await page.evaluate('window.notReloaded = true');
     const device = await system.mqtt('dash-device', PERSISTENT);
     await rowConnection('dash-device', 'connected');
     const other = await system.mqtt('dash-other', PERSISTENT);
     await rowConnection('dash-other', 'connected');
     await endClient(other);
     await rowConnection('dash-other', 'disconnected');
-    assert.equal(
-      await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
-      true,
-    );
+    assert.equal(await page.evaluate('window.notReloaded'), true);
     assert.equal(device.connected, true);
     await shot('sessions');
   });
@@ -166,21 +165,80 @@ describe('web dashboard in headless Chromium', { skip: SKIP }, () => {
     const arrived = messageMatching(listener, (m) => m.payload.toString() === 'm30');
     for (let i = 1; i <= 30; i++) await device.publishAsync('dash/load', `m${i}`, { qos: 0 });
     await arrived;
-    await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid=card-in]')?.textContent) > 0,
-      undefined,
-      { timeout: 10_000 },
-    );
-    await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid=card-out]')?.textContent) > 0,
-      undefined,
-      { timeout: 10_000 },
-    );
+    // (The page's CSP forbids the string evaluation waitForFunction would need: read the text.)
+    const positive = (testid: string) => async () =>
+      Number(await page.innerText(`[data-testid=${testid}]`)) > 0;
+    await until(positive('card-in'));
+    await until(positive('card-out'));
     await page.waitForSelector('[data-testid=chart-connections] canvas');
     // A few samples on the plots before the picture.
     await page.waitForSelector('section[data-samples="5"]', { timeout: 20_000 });
     await shot('overview');
     await endClient(listener);
     await endClient(device);
+  });
+
+  it('creates a label, labels a session, subscribes on its behalf, alters by filter, hides it, adds an account', async () => {
+    const token = await system.login();
+    const describe = async (name: string) =>
+      (
+        await system.api(
+          'describeMqSessions',
+          { clientNames: [name], includeSubscribedTopics: true },
+          { authToken: token },
+        )
+      ).body.result.data[0];
+
+    await page.goto(`${system.baseUrl}/ui/#/labels`);
+    await page.fill('input[name=group]', 'site/');
+    await page.fill('input[name=name]', 'north');
+    await page.fill('input[name=description]', 'the northern plant');
+    await page.click('button:text-is("Create label")');
+    await page.waitForSelector('tr[data-label="north"]');
+
+    await page.goto(`${system.baseUrl}/ui/#/session/dash-other`);
+    await page.waitForSelector('[data-testid=alter-form]');
+    await page.selectOption('select[name=label]', { label: 'site/north' });
+    await page.click('[data-testid=alter-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=alter-result]');
+    // Not connected: nothing to confirm live.
+    assert.equal(await page.innerText('[data-testid=alter-live-applied]'), 'false');
+    assert.equal((await describe('dash-other')).label.name, 'north');
+
+    await page.fill('input[name=topicFilter]', 'dash/cmd/#');
+    await page.click('button:text-is("Subscribe")');
+    await page.waitForSelector('[data-testid=subscriptions] tr[data-filter="dash/cmd/#"]');
+    assert.deepEqual(
+      (await describe('dash-other')).subscriptions.map((sub: { topicFilter: string }) => sub.topicFilter),
+      ['dash/cmd/#'],
+    );
+
+    // Bulk: every session with the label (one), with the count shown before applying.
+    await page.goto(`${system.baseUrl}/ui/#/bulk`);
+    await page.selectOption('select[name=labelId]', { label: 'site/north' });
+    await page.waitForSelector('[data-testid=bulk-preview] strong:text-is("1 session")');
+    await page.fill('textarea[name=changes]', '{"keepAliveSeconds": 77}');
+    await page.click('button[type=submit]');
+    const bulk = await page.waitForSelector('[data-testid=bulk-result]');
+    assert.match(await bulk.innerText(), /matched 1, changed 1/);
+    assert.equal((await describe('dash-other')).keepAliveSeconds, 77);
+
+    // Hidden: gone from the table until asked for.
+    await page.goto(`${system.baseUrl}/ui/#/session/dash-other`);
+    await page.click('[data-testid=hide]');
+    await page.waitForSelector('[data-testid=status]:text-is("hidden")');
+    await page.goto(`${system.baseUrl}/ui/#/sessions`);
+    await page.waitForSelector(row('dash-device'));
+    assert.equal(await page.$(row('dash-other')), null);
+    await page.check('input[name=sessionStatusFilter-hidden]');
+    await page.waitForSelector(`${row('dash-other')} td.status span:text-is("hidden")`);
+
+    await page.goto(`${system.baseUrl}/ui/#/accounts`);
+    await page.fill('input[name=username]', 'operator');
+    await page.fill('input[name=password]', 'operator-pw');
+    await page.click('button:text-is("Create account")');
+    await page.waitForSelector('tr[data-account="operator"]');
+    const login = await system.api('createSession', { username: 'operator', password: 'operator-pw' });
+    assert.equal(login.body.errorCode, 0, login.body.errorMessage);
   });
 });
