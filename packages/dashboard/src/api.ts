@@ -104,6 +104,10 @@ export function watchSessionEvents(
 ): () => void {
   let socket: WebSocket | undefined;
   let stopped = false;
+  // Refused (12030 not an administrator, 12031 the token expired): trying again would be refused
+  // again. Other failures (the session-service restarting) are tried again.
+  let refused = false;
+  const REFUSALS = [12030, 12031];
   let retry: ReturnType<typeof setTimeout> | undefined;
   const open = (): void => {
     if (stopped || token === '') return;
@@ -119,6 +123,7 @@ export function watchSessionEvents(
       const frame = JSON.parse(String(message.data)) as Json;
       if (frame.push === 'watchMqSessionEvents') {
         if (frame.errorCode) {
+          refused = REFUSALS.includes(frame.errorCode as number);
           onState('down', String(frame.errorMessage));
           ws.close();
           return;
@@ -127,13 +132,14 @@ export function watchSessionEvents(
       } else if (frame.requestId === 'feed') {
         if (frame.errorCode === 0) onState('live');
         else {
+          refused = REFUSALS.includes(frame.errorCode as number);
           onState('down', String(frame.errorMessage));
           ws.close();
         }
       }
     };
     ws.onclose = () => {
-      if (stopped) return;
+      if (stopped || refused) return;
       onState('down');
       retry = setTimeout(open, 2000);
     };

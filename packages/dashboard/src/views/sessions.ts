@@ -57,9 +57,13 @@ export function SessionsView() {
     }
   };
   loadRef.current = () => void load();
+  // At most one read of the page per 0.3 s, however many events come (a connect storm).
   const reloadSoon = (): void => {
-    clearTimeout(reloadTimer.current);
-    reloadTimer.current = setTimeout(() => loadRef.current(), 300);
+    if (reloadTimer.current !== undefined) return;
+    reloadTimer.current = setTimeout(() => {
+      reloadTimer.current = undefined;
+      loadRef.current();
+    }, 300);
   };
 
   useEffect(() => {
