@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ConfigError, createLogger, ERROR_KINDS, type Config, type Logger } from '@mqfleet/core';
 import { failureResponse, registerApi } from './api';
 import { createBackend } from './backend';
+import { dashboardDir, registerDashboard } from './dashboard';
 import { registerHealth } from './health';
 import { httpsOptions, plainHttpRefusal } from './https';
 import { registerOpenApi } from './openapi';
@@ -41,9 +42,12 @@ export function buildApiGateway(
   registerWebSocket(app, backend, answer, logger);
   registerHealth(app, config, backend);
   registerOpenApi(app);
+  registerDashboard(app, logger, dashboardDir());
 
   app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({ error: `no route ${request.method} ${request.url}; the JSON API is POST /api` }),
+    reply.code(404).send({
+      error: `no route ${request.method} ${request.url}; the JSON API is POST /api, the dashboard GET /ui/`,
+    }),
   );
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;

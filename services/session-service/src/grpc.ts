@@ -38,6 +38,8 @@ import {
   type OpenSessionRequest__Output,
   type OpenSessionResponse,
   type ReceiveRequest__Output,
+  type SessionEventNotice,
+  type WatchSessionEventsRequest__Output,
   type Session__Output,
   type StoredMessage,
 } from '@mqfleet/proto';
@@ -74,6 +76,7 @@ import type { StartFrom, TopicMessages } from './topic-messages';
 import type { GatewayChange } from './subscription-batch';
 import { checkSubscriptions, checkWill, type SessionRules } from './rules';
 import { describeTopics, listTopics } from './topics';
+import { noticeOf } from './event-watch';
 
 interface Deps {
   db: Db;
@@ -115,6 +118,11 @@ interface Deps {
   activity?: Activity;
   /** Statistics and health of MQ API sessions (mq-api-stats.ts). */
   mqApiHealth?: MqApiHealth;
+  /**
+   * Calls back with each session event's payload as NATS delivers it (event-watch.ts); returns
+   * the function that stops it. Without it WatchSessionEvents is UNAVAILABLE.
+   */
+  sessionEvents?: (listener: (data: Uint8Array) => void) => () => void;
   /** Tells the gateway holding an MQTT session's connection what it published through the API. */
   notifyApiPublished?: (gatewayId: string, note: ApiPublishedNote) => void;
   log: Logger;
@@ -169,6 +177,9 @@ function failureOf(err: unknown, log: Logger): MqfleetError {
   log.error('request failed', { err });
   return new MqfleetError('INTERNAL', 'internal error in the session-service');
 }
+
+/** Notices a WatchSessionEvents caller has not read yet, beyond which new ones are dropped. */
+const WATCH_BUFFER = 10_000;
 
 /** Receive reads again this long after a notice of a new message, and at least this often. */
 const RECEIVE_RECHECK_MS = 25;
@@ -448,6 +459,29 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       clearTimeout(recheck);
       clearInterval(poll);
     }
+  };
+
+  /**
+   * WatchSessionEvents: checks the caller is an administrator, then writes a notice per event
+   * until the caller cancels. Notices that the caller does not read in time are dropped beyond
+   * WATCH_BUFFER (a watcher reads the sessions again when it needs the whole truth).
+   */
+  const watchEvents = async (
+    call: grpc.ServerWritableStream<WatchSessionEventsRequest__Output, SessionEventNotice>,
+  ): Promise<void> => {
+    await admin(db, call);
+    if (!deps.sessionEvents) throw new MqfleetError('UNAVAILABLE', 'session events are not available');
+    const stop = deps.sessionEvents((data) => {
+      if (call.cancelled || call.writableLength > WATCH_BUFFER) return;
+      const notice = noticeOf(data);
+      if (notice) call.write(notice);
+    });
+    await new Promise<void>((resolve) => {
+      call.on('cancelled', resolve);
+      call.on('close', resolve);
+      if (call.cancelled) resolve();
+    });
+    stop();
   };
 
   const listGateways = () => ({
@@ -757,6 +791,12 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       else internal(deps, call);
       return listGateways();
     }),
+    // Session events in brief, as they are published, for an administrator until it cancels.
+    WatchSessionEvents: (call) => {
+      void watchEvents(call).catch((err: unknown) => {
+        if (!call.cancelled) call.emit('error', toServiceError(err, log));
+      });
+    },
   };
   const auth: AuthServiceHandlers = {
     CreateToken: unary(log, async (req) => {

@@ -156,6 +156,14 @@ export function buildSessionService(
         storedTopics: config.storedTopics,
         activity,
         mqApiHealth,
+        sessionEvents: (listener) => {
+          const sub = natsConnection.subscribe(subjects.sessionEventsAll, {
+            callback: (err, msg) => {
+              if (!err) listener(msg.data);
+            },
+          });
+          return () => sub.unsubscribe();
+        },
         notifyApiPublished: (gatewayId, note) => {
           // Core NATS, no reply: a note lost in transit is a count the live statistics miss.
           if (!natsConnection.isClosed()) {

@@ -38,6 +38,13 @@ export function findAction(api: string | undefined, action: string): ActionDef {
     throw new MqfleetError('UNKNOWN_API', `api "${api}" ${why}; use "admin" or "mq"`, 'api');
   }
   const def = ACTIONS.get(action.toLowerCase());
+  if (!def && action.toLowerCase() === 'watchmqsessionevents') {
+    throw new MqfleetError(
+      'UNKNOWN_ACTION',
+      'action "watchMqSessionEvents" streams events, so it exists on the WebSocket GET /ws only',
+      'action',
+    );
+  }
   if (!def) throw new MqfleetError('UNKNOWN_ACTION', `action "${action}" does not exist`, 'action');
   if (apiName !== undefined && def.api !== apiName) {
     throw new MqfleetError(
