@@ -39,6 +39,13 @@ export const ERROR_KINDS = {
    * FairCom's code table (12001-12036), so it names nothing else (docs/errors.md).
    */
   SESSION_BANNED: { jsonCode: 12040, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  /**
+   * Too many failed logins for a username from an address, or from an address: refused without
+   * checking the password until the delay has passed. 12041 is not in FairCom's code table.
+   */
+  TOO_MANY_ATTEMPTS: { jsonCode: 12041, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },
+  /** The password hashing pool and its queue are full: try again shortly. Not in FairCom's table. */
+  BUSY: { jsonCode: 12042, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },
   UNKNOWN_ACTION: { jsonCode: 12008, grpcStatus: GrpcStatus.UNIMPLEMENTED },
   UNKNOWN_API: { jsonCode: 12013, grpcStatus: GrpcStatus.UNIMPLEMENTED },
   UNAVAILABLE: { jsonCode: 12019, grpcStatus: GrpcStatus.UNAVAILABLE },

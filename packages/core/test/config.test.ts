@@ -63,6 +63,15 @@ describe('loadConfig', () => {
       internalToken: undefined,
       allowAnonymous: true,
       tokenMaxLifetimeSeconds: 86_400,
+      loginFreeFailures: 5,
+      loginAddressFreeFailures: 20,
+      loginThrottleMaxSeconds: 300,
+      passwordHashCost: 17,
+      hashConcurrency: 2,
+      hashQueue: 32,
+      maxConnections: 100_000,
+      maxConnectionsPerAddress: 50_000,
+      connectRatePerAddress: 25_000,
       mqttMayUseMqApiNames: false,
       applyTimeoutMs: 1000,
       maxPacketSize: 1048576,
@@ -235,6 +244,15 @@ describe('loadConfig', () => {
         /MQFLEET_TOKEN_MAX_LIFETIME_SECONDS/,
       );
       assert.equal(loadConfig({ MQFLEET_TOKEN_MAX_LIFETIME_SECONDS: '0' }).tokenMaxLifetimeSeconds, 0);
+    });
+
+    it('refuses password hashes below the OWASP cost', () => {
+      refused(
+        { ...PRODUCTION, MQFLEET_PASSWORD_HASH_COST: '16' },
+        /MQFLEET_PASSWORD_HASH_COST must be at least 17/,
+      );
+      assert.equal(loadConfig({ ...PRODUCTION, MQFLEET_PASSWORD_HASH_COST: '17' }).passwordHashCost, 17);
+      assert.equal(loadConfig({ MQFLEET_PASSWORD_HASH_COST: '14' }).passwordHashCost, 14);
     });
 
     it('refuses a missing or empty internal token', () => {

@@ -6,6 +6,8 @@ export const OpenRefusal = {
   OPEN_REFUSAL_BAD_CREDENTIALS: 'OPEN_REFUSAL_BAD_CREDENTIALS',
   OPEN_REFUSAL_NOT_AUTHORIZED: 'OPEN_REFUSAL_NOT_AUTHORIZED',
   OPEN_REFUSAL_MQ_API_SESSION: 'OPEN_REFUSAL_MQ_API_SESSION',
+  OPEN_REFUSAL_THROTTLED: 'OPEN_REFUSAL_THROTTLED',
+  OPEN_REFUSAL_BUSY: 'OPEN_REFUSAL_BUSY',
 } as const;
 
 export type OpenRefusal =
@@ -18,6 +20,10 @@ export type OpenRefusal =
   | 'OPEN_REFUSAL_NOT_AUTHORIZED'
   | 3
   | 'OPEN_REFUSAL_MQ_API_SESSION'
-  | 4;
+  | 4
+  | 'OPEN_REFUSAL_THROTTLED'
+  | 5
+  | 'OPEN_REFUSAL_BUSY'
+  | 6;
 
 export type OpenRefusal__Output = (typeof OpenRefusal)[keyof typeof OpenRefusal];
