@@ -41,9 +41,14 @@ describe('connection limits', () => {
   let port: number;
   const open: MqttClient[] = [];
 
+  /** Refusals this test has seen; the gateway's count must come to the same. */
+  let refusalsSeen = 0;
   const keep = (a: Attempt): number => {
     if (a.code === 0) open.push(a.client);
-    else a.client.end(true);
+    else {
+      refusalsSeen++;
+      a.client.end(true);
+    }
     return a.code;
   };
   let admin: MqfleetClient | undefined;
@@ -59,7 +64,7 @@ describe('connection limits', () => {
       env: {
         MQFLEET_MAX_CONNECTIONS: '6',
         MQFLEET_MAX_CONNECTIONS_PER_ADDRESS: '4',
-        MQFLEET_CONNECT_RATE_PER_ADDRESS: '3',
+        MQFLEET_CONNECT_RATE_PER_ADDRESS: '2',
         MQFLEET_GATEWAY_HEARTBEAT_MS: '200',
       },
     });
@@ -72,13 +77,21 @@ describe('connection limits', () => {
   });
 
   it('connections from one address faster than its rate are refused with 0x9F; others connect', async () => {
-    // Four at once: the bucket holds three (a second's worth).
+    // Eight at once: the bucket holds two (a second's worth), and refills at two a second while
+    // they arrive (slowly, on a loaded machine), so some of the last are refused.
     const attempts = await Promise.all(
-      [0, 1, 2, 3].map((i) => connectFrom(port, '127.0.0.22', { clientId: `fast-${i}` })),
+      Array.from({ length: 8 }, (_, i) => connectFrom(port, '127.0.0.22', { clientId: `fast-${i}` })),
     );
-    const codes = attempts.map((a) => a.code).sort();
+    const codes = attempts.map((a) => a.code);
     for (const a of attempts) a.client.end(true);
-    assert.deepEqual(codes, [0, 0, 0, CONNECTION_RATE_EXCEEDED]);
+    refusalsSeen += codes.filter((c) => c !== 0).length;
+    assert.ok(codes.filter((c) => c === 0).length >= 2, codes.join(','));
+    assert.ok(codes.includes(CONNECTION_RATE_EXCEEDED), codes.join(','));
+    // Beyond the rate only the open-connection bound (4) may refuse one instead.
+    assert.ok(
+      codes.every((c) => c === 0 || c === CONNECTION_RATE_EXCEEDED || c === QUOTA_EXCEEDED),
+      codes.join(','),
+    );
     // Another address is not held back.
     assert.equal(keep(await connectFrom(port, '127.0.0.23', { clientId: 'calm' })), 0);
     open.pop()!.end(true);
@@ -95,7 +108,7 @@ describe('connection limits', () => {
     // The rate test's connections have closed on the gateway's side.
     await until(async () => (await gatewayInfo()).connections === 0);
     for (let i = 0; i < 4; i++) {
-      // Opened one after the other, faster than the rate (3 a second): a rate refusal is tried again.
+      // Opened one after the other, faster than the rate (2 a second): a rate refusal is tried again.
       await until(
         async () => {
           const code = keep(await connectFrom(port, '127.0.0.20', { clientId: `held-${i}` }));
@@ -131,11 +144,8 @@ describe('connection limits', () => {
       10_000,
       100,
     );
-    // rate 1 + address 2 + gateway 1 at least (the until loops may add more).
-    const refused = await until(async () => {
-      const n = (await gatewayInfo()).refused;
-      return n >= 4 ? n : undefined;
-    });
-    assert.ok(refused >= 4);
+    // Every refusal seen here, and no other, is in the gateway's count.
+    assert.ok(refusalsSeen >= 4);
+    await until(async () => (await gatewayInfo()).refused === refusalsSeen);
   });
 });

@@ -45,7 +45,8 @@ interface Bucket {
 
 export class ConnectionLimits {
   private open = 0;
-  private readonly perAddress = new Map<string, number>();
+  /** Open connections by address. */
+  private readonly byAddress = new Map<string, number>();
   private readonly buckets = new Map<string, Bucket>();
   /** Connections refused, by limit, since the start. */
   readonly refused: Record<LimitRefusal, number> = {
@@ -67,7 +68,7 @@ export class ConnectionLimits {
     const { maxConnections, maxConnectionsPerAddress, connectRatePerAddress } = this.settings;
     let refusal: LimitRefusal | undefined;
     if (maxConnections > 0 && this.open >= maxConnections) refusal = 'maxConnections';
-    else if (maxConnectionsPerAddress > 0 && (this.perAddress.get(address) ?? 0) >= maxConnectionsPerAddress)
+    else if (maxConnectionsPerAddress > 0 && (this.byAddress.get(address) ?? 0) >= maxConnectionsPerAddress)
       refusal = 'maxConnectionsPerAddress';
     else if (connectRatePerAddress > 0 && !this.take(address, connectRatePerAddress))
       refusal = 'connectRatePerAddress';
@@ -76,16 +77,24 @@ export class ConnectionLimits {
       return refusal;
     }
     this.open += 1;
-    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
     return undefined;
   }
 
   /** An admitted connection ended. */
   release(address: string): void {
     this.open -= 1;
-    const n = (this.perAddress.get(address) ?? 1) - 1;
-    if (n <= 0) this.perAddress.delete(address);
-    else this.perAddress.set(address, n);
+    const n = (this.byAddress.get(address) ?? 1) - 1;
+    if (n <= 0) this.byAddress.delete(address);
+    else this.byAddress.set(address, n);
+  }
+
+  /**
+   * Whether admit needs the peer's address: reading it is a system call per connection
+   * (getpeername), which a gateway without per-address limits saves.
+   */
+  get perAddress(): boolean {
+    return this.settings.maxConnectionsPerAddress > 0 || this.settings.connectRatePerAddress > 0;
   }
 
   get refusedTotal(): number {

@@ -777,7 +777,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       return;
     }
     // Connection limits (connection-limits.ts): the address is read here, before any session work.
-    const address = socket.remoteAddress ?? '';
+    const address = this.connectionLimits.perAddress ? (socket.remoteAddress ?? '') : '';
     const refusal = this.connectionLimits.admit(address);
     if (refusal && this.refusedWaiting >= MAX_REFUSED_WAITING) {
       // Too many refused connections already wait for their CONNECT: this one is not read at all.
