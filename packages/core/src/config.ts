@@ -278,6 +278,11 @@ function checkTogether(settings: ConfigSettings, env: Env, label: (key: string) 
       "MQFLEET_CLIENT_ID_OWNERSHIP=off is refused when NODE_ENV=production (any user could take over another user's session): use refuse or clean-start",
     );
   }
+  if (production && settings.passwordHashCost < 17) {
+    throw new ConfigError(
+      'MQFLEET_PASSWORD_HASH_COST must be at least 17 when NODE_ENV=production (the OWASP minimum for scrypt, N=2^17)',
+    );
+  }
   if (production && !settings.internalToken && !settings.grpcTlsCaFile) {
     throw new ConfigError(
       'MQFLEET_INTERNAL_TOKEN (or mutual TLS: MQFLEET_GRPC_TLS_CA_FILE with certificates) must be set when NODE_ENV=production (it guards gateway calls)',

@@ -44,6 +44,13 @@ export const ERROR_KINDS = {
    * alterMqSession will topic). 12041, like 12040, is outside FairCom's code table (docs/errors.md).
    */
   RULES_REFUSE: { jsonCode: 12041, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  /**
+   * Too many failed logins for a username from an address, or from an address: refused without
+   * checking the password until the delay has passed. 12042 is not in FairCom's code table.
+   */
+  TOO_MANY_ATTEMPTS: { jsonCode: 12042, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },
+  /** The password hashing pool and its queue are full: try again shortly. Not in FairCom's table. */
+  BUSY: { jsonCode: 12043, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },
   UNKNOWN_ACTION: { jsonCode: 12008, grpcStatus: GrpcStatus.UNIMPLEMENTED },
   UNKNOWN_API: { jsonCode: 12013, grpcStatus: GrpcStatus.UNIMPLEMENTED },
   UNAVAILABLE: { jsonCode: 12019, grpcStatus: GrpcStatus.UNAVAILABLE },

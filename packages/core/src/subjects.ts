@@ -342,6 +342,11 @@ export interface GatewayHeartbeat {
   host: string;
   mqttPort: number;
   connections: number;
+  /**
+   * Connections refused since the gateway started because they were over a connection limit
+   * (services/connection-gateway/src/connection-limits.ts); absent from older gateways.
+   */
+  refusedConnections?: number;
 }
 
 /** The instance part of a connection id (`<instance>.<random>`); "" for ids without one. */

@@ -66,6 +66,15 @@ describe('loadConfig', () => {
       allowAnonymous: true,
       tokenMaxLifetimeSeconds: 86_400,
       clientIdOwnership: 'refuse',
+      loginFreeFailures: 5,
+      loginAddressFreeFailures: 20,
+      loginThrottleMaxSeconds: 300,
+      passwordHashCost: 17,
+      hashConcurrency: 2,
+      hashQueue: 32,
+      maxConnections: 100_000,
+      maxConnectionsPerAddress: 50_000,
+      connectRatePerAddress: 25_000,
       mqttMayUseMqApiNames: false,
       applyTimeoutMs: 1000,
       maxPacketSize: 1048576,
@@ -263,6 +272,15 @@ describe('loadConfig', () => {
         () => loadConfig({ MQFLEET_CLIENT_ID_OWNERSHIP: 'maybe' }),
         /MQFLEET_CLIENT_ID_OWNERSHIP.*refuse, clean-start, off/,
       );
+    });
+
+    it('refuses password hashes below the OWASP cost', () => {
+      refused(
+        { ...PRODUCTION, MQFLEET_PASSWORD_HASH_COST: '16' },
+        /MQFLEET_PASSWORD_HASH_COST must be at least 17/,
+      );
+      assert.equal(loadConfig({ ...PRODUCTION, MQFLEET_PASSWORD_HASH_COST: '17' }).passwordHashCost, 17);
+      assert.equal(loadConfig({ MQFLEET_PASSWORD_HASH_COST: '14' }).passwordHashCost, 14);
     });
 
     it('refuses a missing or empty internal token', () => {

@@ -5,6 +5,7 @@ export {
   freePort,
   REPO_ROOT,
   TEST_STREAM_LIMITS,
+  TEST_HASH_COST,
   FAKE_GATEWAYS_ENV,
   type ServiceProcess,
 } from './process';

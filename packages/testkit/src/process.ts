@@ -43,6 +43,14 @@ export const TEST_STREAM_LIMITS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Password hashes at N=2^14 rather than the default 2^17 (MQFLEET_PASSWORD_HASH_COST): a hash at
+ * 2^17 is 128 MiB and a few hundred milliseconds of a core, several seconds when parallel test
+ * files share two cores, and every system start and login hashes. Tests of the cost itself set it,
+ * and startService leaves it out of a NODE_ENV=production start.
+ */
+export const TEST_HASH_COST: Readonly<Record<string, string>> = { MQFLEET_PASSWORD_HASH_COST: '14' };
+
+/**
  * For tests whose "gateways" are gRPC calls that never heartbeat: without it the session-service
  * takes their sessions for lost after the default 10 s (docs/mqtt.md, "A gateway that dies").
  */
@@ -58,7 +66,14 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const main = path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
   const child = spawn(process.execPath, [...nodeOptionsOf(name), main], {
-    env: { PATH: process.env.PATH ?? '', MQFLEET_LOG_LEVEL: 'debug', ...TEST_STREAM_LIMITS, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      MQFLEET_LOG_LEVEL: 'debug',
+      ...TEST_STREAM_LIMITS,
+      // A production start keeps the default: it refuses a cost below 17.
+      ...(env.NODE_ENV === 'production' ? {} : TEST_HASH_COST),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -52,12 +52,15 @@ export interface Answer {
   echo: Echo;
 }
 
-/** Answers one request body (bytes or text) as POST /api does; the WebSocket endpoint uses it too. */
-export type Answerer = (body: Buffer) => Promise<Answer>;
+/**
+ * Answers one request body (bytes or text) as POST /api does; the WebSocket endpoint uses it too.
+ * clientAddress is the HTTP client's (Fastify's request.ip): logins are throttled by it.
+ */
+export type Answerer = (body: Buffer, clientAddress: string) => Promise<Answer>;
 
 /** Registers POST /api; returns the function that answers a request body. */
 export function registerApi(app: FastifyInstance, backend: Backend, logger: Logger): Answerer {
-  const run = async (body: Record<string, unknown>): Promise<Outcome> => {
+  const run = async (body: Record<string, unknown>, clientAddress: string): Promise<Outcome> => {
     const outcome: Outcome = { warnings: [], serverSuppliedValues: {} };
     try {
       const envelope = readEnvelope(body);
@@ -78,6 +81,7 @@ export function registerApi(app: FastifyInstance, backend: Backend, logger: Logg
         authToken: envelope.authToken,
         options: envelope.options,
         backend,
+        clientAddress,
         warnings: outcome.warnings,
         serverSuppliedValues: outcome.serverSuppliedValues,
       });
@@ -90,7 +94,7 @@ export function registerApi(app: FastifyInstance, backend: Backend, logger: Logg
     return outcome;
   };
 
-  const answer: Answerer = async (body) => {
+  const answer: Answerer = async (body, clientAddress) => {
     const parsed = parseBody(body);
     if (!parsed.ok) {
       const failure = {
@@ -107,12 +111,12 @@ export function registerApi(app: FastifyInstance, backend: Backend, logger: Logg
       return { status: 200, response: failureResponse(failure), echo: readEcho(undefined) };
     }
     const echo = readEcho(parsed.value);
-    const outcome = await run(parsed.value);
+    const outcome = await run(parsed.value, clientAddress);
     return { status: 200, response: buildResponse(parsed.value, echo, outcome), echo };
   };
 
   app.post('/api', async (request, reply) => {
-    const { status, response, echo } = await answer(request.body as Buffer);
+    const { status, response, echo } = await answer(request.body as Buffer, request.ip);
     return send(reply, status, response, echo);
   });
 

@@ -37,11 +37,18 @@ export function registerWebSocket(
 ): void {
   void app.register(websocket, { options: { maxPayload: MAX_FRAME } });
   void app.register(async (scope) => {
-    scope.get('/ws', { websocket: true }, (socket) => serve(socket, backend, answer, logger));
+    scope.get('/ws', { websocket: true }, (socket, request) =>
+      serve(socket, backend, (body) => answer(body, request.ip), logger),
+    );
   });
 }
 
-function serve(socket: WebSocket, backend: Backend, answer: Answerer, logger: Logger): void {
+function serve(
+  socket: WebSocket,
+  backend: Backend,
+  answer: (body: Buffer) => ReturnType<Answerer>,
+  logger: Logger,
+): void {
   const pushes = new Map<string, Push>();
   let watch: Watch | undefined;
   // Requests are answered in order: each waits for the one before.

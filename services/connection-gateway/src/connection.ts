@@ -3,6 +3,7 @@
 // window, the queue, the outbound budget) is outbound.ts; packet handling itself lives in
 // dispatcher.ts and packets/*.ts.
 import type { Parser } from './parser';
+import type { LimitRefusal } from './connection-limits';
 import * as mqtt from 'mqtt-packet';
 import {
   ALLOW_ALL,
@@ -213,6 +214,13 @@ export class Connection {
    * own delay).
    */
   inbox: mqtt.Packet[] = NO_PACKETS;
+  /**
+   * Over a connection limit when accepted (connection-limits.ts): its CONNECT is refused and
+   * nothing else is done for it.
+   */
+  limitRefusal: LimitRefusal | undefined = undefined;
+  /** The address it counts against in the connection limits, once admitted. */
+  limitAddress: string | undefined = undefined;
   /** Until CONNECT arrives: the connection is cut off without one (dispatcher.ts). */
   connectTimer: NodeJS.Timeout | undefined = undefined;
   /** Set by the dispatcher: handles the inbox once acknowledgements went out. */

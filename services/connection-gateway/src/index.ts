@@ -38,6 +38,7 @@ import { isShared, parseShared, SharedMembers } from './shared';
 import { FilterIndex } from './filter-index';
 import { HealthMonitor } from './health';
 import { closeListeners, openListeners, type ClientStream, type Listener } from './listeners';
+import { ConnectionLimits } from './connection-limits';
 import { SessionClient } from './session-client';
 import { SessionWriter } from './writer';
 import { KnownSessions } from './known-sessions';
@@ -77,6 +78,11 @@ const LOAD_LINGER_MS = 10_000;
  * written, until the rate reached the threshold).
  */
 const LOAD_BACKLOG = 100;
+/**
+ * Connections over a limit that may wait at once for their CONNECT, to be refused with a reason
+ * code; beyond it such a connection is closed unread. Each waits at most CONNECT_TIMEOUT_MS.
+ */
+const MAX_REFUSED_WAITING = 1000;
 
 export { Connection } from './connection';
 export type { RoutedMessage } from './message';
@@ -169,6 +175,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   private messageCounter = 0;
   private port = 0;
   private closingNow = false;
+  /** Connection limits and their refusal counts (connection-limits.ts). */
+  readonly connectionLimits: ConnectionLimits;
+  /** Connections over a limit still waiting for their CONNECT to be refused. */
+  private refusedWaiting = 0;
   /** close() began. */
   get closing(): boolean {
     return this.closingNow;
@@ -191,6 +201,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       this.watchClient(clientName, watching),
     );
     this.bus = new BusLimits(config, () => this.nc?.info?.max_payload);
+    this.connectionLimits = new ConnectionLimits(config);
   }
 
   /**
@@ -778,13 +789,31 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       socket.destroy();
       return;
     }
+    // Connection limits (connection-limits.ts): the address is read here, before any session work.
+    const address = this.connectionLimits.perAddress ? (socket.remoteAddress ?? '') : '';
+    const refusal = this.connectionLimits.admit(address);
+    if (refusal && this.refusedWaiting >= MAX_REFUSED_WAITING) {
+      // Too many refused connections already wait for their CONNECT: this one is not read at all.
+      socket.destroy();
+      return;
+    }
     const conn = new Connection(socket, this);
+    if (refusal) {
+      // Its CONNECT is answered with the refusal (packets/connect.ts), then it closes.
+      conn.limitRefusal = refusal;
+      this.refusedWaiting += 1;
+      this.logger.debug('connection over a limit', { address, limit: refusal });
+    } else {
+      conn.limitAddress = address;
+    }
     this.connections.add(conn);
     attach(conn);
   }
 
   socketClosed(conn: Connection): void {
     this.connections.delete(conn);
+    if (conn.limitAddress !== undefined) this.connectionLimits.release(conn.limitAddress);
+    else if (conn.limitRefusal) this.refusedWaiting -= 1;
   }
 
   holdingDeliveries(conn: Connection, holding: boolean): void {
@@ -849,6 +878,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       host: this.config.host,
       mqttPort: this.port,
       connections: this.byClient.size,
+      refusedConnections: this.connectionLimits.refusedTotal,
     };
     try {
       this.nc.publish(this.s.gatewayHeartbeat(this.gatewayId), JSON.stringify(beat));

@@ -149,6 +149,7 @@ type Call = {
   cancelled?: boolean;
   getDeadline?: () => grpc.Deadline;
   getAuthContext?: () => { sslPeerCertificate?: PeerCertificate };
+  getPeer: () => string;
 };
 
 const isConnected = (session: Session__Output): boolean =>
@@ -321,6 +322,29 @@ function sameSecret(a: string, b: string): boolean {
  * With neither configured (development only: production refuses to start so) the network is
  * trusted.
  */
+/**
+ * The address a login comes from: an internal caller (the api-gateway) names its HTTP client's
+ * in x-mqfleet-client-address; anyone else is taken at the gRPC peer's address.
+ */
+function sourceAddress(deps: Deps, call: Call): string {
+  const named = call.metadata.get('x-mqfleet-client-address')[0];
+  if (typeof named === 'string' && named !== '') {
+    try {
+      internal(deps, call);
+      return named;
+    } catch {
+      // Not an internal caller: its claim is ignored.
+    }
+  }
+  return peerAddress(call.getPeer());
+}
+
+/** The host of a grpc-js peer ("ipv4:127.0.0.1:5000", "ipv6:[::1]:5000"). */
+function peerAddress(peer: string): string {
+  const m = /^(?:ipv4:|ipv6:)?\[?([^\]]*?)\]?:\d+$/.exec(peer);
+  return m ? m[1]! : peer;
+}
+
 function internal(deps: Deps, call: Call): void {
   const certs = deps.clientCertificates;
   if (certs) {
@@ -490,6 +514,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       host: g.host,
       mqttPort: g.mqttPort,
       connections: g.connections,
+      refusedConnections: String(g.refusedConnections ?? 0),
       lastSeenAt: new Date(g.lastSeen).toISOString(),
     })),
   });
@@ -517,8 +542,15 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     // [MQTT-3.1.4-2] authenticate before the session is touched.
     if (req.username) {
       const password = Buffer.from(req.password ?? '', 'base64');
-      if (!(await authenticateMqtt(db, req.username, password))) {
-        return { refusal: 'OPEN_REFUSAL_BAD_CREDENTIALS', sessionPresent: false, session: null };
+      const checked = await authenticateMqtt(db, req.username, password, req.ipAddress);
+      if (checked !== 'ok') {
+        const refusal =
+          checked === 'throttled'
+            ? 'OPEN_REFUSAL_THROTTLED'
+            : checked === 'busy'
+              ? 'OPEN_REFUSAL_BUSY'
+              : 'OPEN_REFUSAL_BAD_CREDENTIALS';
+        return { refusal, sessionPresent: false, session: null };
       }
     } else if (!deps.allowAnonymous) {
       return { refusal: 'OPEN_REFUSAL_NOT_AUTHORIZED', sessionPresent: false, session: null };
@@ -799,13 +831,14 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     },
   };
   const auth: AuthServiceHandlers = {
-    CreateToken: unary(log, async (req) => {
+    CreateToken: unary(log, async (req, call) => {
       const issued = await createToken(
         db,
         req.username,
         req.password,
         req.idleTimeoutSeconds ?? undefined,
         req.description,
+        sourceAddress(deps, call),
       );
       return {
         token: issued.token,

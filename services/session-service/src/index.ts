@@ -12,7 +12,7 @@ import {
   type Logger,
 } from '@mqfleet/core';
 import { serverCredentials } from '@mqfleet/proto';
-import { adminHasDefaultPassword, ensureAdmin, setTokenMaxLifetime } from './accounts';
+import { adminHasDefaultPassword, configureLogins, ensureAdmin, setTokenMaxLifetime } from './accounts';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
 import { storeLimits } from './bus-fit';
@@ -70,6 +70,14 @@ export function buildSessionService(
   return {
     async start() {
       setTokenMaxLifetime(config.tokenMaxLifetimeSeconds);
+      configureLogins({
+        freeFailures: config.loginFreeFailures,
+        addressFreeFailures: config.loginAddressFreeFailures,
+        maxDelaySeconds: config.loginThrottleMaxSeconds,
+        hashConcurrency: config.hashConcurrency,
+        hashQueue: config.hashQueue,
+        hashCost: config.passwordHashCost,
+      });
       db = createPool(databaseUrl);
       const applied = await migrate(db);
       if (applied.length) log.info('migrations applied', { applied });

@@ -1,6 +1,12 @@
 // Starts a real session-service (in-process) on a fresh database and NATS prefix.
 import * as grpc from '@grpc/grpc-js';
-import { createInfra, FAKE_GATEWAYS_ENV, TEST_STREAM_LIMITS, type Infra } from '@mqfleet/testkit';
+import {
+  createInfra,
+  FAKE_GATEWAYS_ENV,
+  TEST_HASH_COST,
+  TEST_STREAM_LIMITS,
+  type Infra,
+} from '@mqfleet/testkit';
 import { createLogger, loadConfig, type Config } from '@mqfleet/core';
 import {
   AccountServiceClient,
@@ -32,6 +38,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     MQFLEET_NATS_PREFIX: infra.natsPrefix,
     MQFLEET_GRPC_PORT: '0',
     ...TEST_STREAM_LIMITS,
+    ...TEST_HASH_COST,
     ...FAKE_GATEWAYS_ENV,
     ...env,
   });

@@ -95,7 +95,7 @@ const createSession: ActionDef = {
     defaultVariantFormat: { type: 'string' },
     defaultResponseOptions,
   }),
-  async run({ params, backend, serverSuppliedValues }) {
+  async run({ params, backend, clientAddress, serverSuppliedValues }) {
     const username = requiredString(params, 'username', MAX_USERNAME_BYTES);
     // An empty password is a wrong password (12033), not a missing one.
     if (params.password === undefined || params.password === null) throw missingProperty('password');
@@ -104,12 +104,15 @@ const createSession: ActionDef = {
     const idle = optionalInteger(params, 'idleConnectionTimeoutSeconds', 0, UINT32_MAX);
     if (idle === undefined) serverSuppliedValues.idleConnectionTimeoutSeconds = DEFAULT_TOKEN_IDLE_SECONDS;
 
+    // Failed logins are throttled by the address they come from (docs/security.md).
+    const metadata = backend.internal();
+    metadata.set('x-mqfleet-client-address', clientAddress);
     const created = await unary<CreateTokenResponse__Output>((cb) =>
       backend.auth.createToken(
         idle === undefined
           ? { username, password, description }
           : { username, password, description, idleTimeoutSeconds: idle },
-        backend.internal(),
+        metadata,
         backend.options(),
         cb,
       ),

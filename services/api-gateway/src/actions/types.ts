@@ -11,6 +11,8 @@ export interface ActionContext {
   authToken: string;
   options: ResponseOptions;
   backend: Backend;
+  /** The HTTP client's address (Fastify's request.ip; no proxy is trusted). */
+  clientAddress: string;
   warnings: Warning[];
   serverSuppliedValues: Record<string, unknown>;
 }

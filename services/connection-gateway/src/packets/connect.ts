@@ -21,6 +21,7 @@ import type {
 } from '@mqfleet/proto';
 import type { Connection } from '../connection';
 import { MalformedPacketError, SessionServiceError } from '../errors';
+import { REFUSAL_CODES } from '../connection-limits';
 import { userPropertiesToPairs } from '../message';
 import { ReasonCode, ReturnCode } from '../reason-codes';
 import { beyondMaxKeepAlive, keepAliveInForce } from '../keep-alive';
@@ -294,6 +295,12 @@ interface Declared extends Connecting {
  */
 export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
   if (!checkProtocol(conn, packet)) return;
+  if (conn.limitRefusal) {
+    // Over a connection limit (connection-limits.ts): refused before any session work.
+    const { v4, v5, reason } = REFUSAL_CODES[conn.limitRefusal];
+    refuse(conn, v4, v5, reason);
+    return;
+  }
   const c = identify(conn, packet);
   if (!c || !checkKeepAlive(c) || !checkAuthenticationMethod(c) || !checkWill(c)) return;
   const d = declare(c);
@@ -516,6 +523,25 @@ async function openStored(c: Declared): Promise<void> {
         'bad username or password',
       );
     }
+    return;
+  }
+  if (response.refusal === 'OPEN_REFUSAL_THROTTLED') {
+    // Too many failed logins for this username from this address (docs/security.md): the
+    // password was not checked. 3.1.1 has no such code; 3 (server unavailable) says "later"
+    // without telling a device its password is wrong.
+    if (conn.state !== 'closed') {
+      refuse(
+        conn,
+        ReturnCode.SERVER_UNAVAILABLE,
+        ReasonCode.CONNECTION_RATE_EXCEEDED,
+        'too many failed logins; try again later',
+      );
+    }
+    return;
+  }
+  if (response.refusal === 'OPEN_REFUSAL_BUSY') {
+    if (conn.state !== 'closed')
+      refuse(conn, ReturnCode.SERVER_UNAVAILABLE, ReasonCode.SERVER_BUSY, 'busy checking other logins');
     return;
   }
   if (response.refusal === 'OPEN_REFUSAL_NOT_AUTHORIZED') {

@@ -1,11 +1,14 @@
 // Original file: proto/mqfleet/v1/session.proto
 
+import type { Long } from '@grpc/proto-loader';
+
 export interface GatewayInfo {
   gatewayId?: string;
   host?: string;
   mqttPort?: number;
   connections?: number;
   lastSeenAt?: string;
+  refusedConnections?: number | string | Long;
 }
 
 export interface GatewayInfo__Output {
@@ -14,4 +17,5 @@ export interface GatewayInfo__Output {
   mqttPort: number;
   connections: number;
   lastSeenAt: string;
+  refusedConnections: string;
 }

@@ -7,6 +7,8 @@ export const OpenRefusal = {
   OPEN_REFUSAL_NOT_AUTHORIZED: 'OPEN_REFUSAL_NOT_AUTHORIZED',
   OPEN_REFUSAL_MQ_API_SESSION: 'OPEN_REFUSAL_MQ_API_SESSION',
   OPEN_REFUSAL_NOT_OWNER: 'OPEN_REFUSAL_NOT_OWNER',
+  OPEN_REFUSAL_THROTTLED: 'OPEN_REFUSAL_THROTTLED',
+  OPEN_REFUSAL_BUSY: 'OPEN_REFUSAL_BUSY',
 } as const;
 
 export type OpenRefusal =
@@ -21,6 +23,10 @@ export type OpenRefusal =
   | 'OPEN_REFUSAL_MQ_API_SESSION'
   | 4
   | 'OPEN_REFUSAL_NOT_OWNER'
-  | 5;
+  | 5
+  | 'OPEN_REFUSAL_THROTTLED'
+  | 6
+  | 'OPEN_REFUSAL_BUSY'
+  | 7;
 
 export type OpenRefusal__Output = (typeof OpenRefusal)[keyof typeof OpenRefusal];

@@ -1,0 +1,43 @@
+// The counting of services/connection-gateway/src/connection-limits.ts on a clock the test moves;
+// the refusals on real connections are in test/e2e/connection-limits.test.ts.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConnectionLimits } from '../src/connection-limits';
+
+describe('ConnectionLimits', () => {
+  it('counts open connections in all and per address, and frees them on release', () => {
+    const limits = new ConnectionLimits({
+      maxConnections: 3,
+      maxConnectionsPerAddress: 2,
+      connectRatePerAddress: 0,
+    });
+    assert.equal(limits.admit('a'), undefined);
+    assert.equal(limits.admit('a'), undefined);
+    assert.equal(limits.admit('a'), 'maxConnectionsPerAddress');
+    assert.equal(limits.admit('b'), undefined);
+    assert.equal(limits.admit('c'), 'maxConnections');
+    limits.release('a');
+    assert.equal(limits.admit('c'), undefined);
+    assert.deepEqual(limits.refused, {
+      maxConnections: 1,
+      maxConnectionsPerAddress: 1,
+      connectRatePerAddress: 0,
+    });
+    assert.equal(limits.refusedTotal, 2);
+  });
+
+  it('lets a second’s worth of connections through at once, then the rate', () => {
+    const clock = { now: 0 };
+    const limits = new ConnectionLimits(
+      { maxConnections: 0, maxConnectionsPerAddress: 0, connectRatePerAddress: 4 },
+      () => clock.now,
+    );
+    const admitted = (n: number) =>
+      Array.from({ length: n }, () => limits.admit('a')).filter((r) => r === undefined).length;
+    assert.equal(admitted(6), 4);
+    clock.now += 500; // two more
+    assert.equal(admitted(3), 2);
+    assert.equal(limits.admit('b'), undefined, 'another address has its own bucket');
+    assert.equal(limits.refused.connectRatePerAddress, 3);
+  });
+});
