@@ -37,3 +37,4 @@ export * from './stream-limits';
 export * from './bus-limits';
 export * from './event-size';
 export * from './mq-api-messages';
+export * from './metrics';

@@ -58,7 +58,14 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const main = path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
   const child = spawn(process.execPath, [...nodeOptionsOf(name), main], {
-    env: { PATH: process.env.PATH ?? '', MQFLEET_LOG_LEVEL: 'debug', ...TEST_STREAM_LIMITS, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      MQFLEET_LOG_LEVEL: 'debug',
+      // A free port for each service's /metrics (named in its ready line): tests run in parallel.
+      MQFLEET_METRICS_PORT: '0',
+      ...TEST_STREAM_LIMITS,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
