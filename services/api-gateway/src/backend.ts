@@ -91,7 +91,7 @@ export interface Backend {
     options: grpc.CallOptions,
   ): Promise<ListedPage>;
   /** alterMqSession's path: many callers' alterations over one stream (alter-stream.ts). */
-  alterStream: AlterStream;
+  alterStream: Pick<AlterStream, 'alter'>;
   auth: AuthServiceClientType;
   accounts: AccountServiceClientType;
   labels: LabelServiceClientType;

@@ -1,12 +1,13 @@
 // The api-gateway: a Fastify app that serves the FairCom-style JSON API over gRPC calls to the
 // session-service. buildApiGateway never reads the environment; main.ts does.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { createLogger, ERROR_KINDS, type Config, type Logger } from '@mqfleet/core';
+import { createLogger, ERROR_KINDS, type Config, type Logger, type ServiceMetrics } from '@mqfleet/core';
 import { failureResponse, registerApi } from './api';
-import { createBackend } from './backend';
+import { createBackend, unary } from './backend';
 import { registerHealth } from './health';
 import { registerOpenApi } from './openapi';
 import { registerWebSocket } from './ws';
+import { AccountNames, registerObservation, requestIdFrom, REQUEST_ID_HEADER } from './observe';
 
 /** Bodies up to 4 MiB: willPayload and metadata are at most 65,500 bytes each. */
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -20,15 +21,29 @@ export interface ApiGateway {
 export function buildApiGateway(
   config: Config,
   logger: Logger = createLogger('api-gateway', config.logLevel),
+  /** Where its HTTP latencies go (main.ts serves them on /metrics); none without. */
+  metrics?: ServiceMetrics,
 ): ApiGateway {
   const backend = createBackend(config);
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    // Every request's id: the caller's x-request-id when usable, otherwise a new one (observe.ts).
+    genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
+  });
+  const accounts = new AccountNames(async (token) => {
+    const who = await unary<{ username: string }>((done) =>
+      backend.auth.whoAmI({}, backend.bearer(token), backend.options(), done),
+    );
+    return who.username;
+  });
+  registerObservation(app, logger, accounts, metrics);
 
   // The body is JSON whatever the Content-Type says; /api parses it itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  const answer = registerApi(app, backend, logger);
+  const answer = registerApi(app, backend, logger, accounts);
   registerWebSocket(app, backend, answer, logger);
   registerHealth(app, config, backend);
   registerOpenApi(app);

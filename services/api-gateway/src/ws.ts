@@ -36,11 +36,21 @@ export function registerWebSocket(
 ): void {
   void app.register(websocket, { options: { maxPayload: MAX_FRAME } });
   void app.register(async (scope) => {
-    scope.get('/ws', { websocket: true }, (socket) => serve(socket, backend, answer, logger));
+    scope.get('/ws', { websocket: true }, (socket, request) =>
+      serve(socket, backend, answer, logger, request.id),
+    );
   });
 }
 
-function serve(socket: WebSocket, backend: Backend, answer: Answerer, logger: Logger): void {
+/** `requestId`: the upgrade request's; frame n's calls carry `<requestId>.<n>`. */
+function serve(
+  socket: WebSocket,
+  backend: Backend,
+  answer: Answerer,
+  logger: Logger,
+  requestId: string,
+): void {
+  let frames = 0;
   const pushes = new Map<string, Push>();
   // Requests are answered in order: each waits for the one before.
   let queue: Promise<void> = Promise.resolve();
@@ -85,7 +95,7 @@ function serve(socket: WebSocket, backend: Backend, answer: Answerer, logger: Lo
       request = { ...request, params };
       body = Buffer.from(JSON.stringify(request));
     }
-    const { response, echo } = await answer(body);
+    const { response, echo } = await answer(body, `${requestId}.${++frames}`);
     send(serialize(response, echo));
     if (push === undefined || response.errorCode !== 0 || !request) return;
     const params = request.params as Record<string, unknown>;
