@@ -719,6 +719,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       .catch((err: unknown) => this.logger.warn('CloseSession failed', { clientName: conn.clientName, err }))
       .finally(() => this.closeCalls.delete(call));
     this.closeCalls.add(call);
+    conn.log.info('disconnected', { clientName: conn.clientName, reason: info.reason, clean: info.clean });
     this.emit('connectionClosed', conn.clientName, conn.id, info.reason);
   }
 
