@@ -136,6 +136,33 @@ describe('logs: request ids across the services, access log, no secrets (separat
     }
   });
 
+  it('a forged request id cannot break or fake log lines: it stays one JSON string field', async () => {
+    // Quotes, braces and a fake field: printable, so kept, and written as a JSON string.
+    const forged = '"},"level":"error","msg":"forged","x":{"a":"';
+    const res = await post(
+      { api: 'admin', action: 'pingSession', params: {}, authToken: adminToken },
+      { 'x-request-id': forged },
+    );
+    assert.equal(res.body.errorCode, 0);
+    assert.equal(res.requestId, forged);
+    await system.apiGateway.waitForLine((l) => l.includes('"msg":"request"') && l.includes('forged'));
+    for (const raw of system.apiGateway.lines) JSON.parse(raw); // every line is still one JSON object
+    const lines = linesOf(system.apiGateway.lines, (l) => l.requestId === forged);
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]!.msg, 'request');
+    assert.equal(lines[0]!.level, 'info');
+    assert.equal(linesOf(system.apiGateway.lines, (l) => l.msg === 'forged').length, 0);
+    // A request id with a control character is not taken (a new one is made); the API still answers.
+    const raw = await fetch(`${system.baseUrl}/api`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'tab\there' },
+      body: JSON.stringify({ api: 'admin', action: 'pingSession', params: {} }),
+    });
+    assert.equal(raw.status, 200);
+    assert.match(raw.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    await raw.arrayBuffer();
+  });
+
   it('writes no password or token in any log line, after createAccount, createSession and a connection with a password', async () => {
     const created = await post(
       {

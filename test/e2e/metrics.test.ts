@@ -112,7 +112,10 @@ describe('Prometheus /metrics of each service (separate processes)', () => {
       value(g, 'mqfleet_gateway_bytes_total', { direction: 'in' })! >
         base('mqfleet_gateway_bytes_total', { direction: 'in' }) + 50,
     );
-    assert.equal(value(g, 'mqfleet_gateway_connections', { state: 'open', protocol: '5' }), 2);
+    assert.equal(
+      value(g, 'mqfleet_gateway_connections', { state: 'open', protocol: '5', transport: 'mqtt' }),
+      2,
+    );
     assert.equal(value(g, 'mqfleet_gateway_sessions', { state: 'live' }), 2);
     assert.equal(value(g, 'mqfleet_gateway_inflight_messages'), 0);
     assert.equal(value(g, 'mqfleet_nats_connected'), 1);
@@ -171,6 +174,28 @@ describe('Prometheus /metrics of each service (separate processes)', () => {
       10000,
     );
     assert.ok(value(await scrape(gateway), 'mqfleet_gateway_disconnects_total')! >= 1);
+  });
+
+  it('counts a delivery dropped as too large for its client, also after that client has gone', async () => {
+    const gateway = system.gateways[0]!.process;
+    const dropped = async (): Promise<number> =>
+      value(await scrape(gateway), 'mqfleet_messages_dropped_total', { reason: 'packetTooLarge' }) ?? 0;
+    const before = await dropped();
+    const connections = value(await scrape(gateway), 'mqfleet_gateway_connections') ?? 0;
+    // MQTT 5: the client takes packets of at most 64 bytes [MQTT-3.1.2-24]; a larger one is dropped.
+    const small = await system.mqtt('metrics-small', { properties: { maximumPacketSize: 64 } });
+    await small.subscribeAsync('metrics/big', { qos: 0 });
+    const pub = await system.mqtt('metrics-big-pub');
+    await pub.publishAsync('metrics/big', 'x'.repeat(200), { qos: 1 });
+    await until(async () => (await dropped()) === before + 1, 10000);
+    await small.endAsync();
+    // Its socket gone from the gateway: only the publisher is left of the two.
+    await until(
+      async () => value(await scrape(gateway), 'mqfleet_gateway_connections') === connections + 1,
+      10000,
+    );
+    assert.equal(await dropped(), before + 1, 'the ended connection keeps its drop in the total');
+    await pub.endAsync();
   });
 
   it('answers 404 off /metrics and takes no other method', async () => {

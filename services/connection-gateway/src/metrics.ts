@@ -4,6 +4,7 @@
 // are counted as they happen, from the gateway's events (events.ts).
 import type { ServiceMetrics } from '@mqfleet/core';
 import type { Gateway } from './index';
+import { transportOf } from './listeners';
 
 /** An alteration's event waits this long at most for its application to be seen. */
 const EVENT_MEMORY = 10_000;
@@ -19,18 +20,19 @@ export function registerGatewayMetrics(metrics: ServiceMetrics, gateway: Gateway
 
   metrics.gauge(
     'mqfleet_gateway_connections',
-    'Client connections of this gateway by state (new: before CONNECT, opening: until CONNACK, open, closed) and MQTT protocol version',
-    ['state', 'protocol'],
+    'Client connections of this gateway by state (new: before CONNECT, opening: until CONNACK, open, closed), MQTT protocol version and transport (mqtt, mqtts, ws, wss)',
+    ['state', 'protocol', 'transport'],
     (put) => {
-      const counts = new Map<string, { state: string; protocol: string; n: number }>();
+      const counts = new Map<string, { state: string; protocol: string; transport: string; n: number }>();
       for (const conn of gateway.connections) {
         const protocol = conn.state === 'new' ? 'unknown' : (PROTOCOLS[conn.protocolVersion] ?? 'unknown');
-        const key = `${conn.state}/${protocol}`;
-        const entry = counts.get(key) ?? { state: conn.state, protocol, n: 0 };
+        const transport = transportOf(conn.socket);
+        const key = `${conn.state}/${protocol}/${transport}`;
+        const entry = counts.get(key) ?? { state: conn.state, protocol, transport, n: 0 };
         entry.n++;
         counts.set(key, entry);
       }
-      for (const { state, protocol, n } of counts.values()) put({ state, protocol }, n);
+      for (const { state, protocol, transport, n } of counts.values()) put({ state, protocol, transport }, n);
     },
   );
   metrics.gauge(
