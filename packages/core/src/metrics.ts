@@ -7,8 +7,20 @@
 // would cost the message path of the connection-gateway more than its own plain counters do.
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Gauge, Histogram, LabelValues, Registry } from 'prom-client';
 import type { Logger } from './log';
+
+let promClient: typeof PromClient | undefined;
+/**
+ * prom-client, loaded by the first ServiceMetrics rather than with @mqfleet/core: requiring it
+ * took about half a second on a loaded machine, which every user of the package (MqfleetClient,
+ * a service refusing its configuration) paid for nothing.
+ */
+function prom(): typeof PromClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (promClient ??= require('prom-client') as typeof PromClient);
+}
 
 /** Every metric of mqfleet's own starts with this. */
 export const METRIC_PREFIX = 'mqfleet_';
@@ -32,7 +44,7 @@ export function metricsPortOf(basePort: number, role: MetricsRole): number {
 export type Put<L extends string> = (labels: Partial<Record<L, string | number>>, value: number) => void;
 
 export class ServiceMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry = new (prom().Registry)();
   private server: Server | undefined;
 
   constructor(
@@ -40,7 +52,7 @@ export class ServiceMetrics {
     private readonly log?: Logger,
   ) {
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry });
+    prom().collectDefaultMetrics({ register: this.registry });
   }
 
   /** A gauge whose values `collect` reads when Prometheus scrapes. */
@@ -50,7 +62,7 @@ export class ServiceMetrics {
     labelNames: readonly L[],
     collect: (put: Put<L>) => void | Promise<void>,
   ): Gauge<L> {
-    return new Gauge<L>({
+    return new (prom().Gauge<L>)({
       name,
       help,
       labelNames,
@@ -72,7 +84,7 @@ export class ServiceMetrics {
     labelNames: readonly L[],
     collect: (put: Put<L>) => void | Promise<void>,
   ): Counter<L> {
-    return new Counter<L>({
+    return new (prom().Counter<L>)({
       name,
       help,
       labelNames,
@@ -86,7 +98,7 @@ export class ServiceMetrics {
 
   /** A counter incremented where the event happens (not on a per-message path). */
   counter<L extends string = never>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
-    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+    return new (prom().Counter<L>)({ name, help, labelNames, registers: [this.registry] });
   }
 
   histogram<L extends string = never>(
@@ -95,7 +107,7 @@ export class ServiceMetrics {
     labelNames: readonly L[],
     buckets: number[],
   ): Histogram<L> {
-    return new Histogram<L>({ name, help, labelNames, buckets, registers: [this.registry] });
+    return new (prom().Histogram<L>)({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 
   /** The scrape: every metric in Prometheus's text format. */
