@@ -166,6 +166,13 @@ describe('Prometheus /metrics of each service (separate processes)', () => {
       })! >= 1,
     );
     assert.equal(value(a, 'process_resident_memory_bytes', { service: 'api-gateway' }) !== undefined, true);
+    // Its gRPC calls as it sees them (createSession's CreateToken; alterMqSession's stream is still open).
+    assert.ok(
+      value(a, 'mqfleet_grpc_client_duration_seconds_count', {
+        method: 'AuthService/CreateToken',
+        code: 'OK',
+      })! >= 1,
+    );
 
     // A disconnect is counted, and the connection is gone from the gauges.
     await pub.endAsync();

@@ -7,7 +7,13 @@ import { createBackend, unary } from './backend';
 import { registerHealth } from './health';
 import { registerOpenApi } from './openapi';
 import { registerWebSocket } from './ws';
-import { AccountNames, registerObservation, requestIdFrom, REQUEST_ID_HEADER } from './observe';
+import {
+  AccountNames,
+  registerObservation,
+  requestIdFrom,
+  REQUEST_ID_HEADER,
+  timedGrpcCalls,
+} from './observe';
 
 /** Bodies up to 4 MiB: willPayload and metadata are at most 65,500 bytes each. */
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -24,7 +30,7 @@ export function buildApiGateway(
   /** Where its HTTP latencies go (main.ts serves them on /metrics); none without. */
   metrics?: ServiceMetrics,
 ): ApiGateway {
-  const backend = createBackend(config);
+  const backend = createBackend(config, metrics ? { interceptors: [timedGrpcCalls(metrics)] } : {});
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,

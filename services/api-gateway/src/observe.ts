@@ -3,7 +3,8 @@
 // gRPC metadata; one access-log line per request (method, path, status, duration, request id,
 // JSON action, account; never the body or a token); and the HTTP latency histogram of /metrics.
 import { createHash, randomUUID } from 'node:crypto';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
+import { timedCalls } from '@mqfleet/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LATENCY_BUCKETS, type Logger, type ServiceMetrics } from '@mqfleet/core';
 import type { Backend } from './backend';
@@ -149,4 +150,20 @@ function pathOf(request: FastifyRequest): string {
   const url = request.url;
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
+}
+
+/** The api-gateway's gRPC calls to the session-service, timed as the api-gateway sees them. */
+export function timedGrpcCalls(metrics: ServiceMetrics): grpc.Interceptor {
+  const latency = metrics.histogram(
+    'mqfleet_grpc_client_duration_seconds',
+    'gRPC calls to the session-service by method and status code, as the caller sees them (a stream: to its end)',
+    ['method', 'code'],
+    LATENCY_BUCKETS,
+  );
+  return timedCalls((path, code, seconds) =>
+    latency.observe(
+      { method: path.slice(path.lastIndexOf('.') + 1), code: grpc.status[code] ?? String(code) },
+      seconds,
+    ),
+  );
 }
