@@ -163,6 +163,48 @@ describe('logs: request ids across the services, access log, no secrets (separat
     await raw.arrayBuffer();
   });
 
+  it('made-up tokens cost no account lookup: the access log names no account, a real token still gets one', async () => {
+    const metricsPort = (
+      JSON.parse(system.sessionService.lines.find((l) => l.includes('"msg":"ready"'))!) as {
+        metricsPort: number;
+      }
+    ).metricsPort;
+    const whoAmICalls = async (): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('mqfleet_grpc_server_duration_seconds_count{') &&
+            l.includes('method="AuthService/WhoAmI"'),
+        );
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const before = await whoAmICalls();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await post(
+        { api: 'mq', action: 'listMqSessions', params: {}, authToken: `made-up-token-${i}` },
+        { 'x-request-id': `req-made-up-${i}` },
+      );
+      assert.equal(res.body.errorCode, 12031);
+      ids.push(res.requestId!);
+    }
+    for (const id of ids) {
+      const line = JSON.parse(
+        await system.apiGateway.waitForLine(
+          (l) => l.includes(`"requestId":"${id}"`) && l.includes('"msg":"request"'),
+        ),
+      ) as Record<string, unknown>;
+      assert.equal(line.account, undefined);
+    }
+    assert.equal(await whoAmICalls(), before, 'no WhoAmI for refused tokens');
+    // The legitimate path still names the account.
+    const ok = await post({ api: 'mq', action: 'listMqSessions', params: {}, authToken: adminToken });
+    assert.equal(ok.body.errorCode, 0);
+    await system.apiGateway.waitForLine((l) => l.includes(ok.requestId!) && l.includes('"account":"ADMIN"'));
+  });
+
   it('writes no password or token in any log line, after createAccount, createSession and a connection with a password', async () => {
     const created = await post(
       {

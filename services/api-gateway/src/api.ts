@@ -110,6 +110,9 @@ export function registerApi(
       }
     } catch (err) {
       outcome.failure = toFailure(err);
+      // A token the session-service refused has no account: the access log does not ask for it
+      // (a flood of made-up tokens must not cost a WhoAmI each).
+      if (outcome.failure.errorCode === ERROR_KINDS.BAD_TOKEN.jsonCode) note.authToken = undefined;
       if (outcome.failure.unexpected)
         logger.error('action failed', { action: note.action ?? body.action, requestId, err });
     }
