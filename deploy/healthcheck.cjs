@@ -5,7 +5,9 @@
 //
 // Without a service name it looks for `services/<name>/dist/main.js` in the command lines of
 // the container's processes. Checks:
-//   api-gateway         GET /health/live (or /health/ready with "ready") on MQFLEET_HTTP_PORT
+//   api-gateway         GET /health/live (or /health/ready with "ready") on MQFLEET_HTTP_PORT,
+//                       over HTTPS when MQFLEET_HTTP_TLS_CERT_FILE is set (a TCP connect when
+//                       MQFLEET_HTTP_TLS_CA_FILE asks for client certificates)
 //   session-service     grpc.health.v1.Health/Check (service "") on MQFLEET_GRPC_PORT
 //   connection-gateway  TCP connect to its MQTT port + MQFLEET_GATEWAY_INDEX (the first listener's
 //                       when MQTT over TCP is off), read like the gateway reads it (environment
@@ -15,6 +17,7 @@
 const fs = require('node:fs');
 const net = require('node:net');
 const http = require('node:http');
+const https = require('node:https');
 const path = require('node:path');
 const { createRequire } = require('node:module');
 
@@ -51,10 +54,31 @@ function fail(why) {
   process.exit(1);
 }
 
+function loadConfig() {
+  const core = require(path.join(ROOT, 'packages/core/dist/index.js'));
+  try {
+    return { core, config: core.loadConfig(env) };
+  } catch (err) {
+    fail(err.message);
+  }
+}
+
 function checkHttp(ready) {
-  const port = num('MQFLEET_HTTP_PORT', 8080);
-  const req = http.get(
-    { host, port, path: ready ? '/health/ready' : '/health/live', timeout: TIMEOUT_MS },
+  const { config } = loadConfig();
+  const port = config.httpPort;
+  // With client certificates required, a probe without one cannot pass the handshake: the port
+  // accepting connections is all it can check (docs/configuration.md, "HTTPS of the JSON API").
+  if (config.httpTls && config.httpTls.caFile) return connectTcp(port);
+  const client = config.httpTls ? https : http;
+  const req = client.get(
+    {
+      host,
+      port,
+      path: ready ? '/health/ready' : '/health/live',
+      timeout: TIMEOUT_MS,
+      // The certificate names the public host, not the loopback address probed here.
+      ...(config.httpTls ? { rejectUnauthorized: false } : {}),
+    },
     (res) => {
       res.resume();
       if (res.statusCode === 200) process.exit(0);
@@ -81,15 +105,12 @@ function checkGrpc() {
 }
 
 function checkTcp() {
-  const core = require(path.join(ROOT, 'packages/core/dist/index.js'));
-  let config;
-  try {
-    config = core.loadConfig(env);
-  } catch (err) {
-    fail(err.message);
-  }
+  const { core, config } = loadConfig();
   const kind = config.listeners.includes('mqtt') ? 'mqtt' : config.listeners[0];
-  const port = core.listenerPort(config, kind);
+  connectTcp(core.listenerPort(config, kind));
+}
+
+function connectTcp(port) {
   const socket = net.connect({ host, port, timeout: TIMEOUT_MS }, () => {
     socket.destroy();
     process.exit(0);

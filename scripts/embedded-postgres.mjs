@@ -72,6 +72,16 @@ if (port === undefined) {
   await new Promise((r) => server.close(r));
 }
 
+// What Postgres said, kept to explain a failed start: the package rejects with nothing then.
+const said = [];
+const keep = (text) => {
+  said.push(
+    ...String(text)
+      .split('\n')
+      .filter((l) => l.trim()),
+  );
+  said.splice(0, Math.max(0, said.length - 40));
+};
 const pg = new EmbeddedPostgres({
   databaseDir: dir,
   user: 'postgres',
@@ -80,12 +90,40 @@ const pg = new EmbeddedPostgres({
   persistent: true,
   // Postgres refuses to run as root; the package then runs it as a "postgres" user it creates.
   createPostgresUser: true,
-  onLog: () => undefined,
-  onError: (e) => process.stderr.write(`${e}\n`),
+  onLog: keep,
+  onError: keep,
 });
-if (fresh) await pg.initialise();
-await pg.start();
-if (fresh) await pg.createDatabase('mqfleet');
+
+/** One line saying why Postgres did not start and what to do, from what it said. */
+function whyNot(err) {
+  const log = said.join('\n');
+  const holder = /another postmaster \(PID (\d+)\) running in data directory "([^"]+)"/.exec(log);
+  if (holder) {
+    return (
+      `another Postgres (pid ${holder[1]}) already runs on the data directory ${holder[2]}: ` +
+      'another npm start of this checkout, or one that did not stop cleanly. Stop it ' +
+      `(Ctrl-C in its terminal, or kill ${holder[1]}), or give this start its own MQFLEET_DATA_DIR`
+    );
+  }
+  if (/could not bind .* Address already in use/.test(log)) {
+    return `port ${port} is taken by another program: stop it, or start without a fixed port`;
+  }
+  const detail = err instanceof Error ? err.message : said.slice(-5).join(' | ') || 'it said nothing';
+  return `Postgres did not start on ${dir}: ${detail}`;
+}
+
+let started = false;
+try {
+  if (fresh) await pg.initialise();
+  await pg.start();
+  started = true;
+  if (fresh) await pg.createDatabase('mqfleet');
+} catch (err) {
+  process.exitCode = 1;
+  process.stderr.write(`embedded Postgres: ${whyNot(err)}\n`);
+  if (started) await pg.stop().catch(() => undefined);
+  process.exit(1);
+}
 
 let stopping = false;
 const stop = async () => {

@@ -9,7 +9,7 @@
 // or, when none is given outside production, a self-signed development certificate generated
 // here with openssl under <data dir>/tls (never committed: .data/ is ignored).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -28,11 +28,136 @@ let config;
 try {
   config = loadConfig(process.env);
 } catch (err) {
-  if (err instanceof ConfigError) fail(err.message);
+  if (err instanceof ConfigError) {
+    fail(
+      `${err.message}\n[mqfleet] nothing was started: correct it and start again ` +
+        '(every setting with its limits and default: docs/configuration.md, or node services/api-gateway/dist/main.js --help)',
+    );
+  }
   throw err;
 }
 const dataDir = resolve(root, config.dataDir);
 mkdirSync(dataDir, { recursive: true });
+
+/** Whether a process with this pid exists (EPERM: it does, as another user's). */
+function alive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/**
+ * One launcher per data directory: the embedded Postgres and nats-server keep their data there,
+ * and a second pair on the same files fails (Postgres with its own lock, late and obscurely). The
+ * lock is a file holding the launcher's pid, made with O_EXCL; one whose process is gone (a
+ * launcher killed with SIGKILL) is taken over. Released when this launcher exits.
+ */
+function lockDataDir() {
+  const file = join(dataDir, 'npm-start.pid');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      process.once('exit', () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true });
+        } catch {
+          // already gone
+        }
+      });
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST')
+        fail(`cannot write ${file} (${err.code ?? err.message}): is ${dataDir} writable?`);
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      // removed meanwhile: try again
+    }
+    if (alive(holder)) {
+      fail(
+        `the data directory ${dataDir} is in use by another npm start (its launcher has pid ${holder}). ` +
+          `Stop that one first (Ctrl-C in its terminal, or kill ${holder}), or run this one beside it with its own ` +
+          'MQFLEET_DATA_DIR and other ports (MQFLEET_MQTT_PORT, MQFLEET_HTTP_PORT, MQFLEET_GRPC_PORT, …)',
+      );
+    }
+    rmSync(file, { force: true }); // its launcher is gone
+  }
+  fail(`could not take ${file}: another npm start keeps taking it`);
+}
+
+/** Who listens on a TCP port, from `ss` where it exists ("mosquitto (pid 2975)"), else undefined. */
+function holderOf(port) {
+  const found = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+  const match = found.status === 0 ? /users:\(\("([^"]+)",pid=(\d+)/.exec(found.stdout) : null;
+  return match ? `${match[1]} (pid ${match[2]})` : undefined;
+}
+
+/** Resolves with undefined when this launcher could listen on host:port, else with the error code. */
+function tryListen(host, port) {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', (err) => done(err.code ?? err.message));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => done(undefined)));
+  });
+}
+
+/**
+ * Every port the services will listen on, checked before anything starts: a taken one would
+ * otherwise stop one service after Postgres and NATS were up, with a message in its log only.
+ */
+async function checkPorts(listeners) {
+  const wanted = [
+    { port: config.grpcPort, variable: 'MQFLEET_GRPC_PORT', what: 'gRPC of the session-service' },
+    { port: config.httpPort, variable: 'MQFLEET_HTTP_PORT', what: 'JSON API of the api-gateway' },
+  ];
+  const variables = {
+    mqtt: 'MQFLEET_MQTT_PORT',
+    mqtts: 'MQFLEET_MQTTS_PORT',
+    ws: 'MQFLEET_WS_PORT',
+    wss: 'MQFLEET_WSS_PORT',
+  };
+  const bases = { mqtt: config.mqttPort, mqtts: config.mqttsPort, ws: config.wsPort, wss: config.wssPort };
+  for (const kind of listeners) {
+    if (bases[kind] === 0) continue; // any free port
+    for (let i = 0; i < config.gateways; i++) {
+      wanted.push({
+        port: bases[kind] + i,
+        variable: variables[kind],
+        setting: i ? `${variables[kind]} + ${i}` : variables[kind],
+        what: `${kind.toUpperCase()} of connection-gateway-${i}`,
+      });
+    }
+  }
+  const seen = new Map();
+  for (const entry of wanted) {
+    if (entry.port === 0) continue; // any free port
+    const named = `${entry.setting ?? entry.variable}, ${entry.what}`;
+    const twin = seen.get(entry.port);
+    if (twin) fail(`port ${entry.port} is wanted twice: ${twin} and ${named}; give them different ports`);
+    seen.set(entry.port, named);
+    const code = await tryListen(config.host, entry.port);
+    if (code === undefined) continue;
+    const where = `port ${entry.port} on ${config.host} (${named})`;
+    if (code === 'EADDRINUSE') {
+      const holder = holderOf(entry.port);
+      fail(
+        `${where} is taken${holder ? ` by ${holder}` : ' by another program'}: stop it, or choose a free port ` +
+          `with ${entry.variable}${entry.port === 1883 ? ' (1883 is the usual MQTT port: another broker such as Mosquitto may hold it)' : ''}`,
+      );
+    }
+    if (code === 'EACCES')
+      fail(`${where}: not allowed to listen there (EACCES); choose a port above 1023 with ${entry.variable}`);
+    if (code === 'EADDRNOTAVAIL')
+      fail(`MQFLEET_HOST ${config.host} is not an address of this machine (EADDRNOTAVAIL)`);
+    fail(`${where}: cannot listen there (${code})`);
+  }
+}
 
 /**
  * A self-signed certificate for localhost, 127.0.0.1 and MQFLEET_HOST, made once and kept
@@ -186,9 +311,24 @@ async function startNats() {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
+  // What nats-server said last, shown if it stops before it listens (its log is not echoed).
+  let said = '';
+  child.stderr.on('data', (chunk) => (said = (said + chunk).slice(-2000)));
+  let listening = false;
+  child.once('close', (code, signal) => {
+    if (listening || stopping) return;
+    // Its fatal and error lines say why ("[FTL] Can't start JetStream: …"); else its last lines.
+    const lines = said.trim().split('\n');
+    const errors = lines.filter((l) => /\[(FTL|ERR)\]/.test(l));
+    const why = (errors.length ? errors : lines.slice(-5)).join('\n') || '(nothing)';
+    process.stderr.write(
+      `[mqfleet] nats-server stopped before it listened (${signal ?? `code ${code}`}); it said:\n${why}\n` +
+        `[mqfleet] its data is in ${store}; or give NATS_URL to use a nats-server of your own\n`,
+    );
+  });
   watch('nats-server', child);
-  child.stderr.on('data', () => undefined);
   await waitForPort(port, 10000);
+  listening = true;
   say(`nats-server with JetStream on 127.0.0.1:${port} (data in ${store})`);
   return `nats://127.0.0.1:${port}`;
 }
@@ -210,8 +350,14 @@ function watch(name, child) {
   process.once('exit', () => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'));
   child.once('exit', (code, signal) => {
     if (stopping) return;
-    process.stderr.write(`[mqfleet] ${name} exited (${signal ?? `code ${code}`}); stopping everything\n`);
-    void shutdown(1);
+    const stop = () => {
+      if (stopping) return;
+      process.stderr.write(`[mqfleet] ${name} exited (${signal ?? `code ${code}`}); stopping everything\n`);
+      void shutdown(1);
+    };
+    // Its last words first: they can still be in the pipe when it exits ('close' follows).
+    const timer = setTimeout(stop, 1000);
+    child.once('close', () => (clearTimeout(timer), stop()));
   });
 }
 
@@ -239,7 +385,7 @@ function startProcess(label, script, args, env, echo = true, nodeOptions = []) {
       lines.forEach(onLine);
     });
     child.stderr.on('data', (chunk) => process.stderr.write(`[${label}] ${chunk}`));
-    child.once('exit', () => reject(new Error(`${label} exited before it was ready`)));
+    child.once('exit', () => reject(new Error(`${label} exited before it was ready (its output is above)`)));
   });
 }
 
@@ -264,9 +410,11 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
+  if (!config.databaseUrl || !config.natsUrl) lockDataDir();
+  const { env: listenerEnv, listeners } = listenerSettings();
+  await checkPorts(listeners);
   const databaseUrl = config.databaseUrl ?? (await startEmbeddedPostgres());
   const natsUrl = config.natsUrl ?? (await startNats());
-  const { env: listenerEnv, listeners } = listenerSettings();
   const shared = { NATS_URL: natsUrl, ...listenerEnv };
   const metricsOf = [];
   const started = (label, ready) =>
@@ -293,7 +441,7 @@ try {
   }
   await Promise.all(others);
   say(
-    `ready: ${describeListeners(listeners)}, JSON API on http://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`,
+    `ready: ${describeListeners(listeners)}, JSON API on ${config.httpTls ? 'https' : 'http'}://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`,
   );
   say(`metrics (Prometheus, docs/operations.md): ${metricsOf.join(', ')}`);
   if (config.adminPasswordIsDefault)

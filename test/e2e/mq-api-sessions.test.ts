@@ -235,7 +235,20 @@ describe('MQ API session names open to MQTT by configuration', () => {
       { authToken: token },
     );
     assert.equal(res.body.errorCode, 0, res.body.errorMessage);
-    const device = await system.mqtt('api-open', { protocolVersion: 5, keepalive: 20 });
+    // Only its owner's account: it belongs to ADMIN (docs/mqtt.md, "Client ids belong to someone").
+    await assert.rejects(
+      system.mqtt('api-open', { protocolVersion: 5, keepalive: 20 }),
+      (err: Error & { code?: number }) => {
+        assert.equal(err.code, 0x87, err.message);
+        return true;
+      },
+    );
+    const device = await system.mqtt('api-open', {
+      protocolVersion: 5,
+      keepalive: 20,
+      username: 'ADMIN',
+      password: 'ADMIN',
+    });
     assert.equal(device.connected, true);
     const [described] = (
       await system.api('describeMqSessions', { clientNames: ['api-open'] }, { authToken: token })

@@ -4,6 +4,7 @@
 // contracts: HTTP POST /api, GET /health/ready and MQTT (MQTT.js, protocol 5 or 3.1.1).
 import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
+import type { ConnectionOptions } from 'nats';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import {
   createInfra,
@@ -76,12 +77,17 @@ export async function startSystem(
     env?: Record<string, string>;
     /** A NATS server of the test's own (JetStream on) instead of the shared one. */
     natsUrl?: string;
+    /** The NATS client options (a login) the fixture itself needs on that server. */
+    natsOptions?: ConnectionOptions;
     /** Environment added for one gateway (by index), e.g. its own NATS_URL. */
     gatewayEnv?: Record<number, Record<string, string>>;
   } = {},
 ): Promise<System> {
   const gatewayCount = options.gateways ?? 1;
-  const infra = await createInfra(options.natsUrl === undefined ? {} : { natsUrl: options.natsUrl });
+  const infra = await createInfra({
+    ...(options.natsUrl === undefined ? {} : { natsUrl: options.natsUrl }),
+    ...(options.natsOptions === undefined ? {} : { natsOptions: options.natsOptions }),
+  });
   const processes: ServiceProcess[] = [];
   const clients = new Set<MqttClient>();
   const gateways: GatewayProcess[] = [];

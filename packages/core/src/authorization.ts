@@ -7,15 +7,31 @@
 //   - its "action" is the request's ("publish", "subscribe" or "all"), and
 //   - one of its "topics" matches: a topic filter in which %c is the client id and %u the
 //     username (as Mosquitto's ACL "pattern" lines). For a PUBLISH, the topic name matches the
-//     filter. For a SUBSCRIBE, an "allow" rule matches only when its filter covers every topic the
-//     requested filter can match, and a "deny" rule matches as soon as the two filters can match a
-//     common topic: a subscription to "#" is refused by a rule denying "secret/#".
+//     filter.
 // Nothing matches: denied. No rules at all (no "authorization" key): everything is allowed.
+//
+// Reading (the "subscribe" rules) is decided per delivered topic, as Mosquitto does: a message
+// reaches a subscriber only when the first rule matching its topic name allows it (mayRead). A
+// SUBSCRIBE is refused only when no topic its filter can match may be read: a deny rule covers
+// the filter with no earlier allow rule overlapping it, or no rule covers it and none allows any
+// part of it. A filter that some earlier deny rule (or only an allow rule covering part of it)
+// overlaps is granted with a per-message check ("check"): with `deny subscribe secret/#` then
+// `allow subscribe #`, a subscription to "#" is granted and gets no message of secret/...; with
+// only `allow subscribe sensors/+/temp`, a subscription to "sensors/#" is granted and gets only
+// the sensors/+/temp messages. A filter that a leading allow rule covers without any earlier
+// deny overlapping it needs no check ("allow"). The answer leans towards granting: an allow rule
+// that overlaps a filter is counted even when earlier rules shadow all of it, so such a filter is
+// granted and then receives nothing (docs/mqtt.md, "Authorization rules on delivery").
+//
+// User names are matched as accounts are (packages/core/src/accounts.ts accountKey): a login does
+// not depend on case, so neither does a rule. The "username" selector is compared, and %u
+// substituted, in lower case: `deny username "Bob"` holds for "BOB", and %u of "BOB" is "bob".
 //
 // %c / %u are substituted as literal text. A client id or username that is empty or holds "/",
 // "+" or "#" could widen a pattern, so a rule using it never allows and always denies that client.
 
-import { topicFilterProblem } from './topics';
+import { accountKey } from './accounts';
+import { topicFilterProblem, topicMatches } from './topics';
 
 export type AuthorizationAction = 'publish' | 'subscribe' | 'all';
 
@@ -134,15 +150,33 @@ function substitute(filter: string, clientId: string, username: string): string[
     );
 }
 
+/**
+ * What the rules say of a SUBSCRIBE's filter: refused; granted, every topic it matches readable;
+ * or granted with a per-message check (mayRead) because some topics it matches are not.
+ */
+export type SubscribeGrant = 'refuse' | 'allow' | 'check';
+
 export interface ClientAuthorization {
   mayPublish(topic: string): boolean;
+  /** subscription(filter) is not "refuse". */
   maySubscribe(filter: string): boolean;
+  subscription(filter: string): SubscribeGrant;
+  /** May a message on this topic name be delivered to the client? (Cached per topic.) */
+  mayRead(topic: string): boolean;
 }
 
 export const ALLOW_ALL: ClientAuthorization = {
   mayPublish: () => true,
   maySubscribe: () => true,
+  subscription: () => 'allow',
+  mayRead: () => true,
 };
+
+/**
+ * Read decisions a client keeps, by topic: beyond this many distinct topics the cache starts
+ * again (a client that reads ever new topics pays the rule walk, and no more memory).
+ */
+export const READ_CACHE_SIZE = 1024;
 
 /**
  * The rules that concern one client (selected once, at CONNECT). Without rules, ALLOW_ALL.
@@ -153,16 +187,17 @@ export function authorizationFor(
   username: string,
 ): ClientAuthorization {
   if (!rules) return ALLOW_ALL;
+  const user = accountKey(username);
   const mine: ClientRule[] = rules
     .filter(
       (r) =>
-        (r.username === undefined || globMatches(r.username, username)) &&
+        (r.username === undefined || globMatches(accountKey(r.username), user)) &&
         (r.clientId === undefined || globMatches(r.clientId, clientId)),
     )
     .map((r) => ({
       permission: r.permission,
       action: r.action,
-      filters: r.topics.map((t) => substitute(t, clientId, username)),
+      filters: r.topics.map((t) => substitute(t, clientId, user)),
     }));
   const decide = (action: 'publish' | 'subscribe', requested: string): boolean => {
     const levels = requested.split('/');
@@ -176,8 +211,64 @@ export function authorizationFor(
     }
     return false;
   };
+  const subscription = (filter: string): SubscribeGrant => {
+    const levels = filter.split('/');
+    // Earlier rules that overlap the filter without covering it decide part of its topics.
+    let partlyAllowed = false;
+    let partlyDenied = false;
+    for (const rule of mine) {
+      if (rule.action !== 'all' && rule.action !== 'subscribe') continue;
+      const allow = rule.permission === 'allow';
+      let covers = false;
+      let overlaps = false;
+      for (const f of rule.filters) {
+        if (f === 'unsafe') covers ||= !allow;
+        else if (filterCovers(f, levels)) covers = true;
+        else overlaps ||= filtersOverlap(f, levels);
+      }
+      if (covers) {
+        if (allow) return partlyDenied ? 'check' : 'allow';
+        return partlyAllowed ? 'check' : 'refuse';
+      }
+      if (overlaps) {
+        if (allow) partlyAllowed = true;
+        else partlyDenied = true;
+      }
+    }
+    return partlyAllowed ? 'check' : 'refuse';
+  };
+  // The read check is decide('subscribe', topic): for a topic name, covering and overlapping
+  // both mean "matches". It walks the filters as strings with topicMatches instead of splitting
+  // the topic (bench/read-check.ts), and caches its answers per topic.
+  let readRules: { allow: boolean; filters: (string | null)[] }[] | undefined;
+  const walkReadRules = (topic: string): boolean => {
+    readRules ??= mine
+      .filter((r) => r.action !== 'publish')
+      .map((r) => ({
+        allow: r.permission === 'allow',
+        filters: r.filters.map((f) => (f === 'unsafe' ? null : f.join('/'))),
+      }));
+    for (const rule of readRules) {
+      for (const f of rule.filters) {
+        if (f === null ? !rule.allow : topicMatches(f, topic)) return rule.allow;
+      }
+    }
+    return false;
+  };
+  let reads: Map<string, boolean> | undefined;
+  const mayRead = (topic: string): boolean => {
+    let readable = reads?.get(topic);
+    if (readable !== undefined) return readable;
+    readable = walkReadRules(topic);
+    reads ??= new Map();
+    if (reads.size >= READ_CACHE_SIZE) reads.clear();
+    reads.set(topic, readable);
+    return readable;
+  };
   return {
     mayPublish: (topic) => decide('publish', topic),
-    maySubscribe: (filter) => decide('subscribe', filter),
+    maySubscribe: (filter) => subscription(filter) !== 'refuse',
+    subscription,
+    mayRead,
   };
 }

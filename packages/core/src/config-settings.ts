@@ -93,6 +93,13 @@ export const ANSWER_FIRST = ['load', 'always', 'never'] as const;
 export type AnswerFirst = (typeof ANSWER_FIRST)[number];
 export const DEFAULT_ANSWER_FIRST_RATE = 500;
 /**
+ * What a CONNECT gets when its client id names a session another user name created (docs/mqtt.md,
+ * "Client ids belong to someone"): refused (0x87 / return code 5), a clean start (the session is
+ * made anew for the new user), or `off` (the session is taken as it is; refused in production).
+ */
+export const CLIENT_ID_OWNERSHIP = ['refuse', 'clean-start', 'off'] as const;
+export type ClientIdOwnership = (typeof CLIENT_ID_OWNERSHIP)[number];
+/**
  * How long, under load, a gateway keeps a persistent session whose connection ended before it
  * stores the close: a reconnect within it resumes from the gateway's state (docs/mqtt.md,
  * "Resumed from the gateway's hold"). Long enough for a fleet's reconnect storm on one gateway: 19,000
@@ -175,6 +182,17 @@ export const SETTINGS = Type.Object({
   tlsKeyFile: Type.Optional(text('PEM private key of that certificate')),
   tlsCaFile: Type.Optional(text('TLS clients must present a certificate signed by this CA (mutual TLS)')),
   httpPort: port(DEFAULT_HTTP_PORT, 'JSON API and health of the api-gateway'),
+  httpTlsCertFile: Type.Optional(
+    text('api-gateway: PEM certificate (with chain); HTTPS instead of HTTP when set'),
+  ),
+  httpTlsKeyFile: Type.Optional(text('api-gateway: PEM private key of that certificate')),
+  httpTlsCaFile: Type.Optional(
+    text('api-gateway: HTTPS clients must present a certificate signed by this CA (mutual TLS)'),
+  ),
+  httpAllowPlain: flag(
+    false,
+    'api-gateway: with NODE_ENV=production, serve plain HTTP on a non-loopback address (TLS ends in a proxy in front)',
+  ),
   grpcPort: port(DEFAULT_GRPC_PORT, 'gRPC of the session-service'),
   metricsPort: port(
     DEFAULT_METRICS_PORT,
@@ -191,6 +209,17 @@ export const SETTINGS = Type.Object({
     text('shared secret of gateway calls to the session-service; needed in production without mutual TLS'),
   ),
   natsPrefix: token(DEFAULT_NATS_PREFIX, 'first token of every NATS subject and stream name stem'),
+  natsUser: Type.Optional(text('NATS user name the services log in with (with natsPassword)')),
+  natsPassword: Type.Optional(text('password of that NATS user')),
+  natsNkeySeedFile: Type.Optional(
+    text('file holding the NATS user nkey seed ("SU...") the services sign the NATS login with'),
+  ),
+  natsCredsFile: Type.Optional(
+    text('NATS credentials file (user JWT and nkey seed) for JWT-based NATS auth'),
+  ),
+  natsTlsCaFile: Type.Optional(text("CA of the NATS server's certificate; TLS to NATS is on when set")),
+  natsTlsCertFile: Type.Optional(text('client certificate (PEM) presented to NATS, when it asks for one')),
+  natsTlsKeyFile: Type.Optional(text('key of that client certificate')),
   grpcDeadlineMs: int(
     100,
     600_000,
@@ -212,6 +241,11 @@ export const SETTINGS = Type.Object({
     10 * 365 * DAY_SECONDS,
     DAY_SECONDS,
     'seconds an API token lives from its creation, however often it is used; 0 = no bound (refused when NODE_ENV=production)',
+  ),
+  clientIdOwnership: oneOf(
+    CLIENT_ID_OWNERSHIP,
+    'refuse',
+    "a CONNECT whose client id names another user's session: refused (0x87 / return code 5), given a clean start, or off (refused when NODE_ENV=production)",
   ),
   mqttMayUseMqApiNames: flag(
     false,
@@ -369,6 +403,11 @@ export const PROPERTIES = SETTINGS.properties as Record<string, TSchema>;
 export const KEY_OF_VARIABLE = new Map(Object.keys(PROPERTIES).map((key) => [variableOf(key), key]));
 /** MQFLEET_CONFIG names the file: a variable, not a setting the file can hold. */
 export const CONFIG_VARIABLE = 'MQFLEET_CONFIG';
+/**
+ * Variables of the mqfleet command line (packages/cli, docs/cli.md), not of the services: a shell
+ * that exported them for the CLI can still start the services.
+ */
+export const CLI_VARIABLES: readonly string[] = ['MQFLEET_TOKEN', 'MQFLEET_API_URL'];
 /** What a setting must be, for an error message ("must be an integer from 1 to 64"). */
 export function expectation(schema: TSchema): string {
   if (schema.expects) return `must ${String(schema.expects)}`;

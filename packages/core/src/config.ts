@@ -12,6 +12,7 @@ import type { TSchema } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import { parseAuthorization, type AuthorizationRule } from './authorization';
 import {
+  CLI_VARIABLES,
   CONFIG_VARIABLE,
   configReference,
   DEFAULT_ADMIN_PASSWORD,
@@ -53,11 +54,34 @@ export interface GrpcTlsConfig {
   serverName: string | undefined;
 }
 
+/**
+ * How the services log in to NATS (at most one of user/password, nkey seed, credentials file;
+ * none: an open server) and its TLS (on when caFile is set; certFile/keyFile when the server asks
+ * for a client certificate). nats-connect.ts turns this into the client's options.
+ */
+export interface NatsAuthConfig {
+  user: string | undefined;
+  password: string | undefined;
+  nkeySeedFile: string | undefined;
+  credsFile: string | undefined;
+  tls: { caFile: string; certFile: string | undefined; keyFile: string | undefined } | undefined;
+}
+
 /** Settings whose place in Config is another (derived) field. */
 type Derived =
   | 'tlsCertFile'
   | 'tlsKeyFile'
   | 'tlsCaFile'
+  | 'httpTlsCertFile'
+  | 'httpTlsKeyFile'
+  | 'httpTlsCaFile'
+  | 'natsUser'
+  | 'natsPassword'
+  | 'natsNkeySeedFile'
+  | 'natsCredsFile'
+  | 'natsTlsCaFile'
+  | 'natsTlsCertFile'
+  | 'natsTlsKeyFile'
   | 'sessionService'
   | 'adminPassword'
   | 'allowAnonymous'
@@ -79,6 +103,8 @@ export type Config = Omit<ConfigSettings, Derived> & {
   listenersConfigured: boolean;
   /** Certificate and key of the TLS listeners (mqtts, wss). */
   tls: TlsFiles | undefined;
+  /** The api-gateway's HTTPS certificate and key (mutual TLS with caFile); undefined = plain HTTP. */
+  httpTls: TlsFiles | undefined;
   /** host:port of the session-service, for the api-gateway and the connection-gateways. */
   sessionServiceAddress: string;
   adminPassword: string;
@@ -92,6 +118,8 @@ export type Config = Omit<ConfigSettings, Derived> & {
   configFile: string | undefined;
   databaseUrl: string | undefined;
   natsUrl: string | undefined;
+  /** The services' NATS login and TLS (MQFLEET_NATS_*). */
+  nats: NatsAuthConfig;
   /** Byte, message and age limits of each JetStream stream (stream-limits.ts). */
   streams: Record<StreamKind, StreamLimits>;
   /** TLS of the session-service's gRPC (mutual TLS when a CA is given); all undefined = plaintext. */
@@ -178,10 +206,17 @@ export function loadConfig(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): Config {
   const unknown = Object.keys(env).filter(
-    (k) => k.startsWith('MQFLEET_') && k !== CONFIG_VARIABLE && !KEY_OF_VARIABLE.has(k),
+    (k) =>
+      k.startsWith('MQFLEET_') &&
+      k !== CONFIG_VARIABLE &&
+      !KEY_OF_VARIABLE.has(k) &&
+      !CLI_VARIABLES.includes(k),
   );
   if (unknown.length > 0) {
-    throw new ConfigError(`unknown configuration variable(s): ${unknown.join(', ')}`);
+    throw new ConfigError(
+      `unknown configuration variable(s): ${unknown.join(', ')}; unset or correct them ` +
+        '(--help of any service lists every setting; docs/configuration.md)',
+    );
   }
   const configFile = env[CONFIG_VARIABLE] || undefined;
   const file = configFile ? readConfigFile(configFile, readFile) : undefined;
@@ -238,11 +273,24 @@ function checkTogether(settings: ConfigSettings, env: Env, label: (key: string) 
       'MQFLEET_TOKEN_MAX_LIFETIME_SECONDS must be more than 0 when NODE_ENV=production (tokens must not live for ever)',
     );
   }
+  if (production && settings.clientIdOwnership === 'off') {
+    throw new ConfigError(
+      "MQFLEET_CLIENT_ID_OWNERSHIP=off is refused when NODE_ENV=production (any user could take over another user's session): use refuse or clean-start",
+    );
+  }
   if (production && !settings.internalToken && !settings.grpcTlsCaFile) {
     throw new ConfigError(
       'MQFLEET_INTERNAL_TOKEN (or mutual TLS: MQFLEET_GRPC_TLS_CA_FILE with certificates) must be set when NODE_ENV=production (it guards gateway calls)',
     );
   }
+  checkNatsAuth(settings, label);
+  // HTTPS of the api-gateway: a certificate and its key, or neither.
+  if ((settings.httpTlsCertFile === undefined) !== (settings.httpTlsKeyFile === undefined))
+    throw new ConfigError(`${label('httpTlsCertFile')} and ${label('httpTlsKeyFile')} must be set together`);
+  if (settings.httpTlsCaFile !== undefined && settings.httpTlsCertFile === undefined)
+    throw new ConfigError(
+      `${label('httpTlsCaFile')} needs ${label('httpTlsCertFile')} and ${label('httpTlsKeyFile')} (client certificates are asked for over HTTPS only)`,
+    );
   if (settings.gatewayIndex >= settings.gateways) {
     throw new ConfigError(
       `MQFLEET_GATEWAY_INDEX (${settings.gatewayIndex}) must be lower than MQFLEET_GATEWAYS (${settings.gateways})`,
@@ -282,6 +330,25 @@ function checkTogether(settings: ConfigSettings, env: Env, label: (key: string) 
   }
 }
 
+/** One way to log in to NATS, complete, and TLS files that make sense together. */
+function checkNatsAuth(settings: ConfigSettings, label: (key: string) => string): void {
+  if ((settings.natsUser === undefined) !== (settings.natsPassword === undefined))
+    throw new ConfigError(`${label('natsUser')} and ${label('natsPassword')} must be set together`);
+  const ways = (['natsUser', 'natsNkeySeedFile', 'natsCredsFile'] as const).filter(
+    (key) => settings[key] !== undefined,
+  );
+  if (ways.length > 1)
+    throw new ConfigError(
+      `${ways.map(label).join(' and ')} are two ways to log in to NATS; set only one (a user and password, an nkey seed file, or a credentials file)`,
+    );
+  if ((settings.natsTlsCertFile === undefined) !== (settings.natsTlsKeyFile === undefined))
+    throw new ConfigError(`${label('natsTlsCertFile')} and ${label('natsTlsKeyFile')} must be set together`);
+  if (settings.natsTlsCertFile !== undefined && settings.natsTlsCaFile === undefined)
+    throw new ConfigError(
+      `${label('natsTlsCertFile')} needs ${label('natsTlsCaFile')} (the CA of the NATS server's certificate, which turns TLS to NATS on)`,
+    );
+}
+
 /** The Config of validated settings: what is derived, grouped or taken from outside MQFLEET_*. */
 function derive(
   settings: ConfigSettings,
@@ -294,6 +361,16 @@ function derive(
     tlsCertFile,
     tlsKeyFile,
     tlsCaFile,
+    httpTlsCertFile,
+    httpTlsKeyFile,
+    httpTlsCaFile,
+    natsUser,
+    natsPassword,
+    natsNkeySeedFile,
+    natsCredsFile,
+    natsTlsCaFile,
+    natsTlsCertFile,
+    natsTlsKeyFile,
     sessionService,
     adminPassword,
     allowAnonymous,
@@ -363,6 +440,10 @@ function derive(
     listeners: listeners ?? (tls ? ['mqtt', 'mqtts'] : ['mqtt']),
     listenersConfigured: listeners !== undefined,
     tls,
+    httpTls:
+      httpTlsCertFile && httpTlsKeyFile
+        ? { certFile: httpTlsCertFile, keyFile: httpTlsKeyFile, caFile: httpTlsCaFile }
+        : undefined,
     sessionServiceAddress: sessionService ?? `${settings.host}:${settings.grpcPort}`,
     adminPassword: adminPasswordIsDefault ? DEFAULT_ADMIN_PASSWORD : adminPassword,
     adminPasswordIsDefault,
@@ -372,6 +453,15 @@ function derive(
     configFile,
     databaseUrl: env.DATABASE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,
+    nats: {
+      user: natsUser,
+      password: natsPassword,
+      nkeySeedFile: natsNkeySeedFile,
+      credsFile: natsCredsFile,
+      tls: natsTlsCaFile
+        ? { caFile: natsTlsCaFile, certFile: natsTlsCertFile, keyFile: natsTlsKeyFile }
+        : undefined,
+    },
     streams,
     storedTopics: stored,
     grpcTls: {

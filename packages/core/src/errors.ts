@@ -39,6 +39,11 @@ export const ERROR_KINDS = {
    * FairCom's code table (12001-12036), so it names nothing else (docs/errors.md).
    */
   SESSION_BANNED: { jsonCode: 12040, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  /**
+   * The authorization rules of the session's user refuse it (a subscribeToMq filter, an
+   * alterMqSession will topic). 12041, like 12040, is outside FairCom's code table (docs/errors.md).
+   */
+  RULES_REFUSE: { jsonCode: 12041, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   UNKNOWN_ACTION: { jsonCode: 12008, grpcStatus: GrpcStatus.UNIMPLEMENTED },
   UNKNOWN_API: { jsonCode: 12013, grpcStatus: GrpcStatus.UNIMPLEMENTED },
   UNAVAILABLE: { jsonCode: 12019, grpcStatus: GrpcStatus.UNAVAILABLE },

@@ -38,3 +38,5 @@ export * from './bus-limits';
 export * from './event-size';
 export * from './mq-api-messages';
 export * from './metrics';
+export * from './nats-connect';
+export * from './net';

@@ -54,6 +54,8 @@ describe('loadConfig', () => {
       listenersConfigured: false,
       tls: undefined,
       httpPort: DEFAULT_HTTP_PORT,
+      httpTls: undefined,
+      httpAllowPlain: false,
       grpcPort: DEFAULT_GRPC_PORT,
       metricsPort: DEFAULT_METRICS_PORT,
       gateways: DEFAULT_GATEWAYS,
@@ -65,6 +67,7 @@ describe('loadConfig', () => {
       internalToken: undefined,
       allowAnonymous: true,
       tokenMaxLifetimeSeconds: 86_400,
+      clientIdOwnership: 'refuse',
       mqttMayUseMqApiNames: false,
       applyTimeoutMs: 1000,
       maxPacketSize: 1048576,
@@ -114,6 +117,13 @@ describe('loadConfig', () => {
       natsPrefix: DEFAULT_NATS_PREFIX,
       databaseUrl: undefined,
       natsUrl: undefined,
+      nats: {
+        user: undefined,
+        password: undefined,
+        nkeySeedFile: undefined,
+        credsFile: undefined,
+        tls: undefined,
+      },
       grpcDeadlineMs: DEFAULT_GRPC_DEADLINE_MS,
       logLevel: 'info',
       dataDir: '.data',
@@ -188,6 +198,11 @@ describe('loadConfig', () => {
     assert.doesNotThrow(() => loadConfig({ MQFLEETX: '1', OTHER_MQFLEET_HOST: '1' }));
   });
 
+  it('leaves the variables of the mqfleet CLI to it (docs/cli.md)', () => {
+    assert.doesNotThrow(() => loadConfig({ MQFLEET_TOKEN: 't', MQFLEET_API_URL: 'http://127.0.0.1:1' }));
+    refused({ MQFLEET_TOKENS: 't' }, /MQFLEET_TOKENS; unset or correct them/);
+  });
+
   for (const bad of ['65536', '-1', '1.5', 'abc', '80 ', ' 80', '0x50', '1e3', '99999999999999999999']) {
     it(`refuses port ${JSON.stringify(bad)}`, () => {
       refused({ MQFLEET_MQTT_PORT: bad }, /MQFLEET_MQTT_PORT must be a port number/);
@@ -239,6 +254,19 @@ describe('loadConfig', () => {
       assert.equal(loadConfig({ MQFLEET_TOKEN_MAX_LIFETIME_SECONDS: '0' }).tokenMaxLifetimeSeconds, 0);
     });
 
+    it('refuses client ids that anyone may take', () => {
+      refused({ ...PRODUCTION, MQFLEET_CLIENT_ID_OWNERSHIP: 'off' }, /MQFLEET_CLIENT_ID_OWNERSHIP=off/);
+      assert.equal(
+        loadConfig({ ...PRODUCTION, MQFLEET_CLIENT_ID_OWNERSHIP: 'clean-start' }).clientIdOwnership,
+        'clean-start',
+      );
+      assert.equal(loadConfig({ MQFLEET_CLIENT_ID_OWNERSHIP: 'off' }).clientIdOwnership, 'off');
+      assert.throws(
+        () => loadConfig({ MQFLEET_CLIENT_ID_OWNERSHIP: 'maybe' }),
+        /MQFLEET_CLIENT_ID_OWNERSHIP.*refuse, clean-start, off/,
+      );
+    });
+
     it('refuses a missing or empty internal token', () => {
       for (const token of [undefined, '']) {
         refused({ ...PRODUCTION, MQFLEET_INTERNAL_TOKEN: token }, /MQFLEET_INTERNAL_TOKEN/);
@@ -276,6 +304,60 @@ describe('MQFLEET_ALLOW_ANONYMOUS', () => {
   });
   it('takes only true or false', () => {
     assert.throws(() => loadConfig({ MQFLEET_ALLOW_ANONYMOUS: 'yes' }), /MQFLEET_ALLOW_ANONYMOUS/);
+  });
+});
+
+describe('NATS login and TLS', () => {
+  it('takes one way to log in, complete, and TLS files that belong together', () => {
+    assert.deepEqual(loadConfig({ MQFLEET_NATS_NKEY_SEED_FILE: '/keys/gw.nk' }).nats, {
+      user: undefined,
+      password: undefined,
+      nkeySeedFile: '/keys/gw.nk',
+      credsFile: undefined,
+      tls: undefined,
+    });
+    const login = loadConfig({
+      MQFLEET_NATS_USER: 'mq',
+      MQFLEET_NATS_PASSWORD: 'pw',
+      MQFLEET_NATS_TLS_CA_FILE: '/tls/ca.pem',
+      MQFLEET_NATS_TLS_CERT_FILE: '/tls/c.pem',
+      MQFLEET_NATS_TLS_KEY_FILE: '/tls/k.pem',
+    }).nats;
+    assert.deepEqual([login.user, login.password], ['mq', 'pw']);
+    assert.deepEqual(login.tls, { caFile: '/tls/ca.pem', certFile: '/tls/c.pem', keyFile: '/tls/k.pem' });
+    assert.equal(loadConfig({ MQFLEET_NATS_CREDS_FILE: '/keys/u.creds' }).nats.credsFile, '/keys/u.creds');
+    refused({ MQFLEET_NATS_USER: 'mq' }, /MQFLEET_NATS_USER and MQFLEET_NATS_PASSWORD must be set together/);
+    refused({ MQFLEET_NATS_PASSWORD: 'pw' }, /must be set together/);
+    refused(
+      { MQFLEET_NATS_NKEY_SEED_FILE: '/a', MQFLEET_NATS_CREDS_FILE: '/b' },
+      /MQFLEET_NATS_NKEY_SEED_FILE and MQFLEET_NATS_CREDS_FILE are two ways to log in to NATS; set only one/,
+    );
+    refused(
+      { MQFLEET_NATS_USER: 'u', MQFLEET_NATS_PASSWORD: 'p', MQFLEET_NATS_NKEY_SEED_FILE: '/a' },
+      /two ways to log in/,
+    );
+    refused({ MQFLEET_NATS_TLS_CERT_FILE: '/c' }, /MQFLEET_NATS_TLS_CERT_FILE and MQFLEET_NATS_TLS_KEY_FILE/);
+    refused(
+      { MQFLEET_NATS_TLS_CERT_FILE: '/c', MQFLEET_NATS_TLS_KEY_FILE: '/k' },
+      /MQFLEET_NATS_TLS_CERT_FILE needs MQFLEET_NATS_TLS_CA_FILE/,
+    );
+  });
+});
+
+describe('HTTPS of the api-gateway', () => {
+  it('a certificate and its key together; a client CA only with them', () => {
+    const config = loadConfig({ MQFLEET_HTTP_TLS_CERT_FILE: '/c.pem', MQFLEET_HTTP_TLS_KEY_FILE: '/k.pem' });
+    assert.deepEqual(config.httpTls, { certFile: '/c.pem', keyFile: '/k.pem', caFile: undefined });
+    refused(
+      { MQFLEET_HTTP_TLS_CERT_FILE: '/c.pem' },
+      /MQFLEET_HTTP_TLS_CERT_FILE and MQFLEET_HTTP_TLS_KEY_FILE must be set together/,
+    );
+    refused(
+      { MQFLEET_HTTP_TLS_CA_FILE: '/ca.pem' },
+      /MQFLEET_HTTP_TLS_CA_FILE needs MQFLEET_HTTP_TLS_CERT_FILE/,
+    );
+    assert.equal(loadConfig({ MQFLEET_HTTP_ALLOW_PLAIN: 'true' }).httpAllowPlain, true);
+    refused({ MQFLEET_HTTP_ALLOW_PLAIN: 'yes' }, /MQFLEET_HTTP_ALLOW_PLAIN must be one of true, false/);
   });
 });
 

@@ -184,6 +184,11 @@ export type {
   ListGatewaysResponse__Output,
 } from './generated/mqfleet/v1/ListGatewaysResponse';
 export type {
+  SessionEventNotice,
+  SessionEventNotice__Output,
+} from './generated/mqfleet/v1/SessionEventNotice';
+export type { WatchSessionEventsRequest__Output } from './generated/mqfleet/v1/WatchSessionEventsRequest';
+export type {
   ListSessionNamesRequest,
   ListSessionNamesRequest__Output,
 } from './generated/mqfleet/v1/ListSessionNamesRequest';

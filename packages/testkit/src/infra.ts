@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { connect, type NatsConnection } from 'nats';
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 
 export interface Infra {
   /** A database made for this test only. */
@@ -86,9 +86,12 @@ function withDatabase(url: string, database: string): string {
 
 /**
  * A fresh database and NATS prefix; close() drops the database and the prefix's streams.
- * `natsUrl` points the infra at a NATS server of the test's own (e.g. one it stops and restarts).
+ * `natsUrl` points the infra at a NATS server of the test's own (e.g. one it stops and restarts);
+ * `natsOptions` are the client options (a login) that server needs for dropping the streams.
  */
-export async function createInfra(options: { natsUrl?: string } = {}): Promise<Infra> {
+export async function createInfra(
+  options: { natsUrl?: string; natsOptions?: ConnectionOptions } = {},
+): Promise<Infra> {
   const servers = await testServers();
   const { adminDatabaseUrl } = servers;
   const natsUrl = options.natsUrl ?? servers.natsUrl;
@@ -107,7 +110,7 @@ export async function createInfra(options: { natsUrl?: string } = {}): Promise<I
     natsUrl,
     natsPrefix,
     async close() {
-      const nc = await connect({ servers: natsUrl });
+      const nc = await connect({ ...options.natsOptions, servers: natsUrl });
       try {
         const jsm = await nc.jetstreamManager();
         for await (const stream of jsm.streams.list()) {

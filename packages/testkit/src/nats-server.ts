@@ -11,6 +11,11 @@ export class OwnNats {
   constructor(
     readonly port: number,
     readonly storeDir: string,
+    /**
+     * A configuration file to run instead of the command-line flags (it must say this port and
+     * store directory itself), and the environment its $VARIABLES read.
+     */
+    private readonly from: { configFile: string; env?: Record<string, string> } | undefined = undefined,
   ) {}
 
   get url(): string {
@@ -23,13 +28,13 @@ export class OwnNats {
 
   async start(): Promise<void> {
     if (this.running) throw new Error('nats-server is already running');
-    const child = spawn(
-      NATS_SERVER,
-      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const args = this.from
+      ? ['-c', this.from.configFile]
+      : ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    const child = spawn(NATS_SERVER, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.from?.env },
+    });
     this.child = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {

@@ -1,10 +1,19 @@
 // The api-gateway: a Fastify app that serves the FairCom-style JSON API over gRPC calls to the
 // session-service. buildApiGateway never reads the environment; main.ts does.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { createLogger, ERROR_KINDS, type Config, type Logger, type ServiceMetrics } from '@mqfleet/core';
+import {
+  ConfigError,
+  createLogger,
+  ERROR_KINDS,
+  type Config,
+  type Logger,
+  type ServiceMetrics,
+} from '@mqfleet/core';
 import { failureResponse, registerApi } from './api';
 import { createBackend, unary } from './backend';
+import { dashboardDir, registerDashboard } from './dashboard';
 import { registerHealth } from './health';
+import { httpsOptions, plainHttpRefusal } from './https';
 import { registerOpenApi } from './openapi';
 import { registerWebSocket } from './ws';
 import {
@@ -30,13 +39,19 @@ export function buildApiGateway(
   /** Where its HTTP latencies go (main.ts serves them on /metrics); none without. */
   metrics?: ServiceMetrics,
 ): ApiGateway {
+  const refusal = plainHttpRefusal(config);
+  if (refusal) throw new ConfigError(refusal);
+  const https = httpsOptions(config);
   const backend = createBackend(config, metrics ? { interceptors: [timedGrpcCalls(metrics)] } : {});
-  const app = Fastify({
-    logger: false,
-    bodyLimit: BODY_LIMIT,
-    // Every request's id: the caller's x-request-id when usable, otherwise a new one (observe.ts).
-    genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
-  });
+  // Every request's id: the caller's x-request-id when usable, otherwise a new one (observe.ts).
+  const genReqId = (req: { headers: Record<string, string | string[] | undefined> }): string =>
+    requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+  // With a certificate the same app is served by an https server (https.ts): /api, /ws, health.
+  const app = (
+    https
+      ? Fastify({ logger: false, bodyLimit: BODY_LIMIT, https, genReqId })
+      : Fastify({ logger: false, bodyLimit: BODY_LIMIT, genReqId })
+  ) as FastifyInstance;
   const accounts = new AccountNames(async (token) => {
     const who = await unary<{ username: string }>((done) =>
       backend.auth.whoAmI({}, backend.bearer(token), backend.options(), done),
@@ -53,9 +68,12 @@ export function buildApiGateway(
   registerWebSocket(app, backend, answer, logger);
   registerHealth(app, config, backend);
   registerOpenApi(app);
+  registerDashboard(app, logger, dashboardDir());
 
   app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({ error: `no route ${request.method} ${request.url}; the JSON API is POST /api` }),
+    reply.code(404).send({
+      error: `no route ${request.method} ${request.url}; the JSON API is POST /api, the dashboard GET /ui/`,
+    }),
   );
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;

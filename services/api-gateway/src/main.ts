@@ -10,7 +10,12 @@ async function main(): Promise<void> {
   const gateway = buildApiGateway(config, logger, metrics);
   const { port } = await gateway.start();
   const metricsPort = await metrics.serve(config.host, metricsPortOf(config.metricsPort, 'api-gateway'));
-  logger.info('ready', { port, sessionService: config.sessionServiceAddress, metricsPort });
+  logger.info('ready', {
+    port,
+    scheme: config.httpTls ? 'https' : 'http',
+    sessionService: config.sessionServiceAddress,
+    metricsPort,
+  });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

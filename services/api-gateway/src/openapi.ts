@@ -170,6 +170,8 @@ export const ERROR_CODES: Record<number, string> = {
   12031: 'BAD_TOKEN: missing, unknown or expired authToken',
   12033: 'BAD_PASSWORD: createSession with a wrong username or password',
   12040: 'SESSION_BANNED: an action of a banned session (publishMessagesToMq)',
+  12041:
+    "RULES_REFUSE: the authorization rules of the session's user refuse a subscribeToMq topic filter or an alterMqSession will topic",
   12034:
     'TOO_LARGE: a string or JSON value over its byte limit (or a body over 4 MiB: HTTP 413); a will topic or topic filter the message bus cannot carry',
   [-1038]: 'NOT_JSON: the request body is not JSON (HTTP 400)',

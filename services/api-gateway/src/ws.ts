@@ -17,6 +17,7 @@ import type { Answerer } from './api';
 import type { Backend } from './backend';
 import { isObject, serialize } from './envelope';
 import { toFailure } from './errors';
+import { startWatch, WATCH_ACTION, type Watch } from './event-watch';
 
 const PUSH_ACTION = 'getMessagesFromMqApiSession';
 /** Frames up to 4 MiB, as POST /api bodies. */
@@ -52,6 +53,7 @@ function serve(
 ): void {
   let frames = 0;
   const pushes = new Map<string, Push>();
+  let watch: Watch | undefined;
   // Requests are answered in order: each waits for the one before.
   let queue: Promise<void> = Promise.resolve();
   socket.on('message', (data) => {
@@ -65,6 +67,8 @@ function serve(
   socket.on('close', () => {
     for (const push of pushes.values()) push.stream.cancel();
     pushes.clear();
+    watch?.stop();
+    watch = undefined;
   });
 
   const send = (text: string): void => {
@@ -78,6 +82,26 @@ function serve(
       if (isObject(parsed)) request = parsed;
     } catch {
       // answer() says what is wrong with it.
+    }
+    // watchMqSessionEvents is the WebSocket's own action (event-watch.ts); one feed per socket.
+    if (
+      request &&
+      typeof request.action === 'string' &&
+      request.action.toLowerCase() === WATCH_ACTION.toLowerCase()
+    ) {
+      watch?.stop();
+      watch = undefined;
+      const token = typeof request.authToken === 'string' ? request.authToken : '';
+      const started = await startWatch(
+        backend,
+        token,
+        request.requestId ?? null,
+        (response) => send(JSON.stringify(response)),
+        (frame) => send(JSON.stringify(frame)),
+      );
+      if (socket.readyState === socket.OPEN) watch = started;
+      else started?.stop();
+      return;
     }
     // "push" is the WebSocket's own parameter: the action never sees it.
     let push: boolean | undefined;

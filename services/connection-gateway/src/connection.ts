@@ -2,9 +2,15 @@
 // keep-alive timer, subscriptions and inbound topic aliases. What it sends (the QoS 1/2 in-flight
 // window, the queue, the outbound budget) is outbound.ts; packet handling itself lives in
 // dispatcher.ts and packets/*.ts.
-import { createParser } from './parser';
+import type { Parser } from './parser';
 import * as mqtt from 'mqtt-packet';
-import { ALLOW_ALL, type ClientAuthorization, type Logger, type Settings } from '@mqfleet/core';
+import {
+  ALLOW_ALL,
+  type ClientAuthorization,
+  type Logger,
+  type Settings,
+  type SubscribeGrant,
+} from '@mqfleet/core';
 import type { Session__Output } from '@mqfleet/proto';
 import { skipOffBus } from './bus-limits';
 import type { EndInfo, GatewayContext } from './context';
@@ -25,7 +31,8 @@ import {
 } from './settings';
 import { match, optionsOf, sameOptions, type SubscriptionOptions } from './subscriptions';
 import type { Resumed, SavedDelivery } from './queue';
-import { isShared } from './shared';
+import { isShared, parseShared, READ_DENIED } from './shared';
+import { storeSubscriptions } from './packets/store-subscriptions';
 import { ConnectionStatsTracker, type OutboundNow } from './stats';
 import { Confirmation, confirmWith } from './confirmation';
 
@@ -62,8 +69,13 @@ interface Reply {
 }
 
 /** What mqtt-packet's parser keeps of a CONNECT (setProtocolVersion), one object per level. */
-const PARSER_V4 = Object.freeze({ protocolVersion: 4 });
-const PARSER_V5 = Object.freeze({ protocolVersion: 5 });
+export const PARSER_V4: ParserSettings = Object.freeze({ protocolVersion: 4 });
+export const PARSER_V5: ParserSettings = Object.freeze({ protocolVersion: 5 });
+
+/** The settings mqtt-packet's parser reads after CONNECT. */
+export interface ParserSettings {
+  readonly protocolVersion: number;
+}
 
 /** The subscriptions of a connection that has none (never changed). */
 const NO_SUBSCRIPTIONS: ReadonlyMap<string, SubscriptionOptions> = new Map();
@@ -124,6 +136,13 @@ export class Connection {
     return this.subscriptionMap ?? NO_SUBSCRIPTIONS;
   }
   private subscriptionMap: Map<string, SubscriptionOptions> | undefined;
+  /**
+   * The subscriptions (filters as in the table) whose messages are checked against the read rules
+   * one by one, because the rules let the client read only some of their topics (authorization.ts,
+   * "check"). Undefined while there is none: a connection without them pays one comparison per
+   * message.
+   */
+  private readChecked: Set<string> | undefined;
   /** MQTT 5 inbound topic aliases [MQTT-3.3.2.3.4]. */
   get inboundAliases(): Map<number, string> {
     return (this.inboundAliasMap ??= new Map());
@@ -140,7 +159,13 @@ export class Connection {
   /** Live statistics (describeMqSessions includeStats, session health): O(1) per message. */
   readonly stats = new ConnectionStatsTracker();
   readonly keepAlive: KeepAliveTimer;
-  readonly parser = createParser(4);
+  /**
+   * The parser holding the part of a packet read so far; none between packets (an idle
+   * connection keeps none: dispatcher.ts lends one per chunk read).
+   */
+  parser: Parser | undefined = undefined;
+  /** The parser settings of this connection's protocol level (setProtocolVersion). */
+  parserSettings: ParserSettings = PARSER_V4;
   private connectionLog: Logger | undefined;
 
   /**
@@ -249,8 +274,8 @@ export class Connection {
     // mqtt-packet's parser keeps the whole CONNECT packet as its settings (user name, password,
     // will, properties) for the life of the connection, and reads only protocolVersion of it
     // after that (bridgeMode too, for protocol levels this gateway refuses): it keeps that alone.
-    (this.parser as unknown as { settings: { protocolVersion: number } }).settings =
-      version === 5 ? PARSER_V5 : PARSER_V4;
+    this.parserSettings = version === 5 ? PARSER_V5 : PARSER_V4;
+    if (this.parser) (this.parser as unknown as { settings: ParserSettings }).settings = this.parserSettings;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -348,10 +373,16 @@ export class Connection {
    * `confirmation` settles (the NATS server knows the interest). The session-service stores it
    * behind (unsaved until then). Returns the sequence number of the change.
    */
-  subscribe(filter: string, options: SubscriptionOptions, confirmation: Confirmation): number {
+  subscribe(
+    filter: string,
+    options: SubscriptionOptions,
+    confirmation: Confirmation,
+    grant?: SubscribeGrant,
+  ): number {
     const current = this.subscriptions.get(filter);
     (this.subscriptionMap ??= new Map()).set(filter, options);
     if (!current) {
+      this.checkReads(filter, grant);
       const routed = this.ctx.addFilter(filter, this);
       this.routingDone = Promise.all([this.routingDone, routed]).then(
         () => undefined,
@@ -364,8 +395,40 @@ export class Connection {
 
   /** The client unsubscribes a filter: no new deliveries from now on [MQTT-3.10.4-2]. */
   unsubscribe(filter: string): number {
-    if (this.subscriptionMap?.delete(filter)) this.ctx.removeFilter(filter, this);
+    if (this.subscriptionMap?.delete(filter)) {
+      this.ctx.removeFilter(filter, this);
+      this.stopCheckingReads(filter);
+    }
     return this.markUnsaved(filter, null);
+  }
+
+  /**
+   * A new subscription's messages are checked one by one unless the rules let the client read
+   * every topic of its filter. `grant`: the SUBSCRIBE's answer; otherwise (a stored subscription,
+   * or one an administrator added) asked here, and one the rules refuse is checked too, which
+   * delivers it nothing.
+   */
+  private checkReads(filter: string, grant?: SubscribeGrant): void {
+    if (this.authorization === ALLOW_ALL) return;
+    grant ??= this.authorization.subscription(parseShared(filter)?.filter ?? filter);
+    if (grant === 'allow') this.stopCheckingReads(filter);
+    else (this.readChecked ??= new Set()).add(filter);
+  }
+
+  private stopCheckingReads(filter: string): void {
+    if (this.readChecked?.delete(filter) && this.readChecked.size === 0) this.readChecked = undefined;
+  }
+
+  /**
+   * May a message on `topic`, matched by `filter` (any filter of the table when undefined), be
+   * delivered? False, counted, when the read rules deny it (authorization.ts).
+   */
+  private mayRead(topic: string, filter?: string): boolean {
+    const checked = this.readChecked;
+    if (checked === undefined || (filter !== undefined && !checked.has(filter))) return true;
+    if (this.authorization.mayRead(topic)) return true;
+    this.ctx.readDenied(this, topic);
+    return false;
   }
 
   private markUnsaved(filter: string, options: SubscriptionOptions | null): number {
@@ -393,6 +456,7 @@ export class Connection {
       if (options) stored.set(filter, options);
       else stored.delete(filter);
     }
+    const refused = this.checkStoredSubscriptions(stored);
     const added: Promise<void>[] = [];
     /**
      * Subscriptions added or changed on the live connection by someone else than its client (an
@@ -406,7 +470,10 @@ export class Connection {
       const current = this.subscriptions.get(filter);
       if (current && sameOptions(current, options)) continue;
       (this.subscriptionMap ??= new Map()).set(filter, options);
-      if (!current) added.push(this.ctx.addFilter(filter, this));
+      if (!current) {
+        this.checkReads(filter);
+        added.push(this.ctx.addFilter(filter, this));
+      }
       if (
         source !== 'open' &&
         source !== 'hold' &&
@@ -427,7 +494,9 @@ export class Connection {
       // A deleted subscription gets no new deliveries [MQTT-3.10.4-2].
       this.subscriptionMap?.delete(filter);
       this.ctx.removeFilter(filter, this);
+      this.stopCheckingReads(filter);
     }
+    if (refused.length > 0) this.dropRefused(refused, source);
     if (added.length === 0) return undefined;
     const done = Promise.all([this.routingDone, ...added]).then(
       () => undefined,
@@ -435,6 +504,43 @@ export class Connection {
     );
     this.routingDone = done;
     return done;
+  }
+
+  /**
+   * Subscriptions of the stored session checked as a SUBSCRIBE is (packets/subscribe.ts), against
+   * the rules in force now rather than those of the day they were made (docs/configuration.md,
+   * "Authorization rules"): a filter the client's rules refuse is taken out of `stored` (never
+   * installed, removed if it was) and returned; a QoS above the server's maximum is lowered to it.
+   */
+  private checkStoredSubscriptions(stored: Map<string, SubscriptionOptions>): string[] {
+    const refused: string[] = [];
+    const { maximumQos } = this.ctx.limits;
+    for (const [filter, options] of stored) {
+      if (!this.authorization.maySubscribe(parseShared(filter)?.filter ?? filter)) {
+        refused.push(filter);
+        stored.delete(filter);
+      } else if (options.qos > maximumQos) {
+        stored.set(filter, { ...options, qos: maximumQos as QoS });
+      }
+    }
+    return refused;
+  }
+
+  /**
+   * Stored subscriptions the rules no longer allow are dropped: logged, announced
+   * (`subscriptionsDropped`) and removed from the stored session like an UNSUBSCRIBE, so that the
+   * session says what is in force.
+   */
+  private dropRefused(refused: string[], source: string): void {
+    this.log.warn('stored subscriptions refused by the authorization rules: dropped', {
+      clientName: this.clientName,
+      filters: refused.slice(0, 20),
+      count: refused.length,
+      source,
+    });
+    this.ctx.emit('subscriptionsDropped', this.clientName, refused);
+    const changes = refused.map((filter): [string, number] => [filter, this.markUnsaved(filter, null)]);
+    storeSubscriptions(this, { remove: refused }, changes);
   }
 
   /** The will as the session holds it right now. */
@@ -498,6 +604,7 @@ export class Connection {
       // At the pace the client reads: QoS 0 retained messages are not dropped for the budget.
       if (!this.out.hasRoom) await this.out.room();
       if (this.state !== 'open' || this.banned || !this.subscriptions.has(filter)) break;
+      if (!this.mayRead(message.topic, filter)) continue;
       const ids = options.identifier !== undefined ? [options.identifier] : [];
       this.deliver(message, Math.min(options.qos, message.qos) as QoS, true, ids);
       sent++;
@@ -518,8 +625,9 @@ export class Connection {
       message.originConnectionId === this.id,
     );
     if (!m) return;
+    // Held back messages are offered again by restore(), and checked then.
     if (buffering) this.buffer(message);
-    else this.deliver(message, m.qos, m.retain, m.subscriptionIds);
+    else if (this.mayRead(message.topic)) this.deliver(message, m.qos, m.retain, m.subscriptionIds);
   }
 
   /**
@@ -544,12 +652,18 @@ export class Connection {
   /**
    * A message for one of this connection's shared subscriptions [MQTT-4.8.2], chosen by the
    * gateway among the group's members: delivered at min(subscription QoS, message QoS), with
-   * RETAIN per Retain As Published. False when this connection cannot take it now.
+   * RETAIN per Retain As Published. False when this connection cannot take it now; READ_DENIED
+   * when its read rules deny the topic (shared.ts passes it over).
    */
-  offerShared(topicFilter: string, message: RoutedMessage, evenWithoutRoom = true): boolean {
+  offerShared(
+    topicFilter: string,
+    message: RoutedMessage,
+    evenWithoutRoom = true,
+  ): boolean | typeof READ_DENIED {
     if (this.state !== 'open' || this.banned || this.buffered) return false;
     const sub = this.subscriptions.get(topicFilter);
     if (!sub) return false;
+    if (!this.mayRead(message.topic, topicFilter)) return READ_DENIED;
     const qos = Math.min(sub.qos, message.qos) as QoS;
     // shared.ts first looks for a member that can send it now (budget, window, empty queue).
     if (!evenWithoutRoom && !this.out.canSendNow(qos)) return false;
@@ -658,6 +772,7 @@ export class Connection {
     const saved = this.out.handoff();
     const subscriptions = new Map(this.subscriptions);
     this.subscriptionMap = undefined;
+    this.readChecked = undefined;
     if (this.sessionOpened) {
       const will = wasOpen && info.publishWill && !this.banned ? this.currentWill() : undefined;
       // The gateway releases the NATS interest of the subscriptions (after parking the session).

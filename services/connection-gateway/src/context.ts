@@ -87,6 +87,8 @@ export interface GatewayContext {
   sessionStored(clientName: string, stored: boolean): void;
   /** What this client may publish and subscribe to (the "authorization" rules). */
   authorizationFor(clientName: string, username: string): ClientAuthorization;
+  /** A message not delivered to the connection: its read rules deny the topic (counted). */
+  readDenied(connection: Connection, topic: string): void;
   /**
    * Applies a session state to a live connection if it is newer (always with `force`), and
    * confirms it once in force (session-sync.ts). Returns whether it was applied.

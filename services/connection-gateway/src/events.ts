@@ -41,6 +41,13 @@ export interface GatewayEvents {
   publishRefused: [clientName: string, topic: string, reason: string];
   /** A SUBSCRIBE's filter refused by the authorization rules. */
   subscribeRefused: [clientName: string, filter: string];
+  /** A message not delivered to a subscriber whose read rules deny its topic (Gateway.readDenied). */
+  readDenied: [clientName: string, topic: string];
+  /**
+   * Stored subscriptions (restored at CONNECT, or added by subscribeToMq) that the authorization
+   * rules in force refuse: not installed, and removed from the stored session.
+   */
+  subscriptionsDropped: [clientName: string, filters: string[]];
   /** A subscription the bus cannot carry, refused at SUBSCRIBE (reason code). */
   subscriptionRefused: [clientName: string, filter: string, reasonCode: number];
   /** A stored subscription the bus cannot carry, not installed on the connection. */

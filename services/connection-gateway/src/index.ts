@@ -5,10 +5,11 @@
 import { EventEmitter, once } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { connect, Events, type NatsConnection, type Subscription } from 'nats';
+import { Events, type NatsConnection, type Subscription } from 'nats';
 import {
   authorizationFor,
   clientToken,
+  connectNats,
   createLogger,
   GATEWAY_LOST_REASON,
   jetStreamLimits,
@@ -56,7 +57,6 @@ import { SessionSync } from './session-sync';
 import { serveApiPublish } from './api-publish';
 import type { Session__Output } from '@mqfleet/proto';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
 /** close() retries writes owed to the session-service this long before giving up on them. */
@@ -203,8 +203,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
    * when TCP is off), `ports` every listener's.
    */
   async start(): Promise<{ port: number; gatewayId: string; ports: Partial<Record<ListenerKind, number>> }> {
-    const nc = await connect({
-      servers: this.config.natsUrl ?? DEFAULT_NATS_URL,
+    const nc = await connectNats(this.config, {
       maxReconnectAttempts: -1,
       waitOnFirstConnect: true,
       name: 'mqfleet-connection-gateway',
@@ -215,8 +214,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     // Messages travel on a second connection that NATS never echoes to (router.ts).
     let messages: NatsConnection;
     try {
-      messages = await connect({
-        servers: this.config.natsUrl ?? DEFAULT_NATS_URL,
+      messages = await connectNats(this.config, {
         maxReconnectAttempts: -1,
         waitOnFirstConnect: true,
         noEcho: true,
@@ -277,6 +275,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
         logger: this.logger,
         readRetained: (filter) => this.readRetained(filter),
         listMqApiSessions: (after) => this.sessions.listMqApiSessions(after),
+        authorizationFor: (clientName, username) => this.authorizationFor(clientName, username),
       },
       this.storeConfirmer,
     );
@@ -569,7 +568,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
    * Start 0, no user name, password or will, the protocol level of the connection that ended, and
    * a declaration that changes no setting (what the session-service would store for this CONNECT
    * is what it stores already). Any other CONNECT sends the held close first, and is opened as
-   * usual.
+   * usual. Only anonymous connections' sessions are held (mayHoldClose) and only anonymous
+   * CONNECTs take them: the session-service opened them for an anonymous client, so they belong to
+   * anonymous clients and the hold never hands a named user's session to anyone (docs/mqtt.md,
+   * "Client ids belong to someone").
    */
   takeHeld(
     clientName: string,
@@ -758,6 +760,17 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
 
   authorizationFor(clientName: string, username: string): ClientAuthorization {
     return authorizationFor(this.config.authorization, clientName, username);
+  }
+
+  /**
+   * Messages not delivered because the subscriber's read rules deny their topic (live, retained,
+   * queued or shared); not drops of its queue.
+   */
+  readDeniedCount = 0;
+
+  readDenied(conn: Connection, topic: string): void {
+    this.readDeniedCount++;
+    this.emit('readDenied', conn.clientName, topic);
   }
 
   nextMessageId(): string {

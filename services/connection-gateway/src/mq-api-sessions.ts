@@ -19,6 +19,7 @@ import {
   MQ_HEADER_RECEIVED_AT,
   MQ_HEADER_SUBSCRIPTION_IDS,
   topicMatches,
+  type ClientAuthorization,
   type Logger,
   type MqApiRetainedReply,
   type MqApiRetainedRequest,
@@ -49,6 +50,8 @@ interface Known {
   shared: Map<string, SubscriptionOptions>;
   /** Banned sessions get nothing kept (their reads are refused anyway). */
   banned: boolean;
+  /** The account that created it: whose authorization rules its subscriptions follow. */
+  owner: string;
 }
 
 /** A shared subscription with MQ API members: one copy of each message for all of them. */
@@ -70,6 +73,8 @@ export interface MqApiHost {
   readRetained(filter: string): Promise<RoutedMessage[]>;
   /** A page of MQ API sessions (session-client.ts). */
   listMqApiSessions(after: string): Promise<{ sessions: Session__Output[]; next: string }>;
+  /** The authorization rules of a client (packages/core/src/authorization.ts). */
+  authorizationFor(clientName: string, username: string): ClientAuthorization;
 }
 
 export class MqApiSessions {
@@ -200,6 +205,34 @@ export class MqApiSessions {
     return this.subscribed.size;
   }
 
+  /**
+   * The subscriptions the owner's authorization rules allow now (docs/configuration.md,
+   * "Authorization rules"): subscribeToMq checked them when they were added, but the rules may
+   * have changed since (the file edited, the gateways restarted). The others keep nothing here:
+   * dropped and logged, as a connection's restored subscriptions are (connection.ts); they stay
+   * stored until subscribeToMq removes them.
+   */
+  private allowedSubscriptions(
+    clientName: string,
+    owner: string,
+    subscriptions: Subscription__Output[],
+  ): Subscription__Output[] {
+    if (subscriptions.length === 0) return subscriptions;
+    const rules = this.host.authorizationFor(clientName, owner);
+    const allowed = subscriptions.filter((s) =>
+      rules.maySubscribe(parseShared(s.topicFilter)?.filter ?? s.topicFilter),
+    );
+    if (allowed.length < subscriptions.length) {
+      const refused = subscriptions.filter((s) => !allowed.includes(s)).map((s) => s.topicFilter);
+      this.host.logger.warn('MQ API session subscriptions refused by the authorization rules: dropped', {
+        clientName,
+        filters: refused.slice(0, 20),
+        count: refused.length,
+      });
+    }
+    return allowed;
+  }
+
   /** Session events: what they say about MQ API sessions. */
   onEvent(event: SessionEvent): void {
     if (event.type === 'deleted') {
@@ -217,6 +250,8 @@ export class MqApiSessions {
       BigInt(session.version),
       session.subscriptions ?? [],
       session.settings?.sessionStatus === 'SESSION_STATUS_BANNED',
+      false,
+      session.owner,
     );
   }
 
@@ -243,21 +278,26 @@ export class MqApiSessions {
     subscriptions: Subscription__Output[],
     banned: boolean,
     keepBanned = false,
+    /** Its owner; undefined (a sync): the one known. */
+    owner?: string,
   ): void {
     const known = this.sessions.get(clientName);
     if (known && born === 0) born = known.born;
     if (known && (known.born > born || (known.born === born && known.version > version))) return;
+    const ownerNow = owner ?? known?.owner ?? '';
+    const allowed = this.allowedSubscriptions(clientName, ownerNow, subscriptions);
     const next: Known = {
       born,
       version,
       setAt: this.sets++,
       subscriptions: new Map(
-        subscriptions.filter((s) => !isShared(s.topicFilter)).map((s) => [s.topicFilter, optionsOf(s)]),
+        allowed.filter((s) => !isShared(s.topicFilter)).map((s) => [s.topicFilter, optionsOf(s)]),
       ),
       shared: new Map(
-        subscriptions.filter((s) => isShared(s.topicFilter)).map((s) => [s.topicFilter, optionsOf(s)]),
+        allowed.filter((s) => isShared(s.topicFilter)).map((s) => [s.topicFilter, optionsOf(s)]),
       ),
       banned: keepBanned && known ? known.banned : banned,
+      owner: ownerNow,
     };
     this.sessions.set(clientName, next);
     if (next.subscriptions.size > 0 && !next.banned) this.subscribed.set(clientName, next);

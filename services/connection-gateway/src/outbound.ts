@@ -118,14 +118,26 @@ export const READ_OPENING = 2;
 /** The inbound window is full of PUBLISH packets whose acknowledgements wait for the bus (dispatcher.ts). */
 export const READ_INBOX = 4;
 
+/** The queue of every connection that has queued nothing (never pushed to). */
+const NO_DELIVERIES: PendingDelivery[] = [];
+/** The Outbound of a socket, for the one 'drain' handler of every socket (no closure per connection). */
+const OUTBOUND = Symbol('outbound');
+
+function onSocketDrain(this: { [OUTBOUND]?: Outbound }): void {
+  this[OUTBOUND]?.onDrain();
+}
+
 export class Outbound {
   private readonly socket: Connection['socket'];
   // The maps and the set below are created by their first use (an idle connection has none:
   // an empty Map is about 200 bytes, and a gateway holds many idle connections).
   private aliasMap: Map<string, number> | undefined;
   private inflightMap: Map<number, InflightDelivery> | undefined;
-  /** QoS 1/2 deliveries waiting for the window or the budget, oldest first (enqueue()). */
-  private readonly queue: PendingDelivery[] = [];
+  /**
+   * QoS 1/2 deliveries waiting for the window or the budget, oldest first (enqueue()); the shared
+   * empty NO_DELIVERIES until the first.
+   */
+  private queue: PendingDelivery[] = NO_DELIVERIES;
   /** sizeOf() of the deliveries in flight and in `queue`. */
   private heldBytes = 0;
   /** Ids of the last messages sent here: a queue taken late does not deliver them again. */
@@ -159,7 +171,8 @@ export class Outbound {
     this.maxQueued = limits.maxQueuedMessages;
     this.maxQueuedBytes = limits.maxQueuedBytes;
     this.policy = limits.queueFullPolicy;
-    this.socket.on('drain', () => this.onDrain());
+    (this.socket as unknown as { [OUTBOUND]?: Outbound })[OUTBOUND] = this;
+    this.socket.on('drain', onSocketDrain);
   }
 
   get inflightCount(): number {
@@ -243,7 +256,7 @@ export class Outbound {
   }
 
   /** The socket sent everything it held: the client's packets are read again, QoS 1/2 resumes. */
-  private onDrain(): void {
+  onDrain(): void {
     this.conn.releaseReading(READ_OUTPUT_FULL);
     this.drain();
   }
@@ -350,6 +363,7 @@ export class Outbound {
         return;
       }
     }
+    if (this.queue === NO_DELIVERIES) this.queue = [];
     this.queue.push(delivery);
     this.heldBytes += size;
   }
@@ -448,6 +462,7 @@ export class Outbound {
   private sendInflight(delivery: PendingDelivery): void {
     const packetId = this.allocatePacketId();
     if (packetId === undefined) {
+      if (this.queue === NO_DELIVERIES) this.queue = [];
       this.queue.unshift(delivery);
       return;
     }
@@ -565,7 +580,7 @@ export class Outbound {
       ...[...(this.inflightMap?.values() ?? [])].map((d) => ({ ...d })),
       ...this.queue.map((d) => ({ ...d })),
     ];
-    this.queue.length = 0;
+    this.queue = NO_DELIVERIES;
     this.inflightMap?.clear();
     this.heldBytes = 0;
     return saved;

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import * as mqtt from 'mqtt-packet';
 
-type Parser = ReturnType<typeof mqtt.parser>;
+export type Parser = ReturnType<typeof mqtt.parser>;
 
 interface ParserInternals {
   _list?: unknown;
@@ -48,4 +48,18 @@ export function createParser(protocolVersion: number): Parser {
     p._list = new BufferList();
   }
   return parser;
+}
+
+/**
+ * Whether the parser holds nothing between packets: no bytes of a next packet, no packet begun,
+ * no error (it can then serve any connection).
+ */
+export function parserIdle(parser: Parser): boolean {
+  const p = parser as unknown as {
+    _list: { length: number };
+    packet: { length: number };
+    _stateCounter: number;
+    error: unknown;
+  };
+  return p._list.length === 0 && p.packet.length === -1 && p._stateCounter === 0 && !p.error;
 }

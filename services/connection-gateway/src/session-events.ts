@@ -9,6 +9,7 @@
 // existed cannot leave a connection stale.
 import {
   SESSION_EVENT_ACTOR_HEADER,
+  ownString,
   type Logger,
   type SessionBulkEvent,
   type SessionEvent,
@@ -136,7 +137,8 @@ export class SessionEventsConsumer {
         return;
       }
       const now = Date.now();
-      this.seen.set(id, now);
+      // A copy: the header's value is a slice of the whole header text (kept SEEN_MS).
+      this.seen.set(ownString(id), now);
       if (this.seen.size > SEEN_MAX || ++this.received % 1024 === 0) this.forget(now);
     }
     if (!this.needed(m.subject, m.headers?.get(SESSION_EVENT_ACTOR_HEADER) || undefined)) return;

@@ -6,13 +6,16 @@
 // one name, are separate shared subscriptions. Supported for MQTT 3.1.1 too, as Mosquitto and
 // EMQX do. Retained messages are not sent to shared subscriptions (MQTT 5 §4.8.2),
 // and shared subscriptions are not queued for an offline session (queue.ts): its group's other
-// members get the messages.
+// members get the messages. A member whose read rules deny a message's topic is passed over.
 import { createHash } from 'node:crypto';
 import { topicFilterProblem, topicMatches } from '@mqfleet/core';
 import type { Connection } from './connection';
 import type { RoutedMessage } from './message';
 
 export const SHARE_PREFIX = '$share/';
+
+/** Connection.offerShared: the read rules do not let this member have the message. */
+export const READ_DENIED = 'readDenied';
 
 export interface SharedFilter {
   group: string;
@@ -85,13 +88,22 @@ export class SharedMembers {
     const topicFilter = `${SHARE_PREFIX}${shared.group}/${shared.filter}`;
     const members = [...(this.members.get(topicFilter) ?? [])];
     const turn = this.turn.get(topicFilter) ?? 0;
+    /** Members the read rules do not let have it (authorization.ts): passed over. */
+    let denied: Set<Connection> | undefined;
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < members.length; i++) {
-        if (members[(turn + i) % members.length]!.offerShared(topicFilter, message, pass === 1)) {
+        const member = members[(turn + i) % members.length]!;
+        if (denied?.has(member)) continue;
+        const taken = member.offerShared(topicFilter, message, pass === 1);
+        if (taken === READ_DENIED) (denied ??= new Set()).add(member);
+        else if (taken) {
           this.turn.set(topicFilter, (turn + i + 1) % members.length);
           return true;
         }
       }
+      // No member here may read it: it is not handed on to the group's other gateways either
+      // (a group's members are expected to share their read rules; docs/mqtt.md).
+      if (denied !== undefined && denied.size === members.length) return true;
     }
     return false;
   }

@@ -175,6 +175,43 @@ describe('CONNECTs answered first', () => {
     raw.destroy();
   });
 
+  test("another user's session the gateway had not heard of ends the answered connection (0x87) and gives it nothing", async () => {
+    const { port } = await gatewayWith('always');
+    // A persistent session of user alice with a subscription, written behind the session-service's
+    // back: no event tells the gateway about it, so an anonymous CONNECT of its id is answered
+    // first; the session-service, deciding ownership, refuses the open.
+    await db.query(
+      `INSERT INTO sessions (client_key, client_name, settings, mqtt_owner, username)
+       VALUES ($1, $2, $3, 'alice', 'alice')`,
+      [
+        clientDigest('af-alice'),
+        'af-alice',
+        JSON.stringify({ ...DEFAULT_SETTINGS, sessionExpiryInterval: 600, temporarySession: false }),
+      ],
+    );
+    await db.query(
+      `INSERT INTO session_subscriptions (client_key, filter_key, topic_filter, qos, no_local, retain_as_published, retain_handling, subscription_identifier)
+       VALUES ($1, sha256('af-alice/#'::bytea), 'af-alice/#', 1, false, false, 0, 0)`,
+      [clientDigest('af-alice')],
+    );
+    const raw = await RawClient.open(port, 5);
+    raw.send(connectPacket('af-alice', { protocolVersion: 5 }));
+    const connack = (await raw.next()) as IConnackPacket;
+    assert.equal(connack.cmd, 'connack');
+    assert.equal(connack.sessionPresent, false);
+    const disconnect = (await raw.next()) as IDisconnectPacket;
+    assert.equal(disconnect.cmd, 'disconnect', 'nothing of the session comes before the DISCONNECT');
+    assert.equal(disconnect.reasonCode, 0x87);
+    const stored = await row('af-alice');
+    assert.equal(stored?.mqtt_owner, 'alice');
+    assert.equal(stored?.last_failed_reason, 'the client id belongs to another user');
+    const { rows } = await db.query('SELECT topic_filter FROM session_subscriptions WHERE client_key = $1', [
+      clientDigest('af-alice'),
+    ]);
+    assert.deepEqual(rows, [{ topic_filter: 'af-alice/#' }], "alice's subscription is untouched");
+    raw.destroy();
+  });
+
   test('with the session-service stopped, new clients are answered; one that leaves before its open was sent costs no write', async () => {
     const { gateway, port } = await gatewayWith('always');
     const pid = cluster.sessionService.child.pid!;

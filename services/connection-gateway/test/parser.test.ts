@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mqtt from 'mqtt-packet';
-import { createParser } from '../src/parser';
+import { createParser, parserIdle } from '../src/parser';
 
 const packets: mqtt.Packet[] = [
   { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, keepalive: 30, clientId: 'p-1' },
@@ -65,5 +65,27 @@ describe('connection parser', () => {
       got.map((p) => p.cmd),
       ['pingreq'],
     );
+  });
+
+  // dispatcher.ts lends a parser to a connection only while part of a packet is read: an idle
+  // parser must be one that holds nothing of the last connection.
+  test('is idle only between whole packets and without an error', () => {
+    const parser = createParser(5);
+    parser.on('packet', () => undefined);
+    parser.on('error', () => undefined);
+    assert.equal(parserIdle(parser), true);
+    const publish = mqtt.generate(packets[2]!, { protocolVersion: 5 });
+    for (const cut of [1, 2, 5, publish.length - 1]) {
+      parser.parse(publish.subarray(0, cut));
+      assert.equal(parserIdle(parser), false, `after ${cut} of ${publish.length} bytes`);
+      parser.parse(publish.subarray(cut));
+      assert.equal(parserIdle(parser), true, `after the rest of a cut at ${cut}`);
+    }
+    parser.parse(Buffer.concat([publish, publish.subarray(0, 3)]));
+    assert.equal(parserIdle(parser), false);
+    parser.parse(publish.subarray(3));
+    assert.equal(parserIdle(parser), true);
+    parser.parse(Buffer.from([0x00, 0x00]));
+    assert.equal(parserIdle(parser), false, 'after a malformed packet');
   });
 });

@@ -8,6 +8,7 @@
 // (sessions.ts), which also write what a batch leaves undecided (a session another writer created
 // between this batch's read and its insert) and every write of a batch that failed as a whole.
 import {
+  accountKey,
   boundedExpiry,
   type Logger,
   declaredSettings,
@@ -27,6 +28,9 @@ import { inTransaction, type Db, type Tx } from './db';
 import {
   clientKey,
   disconnectionReason,
+  disowned,
+  ownerAfterOpen,
+  type OpenPolicy,
   removedAtClose,
   loadSubscriptions,
   OPEN_REFUSAL_REASONS,
@@ -169,7 +173,7 @@ export class KeyedBatcher<Req, Res> {
 }
 
 /** What the batches need of the store: where events go, and the bound of session expiry. */
-export type ConnectSink = EventSink & { maxSessionExpiry: number; mqttMayUseMqApiNames: boolean };
+export type ConnectSink = EventSink & OpenPolicy & { maxSessionExpiry: number };
 
 /** Opens sessions in groups (openMany below). */
 export function openBatcher(
@@ -193,7 +197,12 @@ interface Connecting {
   key: Buffer;
   hex: string;
   existing: SessionRow | undefined;
+  /** Another user's session, opened anew (MQFLEET_CLIENT_ID_OWNERSHIP=clean-start; rows.ts disowned). */
+  disowned: boolean;
 }
+
+/** Whether an open discards the stored session state: Clean Start, or another user's session. */
+const clean = (c: Connecting): boolean => startsClean(c.req) || c.disowned;
 
 /** The columns of a session row a CONNECT sets, as JSON for json_to_recordset. */
 function connectionColumns(req: OpenSessionRequest__Output): Record<string, unknown> {
@@ -225,7 +234,7 @@ async function openMany(
 ): Promise<(OpenResult | typeof ONE_BY_ONE)[]> {
   const all: Connecting[] = reqs.map((req) => {
     const key = clientKey(req.clientName);
-    return { req, key, hex: key.toString('hex'), existing: undefined };
+    return { req, key, hex: key.toString('hex'), existing: undefined, disowned: false };
   });
   // Locked in key order: two batches never wait for each other in a cycle.
   const { rows: locked } = await tx.query<SessionRow>(
@@ -233,13 +242,16 @@ async function openMany(
     [all.map((c) => c.key)],
   );
   const byHex = new Map(locked.map((r) => [r.client_key.toString('hex'), r]));
-  for (const c of all) c.existing = byHex.get(c.hex);
+  for (const c of all) {
+    c.existing = byHex.get(c.hex);
+    c.disowned = c.existing !== undefined && disowned(c.existing, c.req.username, sink);
+  }
 
   const results = new Map<string, OpenResult | typeof ONE_BY_ONE>();
-  // Refused (banned, or an MQ API session's name: rows.ts openRefusal): the attempt is recorded,
-  // but it is not a state change: no version, no event.
-  const refusals = new Map(all.map((c) => [c.hex, openRefusal(c.existing, sink.mqttMayUseMqApiNames)]));
-  for (const refusal of ['banned', 'mqApiSession'] as const) {
+  // Refused (banned, an MQ API session's name, another user's: rows.ts openRefusal): the attempt
+  // is recorded, but it is not a state change: no version, no event.
+  const refusals = new Map(all.map((c) => [c.hex, openRefusal(c.existing, sink, c.req.username)]));
+  for (const refusal of ['banned', 'mqApiSession', 'notOwner'] as const) {
     const refused = all.filter((c) => refusals.get(c.hex) === refusal);
     if (refused.length === 0) continue;
     const { rows } = await tx.query<SessionRow>(
@@ -260,8 +272,8 @@ async function openMany(
 
   // Clean Start 0 resumes the stored subscriptions [MQTT-3.1.2-5]; Clean Start 1 discards them
   // with the rest of the session state [MQTT-3.1.2-4].
-  const resumed = resuming.filter((c) => !startsClean(c.req));
-  const cleared = resuming.filter((c) => startsClean(c.req));
+  const resumed = resuming.filter((c) => !clean(c));
+  const cleared = resuming.filter((c) => clean(c));
   const subscriptions = await loadSubscriptions(
     tx,
     resumed.map((c) => c.key),
@@ -278,6 +290,7 @@ async function openMany(
       const settings = newSessionSettings(c.req.declared!, sink.maxSessionExpiry);
       return {
         k: c.hex,
+        o: accountKey(c.req.username),
         n: c.req.clientName,
         s: settings,
         h: healthAtConnect(settings, 0),
@@ -286,10 +299,10 @@ async function openMany(
     });
     const { rows } = await tx.query<SessionRow>(
       `INSERT INTO sessions (client_key, client_name, settings, health, connection_status, gateway_id,
-                             connection_id, ip_address, port, mqtt_protocol, username, connected_at)
-       SELECT decode(x.k, 'hex'), x.n, x.s, x.h, 'connected', x.g, x.c, x.ip, x.p, x.m, x.u, now()
+                             connection_id, ip_address, port, mqtt_protocol, username, connected_at, mqtt_owner)
+       SELECT decode(x.k, 'hex'), x.n, x.s, x.h, 'connected', x.g, x.c, x.ip, x.p, x.m, x.u, now(), x.o
          FROM json_to_recordset($1::json)
-           AS x(k text, n text, s jsonb, h text, g text, c text, ip text, p integer, m text, u text)
+           AS x(k text, n text, s jsonb, h text, g text, c text, ip text, p integer, m text, u text, o text)
        ON CONFLICT (client_key) DO NOTHING RETURNING *`,
       [JSON.stringify(values)],
     );
@@ -305,14 +318,18 @@ async function openMany(
   if (resuming.length > 0) {
     const values = resuming.map((c) => {
       const existing = c.existing!;
-      const settings = settingsAtConnect(existing, declaredSettings(c.req.declared!, sink.maxSessionExpiry));
+      const settings = c.disowned
+        ? newSessionSettings(c.req.declared!, sink.maxSessionExpiry)
+        : settingsAtConnect(existing, declaredSettings(c.req.declared!, sink.maxSessionExpiry));
       // An inactive session becomes normal again when its client connects (docs/live-effects.md).
       const status = existing.session_status === 'inactive' ? 'normal' : existing.session_status;
       settings.sessionStatus = statusFromName(status) ?? 'SESSION_STATUS_NORMAL';
-      const held = startsClean(c.req) ? 0 : (subscriptions.get(c.hex)?.length ?? 0);
+      const held = clean(c) ? 0 : (subscriptions.get(c.hex)?.length ?? 0);
       return {
         k: c.hex,
         s: settings,
+        o: ownerAfterOpen(existing, c.req.username, c.disowned),
+        d: c.disowned,
         st: status,
         h: healthAtConnect(settings, held),
         ...connectionColumns(c.req),
@@ -326,20 +343,22 @@ async function openMany(
        UPDATE sessions s SET version = s.version + 1, settings = x.s, session_status = x.st, health = x.h,
               connection_status = 'connected', gateway_id = x.g, connection_id = x.c, ip_address = x.ip,
               port = x.p, mqtt_protocol = x.m, username = x.u, connected_at = now(),
-              disconnection_reason = NULL, updated_at = now()
+              disconnection_reason = NULL, updated_at = now(), mqtt_owner = x.o,
+              pinned = CASE WHEN x.d THEN '{}' ELSE s.pinned END
          FROM json_to_recordset($1::json)
-           AS x(k text, s jsonb, st text, h text, g text, c text, ip text, p integer, m text, u text)
+           AS x(k text, s jsonb, st text, h text, g text, c text, ip text, p integer, m text, u text,
+                o text, d boolean)
         WHERE s.client_key = decode(x.k, 'hex') RETURNING s.*`,
       [JSON.stringify(values), resuming.map((c) => c.key)],
     );
     const updated = new Map(rows.map((r) => [r.client_key.toString('hex'), r]));
     for (const c of resuming) {
-      opened.push({ c, row: updated.get(c.hex)!, sessionPresent: !startsClean(c.req) });
+      opened.push({ c, row: updated.get(c.hex)!, sessionPresent: !clean(c) });
     }
   }
 
   const sessions: Session__Output[] = opened.map(({ c, row }) =>
-    rowToSession(row, startsClean(c.req) ? [] : (subscriptions.get(c.hex) ?? [])),
+    rowToSession(row, clean(c) ? [] : (subscriptions.get(c.hex) ?? [])),
   );
   // The connected event carries the session with its health (no separate health event).
   await enqueueMany(

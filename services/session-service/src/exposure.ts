@@ -1,16 +1,9 @@
 // The session-service's gRPC takes gateway calls (open and close sessions, list names) that trust
 // the caller: guarded by the internal token (MQFLEET_INTERNAL_TOKEN) or mutual TLS. Without either,
 // only this machine may reach it (docs/security.md).
-import type { Config } from '@mqfleet/core';
+import { isLoopback, type Config } from '@mqfleet/core';
 
-/** Addresses only this machine reaches. */
-export function isLoopback(host: string): boolean {
-  const h = host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
+export { isLoopback };
 
 /** Why the session-service must not listen as configured, or undefined when it may. */
 export function unguardedListen(config: Config): string | undefined {

@@ -38,6 +38,8 @@ import {
   type OpenSessionRequest__Output,
   type OpenSessionResponse,
   type ReceiveRequest__Output,
+  type SessionEventNotice,
+  type WatchSessionEventsRequest__Output,
   type Session__Output,
   type StoredMessage,
 } from '@mqfleet/proto';
@@ -72,8 +74,10 @@ import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
 import { DEFAULT_READ, MAX_READ, type MqApiMessages } from './mq-api-messages';
 import type { StartFrom, TopicMessages } from './topic-messages';
 import type { GatewayChange } from './subscription-batch';
+import { checkSubscriptions, checkWill, type SessionRules } from './rules';
 import { describeTopics, listTopics } from './topics';
 import type { SessionServiceMetrics } from './metrics';
+import { noticeOf } from './event-watch';
 
 interface Deps {
   db: Db;
@@ -94,6 +98,8 @@ interface Deps {
    */
   clientCertificates?: { internalNames: string[] } | undefined;
   allowAnonymous: boolean;
+  /** The authorization rules and broker limits subscribeToMq and wills are checked against (rules.ts). */
+  rules?: SessionRules;
   applied: AppliedWaiters;
   applyTimeoutMs: number;
   labels: LabelStore;
@@ -113,6 +119,11 @@ interface Deps {
   activity?: Activity;
   /** Statistics and health of MQ API sessions (mq-api-stats.ts). */
   mqApiHealth?: MqApiHealth;
+  /**
+   * Calls back with each session event's payload as NATS delivers it (event-watch.ts); returns
+   * the function that stops it. Without it WatchSessionEvents is UNAVAILABLE.
+   */
+  sessionEvents?: (listener: (data: Uint8Array) => void) => () => void;
   /** Tells the gateway holding an MQTT session's connection what it published through the API. */
   notifyApiPublished?: (gatewayId: string, note: ApiPublishedNote) => void;
   /** gRPC latencies and alterations for /metrics (metrics.ts); none without. */
@@ -169,6 +180,9 @@ function failureOf(err: unknown, log: Logger): MqfleetError {
   log.error('request failed', { err });
   return new MqfleetError('INTERNAL', 'internal error in the session-service');
 }
+
+/** Notices a WatchSessionEvents caller has not read yet, beyond which new ones are dropped. */
+const WATCH_BUFFER = 10_000;
 
 /** Receive reads again this long after a notice of a new message, and at least this often. */
 const RECEIVE_RECHECK_MS = 25;
@@ -466,6 +480,29 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }
   };
 
+  /**
+   * WatchSessionEvents: checks the caller is an administrator, then writes a notice per event
+   * until the caller cancels. Notices that the caller does not read in time are dropped beyond
+   * WATCH_BUFFER (a watcher reads the sessions again when it needs the whole truth).
+   */
+  const watchEvents = async (
+    call: grpc.ServerWritableStream<WatchSessionEventsRequest__Output, SessionEventNotice>,
+  ): Promise<void> => {
+    await admin(db, call);
+    if (!deps.sessionEvents) throw new MqfleetError('UNAVAILABLE', 'session events are not available');
+    const stop = deps.sessionEvents((data) => {
+      if (call.cancelled || call.writableLength > WATCH_BUFFER) return;
+      const notice = noticeOf(data);
+      if (notice) call.write(notice);
+    });
+    await new Promise<void>((resolve) => {
+      call.on('cancelled', resolve);
+      call.on('close', resolve);
+      if (call.cancelled) resolve();
+    });
+    stop();
+  };
+
   const listGateways = () => ({
     gateways: deps.gateways.alive().map((g) => ({
       gatewayId: g.gatewayId,
@@ -485,6 +522,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     const started = performance.now();
     parseClientName(req.clientName);
     const actor = await ownerOrAdmin(db, token, [req.clientName]);
+    if (deps.rules) await checkWill(db, deps.rules, req.clientName, req.patch);
     // The label reference becomes the stored label id before the alteration is written.
     await resolveSessionLabel(db, req.patch);
     const { session, changedFields } = await store.alter(req, actor.username, requestId);
@@ -522,7 +560,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
           ? 'OPEN_REFUSAL_BANNED'
           : result.refusal === 'mqApiSession'
             ? 'OPEN_REFUSAL_MQ_API_SESSION'
-            : 'OPEN_REFUSAL_NONE',
+            : result.refusal === 'notOwner'
+              ? 'OPEN_REFUSAL_NOT_OWNER'
+              : 'OPEN_REFUSAL_NONE',
       sessionPresent: result.sessionPresent,
       session: result.session,
     };
@@ -700,6 +740,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
     AlterSessions: unary(log, async (req, call) => {
       const actor = await admin(db, call);
+      // The will's QoS and retain against the broker limits; its topic is not judged per session
+      // here (docs/security.md, "Not yet").
+      if (deps.rules) await checkWill(db, { ...deps.rules, authorization: undefined }, '', req.patch);
       await resolveSessionLabel(db, req.patch);
       const { matched, changed } = await store.alterMany(req, actor.username);
       const connected = changed.filter((x) => x.connected);
@@ -730,6 +773,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       // for their clients' SUBSCRIBE/UNSUBSCRIBE.
       if (bearer(call)) {
         const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
+        if (deps.rules) await checkSubscriptions(db, deps.rules, req.clientName, req.add);
         const { session, changed, retainedFor } = await store.changeSubscriptions(req, actor.username, true);
         adminAction('changeSubscriptions', actor.username, requestIdOf(call), {
           clientName: req.clientName,
@@ -796,6 +840,12 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       else internal(deps, call);
       return listGateways();
     }),
+    // Session events in brief, as they are published, for an administrator until it cancels.
+    WatchSessionEvents: (call) => {
+      void watchEvents(call).catch((err: unknown) => {
+        if (!call.cancelled) call.emit('error', toServiceError(err, log));
+      });
+    },
   };
   const auth: AuthServiceHandlers = {
     CreateToken: unary(log, async (req) => {

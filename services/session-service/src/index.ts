@@ -1,8 +1,9 @@
 // The session-service: owns Postgres, serves gRPC, publishes every change through the outbox.
 import { publishThroughGateway } from './api-publish';
 import * as grpc from '@grpc/grpc-js';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import {
+  connectNats,
   createLogger,
   DEFAULT_ADMIN_PASSWORD,
   readGrpcTlsFiles,
@@ -93,8 +94,7 @@ export function buildSessionService(
       if (config.adminPasswordIsDefault) {
         log.warn('!!! the ADMIN account uses the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD !!!');
       }
-      nc = await connect({
-        servers: config.natsUrl ?? 'nats://127.0.0.1:4222',
+      nc = await connectNats(config, {
         name: 'mqfleet-session-service',
         maxReconnectAttempts: -1,
       });
@@ -104,6 +104,7 @@ export function buildSessionService(
       const store = new SessionStore(db, subjects);
       store.maxSessionExpiry = config.maxSessionExpiry;
       store.mqttMayUseMqApiNames = config.mqttMayUseMqApiNames;
+      store.clientIdOwnership = config.clientIdOwnership;
       store.limits = storeLimits(config);
       relay = new OutboxRelay(db, databaseUrl, nc, log);
       await relay.start();
@@ -148,6 +149,11 @@ export function buildSessionService(
           ? { internalNames: config.grpcTls.internalNames }
           : undefined,
         allowAnonymous: config.allowAnonymous,
+        rules: {
+          authorization: config.authorization,
+          maximumQos: config.maximumQos,
+          retainAvailable: config.retainAvailable,
+        },
         applied: waiters,
         applyTimeoutMs: config.applyTimeoutMs,
         metrics: measured,
@@ -162,6 +168,14 @@ export function buildSessionService(
         storedTopics: config.storedTopics,
         activity,
         mqApiHealth,
+        sessionEvents: (listener) => {
+          const sub = natsConnection.subscribe(subjects.sessionEventsAll, {
+            callback: (err, msg) => {
+              if (!err) listener(msg.data);
+            },
+          });
+          return () => sub.unsubscribe();
+        },
         notifyApiPublished: (gatewayId, note) => {
           // Core NATS, no reply: a note lost in transit is a count the live statistics miss.
           if (!natsConnection.isClosed()) {

@@ -206,6 +206,10 @@ import type {
   Session__Output as _mqfleet_v1_Session__Output,
 } from './mqfleet/v1/Session';
 import type {
+  SessionEventNotice as _mqfleet_v1_SessionEventNotice,
+  SessionEventNotice__Output as _mqfleet_v1_SessionEventNotice__Output,
+} from './mqfleet/v1/SessionEventNotice';
+import type {
   SessionFilter as _mqfleet_v1_SessionFilter,
   SessionFilter__Output as _mqfleet_v1_SessionFilter__Output,
 } from './mqfleet/v1/SessionFilter';
@@ -237,6 +241,10 @@ import type {
   UserPropertyList as _mqfleet_v1_UserPropertyList,
   UserPropertyList__Output as _mqfleet_v1_UserPropertyList__Output,
 } from './mqfleet/v1/UserPropertyList';
+import type {
+  WatchSessionEventsRequest as _mqfleet_v1_WatchSessionEventsRequest,
+  WatchSessionEventsRequest__Output as _mqfleet_v1_WatchSessionEventsRequest__Output,
+} from './mqfleet/v1/WatchSessionEventsRequest';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new (...args: ConstructorParameters<Constructor>): Subtype;
@@ -427,6 +435,10 @@ export interface ProtoGrpcType {
       >;
       ReceiveRequest: MessageTypeDefinition<_mqfleet_v1_ReceiveRequest, _mqfleet_v1_ReceiveRequest__Output>;
       Session: MessageTypeDefinition<_mqfleet_v1_Session, _mqfleet_v1_Session__Output>;
+      SessionEventNotice: MessageTypeDefinition<
+        _mqfleet_v1_SessionEventNotice,
+        _mqfleet_v1_SessionEventNotice__Output
+      >;
       SessionFilter: MessageTypeDefinition<_mqfleet_v1_SessionFilter, _mqfleet_v1_SessionFilter__Output>;
       SessionPatch: MessageTypeDefinition<_mqfleet_v1_SessionPatch, _mqfleet_v1_SessionPatch__Output>;
       SessionService: SubtypeConstructor<typeof grpc.Client, _mqfleet_v1_SessionServiceClient> & {
@@ -443,6 +455,10 @@ export interface ProtoGrpcType {
       UserPropertyList: MessageTypeDefinition<
         _mqfleet_v1_UserPropertyList,
         _mqfleet_v1_UserPropertyList__Output
+      >;
+      WatchSessionEventsRequest: MessageTypeDefinition<
+        _mqfleet_v1_WatchSessionEventsRequest,
+        _mqfleet_v1_WatchSessionEventsRequest__Output
       >;
     };
   };

@@ -2,6 +2,7 @@
 import { MqfleetError } from '@mqfleet/core';
 import { ACCOUNT_ACTIONS } from './accounts';
 import { ADMIN_ACTIONS } from './admin';
+import { GATEWAY_ACTIONS } from './gateways';
 import { LABEL_ACTIONS } from './labels';
 import { MQ_ACTIONS } from './mq';
 import { MQ_API_ACTIONS } from './mq-api';
@@ -18,6 +19,7 @@ const ACTIONS = new Map<string, ActionDef>(
     ...MQ_ACTIONS,
     ...MQ_API_ACTIONS,
     ...TOPIC_ACTIONS,
+    ...GATEWAY_ACTIONS,
   ].map((a) => [a.name.toLowerCase(), a] as const),
 );
 /** Every registered action, in registry order (the OpenAPI document is checked against this). */
@@ -36,6 +38,13 @@ export function findAction(api: string | undefined, action: string): ActionDef {
     throw new MqfleetError('UNKNOWN_API', `api "${api}" ${why}; use "admin" or "mq"`, 'api');
   }
   const def = ACTIONS.get(action.toLowerCase());
+  if (!def && action.toLowerCase() === 'watchmqsessionevents') {
+    throw new MqfleetError(
+      'UNKNOWN_ACTION',
+      'action "watchMqSessionEvents" streams events, so it exists on the WebSocket GET /ws only',
+      'action',
+    );
+  }
   if (!def) throw new MqfleetError('UNKNOWN_ACTION', `action "${action}" does not exist`, 'action');
   if (apiName !== undefined && def.api !== apiName) {
     throw new MqfleetError(

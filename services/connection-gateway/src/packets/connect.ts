@@ -213,12 +213,17 @@ function answered(conn: Connection, response: OpenSessionResponse__Output | unde
     return;
   }
   if (response.refusal !== 'OPEN_REFUSAL_NONE') {
-    // A stored session this gateway did not know of yet is banned or an MQ API session's, or the
-    // session-service does not accept anonymous clients after all: the connection holds no session and ends
-    // (DISCONNECT 0x87 in MQTT 5; 0x8A is a CONNACK code only).
+    // A stored session this gateway did not know of yet is banned, an MQ API session's or another
+    // user's (the session-service decides ownership: docs/mqtt.md, "Client ids belong to
+    // someone"), or the session-service does not accept anonymous clients after all: the
+    // connection holds no session and ends (DISCONNECT 0x87 in MQTT 5; 0x8A is a CONNACK code
+    // only). It was answered with Session Present 0 and no subscription: it received nothing of
+    // the stored session.
     ctx.sessionStored(
       clientName,
-      response.refusal === 'OPEN_REFUSAL_BANNED' || response.refusal === 'OPEN_REFUSAL_MQ_API_SESSION',
+      response.refusal === 'OPEN_REFUSAL_BANNED' ||
+        response.refusal === 'OPEN_REFUSAL_MQ_API_SESSION' ||
+        response.refusal === 'OPEN_REFUSAL_NOT_OWNER',
     );
     conn.log.info('answered connection refused by the session-service', {
       clientName,
@@ -533,6 +538,20 @@ async function openStored(c: Declared): Promise<void> {
         ReturnCode.IDENTIFIER_REJECTED,
         ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
         'the client id names an MQ API session',
+      );
+    }
+    return;
+  }
+  if (response.refusal === 'OPEN_REFUSAL_NOT_OWNER') {
+    // The client id names a session another user name created, and MQFLEET_CLIENT_ID_OWNERSHIP
+    // is refuse (docs/mqtt.md, "Client ids belong to someone"): 0x87 / return code 5.
+    ctx.sessionStored(clientName, true);
+    if (conn.state !== 'closed') {
+      refuse(
+        conn,
+        ReturnCode.NOT_AUTHORIZED,
+        ReasonCode.NOT_AUTHORIZED,
+        'the client id belongs to another user',
       );
     }
     return;

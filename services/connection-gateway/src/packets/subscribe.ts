@@ -43,7 +43,12 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
       granted.push(v5 ? ReasonCode.TOPIC_FILTER_INVALID : SUBACK_FAILURE_V4);
       continue;
     }
-    if (conn.banned || !conn.authorization.maySubscribe(parseShared(sub.topic)?.filter ?? sub.topic)) {
+    // The rules refuse a filter none of whose topics the client may read; one they let it read
+    // only in part is granted, and its messages checked one by one (authorization.ts).
+    const grant = conn.banned
+      ? 'refuse'
+      : conn.authorization.subscription(parseShared(sub.topic)?.filter ?? sub.topic);
+    if (grant === 'refuse') {
       // A banned session may not subscribe (docs/live-effects.md), nor may a client whose
       // authorization rules refuse the filter (a shared subscription's filter after its
       // ShareName): 0x87 (5.0) / 0x80 (3.1.1) [MQTT-3.9.3].
@@ -72,7 +77,7 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
       retainedFor.push({ filter: sub.topic, options });
     }
     // An identical filter replaces the existing subscription [MQTT-3.8.4-3].
-    changes.push([sub.topic, conn.subscribe(sub.topic, options, confirmation)]);
+    changes.push([sub.topic, conn.subscribe(sub.topic, options, confirmation, grant)]);
     stored.push(toStored(sub.topic, options));
     granted.push(qos);
   }

@@ -1,7 +1,15 @@
 // Session rows as Postgres stores them, and their conversion to the gRPC Session: keys, the
 // row lock, timestamps, the rules of a close.
 import { createHash } from 'node:crypto';
-import { WILL_FIELDS, clientDigest, settingsFromStored, statusFromName, type Settings } from '@mqfleet/core';
+import {
+  WILL_FIELDS,
+  accountKey,
+  clientDigest,
+  settingsFromStored,
+  statusFromName,
+  type ClientIdOwnership,
+  type Settings,
+} from '@mqfleet/core';
 import type {
   CloseSessionRequest__Output,
   OpenSessionRequest__Output,
@@ -29,6 +37,11 @@ export interface SessionRow {
   username: string | null;
   /** The account that created an MQ API session (NULL for MQTT sessions; absent in listing rows). */
   owner?: string | null;
+  /**
+   * The account key (lower case) of the user name whose CONNECT created an MQTT session, '' for an
+   * anonymous one (0015); NULL for MQ API sessions (their `owner`) and in listing rows.
+   */
+  mqtt_owner?: string | null;
   /** When an MQ API session last acted as itself (0012); NULL: never. */
   last_active_at?: Date | string | null;
   // Date, or already the ISO text in listing rows (listing.ts isoText).
@@ -63,24 +76,89 @@ export function activeRecently(
 export const MQ_API_SESSION_TYPE = 'mqApi';
 
 /** Why a CONNECT may not open a stored session, with the reason recorded as its last failure. */
-export type OpenRefusal = 'banned' | 'mqApiSession';
+export type OpenRefusal = 'banned' | 'mqApiSession' | 'notOwner';
 export const OPEN_REFUSAL_REASONS: Record<OpenRefusal, string> = {
   banned: 'banned',
   mqApiSession: 'the client id names an MQ API session',
+  notOwner: 'the client id belongs to another user',
 };
 
+/** The rules of the store that decide who may open a stored session (from the configuration). */
+export interface OpenPolicy {
+  /** MQFLEET_MQTT_MAY_USE_MQ_API_NAMES. */
+  mqttMayUseMqApiNames: boolean;
+  /** MQFLEET_CLIENT_ID_OWNERSHIP. */
+  clientIdOwnership: ClientIdOwnership;
+}
+
 /**
- * Whether a CONNECT is refused the stored session: it is banned, or it is an MQ API session and
- * MQFLEET_MQTT_MAY_USE_MQ_API_NAMES is false (docs/json-api.md, createMqApiSession).
+ * The account key of whoever a stored session belongs to: an MQ API session's owner, or the user
+ * name ('' anonymous) of the CONNECT that created an MQTT session. Undefined: nobody is recorded.
+ */
+function ownerKey(row: Pick<SessionRow, 'session_type' | 'owner' | 'mqtt_owner'>): string | undefined {
+  if (row.session_type === MQ_API_SESSION_TYPE) return row.owner ? accountKey(row.owner) : undefined;
+  return row.mqtt_owner ?? undefined;
+}
+
+/**
+ * Whether a CONNECT with this user name comes from someone other than the session's owner (docs/mqtt.md,
+ * "Client ids belong to someone"). User names compare as accounts do: case does not matter.
+ */
+export function foreignConnect(
+  row: Pick<SessionRow, 'session_type' | 'owner' | 'mqtt_owner'>,
+  username: string,
+  policy: OpenPolicy,
+): boolean {
+  if (policy.clientIdOwnership === 'off') return false;
+  const owner = ownerKey(row);
+  return owner !== undefined && owner !== accountKey(username);
+}
+
+/**
+ * Whether a CONNECT is refused the stored session: it is banned; it is an MQ API session and
+ * MQFLEET_MQTT_MAY_USE_MQ_API_NAMES is false (docs/json-api.md, createMqApiSession); or it belongs
+ * to another user and MQFLEET_CLIENT_ID_OWNERSHIP is `refuse` (an MQ API session of another
+ * account is refused under `clean-start` too: it is that account's, not a device's).
  */
 export function openRefusal(
-  row: Pick<SessionRow, 'session_status' | 'session_type'> | undefined,
-  mqttMayUseMqApiNames: boolean,
+  row: Pick<SessionRow, 'session_status' | 'session_type' | 'owner' | 'mqtt_owner'> | undefined,
+  policy: OpenPolicy,
+  username: string,
 ): OpenRefusal | undefined {
   if (!row) return undefined;
   if (row.session_status === 'banned') return 'banned';
-  if (row.session_type === MQ_API_SESSION_TYPE && !mqttMayUseMqApiNames) return 'mqApiSession';
+  const mqApi = row.session_type === MQ_API_SESSION_TYPE;
+  if (mqApi && !policy.mqttMayUseMqApiNames) return 'mqApiSession';
+  if (foreignConnect(row, username, policy) && (mqApi || policy.clientIdOwnership === 'refuse'))
+    return 'notOwner';
   return undefined;
+}
+
+/**
+ * A CONNECT that opens a stored session another user created (MQFLEET_CLIENT_ID_OWNERSHIP
+ * `clean-start`) gets it anew: no subscriptions, no offline queue, no will, and the settings its
+ * CONNECT declares (an administrator's pinned settings were decisions about the old owner's
+ * session and go too); it then belongs to the new user.
+ */
+export function disowned(
+  row: Pick<SessionRow, 'session_type' | 'owner' | 'mqtt_owner'>,
+  username: string,
+  policy: OpenPolicy,
+): boolean {
+  return policy.clientIdOwnership === 'clean-start' && foreignConnect(row, username, policy);
+}
+
+/**
+ * The mqtt_owner a session has after a CONNECT with this user name opened it: the new user's if
+ * it was disowned or nobody was recorded (an MQTT session), otherwise as it was.
+ */
+export function ownerAfterOpen(
+  row: Pick<SessionRow, 'session_type' | 'mqtt_owner'>,
+  username: string,
+  wasDisowned: boolean,
+): string | null {
+  if (row.session_type === MQ_API_SESSION_TYPE) return row.mqtt_owner ?? null;
+  return wasDisowned || row.mqtt_owner == null ? accountKey(username) : row.mqtt_owner;
 }
 
 /** A topic filter can be 65,535 bytes: the table is keyed by its SHA-256 digest. */

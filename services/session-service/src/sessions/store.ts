@@ -3,6 +3,7 @@
 // alterations (grouped: alterations.ts), listing, deletion, audit, subscriptions, expiry.
 // (Longer than the other rooms: its operations share the store's state, one method each.)
 import {
+  accountKey,
   applyPatch,
   boundedExpiry,
   declaredSettings,
@@ -20,6 +21,7 @@ import {
   UINT32_MAX,
   validatePatch,
   type BulkAlteredSession,
+  type ClientIdOwnership,
   type FieldChange,
   type HealthReport,
   type Settings,
@@ -53,12 +55,14 @@ import {
   SessionRow,
   clientKey,
   disconnectionReason,
+  disowned,
   filterKey,
   isoTimestamp,
   lockRow,
   MQ_API_SESSION_TYPE,
   OPEN_REFUSAL_REASONS,
   openRefusal,
+  ownerAfterOpen,
   removedAtClose,
   rowToSession,
   sessionOf,
@@ -125,6 +129,8 @@ export class SessionStore implements EventSink {
   maxSessionExpiry = 0;
   /** Whether a CONNECT may take an MQ API session's client id (config.mqttMayUseMqApiNames). */
   mqttMayUseMqApiNames = false;
+  /** What a CONNECT gets when the session is another user's (config.clientIdOwnership). */
+  clientIdOwnership: ClientIdOwnership = 'refuse';
   /** What the bus can carry and the bound on subscriptions (bus-fit.ts); set from the config. */
   limits: StoreLimits = DEFAULT_STORE_LIMITS;
   /** Alterations, written in groups (alterations.ts). */
@@ -146,7 +152,7 @@ export class SessionStore implements EventSink {
     const actor = `gateway:${req.gatewayId}`;
     return inTransaction(this.db, async (tx) => {
       const existing = await lockRow(tx, req.clientName);
-      const refusal = openRefusal(existing, this.mqttMayUseMqApiNames);
+      const refusal = openRefusal(existing, this, req.username);
       if (existing && refusal) {
         // A refused attempt is recorded, but it is not a state change: no version, no event.
         const { rows } = await tx.query<SessionRow>(
@@ -165,23 +171,31 @@ export class SessionStore implements EventSink {
         declaration.mqttProtocol,
         req.username || null,
       ];
+      const taken = existing !== undefined && disowned(existing, req.username, this);
       let row: SessionRow;
       let sessionPresent = false;
       if (!existing) {
         const settings: Settings = { ...DEFAULT_SETTINGS, ...declared };
         const { rows } = await tx.query<SessionRow>(
           `INSERT INTO sessions (client_key, client_name, settings, connection_status, gateway_id, connection_id,
-                                 ip_address, port, mqtt_protocol, username, connected_at)
-           VALUES ($1, $2, $3, 'connected', $4, $5, $6, $7, $8, $9, now()) RETURNING *`,
-          [clientKey(req.clientName), req.clientName, JSON.stringify(settings), ...connection],
+                                 ip_address, port, mqtt_protocol, username, connected_at, mqtt_owner)
+           VALUES ($1, $2, $3, 'connected', $4, $5, $6, $7, $8, $9, now(), $10) RETURNING *`,
+          [
+            clientKey(req.clientName),
+            req.clientName,
+            JSON.stringify(settings),
+            ...connection,
+            accountKey(req.username),
+          ],
         );
         row = rows[0]!;
       } else {
-        const settings = settingsAtConnect(existing, declared);
+        // Another user's session opened anew (rows.ts disowned): the settings this CONNECT declares.
+        const settings = taken ? { ...DEFAULT_SETTINGS, ...declared } : settingsAtConnect(existing, declared);
         // An inactive session becomes normal again when its client connects (docs/live-effects.md).
         const status = existing.session_status === 'inactive' ? 'normal' : existing.session_status;
         settings.sessionStatus = statusFromName(status) ?? 'SESSION_STATUS_NORMAL';
-        const clean = startsClean(req);
+        const clean = startsClean(req) || taken;
         sessionPresent = !clean;
         // Clean Start discards the existing session state, subscriptions included [MQTT-3.1.2-4].
         if (clean) {
@@ -195,9 +209,17 @@ export class SessionStore implements EventSink {
            UPDATE sessions SET version = version + 1, settings = $2, session_status = $3,
                   connection_status = 'connected', gateway_id = $4, connection_id = $5, ip_address = $6,
                   port = $7, mqtt_protocol = $8, username = $9, connected_at = now(),
-                  disconnection_reason = NULL, updated_at = now()
+                  disconnection_reason = NULL, updated_at = now(), mqtt_owner = $10,
+                  pinned = CASE WHEN $11 THEN '{}' ELSE pinned END
             WHERE client_key = $1 RETURNING *`,
-          [existing.client_key, JSON.stringify(settings), status, ...connection],
+          [
+            existing.client_key,
+            JSON.stringify(settings),
+            status,
+            ...connection,
+            ownerAfterOpen(existing, req.username, taken),
+            taken,
+          ],
         );
         row = rows[0]!;
       }

@@ -6,6 +6,7 @@ export const OpenRefusal = {
   OPEN_REFUSAL_BAD_CREDENTIALS: 'OPEN_REFUSAL_BAD_CREDENTIALS',
   OPEN_REFUSAL_NOT_AUTHORIZED: 'OPEN_REFUSAL_NOT_AUTHORIZED',
   OPEN_REFUSAL_MQ_API_SESSION: 'OPEN_REFUSAL_MQ_API_SESSION',
+  OPEN_REFUSAL_NOT_OWNER: 'OPEN_REFUSAL_NOT_OWNER',
 } as const;
 
 export type OpenRefusal =
@@ -18,6 +19,8 @@ export type OpenRefusal =
   | 'OPEN_REFUSAL_NOT_AUTHORIZED'
   | 3
   | 'OPEN_REFUSAL_MQ_API_SESSION'
-  | 4;
+  | 4
+  | 'OPEN_REFUSAL_NOT_OWNER'
+  | 5;
 
 export type OpenRefusal__Output = (typeof OpenRefusal)[keyof typeof OpenRefusal];

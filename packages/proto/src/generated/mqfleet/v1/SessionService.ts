@@ -167,9 +167,17 @@ import type {
   ReceiveRequest__Output as _mqfleet_v1_ReceiveRequest__Output,
 } from '../../mqfleet/v1/ReceiveRequest';
 import type {
+  SessionEventNotice as _mqfleet_v1_SessionEventNotice,
+  SessionEventNotice__Output as _mqfleet_v1_SessionEventNotice__Output,
+} from '../../mqfleet/v1/SessionEventNotice';
+import type {
   StoredMessage as _mqfleet_v1_StoredMessage,
   StoredMessage__Output as _mqfleet_v1_StoredMessage__Output,
 } from '../../mqfleet/v1/StoredMessage';
+import type {
+  WatchSessionEventsRequest as _mqfleet_v1_WatchSessionEventsRequest,
+  WatchSessionEventsRequest__Output as _mqfleet_v1_WatchSessionEventsRequest__Output,
+} from '../../mqfleet/v1/WatchSessionEventsRequest';
 
 export interface SessionServiceClient extends grpc.Client {
   AlterSession(
@@ -996,6 +1004,25 @@ export interface SessionServiceClient extends grpc.Client {
     argument: _mqfleet_v1_ReceiveRequest,
     options?: grpc.CallOptions,
   ): grpc.ClientReadableStream<_mqfleet_v1_StoredMessage__Output>;
+
+  WatchSessionEvents(
+    argument: _mqfleet_v1_WatchSessionEventsRequest,
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_mqfleet_v1_SessionEventNotice__Output>;
+  WatchSessionEvents(
+    argument: _mqfleet_v1_WatchSessionEventsRequest,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_mqfleet_v1_SessionEventNotice__Output>;
+  watchSessionEvents(
+    argument: _mqfleet_v1_WatchSessionEventsRequest,
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_mqfleet_v1_SessionEventNotice__Output>;
+  watchSessionEvents(
+    argument: _mqfleet_v1_WatchSessionEventsRequest,
+    options?: grpc.CallOptions,
+  ): grpc.ClientReadableStream<_mqfleet_v1_SessionEventNotice__Output>;
 }
 
 export interface SessionServiceHandlers extends grpc.UntypedServiceImplementation {
@@ -1091,6 +1118,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
   Publish: grpc.handleUnaryCall<_mqfleet_v1_PublishRequest__Output, _mqfleet_v1_PublishResponse>;
 
   Receive: grpc.handleServerStreamingCall<_mqfleet_v1_ReceiveRequest__Output, _mqfleet_v1_StoredMessage>;
+
+  WatchSessionEvents: grpc.handleServerStreamingCall<
+    _mqfleet_v1_WatchSessionEventsRequest__Output,
+    _mqfleet_v1_SessionEventNotice
+  >;
 }
 
 export interface SessionServiceDefinition extends grpc.ServiceDefinition {
@@ -1219,5 +1251,11 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_StoredMessage,
     _mqfleet_v1_ReceiveRequest__Output,
     _mqfleet_v1_StoredMessage__Output
+  >;
+  WatchSessionEvents: MethodDefinition<
+    _mqfleet_v1_WatchSessionEventsRequest,
+    _mqfleet_v1_SessionEventNotice,
+    _mqfleet_v1_WatchSessionEventsRequest__Output,
+    _mqfleet_v1_SessionEventNotice__Output
   >;
 }

@@ -1,0 +1,282 @@
+// NATS with accounts and nkeys, as deploy/ runs it (deploy/nats/nats.conf and accounts.conf):
+// a nats-server of this test's own runs a configuration made from deploy/nats/nats.conf (the
+// cluster block left out, this test's port and store directory put in) that includes
+// deploy/nats/accounts.conf unchanged, with nkeys made at test time by scripts/nats-nkeys.mjs
+// (never committed). The services, each with its own seed, work as usual: messages cross between
+// two gateways and an alteration reaches a live connection. A client without a login, with an
+// nkey the server does not list, or with a user and password is refused at CONNECT: it can
+// neither subscribe to the session events nor publish a forged one, which the gateway would have
+// acted on (shown by the same event from a logged-in client). Services given a wrong login stop
+// at start saying what to check.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, ErrorCode, headers, nkeyAuthenticator, nkeys, type NatsError } from 'nats';
+import { subjects, type SessionEvent } from '@mqfleet/core';
+import { freePort, nextEvent, OwnNats, REPO_ROOT, startService } from '@mqfleet/testkit';
+import {
+  asEmitter,
+  messageMatching,
+  publishQos1,
+  startSystem,
+  userProperties,
+  type ReceivedMessage,
+  type System,
+} from './system';
+
+const encoder = new TextEncoder();
+
+/** deploy/nats/nats.conf for one local node: this port and store, no cluster, a smaller store. */
+function localConfigFrom(deployConf: string, port: number, storeDir: string): string {
+  const cluster = /\ncluster \{[\s\S]*?\n\}\n?/;
+  assert.match(deployConf, cluster, 'deploy/nats/nats.conf has a cluster block');
+  assert.match(deployConf, /\ninclude \.\/accounts\.conf\n/, 'deploy/nats/nats.conf includes accounts.conf');
+  const replaced = deployConf
+    .replace(cluster, '\n')
+    .replace(/^port: 4222$/m, `host: 127.0.0.1\nport: ${port}`)
+    .replace(/^http_port: 8222$/m, '')
+    .replace(/store_dir: \/data/, `store_dir: ${JSON.stringify(storeDir)}`)
+    .replace(/max_file_store: 10GB/, 'max_file_store: 1GB');
+  assert.match(replaced, new RegExp(`port: ${port}`));
+  assert.doesNotMatch(replaced, /\/data|routes/);
+  return replaced;
+}
+
+describe('NATS with accounts and nkeys (deploy configuration, own nats-server)', () => {
+  let dir: string;
+  let nats: OwnNats;
+  let system: System | undefined;
+  let token: string;
+  let seeds: { sessionService: string; gateway: string };
+  let prefix: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mqfleet-nats-auth-'));
+    // The deployment's own key tool: seeds in files, public keys as the server's variables.
+    const printed = execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, 'scripts/nats-nkeys.mjs'), join(dir, 'keys')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const publicKeys = Object.fromEntries(
+      printed
+        .trim()
+        .split('\n')
+        .map((line) => line.split('=') as [string, string]),
+    );
+    assert.match(publicKeys.NATS_SESSION_SERVICE_NKEY ?? '', /^U[A-Z2-7]{55}$/);
+    assert.match(publicKeys.NATS_GATEWAY_NKEY ?? '', /^U[A-Z2-7]{55}$/);
+    seeds = { sessionService: join(dir, 'keys/session-service.nk'), gateway: join(dir, 'keys/gateway.nk') };
+
+    const port = await freePort();
+    const storeDir = join(dir, 'jetstream');
+    const deployConf = readFileSync(join(REPO_ROOT, 'deploy/nats/nats.conf'), 'utf8');
+    writeFileSync(join(dir, 'nats.conf'), localConfigFrom(deployConf, port, storeDir));
+    copyFileSync(join(REPO_ROOT, 'deploy/nats/accounts.conf'), join(dir, 'accounts.conf'));
+    nats = new OwnNats(port, storeDir, {
+      configFile: join(dir, 'nats.conf'),
+      env: { NATS_SERVER_NAME: 'nats-test', ...publicKeys },
+    });
+    await nats.start();
+
+    system = await startSystem({
+      natsUrl: nats.url,
+      // The fixture drops the test's streams at the end as the session-service would log in.
+      natsOptions: {
+        authenticator: nkeyAuthenticator(encoder.encode(readFileSync(seeds.sessionService, 'utf8').trim())),
+      },
+      gateways: 2,
+      env: { MQFLEET_NATS_NKEY_SEED_FILE: seeds.sessionService },
+      gatewayEnv: {
+        0: { MQFLEET_NATS_NKEY_SEED_FILE: seeds.gateway },
+        1: { MQFLEET_NATS_NKEY_SEED_FILE: seeds.gateway },
+      },
+    });
+    prefix = system.infra.natsPrefix;
+    token = await system.login();
+  });
+  after(async () => {
+    await system?.close();
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('deploy/k8s/nats.yaml carries deploy/nats/accounts.conf unchanged and includes it', () => {
+    const manifest = readFileSync(join(REPO_ROOT, 'deploy/k8s/nats.yaml'), 'utf8');
+    const block = /\n {2}accounts\.conf: \|\n((?: {4}.*\n|\n)+)/.exec(manifest);
+    assert.ok(block, 'nats.yaml has an accounts.conf key');
+    const text = block[1]!.replace(/^ {4}/gm, '');
+    assert.equal(text, readFileSync(join(REPO_ROOT, 'deploy/nats/accounts.conf'), 'utf8'));
+    assert.match(manifest, /\n {4}include \.\/accounts\.conf\n/);
+  });
+
+  it('the services work with their nkeys: messages between gateways, a live alteration', async () => {
+    const sys = system!;
+    const observer = await sys.mqtt('auth-observer', {}, 0);
+    await observer.subscribeAsync('auth/#', { qos: 1 });
+    const device = await sys.mqtt('auth-device', {}, 1);
+    const publish = async (payload: string): Promise<ReceivedMessage> => {
+      const arrival = messageMatching(observer, (m) => m.payload.toString() === payload);
+      const ack = await publishQos1(device, 'auth/data', payload);
+      assert.equal(ack.reasonCode, 0, ack.error?.message);
+      return arrival;
+    };
+    assert.equal(userProperties(await publish('before')).fw, undefined);
+    const altered = await sys.api(
+      'alterMqSession',
+      { clientName: 'auth-device', userProperties: [{ key: 'fw', value: '7' }] },
+      { authToken: token },
+    );
+    assert.equal(altered.body.errorCode, 0, altered.body.errorMessage);
+    assert.equal(altered.body.result.liveApplied, true, 'the gateway confirmed it over the bus');
+    assert.equal(userProperties(await publish('after')).fw, '7');
+  });
+
+  it('a client without a login, with an unknown nkey or a user and password is refused at CONNECT', async () => {
+    const refused = async (options: Parameters<typeof connect>[0], what: string): Promise<void> => {
+      await assert.rejects(
+        connect({ servers: nats.url, reconnect: false, ...options }),
+        (err: NatsError) => {
+          assert.equal(err.code, ErrorCode.AuthorizationViolation, `${what}: ${err.message}`);
+          return true;
+        },
+        what,
+      );
+    };
+    await refused({}, 'no login');
+    await refused(
+      { authenticator: nkeyAuthenticator(nkeys.createUser().getSeed()) },
+      'an nkey the server does not list',
+    );
+    await refused({ user: 'mqfleet', pass: 'mqfleet' }, 'a user and password');
+    // A gateway's public key alone is no login: the server asks for the nonce signed by its seed.
+    const gatewayPublic = nkeys
+      .fromSeed(encoder.encode(readFileSync(seeds.gateway, 'utf8').trim()))
+      .getPublicKey();
+    await refused({ user: gatewayPublic }, "the gateway's public key as a user name");
+  });
+
+  it('without a login nobody reads the session events or publishes a forged one; the devices see nothing of it', async () => {
+    const sys = system!;
+    const s = subjects(prefix);
+    const victim = await sys.mqtt('auth-victim', {}, 0);
+    const lifecycle: string[] = [];
+    for (const event of ['close', 'disconnect', 'offline', 'end'])
+      victim.on(event as 'close', () => lifecycle.push(event));
+    const forged: SessionEvent = {
+      eventId: 'forged-1',
+      type: 'deleted',
+      clientName: 'auth-victim',
+      version: '999999',
+      at: new Date().toISOString(),
+      actor: 'ADMIN',
+    };
+    const forgedBody = JSON.stringify(forged);
+
+    // The raw protocol, as an attacker on the network would speak it: CONNECT without a login,
+    // then SUB to every subject of the deployment and PUB the forged deletion.
+    const socket = tcpConnect({ host: '127.0.0.1', port: nats.port });
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.once('error', () => undefined);
+    await nextEvent(socket, 'data', 5000);
+    assert.match(received, /^INFO /);
+    socket.write(
+      `CONNECT {"verbose":true,"pedantic":false,"protocol":1}\r\nSUB ${prefix}.> 1\r\n` +
+        `PUB ${s.sessionEvent('deleted', 'auth-victim')} ${Buffer.byteLength(forgedBody)}\r\n${forgedBody}\r\nPING\r\n`,
+    );
+    await closed;
+    assert.match(received, /-ERR 'Authorization Violation'/);
+    assert.doesNotMatch(received, /\+OK|PONG|\nMSG /, 'nothing accepted, nothing delivered');
+
+    // The same through the client library: refused before any subscription exists.
+    await assert.rejects(connect({ servers: nats.url, reconnect: false }), /Authorization Violation/);
+
+    // The victim's session is untouched: still connected, same socket, its messages flow.
+    const described = await sys.api(
+      'describeMqSessions',
+      { clientNames: ['auth-victim'] },
+      { authToken: token },
+    );
+    assert.equal(described.body.result.data[0].connectionStatus, 'connected');
+    const echo = messageMatching(victim, (m) => m.payload.toString() === 'still here');
+    await victim.subscribeAsync('auth/victim', { qos: 1 });
+    await victim.publishAsync('auth/victim', 'still here', { qos: 1 });
+    await echo;
+    assert.equal(victim.connected, true);
+    assert.deepEqual(lifecycle, []);
+
+    // The forged event was well made: from a client the server does admit, the gateway acts on
+    // it and drops the connection. What guards the session events is the login.
+    const insider = await connect({
+      servers: nats.url,
+      authenticator: nkeyAuthenticator(encoder.encode(readFileSync(seeds.sessionService, 'utf8').trim())),
+    });
+    try {
+      const gone = nextEvent(asEmitter(victim), 'close', 10_000);
+      const h = headers();
+      h.set('Nats-Msg-Id', forged.eventId);
+      insider.publish(s.sessionEvent('deleted', 'auth-victim'), forgedBody, { headers: h });
+      await insider.flush();
+      await gone;
+    } finally {
+      await insider.close();
+    }
+  });
+
+  it('a service with a wrong login or none stops at start, saying what to check', async () => {
+    const sys = system!;
+    const wrongSeed = join(dir, 'wrong.nk');
+    writeFileSync(wrongSeed, `${new TextDecoder().decode(nkeys.createUser().getSeed())}\n`);
+    await assert.rejects(
+      startService('session-service', {
+        ...sys.env,
+        MQFLEET_GRPC_PORT: String(await freePort()),
+        MQFLEET_NATS_NKEY_SEED_FILE: wrongSeed,
+      }),
+      (err: Error) => {
+        assert.match(err.message, /exited \(code 1\)/);
+        assert.match(
+          err.message,
+          /NATS at nats:\/\/127\.0\.0\.1:\d+ refused the login of mqfleet-session-service .*MQFLEET_NATS_NKEY_SEED_FILE is not one the server accepts/,
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      startService('connection-gateway', {
+        ...sys.env,
+        MQFLEET_NATS_NKEY_SEED_FILE: '',
+        MQFLEET_MQTT_PORT: String(await freePort()),
+        MQFLEET_GATEWAY_ID: 'no-login',
+      }),
+      (err: Error) => {
+        assert.match(err.message, /exited \(code 1\)/);
+        assert.match(err.message, /asks for a login .*set MQFLEET_NATS_NKEY_SEED_FILE/);
+        return true;
+      },
+    );
+    // A seed file that holds no seed is a configuration error named by its setting.
+    const notASeed = join(dir, 'not-a-seed.nk');
+    writeFileSync(notASeed, 'UAK2TULI64ALHXQOM2K5RKTLGWHSA6JAUAUFNGZCHU3JK2F3H6HKFUBG\n');
+    await assert.rejects(
+      startService('connection-gateway', {
+        ...sys.env,
+        MQFLEET_NATS_NKEY_SEED_FILE: notASeed,
+        MQFLEET_MQTT_PORT: String(await freePort()),
+        MQFLEET_GATEWAY_ID: 'not-a-seed',
+      }),
+      /MQFLEET_NATS_NKEY_SEED_FILE ".*not-a-seed\.nk" does not hold a NATS user nkey seed/,
+    );
+    // The running services were not disturbed.
+    const res = await sys.api('listMqSessions', {}, { authToken: token });
+    assert.equal(res.body.errorCode, 0, res.body.errorMessage);
+  });
+});
