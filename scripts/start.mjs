@@ -416,20 +416,34 @@ try {
   const databaseUrl = config.databaseUrl ?? (await startEmbeddedPostgres());
   const natsUrl = config.natsUrl ?? (await startNats());
   const shared = { NATS_URL: natsUrl, ...listenerEnv };
-  await startService('session-service', 'session-service', { ...shared, DATABASE_URL: databaseUrl });
-  const others = [startService('api-gateway', 'api-gateway', shared)];
+  const metricsOf = [];
+  const started = (label, ready) =>
+    ready.then((line) => {
+      // Each service names its /metrics port in its ready line (0 in MQFLEET_METRICS_PORT: a free one).
+      const { metricsPort } = JSON.parse(line);
+      if (metricsPort) metricsOf.push(`${label} http://${config.host}:${metricsPort}/metrics`);
+    });
+  await started(
+    'session-service',
+    startService('session-service', 'session-service', { ...shared, DATABASE_URL: databaseUrl }),
+  );
+  const others = [started('api-gateway', startService('api-gateway', 'api-gateway', shared))];
   for (let i = 0; i < config.gateways; i++) {
     others.push(
-      startService('connection-gateway', `connection-gateway-${i}`, {
-        ...shared,
-        MQFLEET_GATEWAY_INDEX: String(i),
-      }),
+      started(
+        `connection-gateway-${i}`,
+        startService('connection-gateway', `connection-gateway-${i}`, {
+          ...shared,
+          MQFLEET_GATEWAY_INDEX: String(i),
+        }),
+      ),
     );
   }
   await Promise.all(others);
   say(
     `ready: ${describeListeners(listeners)}, JSON API on ${config.httpTls ? 'https' : 'http'}://${config.host}:${config.httpPort}/api, gRPC on ${config.host}:${config.grpcPort}`,
   );
+  say(`metrics (Prometheus, docs/operations.md): ${metricsOf.join(', ')}`);
   if (config.adminPasswordIsDefault)
     say('WARNING: account ADMIN has the default password "ADMIN"; set MQFLEET_ADMIN_PASSWORD');
 } catch (err) {

@@ -44,6 +44,7 @@ async function launch(infra: Infra, env: Record<string, string> = {}): Promise<L
       MQFLEET_WSS_PORT: String(ports.wss),
       MQFLEET_HTTP_PORT: String(ports.http),
       MQFLEET_GRPC_PORT: String(ports.grpc),
+      MQFLEET_METRICS_PORT: '0',
       ...env,
     },
   });
@@ -80,6 +81,26 @@ describe('npm start and TLS', () => {
     assert.match(launcher.output(), /self-signed DEVELOPMENT certificate generated: .*dev-cert\.pem/);
     assert.match(launcher.output(), new RegExp(`MQTT over TLS on 127\\.0\\.0\\.1:${ports.mqtts}`));
     assert.match(launcher.output(), new RegExp(`MQTT over secure WebSocket on 127\\.0\\.0\\.1:${ports.wss}`));
+    // npm start names every service's /metrics (free ports here: MQFLEET_METRICS_PORT=0).
+    await launcher.waitForOutput(/\[mqfleet\] metrics .*connection-gateway-0 http:/, 10000);
+    const urls = [
+      ...launcher
+        .output()
+        .matchAll(/(session-service|api-gateway|connection-gateway-0) (http:\S+\/metrics)/g),
+    ];
+    assert.deepEqual(urls.map((m) => m[1]).sort(), [
+      'api-gateway',
+      'connection-gateway-0',
+      'session-service',
+    ]);
+    for (const [, service, url] of urls) {
+      const scrape = await fetch(url!.replace(/,$/, ''));
+      assert.equal(scrape.status, 200, `${service} ${url}`);
+      assert.match(
+        await scrape.text(),
+        new RegExp(`process_resident_memory_bytes\\{service="${service!.replace(/-0$/, '')}"\\}`),
+      );
+    }
 
     // The generated certificate is a trust anchor clients can use (--cafile).
     const ca = readFileSync(certFile);

@@ -61,6 +61,7 @@ export {
   decodeFailure,
   INTERNAL_TOKEN_METADATA_KEY,
   promised,
+  timedCalls,
   Transport,
   type CallSettings,
   type ServiceCallConfig,

@@ -44,6 +44,31 @@ export interface TransportOptions {
   channelOptions?: grpc.ChannelOptions;
   /** Sent as x-mqfleet-internal in `internal` metadata (MQFLEET_INTERNAL_TOKEN). */
   internalToken?: string | undefined;
+  /** Client interceptors of every call (e.g. timedCalls, for a latency histogram). */
+  interceptors?: grpc.Interceptor[];
+}
+
+/**
+ * An interceptor that reports each call's method path, status code and seconds from its start to
+ * its status (a stream: to its end), e.g. into a Prometheus histogram (docs/operations.md).
+ */
+export function timedCalls(
+  observe: (method: string, code: grpc.status, seconds: number) => void,
+): grpc.Interceptor {
+  return (options, nextCall) => {
+    const started = performance.now();
+    const method = options.method_definition.path;
+    return new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, _listener, next) {
+        next(metadata, {
+          onReceiveStatus(status, nextStatus) {
+            observe(method, status.code, (performance.now() - started) / 1000);
+            nextStatus(status);
+          },
+        });
+      },
+    });
+  };
 }
 
 /** One call's settings. */
@@ -207,6 +232,7 @@ export class Transport {
   private readonly credentials: grpc.ChannelCredentials;
   private readonly retries: number;
   private readonly calls: grpc.Client;
+  private readonly interceptors: grpc.Interceptor[] | undefined;
   private readonly internalToken: string | undefined;
   private readonly callerEntries = new Map<string, string>();
   private internalMetadata: grpc.Metadata;
@@ -223,7 +249,8 @@ export class Transport {
       channelOptions['grpc.max_receive_message_length'] = options.maxReceiveMessageBytes;
     this.credentials = secured.credentials;
     this.channel = new grpc.Channel(address, this.credentials, channelOptions);
-    this.calls = new grpc.Client(address, this.credentials, { channelOverride: this.channel });
+    this.interceptors = options.interceptors;
+    this.calls = new grpc.Client(address, this.credentials, this.clientOptions());
     this.deadlineMs = options.deadlineMs ?? DEFAULT_GRPC_DEADLINE_MS;
     this.retries = options.retries ?? 0;
     this.internalToken = options.internalToken || undefined;
@@ -235,7 +262,14 @@ export class Transport {
    * channel, for the calls the generated API suits better (streams); closed with the transport.
    */
   client<C>(Client: GeneratedClient<C>): C {
-    return new Client(this.address, this.credentials, { channelOverride: this.channel });
+    return new Client(this.address, this.credentials, this.clientOptions());
+  }
+
+  private clientOptions(): Partial<grpc.ClientOptions> {
+    return {
+      channelOverride: this.channel,
+      ...(this.interceptors ? { interceptors: this.interceptors } : {}),
+    };
   }
 
   /**

@@ -23,6 +23,8 @@ export const DEFAULT_WS_PORT = 9001;
 export const DEFAULT_WSS_PORT = 9443;
 export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_GRPC_PORT = 50051;
+/** Prometheus's /metrics: the session-service here, the api-gateway + 1, gateway i + 2 + i. */
+export const DEFAULT_METRICS_PORT = 9464;
 export const DEFAULT_GATEWAYS = 1;
 export const DEFAULT_NATS_PREFIX = 'mqfleet';
 export const DEFAULT_ADMIN_PASSWORD = 'ADMIN';
@@ -192,6 +194,10 @@ export const SETTINGS = Type.Object({
     'api-gateway: with NODE_ENV=production, serve plain HTTP on a non-loopback address (TLS ends in a proxy in front)',
   ),
   grpcPort: port(DEFAULT_GRPC_PORT, 'gRPC of the session-service'),
+  metricsPort: port(
+    DEFAULT_METRICS_PORT,
+    'Prometheus GET /metrics: session-service on it, api-gateway + 1, gateway i + 2 + i; 0 = free ports (logged)',
+  ),
   gateways: int(1, 64, DEFAULT_GATEWAYS, 'connection-gateways npm start runs'),
   gatewayIndex: int(0, 63, 0, 'which gateway this process is (its port offset)'),
   gatewayId: Type.Optional(token(undefined, 'gateway id (default: host name and port)')),

@@ -37,5 +37,6 @@ export * from './stream-limits';
 export * from './bus-limits';
 export * from './event-size';
 export * from './mq-api-messages';
+export * from './metrics';
 export * from './nats-connect';
 export * from './net';

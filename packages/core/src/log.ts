@@ -2,6 +2,9 @@
 // ({"level":"info","time":"<ISO>","service":...,"msg":...,...fields}). Tests and the launcher
 // read the `{"msg":"ready"}` line of each service to know it is serving.
 //
+// Secrets are redacted by field name wherever they are (REDACT_PATHS): a line never carries a
+// password, token or authorization header, even when a caller logs an object that holds one.
+//
 // Lines are written asynchronously (pino's sonic-boom), the lines of one turn of the event loop in
 // one write: a connect storm spent a tenth of the gateway's CPU writing log lines one syscall at a
 // time. What is still buffered is written synchronously when the process exits.
@@ -16,6 +19,27 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
 }
+
+/** What stands in a log line for a redacted value. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Fields never written as they are, wherever a log call puts them (top level, or one or two
+ * levels down: `{request: {password}}`, `{headers: {authorization}}`): passwords, tokens, the
+ * internal secret, authorization and cookie headers, connection strings with credentials.
+ */
+const SECRET_KEYS = [
+  'password',
+  'newPassword',
+  'adminPassword',
+  'token',
+  'authToken',
+  'internalToken',
+  'authorization',
+  'cookie',
+  'databaseUrl',
+];
+export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
 /** The stdout of every logger of this process (stdoutDestination). */
 let stdout: pino.DestinationStream | undefined;
@@ -75,6 +99,7 @@ export function createLogger(
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
         serializers: { err: errorOf },
+        redact: { paths: REDACT_PATHS, censor: REDACTED },
       },
       write ? { write } : stdoutDestination(),
     ),

@@ -289,6 +289,11 @@ export interface SessionEvent {
   at: string;
   /** Who made the change: an account name, or "gateway:<id>" for connection changes. */
   actor: string;
+  /**
+   * The request id of the administrator's request that made the change (x-request-id of the JSON
+   * API, docs/operations.md), for the log lines of each service it passes; absent otherwise.
+   */
+  requestId?: string;
   /** For altered events: the fields that changed; for health events: {health: {before, after}}. */
   changes?: Record<string, FieldChange>;
   /** The whole session after the change (absent for deleted). */

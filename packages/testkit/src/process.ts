@@ -69,6 +69,8 @@ export async function startService(
     env: {
       PATH: process.env.PATH ?? '',
       MQFLEET_LOG_LEVEL: 'debug',
+      // A free port for each service's /metrics (named in its ready line): tests run in parallel.
+      MQFLEET_METRICS_PORT: '0',
       ...TEST_STREAM_LIMITS,
       // A production start keeps the default: it refuses a cost below 17.
       ...(env.NODE_ENV === 'production' ? {} : TEST_HASH_COST),

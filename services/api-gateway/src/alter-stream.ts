@@ -44,7 +44,12 @@ export class AlterStream {
     private readonly deadlineMs: number,
   ) {}
 
-  alter(request: AlterSessionRequest, authToken: string): Promise<AlterSessionResponse__Output> {
+  /** `requestId`: the caller's request id, carried into the change's event (docs/operations.md). */
+  alter(
+    request: AlterSessionRequest,
+    authToken: string,
+    requestId = '',
+  ): Promise<AlterSessionResponse__Output> {
     if (this.closed) return Promise.reject(unavailable('the api-gateway is closing'));
     const stream = this.open();
     this.lastId = (this.lastId % MAX_ID) + 1;
@@ -62,7 +67,7 @@ export class AlterStream {
         );
       }, this.deadlineMs);
       this.waiting.set(id, { resolve, reject, timer });
-      stream.write({ id, authToken, request });
+      stream.write({ id, authToken, request, requestId });
     });
   }
 

@@ -15,6 +15,7 @@ import {
   type Outcome,
 } from './envelope';
 import { BAD_TOKEN_MESSAGE, toFailure, type ApiFailure } from './errors';
+import { backendFor, type AccountNames, type RequestNote } from './observe';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -55,16 +56,35 @@ export interface Answer {
 /**
  * Answers one request body (bytes or text) as POST /api does; the WebSocket endpoint uses it too.
  * clientAddress is the HTTP client's (Fastify's request.ip): logins are throttled by it.
+ * `requestId` goes with every call it makes to the session-service; `note` learns the action and
+ * the account for the access log (observe.ts).
  */
-export type Answerer = (body: Buffer, clientAddress: string) => Promise<Answer>;
+export type Answerer = (
+  body: Buffer,
+  clientAddress: string,
+  requestId: string,
+  note?: RequestNote,
+) => Promise<Answer>;
 
 /** Registers POST /api; returns the function that answers a request body. */
-export function registerApi(app: FastifyInstance, backend: Backend, logger: Logger): Answerer {
-  const run = async (body: Record<string, unknown>, clientAddress: string): Promise<Outcome> => {
+export function registerApi(
+  app: FastifyInstance,
+  backend: Backend,
+  logger: Logger,
+  accounts: AccountNames,
+): Answerer {
+  const run = async (
+    body: Record<string, unknown>,
+    clientAddress: string,
+    requestId: string,
+    note: RequestNote,
+  ): Promise<Outcome> => {
     const outcome: Outcome = { warnings: [], serverSuppliedValues: {} };
     try {
       const envelope = readEnvelope(body);
       const def = findAction(envelope.api, envelope.action);
+      note.action = def.name;
+      note.authToken = envelope.authToken || undefined;
       if (envelope.api === undefined) outcome.serverSuppliedValues.api = def.api;
       if (def.tokenRequired && envelope.authToken === '') {
         throw new MqfleetError('BAD_TOKEN', BAD_TOKEN_MESSAGE, 'authToken');
@@ -80,21 +100,34 @@ export function registerApi(app: FastifyInstance, backend: Backend, logger: Logg
         params: envelope.params,
         authToken: envelope.authToken,
         options: envelope.options,
-        backend,
+        backend: backendFor(backend, requestId),
         clientAddress,
         warnings: outcome.warnings,
         serverSuppliedValues: outcome.serverSuppliedValues,
       });
       outcome.result = done.result;
-      if (done.authToken !== undefined) outcome.authToken = done.authToken;
+      if (done.authToken !== undefined) {
+        outcome.authToken = done.authToken;
+        // createSession: the new token's account is the one that logged in.
+        const username = done.result.username;
+        if (typeof username === 'string') {
+          accounts.remember(done.authToken, username);
+          note.account = username;
+          note.authToken = undefined;
+        }
+      }
     } catch (err) {
       outcome.failure = toFailure(err);
-      if (outcome.failure.unexpected) logger.error('action failed', { action: body.action, err });
+      // A token the session-service refused has no account: the access log does not ask for it
+      // (a flood of made-up tokens must not cost a WhoAmI each).
+      if (outcome.failure.errorCode === ERROR_KINDS.BAD_TOKEN.jsonCode) note.authToken = undefined;
+      if (outcome.failure.unexpected)
+        logger.error('action failed', { action: note.action ?? body.action, requestId, err });
     }
     return outcome;
   };
 
-  const answer: Answerer = async (body, clientAddress) => {
+  const answer: Answerer = async (body, clientAddress, requestId, note = {}) => {
     const parsed = parseBody(body);
     if (!parsed.ok) {
       const failure = {
@@ -111,12 +144,18 @@ export function registerApi(app: FastifyInstance, backend: Backend, logger: Logg
       return { status: 200, response: failureResponse(failure), echo: readEcho(undefined) };
     }
     const echo = readEcho(parsed.value);
-    const outcome = await run(parsed.value, clientAddress);
+    const outcome = await run(parsed.value, clientAddress, requestId, note);
     return { status: 200, response: buildResponse(parsed.value, echo, outcome), echo };
   };
 
   app.post('/api', async (request, reply) => {
-    const { status, response, echo } = await answer(request.body as Buffer, request.ip);
+    request.note = {};
+    const { status, response, echo } = await answer(
+      request.body as Buffer,
+      request.ip,
+      request.id,
+      request.note,
+    );
     return send(reply, status, response, echo);
   });
 

@@ -6,7 +6,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { makeGenericClientConstructor } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import type { Config } from '@mqfleet/core';
-import { promised, Transport } from '@mqfleet/client';
+import { promised, Transport, type TransportOptions } from '@mqfleet/client';
 import { AlterStream } from './alter-stream';
 import {
   AccountServiceClient,
@@ -91,7 +91,7 @@ export interface Backend {
     options: grpc.CallOptions,
   ): Promise<ListedPage>;
   /** alterMqSession's path: many callers' alterations over one stream (alter-stream.ts). */
-  alterStream: AlterStream;
+  alterStream: Pick<AlterStream, 'alter'>;
   auth: AuthServiceClientType;
   accounts: AccountServiceClientType;
   labels: LabelServiceClientType;
@@ -110,8 +110,9 @@ export interface Backend {
 /** ListSessions with decodeListedPage for its reply. */
 const LIST_LISTED = { ...v1.SessionService.service.ListSessions, responseDeserialize: decodeListedPage };
 
-export function createBackend(config: Config): Backend {
-  const transport = Transport.fromConfig(config);
+/** `extra`: transport options beyond the configuration's (observe.ts: the calls' latencies). */
+export function createBackend(config: Config, extra: TransportOptions = {}): Backend {
+  const transport = Transport.fromConfig(config, extra);
   const session = transport.client(SessionServiceClient);
   const alterStream = new AlterStream(session, config.grpcDeadlineMs);
   return {

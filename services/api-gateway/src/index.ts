@@ -1,14 +1,28 @@
 // The api-gateway: a Fastify app that serves the FairCom-style JSON API over gRPC calls to the
 // session-service. buildApiGateway never reads the environment; main.ts does.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { ConfigError, createLogger, ERROR_KINDS, type Config, type Logger } from '@mqfleet/core';
+import {
+  ConfigError,
+  createLogger,
+  ERROR_KINDS,
+  type Config,
+  type Logger,
+  type ServiceMetrics,
+} from '@mqfleet/core';
 import { failureResponse, registerApi } from './api';
-import { createBackend } from './backend';
+import { createBackend, unary } from './backend';
 import { dashboardDir, registerDashboard } from './dashboard';
 import { registerHealth } from './health';
 import { httpsOptions, plainHttpRefusal } from './https';
 import { registerOpenApi } from './openapi';
 import { registerWebSocket } from './ws';
+import {
+  AccountNames,
+  registerObservation,
+  requestIdFrom,
+  REQUEST_ID_HEADER,
+  timedGrpcCalls,
+} from './observe';
 
 /** Bodies up to 4 MiB: willPayload and metadata are at most 65,500 bytes each. */
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -22,23 +36,35 @@ export interface ApiGateway {
 export function buildApiGateway(
   config: Config,
   logger: Logger = createLogger('api-gateway', config.logLevel),
+  /** Where its HTTP latencies go (main.ts serves them on /metrics); none without. */
+  metrics?: ServiceMetrics,
 ): ApiGateway {
   const refusal = plainHttpRefusal(config);
   if (refusal) throw new ConfigError(refusal);
   const https = httpsOptions(config);
-  const backend = createBackend(config);
+  const backend = createBackend(config, metrics ? { interceptors: [timedGrpcCalls(metrics)] } : {});
+  // Every request's id: the caller's x-request-id when usable, otherwise a new one (observe.ts).
+  const genReqId = (req: { headers: Record<string, string | string[] | undefined> }): string =>
+    requestIdFrom(req.headers[REQUEST_ID_HEADER]);
   // With a certificate the same app is served by an https server (https.ts): /api, /ws, health.
   const app = (
     https
-      ? Fastify({ logger: false, bodyLimit: BODY_LIMIT, https })
-      : Fastify({ logger: false, bodyLimit: BODY_LIMIT })
+      ? Fastify({ logger: false, bodyLimit: BODY_LIMIT, https, genReqId })
+      : Fastify({ logger: false, bodyLimit: BODY_LIMIT, genReqId })
   ) as FastifyInstance;
+  const accounts = new AccountNames(async (token) => {
+    const who = await unary<{ username: string }>((done) =>
+      backend.auth.whoAmI({}, backend.bearer(token), backend.options(), done),
+    );
+    return who.username;
+  });
+  registerObservation(app, logger, accounts, metrics);
 
   // The body is JSON whatever the Content-Type says; /api parses it itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  const answer = registerApi(app, backend, logger);
+  const answer = registerApi(app, backend, logger, accounts);
   registerWebSocket(app, backend, answer, logger);
   registerHealth(app, config, backend);
   registerOpenApi(app);

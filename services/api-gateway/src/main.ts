@@ -1,17 +1,20 @@
 // Runs the api-gateway alone: configuration from the environment, HTTP on host:httpPort.
-import { answerHelp, createLogger, loadConfig } from '@mqfleet/core';
+import { answerHelp, createLogger, loadConfig, metricsPortOf, ServiceMetrics } from '@mqfleet/core';
 import { buildApiGateway } from './index';
 
 async function main(): Promise<void> {
   answerHelp('api-gateway');
   const config = loadConfig();
   const logger = createLogger('api-gateway', config.logLevel);
-  const gateway = buildApiGateway(config, logger);
+  const metrics = new ServiceMetrics('api-gateway', logger);
+  const gateway = buildApiGateway(config, logger, metrics);
   const { port } = await gateway.start();
+  const metricsPort = await metrics.serve(config.host, metricsPortOf(config.metricsPort, 'api-gateway'));
   logger.info('ready', {
     port,
     scheme: config.httpTls ? 'https' : 'http',
     sessionService: config.sessionServiceAddress,
+    metricsPort,
   });
 
   let stopping = false;
@@ -19,7 +22,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
-    gateway.close().then(
+    Promise.all([gateway.close(), metrics.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error('close failed', { err });

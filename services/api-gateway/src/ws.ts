@@ -38,17 +38,20 @@ export function registerWebSocket(
   void app.register(websocket, { options: { maxPayload: MAX_FRAME } });
   void app.register(async (scope) => {
     scope.get('/ws', { websocket: true }, (socket, request) =>
-      serve(socket, backend, (body) => answer(body, request.ip), logger),
+      serve(socket, backend, (body, requestId) => answer(body, request.ip, requestId), logger, request.id),
     );
   });
 }
 
+/** `requestId`: the upgrade request's; frame n's calls carry `<requestId>.<n>`. */
 function serve(
   socket: WebSocket,
   backend: Backend,
-  answer: (body: Buffer) => ReturnType<Answerer>,
+  answer: (body: Buffer, requestId: string) => ReturnType<Answerer>,
   logger: Logger,
+  requestId: string,
 ): void {
+  let frames = 0;
   const pushes = new Map<string, Push>();
   let watch: Watch | undefined;
   // Requests are answered in order: each waits for the one before.
@@ -116,7 +119,7 @@ function serve(
       request = { ...request, params };
       body = Buffer.from(JSON.stringify(request));
     }
-    const { response, echo } = await answer(body);
+    const { response, echo } = await answer(body, `${requestId}.${++frames}`);
     send(serialize(response, echo));
     if (push === undefined || response.errorCode !== 0 || !request) return;
     const params = request.params as Record<string, unknown>;

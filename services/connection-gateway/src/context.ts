@@ -12,6 +12,7 @@ import type { SessionClient } from './session-client';
 import type { SessionWriter } from './writer';
 import type { Will } from './settings';
 import type { EmitGatewayEvent } from './events';
+import type { GatewayTraffic } from './stats';
 
 /**
  * EndInfo.reason of a connection whose session moved to a newer connection (index.ts and
@@ -43,6 +44,8 @@ export interface GatewayContext {
   readonly maxPacketSize: number;
   /** What the message bus can carry (bus-limits.ts). */
   readonly bus: BusLimits;
+  /** Messages and bytes of the connections here, for /metrics (stats.ts). */
+  readonly traffic: GatewayTraffic;
   /**
    * Broker limits of the MQFLEET_CONFIG file / environment (the first four announced in CONNACK;
    * the others bound what a connection holds for a slow client, docs/mqtt.md "Slow consumers").

@@ -73,6 +73,7 @@ function onData(this: Wired, chunk: Buffer): void {
   const conn = this[CONN];
   if (conn.ending) return;
   const parser = conn.parser ?? lendParser(conn);
+  conn.ctx.traffic.bytesIn += chunk.length;
   try {
     parser.parse(chunk);
     // The parser buffers a packet until it is complete; stop one that announces more than we

@@ -43,7 +43,7 @@ import { SessionClient } from './session-client';
 import { SessionWriter } from './writer';
 import { KnownSessions } from './known-sessions';
 import { ResumeHold, sameSettings, type HeldSession } from './resume-hold';
-import { Ring } from './stats';
+import { GatewayTraffic, Ring } from './stats';
 import { PublishFlusher, StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
 import { SessionEventsConsumer } from './session-events';
@@ -112,6 +112,10 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   }
   /** What the message bus can carry: limits checked at the MQTT boundary (bus-limits.ts). */
   readonly bus: BusLimits;
+  /** Messages, bytes and drops of the connections here, read by /metrics (metrics.ts). */
+  readonly traffic = new GatewayTraffic();
+  /** The NATS connection is up (false before start, while disconnected, after close). */
+  natsConnected = false;
   get limits(): GatewayContext['limits'] {
     return this.config;
   }
@@ -202,6 +206,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     );
     this.bus = new BusLimits(config, () => this.nc?.info?.max_payload);
     this.connectionLimits = new ConnectionLimits(config);
+    this.on('publishRefused', (_client, _topic, reason) => this.traffic.publishRefused(reason));
   }
 
   /**
@@ -215,6 +220,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       name: 'mqfleet-connection-gateway',
     });
     this.nc = nc;
+    this.natsConnected = true;
     void this.watchNats(nc);
     // Messages travel on a second connection that NATS never echoes to (router.ts).
     let messages: NatsConnection;
@@ -726,6 +732,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       .catch((err: unknown) => this.logger.warn('CloseSession failed', { clientName: conn.clientName, err }))
       .finally(() => this.closeCalls.delete(call));
     this.closeCalls.add(call);
+    conn.log.info('disconnected', { clientName: conn.clientName, reason: info.reason, clean: info.clean });
     this.emit('connectionClosed', conn.clientName, conn.id, info.reason);
   }
 
@@ -811,7 +818,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   }
 
   socketClosed(conn: Connection): void {
-    this.connections.delete(conn);
+    if (this.connections.delete(conn)) this.traffic.connectionEnded(conn.stats);
     if (conn.limitAddress !== undefined) this.connectionLimits.release(conn.limitAddress);
     else if (conn.limitRefusal) this.refusedWaiting -= 1;
   }
@@ -855,6 +862,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   private async watchNats(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
       if (status.type === Events.Reconnect) {
+        this.natsConnected = true;
         this.logger.info('NATS reconnected', { server: status.data });
         // Session events may have been missed meanwhile.
         this.known.reload();
@@ -862,6 +870,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
         void this.reconcile('nats reconnect');
         this.health?.resendAll();
       } else if (status.type === Events.Disconnect) {
+        this.natsConnected = false;
         this.logger.warn('NATS disconnected', { server: status.data });
         this.known.invalidate();
         // Session events cannot reach held sessions now: their closes are sent.

@@ -10,7 +10,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { Duplex } from 'node:stream';
-import { createSecureContext, createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ConfigError, listenerPort, type Config, type ListenerKind, type Logger } from '@mqfleet/core';
 
@@ -53,6 +53,8 @@ export class WebSocketStream extends Duplex {
     private readonly ws: WebSocket,
     readonly remoteAddress: string | undefined,
     readonly remotePort: number | undefined,
+    /** Over TLS (wss). */
+    readonly secure = false,
   ) {
     super();
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -177,7 +179,7 @@ function webSocketServer(
     const tcp = req.socket as Socket;
     tcp.setNoDelay(true);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      accept(new WebSocketStream(ws, tcp.remoteAddress, tcp.remotePort));
+      accept(new WebSocketStream(ws, tcp.remoteAddress, tcp.remotePort, tcp instanceof TLSSocket));
     });
   });
 }
@@ -253,4 +255,13 @@ export async function closeListeners(listeners: Listener[]): Promise<void> {
       await closed;
     }),
   );
+}
+
+/**
+ * The listener a client came through, from its stream (read by /metrics when Prometheus scrapes:
+ * a connection keeps no field for it).
+ */
+export function transportOf(stream: ClientStream): ListenerKind {
+  if (stream instanceof WebSocketStream) return stream.secure ? 'wss' : 'ws';
+  return stream instanceof TLSSocket ? 'mqtts' : 'mqtt';
 }

@@ -1,18 +1,28 @@
 // Runs one connection-gateway: the only place that reads the environment.
-import { answerHelp, ConfigError, createLogger, loadConfig } from '@mqfleet/core';
+import {
+  answerHelp,
+  ConfigError,
+  createLogger,
+  loadConfig,
+  metricsPortOf,
+  ServiceMetrics,
+} from '@mqfleet/core';
 import { buildGateway } from './index';
+import { registerGatewayMetrics } from './metrics';
 
 async function main(): Promise<void> {
   answerHelp('connection-gateway');
   const config = loadConfig();
   const logger = createLogger('connection-gateway', config.logLevel);
   const gateway = buildGateway(config, logger);
+  const metrics = new ServiceMetrics('connection-gateway', logger);
+  registerGatewayMetrics(metrics, gateway);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
-    gateway.close().then(
+    Promise.all([gateway.close(), metrics.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error('close failed', { err });
@@ -23,7 +33,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   const { port, gatewayId, ports } = await gateway.start();
-  logger.info('ready', { port, ports, gatewayId, host: config.host });
+  const metricsPort = await metrics.serve(
+    config.host,
+    metricsPortOf(config.metricsPort, { gatewayIndex: config.gatewayIndex }),
+  );
+  logger.info('ready', { port, ports, gatewayId, host: config.host, metricsPort });
 }
 
 main().catch((err: unknown) => {

@@ -233,6 +233,7 @@ export class Outbound {
       });
     }
     this.socket.write(bytes);
+    this.conn.ctx.traffic.bytesOut += bytes.length;
     // Gathered writes reaching the budget are flushed at once: what the kernel takes now does not
     // count against the budget (only what it cannot take does).
     if (this.socket.writableLength >= this.budget) {
@@ -552,6 +553,9 @@ export class Outbound {
       if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
     }
     conn.stats.received.add(Date.now());
+    const traffic = conn.ctx.traffic;
+    traffic.messagesOut[qos]!++;
+    traffic.payloadBytesOut[qos]! += message.payload.length;
     return true;
   }
 

@@ -64,6 +64,20 @@ export class SessionSync {
     if (event.omitted && BigInt(event.version) > conn.version)
       void this.reconcile('event without its session', [event.clientName]);
     if (!event.session) return;
+    if (
+      event.type === 'altered' &&
+      !event.actor.startsWith('gateway:') &&
+      BigInt(event.version) > conn.version
+    ) {
+      // An administrator's change reaching the live connection (docs/operations.md, "Request ids").
+      conn.log.info('session altered', {
+        clientName: event.clientName,
+        version: event.version,
+        actor: event.actor,
+        requestId: event.requestId,
+        changed: Object.keys(event.changes ?? {}),
+      });
+    }
     this.applyRemote(conn, event.session, `event:${event.type}`);
   }
 

@@ -222,6 +222,11 @@ export class ConnectionStatsTracker {
 
   constructor(readonly since = Date.now()) {}
 
+  /** The drops so far, without making the counts of a connection that had none. */
+  get droppedSoFar(): Readonly<MessagesDropped> | undefined {
+    return this.droppedCounts;
+  }
+
   /** Messages dropped because the client did not read them (budget or queue full). */
   droppedSlow(reason: 'outboundBudget' | 'queueFull', n = 1, now = Date.now()): void {
     this.dropped[reason] += n;
@@ -294,5 +299,50 @@ export class ConnectionStatsTracker {
       lastMessageReceivedOn: iso(r.last),
       connectedSince: new Date(this.since).toISOString(),
     };
+  }
+}
+
+const DROP_REASONS = ['outboundBudget', 'queueFull', 'packetTooLarge', 'expired'] as const;
+
+/**
+ * What a gateway's connections sent and received, read by its /metrics (docs/operations.md).
+ * Plain numbers: a message costs the gateway two array increments here, no label lookup.
+ */
+export class GatewayTraffic {
+  /** PUBLISH packets from clients by QoS (duplicates of an unreleased QoS 2 not counted). */
+  readonly messagesIn = [0, 0, 0];
+  readonly payloadBytesIn = [0, 0, 0];
+  /** PUBLISH packets written to clients by QoS (the QoS delivered). */
+  readonly messagesOut = [0, 0, 0];
+  readonly payloadBytesOut = [0, 0, 0];
+  /** Bytes read from and written to clients' streams (every packet). */
+  bytesIn = 0;
+  bytesOut = 0;
+  /** Drops of the connections that ended; those of open connections are read from them. */
+  readonly endedDrops: MessagesDropped = { outboundBudget: 0, queueFull: 0, packetTooLarge: 0, expired: 0 };
+  /** PUBLISH packets not routed, by reason (publishRefused): banned, not authorized, bus limit. */
+  readonly refused = new Map<string, number>();
+
+  /** A connection ended: its drops join those of the ended ones (once per connection). */
+  connectionEnded(stats: ConnectionStatsTracker): void {
+    const d = stats.droppedSoFar;
+    if (!d) return;
+    for (const reason of DROP_REASONS) this.endedDrops[reason] += d[reason];
+  }
+
+  /** A refused PUBLISH; reasons that carry numbers (the bus limit's text) count as one. */
+  publishRefused(reason: string): void {
+    const key = reason === 'banned' || reason === 'not authorized' ? reason : 'bus limit';
+    this.refused.set(key, (this.refused.get(key) ?? 0) + 1);
+  }
+
+  /** Drops by reason: the ended connections' plus those of `open` ones. */
+  drops(open: Iterable<{ stats: ConnectionStatsTracker }>): MessagesDropped {
+    const sum = { ...this.endedDrops };
+    for (const conn of open) {
+      const d = conn.stats.droppedSoFar;
+      if (d) for (const reason of DROP_REASONS) sum[reason] += d[reason];
+    }
+    return sum;
   }
 }

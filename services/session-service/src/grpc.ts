@@ -76,6 +76,7 @@ import type { StartFrom, TopicMessages } from './topic-messages';
 import type { GatewayChange } from './subscription-batch';
 import { checkSubscriptions, checkWill, type SessionRules } from './rules';
 import { describeTopics, listTopics } from './topics';
+import type { SessionServiceMetrics } from './metrics';
 import { noticeOf } from './event-watch';
 
 interface Deps {
@@ -125,6 +126,8 @@ interface Deps {
   sessionEvents?: (listener: (data: Uint8Array) => void) => () => void;
   /** Tells the gateway holding an MQTT session's connection what it published through the API. */
   notifyApiPublished?: (gatewayId: string, note: ApiPublishedNote) => void;
+  /** gRPC latencies and alterations for /metrics (metrics.ts); none without. */
+  metrics?: SessionServiceMetrics | undefined;
   log: Logger;
 }
 
@@ -256,6 +259,15 @@ function gaveUp(call: Call): () => boolean {
 /** A bytes field as the loader gives it (base64 text, or bytes from another serializer) → base64. */
 const base64 = (bytes: string | Uint8Array): string =>
   typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('base64');
+
+/** Metadata key of the request id a caller passes on (docs/operations.md, "Request ids"). */
+export const REQUEST_ID_METADATA_KEY = 'x-request-id';
+
+/** The caller's request id (x-request-id metadata): printable, at most 200 characters. */
+function requestIdOf(call: Call): string | undefined {
+  const value = call.metadata.get(REQUEST_ID_METADATA_KEY)[0];
+  return typeof value === 'string' && /^[\x21-\x7e]{1,200}$/.test(value) ? value : undefined;
+}
 
 function bearer(call: Call): string | undefined {
   const value = call.metadata.get('authorization')[0];
@@ -392,6 +404,13 @@ async function describeMqApi(
 
 export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: HealthImplementation } {
   const { db, store, log } = deps;
+  /** One log line per administrative change: who changed what (never a secret), for which request. */
+  const adminAction = (
+    action: string,
+    actor: string,
+    requestId: string | undefined,
+    fields: Record<string, unknown>,
+  ): void => log.info('admin action', { action, actor, requestId, ...fields });
   /** MQ API sessions' last actions and statistics, written in batches (mq-api.ts). */
   const activity = deps.activity ?? new Activity(db);
 
@@ -523,15 +542,26 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
   const alterOne = async (
     req: AlterSessionRequest__Output,
     token: string | undefined,
+    requestId: string | undefined,
   ): Promise<AlterSessionResponse> => {
+    const started = performance.now();
     parseClientName(req.clientName);
     const actor = await ownerOrAdmin(db, token, [req.clientName]);
     if (deps.rules) await checkWill(db, deps.rules, req.clientName, req.patch);
     // The label reference becomes the stored label id before the alteration is written.
     await resolveSessionLabel(db, req.patch);
-    const { session, changedFields } = await store.alter(req, actor.username);
+    const { session, changedFields } = await store.alter(req, actor.username, requestId);
     await attachLabels(db, [session]);
-    return { session, changedFields, liveApplied: await inForce(session, changedFields.length > 0) };
+    const changed = changedFields.length > 0;
+    const liveApplied = await inForce(session, changed);
+    deps.metrics?.alterations.altered(changed, liveApplied, (performance.now() - started) / 1000);
+    adminAction('alterSession', actor.username, requestId, {
+      clientName: req.clientName,
+      version: session.version,
+      changed: changedFields,
+      liveApplied,
+    });
+    return { session, changedFields, liveApplied };
   };
 
   const openSession = async (
@@ -620,12 +650,13 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         ),
       };
     }),
-    AlterSession: unary(log, (req, call) => alterOne(req, bearer(call))),
+    AlterSession: unary(log, (req, call) => alterOne(req, bearer(call), requestIdOf(call))),
     AlterSessionStream: (call) => {
       // Each item is answered on its own as soon as it is done; a failure is that item's result,
       // never the stream's end.
       call.on('data', (item: AlterSessionStreamRequest__Output) => {
-        alterOne(item.request ?? ({} as AlterSessionRequest__Output), item.authToken).then(
+        const requestId = /^[\x21-\x7e]{1,200}$/.test(item.requestId) ? item.requestId : undefined;
+        alterOne(item.request ?? ({} as AlterSessionRequest__Output), item.authToken, requestId).then(
           (response) => {
             if (!call.cancelled && call.writable) call.write({ id: item.id, response });
           },
@@ -714,6 +745,9 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const actor = await checkToken(db, bearer(call));
       await resolveSessionLabel(db, req.patch);
       const session = await createMqApiSession(db, store, store.limits, req, actor.username);
+      adminAction('createMqApiSession', actor.username, requestIdOf(call), {
+        clientName: session.clientName,
+      });
       // Messages kept for an earlier session of that name (one that expired) are not its own.
       await deps.mqApi?.discard(session.clientName);
       await attachLabels(db, [session]);
@@ -723,6 +757,10 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       parseClientName(req.clientName);
       const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
       const { sessionType, ...result } = await store.delete(req, actor.username);
+      adminAction('deleteSession', actor.username, requestIdOf(call), {
+        clientName: req.clientName,
+        deleted: result.deleted,
+      });
       // The gateways stop keeping its messages, and those kept go.
       if (result.deleted && sessionType === MQ_API_SESSION_TYPE && deps.mqApi) {
         await deps.mqApi.sync(
@@ -743,6 +781,12 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       const confirmations = await Promise.all(
         connected.map((x) => deps.applied.wait(x.clientName, x.version, deps.applyTimeoutMs)),
       );
+      adminAction('alterSessions', actor.username, requestIdOf(call), {
+        matched,
+        changed: changed.length,
+        fields: Object.keys(req.patch ?? {}),
+        liveApplied: confirmations.filter(Boolean).length,
+      });
       return {
         matched,
         changed: changed.length,
@@ -763,6 +807,11 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         const actor = await ownerOrAdmin(db, bearer(call), [req.clientName]);
         if (deps.rules) await checkSubscriptions(db, deps.rules, req.clientName, req.add);
         const { session, changed, retainedFor } = await store.changeSubscriptions(req, actor.username, true);
+        adminAction('changeSubscriptions', actor.username, requestIdOf(call), {
+          clientName: req.clientName,
+          version: session.version,
+          changed,
+        });
         await attachLabels(db, [session]);
         if (session.sessionType === MQ_API_SESSION_TYPE && deps.mqApi) {
           // Messages published once this returns are kept for the session.
@@ -871,19 +920,31 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
   });
   const accounts: AccountServiceHandlers = {
     CreateAccount: unary(log, async (req, call) => {
-      await admin(db, call);
-      return { account: account(await createAccount(db, req.username, req.password, req.role)) };
+      const actor = await admin(db, call);
+      const created = await createAccount(db, req.username, req.password, req.role);
+      adminAction('createAccount', actor.username, requestIdOf(call), {
+        username: created.username,
+        role: created.role,
+      });
+      return { account: account(created) };
     }),
     AlterAccount: unary(log, async (req, call) => {
-      await admin(db, call);
+      const actor = await admin(db, call);
       const password = req.password ?? undefined;
       const role = req.role ?? undefined;
       const altered = await alterAccount(db, req.username, password, role, bearer(call)!);
+      adminAction('alterAccount', actor.username, requestIdOf(call), {
+        username: req.username,
+        passwordChanged: password !== undefined,
+        ...(role !== undefined ? { role } : {}),
+      });
       return { account: account(altered.account), tokensRevoked: altered.tokensRevoked };
     }),
     DeleteAccount: unary(log, async (req, call) => {
-      await admin(db, call);
-      return deleteAccount(db, req.username);
+      const actor = await admin(db, call);
+      const deleted = await deleteAccount(db, req.username);
+      adminAction('deleteAccount', actor.username, requestIdOf(call), { username: req.username });
+      return deleted;
     }),
     ListAccounts: unary(log, async (req, call) => {
       await admin(db, call);
@@ -891,7 +952,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
   };
 
-  const server = new grpc.Server();
+  const server = new grpc.Server(deps.metrics ? { interceptors: [deps.metrics.interceptor] } : {});
   server.addService(sessionServiceDefinition(), sessions);
   server.addService(v1.AuthService.service, auth);
   server.addService(v1.AccountService.service, accounts);

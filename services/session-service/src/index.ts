@@ -10,6 +10,7 @@ import {
   subjects as makeSubjects,
   type Config,
   type Logger,
+  type ServiceMetrics,
 } from '@mqfleet/core';
 import { serverCredentials } from '@mqfleet/proto';
 import { adminHasDefaultPassword, configureLogins, ensureAdmin, setTokenMaxLifetime } from './accounts';
@@ -33,6 +34,7 @@ import { MqApiHealth } from './mq-api-stats';
 import { closeBatcher, openBatcher } from './connect-batch';
 import { subscriptionBatcher } from './subscription-batch';
 import { ensureStreams, StreamMonitor } from './stream';
+import { registerSessionServiceMetrics } from './metrics';
 
 export { migrate } from './migrate';
 export { SessionStore, clientKey } from './sessions';
@@ -48,6 +50,8 @@ export interface SessionService {
 export function buildSessionService(
   config: Config,
   log: Logger = createLogger('session-service', config.logLevel),
+  /** Where its metrics go (main.ts serves them on /metrics); none without. */
+  metrics?: ServiceMetrics,
 ): SessionService {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the session-service');
   const unguarded = unguardedListen(config);
@@ -66,6 +70,13 @@ export function buildSessionService(
   let watch: GatewayWatch | undefined;
   let monitor: StreamMonitor | undefined;
   let activity: Activity | undefined;
+  const measured = metrics
+    ? registerSessionServiceMetrics(metrics, {
+        db: () => db,
+        natsUp: () => relay?.natsUp ?? false,
+        gateways: () => gateways,
+      })
+    : undefined;
 
   return {
     async start() {
@@ -153,6 +164,7 @@ export function buildSessionService(
         },
         applied: waiters,
         applyTimeoutMs: config.applyTimeoutMs,
+        metrics: measured,
         log,
         labels: new LabelStore(db, subjects),
         liveStats: (sessions, wanted) =>

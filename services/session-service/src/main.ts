@@ -1,18 +1,19 @@
 // Runs the session-service from the environment (see docs/configuration.md).
-import { answerHelp, createLogger, loadConfig } from '@mqfleet/core';
+import { answerHelp, createLogger, loadConfig, metricsPortOf, ServiceMetrics } from '@mqfleet/core';
 import { buildSessionService } from './index';
 
 async function main(): Promise<void> {
   answerHelp('session-service');
   const config = loadConfig();
   const log = createLogger('session-service', config.logLevel);
-  const service = buildSessionService(config, log);
+  const metrics = new ServiceMetrics('session-service', log);
+  const service = buildSessionService(config, log, metrics);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info('stopping', { signal });
-    service.close().then(
+    Promise.all([service.close(), metrics.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         log.error('stop failed', { err });
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   const { grpcPort } = await service.start();
-  log.info('ready', { grpcPort });
+  const metricsPort = await metrics.serve(config.host, metricsPortOf(config.metricsPort, 'session-service'));
+  log.info('ready', { grpcPort, metricsPort });
 }
 
 main().catch((err: unknown) => {

@@ -109,6 +109,9 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       originConnectionId: conn.id,
       originClient: conn.clientName,
     };
+    const traffic = conn.ctx.traffic;
+    traffic.messagesIn[packet.qos]!++;
+    traffic.payloadBytesIn[packet.qos]! += message.payload.length;
     if (refuseOffBus(conn, packet, message)) return; // what NATS cannot carry (../bus-limits.ts)
     // [MQTT-3.3.1-5, MQTT-3.3.1-6]; the message still goes to the current subscribers.
     // A retained message JetStream does not take is reported to an MQTT 5 client as 0x97 Quota

@@ -54,7 +54,8 @@ export class OutboxRelay {
    * (nats.js does not replay it after reconnecting): the pass would wait out the publish timeout
    * and hold back every event committed after the outage. So no pass runs until NATS is back.
    */
-  private natsUp = true;
+  /** NATS is connected (also read by /metrics, mqfleet_nats_connected). */
+  natsUp = true;
   private readonly js: JetStreamClient;
   /**
    * Outbox ids the fast path is publishing, with when: the relay leaves those rows alone until

@@ -228,6 +228,8 @@ export interface AlterOutcome {
 export interface PendingAlter {
   req: AlterSessionRequest__Output;
   actor: string;
+  /** The request id it came with (its event carries it: docs/operations.md). */
+  requestId: string | undefined;
   /** Optimistic writes this alteration lost to a concurrent writer. */
   attempts: number;
   resolve(outcome: AlterOutcome): void;
@@ -274,9 +276,9 @@ export class AlterationBatcher {
   ) {}
 
   /** Queues a validated alteration; resolves with its outcome once its batch is written. */
-  submit(req: AlterSessionRequest__Output, actor: string): Promise<AlterOutcome> {
+  submit(req: AlterSessionRequest__Output, actor: string, requestId?: string): Promise<AlterOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ req, actor, attempts: 0, resolve, reject });
+      this.queue.push({ req, actor, requestId, attempts: 0, resolve, reject });
       this.pumpAlters();
     });
   }
@@ -441,8 +443,15 @@ export class AlterationBatcher {
     const audited: { step: Step; actor: string; event: OutboxEvent; payload: string }[] = [];
     steps.forEach((step, i) => {
       if (step instanceof Error || step.outcome.changedFields.length === 0) return;
-      const actor = batch[i]!.actor;
-      const event = eventFor(this.sink.subjects, 'altered', step.outcome.session, actor, step.changes);
+      const { actor, requestId } = batch[i]!;
+      const event = eventFor(
+        this.sink.subjects,
+        'altered',
+        step.outcome.session,
+        actor,
+        step.changes,
+        requestId ? { requestId } : {},
+      );
       audited.push({ step, actor, event, payload: sessionEventPayload(event.event) });
     });
     const { updated, committed } = await writeAlterations(

@@ -372,10 +372,10 @@ export class SessionStore implements EventSink {
    * Under light load a batch holds one alteration, and two round trips replace the seven of a
    * classic transaction; under heavy load Postgres runs two statements per batch.
    */
-  async alter(req: AlterSessionRequest__Output, actor: string): Promise<AlterOutcome> {
+  async alter(req: AlterSessionRequest__Output, actor: string, requestId?: string): Promise<AlterOutcome> {
     validatePatch(req.patch ?? {});
     checkPatchFits(req.patch ?? {}, this.limits);
-    return this.alterations.submit(req, actor);
+    return this.alterations.submit(req, actor, requestId);
   }
 
   /** One page of sessions matching the filter, in the requested order. */

@@ -9,10 +9,12 @@ export interface AlterSessionStreamRequest {
   id?: number;
   authToken?: string;
   request?: _mqfleet_v1_AlterSessionRequest | null;
+  requestId?: string;
 }
 
 export interface AlterSessionStreamRequest__Output {
   id: number;
   authToken: string;
   request: _mqfleet_v1_AlterSessionRequest__Output | null;
+  requestId: string;
 }
