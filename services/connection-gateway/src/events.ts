@@ -18,6 +18,8 @@ export interface GatewayEvents {
   closeHeld: [clientName: string, connectionId: string];
   /** A held session taken back by a reconnect (nothing written). */
   resumedFromHold: [clientName: string, connectionId: string];
+  /** The drain ended a batch of connections (`index`: 0 first; docs/mqtt.md "Graceful drain"). */
+  drainBatch: [connections: number, index: number];
   /** A connection ended (its session's close follows, held or sent). */
   connectionClosed: [clientName: string, connectionId: string, reason: string];
   /** A connection lost its session to a newer one: here, elsewhere in the cluster, or as lost. */

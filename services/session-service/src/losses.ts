@@ -89,10 +89,39 @@ export async function closedLost(
   removed: boolean,
 ): Promise<void> {
   if (!removed) await tx.query('DELETE FROM session_losses WHERE client_key = $1', [row.client_key]);
+  const delay = removed ? 0 : Math.min(settings.willDelaySeconds, settings.sessionExpiryInterval);
+  await scheduleWill(tx, sink, row, settings, new Date(noticedAt.getTime() + delay * 1000));
+}
+
+/**
+ * A connection its gateway ended in a drain was closed (in the caller's transaction; docs/mqtt.md
+ * "Graceful drain"): its client is expected back on another gateway, so its will waits in
+ * pending_wills for max(the drain's grace, min(Will Delay, Session Expiry)) from now. A new
+ * connection of the client id deletes it (SessionStore.open, connect-batch.ts), also one that
+ * makes a new session after this one was removed; otherwise releaseDueWills hands it to a gateway.
+ */
+export async function closedDrained(
+  tx: Tx,
+  sink: EventSink,
+  row: SessionRow,
+  settings: Settings,
+  graceMs: number,
+  removed: boolean,
+): Promise<void> {
+  const delaySeconds = removed ? 0 : Math.min(settings.willDelaySeconds, settings.sessionExpiryInterval);
+  await scheduleWill(tx, sink, row, settings, new Date(Date.now() + Math.max(graceMs, delaySeconds * 1000)));
+}
+
+/** The session's will, if it has one, is handed to the gateways at `dueAt` (at once if past). */
+async function scheduleWill(
+  tx: Tx,
+  sink: EventSink,
+  row: SessionRow,
+  settings: Settings,
+  dueAt: Date,
+): Promise<void> {
   const will = willFields(settings);
   if (!will) return;
-  const delay = removed ? 0 : Math.min(settings.willDelaySeconds, settings.sessionExpiryInterval);
-  const dueAt = new Date(noticedAt.getTime() + delay * 1000);
   if (dueAt.getTime() <= Date.now()) {
     await enqueueMany(tx, sink, [willWork(sink, row.client_name, row.connection_id ?? '', will, dueAt)]);
     return;
