@@ -82,7 +82,8 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
     const s: Subscriber = { name, version, client, got: new Set(), shutdowns: [] };
     client.on('message', (_topic, payload) => s.got.add(payload.toString()));
     client.on('disconnect', (packet) => {
-      if (packet.reasonCode === SERVER_SHUTTING_DOWN) s.shutdowns.push({ at: Date.now(), port: portOf(client) });
+      if (packet.reasonCode === SERVER_SHUTTING_DOWN)
+        s.shutdowns.push({ at: Date.now(), port: portOf(client) });
     });
     await new Promise((resolve) => client.once('connect', resolve));
     await client.subscribeAsync('roll/#', { qos: 1 });
@@ -128,7 +129,7 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
     await until(() => everyone.every((c) => c.connected && portOf(c) === other), 20000, 50);
   }
 
-  it('loses no acknowledged message, publishes no will, and spreads the 0x8B over the window', async () => {
+  it('loses no acknowledged message, publishes no will, and spreads the 0x8B over the window', async (t) => {
     const watcher = await subscriber('roll-watcher', 5, 1);
     await watcher.client.subscribeAsync('roll-wills/#', { qos: 1 });
     const wills: string[] = [];
@@ -176,6 +177,16 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
     // Every MQTT 5 subscriber was told 0x8B by each gateway it was on when that one drained.
     const fromA = subscribers.flatMap((s) => s.shutdowns.filter((d) => d.port === portA).map((d) => d.at));
     const fromB = subscribers.flatMap((s) => s.shutdowns.filter((d) => d.port === portB).map((d) => d.at));
+    const offsets = (times: number[]): number[] =>
+      times.map((x) => x - Math.min(...times)).sort((x, y) => x - y);
+    t.diagnostic(
+      JSON.stringify({
+        sent,
+        acked: acked.length,
+        disconnectsA: offsets(fromA),
+        disconnectsB: offsets(fromB),
+      }),
+    );
     assert.equal(fromA.length, onA, 'one 0x8B per MQTT 5 subscriber on A');
     assert.equal(fromB.length, onB, 'one 0x8B per MQTT 5 subscriber on B');
     // Spread over the window: batches at i/n of it, so the first and last lie (n-1)/n apart.
