@@ -4,7 +4,8 @@
 // Start 0, each with a will without delay) and publishers on both gateways keep going throughout.
 // What must hold: every message a publisher got a PUBACK for reaches every subscriber at least
 // once; no drained client's will is published (they all came back); MQTT 5 clients were told
-// 0x8B, and those DISCONNECTs came spread over the drain window, not in one burst.
+// 0x8B, and those DISCONNECTs came spread over the drain window, not in one burst; a draining
+// gateway is not counted as live (/health/ready) before it has exited.
 //
 // Heartbeats every 250 ms and a 2 s gateway timeout: a draining gateway that went silent for its
 // window would be taken for lost, and its clients' wills (no delay) published by the cluster.
@@ -120,11 +121,25 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
     return p;
   }
 
-  /** SIGTERM to gateway `index`; resolves when it exited (with code 0) and every client is elsewhere. */
+  /**
+   * A real SIGTERM to gateway `index`; resolves when it exited (with code 0) and every client is
+   * on the other one.
+   */
   async function drain(index: number, everyone: MqttClient[]): Promise<void> {
     const gateway = system.gateways[index]!;
     const other = system.gateways[1 - index]!.port;
-    const code = await gateway.process.stop('SIGTERM');
+    const exited = new Promise((resolve) => gateway.process.child.once('exit', resolve));
+    gateway.process.child.kill('SIGTERM');
+    // While it drains, the cluster does not count it as a live gateway: /health/ready says 503
+    // (it wants MQFLEET_GATEWAYS=2), before the process has exited.
+    await until(async () => {
+      const res = await fetch(`${system.baseUrl}/health/ready`);
+      await res.arrayBuffer();
+      return res.status === 503;
+    });
+    assert.equal(gateway.process.child.exitCode, null, 'not ready while still draining');
+    await exited;
+    const code = gateway.process.child.exitCode;
     assert.equal(code, 0, gateway.process.lines.slice(-15).join('\n'));
     await until(() => everyone.every((c) => c.connected && portOf(c) === other), 20000, 50);
   }
