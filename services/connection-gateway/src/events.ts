@@ -67,6 +67,8 @@ export interface GatewayEvents {
   willPublished: [clientName: string, topic: string];
   willRefused: [clientName: string, topic: string, reason: string];
   willCancelled: [clientName: string];
+  /** A delayed will handed to the session-service as the gateway stopped (KeepWills). */
+  willHandedOver: [clientName: string];
   /** A lost gateway's session this gateway took care of: closed (parked or not), or skipped. */
   lostSessionClosed: [clientName: string, parked: boolean];
   lostSessionSkipped: [clientName: string, reason: string];

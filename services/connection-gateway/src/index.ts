@@ -388,14 +388,15 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     );
     clearTimeout(grace);
     await listening;
-    // Delayed wills would be lost with this process: they are published now.
-    this.wills.publishAllNow();
     // What is owed to the session-service is written, for a bounded time (writer.ts).
     const owed = setTimeout(() => this.writer.stop(), OWED_WRITES_GRACE_MS);
     // Connections whose socket closed a moment ago end on a later tick: theirs are awaited too.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.closeCalls.size > 0) await Promise.allSettled([...this.closeCalls]);
     clearTimeout(owed);
+    // Delayed wills would be lost with this process: the session-service keeps them until due
+    // (after the closes: a will is kept only for a session its connection's close has written).
+    await this.wills.handOver((wills) => this.sessions.keepWills(wills));
     this.offline?.stop();
     // Its closes are written: the last heartbeat says it left.
     clearInterval(this.heartbeat);
@@ -701,7 +702,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       const asked = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
       const expiry = max > 0 && info.sessionExpiryInterval !== undefined ? Math.min(asked, max) : asked;
       const delay = Math.min(will.delaySeconds, expiry);
-      if (delay > 0 && !this.closing) this.wills.schedule(conn.clientName, will, delay, conn.version);
+      // (While the gateway closes too: close() hands delayed wills to the session-service.)
+      if (delay > 0) this.wills.schedule(conn.clientName, will, delay, conn.version, conn.id);
       else this.wills.publish(conn.clientName, will);
     }
     const request = {

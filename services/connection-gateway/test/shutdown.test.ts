@@ -1,6 +1,7 @@
 // Closing a gateway: MQTT 5 clients are told DISCONNECT 0x8B (Server shutting down) before their
 // connection closes; MQTT 3.1.1 has no server DISCONNECT, so its clients just see the close.
-// Delayed wills pending on the gateway are published rather than lost with it. The drain
+// Delayed wills pending on the gateway are handed to the session-service, which keeps them until
+// they are due, rather than lost with it or published early. The drain
 // (docs/mqtt.md, "Graceful drain"): connections ended in batches over MQFLEET_DRAIN_WINDOW_MS,
 // hurry() ends the rest at once, heartbeats say "draining" until the last one says "left", and a
 // drained connection's will is left to the session-service: cancelled when its client comes back
@@ -11,15 +12,7 @@ import { subjects, type GatewayHeartbeat } from '@mqfleet/core';
 import { eventMatching, natsConnection, until } from '@mqfleet/testkit';
 import type * as mqttPacket from 'mqtt-packet';
 import { ReasonCode } from '../src/reason-codes';
-import {
-  connectPacket,
-  endClient,
-  mqttClient,
-  nextMessage,
-  RawClient,
-  startCluster,
-  type Cluster,
-} from './helpers';
+import { connectPacket, endClient, mqttClient, RawClient, startCluster, type Cluster } from './helpers';
 
 describe('gateway shutdown', () => {
   let cluster: Cluster;
@@ -63,30 +56,52 @@ describe('gateway shutdown', () => {
     assert.equal(await v4.next(), undefined);
   });
 
-  test('a delayed will pending on a closing gateway is published early rather than lost (design choice; the delay lives in this process)', async () => {
+  test('delayed wills pending on a stopping gateway are handed to the session-service: published when due, not at the close, and cancelled by a reconnect', async () => {
     const { gateway, port } = await cluster.startGateway();
     const { port: otherPort } = await cluster.startGateway();
     const watcher = await mqttClient(otherPort, { protocolVersion: 5, clientId: 'shutdown-watcher' });
     try {
       await watcher.subscribeAsync('shutdown/#', { qos: 1 });
-      const device = await connected(port, 5, 'shutdown-will', {
+      const wills: { topic: string; payload: string; at: number }[] = [];
+      watcher.on('message', (topic, payload) =>
+        wills.push({ topic, payload: payload.toString(), at: Date.now() }),
+      );
+      const willOf = (name: string): Record<string, unknown> => ({
         properties: { sessionExpiryInterval: 600 },
         will: {
-          topic: 'shutdown/will',
+          topic: `shutdown/${name}`,
           payload: Buffer.from('gateway gone'),
           qos: 1,
           retain: false,
-          properties: { willDelayInterval: 600 },
+          properties: { willDelayInterval: 3 },
         },
       });
-      const closed = eventMatching(gateway, 'connectionClosed', (name) => name === 'shutdown-will');
-      device.destroy();
-      await closed; // the will now waits 600 s on this gateway
-      const will = nextMessage(watcher);
+      const devices = [
+        await connected(port, 5, 'shutdown-will', willOf('shutdown-will')),
+        await connected(port, 5, 'shutdown-back', willOf('shutdown-back')),
+      ];
+      const handedOver: string[] = [];
+      gateway.on('willHandedOver', (name) => handedOver.push(name));
+      for (const [i, name] of ['shutdown-will', 'shutdown-back'].entries()) {
+        const closed = eventMatching(gateway, 'connectionClosed', (n) => n === name);
+        devices[i]!.destroy();
+        await closed; // its will now waits 3 s on this gateway
+      }
+      const endedAt = Date.now();
       await gateway.close();
-      const msg = await will;
-      assert.equal(msg.topic, 'shutdown/will');
-      assert.equal(msg.payload.toString(), 'gateway gone');
+      assert.deepEqual(handedOver.sort(), ['shutdown-back', 'shutdown-will']);
+      assert.equal(wills.length, 0, 'not published at the close');
+      // One client comes back on the other gateway before its will is due: it is not published.
+      await connected(otherPort, 5, 'shutdown-back', { properties: { sessionExpiryInterval: 600 } });
+      await until(() => wills.length > 0, 10000);
+      assert.deepEqual(
+        wills.map((w) => [w.topic, w.payload]),
+        [['shutdown/shutdown-will', 'gateway gone']],
+      );
+      assert.ok(
+        wills[0]!.at - endedAt >= 2900,
+        `published ${wills[0]!.at - endedAt} ms after its connection ended`,
+      );
     } finally {
       await endClient(watcher);
     }

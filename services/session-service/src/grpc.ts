@@ -73,6 +73,7 @@ import { DEFAULT_READ, MAX_READ, type MqApiMessages } from './mq-api-messages';
 import type { StartFrom, TopicMessages } from './topic-messages';
 import type { GatewayChange } from './subscription-batch';
 import { describeTopics, listTopics } from './topics';
+import { keepWills } from './losses';
 
 interface Deps {
   db: Db;
@@ -740,6 +741,16 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     ListSessionNames: unary(log, async (req, call) => {
       internal(deps, call);
       return { ...(await store.names(req.after, req.limit)), anonymousAllowed: deps.allowAnonymous };
+    }),
+    // Delayed wills of a stopping gateway, kept until due (losses.ts keepWills).
+    KeepWills: unary(log, async (req, call) => {
+      internal(deps, call);
+      const wills = req.wills.map((w) => ({
+        clientName: w.clientName,
+        connectionId: w.connectionId,
+        dueInMs: w.dueInMs,
+      }));
+      return { kept: await keepWills(db, store, wills) };
     }),
     // Which gateways run, where: internal callers (the api-gateway's readiness) or administrators.
     ListGateways: unary(log, async (_req, call) => {

@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import {
   GATEWAY_LOST_REASON,
   GATEWAY_WATCH_ACTOR,
+  settingsFromStored,
   type ClusterWork,
   type Logger,
   type Settings,
@@ -134,6 +135,38 @@ async function scheduleWill(
        created_at = now()`,
     [row.client_key, row.client_name, row.connection_id ?? '', dueAt, JSON.stringify(will)],
   );
+}
+
+/**
+ * Delayed wills a stopping gateway held (KeepWills; docs/mqtt.md "Graceful drain"), one
+ * transaction each: kept in pending_wills for `dueInMs` while the connection that ended with it is
+ * still the session's last one and disconnected. Returns, per will, false when the session is
+ * gone (its end made the will due: the gateway publishes it now) and true otherwise (kept, or
+ * cancelled by a newer connection of the client).
+ */
+export async function keepWills(
+  db: Db,
+  sink: EventSink,
+  wills: { clientName: string; connectionId: string; dueInMs: number }[],
+): Promise<boolean[]> {
+  const kept: boolean[] = [];
+  for (const w of wills) {
+    kept.push(
+      await inTransaction(db, async (tx) => {
+        const { rows } = await tx.query<SessionRow>(
+          'SELECT * FROM sessions WHERE client_key = $1 FOR UPDATE',
+          [clientKey(w.clientName)],
+        );
+        const row = rows[0];
+        if (!row) return false;
+        if (row.connection_status !== 'disconnected' || row.connection_id !== w.connectionId) return true;
+        const dueAt = new Date(Date.now() + Math.max(0, w.dueInMs));
+        await scheduleWill(tx, sink, row, settingsFromStored(row.settings), dueAt);
+        return true;
+      }),
+    );
+  }
+  return kept;
 }
 
 /** These sessions ended (expired, deleted): their pending wills are due now [MQTT-3.1.3-9]. */
