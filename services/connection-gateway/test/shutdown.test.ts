@@ -183,8 +183,14 @@ describe('gateway shutdown', () => {
         clean: false,
         will: { topic: 'drain-will/drain-will-back4', payload: Buffer.from('gone'), qos: 1, retain: false },
       });
+      // A temporary session (Session Expiry 0) ends with its drained connection; its client comes
+      // back with a new session of the same id, which cancels the will all the same.
+      await connected(port, 5, 'drain-will-temp', {
+        will: { topic: 'drain-will/drain-will-temp', payload: Buffer.from('gone'), qos: 1, retain: false },
+      });
       const closedAt = Date.now();
       await gateway.close();
+      await connected(otherPort, 5, 'drain-will-temp');
       // Two come back on the other gateway (as the same sessions), one does not.
       await connected(otherPort, 5, 'drain-will-back', {
         clean: false,
