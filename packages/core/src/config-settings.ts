@@ -81,6 +81,10 @@ export type QueueFullPolicy = (typeof QUEUE_FULL_POLICIES)[number];
 export const DEFAULT_QUEUE_FULL_POLICY: QueueFullPolicy = 'drop-oldest';
 /** How often a connection-gateway announces itself (heartbeat on NATS). */
 export const DEFAULT_GATEWAY_HEARTBEAT_MS = 2000;
+/** A draining gateway ends its connections in batches spread over this long (docs/mqtt.md, "Graceful drain"). */
+export const DEFAULT_DRAIN_WINDOW_MS = 5000;
+/** The shortest time a drained connection's will waits for its client to come back elsewhere. */
+export const DEFAULT_DRAIN_WILL_GRACE_MS = 30_000;
 /** A gateway silent this long is lost (five heartbeats; HiveMQ's failure detection waits 9 s). */
 export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
 /**
@@ -372,6 +376,18 @@ export const SETTINGS = Type.Object({
   ),
   gatewayHeartbeatMs: int(100, 60_000, DEFAULT_GATEWAY_HEARTBEAT_MS, 'how often a gateway announces itself'),
   gatewayTimeoutMs: int(500, 600_000, DEFAULT_GATEWAY_TIMEOUT_MS, 'a gateway silent this long is lost'),
+  drainWindowMs: int(
+    0,
+    600_000,
+    DEFAULT_DRAIN_WINDOW_MS,
+    'a stopping gateway ends its connections spread over this long; 0 = all at once',
+  ),
+  drainWillGraceMs: int(
+    0,
+    86_400_000,
+    DEFAULT_DRAIN_WILL_GRACE_MS,
+    "shortest wait of a drained connection's will for its client to come back",
+  ),
   maxSessionExpiry: int(
     0,
     4294967295,

@@ -352,6 +352,14 @@ export interface GatewayHeartbeat {
    * (services/connection-gateway/src/connection-limits.ts); absent from older gateways.
    */
   refusedConnections?: number;
+  /**
+   * The gateway is stopping (docs/mqtt.md, "Graceful drain"): it accepts no connection and ends
+   * its own over the drain window. It keeps announcing itself until every close is written, so
+   * the cluster does not take it for lost meanwhile.
+   */
+  draining?: boolean;
+  /** Its last heartbeat: the run has ended; peers need not wait for its answers any more. */
+  left?: boolean;
 }
 
 /** The instance part of a connection id (`<instance>.<random>`); "" for ids without one. */

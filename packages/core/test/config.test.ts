@@ -106,6 +106,8 @@ describe('loadConfig', () => {
       maxOutboundBytes: 1024 * 1024,
       gatewayHeartbeatMs: 2000,
       gatewayTimeoutMs: 10_000,
+      drainWindowMs: 5000,
+      drainWillGraceMs: 30_000,
       maxSessionExpiry: 604_800,
       answerFirst: 'load',
       answerFirstRate: 500,

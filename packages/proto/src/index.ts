@@ -196,6 +196,9 @@ export type {
   ListSessionNamesResponse,
   ListSessionNamesResponse__Output,
 } from './generated/mqfleet/v1/ListSessionNamesResponse';
+export type { KeptWill, KeptWill__Output } from './generated/mqfleet/v1/KeptWill';
+export type { KeepWillsRequest, KeepWillsRequest__Output } from './generated/mqfleet/v1/KeepWillsRequest';
+export type { KeepWillsResponse, KeepWillsResponse__Output } from './generated/mqfleet/v1/KeepWillsResponse';
 export type { GatewayInfo, GatewayInfo__Output } from './generated/mqfleet/v1/GatewayInfo';
 export type { SessionFilter, SessionFilter__Output } from './generated/mqfleet/v1/SessionFilter';
 export type {

@@ -28,6 +28,11 @@ export interface EndInfo {
   publishWill: boolean;
   /** MQTT 5 DISCONNECT Session Expiry Interval [MQTT-3.14.2.2.2]. */
   sessionExpiryInterval?: number;
+  /**
+   * Ended by this gateway's drain (index.ts close): the session-service keeps the will for the
+   * client to come back elsewhere (CloseSession drain_will_grace_ms).
+   */
+  drained?: boolean;
 }
 
 export interface GatewayContext {

@@ -18,6 +18,8 @@ export interface GatewayEvents {
   closeHeld: [clientName: string, connectionId: string];
   /** A held session taken back by a reconnect (nothing written). */
   resumedFromHold: [clientName: string, connectionId: string];
+  /** The drain ended a batch of connections (`index`: 0 first; docs/mqtt.md "Graceful drain"). */
+  drainBatch: [connections: number, index: number];
   /** A connection ended (its session's close follows, held or sent). */
   connectionClosed: [clientName: string, connectionId: string, reason: string];
   /** A connection lost its session to a newer one: here, elsewhere in the cluster, or as lost. */
@@ -72,6 +74,8 @@ export interface GatewayEvents {
   willPublished: [clientName: string, topic: string];
   willRefused: [clientName: string, topic: string, reason: string];
   willCancelled: [clientName: string];
+  /** A delayed will handed to the session-service as the gateway stopped (KeepWills). */
+  willHandedOver: [clientName: string];
   /** A lost gateway's session this gateway took care of: closed (parked or not), or skipped. */
   lostSessionClosed: [clientName: string, parked: boolean];
   lostSessionSkipped: [clientName: string, reason: string];

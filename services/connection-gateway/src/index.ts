@@ -60,6 +60,8 @@ import type { Session__Output } from '@mqfleet/proto';
 
 /** close() waits this long for clients to go before destroying their sockets. */
 const CLOSE_GRACE_MS = 2000;
+/** The drain ends a batch of connections this often at most (MQFLEET_DRAIN_WINDOW_MS). */
+const DRAIN_TICK_MS = 100;
 /** close() retries writes owed to the session-service this long before giving up on them. */
 const OWED_WRITES_GRACE_MS = 5000;
 /**
@@ -364,51 +366,57 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     return this.router?.ownReturned ?? 0;
   }
 
-  /** Stops listening, tells MQTT 5 clients 0x8B, closes sockets, drains NATS, closes gRPC. */
+  /**
+   * Drains and stops the gateway (docs/mqtt.md, "Graceful drain"): stops listening, ends the
+   * connections in evenly spread batches over MQFLEET_DRAIN_WINDOW_MS (MQTT 5 clients are told
+   * 0x8B; wills are left to the session-service, in-flight deliveries parked in the sessions'
+   * offline queues), keeps announcing itself meanwhile, writes what is owed to the
+   * session-service, drains NATS, closes gRPC. `hurry()` ends the rest at once.
+   */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closingNow = true;
-    clearInterval(this.heartbeat);
     const hold = this.resumeHold;
     this.logger.info('closing', {
       connections: this.byClient.size,
+      drainWindowMs: this.config.drainWindowMs,
       heldSessions: hold.size,
       resumedFromHold: hold.taken,
       holdsReleased: hold.released,
       opensWithdrawn: this.writer.withdrawn,
     });
+    // Still announced, as draining, until its closes are written: a gateway silent for the
+    // gateway timeout is taken for lost, and the cluster would publish its clients' wills.
+    this.publishHeartbeat();
     // Held closes are sent now; the writes they become are awaited with the others below.
     hold.stop();
     this.known.stop();
-    this.offline?.stop();
     this.health?.stop();
     this.apiPublish?.unsubscribe();
     this.mqApi?.stop();
     const listening = closeListeners(this.servers);
-    const sockets = [...this.connections].map((conn) => {
-      // Until its 'close' event (a destroyed socket emits it a tick later): the connection's
-      // end, and what it owes the session-service, is then part of what is awaited below.
-      const closed = conn.socket.closed ? Promise.resolve() : once(conn.socket, 'close');
-      conn.end(
-        { reason: 'server shutting down', clean: false, publishWill: false },
-        ReasonCode.SERVER_SHUTTING_DOWN,
-      );
-      return closed;
-    });
+    await this.drainConnections();
     const grace = setTimeout(() => {
       for (const conn of this.connections) conn.socket.destroy();
     }, CLOSE_GRACE_MS);
-    await Promise.all(sockets);
+    await Promise.all(
+      [...this.connections].map((conn) => (conn.socket.closed ? undefined : once(conn.socket, 'close'))),
+    );
     clearTimeout(grace);
     await listening;
-    // Delayed wills would be lost with this process: they are published now.
-    this.wills.publishAllNow();
     // What is owed to the session-service is written, for a bounded time (writer.ts).
     const owed = setTimeout(() => this.writer.stop(), OWED_WRITES_GRACE_MS);
     // Connections whose socket closed a moment ago end on a later tick: theirs are awaited too.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.closeCalls.size > 0) await Promise.allSettled([...this.closeCalls]);
     clearTimeout(owed);
+    // Delayed wills would be lost with this process: the session-service keeps them until due
+    // (after the closes: a will is kept only for a session its connection's close has written).
+    await this.wills.handOver((wills) => this.sessions.keepWills(wills));
+    this.offline?.stop();
+    // Its closes are written: the last heartbeat says it left.
+    clearInterval(this.heartbeat);
+    this.publishHeartbeat(true);
     // Whatever is still owed now (a subscription change retried while the session-service is
     // away) ends with its next attempt: the gRPC client closes below.
     this.writer.stop();
@@ -420,6 +428,57 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     if (this.messagesNc && !this.messagesNc.isClosed()) await this.messagesNc.drain().catch(() => undefined);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
     this.sessions.close();
+  }
+
+  /** Set while drainConnections paces: ends the rest of the connections at once. */
+  private hurryDrain: (() => void) | undefined;
+
+  /** A second stop signal: the connections not ended yet are ended now, not over the window. */
+  hurry(): void {
+    this.hurryDrain?.();
+  }
+
+  /**
+   * Ends every connection (MQTT 5: DISCONNECT 0x8B) in batches evenly spread over the drain
+   * window, so that its clients do not all reconnect to the other gateways in the same moment;
+   * resolves when the last batch was ended. A batch goes every DRAIN_TICK_MS at most (fewer, larger
+   * batches for a short window). A connection that ended by itself before its turn is skipped.
+   */
+  private async drainConnections(): Promise<void> {
+    const all = [...this.connections];
+    const windowMs = this.config.drainWindowMs;
+    const batches = Math.max(1, Math.min(all.length, Math.floor(windowMs / DRAIN_TICK_MS)));
+    const size = Math.ceil(all.length / batches);
+    const endOne = (conn: Connection): void =>
+      conn.end(
+        { reason: 'server shutting down', clean: false, publishWill: false, drained: true },
+        ReasonCode.SERVER_SHUTTING_DOWN,
+      );
+    let hurried = false;
+    const hurry = new Promise<void>((resolve) => {
+      this.hurryDrain = () => {
+        hurried = true;
+        resolve();
+      };
+    });
+    const started = Date.now();
+    for (let b = 0; b < batches; b++) {
+      // Batch b goes at b/batches of the window: the first at once, the last one step before its end.
+      const due = started + (b * windowMs) / batches;
+      const wait = due - Date.now();
+      if (!hurried && wait > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([hurry, new Promise((resolve) => (timer = setTimeout(resolve, wait)))]);
+        clearTimeout(timer);
+      }
+      const batch = hurried ? all.slice(b * size) : all.slice(b * size, (b + 1) * size);
+      for (const conn of batch) endOne(conn);
+      this.emit('drainBatch', batch.length, b);
+      if (hurried) break;
+    }
+    this.hurryDrain = undefined;
+    // Sockets accepted before the listeners closed and not in the list: ended with the last batch.
+    for (const conn of this.connections) endOne(conn);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -662,7 +721,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       const asked = info.sessionExpiryInterval ?? conn.settings.sessionExpiryInterval;
       const expiry = max > 0 && info.sessionExpiryInterval !== undefined ? Math.min(asked, max) : asked;
       const delay = Math.min(will.delaySeconds, expiry);
-      if (delay > 0 && !this.closing) this.wills.schedule(conn.clientName, will, delay, conn.version);
+      // (While the gateway closes too: close() hands delayed wills to the session-service.)
+      if (delay > 0) this.wills.schedule(conn.clientName, will, delay, conn.version, conn.id);
       else this.wills.publish(conn.clientName, will);
     }
     const request = {
@@ -670,6 +730,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       connectionId: conn.id,
       clean: info.clean,
       reason: info.reason,
+      // Its will waits in the session-service for the client to come back elsewhere.
+      ...(info.drained ? { drainWillGraceMs: this.config.drainWillGraceMs } : {}),
       ...(info.sessionExpiryInterval !== undefined
         ? { sessionExpiryInterval: info.sessionExpiryInterval }
         : {}),
@@ -879,7 +941,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     }
   }
 
-  private publishHeartbeat(): void {
+  private publishHeartbeat(left = false): void {
     if (!this.nc || this.nc.isClosed()) return;
     const beat: GatewayHeartbeat = {
       gatewayId: this.gatewayId,
@@ -888,6 +950,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       mqttPort: this.port,
       connections: this.byClient.size,
       refusedConnections: this.connectionLimits.refusedTotal,
+      ...(this.closing ? { draining: true } : {}),
+      ...(left ? { left: true } : {}),
     };
     try {
       this.nc.publish(this.s.gatewayHeartbeat(this.gatewayId), JSON.stringify(beat));

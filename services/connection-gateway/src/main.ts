@@ -10,6 +10,12 @@ import {
 import { buildGateway } from './index';
 import { registerGatewayMetrics } from './metrics';
 
+/**
+ * After the drain window, how long a stopping gateway may take to finish (sockets closed, closes
+ * written: at most 2 s + 5 s in index.ts close, then NATS drained) before it exits regardless.
+ */
+const DRAIN_EXIT_GRACE_MS = 20_000;
+
 async function main(): Promise<void> {
   answerHelp('connection-gateway');
   const config = loadConfig();
@@ -17,11 +23,28 @@ async function main(): Promise<void> {
   const gateway = buildGateway(config, logger);
   const metrics = new ServiceMetrics('connection-gateway', logger);
   registerGatewayMetrics(metrics, gateway);
-  let stopping = false;
+  let signals = 0;
   const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping', { signal });
+    signals++;
+    if (signals === 2) {
+      // A second signal: no more pacing, the connections not ended yet are ended now.
+      logger.info('stopping at once', { signal });
+      gateway.hurry();
+      return;
+    }
+    if (signals > 2) {
+      logger.warn('exiting without finishing the drain', { signal });
+      process.exit(1);
+    }
+    logger.info('stopping', { signal, drainWindowMs: config.drainWindowMs });
+    // The drain is bounded: the window, then at most DRAIN_EXIT_GRACE_MS for the sockets to
+    // close, the sessions to be parked and closed and NATS to drain (docs/mqtt.md "Graceful drain").
+    setTimeout(() => {
+      logger.error('drain did not finish in time: exiting', {
+        afterMs: config.drainWindowMs + DRAIN_EXIT_GRACE_MS,
+      });
+      process.exit(1);
+    }, config.drainWindowMs + DRAIN_EXIT_GRACE_MS).unref();
     Promise.all([gateway.close(), metrics.close()]).then(
       () => process.exit(0),
       (err: unknown) => {

@@ -149,9 +149,11 @@ export class ParkedInterest {
         callback: (err, msg) => {
           if (err) return;
           try {
-            const { gatewayId } = msg.json<{ gatewayId?: unknown }>();
-            if (typeof gatewayId === 'string' && gatewayId !== this.gatewayId)
-              this.peers.set(gatewayId, Date.now());
+            const { gatewayId, left } = msg.json<{ gatewayId?: unknown; left?: unknown }>();
+            if (typeof gatewayId !== 'string' || gatewayId === this.gatewayId) return;
+            // A gateway that stopped (its drain ended) answers no announcement any more.
+            if (left === true) this.peers.delete(gatewayId);
+            else this.peers.set(gatewayId, Date.now());
           } catch {
             // not a heartbeat
           }

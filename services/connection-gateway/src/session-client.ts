@@ -10,6 +10,8 @@ import {
   type OpenSessionRequest,
   type OpenSessionResponse__Output,
   type CloseSessionRequest,
+  type KeepWillsRequest,
+  type KeepWillsResponse__Output,
   type CloseSessionResponse__Output,
   type DescribeSessionsResponse__Output,
   type ChangeSubscriptionsBatchRequest,
@@ -83,6 +85,20 @@ export class SessionClient {
   /** One page of the stored sessions' names (known-sessions.ts). */
   listSessionNames(after: string): Promise<ListSessionNamesResponse__Output> {
     return this.call('ListSessionNames', RPC.ListSessionNames, { after, limit: NAMES_PAGE });
+  }
+
+  /** Delayed wills handed over as the gateway stops (wills.ts handOver). */
+  async keepWills(
+    wills: { clientName: string; connectionId: string; dueInMs: number }[],
+  ): Promise<boolean[]> {
+    const response = await this.call<KeepWillsRequest, KeepWillsResponse__Output>(
+      'KeepWills',
+      RPC.KeepWills,
+      {
+        wills,
+      },
+    );
+    return response.kept;
   }
 
   /** One page of the MQ API sessions with their subscriptions (mq-api-sessions.ts). */

@@ -2,7 +2,8 @@
 // DISCONNECT, at once or after the Will Delay Interval; a delayed will is cancelled when its
 // client connects again (here, or on any gateway: its `connected` event); the wills of a lost
 // gateway's connections are handed to this gateway by the cluster (lost-work.ts) and published
-// here. Which connection ends with which will is the gateway's decision (index.ts
+// here. A stopping gateway hands its delayed wills to the session-service (handOver), which keeps
+// them until due (docs/mqtt.md, "Graceful drain"). Which connection ends with which will is the gateway's decision (index.ts
 // connectionEnded); this module only keeps and publishes them.
 import type { Logger } from '@mqfleet/core';
 import type { BusLimits } from './bus-limits';
@@ -19,6 +20,10 @@ interface PendingWill {
   will: Will;
   /** Session version when the connection ended: a later "connected" event cancels the will. */
   version: bigint;
+  /** The connection that ended with it (KeepWills). */
+  connectionId: string;
+  /** When it is due (ms since the epoch). */
+  dueAt: number;
 }
 
 /** What the wills need of their gateway. */
@@ -46,7 +51,13 @@ export class Wills {
   }
 
   /** Publishes the will after `delaySeconds` unless the client connects again first. */
-  schedule(clientName: string, will: Will, delaySeconds: number, version: bigint): void {
+  schedule(
+    clientName: string,
+    will: Will,
+    delaySeconds: number,
+    version: bigint,
+    connectionId: string,
+  ): void {
     this.cancel(clientName);
     const timer = setTimeout(() => {
       this.pending.delete(clientName);
@@ -54,7 +65,13 @@ export class Wills {
       this.publish(clientName, will);
     }, delaySeconds * 1000);
     timer.unref();
-    this.pending.set(clientName, { timer, will, version });
+    this.pending.set(clientName, {
+      timer,
+      will,
+      version,
+      connectionId,
+      dueAt: Date.now() + delaySeconds * 1000,
+    });
     // A connected event of the client (on any gateway) cancels it [MQTT-3.1.3-9].
     this.host.watchClient(clientName, true);
   }
@@ -75,13 +92,38 @@ export class Wills {
     if (pending && version > pending.version) this.cancel(clientName);
   }
 
-  /** The gateway closes: delayed wills would be lost with this process, so they go now. */
-  publishAllNow(): void {
-    for (const [clientName, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      this.publish(clientName, pending.will);
+  /**
+   * The gateway stops: its delayed wills are handed to the session-service (`keep`: KeepWills),
+   * which keeps them until due (docs/mqtt.md, "Graceful drain"). A will whose session is gone is
+   * published now; if the hand-over fails, every will goes now rather than being lost.
+   */
+  async handOver(
+    keep: (wills: { clientName: string; connectionId: string; dueInMs: number }[]) => Promise<boolean[]>,
+  ): Promise<void> {
+    const entries = [...this.pending];
+    if (entries.length === 0) return;
+    for (const [, pending] of entries) clearTimeout(pending.timer);
+    const now = Date.now();
+    let kept: boolean[];
+    try {
+      kept = await keep(
+        entries.map(([clientName, p]) => ({
+          clientName,
+          connectionId: p.connectionId,
+          dueInMs: Math.max(0, p.dueAt - now),
+        })),
+      );
+    } catch (err) {
+      this.host.logger.warn('delayed wills not handed over: published now', { count: entries.length, err });
+      kept = [];
     }
-    this.pending.clear();
+    entries.forEach(([clientName, pending], i) => {
+      // Cancelled meanwhile (the client came back while the hand-over was on its way)?
+      if (this.pending.get(clientName) !== pending) return;
+      this.pending.delete(clientName);
+      if (kept[i] === true) this.host.emit('willHandedOver', clientName);
+      else this.publish(clientName, pending.will);
+    });
   }
 
   /**

@@ -83,6 +83,8 @@ export async function startCluster(): Promise<Cluster> {
         MQFLEET_NATS_PREFIX: infra.natsPrefix,
         NATS_URL: infra.natsUrl,
         ...TEST_STREAM_LIMITS,
+        // Closing a test's gateway ends its connections at once; shutdown.test.ts tests the drain.
+        MQFLEET_DRAIN_WINDOW_MS: '0',
         ...overrides,
       });
       const gateway = buildGateway(config, quiet);

@@ -297,14 +297,17 @@ async function openMany(
         ...connectionColumns(c.req),
       };
     });
+    // A drained connection's will outlives its removed session (losses.ts closedDrained): a new
+    // session of the client id cancels it [MQTT-3.1.3-9], in the same statement.
     const { rows } = await tx.query<SessionRow>(
-      `INSERT INTO sessions (client_key, client_name, settings, health, connection_status, gateway_id,
+      `WITH w AS (DELETE FROM pending_wills WHERE client_key = ANY($2))
+       INSERT INTO sessions (client_key, client_name, settings, health, connection_status, gateway_id,
                              connection_id, ip_address, port, mqtt_protocol, username, connected_at, mqtt_owner)
        SELECT decode(x.k, 'hex'), x.n, x.s, x.h, 'connected', x.g, x.c, x.ip, x.p, x.m, x.u, now(), x.o
          FROM json_to_recordset($1::json)
            AS x(k text, n text, s jsonb, h text, g text, c text, ip text, p integer, m text, u text, o text)
        ON CONFLICT (client_key) DO NOTHING RETURNING *`,
-      [JSON.stringify(values)],
+      [JSON.stringify(values), fresh.map((c) => c.key)],
     );
     const inserted = new Map(rows.map((r) => [r.client_key.toString('hex'), r]));
     for (const c of fresh) {
@@ -433,12 +436,14 @@ async function closeMany(
       existing.connection_status !== 'connected'
     )
       return;
-    if (existing.lost_noticed_at) {
-      // The close of a lost gateway's connection schedules its will (losses.ts): the single path.
+    const settings = settingsFromStored(existing.settings);
+    // The close of a lost gateway's connection, or of a drained one with a will, schedules that
+    // will (losses.ts): the single path.
+    const drained = req.drainWillGraceMs !== undefined && req.drainWillGraceMs !== null;
+    if (existing.lost_noticed_at || (drained && settings.willTopic !== '')) {
       results[i] = ONE_BY_ONE;
       return;
     }
-    const settings = settingsFromStored(existing.settings);
     if (req.sessionExpiryInterval !== undefined && req.sessionExpiryInterval !== null) {
       settings.sessionExpiryInterval = boundedExpiry(req.sessionExpiryInterval, sink.maxSessionExpiry);
     }

@@ -43,12 +43,17 @@ export class GatewayRegistry {
     runs.set(instance, { ...beat, lastSeen: now });
   }
 
-  /** The live gateways (the latest run of each), for ListGateways. */
+  /**
+   * The live gateways (the latest run of each), for ListGateways: a run that is draining or left
+   * (docs/mqtt.md, "Graceful drain") takes no connection, so it is not counted (the api-gateway's
+   * /health/ready counts these).
+   */
   alive(now = Date.now()): Seen[] {
     const result: Seen[] = [];
     for (const runs of this.seen.values()) {
       let latest: Seen | undefined;
       for (const run of runs.values()) {
+        if (run.draining === true || run.left === true) continue;
         if (now - run.lastSeen <= this.timeoutMs && (!latest || run.lastSeen > latest.lastSeen)) latest = run;
       }
       if (latest) result.push(latest);
@@ -58,12 +63,14 @@ export class GatewayRegistry {
 
   /**
    * The runs of a gateway heard within the timeout; undefined when one of them names no instance
-   * (a gateway of an older version: its connections cannot be told apart by run).
+   * (a gateway of an older version: its connections cannot be told apart by run). A draining run
+   * is live (it is closing its connections itself); one that said it left is not: a connection
+   * it still holds in the store was not closed, and is lost.
    */
   liveInstances(gatewayId: string, now = Date.now()): string[] | undefined {
     const live: string[] = [];
     for (const [instance, run] of this.seen.get(gatewayId) ?? []) {
-      if (now - run.lastSeen > this.timeoutMs) continue;
+      if (now - run.lastSeen > this.timeoutMs || run.left === true) continue;
       if (instance === '') return undefined;
       live.push(instance);
     }

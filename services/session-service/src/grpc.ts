@@ -78,6 +78,7 @@ import { checkSubscriptions, checkWill, type SessionRules } from './rules';
 import { describeTopics, listTopics } from './topics';
 import type { SessionServiceMetrics } from './metrics';
 import { noticeOf } from './event-watch';
+import { keepWills } from './losses';
 
 interface Deps {
   db: Db;
@@ -865,6 +866,16 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     ListSessionNames: unary(log, async (req, call) => {
       internal(deps, call);
       return { ...(await store.names(req.after, req.limit)), anonymousAllowed: deps.allowAnonymous };
+    }),
+    // Delayed wills of a stopping gateway, kept until due (losses.ts keepWills).
+    KeepWills: unary(log, async (req, call) => {
+      internal(deps, call);
+      const wills = req.wills.map((w) => ({
+        clientName: w.clientName,
+        connectionId: w.connectionId,
+        dueInMs: w.dueInMs,
+      }));
+      return { kept: await keepWills(db, store, wills) };
     }),
     // Which gateways run, where: internal callers (the api-gateway's readiness) or administrators.
     ListGateways: unary(log, async (_req, call) => {

@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import {
   GATEWAY_LOST_REASON,
   GATEWAY_WATCH_ACTOR,
+  settingsFromStored,
   type ClusterWork,
   type Logger,
   type Settings,
@@ -89,10 +90,39 @@ export async function closedLost(
   removed: boolean,
 ): Promise<void> {
   if (!removed) await tx.query('DELETE FROM session_losses WHERE client_key = $1', [row.client_key]);
+  const delay = removed ? 0 : Math.min(settings.willDelaySeconds, settings.sessionExpiryInterval);
+  await scheduleWill(tx, sink, row, settings, new Date(noticedAt.getTime() + delay * 1000));
+}
+
+/**
+ * A connection its gateway ended in a drain was closed (in the caller's transaction; docs/mqtt.md
+ * "Graceful drain"): its client is expected back on another gateway, so its will waits in
+ * pending_wills for max(the drain's grace, min(Will Delay, Session Expiry)) from now. A new
+ * connection of the client id deletes it (SessionStore.open, connect-batch.ts), also one that
+ * makes a new session after this one was removed; otherwise releaseDueWills hands it to a gateway.
+ */
+export async function closedDrained(
+  tx: Tx,
+  sink: EventSink,
+  row: SessionRow,
+  settings: Settings,
+  graceMs: number,
+  removed: boolean,
+): Promise<void> {
+  const delaySeconds = removed ? 0 : Math.min(settings.willDelaySeconds, settings.sessionExpiryInterval);
+  await scheduleWill(tx, sink, row, settings, new Date(Date.now() + Math.max(graceMs, delaySeconds * 1000)));
+}
+
+/** The session's will, if it has one, is handed to the gateways at `dueAt` (at once if past). */
+async function scheduleWill(
+  tx: Tx,
+  sink: EventSink,
+  row: SessionRow,
+  settings: Settings,
+  dueAt: Date,
+): Promise<void> {
   const will = willFields(settings);
   if (!will) return;
-  const delay = removed ? 0 : Math.min(settings.willDelaySeconds, settings.sessionExpiryInterval);
-  const dueAt = new Date(noticedAt.getTime() + delay * 1000);
   if (dueAt.getTime() <= Date.now()) {
     await enqueueMany(tx, sink, [willWork(sink, row.client_name, row.connection_id ?? '', will, dueAt)]);
     return;
@@ -105,6 +135,38 @@ export async function closedLost(
        created_at = now()`,
     [row.client_key, row.client_name, row.connection_id ?? '', dueAt, JSON.stringify(will)],
   );
+}
+
+/**
+ * Delayed wills a stopping gateway held (KeepWills; docs/mqtt.md "Graceful drain"), one
+ * transaction each: kept in pending_wills for `dueInMs` while the connection that ended with it is
+ * still the session's last one and disconnected. Returns, per will, false when the session is
+ * gone (its end made the will due: the gateway publishes it now) and true otherwise (kept, or
+ * cancelled by a newer connection of the client).
+ */
+export async function keepWills(
+  db: Db,
+  sink: EventSink,
+  wills: { clientName: string; connectionId: string; dueInMs: number }[],
+): Promise<boolean[]> {
+  const kept: boolean[] = [];
+  for (const w of wills) {
+    kept.push(
+      await inTransaction(db, async (tx) => {
+        const { rows } = await tx.query<SessionRow>(
+          'SELECT * FROM sessions WHERE client_key = $1 FOR UPDATE',
+          [clientKey(w.clientName)],
+        );
+        const row = rows[0];
+        if (!row) return false;
+        if (row.connection_status !== 'disconnected' || row.connection_id !== w.connectionId) return true;
+        const dueAt = new Date(Date.now() + Math.max(0, w.dueInMs));
+        await scheduleWill(tx, sink, row, settingsFromStored(row.settings), dueAt);
+        return true;
+      }),
+    );
+  }
+  return kept;
 }
 
 /** These sessions ended (expired, deleted): their pending wills are due now [MQTT-3.1.3-9]. */

@@ -63,7 +63,7 @@ describe('a session-service process on 0.0.0.0', () => {
     });
   });
 
-  it('starts with the token; a gateway call without it is refused, with it served', async () => {
+  it('starts with the token; gateway calls without it are refused, with it served', async () => {
     const settings = await env({ MQFLEET_INTERNAL_TOKEN: 'exposure-test-token' });
     const service = await startService('session-service', settings);
     const client = new SessionServiceClient(
@@ -93,6 +93,23 @@ describe('a session-service process on 0.0.0.0', () => {
       const right = new grpc.Metadata();
       right.set('x-mqfleet-internal', 'exposure-test-token');
       assert.ok(await listNames(right));
+      // KeepWills (a stopping gateway's delayed wills) is a gateway call too: nobody else can make
+      // the session-service publish a session's will later.
+      const keepWills = (metadata: grpc.Metadata): Promise<{ kept: boolean[] }> =>
+        new Promise((resolve, reject) =>
+          client.keepWills(
+            { wills: [{ clientName: 'exposure-nobody', connectionId: 'x.y', dueInMs: 1000 }] },
+            metadata,
+            { deadline: Date.now() + 5000 },
+            (err, res) => (err ? reject(err) : resolve(res as { kept: boolean[] })),
+          ),
+        );
+      await assert.rejects(
+        keepWills(new grpc.Metadata()),
+        (err: grpc.ServiceError) => err.code === grpc.status.UNAUTHENTICATED,
+      );
+      // No such session: the will is due now, for the gateway to publish.
+      assert.deepEqual((await keepWills(right)).kept, [false]);
     } finally {
       client.close();
       await service.stop();

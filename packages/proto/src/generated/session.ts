@@ -134,6 +134,18 @@ import type {
   GetTopicMessagesResponse__Output as _mqfleet_v1_GetTopicMessagesResponse__Output,
 } from './mqfleet/v1/GetTopicMessagesResponse';
 import type {
+  KeepWillsRequest as _mqfleet_v1_KeepWillsRequest,
+  KeepWillsRequest__Output as _mqfleet_v1_KeepWillsRequest__Output,
+} from './mqfleet/v1/KeepWillsRequest';
+import type {
+  KeepWillsResponse as _mqfleet_v1_KeepWillsResponse,
+  KeepWillsResponse__Output as _mqfleet_v1_KeepWillsResponse__Output,
+} from './mqfleet/v1/KeepWillsResponse';
+import type {
+  KeptWill as _mqfleet_v1_KeptWill,
+  KeptWill__Output as _mqfleet_v1_KeptWill__Output,
+} from './mqfleet/v1/KeptWill';
+import type {
   ListGatewaysRequest as _mqfleet_v1_ListGatewaysRequest,
   ListGatewaysRequest__Output as _mqfleet_v1_ListGatewaysRequest__Output,
 } from './mqfleet/v1/ListGatewaysRequest';
@@ -374,6 +386,15 @@ export interface ProtoGrpcType {
         _mqfleet_v1_GetTopicMessagesResponse,
         _mqfleet_v1_GetTopicMessagesResponse__Output
       >;
+      KeepWillsRequest: MessageTypeDefinition<
+        _mqfleet_v1_KeepWillsRequest,
+        _mqfleet_v1_KeepWillsRequest__Output
+      >;
+      KeepWillsResponse: MessageTypeDefinition<
+        _mqfleet_v1_KeepWillsResponse,
+        _mqfleet_v1_KeepWillsResponse__Output
+      >;
+      KeptWill: MessageTypeDefinition<_mqfleet_v1_KeptWill, _mqfleet_v1_KeptWill__Output>;
       ListGatewaysRequest: MessageTypeDefinition<
         _mqfleet_v1_ListGatewaysRequest,
         _mqfleet_v1_ListGatewaysRequest__Output

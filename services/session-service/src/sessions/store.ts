@@ -49,7 +49,7 @@ import type {
 } from '@mqfleet/proto';
 import { inTransaction, type Db, type Tx } from '../db';
 import { applyFilter, encodeCursor, LISTED_TIMESTAMPS, listQuery, Sql } from '../listing';
-import { closedLost, endedSessionsWillsDue, lockForClose } from '../losses';
+import { closedDrained, closedLost, endedSessionsWillsDue, lockForClose } from '../losses';
 import { EventPublisher, EventSink, enqueue, enqueueMany, eventFor, publishWritten } from '../outbox/writer';
 import {
   SessionRow,
@@ -176,8 +176,11 @@ export class SessionStore implements EventSink {
       let sessionPresent = false;
       if (!existing) {
         const settings: Settings = { ...DEFAULT_SETTINGS, ...declared };
+        // A drained connection's will outlives its removed session (losses.ts closedDrained): a
+        // new session of the client id cancels it [MQTT-3.1.3-9], in the same statement.
         const { rows } = await tx.query<SessionRow>(
-          `INSERT INTO sessions (client_key, client_name, settings, connection_status, gateway_id, connection_id,
+          `WITH w AS (DELETE FROM pending_wills WHERE client_key = $1)
+           INSERT INTO sessions (client_key, client_name, settings, connection_status, gateway_id, connection_id,
                                  ip_address, port, mqtt_protocol, username, connected_at, mqtt_owner)
            VALUES ($1, $2, $3, 'connected', $4, $5, $6, $7, $8, $9, now(), $10) RETURNING *`,
           [
@@ -263,6 +266,9 @@ export class SessionStore implements EventSink {
         return { closed: false, removed: false };
       }
       const lostAt = existing.lost_noticed_at;
+      // Ended by its gateway's drain: the will waits here for the client to come back elsewhere.
+      const drainGrace = req.drainWillGraceMs ?? undefined;
+      const drained = drainGrace !== undefined;
       const settings = settingsFromStored(existing.settings);
       if (req.sessionExpiryInterval !== undefined && req.sessionExpiryInterval !== null) {
         settings.sessionExpiryInterval = boundedExpiry(req.sessionExpiryInterval, this.maxSessionExpiry);
@@ -272,6 +278,7 @@ export class SessionStore implements EventSink {
         const session = rowToSession({ ...existing, version: String(BigInt(existing.version) + 1n) });
         await enqueue(tx, this, 'deleted', session, actor);
         if (lostAt) await closedLost(tx, this, existing, settings, lostAt, true);
+        else if (drained) await closedDrained(tx, this, existing, settings, drainGrace, true);
         return { closed: true, removed: true };
       }
       // A lost session's gateway becomes the one that parked it (it follows the session's
@@ -291,6 +298,7 @@ export class SessionStore implements EventSink {
       // Health becomes "offline"; the disconnected event carries it (no separate health event).
       await enqueue(tx, this, 'disconnected', await sessionOf(tx, rows[0]!), actor);
       if (lostAt) await closedLost(tx, this, existing, settings, lostAt, false);
+      else if (drained) await closedDrained(tx, this, existing, settings, drainGrace, false);
       return { closed: true, removed: false };
     });
   }

@@ -6,7 +6,9 @@ export interface CloseSessionRequest {
   clean?: boolean;
   reason?: string;
   sessionExpiryInterval?: number;
+  drainWillGraceMs?: number;
   _sessionExpiryInterval?: 'sessionExpiryInterval';
+  _drainWillGraceMs?: 'drainWillGraceMs';
 }
 
 export interface CloseSessionRequest__Output {
@@ -15,5 +17,7 @@ export interface CloseSessionRequest__Output {
   clean: boolean;
   reason: string;
   sessionExpiryInterval?: number;
+  drainWillGraceMs?: number;
   _sessionExpiryInterval?: 'sessionExpiryInterval';
+  _drainWillGraceMs?: 'drainWillGraceMs';
 }

@@ -107,6 +107,14 @@ import type {
   GetTopicMessagesResponse__Output as _mqfleet_v1_GetTopicMessagesResponse__Output,
 } from '../../mqfleet/v1/GetTopicMessagesResponse';
 import type {
+  KeepWillsRequest as _mqfleet_v1_KeepWillsRequest,
+  KeepWillsRequest__Output as _mqfleet_v1_KeepWillsRequest__Output,
+} from '../../mqfleet/v1/KeepWillsRequest';
+import type {
+  KeepWillsResponse as _mqfleet_v1_KeepWillsResponse,
+  KeepWillsResponse__Output as _mqfleet_v1_KeepWillsResponse__Output,
+} from '../../mqfleet/v1/KeepWillsResponse';
+import type {
   ListGatewaysRequest as _mqfleet_v1_ListGatewaysRequest,
   ListGatewaysRequest__Output as _mqfleet_v1_ListGatewaysRequest__Output,
 } from '../../mqfleet/v1/ListGatewaysRequest';
@@ -699,6 +707,47 @@ export interface SessionServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mqfleet_v1_GetTopicMessagesResponse__Output>,
   ): grpc.ClientUnaryCall;
 
+  KeepWills(
+    argument: _mqfleet_v1_KeepWillsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_KeepWillsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  KeepWills(
+    argument: _mqfleet_v1_KeepWillsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_KeepWillsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  KeepWills(
+    argument: _mqfleet_v1_KeepWillsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_KeepWillsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  KeepWills(
+    argument: _mqfleet_v1_KeepWillsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_KeepWillsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  keepWills(
+    argument: _mqfleet_v1_KeepWillsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_KeepWillsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  keepWills(
+    argument: _mqfleet_v1_KeepWillsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_KeepWillsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  keepWills(
+    argument: _mqfleet_v1_KeepWillsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_KeepWillsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  keepWills(
+    argument: _mqfleet_v1_KeepWillsRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_KeepWillsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   ListGateways(
     argument: _mqfleet_v1_ListGatewaysRequest,
     metadata: grpc.Metadata,
@@ -1088,6 +1137,8 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_GetTopicMessagesResponse
   >;
 
+  KeepWills: grpc.handleUnaryCall<_mqfleet_v1_KeepWillsRequest__Output, _mqfleet_v1_KeepWillsResponse>;
+
   ListGateways: grpc.handleUnaryCall<
     _mqfleet_v1_ListGatewaysRequest__Output,
     _mqfleet_v1_ListGatewaysResponse
@@ -1203,6 +1254,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_GetTopicMessagesResponse,
     _mqfleet_v1_GetTopicMessagesRequest__Output,
     _mqfleet_v1_GetTopicMessagesResponse__Output
+  >;
+  KeepWills: MethodDefinition<
+    _mqfleet_v1_KeepWillsRequest,
+    _mqfleet_v1_KeepWillsResponse,
+    _mqfleet_v1_KeepWillsRequest__Output,
+    _mqfleet_v1_KeepWillsResponse__Output
   >;
   ListGateways: MethodDefinition<
     _mqfleet_v1_ListGatewaysRequest,
