@@ -2,32 +2,12 @@
 // allowed or refused by configuration.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import mqtt, { type IClientOptions } from 'mqtt';
+import type { IClientOptions } from 'mqtt';
+import { connackCode } from './connack';
 import { startSystem, type System } from './system';
 
 const BAD_USERNAME_OR_PASSWORD = 0x86;
 const NOT_AUTHORIZED = 0x87;
-
-/** Connects once (no reconnect) and resolves with the CONNACK code, 0 when accepted. */
-async function connackCode(port: number, options: IClientOptions): Promise<number> {
-  const client = mqtt.connect({
-    host: '127.0.0.1',
-    port,
-    reconnectPeriod: 0,
-    connectTimeout: 5000,
-    ...options,
-  });
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      client.once('connect', () => resolve(0));
-      client.once('error', (err: Error & { code?: number }) =>
-        typeof err.code === 'number' ? resolve(err.code) : reject(err),
-      );
-    });
-  } finally {
-    client.end(true);
-  }
-}
 
 for (const allowAnonymous of [true, false]) {
   describe(`MQTT authentication (MQFLEET_ALLOW_ANONYMOUS=${allowAnonymous})`, () => {

@@ -5,9 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { connect as netConnect } from 'node:net';
-import { MqttClient, type IClientOptions } from 'mqtt';
+import type { IClientOptions } from 'mqtt';
 import { until } from '@mqfleet/testkit';
+import { connackCode } from './connack';
 import { startSystem, type System } from './system';
 
 const BAD_USERNAME_OR_PASSWORD = 0x86;
@@ -16,25 +16,9 @@ const TOO_MANY_ATTEMPTS = 12042;
 const BAD_PASSWORD = 12033;
 const BUSY = 12043;
 
-/** One CONNECT from `localAddress` (no reconnect): the CONNACK code, 0 when accepted. */
-async function connackFrom(port: number, localAddress: string, options: IClientOptions): Promise<number> {
-  const client = new MqttClient(() => netConnect({ host: '127.0.0.1', port, localAddress }), {
-    reconnectPeriod: 0,
-    connectTimeout: 10_000,
-    protocolVersion: 5,
-    ...options,
-  });
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      client.once('connect', () => resolve(0));
-      client.once('error', (err: Error & { code?: number }) =>
-        typeof err.code === 'number' ? resolve(err.code) : reject(err),
-      );
-    });
-  } finally {
-    client.end(true);
-  }
-}
+/** One MQTT 5 CONNECT from `localAddress` (no reconnect): the CONNACK code, 0 when accepted. */
+const connackFrom = (port: number, localAddress: string, options: IClientOptions): Promise<number> =>
+  connackCode(port, { protocolVersion: 5, ...options }, localAddress);
 
 /** createSession through POST /api from `localAddress`: errorCode and errorMessage. */
 function createSessionFrom(
