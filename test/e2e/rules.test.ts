@@ -187,6 +187,27 @@ describe('rules hold whatever the case of the user name, and for subscribeToMq a
     const ok = await alter({ willTopic: 'users/carol/will', willQoS: 1 });
     assert.equal(ok.body.errorCode, 0, ok.body.errorMessage);
     assert.equal(ok.body.result.willTopic, 'users/carol/will');
+
+    // The bulk action judges the topic per matching session, with each session's own user.
+    const bulk = (willTopic: string) =>
+      system.api(
+        'alterMqSessions',
+        { filter: { partialClientName: 'will-carol' }, changes: { willTopic } },
+        { authToken: token },
+      );
+    const refused = await bulk('users/mallory/bulk');
+    assert.equal(refused.body.errorCode, 12041, refused.body.errorMessage);
+    assert.match(refused.body.errorMessage, /will-carol/);
+    const [still] = (
+      await system.api('describeMqSessions', { clientNames: ['will-carol'] }, { authToken: token })
+    ).body.result.data;
+    assert.equal(still.willTopic, 'users/carol/will', 'the refused bulk alteration changed nothing');
+    const allowed = await bulk('users/carol/bulk');
+    assert.equal(allowed.body.errorCode, 0, allowed.body.errorMessage);
+    const [after] = (
+      await system.api('describeMqSessions', { clientNames: ['will-carol'] }, { authToken: token })
+    ).body.result.data;
+    assert.equal(after.willTopic, 'users/carol/bulk');
     await endClient(carol);
   });
 });

@@ -74,7 +74,7 @@ import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
 import { DEFAULT_READ, MAX_READ, type MqApiMessages } from './mq-api-messages';
 import type { StartFrom, TopicMessages } from './topic-messages';
 import type { GatewayChange } from './subscription-batch';
-import { checkSubscriptions, checkWill, type SessionRules } from './rules';
+import { checkSubscriptions, checkWill, willRule, type SessionRules } from './rules';
 import { describeTopics, listTopics } from './topics';
 import type { SessionServiceMetrics } from './metrics';
 import { noticeOf } from './event-watch';
@@ -773,11 +773,15 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
     }),
     AlterSessions: unary(log, async (req, call) => {
       const actor = await admin(db, call);
-      // The will's QoS and retain against the broker limits; its topic is not judged per session
-      // here (docs/security.md, "Not yet").
+      // The will's QoS and retain against the broker limits here; its topic against the rules of
+      // each matching session's user, in the transaction that reads them (store.alterMany).
       if (deps.rules) await checkWill(db, { ...deps.rules, authorization: undefined }, '', req.patch);
       await resolveSessionLabel(db, req.patch);
-      const { matched, changed } = await store.alterMany(req, actor.username);
+      const { matched, changed } = await store.alterMany(
+        req,
+        actor.username,
+        willRule(deps.rules, req.patch),
+      );
       const connected = changed.filter((x) => x.connected);
       const confirmations = await Promise.all(
         connected.map((x) => deps.applied.wait(x.clientName, x.version, deps.applyTimeoutMs)),

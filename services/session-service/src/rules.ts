@@ -103,3 +103,17 @@ export async function checkWill(
     );
   }
 }
+
+/**
+ * alterMqSessions: whether each matching session's user may publish the patch's will topic (the
+ * store asks it per session, with the session's user). Undefined without rules or will topic.
+ */
+export function willRule(
+  rules: SessionRules | undefined,
+  patch: SessionPatch__Output | null | undefined,
+): ((clientName: string, user: string) => boolean) | undefined {
+  const topic = patch?.willTopic;
+  const authorization = rules?.authorization;
+  if (!authorization || typeof topic !== 'string' || topic === '') return undefined;
+  return (clientName, user) => authorizationFor(authorization, clientName, user).mayPublish(topic);
+}

@@ -159,6 +159,9 @@ export interface BulkRow {
   session_status: string;
   pinned: string[];
   connection_status: string;
+  /** An MQ API session's account and the user name its client last connected with (rules.ts). */
+  owner: string | null;
+  username: string | null;
 }
 
 /** One session's row change in a bulk alteration: only the changed settings travel. */

@@ -469,6 +469,7 @@ export class SessionStore implements EventSink {
   async alterMany(
     req: AlterSessionsRequest__Output,
     actor: string,
+    willAllowed?: (clientName: string, user: string) => boolean,
   ): Promise<{ matched: number; changed: BulkAltered[] }> {
     const patch = req.patch ?? {};
     validatePatch(patch);
@@ -479,11 +480,24 @@ export class SessionStore implements EventSink {
       applyFilter(sql, req.filter);
       const { rows } = await tx.query<BulkRow>(
         `SELECT s.client_key, s.client_name, s.version, s.settings, s.session_status, s.pinned,
-                s.connection_status
+                s.connection_status, s.owner, s.username
            FROM sessions s
           WHERE ${sql.where.join(' AND ')} ORDER BY s.client_key FOR UPDATE OF s`,
         sql.params,
       );
+      // A will topic is judged per session, against its own user's rules (rules.ts): one session
+      // whose user may not publish there refuses the whole alteration, as alterMqSession would.
+      const willTopic = patch.willTopic;
+      if (willAllowed && typeof willTopic === 'string' && willTopic !== '') {
+        const refused = rows.filter((r) => !willAllowed(r.client_name, r.owner || r.username || ''));
+        if (refused.length > 0) {
+          throw new MqfleetError(
+            'RULES_REFUSE',
+            `the authorization rules do not let ${refused.length} of the ${rows.length} matching sessions publish their will to "${willTopic.slice(0, 200)}" (the first: "${refused[0]!.client_name.slice(0, 200)}")`,
+            'willTopic',
+          );
+        }
+      }
       const writes: BulkWrite[] = [];
       const entries: BulkAlteredSession[] = [];
       const changed: BulkAltered[] = [];
