@@ -173,10 +173,13 @@ describe('a deny rule does not refuse more than it must', () => {
     const [connack] = (await once(asEmitter(again), 'connect')) as [IConnackPacket];
     assert.equal(connack.sessionPresent, true);
     await marker;
+    // The retained marker of the test before may come too: sent at the first SUBSCRIBE and still in
+    // flight when that connection ended, it is redelivered with the session (as it should be).
     assert.deepEqual(
-      received.map((m) => `${m.topic} ${m.payload.toString()}`),
+      received.filter((m) => m.topic !== 'test/retained').map((m) => `${m.topic} ${m.payload.toString()}`),
       ['test/queued marker-queued'],
     );
+    assert.ok(!received.some((m) => m.topic === DENIED), 'test/nosubscribe was not delivered');
   });
 
   it('a shared subscription ($share) leaves test/nosubscribe out', async () => {
