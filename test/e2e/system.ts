@@ -138,8 +138,16 @@ export async function startSystem(
       return started;
     };
     for (let index = 0; index < gatewayCount; index++) {
-      // Aim port - index + index at a port that is free now.
-      await startGatewayOn(index, await freePort());
+      // Aim port - index + index at a port that is free now. Another test may take it between the
+      // probe and the gateway's listen (many files run at once): then another free port is tried.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await startGatewayOn(index, await freePort());
+          break;
+        } catch (err) {
+          if (attempt >= 3 || !String((err as Error)?.message).includes('EADDRINUSE')) throw err;
+        }
+      }
     }
     const startGateway = (index: number, env?: Record<string, string>): Promise<GatewayProcess> => {
       const existing = gateways[index];
