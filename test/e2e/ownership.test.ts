@@ -15,6 +15,7 @@ import {
   type ReceivedMessage,
   type System,
 } from './system';
+import { until } from '@mqfleet/testkit';
 
 const NOT_AUTHORIZED = 0x87;
 
@@ -225,18 +226,21 @@ describe('client ids belong to someone: MQFLEET_CLIENT_ID_OWNERSHIP=clean-start'
     assert.equal((await publishQos1(publisher, 'clean/alice', 'after the take-over')).reasonCode, 0);
     await endClient(publisher);
     assert.deepEqual(await everythingReceived(asBob, 'clean/bob-probe'), []);
-    const [described] = (
-      await system.api(
-        'describeMqSessions',
-        { clientNames: ['clean-alice'], includeSubscribedTopics: true },
-        { authToken: await system.login() },
-      )
-    ).body.result.data;
-    assert.deepEqual(
-      (described.subscriptions as { topicFilter: string }[]).map((x) => x.topicFilter),
-      ['clean/bob-probe'],
-      "only bob's own subscription",
-    );
+    // The session-service stores subscriptions behind the SUBACK (docs/mqtt.md): wait for that
+    // write, then the stored session must hold bob's subscription and nothing of alice's.
+    const adminToken = await system.login();
+    const filters = await until(async () => {
+      const [described] = (
+        await system.api(
+          'describeMqSessions',
+          { clientNames: ['clean-alice'], includeSubscribedTopics: true },
+          { authToken: adminToken },
+        )
+      ).body.result.data;
+      const stored = (described.subscriptions as { topicFilter: string }[]).map((x) => x.topicFilter);
+      return stored.length > 0 && stored;
+    });
+    assert.deepEqual(filters, ['clean/bob-probe'], "only bob's own subscription");
     await endClient(asBob.client!);
 
     // Now bob's: bob resumes it; alice in turn gets a clean start.
