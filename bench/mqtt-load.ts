@@ -147,9 +147,16 @@ async function main(): Promise<void> {
       // of answering first, measured in the same run.
       else if (b === 'mqfleet-stored')
         brokers.push(await startMqfleet(1, b, { MQFLEET_ANSWER_FIRST: 'never' }));
+      // mqfleet@<dir>: the services built in another checkout (an earlier commit), beside this
+      // one in the same run: `git worktree add /work/old <commit>`, install and build there.
+      else if (b.startsWith('mqfleet@'))
+        brokers.push(await startMqfleet(1, b, {}, b.slice('mqfleet@'.length)));
       else if (b === 'aedes') brokers.push(await startAedes());
       else if (b === 'mosquitto') brokers.push(await startMosquitto());
-      else throw new Error(`--brokers: unknown "${b}" (mqfleet, mqfleet-stored, aedes, mosquitto)`);
+      else
+        throw new Error(
+          `--brokers: unknown "${b}" (mqfleet, mqfleet-stored, mqfleet@<dir>, aedes, mosquitto)`,
+        );
     }
     const started = Date.now();
     for (const sc of scenarios) {

@@ -4,7 +4,7 @@
 // machine's /usr/sbin/mosquitto on a free port, never the machine's 1883) and Aedes (in-memory,
 // bench/lib/aedes-broker.mjs). Each says which processes serve MQTT (their CPU and RSS are "the
 // broker's") and, for mqfleet, which processes it needs besides.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -37,8 +37,9 @@ export async function startMqfleet(
   gateways = 1,
   name = 'mqfleet',
   env: Record<string, string> = {},
+  root?: string,
 ): Promise<Broker> {
-  const system = await startBenchSystem({ gateway: true, gateways, env });
+  const system = await startBenchSystem({ gateway: true, gateways, env, root });
   const gatewayProcs = system.processes.filter((p) => p.name === 'connection-gateway');
   const others = system.processes.filter((p) => p.name !== 'connection-gateway');
   const warnLines = (): string[] =>
@@ -59,7 +60,7 @@ export async function startMqfleet(
             .map(([k, v]) => `${k}=${v}`)
             .join(' ')}`
         : ''
-    })`,
+    }${root ? `, built in ${root}${commitOf(root)}` : ''})`,
     note:
       `${gateways} connection-gateway process${gateways > 1 ? 'es' : ''} as broker; session-service and api-gateway as "services"; ` +
       'Postgres and nats-server: every such process on the machine (shared with anything else running)',
@@ -153,4 +154,13 @@ export async function startAedes(): Promise<Broker> {
     note: 'Aedes (in-memory persistence, defaults) in its own Node.js process',
     close: stop,
   };
+}
+
+/** ` at <short commit>` of a checkout, or nothing when git cannot tell. */
+function commitOf(root: string): string {
+  try {
+    return ` at ${execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()}`;
+  } catch {
+    return '';
+  }
 }

@@ -33,7 +33,10 @@ export async function startBenchSystem(options: {
   gateways?: number;
   /** Extra environment for every service (e.g. MQFLEET_APPLY_TIMEOUT_MS). */
   env?: Record<string, string>;
+  /** Another checkout whose built services to run (an earlier commit, for A/B in one run). */
+  root?: string;
 }): Promise<BenchSystem> {
+  const from = { root: options.root };
   const infra = await createInfra();
   const processes: ServiceProcess[] = [];
   let http: HttpClient | undefined;
@@ -70,8 +73,10 @@ export async function startBenchSystem(options: {
       ...(process.env.BENCH_CPU_PROF ? { BENCH_CPU_PROF_DIR: path.resolve(process.env.BENCH_CPU_PROF) } : {}),
       ...options.env,
     };
-    processes.push(await startService('session-service', common));
-    processes.push(await startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(httpPort) }));
+    processes.push(await startService('session-service', common, from));
+    processes.push(
+      await startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(httpPort) }, from),
+    );
     const mqttPorts: number[] = [];
     if (options.gateway) {
       for (let index = 0; index < (options.gateways ?? 1); index++) {
@@ -80,11 +85,15 @@ export async function startBenchSystem(options: {
         const port = await freePort();
         mqttPorts.push(port);
         processes.push(
-          await startService('connection-gateway', {
-            ...common,
-            MQFLEET_MQTT_PORT: String(port - index),
-            MQFLEET_GATEWAY_INDEX: String(index),
-          }),
+          await startService(
+            'connection-gateway',
+            {
+              ...common,
+              MQFLEET_MQTT_PORT: String(port - index),
+              MQFLEET_GATEWAY_INDEX: String(index),
+            },
+            from,
+          ),
         );
       }
       await until(

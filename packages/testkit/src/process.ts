@@ -62,9 +62,13 @@ export const FAKE_GATEWAYS_ENV: Readonly<Record<string, string>> = {
 export async function startService(
   name: string,
   env: Record<string, string>,
-  options: { readyTimeoutMs?: number } = {},
+  options: {
+    readyTimeoutMs?: number;
+    /** Another checkout to run the service from (its built dist/): benchmarks compare commits. */
+    root?: string;
+  } = {},
 ): Promise<ServiceProcess> {
-  const main = path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
+  const main = path.join(options.root ?? REPO_ROOT, 'services', name, 'dist', 'main.js');
   const child = spawn(process.execPath, [...nodeOptionsOf(name), main], {
     env: {
       PATH: process.env.PATH ?? '',
