@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientToken, subjects } from '../src/subjects';
+import { createHash } from 'node:crypto';
+import { clientDigest, clientToken, subjects } from '../src/subjects';
 
 const SAFE = /^[A-Za-z0-9_-]{22}$/;
 
@@ -36,6 +37,19 @@ describe('clientToken', () => {
     for (const id of ids) assert.equal(clientToken(id), clientToken(`${id}`));
     // A fixed vector: the first 22 base64url characters of SHA-256("dev-1").
     assert.equal(clientToken('dev-1'), 'A4j7YmyomhJ4R0Q5iTNLjC');
+  });
+
+  it('is the same whether or not the digest of the id was computed first', () => {
+    // clientToken takes a kept digest when there is one, and hashes straight to text otherwise.
+    for (const [i, id] of ids.entries()) {
+      const fresh = `${id}#${i}`;
+      const kept = `${id}#${i}!`;
+      clientDigest(kept);
+      const expected = (name: string): string =>
+        createHash('sha256').update(name, 'utf8').digest('base64url').slice(0, 22);
+      assert.equal(clientToken(fresh), expected(fresh));
+      assert.equal(clientToken(kept), expected(kept));
+    }
   });
 
   it('differs for different ids', () => {

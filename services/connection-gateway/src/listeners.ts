@@ -197,10 +197,8 @@ export async function openListeners(
       let server: Server;
       switch (kind) {
         case 'mqtt':
-          server = createTcpServer((socket) => {
-            socket.setNoDelay(true);
-            accept(socket, kind);
-          });
+          // noDelay: Node sets TCP_NODELAY on the handle as it accepts, before the Socket exists.
+          server = createTcpServer({ noDelay: true }, (socket) => accept(socket, kind));
           break;
         case 'mqtts': {
           const tlsServer = createTlsServer(tls!, (socket: TLSSocket) => {

@@ -243,10 +243,10 @@ describe('offline queues of persistent sessions', () => {
     }
   });
 
-  test('a message that arrives after DISCONNECT, before the socket closes, is kept for the session', async () => {
+  test("a client's DISCONNECT closes the TCP connection at once; what is published next is kept", async () => {
     const id = 'linger-raw';
-    // The client keeps its side open after DISCONNECT: the gateway has ended its side (it writes
-    // nothing more) but the connection is not finalized until the socket closes.
+    // The client keeps its side open after DISCONNECT: the gateway closes the connection anyway
+    // (nothing is left to send), so it does not linger half-open, and the session is parked.
     const raw = await RawClient.open(portA, 5, true);
     raw.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
     assert.equal(((await raw.next()) as IConnackPacket).reasonCode, 0);
@@ -255,9 +255,45 @@ describe('offline queues of persistent sessions', () => {
     const pub = await mqttClient(portA, { clientId: 'linger-pub', protocolVersion: 5 });
     try {
       const ended = once(raw.socket, 'end');
+      const parked = eventMatching<[string, number]>(gatewayA, 'sessionParked', (name) => name === id);
       raw.send({ cmd: 'disconnect', reasonCode: 0 });
       await ended;
+      // Finalized while the client's side is still open: the gateway closed the socket itself.
+      await parked;
       await pub.publishAsync('linger/1', 'after disconnect', { qos: 1 });
+
+      const { raw: again, connack } = await rawSession(portB, id, false);
+      try {
+        assert.equal(connack.sessionPresent, true);
+        const resent = (await drainToPing(again)) as IPublishPacket[];
+        assert.deepEqual(
+          resent.map((p) => [p.cmd, p.payload.toString(), p.qos, p.dup]),
+          [['publish', 'after disconnect', 1, false]],
+        );
+      } finally {
+        again.destroy();
+      }
+    } finally {
+      await endClient(pub);
+    }
+  });
+
+  test('a message that arrives after the gateway ended a connection, before the socket closes, is kept', async () => {
+    const id = 'linger-ended';
+    // A second CONNECT is a protocol error [MQTT-3.1.0-2]: the gateway sends DISCONNECT 0x82 and
+    // ends its side; the client keeps its own open, so the connection is not finalized until the
+    // socket closes, and a message routed to it meanwhile goes with the session.
+    const raw = await RawClient.open(portA, 5, true);
+    raw.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
+    assert.equal(((await raw.next()) as IConnackPacket).reasonCode, 0);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'ended/#', qos: 1 }] });
+    assert.deepEqual(((await raw.next()) as ISubackPacket).granted, [1]);
+    const pub = await mqttClient(portA, { clientId: 'ended-pub', protocolVersion: 5 });
+    try {
+      const ended = once(raw.socket, 'end');
+      raw.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
+      await ended;
+      await pub.publishAsync('ended/1', 'after the end', { qos: 1 });
       const parked = eventMatching<[string, number]>(gatewayA, 'sessionParked', (name) => name === id);
       raw.destroy();
       const [, saved] = await parked;
@@ -269,7 +305,7 @@ describe('offline queues of persistent sessions', () => {
         const resent = (await drainToPing(again)) as IPublishPacket[];
         assert.deepEqual(
           resent.map((p) => [p.cmd, p.payload.toString(), p.qos, p.dup]),
-          [['publish', 'after disconnect', 1, false]],
+          [['publish', 'after the end', 1, false]],
         );
       } finally {
         again.destroy();

@@ -224,10 +224,14 @@ export class StreamMonitor {
         if (byBytes || byCount) {
           if (this.full.has(name)) continue;
           this.full.add(name);
-          this.log.warn(
+          // A stream that drops its oldest (events, topic history) is a log bounded by design:
+          // reaching the bound is its steady state, not a fault, so that is only noted.
+          const say = DISCARD[kind] === 'new' ? this.log.warn : this.log.info;
+          say.call(
+            this.log,
             DISCARD[kind] === 'new'
               ? `stream ${name} is full: new messages are refused (raise MQFLEET_${kind.toUpperCase()}_STREAM_MAX_BYTES / _MAX_MESSAGES)`
-              : `stream ${name} is full: its oldest messages are dropped`,
+              : `stream ${name} reached its limit: its oldest messages now make room for new ones`,
             {
               stream: name,
               bytes: state.bytes,
