@@ -1,6 +1,6 @@
 // Overview: plotted over the last minutes, from JSON actions polled every POLL_MS (no metrics
 // endpoint needed):
-// - connections and gateways alive: listMqGateways (each gateway's connections at its heartbeat);
+// - connections and gateways alive: listGateways (each gateway's connections at its heartbeat);
 // - messages in / out per second and drops by reason: describeMqSessions includeStats of the
 //   connected sessions (listMqSessions, the first STATS_LIMIT of them): the sum of their
 //   last-minute rates / 60, and the growth of their drop counters between two polls;
@@ -88,7 +88,7 @@ export function OverviewView() {
     let since = Date.now();
     const poll = async (): Promise<void> => {
       try {
-        const gw = (await call('listMqGateways', {})).data as Json[];
+        const gw = (await call('listGateways', {})).data as Json[];
         setGateways(gw);
         const connected = (
           await call('listMqSessions', { connectionStatusFilter: ['connected'], maxRecords: STATS_LIMIT })
