@@ -12,7 +12,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alterationsSince, call, watchSessionEvents, type Json } from '../api';
-import { ErrorLine } from './common';
+import { ErrorLine, Table } from './common';
 
 const POLL_MS = 2000;
 const KEEP_POINTS = 150; // five minutes
@@ -208,28 +208,17 @@ export function OverviewView() {
       live session events; the round trip is measured on alterations made from this browser only.
     </p>
     <h3>Gateways</h3>
-    <table data-testid="gateways">
-      <thead>
-        <tr>
-          <th>Id</th>
-          <th>Host</th>
-          <th>MQTT port</th>
-          <th>Connections</th>
-          <th>Last heartbeat</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${gateways.map(
-          (g) =>
-            html`<tr>
-              <td>${g.gatewayId}</td>
-              <td>${g.host}</td>
-              <td>${g.mqttPort}</td>
-              <td>${g.connections}</td>
-              <td>${g.lastSeenAt}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    <${Table} testid="gateways" columns=${['Id', 'Host', 'MQTT port', 'Connections', 'Last heartbeat']}>
+      ${gateways.map(
+        (g) =>
+          html`<tr>
+            <td>${g.gatewayId}</td>
+            <td>${g.host}</td>
+            <td>${g.mqttPort}</td>
+            <td>${g.connections}</td>
+            <td>${g.lastSeenAt}</td>
+          </tr>`,
+      )}
+    <//>
   </section>`;
 }
