@@ -162,7 +162,8 @@ const MAX_LIST_PAGE = 10_000;
 /** Most audit entries per getMqSessionAudit call. */
 const MAX_AUDIT_PAGE = 1000;
 
-const SORTS = ['lastConnect', 'lastDisconnect', 'clientName', 'ipAddress'];
+/** FairCom's four sorts and our sessionHealth (services/session-service/src/listing.ts). */
+const SORTS = ['lastConnect', 'lastDisconnect', 'clientName', 'ipAddress', 'sessionHealth'];
 
 const listMqSessions: ActionDef = {
   api: 'mq',
