@@ -14,9 +14,9 @@
 import { scryptSync } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { request } from 'node:http';
-import { connect as netConnect } from 'node:net';
 import { parseArgs } from 'node:util';
-import { MqttClient, type IClientOptions } from 'mqtt';
+import type { IClientOptions } from 'mqtt';
+import { connackCode } from '@mqfleet/testkit';
 import { machine, percentile, report, round, table } from './lib/stats';
 import { onInterrupt, startBenchSystem } from './lib/system';
 import { runMain } from './lib/mqtt';
@@ -45,23 +45,9 @@ function hashMs(ln: number, reps: number): number {
   return percentile(samples, 50);
 }
 
-async function connack(port: number, options: IClientOptions, localAddress = '127.0.0.1'): Promise<number> {
-  const client = new MqttClient(() => netConnect({ host: '127.0.0.1', port, localAddress }), {
-    reconnectPeriod: 0,
-    connectTimeout: 30_000,
-    protocolVersion: 5,
-    ...options,
-  });
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      client.once('connect', () => resolve(0));
-      client.once('error', (err: Error & { code?: number }) =>
-        typeof err.code === 'number' ? resolve(err.code) : reject(err),
-      );
-    });
-  } finally {
-    client.end(true);
-  }
+/** One CONNECT's answer (0 or the reason code), MQTT 5 unless `options` say otherwise, 30 s to the CONNACK. */
+function connack(port: number, options: IClientOptions, localAddress = '127.0.0.1'): Promise<number> {
+  return connackCode(port, { connectTimeout: 30_000, protocolVersion: 5, ...options }, localAddress);
 }
 
 function createSession(

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IClientOptions } from 'mqtt';
-import { connackCode } from './connack';
+import { connackCode } from '@mqfleet/testkit';
 import { startSystem, type System } from './system';
 
 const BAD_USERNAME_OR_PASSWORD = 0x86;

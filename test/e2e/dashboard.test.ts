@@ -89,6 +89,18 @@ describe('web dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.equal(await page.evaluate('window.notReloaded'), true);
     assert.equal(device.connected, true);
     await shot('sessions');
+    // The Health heading sorts by listMqSessions sessionHealth (healthy < offline < unhealthy),
+    // which differs here from the order by name either way: dash-alpha (offline) and dash-other
+    // (offline) on both sides of dash-device (connected, so healthy).
+    await endClient(await system.mqtt('dash-alpha', PERSISTENT));
+    await rowConnection('dash-alpha', 'disconnected');
+    const rows = '[data-testid=sessions-table] tbody tr';
+    await page.click('button[data-sort=sessionHealth]');
+    await page.waitForSelector('button[data-sort=sessionHealth]:text-is("Health ▲")');
+    await page.waitForSelector(`${rows}:first-child[data-client="dash-device"]`);
+    await page.click('button[data-sort=sessionHealth]');
+    await page.waitForSelector('button[data-sort=sessionHealth]:text-is("Health ▼")');
+    await page.waitForSelector(`${rows}:last-child[data-client="dash-device"]`);
   });
 
   it("changes the device's will and keep alive live, then bans it and its reconnect is refused", async () => {

@@ -6,8 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { IClientOptions } from 'mqtt';
-import { until } from '@mqfleet/testkit';
-import { connackCode } from './connack';
+import { connackCode, until } from '@mqfleet/testkit';
 import { startSystem, type System } from './system';
 
 const BAD_USERNAME_OR_PASSWORD = 0x86;

@@ -157,18 +157,20 @@ describe('watchMqSessionEvents', () => {
     assert.match(posted.body.errorMessage, /WebSocket GET \/ws only/);
   });
 
-  it('listMqGateways lists the live gateway with its connections, for administrators only', async () => {
+  it('listGateways lists the live gateway with its connections, for administrators only', async () => {
     const device = await system.mqtt('counted-device');
     try {
       const listed = await until(async () => {
-        const res = await system.api('listMqGateways', {}, { authToken: token });
+        const res = await system.api('listGateways', {}, { authToken: token });
         assert.equal(res.body.errorCode, 0, res.body.errorMessage);
         const [gw] = res.body.result.data;
         return gw?.connections >= 1 ? gw : undefined;
       });
       assert.equal(listed.mqttPort, system.gateways[0]!.port);
       assert.equal(typeof listed.gatewayId, 'string');
-      assert.ok(!Number.isNaN(Date.parse(listed.lastSeenAt)));
+      // The API's one time format (docs/json-api.md): UTC with no zone.
+      assert.match(listed.lastSeenAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+      assert.ok(!Number.isNaN(Date.parse(`${listed.lastSeenAt}Z`)));
     } finally {
       await endClient(device);
     }
@@ -177,7 +179,7 @@ describe('watchMqSessionEvents', () => {
       { username: 'viewer', password: 'viewer-pw' },
       { api: 'admin' },
     );
-    const refused = await system.api('listMqGateways', {}, { authToken: login.body.result.authToken });
+    const refused = await system.api('listGateways', {}, { authToken: login.body.result.authToken });
     assert.equal(refused.body.errorCode, 12030);
   });
 });

@@ -9,34 +9,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInfra, freePort, REPO_ROOT } from '@mqfleet/testkit';
+import { createInfra, REPO_ROOT } from '@mqfleet/testkit';
 import { run, withTimeout, type Run } from './run-command';
+import { portsEnv, startLauncher } from './start-command';
 
-const START = join(REPO_ROOT, 'scripts', 'start.mjs');
 const EMBEDDED_POSTGRES = join(REPO_ROOT, 'scripts', 'embedded-postgres.mjs');
-
-/** The environment without any MQFLEET_* variable of the machine running the tests. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MQFLEET_')));
-  delete env.DATABASE_URL;
-  delete env.NATS_URL;
-  return { ...env, ...extra };
-}
-
-async function portsEnv(dataDir: string): Promise<Record<string, string>> {
-  return {
-    MQFLEET_DATA_DIR: dataDir,
-    MQFLEET_HOST: '127.0.0.1',
-    MQFLEET_LISTENERS: 'mqtt',
-    MQFLEET_MQTT_PORT: String(await freePort()),
-    MQFLEET_HTTP_PORT: String(await freePort()),
-    MQFLEET_GRPC_PORT: String(await freePort()),
-  };
-}
 
 /** Runs the launcher to its end; it must end by itself. */
 async function startFails(env: Record<string, string>): Promise<string> {
-  const launcher = run(process.execPath, [START], { cwd: REPO_ROOT, env: cleanEnv(env) });
+  const launcher = startLauncher(env);
   const code = await withTimeout(launcher.exited, 60_000, 'npm start ending');
   assert.equal(code, 1, launcher.output());
   return launcher.output();

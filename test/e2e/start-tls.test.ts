@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { createInfra, freePort, REPO_ROOT, type Infra } from '@mqfleet/testkit';
 import { run, withTimeout, type Run } from './run-command';
-
-const START = join(REPO_ROOT, 'scripts', 'start.mjs');
+import { START } from './start-command';
 
 interface Launch {
   launcher: Run;

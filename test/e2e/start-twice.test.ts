@@ -7,28 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@mqfleet/testkit';
-import { run, withTimeout, type Run } from './run-command';
-
-const START = join(REPO_ROOT, 'scripts', 'start.mjs');
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MQFLEET_')));
-  delete env.DATABASE_URL;
-  delete env.NATS_URL;
-  return { ...env, ...extra };
-}
-
-async function portsEnv(dataDir: string): Promise<Record<string, string>> {
-  return {
-    MQFLEET_DATA_DIR: dataDir,
-    MQFLEET_HOST: '127.0.0.1',
-    MQFLEET_LISTENERS: 'mqtt',
-    MQFLEET_MQTT_PORT: String(await freePort()),
-    MQFLEET_HTTP_PORT: String(await freePort()),
-    MQFLEET_GRPC_PORT: String(await freePort()),
-  };
-}
+import { withTimeout, type Run } from './run-command';
+import { portsEnv, startLauncher } from './start-command';
 
 describe('npm start twice on one data directory', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mqfleet-start-twice-'));
@@ -43,12 +23,12 @@ describe('npm start twice on one data directory', () => {
 
   it('the second says the directory is in use by the first (its pid) and what to do; the first runs on', async () => {
     const firstEnv = await portsEnv(dataDir);
-    first = run(process.execPath, [START], { cwd: REPO_ROOT, env: cleanEnv(firstEnv) });
+    first = startLauncher(firstEnv);
     await first.waitForOutput(/\[mqfleet\] ready:/, 90_000);
     const pid = first.child.pid!;
     assert.equal(readFileSync(join(dataDir, 'npm-start.pid'), 'utf8').trim(), String(pid));
 
-    const second = run(process.execPath, [START], { cwd: REPO_ROOT, env: cleanEnv(await portsEnv(dataDir)) });
+    const second = startLauncher(await portsEnv(dataDir));
     assert.equal(await withTimeout(second.exited, 30_000, 'second npm start ending'), 1, second.output());
     assert.match(
       second.output(),

@@ -152,7 +152,10 @@ function sessionCommands(y: Argv<Globals>): Argv<Globals> {
         .option('health', { type: 'string', array: true, describe: 'healthy|unhealthy|offline' })
         .option('name', { type: 'string', describe: 'client names that begin with this' })
         .option('label-id', { type: 'string', describe: 'sessions with this label id' })
-        .option('sort', { type: 'string', describe: 'clientName|lastConnect|lastDisconnect|ipAddress' })
+        .option('sort', {
+          type: 'string',
+          describe: 'clientName|lastConnect|lastDisconnect|ipAddress|sessionHealth',
+        })
         .option('descending', { type: 'boolean', describe: 'sort descending' })
         .option('max', { type: 'string', describe: 'at most this many (default 1,000)' })
         .option('cursor', { type: 'string', describe: 'the next page (printed after a full page)' }),

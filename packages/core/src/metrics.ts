@@ -43,6 +43,29 @@ export function metricsPortOf(basePort: number, role: MetricsRole): number {
 /** Sets one labelled value of a metric being collected. */
 export type Put<L extends string> = (labels: Partial<Record<L, string | number>>, value: number) => void;
 
+/**
+ * The options of a metric whose values `collect` puts afresh at every scrape: the metric is
+ * emptied first (a label set no longer put is gone), then each value is written with `write`
+ * (a gauge sets it, a counter from a total adds it to zero).
+ */
+function collectedAtScrape<L extends string, M extends { reset(): void }>(
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  collect: (put: Put<L>) => void | Promise<void>,
+  write: (metric: M, labels: LabelValues<L>, value: number) => void,
+) {
+  return {
+    name,
+    help,
+    labelNames,
+    async collect(this: M) {
+      this.reset();
+      await collect((labels, value) => write(this, labels as LabelValues<L>, value));
+    },
+  };
+}
+
 export class ServiceMetrics {
   readonly registry: Registry = new (prom().Registry)();
   private server: Server | undefined;
@@ -62,16 +85,8 @@ export class ServiceMetrics {
     labelNames: readonly L[],
     collect: (put: Put<L>) => void | Promise<void>,
   ): Gauge<L> {
-    return new (prom().Gauge<L>)({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        await collect((labels, value) => this.set(labels as LabelValues<L>, value));
-      },
-    });
+    const options = collectedAtScrape<L, Gauge<L>>(name, help, labelNames, collect, (g, l, v) => g.set(l, v));
+    return new (prom().Gauge<L>)({ ...options, registers: [this.registry] });
   }
 
   /**
@@ -84,16 +99,10 @@ export class ServiceMetrics {
     labelNames: readonly L[],
     collect: (put: Put<L>) => void | Promise<void>,
   ): Counter<L> {
-    return new (prom().Counter<L>)({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        await collect((labels, value) => this.inc(labels as LabelValues<L>, value));
-      },
-    });
+    const options = collectedAtScrape<L, Counter<L>>(name, help, labelNames, collect, (c, l, v) =>
+      c.inc(l, v),
+    );
+    return new (prom().Counter<L>)({ ...options, registers: [this.registry] });
   }
 
   /** A counter incremented where the event happens (not on a per-message path). */

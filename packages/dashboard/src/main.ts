@@ -9,6 +9,7 @@ import { BulkView } from './views/bulk';
 import { LabelsView } from './views/labels';
 import { OverviewView } from './views/overview';
 import { SessionView } from './views/session';
+import { TextField } from './views/common';
 import { SessionsView } from './views/sessions';
 import './style.css';
 
@@ -38,23 +39,21 @@ function Login({ onDone, notice }: { onDone: () => void; notice: string }) {
     <h1>mqfleet</h1>
     ${notice && html`<p class="notice">${notice}</p>`}
     <form onSubmit=${submit}>
-      <label
-        >User name
-        <input
-          name="username"
-          autocomplete="username"
-          value=${username}
-          onInput=${(e: Event) => setUsername((e.target as HTMLInputElement).value)}
-      /></label>
-      <label
-        >Password
-        <input
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          value=${password}
-          onInput=${(e: Event) => setPassword((e.target as HTMLInputElement).value)}
-      /></label>
+      <${TextField}
+        label="User name"
+        name="username"
+        autocomplete="username"
+        value=${username}
+        onValue=${setUsername}
+      />
+      <${TextField}
+        label="Password"
+        name="password"
+        type="password"
+        autocomplete="current-password"
+        value=${password}
+        onValue=${setPassword}
+      />
       <button type="submit" disabled=${busy}>Log in</button>
       ${error && html`<p class="error" data-testid="login-error">${error}</p>`}
     </form>

@@ -94,6 +94,8 @@ describe('POST /api envelope', () => {
     ['unknown action', { api: 'mq', action: 'flyToTheMoon', authToken: TOKEN }, 12008],
     ['unknown action, no api', { action: 'flyToTheMoon' }, 12008],
     ['action of another api', { api: 'mq', action: 'createSession' }, 12008],
+    // Merged into listGateways before any release (docs/json-api.md): no alias.
+    ['the removed listMqGateways', { api: 'mq', action: 'listMqGateways', authToken: TOKEN }, 12008],
     ['missing action', { api: 'admin' }, 12025],
     ['empty action', { action: '' }, 12025],
     ['action not a string', { action: 5 }, 12012],

@@ -56,6 +56,21 @@ describe('session administration actions', () => {
     });
     assert.equal(next.result.data[0]!.clientName, 'pump-2');
     assert.equal(next.result.nextCursor, null);
+    // Our fifth sort, sessionHealth, passes through to the session-service (all healthy here:
+    // connected without thresholds), with its cursor.
+    const byHealth = await mq('listMqSessions', { sortDescending: 'sessionHealth', maxRecords: 2 });
+    assert.equal(byHealth.errorCode, 0, byHealth.errorMessage);
+    assert.equal(byHealth.result.data.length, 2);
+    const rest = await mq('listMqSessions', {
+      sortDescending: 'sessionHealth',
+      cursor: byHealth.result.nextCursor,
+    });
+    assert.equal(rest.errorCode, 0, rest.errorMessage);
+    assert.deepEqual([...byHealth.result.data, ...rest.result.data].map((s) => s.clientName).sort(), [
+      'pump-1',
+      'pump-2',
+      'valve-1',
+    ]);
   });
 
   it('listMqSessions healthFilter and describeMqSessions includeStats', async () => {

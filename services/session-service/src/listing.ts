@@ -34,12 +34,19 @@ export const NO_THRESHOLDS = `(${[
   .map((f) => `coalesce((settings ->> '${f}')::float8, 0) = 0`)
   .join(' AND ')})`;
 
-/** The sort keys: SQL expression (matching the 0004 indexes) and the cast a cursor value needs. */
+/**
+ * The sort keys: SQL expression (matching an index of (key, client_key), so that keyset paging
+ * walks it: the 0004 indexes, and 0006's sessions_by_health) and the cast a cursor value needs.
+ * A sort without such an index would read and sort every matching row for each page; one with a
+ * new index would cost every connect and disconnect a write to it.
+ */
 const SORTS = {
   clientName: { expr: `(left(client_name, 512) COLLATE "C")`, cast: 'text' },
   lastConnect: { expr: `coalesce(connected_at, '-infinity'::timestamptz)`, cast: 'timestamptz' },
   lastDisconnect: { expr: `coalesce(disconnected_at, '-infinity'::timestamptz)`, cast: 'timestamptz' },
   ipAddress: { expr: `(coalesce(ip_address, '') COLLATE "C")`, cast: 'text' },
+  // Our extension: healthy < offline < unhealthy, so descending puts the unhealthy first.
+  sessionHealth: { expr: `health`, cast: 'text' },
 } as const;
 export type SortKey = keyof typeof SORTS;
 
@@ -181,7 +188,7 @@ export function listQuery(req: ListSessionsRequest__Output): ListQuery {
   if (!Object.hasOwn(SORTS, sort)) {
     throw invalidValue(
       'sortAscending',
-      '"lastConnect", "lastDisconnect", "clientName" or "ipAddress"',
+      '"lastConnect", "lastDisconnect", "clientName", "ipAddress" or "sessionHealth"',
       req.sortBy,
     );
   }

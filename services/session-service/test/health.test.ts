@@ -134,6 +134,28 @@ describe('session health', () => {
     ]);
   });
 
+  test('listMqSessions sorted by sessionHealth descending: the unhealthy first, then offline, then healthy', async () => {
+    const sorted = (
+      await call<object, ListSessionsResponse__Output>(
+        h.sessions,
+        h.sessions.ListSessions,
+        { filter: { partialClientName: 'h-' }, sortBy: 'sessionHealth', descending: true },
+        bearer(token),
+      )
+    ).sessions;
+    assert.deepEqual(
+      sorted.map((x) => x.health),
+      ['unhealthy', 'unhealthy', 'offline', 'healthy'],
+    );
+    assert.deepEqual(
+      sorted
+        .map((x) => x.clientName)
+        .slice(0, 2)
+        .sort(),
+      ['h-1', 'h-3'],
+    );
+  });
+
   // With a real gateway answering, includeStats is covered end to end (test/e2e/health.test.ts).
   test('includeStats: a gateway that does not answer is reported, an offline session is not', async () => {
     await open('h-5', 'c5', 'gw-silent');

@@ -127,7 +127,7 @@ describe('listing, deleting, bulk alteration and audit', () => {
     );
   });
 
-  test('the four sorts, both directions', async () => {
+  test('the five sorts, both directions', async () => {
     const byName = names(await list({ sortBy: 'clientName', descending: true }));
     assert.equal(byName[0], 'dev-11');
     const byIp = names(await list({ sortBy: 'ipAddress' }));
@@ -137,6 +137,14 @@ describe('listing, deleting, bulk alteration and audit', () => {
     assert.equal(byConnect[0], 'dev-11');
     const byDisconnect = names(await list({ sortBy: 'lastDisconnect', descending: true }));
     assert.equal(byDisconnect[0], 'dev-10', 'the most recent disconnection first');
+    // sessionHealth: the connected (odd) sessions are healthy, the others offline; healthy <
+    // offline < unhealthy, ties in client_key order as in every sort.
+    const healths = (res: ListSessionsResponse__Output) => res.sessions.map((s) => s.health);
+    const byHealth = await list({ sortBy: 'sessionHealth' });
+    assert.deepEqual(healths(byHealth), [...Array(5).fill('healthy'), ...Array(6).fill('offline')]);
+    assert.deepEqual(names(byHealth).slice(0, 5).sort(), ['dev-01', 'dev-05', 'dev-07', 'dev-09', 'dev-11']);
+    const byHealthDown = await list({ sortBy: 'sessionHealth', descending: true });
+    assert.deepEqual(names(byHealthDown), names(byHealth).reverse());
   });
 
   test('skipRecords/maxRecords and the cursor page through every session once', async () => {
@@ -156,7 +164,7 @@ describe('listing, deleting, bulk alteration and audit', () => {
   test('skipRecords is the list without its first records, in every sort, with filters and cursors', async () => {
     // The page after skipRecords is read from the first kept row's sort key on (listing.ts):
     // ties (lastDisconnect of connected sessions is -infinity for all) must still come in order.
-    for (const sortBy of ['clientName', 'lastConnect', 'lastDisconnect', 'ipAddress']) {
+    for (const sortBy of ['clientName', 'lastConnect', 'lastDisconnect', 'ipAddress', 'sessionHealth']) {
       for (const descending of [false, true]) {
         for (const filter of [
           {},

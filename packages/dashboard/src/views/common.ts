@@ -1,9 +1,105 @@
-// Small pieces the views share: the error line, filters of listMqSessions, formatting.
+// Small pieces the views share: the error line and the outcome of an action, a table with a
+// header row, a labelled text input, filters of listMqSessions, formatting.
 import { html } from 'htm/preact';
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import type { Json } from '../api';
 
 export function ErrorLine({ error }: { error: string }) {
   return error ? html`<p class="error" role="alert">${error}</p>` : null;
+}
+
+/** What the last action of a view came to: its error, or its note (with a test id if given). */
+export function Outcome({ error, note, testid }: { error: string; note: string; testid?: string }) {
+  return html`<${ErrorLine} error=${error} />
+    ${note && html`<p class="ok" data-testid=${testid}>${note}</p>`}`;
+}
+
+/**
+ * Runs a view's JSON actions one at a time: clears the last error and note, runs the call, sets
+ * the note (`done`, or made from the result), then reads the view again (`reload`); a failure
+ * of the call or of the reload becomes the error line. `setError` is for the view's own loads.
+ */
+export function useAction(reload: () => unknown) {
+  const [error, setError] = useState('');
+  const [note, setNote] = useState('');
+  const run = async (
+    work: () => Promise<Json>,
+    done?: string | ((result: Json) => string),
+  ): Promise<void> => {
+    setError('');
+    setNote('');
+    try {
+      const result = await work();
+      if (done !== undefined) setNote(typeof done === 'string' ? done : done(result));
+      await reload();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return { error, setError, note, run };
+}
+
+/** A table with one header row of plain column titles; the rows are its children. */
+export function Table({
+  testid,
+  columns,
+  children,
+}: {
+  testid: string;
+  columns: string[];
+  children: ComponentChildren;
+}) {
+  return html`<table data-testid=${testid}>
+    <thead>
+      <tr>
+        ${columns.map((c) => html`<th>${c}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${children}
+    </tbody>
+  </table>`;
+}
+
+/** A one-line form (class "inline") whose submit runs `onSubmit` instead of loading a page. */
+export function InlineForm({ onSubmit, children }: { onSubmit: () => unknown; children: ComponentChildren }) {
+  return html`<form
+    class="inline"
+    onSubmit=${(e: Event) => {
+      e.preventDefault();
+      void onSubmit();
+    }}
+  >
+    ${children}
+  </form>`;
+}
+
+/** A labelled text input bound to a value. */
+export function TextField({
+  label,
+  name,
+  value,
+  onValue,
+  type,
+  autocomplete,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onValue: (v: string) => void;
+  type?: string;
+  autocomplete?: string;
+}) {
+  return html`<label
+    >${label}
+    <input
+      name=${name}
+      type=${type}
+      autocomplete=${autocomplete}
+      value=${value}
+      onInput=${(e: Event) => onValue((e.target as HTMLInputElement).value)}
+  /></label>`;
 }
 
 export const CONNECTION_STATUSES = ['connected', 'connectedTemporarily', 'disconnected'];
@@ -86,13 +182,12 @@ export function FilterForm({
   onChange: (f: Filter) => void;
 }) {
   return html`<div class="filters">
-    <label
-      >Name begins with
-      <input
-        name="partialClientName"
-        value=${filter.partialClientName}
-        onInput=${(e: Event) => onChange({ ...filter, partialClientName: (e.target as HTMLInputElement).value })}
-    /></label>
+    <${TextField}
+      label="Name begins with"
+      name="partialClientName"
+      value=${filter.partialClientName}
+      onValue=${(v: string) => onChange({ ...filter, partialClientName: v })}
+    />
     <${Choices}
       name="connectionStatusFilter"
       values=${CONNECTION_STATUSES}

@@ -1,6 +1,6 @@
 // Overview: plotted over the last minutes, from JSON actions polled every POLL_MS (no metrics
 // endpoint needed):
-// - connections and gateways alive: listMqGateways (each gateway's connections at its heartbeat);
+// - connections and gateways alive: listGateways (each gateway's connections at its heartbeat);
 // - messages in / out per second and drops by reason: describeMqSessions includeStats of the
 //   connected sessions (listMqSessions, the first STATS_LIMIT of them): the sum of their
 //   last-minute rates / 60, and the growth of their drop counters between two polls;
@@ -12,7 +12,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alterationsSince, call, watchSessionEvents, type Json } from '../api';
-import { ErrorLine } from './common';
+import { ErrorLine, Table } from './common';
 
 const POLL_MS = 2000;
 const KEEP_POINTS = 150; // five minutes
@@ -88,7 +88,7 @@ export function OverviewView() {
     let since = Date.now();
     const poll = async (): Promise<void> => {
       try {
-        const gw = (await call('listMqGateways', {})).data as Json[];
+        const gw = (await call('listGateways', {})).data as Json[];
         setGateways(gw);
         const connected = (
           await call('listMqSessions', { connectionStatusFilter: ['connected'], maxRecords: STATS_LIMIT })
@@ -208,28 +208,17 @@ export function OverviewView() {
       live session events; the round trip is measured on alterations made from this browser only.
     </p>
     <h3>Gateways</h3>
-    <table data-testid="gateways">
-      <thead>
-        <tr>
-          <th>Id</th>
-          <th>Host</th>
-          <th>MQTT port</th>
-          <th>Connections</th>
-          <th>Last heartbeat</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${gateways.map(
-          (g) =>
-            html`<tr>
-              <td>${g.gatewayId}</td>
-              <td>${g.host}</td>
-              <td>${g.mqttPort}</td>
-              <td>${g.connections}</td>
-              <td>${g.lastSeenAt}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    <${Table} testid="gateways" columns=${['Id', 'Host', 'MQTT port', 'Connections', 'Last heartbeat']}>
+      ${gateways.map(
+        (g) =>
+          html`<tr>
+            <td>${g.gatewayId}</td>
+            <td>${g.host}</td>
+            <td>${g.mqttPort}</td>
+            <td>${g.connections}</td>
+            <td>${g.lastSeenAt}</td>
+          </tr>`,
+      )}
+    <//>
   </section>`;
 }

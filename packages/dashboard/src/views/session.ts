@@ -6,7 +6,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, recordAlteration, watchSessionEvents, type Json } from '../api';
 import { ALTER_FIELDS, fromText, toText, type AlterField } from '../fields';
-import { ErrorLine, LabelSelect } from './common';
+import { ErrorLine, InlineForm, LabelSelect, Outcome, Table, TextField, useAction } from './common';
 
 function PropertyTable({ data, testid }: { data: Json; testid: string }) {
   return html`<table class="props" data-testid=${testid}>
@@ -125,70 +125,43 @@ function AlterForm({ session, labels, onAltered }: { session: Json; labels: Json
 function Subscriptions({ session, onChanged }: { session: Json; onChanged: () => void }) {
   const [topicFilter, setTopicFilter] = useState('');
   const [qos, setQos] = useState('1');
-  const [error, setError] = useState('');
-  const [note, setNote] = useState('');
-  const change = async (action: Json): Promise<void> => {
-    setError('');
-    setNote('');
-    try {
-      const r = await call('subscribeToMq', {
-        clientName: session.clientName,
-        subscriptionActions: [action],
-      });
-      setNote(`version ${r.version}; liveApplied ${String(r.liveApplied)}`);
-      onChanged();
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
+  const { error, note, run } = useAction(onChanged);
+  const change = (action: Json): Promise<void> =>
+    run(
+      () => call('subscribeToMq', { clientName: session.clientName, subscriptionActions: [action] }),
+      (r) => `version ${r.version}; liveApplied ${String(r.liveApplied)}`,
+    );
   const subs = (session.subscriptions ?? []) as Json[];
   return html`<section>
     <h3>Subscriptions (${subs.length})</h3>
-    <table data-testid="subscriptions">
-      <thead>
-        <tr>
-          <th>Topic filter</th>
-          <th>QoS</th>
-          <th>No local</th>
-          <th>Retain as published</th>
-          <th>Retained</th>
-          <th>Id</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${subs.map(
-          (s) =>
-            html`<tr data-filter=${s.topicFilter}>
-              <td>${s.topicFilter}</td>
-              <td>${s.qos}</td>
-              <td>${String(!s.receiveMyMessages)}</td>
-              <td>${String(s.retainAsPublished)}</td>
-              <td>${s.receiveRetainedMessages}</td>
-              <td>${s.subscriptionIdentifier ?? ''}</td>
-              <td>
-                <button onClick=${() => change({ subscriptionAction: 'remove', topicFilter: s.topicFilter })}>
-                  Remove
-                </button>
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    <form
-      class="inline"
-      onSubmit=${(e: Event) => {
-        e.preventDefault();
-        void change({ subscriptionAction: 'add', topicFilter, qos: Number(qos) });
-      }}
+    <${Table}
+      testid="subscriptions"
+      columns=${['Topic filter', 'QoS', 'No local', 'Retain as published', 'Retained', 'Id', '']}
     >
-      <label
-        >Subscribe on its behalf to
-        <input
-          name="topicFilter"
-          value=${topicFilter}
-          onInput=${(e: Event) => setTopicFilter((e.target as HTMLInputElement).value)}
-      /></label>
+      ${subs.map(
+        (s) =>
+          html`<tr data-filter=${s.topicFilter}>
+            <td>${s.topicFilter}</td>
+            <td>${s.qos}</td>
+            <td>${String(!s.receiveMyMessages)}</td>
+            <td>${String(s.retainAsPublished)}</td>
+            <td>${s.receiveRetainedMessages}</td>
+            <td>${s.subscriptionIdentifier ?? ''}</td>
+            <td>
+              <button onClick=${() => change({ subscriptionAction: 'remove', topicFilter: s.topicFilter })}>
+                Remove
+              </button>
+            </td>
+          </tr>`,
+      )}
+    <//>
+    <${InlineForm} onSubmit=${() => change({ subscriptionAction: 'add', topicFilter, qos: Number(qos) })}>
+      <${TextField}
+        label="Subscribe on its behalf to"
+        name="topicFilter"
+        value=${topicFilter}
+        onValue=${setTopicFilter}
+      />
       <label
         >QoS
         <select
@@ -202,40 +175,28 @@ function Subscriptions({ session, onChanged }: { session: Json; onChanged: () =>
         </select></label
       >
       <button type="submit">Subscribe</button>
-    </form>
-    <${ErrorLine} error=${error} />
-    ${note && html`<p class="ok">${note}</p>`}
+    <//>
+    <${Outcome} error=${error} note=${note} />
   </section>`;
 }
 
 function Audit({ entries }: { entries: Json[] }) {
   return html`<section>
     <h3>Audit trail</h3>
-    <table data-testid="audit">
-      <thead>
-        <tr>
-          <th>Version</th>
-          <th>At</th>
-          <th>Actor</th>
-          <th>Action</th>
-          <th>Changes</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${[...entries].reverse().map(
-          (a) =>
-            html`<tr>
-              <td>${a.version}</td>
-              <td>${a.at}</td>
-              <td>${a.actor}</td>
-              <td>${a.action}</td>
-              <td>
-                ${Object.entries(a.changes as Json).map(([k, c]) => html`<div><code>${k}</code>: ${JSON.stringify((c as Json).before)} → ${JSON.stringify((c as Json).after)}</div>`)}
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    <${Table} testid="audit" columns=${['Version', 'At', 'Actor', 'Action', 'Changes']}>
+      ${[...entries].reverse().map(
+        (a) =>
+          html`<tr>
+            <td>${a.version}</td>
+            <td>${a.at}</td>
+            <td>${a.actor}</td>
+            <td>${a.action}</td>
+            <td>
+              ${Object.entries(a.changes as Json).map(([k, c]) => html`<div><code>${k}</code>: ${JSON.stringify((c as Json).before)} → ${JSON.stringify((c as Json).after)}</div>`)}
+            </td>
+          </tr>`,
+      )}
+    <//>
     <p class="hint">The newest 100 entries; a client's own SUBSCRIBE and UNSUBSCRIBE are not audited.</p>
   </section>`;
 }
@@ -246,8 +207,6 @@ export function SessionView({ clientName }: { clientName: string }) {
   const [audit, setAudit] = useState<Json[]>([]);
   const [labels, setLabels] = useState<Json[]>([]);
   const [warnings, setWarnings] = useState('');
-  const [error, setError] = useState('');
-  const [note, setNote] = useState('');
   const loadRef = useRef<() => void>(() => undefined);
 
   const load = async (): Promise<void> => {
@@ -273,6 +232,7 @@ export function SessionView({ clientName }: { clientName: string }) {
       setError((err as Error).message);
     }
   };
+  const { error, setError, note, run } = useAction(load);
   loadRef.current = () => void load();
   useEffect(() => {
     void load();
@@ -295,19 +255,12 @@ export function SessionView({ clientName }: { clientName: string }) {
     };
   }, [clientName]);
 
-  const act = async (what: string, run: () => Promise<Json>): Promise<void> => {
-    setError('');
-    setNote('');
-    try {
-      const r = await run();
-      setNote(
+  const act = (what: string, work: () => Promise<Json>): Promise<void> =>
+    run(
+      work,
+      (r) =>
         `${what}: version ${r.version ?? ''}${r.liveApplied === undefined ? '' : `, liveApplied ${String(r.liveApplied)}`}`,
-      );
-      await load();
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
+    );
   const setStatus = (status: string) => () =>
     act(`status ${status}`, async () => {
       const started = performance.now();
@@ -363,8 +316,7 @@ export function SessionView({ clientName }: { clientName: string }) {
         Delete permanently
       </button>
     </div>
-    <${ErrorLine} error=${error} />
-    ${note && html`<p class="ok" data-testid="action-result">${note}</p>`}
+    <${Outcome} error=${error} note=${note} testid="action-result" />
     ${warnings && html`<p class="notice">${warnings}</p>`}
     <div class="columns">
       <div>

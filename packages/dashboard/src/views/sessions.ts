@@ -15,7 +15,7 @@ import {
   type Filter,
 } from './common';
 
-const SORTS = ['clientName', 'lastConnect', 'lastDisconnect', 'ipAddress'];
+const SORTS = ['clientName', 'lastConnect', 'lastDisconnect', 'ipAddress', 'sessionHealth'];
 
 export function SessionsView() {
   const [filter, setFilter] = useState<Filter>(EMPTY_FILTER);
@@ -155,7 +155,7 @@ export function SessionsView() {
       <thead>
         <tr>
           ${header('clientName', 'Client name')} ${header(null, 'Type')} ${header(null, 'Status')}
-          ${header(null, 'Connection')} ${header(null, 'Health')} ${header(null, 'Label')}
+          ${header(null, 'Connection')} ${header('sessionHealth', 'Health')} ${header(null, 'Label')}
           ${header('ipAddress', 'Address')} ${header('lastConnect', 'Last connect')}
           ${header('lastDisconnect', 'Last disconnect')}
         </tr>

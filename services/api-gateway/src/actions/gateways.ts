@@ -1,6 +1,7 @@
 // listGateways (our extension): the connection-gateways the session-service judges alive (their
-// heartbeats, services/session-service/src/gateways.ts), for administrators and the mqfleet CLI
-// (`mqfleet gateways`, docs/cli.md). The session-service checks the admin role (ListGateways).
+// heartbeats, services/session-service/src/gateways.ts), for administrators: the mqfleet CLI
+// (`mqfleet gateways`, docs/cli.md) and the dashboard's overview (packages/dashboard) show it. The
+// session-service checks the admin role (ListGateways).
 import type { ListGatewaysResponse__Output } from '@mqfleet/proto';
 import { unary } from '../backend';
 import { apiTimestamp } from '../render';

@@ -1,6 +1,6 @@
 // api "mq": the session actions (docs/json-api.md): alterMqSession, describeMqSessions,
-// listMqSessions, deleteMqSession, alterMqSessions, getMqSessionAudit, listMqGateways; subscribeToMq is in
-// subscriptions.ts.
+// listMqSessions, deleteMqSession, alterMqSessions, getMqSessionAudit; subscribeToMq is in
+// subscriptions.ts, listGateways in gateways.ts.
 import {
   invalidValue,
   missingProperty,
@@ -16,7 +16,6 @@ import type {
   DeleteSessionResponse__Output,
   DescribeSessionsResponse__Output,
   GetSessionAuditResponse__Output,
-  ListGatewaysResponse__Output,
   ListSessionsRequest,
 } from '@mqfleet/proto';
 import { unary } from '../backend';
@@ -163,7 +162,8 @@ const MAX_LIST_PAGE = 10_000;
 /** Most audit entries per getMqSessionAudit call. */
 const MAX_AUDIT_PAGE = 1000;
 
-const SORTS = ['lastConnect', 'lastDisconnect', 'clientName', 'ipAddress'];
+/** FairCom's four sorts and our sessionHealth (services/session-service/src/listing.ts). */
+const SORTS = ['lastConnect', 'lastDisconnect', 'clientName', 'ipAddress', 'sessionHealth'];
 
 const listMqSessions: ActionDef = {
   api: 'mq',
@@ -393,42 +393,6 @@ const getMqSessionAudit: ActionDef = {
   },
 };
 
-const listMqGateways: ActionDef = {
-  api: 'mq',
-  name: 'listMqGateways',
-  tokenRequired: true,
-  summary: 'The connection-gateways alive now (heard within MQFLEET_GATEWAY_TIMEOUT_MS)',
-  params: object({}, []),
-  result: openObject({
-    data: {
-      type: 'array',
-      items: openObject({
-        gatewayId: { type: 'string' },
-        host: { type: 'string' },
-        mqttPort: { type: 'integer' },
-        connections: { type: 'integer', description: 'MQTT connections it holds, as of its last heartbeat' },
-        lastSeenAt: { type: 'string', description: 'Its last heartbeat, ISO 8601 UTC' },
-      }),
-    },
-  }),
-  async run({ authToken, backend }) {
-    // ListGateways with a bearer token: administrators only (12030 otherwise).
-    const res = await unary<ListGatewaysResponse__Output>((cb) =>
-      backend.session.listGateways({}, backend.bearer(authToken), backend.options(), cb),
-    );
-    const data = res.gateways
-      .map((g) => ({
-        gatewayId: g.gatewayId,
-        host: g.host,
-        mqttPort: g.mqttPort,
-        connections: g.connections,
-        lastSeenAt: g.lastSeenAt,
-      }))
-      .sort((a, b) => (a.gatewayId < b.gatewayId ? -1 : a.gatewayId > b.gatewayId ? 1 : 0));
-    return { result: { data } };
-  },
-};
-
 export const MQ_ACTIONS: ActionDef[] = [
   alterMqSession,
   describeMqSessions,
@@ -437,5 +401,4 @@ export const MQ_ACTIONS: ActionDef[] = [
   alterMqSessions,
   getMqSessionAudit,
   subscribeToMq,
-  listMqGateways,
 ];
