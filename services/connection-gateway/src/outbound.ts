@@ -35,7 +35,11 @@ export interface InflightDelivery extends PendingDelivery {
   state: 'publish' | 'pubrel';
 }
 
-/** Message ids a connection remembers having sent (restore() skips them). */
+/**
+ * Message ids a connection remembers having sent (restore() skips them): the last RECENT_IDS to
+ * 2 × RECENT_IDS, in two generations. (Dropping the oldest id of one Set on every send walked
+ * over the holes its deletes leave: 318 ns a message against 64.)
+ */
 const RECENT_IDS = 1024;
 
 /** First bytes of PUBACK, PUBREC, PUBREL and PUBCOMP [MQTT-3.4.1, 3.5.1, 3.6.1-1, 3.7.1]. */
@@ -142,6 +146,7 @@ export class Outbound {
   private heldBytes = 0;
   /** Ids of the last messages sent here: a queue taken late does not deliver them again. */
   private recentIds: Set<string> | undefined;
+  private olderIds: Set<string> | undefined;
   private nextPacketId = 1;
 
   private get aliases(): Map<string, number> {
@@ -149,9 +154,6 @@ export class Outbound {
   }
   private get inflight(): Map<number, InflightDelivery> {
     return (this.inflightMap ??= new Map());
-  }
-  private get recent(): Set<string> {
-    return (this.recentIds ??= new Set());
   }
   private get inflightSize(): number {
     return this.inflightMap?.size ?? 0;
@@ -198,7 +200,7 @@ export class Outbound {
 
   /** A message with this id was sent on this connection lately. */
   sentRecently(id: string): boolean {
-    return this.recentIds?.has(id) ?? false;
+    return (this.recentIds?.has(id) || this.olderIds?.has(id)) ?? false;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -549,8 +551,12 @@ export class Outbound {
     this.write(bytes);
     // Only a QoS 1/2 message can come again from an offline queue (restore() skips it then).
     if (message.qos > 0) {
-      this.recent.add(message.id);
-      if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
+      const recent = (this.recentIds ??= new Set());
+      recent.add(message.id);
+      if (recent.size >= RECENT_IDS) {
+        this.olderIds = recent;
+        this.recentIds = new Set();
+      }
     }
     conn.stats.received.add(Date.now());
     const traffic = conn.ctx.traffic;
