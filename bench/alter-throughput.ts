@@ -21,6 +21,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '1000' },
     /** Results file stem (bench/results/<name>.json/.md), so runs at several concurrencies sit side by side. */
     name: { type: 'string', default: 'alter-throughput' },
+    /** Another checkout whose built services to measure (an earlier commit: A/B on one machine). */
+    root: { type: 'string' },
   },
 });
 const SESSIONS = Number(args.sessions);
@@ -31,7 +33,7 @@ const WARMUP = Number(args.warmup);
 const GOAL = 2000;
 
 async function main(): Promise<void> {
-  const system = await startBenchSystem({ gateway: true });
+  const system = await startBenchSystem({ gateway: true, root: args.root });
   const clients: MqttClient[] = [];
   const close = async (): Promise<void> => {
     for (const c of clients) c.end(true);

@@ -37,6 +37,10 @@ const { values: args } = parseArgs({
     'probe-ms': { type: 'string', default: '1' },
     'probe-after-ms': { type: 'string', default: '1.5' },
     'probe-budget': { type: 'string', default: '5000' },
+    /** Results file stem (bench/results/<name>.json/.md). */
+    name: { type: 'string', default: 'propagation-latency' },
+    /** Another checkout whose built services to measure (an earlier commit: A/B on one machine). */
+    root: { type: 'string' },
   },
 });
 const DEVICES = Number(args.devices);
@@ -84,7 +88,7 @@ function summary(samples: number[]): { n: number; p50: number; p99: number; max:
 }
 
 async function main(): Promise<void> {
-  const system = await startBenchSystem({ gateway: true });
+  const system = await startBenchSystem({ gateway: true, root: args.root });
   const clients: MqttClient[] = [];
   let http: HttpClient | undefined;
   let nc: Awaited<ReturnType<typeof natsConnection>> | undefined;
@@ -403,7 +407,7 @@ async function main(): Promise<void> {
         ]),
       ),
     ].join('\n');
-    report('propagation-latency', result, md);
+    report(args.name, result, md);
   } finally {
     removeInterruptHandler();
     await close();
