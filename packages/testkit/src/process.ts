@@ -21,9 +21,9 @@ export interface ServiceProcess {
  * The Node.js options a service is deployed with ("mqfleet.nodeOptions" in its package.json; the
  * deploy files spell the same), so tests and benchmarks run it as operators do.
  */
-export function nodeOptionsOf(name: string): string[] {
+export function nodeOptionsOf(name: string, root = REPO_ROOT): string[] {
   const manifest = JSON.parse(
-    readFileSync(path.join(REPO_ROOT, 'services', name, 'package.json'), 'utf8'),
+    readFileSync(path.join(root, 'services', name, 'package.json'), 'utf8'),
   ) as { mqfleet?: { nodeOptions?: string[] } };
   return manifest.mqfleet?.nodeOptions ?? [];
 }
@@ -69,7 +69,7 @@ export async function startService(
   } = {},
 ): Promise<ServiceProcess> {
   const main = path.join(options.root ?? REPO_ROOT, 'services', name, 'dist', 'main.js');
-  const child = spawn(process.execPath, [...nodeOptionsOf(name), main], {
+  const child = spawn(process.execPath, [...nodeOptionsOf(name, options.root), main], {
     env: {
       PATH: process.env.PATH ?? '',
       MQFLEET_LOG_LEVEL: 'debug',
