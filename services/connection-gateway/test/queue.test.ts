@@ -243,15 +243,36 @@ describe('offline queues of persistent sessions', () => {
     }
   });
 
+  /** A persistent MQTT 5 session on gateway A subscribed to `filter`; its socket stays open after the gateway's end. */
+  const halfOpenSubscriber = async (id: string, filter: string): Promise<RawClient> => {
+    const raw = await RawClient.open(portA, 5, true);
+    raw.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
+    assert.equal(((await raw.next()) as IConnackPacket).reasonCode, 0);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: filter, qos: 1 }] });
+    assert.deepEqual(((await raw.next()) as ISubackPacket).granted, [1]);
+    return raw;
+  };
+
+  /** Resumes `id` on gateway B: Session Present, and exactly `payload` delivered, as a first delivery. */
+  const resumesOnBWith = async (id: string, payload: string): Promise<void> => {
+    const { raw: again, connack } = await rawSession(portB, id, false);
+    try {
+      assert.equal(connack.sessionPresent, true);
+      const resent = (await drainToPing(again)) as IPublishPacket[];
+      assert.deepEqual(
+        resent.map((p) => [p.cmd, p.payload.toString(), p.qos, p.dup]),
+        [['publish', payload, 1, false]],
+      );
+    } finally {
+      again.destroy();
+    }
+  };
+
   test("a client's DISCONNECT closes the TCP connection at once; what is published next is kept", async () => {
     const id = 'linger-raw';
     // The client keeps its side open after DISCONNECT: the gateway closes the connection anyway
     // (nothing is left to send), so it does not linger half-open, and the session is parked.
-    const raw = await RawClient.open(portA, 5, true);
-    raw.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
-    assert.equal(((await raw.next()) as IConnackPacket).reasonCode, 0);
-    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'linger/#', qos: 1 }] });
-    assert.deepEqual(((await raw.next()) as ISubackPacket).granted, [1]);
+    const raw = await halfOpenSubscriber(id, 'linger/#');
     const pub = await mqttClient(portA, { clientId: 'linger-pub', protocolVersion: 5 });
     try {
       const ended = once(raw.socket, 'end');
@@ -261,19 +282,9 @@ describe('offline queues of persistent sessions', () => {
       // Finalized while the client's side is still open: the gateway closed the socket itself.
       await parked;
       await pub.publishAsync('linger/1', 'after disconnect', { qos: 1 });
-
-      const { raw: again, connack } = await rawSession(portB, id, false);
-      try {
-        assert.equal(connack.sessionPresent, true);
-        const resent = (await drainToPing(again)) as IPublishPacket[];
-        assert.deepEqual(
-          resent.map((p) => [p.cmd, p.payload.toString(), p.qos, p.dup]),
-          [['publish', 'after disconnect', 1, false]],
-        );
-      } finally {
-        again.destroy();
-      }
+      await resumesOnBWith(id, 'after disconnect');
     } finally {
+      raw.destroy();
       await endClient(pub);
     }
   });
@@ -283,11 +294,7 @@ describe('offline queues of persistent sessions', () => {
     // A second CONNECT is a protocol error [MQTT-3.1.0-2]: the gateway sends DISCONNECT 0x82 and
     // ends its side; the client keeps its own open, so the connection is not finalized until the
     // socket closes, and a message routed to it meanwhile goes with the session.
-    const raw = await RawClient.open(portA, 5, true);
-    raw.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
-    assert.equal(((await raw.next()) as IConnackPacket).reasonCode, 0);
-    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'ended/#', qos: 1 }] });
-    assert.deepEqual(((await raw.next()) as ISubackPacket).granted, [1]);
+    const raw = await halfOpenSubscriber(id, 'ended/#');
     const pub = await mqttClient(portA, { clientId: 'ended-pub', protocolVersion: 5 });
     try {
       const ended = once(raw.socket, 'end');
@@ -298,18 +305,7 @@ describe('offline queues of persistent sessions', () => {
       raw.destroy();
       const [, saved] = await parked;
       assert.equal(saved, 1, 'the message is handed to the session');
-
-      const { raw: again, connack } = await rawSession(portB, id, false);
-      try {
-        assert.equal(connack.sessionPresent, true);
-        const resent = (await drainToPing(again)) as IPublishPacket[];
-        assert.deepEqual(
-          resent.map((p) => [p.cmd, p.payload.toString(), p.qos, p.dup]),
-          [['publish', 'after the end', 1, false]],
-        );
-      } finally {
-        again.destroy();
-      }
+      await resumesOnBWith(id, 'after the end');
     } finally {
       await endClient(pub);
     }
