@@ -89,7 +89,7 @@ describe('describeAlterationPropagation', () => {
   it('refuses a window outside 1 to 300 seconds, and a caller without a token', async () => {
     for (const windowSeconds of [0, 301, 2.5, '60']) {
       const body = await describeIt({ windowSeconds });
-      assert.notEqual(body.errorCode, 0, `windowSeconds ${JSON.stringify(windowSeconds)} is refused`);
+      assert.equal(body.errorCode, 12012, `windowSeconds ${JSON.stringify(windowSeconds)} is refused`);
     }
     const anonymous = await describeIt({}, '');
     assert.equal(anonymous.errorCode, 12031);
@@ -109,6 +109,6 @@ describe('describeAlterationPropagation', () => {
     });
     assert.equal(login.body.errorCode, 0, login.body.errorMessage);
     const body = await describeIt({}, login.body.authToken);
-    assert.notEqual(body.errorCode, 0, 'a user account is refused');
+    assert.equal(body.errorCode, 12030, 'a user account is refused');
   });
 });
