@@ -3,7 +3,8 @@
 // in, sees a device connect and another disconnect in the session table without a reload, sets
 // the device's will and keep alive (a refused value first, with the API's message), sees
 // liveApplied true, and the will really is in force: the device's socket dies and its new will
-// arrives. Then the dashboard bans it and its reconnect is refused (CONNACK 0x8A). Screenshots
+// arrives. Then the dashboard bans it and its reconnect is refused (CONNACK 0x8A). The overview
+// shows the propagation of an alteration made through the API, not the page. Screenshots
 // go to test/e2e/.artifacts/dashboard/ (gitignored).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -183,6 +184,26 @@ describe('web dashboard in headless Chromium', { skip: SKIP }, () => {
     await until(positive('card-in'));
     await until(positive('card-out'));
     await page.waitForSelector('[data-testid=chart-connections] canvas');
+    // An alteration made outside the page (a program, through the JSON API) shows in the
+    // fleet-wide propagation the gateways measure (describeAlterationPropagation).
+    const countShown = async (): Promise<number> =>
+      Number(await page.getAttribute('[data-testid=card-propagation]', 'data-count'));
+    const before = await countShown();
+    const altered = await system.api(
+      'alterMqSession',
+      { clientName: 'dash-overview', keepAliveSeconds: 29 },
+      { authToken: await system.login() },
+    );
+    assert.equal(altered.body.errorCode, 0, altered.body.errorMessage);
+    assert.equal(altered.body.result.liveApplied, true);
+    await until(async () => (await countShown()) > before, 15_000);
+    const card = await page.innerText('[data-testid=card-propagation]');
+    const [, p50, p99] = /^([\d.]+) \/ ([\d.]+) ms \(\d+\)$/.exec(card) ?? [];
+    assert.ok(p50 !== undefined && p99 !== undefined, `the card shows p50 / p99: "${card}"`);
+    assert.ok(Number(p50) <= Number(p99) && Number(p99) < 5000, `plausible times: "${card}"`);
+    const legend = await page.innerText('[data-testid=chart-alterations]');
+    assert.match(legend, /propagation p50 ms/);
+    assert.match(legend, /propagation p99 ms/);
     // A few samples on the plots before the picture.
     await page.waitForSelector('section[data-samples="5"]', { timeout: 20_000 });
     await shot('overview');

@@ -118,6 +118,53 @@ describe('logs: request ids across the services, access log, no secrets (separat
     assert.equal(applied.version, action.version);
   });
 
+  it("carries a bulk alteration's x-request-id to the gateway's line for each session it changed", async () => {
+    await system.mqtt('logs-bulk-1');
+    await system.mqtt('logs-bulk-2');
+    const requestId = 'req-logs-bulk-8d17a0';
+    const res = await post(
+      {
+        api: 'mq',
+        action: 'alterMqSessions',
+        params: { filter: { partialClientName: 'logs-bulk-' }, changes: { keepAliveSeconds: 43 } },
+        authToken: adminToken,
+      },
+      { 'x-request-id': requestId },
+    );
+    assert.equal(res.body.errorCode, 0, String(res.body.errorMessage));
+    assert.deepEqual(res.body.result, {
+      matchedSessions: 2,
+      changedSessions: 2,
+      connectedSessions: 2,
+      liveAppliedSessions: 2,
+    });
+    const hasId = (l: string): boolean => l.includes(requestId);
+    const action = JSON.parse(
+      await system.sessionService.waitForLine((l) => hasId(l) && l.includes('"msg":"admin action"')),
+    ) as Record<string, unknown>;
+    assert.equal(action.action, 'alterSessions');
+    // liveAppliedSessions 2: both versions were in force, so both lines are written by now.
+    const altered = await Promise.all(
+      ['logs-bulk-1', 'logs-bulk-2'].map(
+        async (name) =>
+          JSON.parse(
+            await system.gateways[0]!.process.waitForLine(
+              (l) =>
+                hasId(l) && l.includes('"msg":"session altered"') && l.includes(`"clientName":"${name}"`),
+            ),
+          ) as Record<string, unknown>,
+      ),
+    );
+    for (const line of altered) {
+      assert.equal(line.requestId, requestId);
+      assert.equal(line.actor, 'ADMIN');
+      assert.deepEqual(line.changed, ['keepAliveSeconds']);
+      assert.equal(typeof line.bulkId, 'string');
+      assert.equal(typeof line.connectionId, 'string');
+    }
+    assert.equal(altered[0]!.bulkId, altered[1]!.bulkId, 'one bulk alteration');
+  });
+
   it('makes a request id when none (or an unusable one) is given, and logs one line per request', async () => {
     const plain = await post({ api: 'admin', action: 'pingSession', params: {}, authToken: adminToken });
     assert.match(plain.requestId ?? '', /^[0-9a-f-]{36}$/);

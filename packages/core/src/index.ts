@@ -40,3 +40,4 @@ export * from './mq-api-messages';
 export * from './metrics';
 export * from './nats-connect';
 export * from './net';
+export * from './propagation';

@@ -151,23 +151,3 @@ export function watchSessionEvents(
     socket?.close();
   };
 }
-
-/** An alteration this dashboard made: how long until its answer, and whether it was confirmed live. */
-export interface AlterationTiming {
-  at: number;
-  ms: number;
-  liveApplied: boolean;
-}
-
-const timings: AlterationTiming[] = [];
-
-/** Notes an alteration's round trip (alterMqSession waits for the live confirmation). */
-export function recordAlteration(ms: number, liveApplied: boolean): void {
-  timings.push({ at: Date.now(), ms, liveApplied });
-  if (timings.length > 1000) timings.shift();
-}
-
-/** The alterations noted since `since` (ms epoch). */
-export function alterationsSince(since: number): AlterationTiming[] {
-  return timings.filter((t) => t.at > since);
-}

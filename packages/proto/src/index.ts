@@ -183,6 +183,11 @@ export type {
   ListGatewaysResponse,
   ListGatewaysResponse__Output,
 } from './generated/mqfleet/v1/ListGatewaysResponse';
+export type { DescribeAlterationPropagationRequest__Output } from './generated/mqfleet/v1/DescribeAlterationPropagationRequest';
+export type {
+  DescribeAlterationPropagationResponse,
+  DescribeAlterationPropagationResponse__Output,
+} from './generated/mqfleet/v1/DescribeAlterationPropagationResponse';
 export type {
   SessionEventNotice,
   SessionEventNotice__Output,

@@ -7,6 +7,7 @@ import {
   FAKE_GATEWAYS_ENV,
   freePort,
   startService,
+  type Infra,
   type ServiceProcess,
 } from '@mqfleet/testkit';
 import { buildApiGateway, type ApiGateway } from '../src/index';
@@ -67,6 +68,8 @@ export interface Backend {
   gw: ApiGateway;
   /** host:port of the session-service's gRPC. */
   grpcAddress: string;
+  /** Its database and NATS (subject prefix), for tests that speak on the bus as a gateway would. */
+  infra: Infra;
   close(): Promise<void>;
 }
 
@@ -91,6 +94,7 @@ export async function startBackend(): Promise<Backend> {
   return {
     gw,
     grpcAddress,
+    infra,
     async close() {
       await gw.close();
       await service?.stop();

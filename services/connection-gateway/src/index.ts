@@ -16,7 +16,7 @@ import {
   subjects,
   type ClientAuthorization,
   type Config,
-  type GatewayHeartbeat,
+  type PropagationHeartbeat,
   type ListenerKind,
   type Logger,
   type Settings,
@@ -43,6 +43,7 @@ import { SessionClient } from './session-client';
 import { SessionWriter } from './writer';
 import { KnownSessions } from './known-sessions';
 import { ResumeHold, sameSettings, type HeldSession } from './resume-hold';
+import { AlterationPropagation } from './propagation';
 import { GatewayTraffic, Ring } from './stats';
 import { PublishFlusher, StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
@@ -116,6 +117,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   readonly bus: BusLimits;
   /** Messages, bytes and drops of the connections here, read by /metrics (metrics.ts). */
   readonly traffic = new GatewayTraffic();
+  /** Administrators' alterations, from their event to in force here, sent in the heartbeat. */
+  readonly propagation = new AlterationPropagation(this, (clientName) => this.byClient.has(clientName));
   /** The NATS connection is up (false before start, while disconnected, after close). */
   natsConnected = false;
   get limits(): GatewayContext['limits'] {
@@ -943,7 +946,8 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
 
   private publishHeartbeat(left = false): void {
     if (!this.nc || this.nc.isClosed()) return;
-    const beat: GatewayHeartbeat = {
+    const propagation = this.propagation.take();
+    const beat: PropagationHeartbeat = {
       gatewayId: this.gatewayId,
       instance: this.instance,
       host: this.config.host,
@@ -952,6 +956,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       refusedConnections: this.connectionLimits.refusedTotal,
       ...(this.closing ? { draining: true } : {}),
       ...(left ? { left: true } : {}),
+      ...(propagation ? { propagation } : {}),
     };
     try {
       this.nc.publish(this.s.gatewayHeartbeat(this.gatewayId), JSON.stringify(beat));

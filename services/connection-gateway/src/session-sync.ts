@@ -5,7 +5,7 @@
 // disconnects it (0x98), a bulk alteration's parts apply on top of the version right before, and
 // whatever this gateway may have missed is fetched again (reconcile). Versions order everything:
 // an event not newer than what a connection holds changes nothing (docs/architecture.md).
-import type { Logger, SessionBulkEvent, SessionEvent } from '@mqfleet/core';
+import type { Logger, RequestedBulkEvent, SessionBulkEvent, SessionEvent } from '@mqfleet/core';
 import type { AppliedConfirmations } from './applied';
 import type { Session__Output } from '@mqfleet/proto';
 import type { Connection } from './connection';
@@ -87,14 +87,27 @@ export class SessionSync {
    * it; a connection further behind (it missed an event) fetches its session instead, like a
    * reconciliation. Older or equal versions are ignored, as for every event.
    */
-  private onBulkAltered(event: SessionBulkEvent): void {
+  private onBulkAltered(event: RequestedBulkEvent): void {
     const behind: string[] = [];
+    const byAdmin = !event.actor.startsWith('gateway:');
     for (const entry of event.sessions ?? []) {
       this.host.resumeHold.releaseNewer(entry.clientName, BigInt(entry.version));
       const conn = this.host.byClient.get(entry.clientName);
       if (!conn) continue;
       const version = BigInt(entry.version);
       if (version <= conn.version) continue;
+      if (byAdmin) {
+        // As for a single alteration (docs/operations.md, "Request ids"): the bulk alteration's
+        // request id, for each session of it that reaches a live connection here.
+        conn.log.info('session altered', {
+          clientName: entry.clientName,
+          version: entry.version,
+          actor: event.actor,
+          requestId: event.requestId,
+          bulkId: event.bulkId,
+          changed: entry.omitted ? undefined : Object.keys(entry.changes),
+        });
+      }
       if (version !== conn.version + 1n || !conn.session || entry.omitted) {
         behind.push(entry.clientName);
         continue;

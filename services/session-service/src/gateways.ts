@@ -3,7 +3,33 @@
 // with it). A run silent for longer than MQFLEET_GATEWAY_TIMEOUT_MS is gone (gateway-watch.ts
 // takes care of its sessions).
 import type { NatsConnection, Subscription } from 'nats';
-import type { GatewayHeartbeat, Subjects } from '@mqfleet/core';
+import {
+  emptyReport,
+  isPropagationReport,
+  mergeReport,
+  reportQuantileMs,
+  type GatewayHeartbeat,
+  type PropagationHeartbeat,
+  type PropagationReport,
+  type Subjects,
+} from '@mqfleet/core';
+
+/** Propagation reports are kept this long (the longest window describeAlterationPropagation takes). */
+export const PROPAGATION_KEEP_MS = 300_000;
+
+/** Fleet-wide alteration propagation over a window (core propagation.ts). */
+export interface PropagationSummary {
+  windowSeconds: number;
+  /** Alterations put in force on live connections within the window, all gateways together. */
+  count: number;
+  /** Gateways that reported at least one. */
+  gateways: number;
+  p50Ms?: number;
+  p90Ms?: number;
+  p99Ms?: number;
+  maxMs?: number;
+  meanMs?: number;
+}
 
 export interface Seen extends GatewayHeartbeat {
   lastSeen: number;
@@ -14,6 +40,8 @@ type Runs = Map<string, Seen>;
 
 export class GatewayRegistry {
   private readonly seen = new Map<string, Runs>();
+  /** The heartbeats' propagation reports, oldest first, with when they were heard. */
+  private readonly reports: { heard: number; gatewayId: string; report: PropagationReport }[] = [];
   private sub: Subscription | undefined;
 
   constructor(
@@ -27,7 +55,7 @@ export class GatewayRegistry {
       callback: (err, msg) => {
         if (err) return;
         try {
-          const beat = msg.json<GatewayHeartbeat>();
+          const beat = msg.json<PropagationHeartbeat>();
           if (typeof beat.gatewayId === 'string') this.heard(beat);
         } catch {
           // A malformed heartbeat is ignored.
@@ -36,11 +64,42 @@ export class GatewayRegistry {
     });
   }
 
-  heard(beat: GatewayHeartbeat, now = Date.now()): void {
-    const instance = typeof beat.instance === 'string' ? beat.instance : '';
-    let runs = this.seen.get(beat.gatewayId);
-    if (!runs) this.seen.set(beat.gatewayId, (runs = new Map()));
-    runs.set(instance, { ...beat, lastSeen: now });
+  heard(beat: PropagationHeartbeat, now = Date.now()): void {
+    const { propagation, ...rest } = beat;
+    const instance = typeof rest.instance === 'string' ? rest.instance : '';
+    let runs = this.seen.get(rest.gatewayId);
+    if (!runs) this.seen.set(rest.gatewayId, (runs = new Map()));
+    runs.set(instance, { ...rest, lastSeen: now });
+    if (isPropagationReport(propagation) && propagation.count > 0) {
+      this.reports.push({ heard: now, gatewayId: rest.gatewayId, report: propagation });
+    }
+    while (this.reports.length > 0 && now - this.reports[0]!.heard > PROPAGATION_KEEP_MS)
+      this.reports.shift();
+  }
+
+  /**
+   * Alteration propagation over the last windowSeconds, merged from the reports of every gateway
+   * heard in it (each heartbeat reports what its gateway measured since its previous one).
+   */
+  propagation(windowSeconds: number, now = Date.now()): PropagationSummary {
+    const merged = emptyReport();
+    const gateways = new Set<string>();
+    for (let i = this.reports.length - 1; i >= 0; i--) {
+      const r = this.reports[i]!;
+      if (now - r.heard > windowSeconds * 1000) break;
+      mergeReport(merged, r.report);
+      gateways.add(r.gatewayId);
+    }
+    const summary: PropagationSummary = { windowSeconds, count: merged.count, gateways: gateways.size };
+    if (merged.count === 0) return summary;
+    return {
+      ...summary,
+      p50Ms: reportQuantileMs(merged, 0.5),
+      p90Ms: reportQuantileMs(merged, 0.9),
+      p99Ms: reportQuantileMs(merged, 0.99),
+      maxMs: merged.maxMs,
+      meanMs: merged.sumMs / merged.count,
+    };
   }
 
   /**

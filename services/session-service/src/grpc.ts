@@ -56,7 +56,7 @@ import type { AppliedWaiters } from './applied';
 import { authenticateMqtt, checkToken, createToken, tokenHash, type Actor } from './accounts';
 import type { Db } from './db';
 import { attachLabels, resolveSessionLabel, type LabelStore } from './labels';
-import type { GatewayRegistry } from './gateways';
+import { PROPAGATION_KEEP_MS, type GatewayRegistry } from './gateways';
 import type { LiveWanted } from './health';
 import type { MqApiHealth } from './mq-api-stats';
 import {
@@ -781,6 +781,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         req,
         actor.username,
         willRule(deps.rules, req.patch),
+        requestIdOf(call),
       );
       const connected = changed.filter((x) => x.connected);
       const confirmations = await Promise.all(
@@ -886,6 +887,15 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       if (bearer(call)) await admin(db, call);
       else internal(deps, call);
       return listGateways();
+    }),
+    // Alteration propagation, fleet-wide, from the gateways' heartbeats (gateways.ts).
+    DescribeAlterationPropagation: unary(log, async (req, call) => {
+      await admin(db, call);
+      const window = req.windowSeconds === 0 ? 60 : req.windowSeconds;
+      if (window < 1 || window > PROPAGATION_KEEP_MS / 1000) {
+        throw new MqfleetError('INVALID_VALUE', 'windowSeconds must be 1 to 300', 'windowSeconds');
+      }
+      return deps.gateways.propagation(window);
     }),
     // Session events in brief, as they are published, for an administrator until it cancels.
     WatchSessionEvents: (call) => {

@@ -8,6 +8,7 @@ import pg from 'pg';
 import {
   subjects as makeSubjects,
   type MqfleetError,
+  type RequestedBulkEvent,
   type SessionBulkEvent,
   type SessionEvent,
 } from '@mqfleet/core';
@@ -21,6 +22,7 @@ import type {
   OpenSessionResponse__Output,
   CloseSessionResponse__Output,
 } from '@mqfleet/proto';
+import { REQUEST_ID_METADATA_KEY } from '../src/grpc';
 import { migrate } from '../src/index';
 import { createPool } from '../src/db';
 import { SessionStore, type AlterOutcome } from '../src/sessions';
@@ -327,20 +329,26 @@ describe('session-service', () => {
         )
       ).sessions.map((x) => [x.clientName, BigInt(x.version)]),
     );
-    const bulk = (patch: Record<string, unknown>) =>
-      call<object, AlterSessionsResponse__Output>(
+    const bulk = (patch: Record<string, unknown>, requestId?: string) => {
+      const md = bearer(token);
+      if (requestId) md.set(REQUEST_ID_METADATA_KEY, requestId);
+      return call<object, AlterSessionsResponse__Output>(
         h.sessions,
         h.sessions.AlterSessions,
         { filter: { partialClientName: 'part-' }, patch },
-        bearer(token),
+        md,
       );
+    };
     // Two wills of the largest payload and correlation data per session: ~175 KiB of changes
     // each, so the parts hold one session each.
-    const big = await bulk({
-      willTopic: 'w/big',
-      willPayload: Buffer.alloc(65_500, 0x61),
-      willCorrelationData: Buffer.alloc(65_500, 0x62),
-    });
+    const big = await bulk(
+      {
+        willTopic: 'w/big',
+        willPayload: Buffer.alloc(65_500, 0x61),
+        willCorrelationData: Buffer.alloc(65_500, 0x62),
+      },
+      'req-bulk-parts-1',
+    );
     assert.equal(big.changed, 6);
     // A small change of all six fits one part.
     const small = await bulk({ keepAliveSeconds: 77 });
@@ -374,6 +382,12 @@ describe('session-service', () => {
         assert.equal(group[0]!.actor, 'ADMIN');
       }
     }
+    // The request id travels on every part of its bulk alteration (docs/operations.md).
+    assert.deepEqual(
+      bigParts.map((e) => (e as RequestedBulkEvent).requestId),
+      bigParts.map(() => 'req-bulk-parts-1'),
+    );
+    assert.equal((smallParts[0] as RequestedBulkEvent).requestId, undefined, 'none given, none carried');
     const first = bigParts.flatMap((e) => e.sessions)[0]!;
     assert.deepEqual(first.changes.willTopic, { before: '', after: 'w/big' });
     assert.equal(first.changes.willPayload!.after, Buffer.alloc(65_500, 0x61).toString('base64'));

@@ -5,19 +5,30 @@
 //   connected sessions (listMqSessions, the first STATS_LIMIT of them): the sum of their
 //   last-minute rates / 60, and the growth of their drop counters between two polls;
 // - alterations: the session events of the live feed (altered, and the sessions of bulkAltered
-//   parts) per poll; their propagation time: the round trips of the alterations made from this
-//   page (alterMqSession answers once the client's gateway confirmed the change, liveApplied).
+//   parts) per poll; their propagation time, fleet-wide, whoever made them:
+//   describeAlterationPropagation (from the alteration written to its version in force on the
+//   live connection, as the gateways measured it), p50 and p99 of the last PLOT_WINDOW_S seconds
+//   in the plot, of the last minute in the card.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { alterationsSince, call, watchSessionEvents, type Json } from '../api';
+import { call, watchSessionEvents, type Json } from '../api';
 import { ErrorLine, Table } from './common';
 
 const POLL_MS = 2000;
 const KEEP_POINTS = 150; // five minutes
 const STATS_LIMIT = 1000;
 const DROP_REASONS = ['outboundBudget', 'queueFull', 'packetTooLarge', 'expired'];
+/** The plot's propagation quantiles cover this many seconds back from each sample. */
+const PLOT_WINDOW_S = 10;
+
+/** describeAlterationPropagation's answer. */
+interface Propagation {
+  count: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
 
 interface Sample {
   t: number;
@@ -26,7 +37,11 @@ interface Sample {
   inPerSec: number;
   outPerSec: number;
   alterations: number;
-  propagationMs: number | null;
+  /** Fleet-wide, the last PLOT_WINDOW_S seconds. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Fleet-wide, the last minute. */
+  lastMinute: Propagation;
   drops: Record<string, number>;
   statsOf: number;
 }
@@ -85,7 +100,6 @@ export function OverviewView() {
       () => undefined,
     );
     let stopped = false;
-    let since = Date.now();
     const poll = async (): Promise<void> => {
       try {
         const gw = (await call('listGateways', {})).data as Json[];
@@ -118,8 +132,13 @@ export function OverviewView() {
           }
         }
         lastDrops.current = now;
-        const done = alterationsSince(since);
-        since = Date.now();
+        const [recent, minute] = (
+          await Promise.all(
+            [PLOT_WINDOW_S, 60].map((windowSeconds) =>
+              call('describeAlterationPropagation', { windowSeconds }),
+            ),
+          )
+        ).map((r) => r.data as unknown as Propagation);
         const sample: Sample = {
           t: Date.now() / 1000,
           connections: gw.reduce((n, g) => n + Number(g.connections), 0),
@@ -127,7 +146,9 @@ export function OverviewView() {
           inPerSec: inPerMin / 60,
           outPerSec: outPerMin / 60,
           alterations: altered.current,
-          propagationMs: done.length ? done.reduce((n, a) => n + a.ms, 0) / done.length : null,
+          p50Ms: recent!.p50Ms,
+          p99Ms: recent!.p99Ms,
+          lastMinute: minute!,
           drops,
           statsOf: connected.length,
         };
@@ -166,6 +187,21 @@ export function OverviewView() {
         <span>Messages out / s</span
         ><strong data-testid="card-out">${last ? last.outPerSec.toFixed(1) : '…'}</strong>
       </div>
+      <div
+        class="card"
+        title="From an alteration written to its version in force on the live connection, fleet-wide"
+      >
+        <span>Alteration propagation p50 / p99 (last minute)</span
+        ><strong data-testid="card-propagation" data-count=${last?.lastMinute.count ?? 0}
+          >${
+            !last
+              ? '…'
+              : last.lastMinute.count === 0
+                ? 'none'
+                : `${last.lastMinute.p50Ms} / ${last.lastMinute.p99Ms} ms (${last.lastMinute.count})`
+          }</strong
+        >
+      </div>
     </div>
     <div class="charts">
       <${Chart}
@@ -187,13 +223,14 @@ export function OverviewView() {
         data=${[t, samples.map((s) => s.inPerSec), samples.map((s) => s.outPerSec)]}
       />
       <${Chart}
-        title="Alterations per 2 s, and this page's round trip (ms)"
+        title=${`Alterations per 2 s, and their propagation (ms, p50 / p99 of the last ${PLOT_WINDOW_S} s)`}
         testid="chart-alterations"
         series=${[
           { label: 'alterations', stroke: '#9333ea' },
-          { label: 'round trip ms', stroke: '#ea580c' },
+          { label: 'propagation p50 ms', stroke: '#ea580c' },
+          { label: 'propagation p99 ms', stroke: '#b91c1c' },
         ]}
-        data=${[t, samples.map((s) => s.alterations), samples.map((s) => s.propagationMs)]}
+        data=${[t, samples.map((s) => s.alterations), samples.map((s) => s.p50Ms), samples.map((s) => s.p99Ms)]}
       />
       <${Chart}
         title="Drops per 2 s by reason"
@@ -205,7 +242,8 @@ export function OverviewView() {
     <p class="hint">
       Polled every 2 s. Message rates and drops cover the first ${STATS_LIMIT.toLocaleString()} connected
       sessions${last && last.statsOf >= STATS_LIMIT ? ' (there are more)' : ''}. Alterations come from the
-      live session events; the round trip is measured on alterations made from this browser only.
+      live session events; their propagation, from the alteration written to its version in force on the live
+      connection, is measured by the gateways for every alteration, whoever made it.
     </p>
     <h3>Gateways</h3>
     <${Table} testid="gateways" columns=${['Id', 'Host', 'MQTT port', 'Connections', 'Last heartbeat']}>

@@ -4,7 +4,7 @@
 // version, and ban / hide / deactivate / delete. Session events of this client read it again.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, call, recordAlteration, watchSessionEvents, type Json } from '../api';
+import { ApiError, call, watchSessionEvents, type Json } from '../api';
 import { ALTER_FIELDS, fromText, toText, type AlterField } from '../fields';
 import { ErrorLine, InlineForm, LabelSelect, Outcome, Table, TextField, useAction } from './common';
 
@@ -50,10 +50,8 @@ function AlterForm({ session, labels, onAltered }: { session: Json; labels: Json
     setBusy(true);
     setError(null);
     setResult(null);
-    const started = performance.now();
     try {
       const r = await call('alterMqSession', params);
-      recordAlteration(performance.now() - started, r.liveApplied === true);
       setResult(r);
       onAltered();
     } catch (err) {
@@ -262,12 +260,7 @@ export function SessionView({ clientName }: { clientName: string }) {
         `${what}: version ${r.version ?? ''}${r.liveApplied === undefined ? '' : `, liveApplied ${String(r.liveApplied)}`}`,
     );
   const setStatus = (status: string) => () =>
-    act(`status ${status}`, async () => {
-      const started = performance.now();
-      const r = await call('alterMqSession', { clientName, sessionStatus: status });
-      recordAlteration(performance.now() - started, r.liveApplied === true);
-      return r;
-    });
+    act(`status ${status}`, () => call('alterMqSession', { clientName, sessionStatus: status }));
 
   if (missing)
     return html`<section>

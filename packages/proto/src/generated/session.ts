@@ -98,6 +98,14 @@ import type {
   DeleteSessionResponse__Output as _mqfleet_v1_DeleteSessionResponse__Output,
 } from './mqfleet/v1/DeleteSessionResponse';
 import type {
+  DescribeAlterationPropagationRequest as _mqfleet_v1_DescribeAlterationPropagationRequest,
+  DescribeAlterationPropagationRequest__Output as _mqfleet_v1_DescribeAlterationPropagationRequest__Output,
+} from './mqfleet/v1/DescribeAlterationPropagationRequest';
+import type {
+  DescribeAlterationPropagationResponse as _mqfleet_v1_DescribeAlterationPropagationResponse,
+  DescribeAlterationPropagationResponse__Output as _mqfleet_v1_DescribeAlterationPropagationResponse__Output,
+} from './mqfleet/v1/DescribeAlterationPropagationResponse';
+import type {
   DescribeSessionsRequest as _mqfleet_v1_DescribeSessionsRequest,
   DescribeSessionsRequest__Output as _mqfleet_v1_DescribeSessionsRequest__Output,
 } from './mqfleet/v1/DescribeSessionsRequest';
@@ -352,6 +360,14 @@ export interface ProtoGrpcType {
       DeleteSessionResponse: MessageTypeDefinition<
         _mqfleet_v1_DeleteSessionResponse,
         _mqfleet_v1_DeleteSessionResponse__Output
+      >;
+      DescribeAlterationPropagationRequest: MessageTypeDefinition<
+        _mqfleet_v1_DescribeAlterationPropagationRequest,
+        _mqfleet_v1_DescribeAlterationPropagationRequest__Output
+      >;
+      DescribeAlterationPropagationResponse: MessageTypeDefinition<
+        _mqfleet_v1_DescribeAlterationPropagationResponse,
+        _mqfleet_v1_DescribeAlterationPropagationResponse__Output
       >;
       DescribeSessionsRequest: MessageTypeDefinition<
         _mqfleet_v1_DescribeSessionsRequest,

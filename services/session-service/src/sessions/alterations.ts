@@ -12,7 +12,7 @@ import {
   statusName,
   type BulkAlteredSession,
   type FieldChange,
-  type SessionBulkEvent,
+  type RequestedBulkEvent,
   type Settings,
 } from '@mqfleet/core';
 import type { AlterSessionRequest__Output, Session__Output, Subscription__Output } from '@mqfleet/proto';
@@ -191,7 +191,11 @@ export interface BulkAltered {
 export const BULK_EVENT_BYTES = 256 * 1024;
 
 /** Splits a bulk alteration's sessions into bulkAltered events of at most BULK_EVENT_BYTES. */
-export function bulkEvents(entries: BulkAlteredSession[], actor: string): SessionBulkEvent[] {
+export function bulkEvents(
+  entries: BulkAlteredSession[],
+  actor: string,
+  requestId?: string,
+): RequestedBulkEvent[] {
   const groups: BulkAlteredSession[][] = [];
   let group: BulkAlteredSession[] = [];
   let bytes = 0;
@@ -219,6 +223,7 @@ export function bulkEvents(entries: BulkAlteredSession[], actor: string): Sessio
     parts: groups.length,
     at,
     actor,
+    ...(requestId ? { requestId } : {}),
     sessions,
   }));
 }

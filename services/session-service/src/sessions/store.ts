@@ -470,6 +470,8 @@ export class SessionStore implements EventSink {
     req: AlterSessionsRequest__Output,
     actor: string,
     willAllowed?: (clientName: string, user: string) => boolean,
+    /** Carried on its bulkAltered events (docs/operations.md, "Request ids"). */
+    requestId?: string,
   ): Promise<{ matched: number; changed: BulkAltered[] }> {
     const patch = req.patch ?? {};
     validatePatch(patch);
@@ -527,7 +529,7 @@ export class SessionStore implements EventSink {
         });
       }
       if (writes.length === 0) return { matched: rows.length, changed: [] };
-      const events = bulkEvents(entries, actor);
+      const events = bulkEvents(entries, actor, requestId);
       const subjects = events.map((e) => this.subjects.sessionBulkEvent(e.eventId));
       const payloads = events.map((e) => JSON.stringify(e));
       const { rows: outbox } = await tx.query<{ id: string; msg_id: string }>({

@@ -75,6 +75,14 @@ import type {
   DeleteSessionResponse__Output as _mqfleet_v1_DeleteSessionResponse__Output,
 } from '../../mqfleet/v1/DeleteSessionResponse';
 import type {
+  DescribeAlterationPropagationRequest as _mqfleet_v1_DescribeAlterationPropagationRequest,
+  DescribeAlterationPropagationRequest__Output as _mqfleet_v1_DescribeAlterationPropagationRequest__Output,
+} from '../../mqfleet/v1/DescribeAlterationPropagationRequest';
+import type {
+  DescribeAlterationPropagationResponse as _mqfleet_v1_DescribeAlterationPropagationResponse,
+  DescribeAlterationPropagationResponse__Output as _mqfleet_v1_DescribeAlterationPropagationResponse__Output,
+} from '../../mqfleet/v1/DescribeAlterationPropagationResponse';
+import type {
   DescribeSessionsRequest as _mqfleet_v1_DescribeSessionsRequest,
   DescribeSessionsRequest__Output as _mqfleet_v1_DescribeSessionsRequest__Output,
 } from '../../mqfleet/v1/DescribeSessionsRequest';
@@ -541,6 +549,47 @@ export interface SessionServiceClient extends grpc.Client {
   deleteSession(
     argument: _mqfleet_v1_DeleteSessionRequest,
     callback: grpc.requestCallback<_mqfleet_v1_DeleteSessionResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  DescribeAlterationPropagation(
+    argument: _mqfleet_v1_DescribeAlterationPropagationRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeAlterationPropagationResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DescribeAlterationPropagation(
+    argument: _mqfleet_v1_DescribeAlterationPropagationRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeAlterationPropagationResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DescribeAlterationPropagation(
+    argument: _mqfleet_v1_DescribeAlterationPropagationRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeAlterationPropagationResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DescribeAlterationPropagation(
+    argument: _mqfleet_v1_DescribeAlterationPropagationRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeAlterationPropagationResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  describeAlterationPropagation(
+    argument: _mqfleet_v1_DescribeAlterationPropagationRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeAlterationPropagationResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  describeAlterationPropagation(
+    argument: _mqfleet_v1_DescribeAlterationPropagationRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeAlterationPropagationResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  describeAlterationPropagation(
+    argument: _mqfleet_v1_DescribeAlterationPropagationRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeAlterationPropagationResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  describeAlterationPropagation(
+    argument: _mqfleet_v1_DescribeAlterationPropagationRequest,
+    callback: grpc.requestCallback<_mqfleet_v1_DescribeAlterationPropagationResponse__Output>,
   ): grpc.ClientUnaryCall;
 
   DescribeSessions(
@@ -1120,6 +1169,11 @@ export interface SessionServiceHandlers extends grpc.UntypedServiceImplementatio
     _mqfleet_v1_DeleteSessionResponse
   >;
 
+  DescribeAlterationPropagation: grpc.handleUnaryCall<
+    _mqfleet_v1_DescribeAlterationPropagationRequest__Output,
+    _mqfleet_v1_DescribeAlterationPropagationResponse
+  >;
+
   DescribeSessions: grpc.handleUnaryCall<
     _mqfleet_v1_DescribeSessionsRequest__Output,
     _mqfleet_v1_DescribeSessionsResponse
@@ -1230,6 +1284,12 @@ export interface SessionServiceDefinition extends grpc.ServiceDefinition {
     _mqfleet_v1_DeleteSessionResponse,
     _mqfleet_v1_DeleteSessionRequest__Output,
     _mqfleet_v1_DeleteSessionResponse__Output
+  >;
+  DescribeAlterationPropagation: MethodDefinition<
+    _mqfleet_v1_DescribeAlterationPropagationRequest,
+    _mqfleet_v1_DescribeAlterationPropagationResponse,
+    _mqfleet_v1_DescribeAlterationPropagationRequest__Output,
+    _mqfleet_v1_DescribeAlterationPropagationResponse__Output
   >;
   DescribeSessions: MethodDefinition<
     _mqfleet_v1_DescribeSessionsRequest,
