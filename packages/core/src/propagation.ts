@@ -5,8 +5,6 @@
 // on the connection. It sends what it measured since its previous heartbeat, as counts per
 // bucket, in its heartbeat; the session-service merges the reports of a window (gateways.ts) and
 // the JSON action describeAlterationPropagation returns the merged numbers.
-import type { GatewayHeartbeat, SessionBulkEvent } from './subjects';
-
 /**
  * Upper bounds (ms) of the buckets of a propagation report; a last bucket counts what is above
  * the last bound. Roughly 25 % apart, so a quantile read from them is within a quarter of the
@@ -25,23 +23,6 @@ export interface PropagationReport {
   maxMs: number;
   /** Per bucket of PROPAGATION_BOUNDS_MS, then the one above the last bound. */
   buckets: number[];
-}
-
-/**
- * A heartbeat with the propagation measured since the previous one (absent when nothing was
- * measured). Kept here rather than in GatewayHeartbeat (subjects.ts) while that file is being
- * reworked; a gateway without it simply reports nothing.
- */
-export interface PropagationHeartbeat extends GatewayHeartbeat {
-  propagation?: PropagationReport;
-}
-
-/**
- * A bulkAltered part with the request id of the alterMqSessions request that made it (the
- * x-request-id of the JSON API, docs/operations.md "Request ids"); absent when there was none.
- */
-export interface RequestedBulkEvent extends SessionBulkEvent {
-  requestId?: string;
 }
 
 /** Collects measurements between two heartbeats. */

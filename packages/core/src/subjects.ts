@@ -1,6 +1,7 @@
 // NATS subjects and JetStream names used between mqfleet services, and the session events.
 import { hash } from 'node:crypto';
 import type { Label__Output, Session__Output } from '@mqfleet/proto';
+import type { PropagationReport } from './propagation';
 import { topicToSubject } from './topics';
 
 /**
@@ -342,6 +343,11 @@ export interface SessionBulkEvent {
   at: string;
   actor: string;
   sessions: BulkAlteredSession[];
+  /**
+   * The request id of the alterMqSessions request that made it (the JSON API's x-request-id,
+   * docs/operations.md "Request ids"); absent when there was none.
+   */
+  requestId?: string;
 }
 
 export interface GatewayHeartbeat {
@@ -365,6 +371,11 @@ export interface GatewayHeartbeat {
    * the cluster does not take it for lost meanwhile.
    */
   draining?: boolean;
+  /**
+   * The alteration propagation measured since the previous heartbeat (propagation.ts); absent
+   * when nothing was measured, and from older gateways.
+   */
+  propagation?: PropagationReport;
   /** Its last heartbeat: the run has ended; peers need not wait for its answers any more. */
   left?: boolean;
 }

@@ -5,7 +5,7 @@
 // PropagationRecorder; test/e2e/alteration-propagation.test.ts measures real alterations.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PropagationRecorder, subjects, type PropagationHeartbeat } from '@mqfleet/core';
+import { PropagationRecorder, subjects, type GatewayHeartbeat } from '@mqfleet/core';
 import { natsConnection, until } from '@mqfleet/testkit';
 import { post, startBackend, type Backend } from './helpers';
 
@@ -25,7 +25,7 @@ describe('describeAlterationPropagation', () => {
     const recorder = new PropagationRecorder();
     for (const ms of measured) recorder.record(ms);
     const propagation = recorder.take();
-    const heartbeat: PropagationHeartbeat = {
+    const heartbeat: GatewayHeartbeat = {
       gatewayId,
       instance: `${gatewayId}-run`,
       host: '127.0.0.1',

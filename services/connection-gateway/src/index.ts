@@ -16,7 +16,7 @@ import {
   subjects,
   type ClientAuthorization,
   type Config,
-  type PropagationHeartbeat,
+  type GatewayHeartbeat,
   type ListenerKind,
   type Logger,
   type Settings,
@@ -947,7 +947,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
   private publishHeartbeat(left = false): void {
     if (!this.nc || this.nc.isClosed()) return;
     const propagation = this.propagation.take();
-    const beat: PropagationHeartbeat = {
+    const beat: GatewayHeartbeat = {
       gatewayId: this.gatewayId,
       instance: this.instance,
       host: this.config.host,

@@ -5,7 +5,7 @@
 // disconnects it (0x98), a bulk alteration's parts apply on top of the version right before, and
 // whatever this gateway may have missed is fetched again (reconcile). Versions order everything:
 // an event not newer than what a connection holds changes nothing (docs/architecture.md).
-import type { Logger, RequestedBulkEvent, SessionBulkEvent, SessionEvent } from '@mqfleet/core';
+import type { Logger, SessionBulkEvent, SessionEvent } from '@mqfleet/core';
 import type { AppliedConfirmations } from './applied';
 import type { Session__Output } from '@mqfleet/proto';
 import type { Connection } from './connection';
@@ -87,7 +87,7 @@ export class SessionSync {
    * it; a connection further behind (it missed an event) fetches its session instead, like a
    * reconciliation. Older or equal versions are ignored, as for every event.
    */
-  private onBulkAltered(event: RequestedBulkEvent): void {
+  private onBulkAltered(event: SessionBulkEvent): void {
     const behind: string[] = [];
     const byAdmin = !event.actor.startsWith('gateway:');
     for (const entry of event.sessions ?? []) {

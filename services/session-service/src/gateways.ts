@@ -9,7 +9,6 @@ import {
   mergeReport,
   reportQuantileMs,
   type GatewayHeartbeat,
-  type PropagationHeartbeat,
   type PropagationReport,
   type Subjects,
 } from '@mqfleet/core';
@@ -55,7 +54,7 @@ export class GatewayRegistry {
       callback: (err, msg) => {
         if (err) return;
         try {
-          const beat = msg.json<PropagationHeartbeat>();
+          const beat = msg.json<GatewayHeartbeat>();
           if (typeof beat.gatewayId === 'string') this.heard(beat);
         } catch {
           // A malformed heartbeat is ignored.
@@ -64,7 +63,7 @@ export class GatewayRegistry {
     });
   }
 
-  heard(beat: PropagationHeartbeat, now = Date.now()): void {
+  heard(beat: GatewayHeartbeat, now = Date.now()): void {
     const { propagation, ...rest } = beat;
     const instance = typeof rest.instance === 'string' ? rest.instance : '';
     let runs = this.seen.get(rest.gatewayId);

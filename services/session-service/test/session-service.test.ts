@@ -8,7 +8,6 @@ import pg from 'pg';
 import {
   subjects as makeSubjects,
   type MqfleetError,
-  type RequestedBulkEvent,
   type SessionBulkEvent,
   type SessionEvent,
 } from '@mqfleet/core';
@@ -384,10 +383,10 @@ describe('session-service', () => {
     }
     // The request id travels on every part of its bulk alteration (docs/operations.md).
     assert.deepEqual(
-      bigParts.map((e) => (e as RequestedBulkEvent).requestId),
+      bigParts.map((e) => (e as SessionBulkEvent).requestId),
       bigParts.map(() => 'req-bulk-parts-1'),
     );
-    assert.equal((smallParts[0] as RequestedBulkEvent).requestId, undefined, 'none given, none carried');
+    assert.equal((smallParts[0] as SessionBulkEvent).requestId, undefined, 'none given, none carried');
     const first = bigParts.flatMap((e) => e.sessions)[0]!;
     assert.deepEqual(first.changes.willTopic, { before: '', after: 'w/big' });
     assert.equal(first.changes.willPayload!.after, Buffer.alloc(65_500, 0x61).toString('base64'));

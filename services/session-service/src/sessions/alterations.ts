@@ -12,7 +12,7 @@ import {
   statusName,
   type BulkAlteredSession,
   type FieldChange,
-  type RequestedBulkEvent,
+  type SessionBulkEvent,
   type Settings,
 } from '@mqfleet/core';
 import type { AlterSessionRequest__Output, Session__Output, Subscription__Output } from '@mqfleet/proto';
@@ -195,7 +195,7 @@ export function bulkEvents(
   entries: BulkAlteredSession[],
   actor: string,
   requestId?: string,
-): RequestedBulkEvent[] {
+): SessionBulkEvent[] {
   const groups: BulkAlteredSession[][] = [];
   let group: BulkAlteredSession[] = [];
   let bytes = 0;
