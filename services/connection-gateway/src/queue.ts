@@ -168,7 +168,13 @@ export class OfflineQueues {
      */
     private readonly limits?: JetStreamLimitFields,
   ) {
-    this.records = new ParkedRecords(nc, () => this.manager(), s.queueParkedStream, s.queueParkedPrefix);
+    this.records = new ParkedRecords(
+      nc,
+      () => this.manager(),
+      s.queueParkedStream,
+      s.queueParkedPrefix,
+      limits?.num_replicas,
+    );
   }
 
   /** QoS 1/2 messages offered to the queue stream, and those no parked session could want. */
