@@ -14,3 +14,4 @@ export { createTestCertificates, type ListenerCertificates } from './tls';
 export { makeTestCertificates, type TestCertificates } from './certs';
 export { startTlsSessionService, type TlsSessionService } from './mtls';
 export { OwnNats } from './nats-server';
+export { TcpProxy, type ProxyTarget } from './tcp-proxy';
