@@ -21,10 +21,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { connect, nkeyAuthenticator, type NatsConnection } from 'nats';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { freePort, OwnNats, REPO_ROOT, TcpProxy, until } from '@mqfleet/testkit';
+import { deployTopology } from '../deploy/manifests';
 import { endClient, messageMatching, publishQos1, startSystem, userProperties, type System } from './system';
 
 const encoder = new TextEncoder();
-const NODES = 3;
+/** What this test runs; the deploy files must describe the same (checked below). */
+const TOPOLOGY = { natsNodes: 3, sessionServices: 2, gateways: 3, streamReplicas: 3 };
+const NODES = TOPOLOGY.natsNodes;
 
 interface NodePorts {
   name: string;
@@ -161,11 +164,17 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
     system = await startSystem({
       natsUrl: `nats://${natsService.url}`,
       natsOptions: { authenticator: nkeyAuthenticator(sessionSeed) },
-      sessionServices: 2,
-      gateways: 3,
-      env: { MQFLEET_STREAM_REPLICAS: '3', MQFLEET_NATS_NKEY_SEED_FILE: seeds.sessionService },
+      sessionServices: TOPOLOGY.sessionServices,
+      gateways: TOPOLOGY.gateways,
+      env: {
+        MQFLEET_STREAM_REPLICAS: String(TOPOLOGY.streamReplicas),
+        MQFLEET_NATS_NKEY_SEED_FILE: seeds.sessionService,
+      },
       gatewayEnv: Object.fromEntries(
-        [0, 1, 2].map((i) => [i, { MQFLEET_NATS_NKEY_SEED_FILE: seeds.gateway }]),
+        Array.from({ length: TOPOLOGY.gateways }, (_, i) => [
+          i,
+          { MQFLEET_NATS_NKEY_SEED_FILE: seeds.gateway },
+        ]),
       ),
     });
     // The gateways' load balancer.
@@ -203,6 +212,10 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
     });
     return client;
   };
+
+  it('runs what the Kubernetes manifests describe (NATS nodes, service replicas, stream replicas)', () => {
+    assert.deepEqual(deployTopology(), TOPOLOGY);
+  });
 
   it('the NATS cluster has 3 nodes and every mqfleet stream 3 replicas, a leader and current followers', async () => {
     const jsm = await nc.jetstreamManager();
