@@ -20,14 +20,25 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, nkeyAuthenticator, type NatsConnection } from 'nats';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { freePort, OwnNats, REPO_ROOT, TcpProxy, until } from '@mqfleet/testkit';
+import { freePort, nextEvent, OwnNats, REPO_ROOT, TcpProxy, until } from '@mqfleet/testkit';
 import { deployTopology } from '../deploy/manifests';
-import { endClient, messageMatching, publishQos1, startSystem, userProperties, type System } from './system';
+import {
+  asEmitter,
+  endClient,
+  messageMatching,
+  publishQos1,
+  startSystem,
+  userProperties,
+  type System,
+} from './system';
 
 const encoder = new TextEncoder();
 /** What this test runs; the deploy files must describe the same (checked below). */
 const TOPOLOGY = { natsNodes: 3, sessionServices: 2, gateways: 3, streamReplicas: 3 };
 const NODES = TOPOLOGY.natsNodes;
+/** Short gateway heartbeats, so a killed gateway is noticed within seconds (docs/mqtt.md). */
+const HEARTBEAT_MS = 500;
+const TIMEOUT_MS = 3000;
 
 interface NodePorts {
   name: string;
@@ -168,6 +179,8 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
       gateways: TOPOLOGY.gateways,
       env: {
         MQFLEET_STREAM_REPLICAS: String(TOPOLOGY.streamReplicas),
+        MQFLEET_GATEWAY_HEARTBEAT_MS: String(HEARTBEAT_MS),
+        MQFLEET_GATEWAY_TIMEOUT_MS: String(TIMEOUT_MS),
         MQFLEET_NATS_NKEY_SEED_FILE: seeds.sessionService,
       },
       gatewayEnv: Object.fromEntries(
@@ -380,6 +393,53 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
     assert.ok(sent - acked.size - refused.length <= PUBLISHERS, 'every publish was answered or refused');
     for (const c of publishers) await endClient(c);
     for (const s of subscribers) await endClient(s.client);
+  });
+
+  it("a gateway killed with SIGKILL: the two session-services publish its device's will once, and the session resumes elsewhere", async () => {
+    const observer = await device('topo-will-observer', { reconnectPeriod: 0 });
+    await observer.subscribeAsync('topo/will/#', { qos: 1 });
+    const wills: string[] = [];
+    observer.on('message', (topic) => {
+      if (topic.startsWith('topo/will/')) wills.push(topic);
+    });
+    const observerGateway = lb.targetOf((observer.stream as unknown as { localPort: number }).localPort)!;
+    // The device on another gateway than the observer's. It stays away until the loss is
+    // noticed: a device back before that takes its session over and has no will (docs/mqtt.md).
+    lb.disable(observerGateway);
+    const options: IClientOptions = {
+      clean: false,
+      reconnectPeriod: 0,
+      properties: { sessionExpiryInterval: 600 },
+      will: { topic: 'topo/will/dev', payload: Buffer.from('gone'), qos: 1, retain: false },
+    };
+    const dev = await device('topo-will-dev', options);
+    const victim = lb.targetOf((dev.stream as unknown as { localPort: number }).localPort)!;
+    lb.enable(observerGateway);
+    await dev.subscribeAsync('topo/will-dev/in', { qos: 1 });
+
+    await system.gateways[victim]!.process.stop('SIGKILL');
+    await until(() => wills.length > 0, TIMEOUT_MS * 2 + 10000, 20);
+    // Published once the session is parked: queued, delivered when the device resumes it.
+    assert.equal((await publishQos1(observer, 'topo/will-dev/in', 'while away')).reasonCode, 0);
+    lb.disable(victim);
+    const back = mqtt.connect(`mqtt://${lb.url}`, {
+      clientId: 'topo-will-dev',
+      protocolVersion: 5,
+      ...options,
+    });
+    devices.add(back);
+    const queued = messageMatching(back, (m) => m.payload.toString() === 'while away', 20000);
+    const [connack] = (await nextEvent(asEmitter(back), 'connect', 10000)) as [{ sessionPresent: boolean }];
+    assert.equal(connack.sessionPresent, true, 'the session waited for its device');
+    await queued;
+    // An absence can only be seen over time: one more timeout for a second will to show up.
+    await delay(TIMEOUT_MS);
+    assert.deepEqual(wills, ['topo/will/dev'], 'one will, not one per session-service');
+
+    lb.enable(victim);
+    await system.startGateway(victim);
+    await endClient(back);
+    await endClient(observer);
   });
 
   it('a session-service killed with SIGKILL leaves the system working through the other', async () => {
