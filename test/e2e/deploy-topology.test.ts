@@ -118,31 +118,39 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
     };
     sessionSeed = encoder.encode(readFileSync(seeds.sessionService, 'utf8').trim());
 
-    ports = [];
-    for (let i = 0; i < NODES; i++) {
-      ports.push({
-        name: `nats-${i}`,
-        client: await freePort(),
-        cluster: await freePort(),
-        http: await freePort(),
-        storeDir: join(dir, `nats-${i}`, 'data'),
-      });
-    }
     const deployConf = readFileSync(join(REPO_ROOT, 'deploy/nats/nats.conf'), 'utf8');
-    for (const node of ports) {
-      const nodeDir = join(dir, node.name);
-      mkdirSync(nodeDir, { recursive: true });
-      writeFileSync(join(nodeDir, 'nats.conf'), clusterNodeConfig(deployConf, node, ports));
-      copyFileSync(join(REPO_ROOT, 'deploy/nats/accounts.conf'), join(nodeDir, 'accounts.conf'));
-      nodes.push(
-        new OwnNats(node.client, node.storeDir, {
-          configFile: join(nodeDir, 'nats.conf'),
-          env: { NATS_SERVER_NAME: node.name, ...publicKeys },
-        }),
-      );
+    // Ports that were free a moment ago; if another process takes one first, all are picked again.
+    for (let attempt = 1; ; attempt++) {
+      ports = [];
+      for (let i = 0; i < NODES; i++) {
+        ports.push({
+          name: `nats-${i}`,
+          client: await freePort(),
+          cluster: await freePort(),
+          http: await freePort(),
+          storeDir: join(dir, `try-${attempt}`, `nats-${i}`, 'data'),
+        });
+      }
+      nodes.length = 0;
+      for (const node of ports) {
+        const nodeDir = join(dir, `try-${attempt}`, node.name);
+        mkdirSync(nodeDir, { recursive: true });
+        writeFileSync(join(nodeDir, 'nats.conf'), clusterNodeConfig(deployConf, node, ports));
+        copyFileSync(join(REPO_ROOT, 'deploy/nats/accounts.conf'), join(nodeDir, 'accounts.conf'));
+        nodes.push(
+          new OwnNats(node.client, node.storeDir, {
+            configFile: join(nodeDir, 'nats.conf'),
+            env: { NATS_SERVER_NAME: node.name, ...publicKeys },
+          }),
+        );
+      }
+      // Started together, as the StatefulSet's Parallel policy does.
+      const started = await Promise.allSettled(nodes.map((n) => n.start()));
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (!failed) break;
+      await Promise.allSettled(nodes.map((n) => n.stop()));
+      if (attempt >= 3 || !String(failed.reason).includes('address already in use')) throw failed.reason;
     }
-    // Started together, as the StatefulSet's Parallel policy does.
-    await Promise.all(nodes.map((n) => n.start()));
     // The cluster has formed when every node routes to the two others and all three agree on a
     // JetStream meta leader of a 3-node meta group.
     await until(

@@ -118,7 +118,20 @@ export async function startSystem(
 
   try {
     const grpcPort = await freePort();
-    const httpPort = await freePort();
+    /**
+     * Starts a service on a port that was free a moment ago; when another process took it in
+     * between (many test files run at once, and every outgoing connection takes a local port
+     * too), tries another free port.
+     */
+    const onFreePort = async <T>(start: (port: number) => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await start(await freePort());
+        } catch (err) {
+          if (attempt >= 3 || !String((err as Error)?.message).includes('EADDRINUSE')) throw err;
+        }
+      }
+    };
     const common = {
       DATABASE_URL: infra.databaseUrl,
       NATS_URL: infra.natsUrl,
@@ -137,12 +150,19 @@ export async function startSystem(
     } else {
       // Each on its own gRPC port, started together (their migrations meet at start); the others
       // reach them through one address, as through a Kubernetes Service.
-      const ports = await Promise.all(Array.from({ length: sessionServiceCount }, () => freePort()));
-      sessionServiceProxy = new TcpProxy(ports.map((port) => ({ host: '127.0.0.1', port })));
-      await sessionServiceProxy.start();
-      common.MQFLEET_SESSION_SERVICE = sessionServiceProxy.url;
+      const proxy = new TcpProxy(
+        Array.from({ length: sessionServiceCount }, () => ({ host: '127.0.0.1', port: 0 })),
+      );
+      sessionServiceProxy = proxy;
+      await proxy.start();
+      common.MQFLEET_SESSION_SERVICE = proxy.url;
       const started = await Promise.allSettled(
-        ports.map((port) => startService('session-service', { ...common, MQFLEET_GRPC_PORT: String(port) })),
+        proxy.targets.map((target) =>
+          onFreePort(async (port) => {
+            target.port = port;
+            return startService('session-service', { ...common, MQFLEET_GRPC_PORT: String(port) });
+          }),
+        ),
       );
       sessionServices = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       processes.push(...sessionServices);
@@ -150,7 +170,11 @@ export async function startSystem(
       if (failed) throw (failed as PromiseRejectedResult).reason;
     }
     const sessionService = sessionServices[0]!;
-    const apiGateway = await startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(httpPort) });
+    let httpPort = 0;
+    const apiGateway = await onFreePort((port) => {
+      httpPort = port;
+      return startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(port) });
+    });
     processes.push(apiGateway);
     const startGatewayOn = async (
       index: number,
