@@ -114,6 +114,19 @@ test('compose, the manifests and the Dockerfile start each service with the same
     assert.equal(container.image, 'mqfleet:dev', `${service}: the one image, tagged by the kustomization`);
     assert.equal(container.args, undefined);
   }
+  // The commands the Dockerfile's header tells to run are the deployed ones too.
+  const documented = [...dockerfile.matchAll(/^#\s+docker run \S+ (node .*?\.js)/gm)].map((m) =>
+    m[1]!.split(' '),
+  );
+  assert.equal(documented.length, SERVICES.length);
+  for (const argv of documented) {
+    const service = SERVICES.find((s) => argv.includes(`services/${s}/dist/main.js`))!;
+    assert.deepEqual(
+      argv,
+      k8sWorkloadOf(objects, service).container.command,
+      `Dockerfile comment: ${service}`,
+    );
+  }
   const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
   assert.ok(cmd, 'the Dockerfile has a CMD');
   assert.deepEqual(JSON.parse(cmd[1]!), k8sWorkloadOf(objects, 'api-gateway').container.command);
