@@ -258,6 +258,18 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
     );
   });
 
+  it('a gateway brings a parked-records stream of fewer replicas to the configured 3 at its start', async () => {
+    const jsm = await nc.jetstreamManager();
+    const name = `${system.infra.natsPrefix.toUpperCase()}_QUEUE_PARKED`;
+    const before = await jsm.streams.info(name);
+    // As an older gateway left it: one replica.
+    await jsm.streams.update(name, { ...before.config, num_replicas: 1 });
+    assert.equal((await jsm.streams.info(name)).config.num_replicas, 1);
+    await system.gateways[0]!.process.stop('SIGTERM');
+    await system.startGateway(0);
+    await until(async () => (await jsm.streams.info(name)).config.num_replicas === 3, 10000, 100);
+  });
+
   it('persistent subscribers moved between gateways under QoS 1 traffic get every acknowledged message', async () => {
     const SUBSCRIBERS = 3;
     const PUBLISHERS = 2;
