@@ -3,14 +3,17 @@
 // deploy/nats/nats.conf and accounts.conf (nkey logins from scripts/nats-nkeys.mjs, free ports,
 // temporary stores) behind one address as the Service "nats" is, two session-services on one
 // Postgres database with streamReplicas 3 (MQFLEET_STREAM_REPLICAS, as both deploy files set it)
-// behind one gRPC address, one api-gateway, and three connection-gateways behind a round-robin
-// TCP proxy (the gateways' LoadBalancer Service). MQTT.js devices connect through that proxy.
+// behind one gRPC address as the Service "session-service" is, one api-gateway, and three
+// connection-gateways behind a round-robin TCP proxy (the gateways' LoadBalancer Service), through
+// which the MQTT.js devices connect. The numbers must be those of the Kubernetes manifests.
 //
-// Under QoS 1 traffic the persistent subscribers are moved between gateways three ways (the proxy
-// stops routing to a gateway and resets its connections; a gateway is stopped with SIGTERM and
-// started again; every connection is reset at once), and every message a publisher got a PUBACK
-// for must reach every subscriber at least once. The streams must really have three replicas,
-// and a session-service killed with SIGKILL must leave the system working through the other.
+// Every stream must have three replicas (one did not: the parked-session records). Under QoS 1
+// traffic, persistent subscribers are moved between gateways (the proxy stops routing to a
+// gateway and resets its connections; a gateway is stopped with SIGTERM and started again; every
+// connection is reset at once), and every message a publisher got a PUBACK for must reach every
+// subscriber at least once (counted: sent, acknowledged, delivered). A gateway killed with SIGKILL
+// while both session-services watch must get its device's will published once, and a
+// session-service killed with SIGKILL must leave the system working through the other.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -54,7 +57,7 @@ interface NodePorts {
  * place of the host names. Every other setting (accounts, JetStream, cluster name, retries,
  * payload limit, lame duck) stays as deployed.
  */
-export function clusterNodeConfig(deployConf: string, node: NodePorts, all: NodePorts[]): string {
+function clusterNodeConfig(deployConf: string, node: NodePorts, all: NodePorts[]): string {
   const routes = /nats-route:\/\/nats-(\d):6222/g;
   assert.equal([...deployConf.matchAll(routes)].length, NODES, 'deploy/nats/nats.conf routes to 3 nodes');
   const config = deployConf
