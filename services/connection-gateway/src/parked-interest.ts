@@ -30,6 +30,8 @@ const RESYNC_MS = 60_000;
 export const ANNOUNCE_TIMEOUT_MS = 3000;
 /** While a parking waits for answers, how often gateways gone silent meanwhile are dropped. */
 const STALE_CHECK_MS = 100;
+/** An announcement not answered by every live gateway within this long is sent again. */
+const REPEAT_MS = 500;
 /** Announced subjects are kept this long whatever a list says (a list may predate them). */
 const ANNOUNCED_KEEP_MS = 2 * RESYNC_MS;
 
@@ -218,6 +220,7 @@ export class ParkedInterest {
       // A gateway that goes silent for the peer timeout while this waits (it died, as one
       // SIGKILLed a moment before may have) is taken for lost, as at the start of the wait, and
       // not waited for any more; one that said it left is dropped at once (start()).
+      let ticks = 0;
       const stale = setInterval(() => {
         const now = Date.now();
         for (const id of expected) {
@@ -225,23 +228,40 @@ export class ParkedInterest {
           if (seen === undefined || now - seen > this.peerTimeoutMs) expected.delete(id);
         }
         wait.check();
+        // Sent again while some have not answered: in a NATS cluster a subscription reaches the
+        // other servers a moment after it is made (a gateway just started may miss the
+        // announcement; an answer may reach a server before the inbox is known there), and
+        // test/e2e/deploy-topology.test.ts saw a live gateway "not confirmed in time" now and
+        // then. Answering again is harmless.
+        if (expected.size > 0 && ++ticks % (REPEAT_MS / STALE_CHECK_MS) === 0) {
+          repeated = true;
+          try {
+            send();
+          } catch {
+            // closed: the timeout ends the wait
+          }
+        }
       }, STALE_CHECK_MS);
       const sub = this.nc.subscribe(inbox, {
         callback: (err, msg) => {
-          if (!err) expected.delete(msg.string());
+          if (!err && expected.delete(msg.string()) && repeated)
+            this.logger.info('parked subjects confirmed after the announcement was repeated', {
+              gatewayId: msg.string(),
+            });
           wait.check();
         },
       });
       this.waiting.add(wait);
       wait.check();
     });
-    this.nc.publish(
-      this.s.queueParking,
-      JSON.stringify({ gatewayId: this.gatewayId, subjects } satisfies Announcement),
-      {
-        reply: inbox,
-      },
-    );
+    let repeated = false;
+    const send = (): void =>
+      this.nc.publish(
+        this.s.queueParking,
+        JSON.stringify({ gatewayId: this.gatewayId, subjects } satisfies Announcement),
+        { reply: inbox },
+      );
+    send();
     await answered;
     // What the others routed before answering is ahead of this round trip's answer.
     await this.ordered.flush().catch(() => undefined);
