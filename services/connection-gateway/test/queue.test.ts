@@ -498,6 +498,60 @@ describe('offline queues of persistent sessions', () => {
     }
   });
 
+  test('a parking whose consumers are removed under it starts again with what it collected', async () => {
+    // A take or a discard elsewhere removes the session consumer while the parking is creating
+    // its consumers (here: deleted through the JetStream API while the parking is held): the
+    // parking's "complete" step fails with "consumer not found". It used to give up, dropping the
+    // message it had collected for the session, which its publisher had been acknowledged for.
+    const id = 'park-restart';
+    const { raw } = await rawSession(portB, id, false);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'restart/#', qos: 1 }] });
+    assert.equal((await raw.next())?.cmd, 'suback');
+    const pub = await mqttClient(portA, { clientId: 'restart-pub', protocolVersion: 5 });
+    let parkHeld!: () => void;
+    const held = new Promise<void>((resolve) => (parkHeld = resolve));
+    let releasePark!: () => void;
+    const parkGate = new Promise<void>((resolve) => (releasePark = resolve));
+    try {
+      gatewayB.offline!.hook = async (point, clientName) => {
+        if (clientName !== id || point !== 'park:begun') return;
+        gatewayB.offline!.hook = undefined; // the first attempt only
+        parkHeld();
+        await parkGate;
+      };
+      const parked = eventMatching(gatewayB, 'sessionParked', (name: string) => name === id);
+      raw.destroy();
+      await held;
+      // Routed to B, which still holds the subscription's interest: collected by the parking.
+      await pub.publishAsync('restart/1', 'collected', { qos: 1 });
+      const jsm = await nc.jetstreamManager();
+      await jsm.consumers.delete(queueStream(), `qs_${clientToken(id)}`);
+      releasePark();
+      await parked;
+      await pub.publishAsync('restart/2', 'queued', { qos: 1 });
+
+      const got = new Set<string>();
+      const back = mqtt.connect(`mqtt://127.0.0.1:${portA}`, {
+        clientId: id,
+        protocolVersion: 5,
+        clean: false,
+        properties: PERSISTENT,
+        reconnectPeriod: 0,
+      });
+      back.on('message', (_topic, payload) => got.add(payload.toString()));
+      try {
+        await until(() => got.has('collected') && got.has('queued'), 10000).catch(() => undefined);
+        assert.deepEqual([...got].sort(), ['collected', 'queued']);
+      } finally {
+        await endClient(back);
+      }
+    } finally {
+      gatewayB.offline!.hook = undefined;
+      releasePark();
+      await endClient(pub);
+    }
+  });
+
   test('a subscription an administrator adds to an offline session queues from then on', async () => {
     const id = 'admin-adds';
     const { raw } = await rawSession(portA, id, false);
