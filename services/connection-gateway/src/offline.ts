@@ -288,10 +288,12 @@ export class OfflineSessions {
       const parking = new ParkingSession(filters.length > 0 ? handoff.subscriptions : new Map());
       this.parking.add(parking);
       try {
-        await queues.hook?.(
-          this.chains.has(conn.clientName) ? 'park:behind' : 'park:queued',
-          conn.clientName,
-        );
+        // (Only with a test's hook: no extra tick before the parking is chained.)
+        if (queues.hook)
+          await queues.hook(
+            this.chains.has(conn.clientName) ? 'park:behind' : 'park:queued',
+            conn.clientName,
+          );
         await this.serially(conn.clientName, () =>
           queues.park(conn.clientName, filters, handoff.saved, () => parking.drain()),
         );

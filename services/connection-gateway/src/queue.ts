@@ -354,7 +354,7 @@ export class OfflineQueues {
         description: describe(false, generation),
       });
     }
-    await this.hook?.('park:begun', clientName);
+    if (this.hook) await this.hook('park:begun', clientName);
     // Every gateway publishes these subjects to the queue stream before their consumers exist.
     await this.interest?.announce(subjects.filter((subject) => !existing?.includes(subject)));
     for (const subject of subjects) {
@@ -439,7 +439,7 @@ export class OfflineQueues {
       queued.push(message);
       bytes += size;
     }
-    await this.hook?.('take:read', clientName);
+    if (this.hook) await this.hook('take:read', clientName);
     // Removed only if no other parking began meanwhile (its mark is still the one read above):
     // otherwise its consumers, its record and the deliveries it stores are that parking's.
     const now = await this.description(token);
