@@ -1,5 +1,5 @@
 // Runs the test files with node's own test runner (TypeScript through tsx).
-//   node scripts/test.mjs unit   packages/*/test and services/*/test
+//   node scripts/test.mjs unit   packages/*/test, services/*/test and test/deploy
 //   node scripts/test.mjs e2e    test/e2e (the services as separate processes; needs a build)
 //   node scripts/test.mjs all    both
 // Extra arguments are passed to node --test (e.g. --test-name-pattern=ban).
@@ -22,7 +22,8 @@ function groups(base) {
   return readdirSync(join(root, base)).flatMap((name) => testFiles(join(root, base, name, 'test')));
 }
 
-const unit = [...groups('packages'), ...groups('services')];
+// test/deploy: the deploy files compared with each other and validated (no processes, no build).
+const unit = [...groups('packages'), ...groups('services'), ...testFiles(join(root, 'test/deploy'))];
 const e2e = testFiles(join(root, 'test/e2e'));
 const files = which === 'unit' ? unit : which === 'e2e' ? e2e : [...unit, ...e2e];
 if (files.length === 0) {

@@ -6,11 +6,9 @@
 // timeout are short here (MQFLEET_GATEWAY_HEARTBEAT_MS / MQFLEET_GATEWAY_TIMEOUT_MS).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
-import { once } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IDisconnectPacket } from 'mqtt-packet';
-import { startService, testServers, until, type ServiceProcess } from '@mqfleet/testkit';
+import { startService, TcpProxy, testServers, until, type ServiceProcess } from '@mqfleet/testkit';
 import { startSystem, type ReceivedMessage, type System } from './system';
 
 const HEARTBEAT_MS = 250;
@@ -53,59 +51,20 @@ class DroppingParser {
   }
 }
 
-/** A TCP proxy to NATS that the test can cut (a network partition of one gateway) and heal. */
-class CuttableProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private open = true;
+/**
+ * A TCP proxy to NATS (testkit's TcpProxy) that the test can cut (a network partition of one
+ * gateway) and heal, and that drops the messages on subjects `dropping` matches while it is set.
+ */
+class CuttableProxy extends TcpProxy {
   /** While set, messages on matching subjects from NATS are dropped (see DroppingParser). */
   dropping: ((subject: string) => boolean) | undefined;
-  port = 0;
 
-  constructor(
-    private readonly host: string,
-    private readonly targetPort: number,
-  ) {}
-
-  async start(): Promise<void> {
-    const server = createServer((client) => {
-      if (!this.open) {
-        client.destroy();
-        return;
-      }
-      const upstream = tcpConnect(this.targetPort, this.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream);
+  constructor(host: string, port: number) {
+    super({ host, port });
+    this.transformUpstream = () => {
       const parser = new DroppingParser(() => this.dropping);
-      upstream.on('data', (chunk: Buffer) => {
-        const out = parser.push(chunk);
-        if (out.length > 0) client.write(out);
-      });
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    this.server = server;
-    this.port = (server.address() as { port: number }).port;
-  }
-
-  cut(): void {
-    this.open = false;
-    for (const s of this.sockets) s.destroy();
-  }
-
-  heal(): void {
-    this.open = true;
-  }
-
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise((resolve) => this.server?.close(resolve));
+      return (chunk) => parser.push(chunk);
+    };
   }
 }
 

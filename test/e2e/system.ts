@@ -1,6 +1,7 @@
 // End-to-end fixture: the whole system as separate processes, the way operators run it — one
-// session-service, one api-gateway and N connection-gateways (node services/<name>/dist/main.js)
-// on a fresh database and NATS prefix — plus helpers that talk to it only through its external
+// session-service (or several behind a round-robin TCP proxy, as behind a Kubernetes Service),
+// one api-gateway and N connection-gateways (node services/<name>/dist/main.js) on a fresh
+// database and NATS prefix — plus helpers that talk to it only through its external
 // contracts: HTTP POST /api, GET /health/ready and MQTT (MQTT.js, protocol 5 or 3.1.1).
 import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
@@ -12,6 +13,7 @@ import {
   startService,
   until,
   type Infra,
+  TcpProxy,
   type ServiceProcess,
 } from '@mqfleet/testkit';
 
@@ -37,7 +39,15 @@ export interface GatewayProcess {
 
 export interface System {
   infra: Infra;
+  /** The first session-service. */
   sessionService: ServiceProcess;
+  /** Every session-service started (one unless `sessionServices` said more). */
+  sessionServices: ServiceProcess[];
+  /**
+   * With several session-services: the proxy the api-gateway and the gateways reach them through
+   * (MQFLEET_SESSION_SERVICE), round robin over their gRPC ports.
+   */
+  sessionServiceProxy: TcpProxy | undefined;
   apiGateway: ServiceProcess;
   gateways: GatewayProcess[];
   /** Every service process, in start order. */
@@ -74,6 +84,8 @@ const READY_TIMEOUT_MS = 30000;
 export async function startSystem(
   options: {
     gateways?: number;
+    /** Session-services on the same database and NATS, behind a TCP proxy when more than one. */
+    sessionServices?: number;
     env?: Record<string, string>;
     /** A NATS server of the test's own (JetStream on) instead of the shared one. */
     natsUrl?: string;
@@ -92,6 +104,7 @@ export async function startSystem(
   const clients = new Set<MqttClient>();
   const gateways: GatewayProcess[] = [];
   let token: string | undefined;
+  let sessionServiceProxy: TcpProxy | undefined;
 
   const close = async (): Promise<void> => {
     for (const client of clients) client.end(true);
@@ -99,12 +112,26 @@ export async function startSystem(
     // Gateways first (they call the session-service on the way out), then the rest.
     await Promise.allSettled(gateways.map((g) => g.process.stop()));
     await Promise.allSettled(processes.map((p) => p.stop()));
+    await sessionServiceProxy?.close();
     await infra.close();
   };
 
   try {
     const grpcPort = await freePort();
-    const httpPort = await freePort();
+    /**
+     * Starts a service on a port that was free a moment ago; when another process took it in
+     * between (many test files run at once, and every outgoing connection takes a local port
+     * too), tries another free port.
+     */
+    const onFreePort = async <T>(start: (port: number) => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await start(await freePort());
+        } catch (err) {
+          if (attempt >= 3 || !String((err as Error)?.message).includes('EADDRINUSE')) throw err;
+        }
+      }
+    };
     const common = {
       DATABASE_URL: infra.databaseUrl,
       NATS_URL: infra.natsUrl,
@@ -115,9 +142,39 @@ export async function startSystem(
       MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}`,
       ...options.env,
     };
-    const sessionService = await startService('session-service', common);
-    processes.push(sessionService);
-    const apiGateway = await startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(httpPort) });
+    const sessionServiceCount = options.sessionServices ?? 1;
+    let sessionServices: ServiceProcess[];
+    if (sessionServiceCount === 1) {
+      sessionServices = [await startService('session-service', common)];
+      processes.push(...sessionServices);
+    } else {
+      // Each on its own gRPC port, started together (their migrations meet at start); the others
+      // reach them through one address, as through a Kubernetes Service.
+      const proxy = new TcpProxy(
+        Array.from({ length: sessionServiceCount }, () => ({ host: '127.0.0.1', port: 0 })),
+      );
+      sessionServiceProxy = proxy;
+      await proxy.start();
+      common.MQFLEET_SESSION_SERVICE = proxy.url;
+      const started = await Promise.allSettled(
+        proxy.targets.map((target) =>
+          onFreePort(async (port) => {
+            target.port = port;
+            return startService('session-service', { ...common, MQFLEET_GRPC_PORT: String(port) });
+          }),
+        ),
+      );
+      sessionServices = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      processes.push(...sessionServices);
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
+    const sessionService = sessionServices[0]!;
+    let httpPort = 0;
+    const apiGateway = await onFreePort((port) => {
+      httpPort = port;
+      return startService('api-gateway', { ...common, MQFLEET_HTTP_PORT: String(port) });
+    });
     processes.push(apiGateway);
     const startGatewayOn = async (
       index: number,
@@ -244,6 +301,8 @@ export async function startSystem(
     const system: System = {
       infra,
       sessionService,
+      sessionServices,
+      sessionServiceProxy,
       apiGateway,
       gateways,
       processes,

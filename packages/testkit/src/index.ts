@@ -15,3 +15,4 @@ export { makeTestCertificates, type TestCertificates } from './certs';
 export { startTlsSessionService, type TlsSessionService } from './mtls';
 export { OwnNats } from './nats-server';
 export { connackCode } from './connack';
+export { TcpProxy, type ProxyTarget } from './tcp-proxy';

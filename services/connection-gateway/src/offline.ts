@@ -20,7 +20,7 @@ import type { StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
 import { ReasonCode } from './reason-codes';
 import { ParkedInterest } from './parked-interest';
-import { OfflineQueues, type Resumed, type SavedDelivery } from './queue';
+import { OfflineQueues, type QueueHook, type Resumed, type SavedDelivery } from './queue';
 import { isShared } from './shared';
 import { match, optionsOf, type SubscriptionOptions } from './subscriptions';
 import type { EmitGatewayEvent } from './events';
@@ -75,7 +75,7 @@ function queueFilters(session: Session__Output, bus: BusLimits): string[] {
  * of a collected message waits until the parking has stored it (confirmation.ts).
  */
 class ParkingSession {
-  readonly collected: SavedDelivery[] = [];
+  private readonly collected: SavedDelivery[] = [];
   private readonly confirmations: Confirmation[] = [];
 
   constructor(private readonly subscriptions: Map<string, SubscriptionOptions>) {}
@@ -88,6 +88,14 @@ class ParkingSession {
       confirmation.expect();
       this.confirmations.push(confirmation);
     }
+  }
+
+  /**
+   * What was collected since the last call. The parking keeps collecting until it ends: if its
+   * consumers are removed under it, it starts again and takes what arrived since (queue.ts park).
+   */
+  drain(): SavedDelivery[] {
+    return this.collected.splice(0);
   }
 
   /** The parking stored what it collected (code 0) or failed. */
@@ -185,6 +193,11 @@ export class OfflineSessions {
     });
   }
 
+  /** Test hook: holds park() and take() at named points (queue.ts QueueHookPoint). */
+  set hook(hook: QueueHook | undefined) {
+    if (this.queues) this.queues.hook = hook;
+  }
+
   stop(): void {
     clearInterval(this.sweeper);
     this.interest?.stop();
@@ -275,11 +288,14 @@ export class OfflineSessions {
       const parking = new ParkingSession(filters.length > 0 ? handoff.subscriptions : new Map());
       this.parking.add(parking);
       try {
+        // (Only with a test's hook: no extra tick before the parking is chained.)
+        if (queues.hook)
+          await queues.hook(
+            this.chains.has(conn.clientName) ? 'park:behind' : 'park:queued',
+            conn.clientName,
+          );
         await this.serially(conn.clientName, () =>
-          queues.park(conn.clientName, filters, handoff.saved, () => {
-            this.parking.delete(parking);
-            return parking.collected;
-          }),
+          queues.park(conn.clientName, filters, handoff.saved, () => parking.drain()),
         );
         parked = true;
         parking.settle(0);
@@ -405,7 +421,11 @@ export class OfflineSessions {
       this.unparked.delete(clientName);
       if (conn && conn.version === unparked + 2n) return Promise.resolve(undefined);
     }
-    const work = sessionPresent ? queues.take(clientName) : queues.discard(clientName).then(() => undefined);
+    // After a parking of this session on this gateway (serially): the take gets it complete, and
+    // never reads a queue a parking here is changing.
+    const work = this.serially(clientName, () =>
+      sessionPresent ? queues.take(clientName) : queues.discard(clientName).then(() => undefined),
+    );
     // A taken-over connection's deliveries announced while this one was connecting: taken once
     // this connection is open (after CONNACK, which follows in the same tick).
     const lookAgain = (): void => {
@@ -576,10 +596,13 @@ export class OfflineSessions {
       return;
     }
     const work = conn.sessionResumed
-      ? queues.take(clientName).then((resumed) => {
-          if (resumed) conn.restore(resumed);
+      ? this.serially(clientName, () => queues.take(clientName)).then((resumed) => {
+          if (!resumed) return;
+          // A connection that ended while the queue was read cannot take it: parked again.
+          if (conn.ending || conn.state === 'closed') this.repark(conn, resumed);
+          else conn.restore(resumed);
         })
-      : queues.discard(clientName);
+      : this.serially(clientName, () => queues.discard(clientName));
     work.catch((err: unknown) =>
       this.host.logger.warn('handed-over deliveries not read', { clientName, err }),
     );

@@ -28,6 +28,10 @@ import { createInbox, Events } from 'nats';
 const RESYNC_MS = 60_000;
 /** How long a parking waits for the other gateways to know its subjects. */
 export const ANNOUNCE_TIMEOUT_MS = 3000;
+/** While a parking waits for answers, how often gateways gone silent meanwhile are dropped. */
+const STALE_CHECK_MS = 100;
+/** An announcement not answered by every live gateway within this long is sent again. */
+const REPEAT_MS = 500;
 /** Announced subjects are kept this long whatever a list says (a list may predate them). */
 const ANNOUNCED_KEEP_MS = 2 * RESYNC_MS;
 
@@ -101,6 +105,8 @@ export class ParkedInterest {
   private readonly subs: Subscription[] = [];
   private resync: NodeJS.Timeout | undefined;
   private listing: Promise<void> | undefined;
+  /** Announcements waiting for answers: the gateways each still waits for, and its check. */
+  private readonly waiting = new Set<{ expected: Set<string>; check: () => void }>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -152,8 +158,14 @@ export class ParkedInterest {
             const { gatewayId, left } = msg.json<{ gatewayId?: unknown; left?: unknown }>();
             if (typeof gatewayId !== 'string' || gatewayId === this.gatewayId) return;
             // A gateway that stopped (its drain ended) answers no announcement any more.
-            if (left === true) this.peers.delete(gatewayId);
-            else this.peers.set(gatewayId, Date.now());
+            if (left === true) {
+              this.peers.delete(gatewayId);
+              // Not waited for any more (it stopped answering when it stopped).
+              for (const w of this.waiting) {
+                w.expected.delete(gatewayId);
+                w.check();
+              }
+            } else this.peers.set(gatewayId, Date.now());
           } catch {
             // not a heartbeat
           }
@@ -184,38 +196,72 @@ export class ParkedInterest {
     );
     const inbox = createInbox();
     const answered = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      const done = (): void => {
+        clearTimeout(timer);
+        clearInterval(stale);
+        this.waiting.delete(wait);
         sub.unsubscribe();
+        resolve();
+      };
+      const wait = {
+        expected,
+        check: (): void => {
+          if (expected.size === 0) done();
+        },
+      };
+      const timer = setTimeout(() => {
         if (expected.size > 0) {
           this.logger.warn('parked subjects not confirmed by every gateway in time', {
             missing: [...expected],
           });
         }
-        resolve();
+        done();
       }, ANNOUNCE_TIMEOUT_MS);
+      // A gateway that goes silent for the peer timeout while this waits (it died, as one
+      // SIGKILLed a moment before may have) is taken for lost, as at the start of the wait, and
+      // not waited for any more; one that said it left is dropped at once (start()).
+      let ticks = 0;
+      const stale = setInterval(() => {
+        const now = Date.now();
+        for (const id of expected) {
+          const seen = this.peers.get(id);
+          if (seen === undefined || now - seen > this.peerTimeoutMs) expected.delete(id);
+        }
+        wait.check();
+        // Sent again while some have not answered: in a NATS cluster a subscription reaches the
+        // other servers a moment after it is made (a gateway just started may miss the
+        // announcement; an answer may reach a server before the inbox is known there), and
+        // test/e2e/deploy-topology.test.ts saw a live gateway "not confirmed in time" now and
+        // then. Answering again is harmless.
+        if (expected.size > 0 && ++ticks % (REPEAT_MS / STALE_CHECK_MS) === 0) {
+          repeated = true;
+          try {
+            send();
+          } catch {
+            // closed: the timeout ends the wait
+          }
+        }
+      }, STALE_CHECK_MS);
       const sub = this.nc.subscribe(inbox, {
         callback: (err, msg) => {
-          if (!err) expected.delete(msg.string());
-          if (expected.size === 0) {
-            clearTimeout(timer);
-            sub.unsubscribe();
-            resolve();
-          }
+          if (!err && expected.delete(msg.string()) && repeated)
+            this.logger.info('parked subjects confirmed after the announcement was repeated', {
+              gatewayId: msg.string(),
+            });
+          wait.check();
         },
       });
-      if (expected.size === 0) {
-        clearTimeout(timer);
-        sub.unsubscribe();
-        resolve();
-      }
+      this.waiting.add(wait);
+      wait.check();
     });
-    this.nc.publish(
-      this.s.queueParking,
-      JSON.stringify({ gatewayId: this.gatewayId, subjects } satisfies Announcement),
-      {
-        reply: inbox,
-      },
-    );
+    let repeated = false;
+    const send = (): void =>
+      this.nc.publish(
+        this.s.queueParking,
+        JSON.stringify({ gatewayId: this.gatewayId, subjects } satisfies Announcement),
+        { reply: inbox },
+      );
+    send();
     await answered;
     // What the others routed before answering is ahead of this round trip's answer.
     await this.ordered.flush().catch(() => undefined);

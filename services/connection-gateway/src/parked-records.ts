@@ -24,16 +24,25 @@ export class ParkedRecords {
     /** The stream, and the prefix of its subjects (one per client token). */
     private readonly stream: string,
     private readonly prefix: string,
+    /**
+     * Replicas (MQFLEET_STREAM_REPLICAS, as every other stream): with fewer, losing one NATS node
+     * would lose the records, and with them the parked sessions' offline messages.
+     */
+    private readonly replicas = 1,
   ) {}
 
-  /** Creates the stream if it is missing (idempotent; several gateways may race). */
+  /**
+   * Creates the stream if it is missing, or gives an existing one the configured replicas
+   * (idempotent; several gateways may race).
+   */
   async ensure(): Promise<void> {
     const jsm = await this.jsm();
-    try {
-      await jsm.streams.info(this.stream);
+    const existing = await jsm.streams.info(this.stream).catch(() => undefined);
+    if (existing) {
+      if (Math.max(1, existing.config.num_replicas ?? 1) !== this.replicas) {
+        await jsm.streams.update(this.stream, { ...existing.config, num_replicas: this.replicas });
+      }
       return;
-    } catch {
-      // not there yet
     }
     try {
       await jsm.streams.add({
@@ -42,6 +51,7 @@ export class ParkedRecords {
         retention: RetentionPolicy.Limits,
         max_msgs_per_subject: 1,
         storage: StorageType.File,
+        num_replicas: this.replicas,
       });
     } catch (err) {
       await jsm.streams.info(this.stream).catch(() => {

@@ -33,7 +33,7 @@
 // At most MQFLEET_MAX_QUEUED_MESSAGES queued messages, and MQFLEET_MAX_QUEUED_BYTES of them
 // (payload + topic, connection.ts sizeOf), are delivered: the oldest are kept and newer ones
 // discarded, as Mosquitto's max_queued_messages / max_queued_bytes do.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { StoreConfirmer } from './bus-confirm';
 import type { Confirmation } from './confirmation';
 import type { ParkedInterest } from './parked-interest';
@@ -120,15 +120,31 @@ interface Parked {
   c: string;
   s: string[];
   d: boolean;
+  /** Which parking wrote the description (a random id per park(); none from older gateways). */
+  g?: string;
 }
 
-const describe = (done: boolean): string => JSON.stringify({ r: 1, d: done });
+const describe = (done: boolean, generation?: string): string =>
+  JSON.stringify(generation === undefined ? { r: 1, d: done } : { r: 1, d: done, g: generation });
 
 /** A description's contents; `record` when the client id and subjects are in the record. */
 function parseDescription(description: string | undefined): (Parked & { record: boolean }) | undefined {
   try {
-    const parsed = JSON.parse(description ?? '') as { c?: unknown; s?: unknown; d?: unknown; r?: unknown };
-    if (parsed.r === 1) return { c: '', s: [], d: parsed.d === true, record: true };
+    const parsed = JSON.parse(description ?? '') as {
+      c?: unknown;
+      s?: unknown;
+      d?: unknown;
+      r?: unknown;
+      g?: unknown;
+    };
+    if (parsed.r === 1)
+      return {
+        c: '',
+        s: [],
+        d: parsed.d === true,
+        record: true,
+        ...(typeof parsed.g === 'string' ? { g: parsed.g } : {}),
+      };
     if (typeof parsed.c !== 'string' || !Array.isArray(parsed.s)) return undefined;
     return {
       c: parsed.c,
@@ -145,6 +161,25 @@ function parseDescription(description: string | undefined): (Parked & { record: 
 const SWEEP_MIN_AGE_MS = 60_000;
 
 const notFound = (err: unknown): boolean => /not found|10014|404/i.test(String((err as Error)?.message));
+/**
+ * A consumer the parking created or updated is gone (JetStream "consumer not found" from an info,
+ * "consumer does not exist" from an update): a take or a discard removed the parking meanwhile.
+ */
+const vanished = (err: unknown): boolean =>
+  /consumer not found|consumer does not exist|10014|10149/i.test(String((err as Error)?.message));
+/** A parking whose consumers are removed under it starts again, at most this many times in all. */
+const PARK_ATTEMPTS = 4;
+
+/** Points of park() and take() where a test may hold them (deterministic interleavings). */
+export type QueueHookPoint =
+  /** A connection's end is about to park its session: at once, or behind work on it here. */
+  | 'park:queued'
+  | 'park:behind'
+  /** The parking wrote its mark on the session consumer (new or existing). */
+  | 'park:begun'
+  /** A take read the queue and is about to remove it. */
+  | 'take:read';
+export type QueueHook = (point: QueueHookPoint, clientName: string) => Promise<void> | void;
 
 export class OfflineQueues {
   private jsm: Promise<JetStreamManager> | undefined;
@@ -168,7 +203,13 @@ export class OfflineQueues {
      */
     private readonly limits?: JetStreamLimitFields,
   ) {
-    this.records = new ParkedRecords(nc, () => this.manager(), s.queueParkedStream, s.queueParkedPrefix);
+    this.records = new ParkedRecords(
+      nc,
+      () => this.manager(),
+      s.queueParkedStream,
+      s.queueParkedPrefix,
+      limits?.num_replicas,
+    );
   }
 
   /** QoS 1/2 messages offered to the queue stream, and those no parked session could want. */
@@ -243,11 +284,46 @@ export class OfflineQueues {
     }
   }
 
+  /** Test hook: awaited at the points QueueHookPoint names (nothing waits in production). */
+  hook: QueueHook | undefined;
+
   /**
    * Parks a session: creates its consumers (from now on matching QoS 1/2 messages are kept), then
    * `collected()` is called for what arrived meanwhile, and every saved delivery is stored.
+   *
+   * A take (the session resumed on another gateway) or a discard may remove the consumers while
+   * this parking creates or completes them: the parking then starts again from nothing with every
+   * delivery it had (saved and collected: `collected()` is called again for what arrived since),
+   * so that what a publisher was acknowledged for is never dropped with them. The connection that
+   * resumed the session gets it through the queueReady notice once the parking is complete
+   * (deliveries it also got live are not delivered twice: connection.ts remembers their ids).
    */
   async park(
+    clientName: string,
+    filters: string[],
+    saved: SavedDelivery[],
+    collected: () => SavedDelivery[],
+  ): Promise<void> {
+    const carried = [...saved];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.parkOnce(clientName, filters, carried, () => {
+          carried.push(...collected());
+          return [];
+        });
+        return;
+      } catch (err) {
+        if (!vanished(err) || attempt >= PARK_ATTEMPTS) throw err;
+        this.logger.info('parking started again: its consumers were removed meanwhile (taken or discarded)', {
+          clientName,
+          attempt,
+          deliveries: carried.length,
+        });
+      }
+    }
+  }
+
+  private async parkOnce(
     clientName: string,
     filters: string[],
     saved: SavedDelivery[],
@@ -257,6 +333,9 @@ export class OfflineQueues {
     const subjects = this.subjectsOf(filters);
     const jsm = await this.manager();
     const common = { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New };
+    // This parking's mark on the session consumer: a take that read the queue while another
+    // parking began leaves the consumers to it (take()).
+    const generation = randomUUID();
     const existing = (await this.parked(token))?.s;
     if (existing) {
       // Deliveries saved by a connection that was taken over and never taken: they stay, and the
@@ -264,7 +343,7 @@ export class OfflineQueues {
       for (const subject of existing) if (!subjects.includes(subject)) subjects.push(subject);
       await this.records.put(token, { c: clientName, s: subjects });
       await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-        description: describe(false),
+        description: describe(false, generation),
       });
     } else {
       await this.records.put(token, { c: clientName, s: subjects });
@@ -272,9 +351,10 @@ export class OfflineQueues {
         ...common,
         durable_name: sessionConsumer(token),
         filter_subject: this.s.queueSession(clientName),
-        description: describe(false),
+        description: describe(false, generation),
       });
     }
+    if (this.hook) await this.hook('park:begun', clientName);
     // Every gateway publishes these subjects to the queue stream before their consumers exist.
     await this.interest?.announce(subjects.filter((subject) => !existing?.includes(subject)));
     for (const subject of subjects) {
@@ -286,7 +366,9 @@ export class OfflineQueues {
       });
     }
     const js = this.nc.jetstream();
-    const all = [...saved, ...collected()];
+    // (park() passes the array it collects into as `saved`: collected() first.)
+    const more = collected();
+    const all = [...saved, ...more];
     // Published in order on one connection (so stored in order), acknowledged a batch at a time.
     for (let i = 0; i < all.length; i += PUBLISH_BATCH) {
       await Promise.all(
@@ -307,16 +389,22 @@ export class OfflineQueues {
         }),
       );
     }
-    // Complete: take() hands it over from now on (before, it leaves it alone).
+    // The record again: a take or discard that removed an earlier parking while this one began
+    // purges the record last, possibly after this parking wrote it.
+    await this.records.put(token, { c: clientName, s: subjects });
+    // Complete: take() hands it over from now on (before, it leaves it alone). Fails ("not
+    // found") if the session consumer was removed meanwhile: park() starts again.
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-      description: describe(true),
+      description: describe(true, generation),
     });
   }
 
   /**
    * Takes a session's queue: its saved deliveries and the messages queued while it was offline,
    * then removes its consumers. Undefined when it had none, or when it is still being parked
-   * (the parking gateway announces it on queueReady once complete).
+   * (the parking gateway announces it on queueReady once complete). When another parking of the
+   * session began while the queue was read (a connection of it ended elsewhere), what was read is
+   * returned and the consumers are left to that parking, which announces itself once complete.
    */
   async take(clientName: string): Promise<Resumed | undefined> {
     const token = clientToken(clientName);
@@ -351,7 +439,18 @@ export class OfflineQueues {
       queued.push(message);
       bytes += size;
     }
-    await this.remove(token, subjects);
+    if (this.hook) await this.hook('take:read', clientName);
+    // Removed only if no other parking began meanwhile (its mark is still the one read above):
+    // otherwise its consumers, its record and the deliveries it stores are that parking's.
+    const now = await this.description(token);
+    if (now?.d && now.g === parked.g) await this.remove(token, subjects);
+    else if (now)
+      this.logger.info(
+        'queue taken while another parking of the session began: its consumers are left to it',
+        {
+          clientName,
+        },
+      );
     return { saved, queued };
   }
 
@@ -379,7 +478,7 @@ export class OfflineQueues {
     }
     await this.records.put(token, { c: clientName, s: after });
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
-      description: describe(parked.d),
+      description: describe(parked.d, parked.g),
     });
     for (const subject of before.filter((x) => !after.includes(x))) {
       await jsm.consumers.delete(this.s.queueStream, filterConsumer(token, subject)).catch(() => undefined);
@@ -436,14 +535,18 @@ export class OfflineQueues {
 
   /** A parked session's description; undefined when it is not parked. */
   private async parked(token: string): Promise<Parked | undefined> {
+    const parked = await this.description(token);
+    if (!parked?.record) return parked;
+    const record = await this.records.get(token);
+    return { c: record?.c ?? '', s: record?.s ?? [], d: parked.d, ...(parked.g ? { g: parked.g } : {}) };
+  }
+
+  /** The session consumer's description (without the record); undefined when it is not parked. */
+  private async description(token: string): Promise<(Parked & { record?: boolean }) | undefined> {
     const jsm = await this.manager();
     try {
       const info = await jsm.consumers.info(this.s.queueStream, sessionConsumer(token));
-      const parked = parseDescription(info.config.description);
-      if (!parked) return { c: '', s: [], d: true };
-      if (!parked.record) return parked;
-      const record = await this.records.get(token);
-      return { c: record?.c ?? '', s: record?.s ?? [], d: parked.d };
+      return parseDescription(info.config.description) ?? { c: '', s: [], d: true };
     } catch (err) {
       if (notFound(err)) return undefined;
       throw err;

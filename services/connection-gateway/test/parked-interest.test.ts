@@ -5,12 +5,13 @@
 // gateway, through the disconnection and the resumption (sent, acknowledged, delivered, lost).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { subjects } from '@mqfleet/core';
-import { natsConnection } from '@mqfleet/testkit';
+import { randomBytes } from 'node:crypto';
+import { subjects, type Logger } from '@mqfleet/core';
+import { createInfra, natsConnection, until, type Infra } from '@mqfleet/testkit';
 import type { NatsConnection } from 'nats';
 import mqtt from 'mqtt';
 import type { Gateway } from '../src/index';
-import { SubjectFilters } from '../src/parked-interest';
+import { ParkedInterest, SubjectFilters } from '../src/parked-interest';
 import { endClient, mqttClient, startCluster, type Cluster } from './helpers';
 
 describe('subject filters of parked sessions', () => {
@@ -133,5 +134,73 @@ describe('offline queue stream: only what parked sessions want', () => {
       [],
       `sent ${sent}, acknowledged ${acknowledged}, delivered ${delivered.size}, lost ${lost.length}`,
     );
+  });
+});
+
+describe('announcements wait for live gateways only', () => {
+  let infra: Infra;
+  let nc: NatsConnection;
+  before(async () => {
+    infra = await createInfra();
+    nc = await natsConnection(infra.natsUrl);
+  });
+  after(async () => {
+    await nc.close();
+    await infra.close();
+  });
+
+  /** A logger that keeps the warnings. */
+  const warnings: string[] = [];
+  const logger: Logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (msg) => void warnings.push(msg),
+    error: () => undefined,
+    child: () => logger,
+  };
+
+  test('a gateway that goes silent, or says it left, while a parking waits is not waited for', async () => {
+    const s = subjects(`${infra.natsPrefix}_${randomBytes(3).toString('hex')}`);
+    // Heartbeats of a peer gateway that never answers announcements (it died, or it stopped).
+    const PEER_TIMEOUT_MS = 1000;
+    const interest = new ParkedInterest(
+      nc,
+      s,
+      'parking-gateway',
+      logger,
+      async function* () {},
+      PEER_TIMEOUT_MS,
+    );
+    await interest.start();
+    try {
+      for (const [peer, ending] of [
+        ['silent-peer', 'silent'],
+        ['leaving-peer', 'left'],
+      ] as const) {
+        warnings.length = 0;
+        const beat = (left = false): void =>
+          nc.publish(
+            s.gatewayHeartbeat(peer),
+            JSON.stringify({ gatewayId: peer, ...(left ? { left } : {}) }),
+          );
+        beat();
+        await nc.flush();
+        // The peer counts: the announcement waits for it (until it answers, or at most 3 s).
+        let resolved = false;
+        const announced = interest.announce([`${s.queueMessagePrefix}.t.${peer}`]).then(() => {
+          resolved = true;
+        });
+        await nc.flush();
+        assert.equal(resolved, false, `${peer}: waited for`);
+        if (ending === 'left') beat(true);
+        // Silent for PEER_TIMEOUT_MS, or gone at once: dropped from the wait well before the
+        // 3 s answer timeout, which would log a warning naming it.
+        await until(() => resolved, 2500, 10);
+        await announced;
+        assert.deepEqual(warnings, [], peer);
+      }
+    } finally {
+      interest.stop();
+    }
   });
 });
