@@ -22,9 +22,9 @@ export interface ServiceProcess {
  * deploy files spell the same), so tests and benchmarks run it as operators do.
  */
 export function nodeOptionsOf(name: string, root = REPO_ROOT): string[] {
-  const manifest = JSON.parse(
-    readFileSync(path.join(root, 'services', name, 'package.json'), 'utf8'),
-  ) as { mqfleet?: { nodeOptions?: string[] } };
+  const manifest = JSON.parse(readFileSync(path.join(root, 'services', name, 'package.json'), 'utf8')) as {
+    mqfleet?: { nodeOptions?: string[] };
+  };
   return manifest.mqfleet?.nodeOptions ?? [];
 }
 
