@@ -12,7 +12,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { until } from '@mqfleet/testkit';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { until, type ServiceProcess } from '@mqfleet/testkit';
 import { startSystem, type System } from './system';
 
 const DRAIN_WINDOW_MS = 2000;
@@ -34,6 +37,8 @@ interface Publisher {
   client: MqttClient;
   sent: number;
   acked: Set<string>;
+  /** When each acknowledgement came (ms since the epoch), for a failed run's report. */
+  ackedAt: Map<string, number>;
   stop: boolean;
   done: Promise<void>;
 }
@@ -41,6 +46,8 @@ interface Publisher {
 describe('rolling restart of two gateways under QoS 1 traffic', () => {
   let system: System;
   const clients: MqttClient[] = [];
+  /** The gateway processes drained so far (their log lines, for a failed run). */
+  const drainedGateways: ServiceProcess[] = [];
 
   before(async () => {
     system = await startSystem({
@@ -93,7 +100,15 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
 
   function publisher(name: string, first: number): Publisher {
     const client = connect(name, first, { protocolVersion: 5, clean: true });
-    const p: Publisher = { name, client, sent: 0, acked: new Set(), stop: false, done: Promise.resolve() };
+    const p: Publisher = {
+      name,
+      client,
+      sent: 0,
+      acked: new Set(),
+      ackedAt: new Map(),
+      stop: false,
+      done: Promise.resolve(),
+    };
     p.done = (async () => {
       await new Promise((resolve) => client.once('connect', resolve));
       // At most 10 messages unacknowledged at a time, sent as fast as they are acknowledged.
@@ -109,7 +124,10 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
         const one = new Promise<void>((resolve) => {
           client.publish('roll/data', payload, { qos: 1 }, (err, packet) => {
             const code = (packet as { reasonCode?: number } | undefined)?.reasonCode ?? 0;
-            if (!err && code < 0x80) p.acked.add(payload);
+            if (!err && code < 0x80) {
+              p.acked.add(payload);
+              p.ackedAt.set(payload, Date.now());
+            }
             resolve();
           });
         });
@@ -127,6 +145,7 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
    */
   async function drain(index: number, everyone: MqttClient[]): Promise<void> {
     const gateway = system.gateways[index]!;
+    drainedGateways.push(gateway.process);
     const other = system.gateways[1 - index]!.port;
     const exited = new Promise((resolve) => gateway.process.child.once('exit', resolve));
     gateway.process.child.kill('SIGTERM');
@@ -186,7 +205,41 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
       await until(() => subscribers.every((s) => acked.every((m) => s.got.has(m))), 30000, 100);
     } catch {
       const missing = subscribers.map((s) => `${s.name}: ${acked.filter((m) => !s.got.has(m)).length}`);
-      assert.fail(`acknowledged messages missing (of ${acked.length}): ${missing.join(', ')}`);
+      // What a reader of a failed run needs: which messages (publisher:sequence ranges) each
+      // subscriber lacks, and every gateway's log (the drained runs' too) in a file.
+      const ranges = subscribers
+        .map((s) => [s.name, acked.filter((m) => !s.got.has(m))] as const)
+        .filter(([, lost]) => lost.length > 0)
+        .map(([name, lost]) => {
+          const times = lost.map(
+            (m) => publishers.find((p) => m.startsWith(`${p.name}:`))?.ackedAt.get(m) ?? 0,
+          );
+          const span = `acknowledged ${new Date(Math.min(...times)).toISOString()} to ${new Date(Math.max(...times)).toISOString()}`;
+          return `${name}: ${compactRanges(lost)} (${span})`;
+        });
+      // Drops counted by the bounds of the connections they are on now (docs/mqtt.md, slow consumers).
+      const token = await system.login();
+      const described = await system.api(
+        'describeMqSessions',
+        { clientNames: subscribers.map((s) => s.name), includeStats: true },
+        { authToken: token },
+      );
+      const drops = (described.body.result?.data ?? [])
+        .map(
+          (d: { clientName: string; messagesDropped?: unknown }) =>
+            `${d.clientName} ${JSON.stringify(d.messagesDropped)}`,
+        )
+        .join('; ');
+      const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'rolling-restart-')), 'services.log');
+      writeFileSync(
+        logFile,
+        [...drainedGateways, ...system.processes]
+          .map((proc, i) => `### ${proc.name} ${i}\n${proc.lines.join('\n')}`)
+          .join('\n'),
+      );
+      assert.fail(
+        `acknowledged messages missing (of ${acked.length}): ${missing.join(', ')}; ${ranges.join('; ')}; drops: ${drops}; logs: ${logFile}`,
+      );
     }
 
     // Every MQTT 5 subscriber was told 0x8B by each gateway it was on when that one drained.
@@ -227,3 +280,29 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
     assert.deepEqual(wills, [], 'no will of a drained client is published');
   });
 });
+
+/** "pub-a:3-9, pub-b:14" for payloads "<publisher>:<sequence>". */
+function compactRanges(payloads: string[]): string {
+  const byPublisher = new Map<string, number[]>();
+  for (const p of payloads) {
+    const at = p.lastIndexOf(':');
+    const list = byPublisher.get(p.slice(0, at)) ?? [];
+    list.push(Number(p.slice(at + 1)));
+    byPublisher.set(p.slice(0, at), list);
+  }
+  const parts: string[] = [];
+  for (const [name, seqs] of byPublisher) {
+    seqs.sort((a, b) => a - b);
+    let start = seqs[0]!;
+    let prev = start;
+    for (const n of [...seqs.slice(1), Infinity]) {
+      if (n === prev + 1) {
+        prev = n;
+        continue;
+      }
+      parts.push(`${name}:${start === prev ? start : `${start}-${prev}`}`);
+      start = prev = n;
+    }
+  }
+  return parts.join(', ');
+}

@@ -452,6 +452,11 @@ export class OfflineSessions {
     });
     // A connection that ended while its queue was read cannot take it: it is parked again.
     void read.then((taken) => {
+      this.host.logger.debug('offline queue read at CONNECT', {
+        clientName,
+        saved: taken?.saved.length,
+        queued: taken?.queued.length,
+      });
       if (taken && conn && (conn.ending || conn.state === 'closed')) this.repark(conn, taken);
     });
     return Promise.race([read, timeout]).finally(() => clearTimeout(timer));

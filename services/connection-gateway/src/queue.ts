@@ -397,6 +397,12 @@ export class OfflineQueues {
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
       description: describe(true, generation),
     });
+    this.logger.debug('session parked', {
+      clientName,
+      generation,
+      subjects: subjects.length,
+      stored: all.length,
+    });
   }
 
   /**
@@ -409,7 +415,10 @@ export class OfflineQueues {
   async take(clientName: string): Promise<Resumed | undefined> {
     const token = clientToken(clientName);
     const parked = await this.parked(token);
-    if (!parked?.d) return undefined;
+    if (!parked?.d) {
+      this.logger.debug('queue not taken', { clientName, parked: Boolean(parked) });
+      return undefined;
+    }
     const subjects = parked.s;
     const savedRaw = await this.read(sessionConsumer(token), savedBound(this.maxQueued));
     const saved: SavedDelivery[] = [];
@@ -443,6 +452,14 @@ export class OfflineQueues {
     // Removed only if no other parking began meanwhile (its mark is still the one read above):
     // otherwise its consumers, its record and the deliveries it stores are that parking's.
     const now = await this.description(token);
+    this.logger.debug('queue read', {
+      clientName,
+      generation: parked.g,
+      saved: saved.length,
+      queued: queued.length,
+      lastSeq: all.at(-1)?.seq,
+      removing: Boolean(now?.d && now.g === parked.g),
+    });
     if (now?.d && now.g === parked.g) await this.remove(token, subjects);
     else if (now)
       this.logger.info(
