@@ -260,6 +260,9 @@ describe('messages kept for MQ API sessions (two gateways, separate processes)',
   });
 
   it('an expired temporary session takes its kept messages and its consumer with it', async () => {
+    // Connected first: the session goes inactive 1.5 s after it is made unless read, so its first
+    // read must not wait for an MQTT connect on a busy machine.
+    const publisher = await system.mqtt('temp-pub', {}, 0);
     await ok('createMqApiSession', {
       clientName: 'reader-temp',
       temporarySession: true,
@@ -270,7 +273,6 @@ describe('messages kept for MQ API sessions (two gateways, separate processes)',
       clientName: 'reader-temp',
       subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'temp/#', qos: 1 }],
     });
-    const publisher = await system.mqtt('temp-pub', {}, 0);
     await publisher.publishAsync('temp/a', 'read', { qos: 1 });
     await publisher.publishAsync('temp/a', 'left', { qos: 1 });
     await endClient(publisher);

@@ -31,6 +31,7 @@ import {
   AckPolicy,
   DeliverPolicy,
   nanos,
+  RequestStrategy,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
@@ -281,9 +282,12 @@ export class MqApiMessages {
     if (expected > 0) {
       let answered = 0;
       try {
+        // Count: done at the last expected answer (nats.js' default strategy, Timer, waits out
+        // maxWait whatever arrives: every subscribeToMq of an MQ API session took 3 s).
         const replies = await this.nc.requestMany(this.s.mqApiSync, JSON.stringify(sync), {
           maxWait: SYNC_TIMEOUT_MS,
           maxMessages: expected,
+          strategy: RequestStrategy.Count,
         });
         for await (const _reply of replies) answered++;
       } catch (err) {
