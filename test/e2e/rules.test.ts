@@ -19,6 +19,7 @@ import {
   type ReceivedMessage,
   type System,
 } from './system';
+import { rawConnect } from './raw-mqtt';
 
 const NOT_AUTHORIZED = 0x87;
 
@@ -227,9 +228,17 @@ describe('subscriptions restored at CONNECT are checked against the rules in for
 
   it('a stored subscription the new rules refuse is dropped: it delivers nothing, queued or live', async () => {
     const persistent = { clean: false, properties: { sessionExpiryInterval: 3600 } };
-    const first = await system.mqtt('restored', persistent);
-    await first.subscribeAsync(['secret/a', 'public/a'], { qos: 1 });
-    await endClient(first);
+    const first = await rawConnect(system.gateways[0]!.port, { clientId: 'restored', ...persistent });
+    assert.deepEqual(await first.subscribe('secret/a', 1), [1]);
+    assert.deepEqual(await first.subscribe('public/a', 1), [1]);
+    // One message of each filter reaches it and is never acknowledged: in flight when it goes,
+    // saved with the session and resent at its next CONNECT, if the rules then allow it.
+    const earlier = await system.mqtt('restored-earlier');
+    assert.equal((await publishQos1(earlier, 'secret/a', 'inflight secret')).reasonCode, 0);
+    assert.equal((await publishQos1(earlier, 'public/a', 'inflight public')).reasonCode, 0);
+    await endClient(earlier);
+    await until(() => first.unacked.size === 2);
+    await first.disconnect();
     // An MQ API session with the same two subscriptions (its owner: ADMIN).
     const token = await system.login();
     const api = async (action: string, params: Record<string, unknown>) => {
@@ -279,7 +288,9 @@ describe('subscriptions restored at CONNECT are checked against the rules in for
     const got = await everythingReceived(client, received, 'restored/probe');
     assert.ok(!got.some((m) => m.startsWith('secret/')), JSON.stringify(got));
     assert.ok(
-      got.includes('public/a=queued public') && got.includes('public/a=live public'),
+      got.includes('public/a=inflight public') &&
+        got.includes('public/a=queued public') &&
+        got.includes('public/a=live public'),
       JSON.stringify(got),
     );
 

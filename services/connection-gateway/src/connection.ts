@@ -706,6 +706,12 @@ export class Connection {
     if (resumed && !this.banned) {
       for (const saved of resumed.saved) {
         delivered.add(saved.message.id);
+        // Sent before the rules may have changed (a gateway restart reads them again): a PUBLISH
+        // resent is read-checked like any other delivery; a PUBREL carries no message.
+        if (saved.state !== 'pubrel' && !this.authorization.mayRead(saved.message.topic)) {
+          this.ctx.readDenied(this, saved.message.topic);
+          continue;
+        }
         this.out.resume(saved);
       }
       for (const message of resumed.queued) {
