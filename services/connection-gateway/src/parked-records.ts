@@ -12,10 +12,29 @@ export interface ParkedRecord {
   c: string;
   /** Subjects of the session's filter consumers. */
   s: string[];
+  /** The parking is complete: a take hands it over (absent in records of older gateways). */
+  d?: boolean;
+  /**
+   * Set while a take removes the parking (queue.ts): a parking that begins then waits until the
+   * record is gone, so that the take never removes consumers a newer parking made or kept.
+   */
+  t?: 1;
 }
 
+/** A record as read, with its sequence in the stream (what a conditional write expects). */
+export interface StoredRecord extends ParkedRecord {
+  seq: number;
+}
+
+/**
+ * A conditional write found another sequence than it expected: someone wrote (or removed) the
+ * record since it was read. JetStream's "wrong last sequence" (10071).
+ */
+export const recordChanged = (err: unknown): boolean =>
+  /wrong last sequence|10071/i.test(String((err as Error)?.message));
+
 const notFound = (err: unknown): boolean =>
-  /not found|10037|10014|404/i.test(String((err as Error)?.message));
+  /not found|no message found|10037|10014|404/i.test(String((err as Error)?.message));
 
 export class ParkedRecords {
   constructor(
@@ -60,21 +79,40 @@ export class ParkedRecords {
     }
   }
 
-  async get(token: string): Promise<ParkedRecord | undefined> {
+  /** The record, or undefined when there is none (seq 0 for a write that expects none). */
+  async get(token: string): Promise<StoredRecord | undefined> {
     const jsm = await this.jsm();
     try {
       const stored = await jsm.streams.getMessage(this.stream, { last_by_subj: `${this.prefix}.${token}` });
-      const parsed = stored.json<{ c?: unknown; s?: unknown }>();
+      const parsed = stored.json<{ c?: unknown; s?: unknown; d?: unknown; t?: unknown }>();
       if (typeof parsed.c !== 'string' || !Array.isArray(parsed.s)) return undefined;
-      return { c: parsed.c, s: parsed.s.filter((x): x is string => typeof x === 'string') };
+      return {
+        c: parsed.c,
+        s: parsed.s.filter((x): x is string => typeof x === 'string'),
+        seq: stored.seq,
+        ...(typeof parsed.d === 'boolean' ? { d: parsed.d } : {}),
+        ...(parsed.t === 1 ? { t: 1 as const } : {}),
+      };
     } catch (err) {
       if (notFound(err)) return undefined;
       throw err;
     }
   }
 
-  async put(token: string, record: ParkedRecord): Promise<void> {
-    await this.nc.jetstream().publish(`${this.prefix}.${token}`, JSON.stringify(record));
+  /**
+   * Writes the record; returns its sequence. With `expectedSeq`, only if the record is still the
+   * one read with that sequence (0: there is none), else it throws (recordChanged): a compare and
+   * set, done by JetStream itself (Nats-Expected-Last-Subject-Sequence).
+   */
+  async put(token: string, record: ParkedRecord, expectedSeq?: number): Promise<number> {
+    const ack = await this.nc
+      .jetstream()
+      .publish(
+        `${this.prefix}.${token}`,
+        JSON.stringify(record),
+        expectedSeq === undefined ? undefined : { expect: { lastSubjectSequence: expectedSeq } },
+      );
+    return ack.seq;
   }
 
   async delete(token: string): Promise<void> {

@@ -17,10 +17,19 @@
 // 2.9 allows a single filter subject per consumer). They live in the NATS server, so the session
 // may resume on any gateway, and survive the gateway that parked it.
 //
-// The session consumer is marked complete (description "d") once the saved deliveries are stored;
-// take() leaves an incomplete parking alone, and the parking gateway then announces the session on
-// subjects().queueReady (core NATS): the gateway holding a connection that resumed the session
-// meanwhile takes it (and discards it after a clean start). A connection taken over by a newer
+// Parkings and takes of one session may run on different gateways at once; they agree through the
+// session's record: every write a parking makes to it, and the mark a take writes before it removes
+// the consumers, is conditional on the record being the one the writer read (JetStream's expected
+// last subject sequence, a compare and set). So a take removes only the parking it read (a parking
+// that began since changed the record: the take leaves the consumers to it), and a parking that
+// begins while a take removes the consumers waits until the take is done (it finds the mark), or
+// starts again when the record changed under it.
+//
+// The parking is marked complete (record and session consumer description "d") once the saved
+// deliveries are stored; take() leaves an incomplete parking alone, and the parking gateway then
+// announces the session on subjects().queueReady (core NATS): the gateway holding a connection
+// that resumed the session meanwhile takes it (and discards it after a clean start). A connection
+// taken over by a newer
 // one (the client connected again, on any gateway, before the old connection ended) parks only
 // its saved deliveries and announces them the same way.
 //
@@ -67,7 +76,7 @@ import {
   type QoS,
   type RoutedMessage,
 } from './message';
-import { ParkedRecords } from './parked-records';
+import { ParkedRecords, recordChanged, type ParkedRecord, type StoredRecord } from './parked-records';
 
 /** Read only: the raw topic, as gateways wrote it before HEADER_TOPIC_SUBJECT. */
 const HEADER_TOPIC = 'Mqfleet-Topic';
@@ -169,6 +178,15 @@ const vanished = (err: unknown): boolean =>
   /consumer not found|consumer does not exist|10014|10149/i.test(String((err as Error)?.message));
 /** A parking whose consumers are removed under it starts again, at most this many times in all. */
 const PARK_ATTEMPTS = 4;
+/**
+ * A parking waits at most this long for a take that marked the record (take()) to remove it; a
+ * mark older than that was left by a gateway that stopped mid-take, and the parking writes over it.
+ */
+const TAKE_MARK_WAIT_MS = 10_000;
+const TAKE_MARK_POLL_MS = 20;
+
+/** The record changed since this parking read it (another parking, a take): it starts again. */
+class ParkingRaced extends Error {}
 
 /** Points of park() and take() where a test may hold them (deterministic interleavings). */
 export type QueueHookPoint =
@@ -177,8 +195,12 @@ export type QueueHookPoint =
   | 'park:behind'
   /** The parking wrote its mark on the session consumer (new or existing). */
   | 'park:begun'
+  /** The parking found the record marked by a take and waits for the take to finish. */
+  | 'park:waiting'
   /** A take read the queue and is about to remove it. */
-  | 'take:read';
+  | 'take:read'
+  /** A take marked the record (nothing else may park or take now) and is about to remove it. */
+  | 'take:claimed';
 export type QueueHook = (point: QueueHookPoint, clientName: string) => Promise<void> | void;
 
 export class OfflineQueues {
@@ -313,7 +335,7 @@ export class OfflineQueues {
         });
         return;
       } catch (err) {
-        if (!vanished(err) || attempt >= PARK_ATTEMPTS) throw err;
+        if (!(vanished(err) || err instanceof ParkingRaced) || attempt >= PARK_ATTEMPTS) throw err;
         this.logger.info('parking started again: its consumers were removed meanwhile (taken or discarded)', {
           clientName,
           attempt,
@@ -336,17 +358,23 @@ export class OfflineQueues {
     // This parking's mark on the session consumer: a take that read the queue while another
     // parking began leaves the consumers to it (take()).
     const generation = randomUUID();
-    const existing = (await this.parked(token))?.s;
+    // Every write of the record is conditional on the one read here (records.put's expectedSeq):
+    // a take that read the record removes the consumers only if no parking wrote it since, and a
+    // parking that finds the record changed under it (a take, another gateway's parking) starts
+    // again.
+    const { record, parked } = await this.settled(clientName, token);
+    const existing = parked?.s;
+    let seq: number;
     if (existing) {
       // Deliveries saved by a connection that was taken over and never taken: they stay, and the
       // consumers of both lists are kept.
       for (const subject of existing) if (!subjects.includes(subject)) subjects.push(subject);
-      await this.records.put(token, { c: clientName, s: subjects });
+      seq = await this.putRecord(token, { c: clientName, s: subjects, d: false }, record?.seq ?? 0);
       await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
         description: describe(false, generation),
       });
     } else {
-      await this.records.put(token, { c: clientName, s: subjects });
+      seq = await this.putRecord(token, { c: clientName, s: subjects, d: false }, record?.seq ?? 0);
       await jsm.consumers.add(this.s.queueStream, {
         ...common,
         durable_name: sessionConsumer(token),
@@ -389,14 +417,15 @@ export class OfflineQueues {
         }),
       );
     }
-    // The record again: a take or discard that removed an earlier parking while this one began
-    // purges the record last, possibly after this parking wrote it.
-    await this.records.put(token, { c: clientName, s: subjects });
-    // Complete: take() hands it over from now on (before, it leaves it alone). Fails ("not
-    // found") if the session consumer was removed meanwhile: park() starts again.
+    // Complete: take() hands it over from now on (before, it leaves it alone). The description
+    // says so first (gateways before records read it): it fails ("not found") if the session
+    // consumer was removed meanwhile. Then the record, only if it is still this parking's (a take
+    // or a discard that removed the consumers meanwhile changed it). Either way park() starts
+    // again.
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
       description: describe(true, generation),
     });
+    await this.putRecord(token, { c: clientName, s: subjects, d: true }, seq);
     this.logger.debug('session parked', {
       clientName,
       generation,
@@ -414,9 +443,13 @@ export class OfflineQueues {
    */
   async take(clientName: string): Promise<Resumed | undefined> {
     const token = clientToken(clientName);
-    const parked = await this.parked(token);
-    if (!parked?.d) {
-      this.logger.debug('queue not taken', { clientName, parked: Boolean(parked) });
+    const { record, parked } = await this.state(token);
+    if (!parked?.d || record?.t) {
+      this.logger.debug('queue not taken', {
+        clientName,
+        parked: Boolean(parked),
+        taking: Boolean(record?.t),
+      });
       return undefined;
     }
     const subjects = parked.s;
@@ -449,25 +482,36 @@ export class OfflineQueues {
       bytes += size;
     }
     if (this.hook) await this.hook('take:read', clientName);
-    // Removed only if no other parking began meanwhile (its mark is still the one read above):
-    // otherwise its consumers, its record and the deliveries it stores are that parking's.
-    const now = await this.description(token);
+    // Removed only if no other parking began meanwhile: the record is marked as being taken on
+    // condition that it is still the one read above (a parking writes it before anything else,
+    // and again to complete). From the mark on, a parking that begins waits for the removal.
+    // Otherwise the consumers, the record and the deliveries stored are the newer parking's.
+    let claimed = true;
+    try {
+      await this.records.put(token, { c: record?.c ?? parked.c, s: subjects, t: 1 }, record?.seq ?? 0);
+    } catch (err) {
+      if (!recordChanged(err)) throw err;
+      claimed = false;
+    }
     this.logger.debug('queue read', {
       clientName,
       generation: parked.g,
       saved: saved.length,
       queued: queued.length,
       lastSeq: all.at(-1)?.seq,
-      removing: Boolean(now?.d && now.g === parked.g),
+      removing: claimed,
     });
-    if (now?.d && now.g === parked.g) await this.remove(token, subjects);
-    else if (now)
+    if (claimed) {
+      if (this.hook) await this.hook('take:claimed', clientName);
+      await this.remove(token, subjects);
+    } else {
       this.logger.info(
         'queue taken while another parking of the session began: its consumers are left to it',
         {
           clientName,
         },
       );
+    }
     return { saved, queued };
   }
 
@@ -479,8 +523,9 @@ export class OfflineQueues {
   async refilter(clientName: string, filters: string[]): Promise<boolean> {
     const token = clientToken(clientName);
     const jsm = await this.manager();
-    const parked = await this.parked(token);
-    if (!parked) return false;
+    const { record, parked } = await this.state(token);
+    // Being taken: the session is resuming, with the subscriptions it has now.
+    if (!parked || record?.t) return false;
     const before = parked.s;
     const after = this.subjectsOf(filters);
     const common = { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.New };
@@ -493,7 +538,7 @@ export class OfflineQueues {
         filter_subject: subject,
       });
     }
-    await this.records.put(token, { c: clientName, s: after });
+    await this.records.put(token, { c: clientName, s: after, d: parked.d });
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
       description: describe(parked.d, parked.g),
     });
@@ -501,7 +546,7 @@ export class OfflineQueues {
       await jsm.consumers.delete(this.s.queueStream, filterConsumer(token, subject)).catch(() => undefined);
     }
     // Taken meanwhile (the client came back): what was added here would be orphaned.
-    if (!(await this.parked(token))) await this.remove(token, added);
+    if (!(await this.state(token)).parked) await this.remove(token, added);
     return true;
   }
 
@@ -546,16 +591,60 @@ export class OfflineQueues {
   /** Drops a session's queue (clean start, expiry, deletion). */
   async discard(clientName: string): Promise<void> {
     const token = clientToken(clientName);
-    const parked = await this.parked(token);
+    const { parked } = await this.state(token);
     if (parked) await this.remove(token, parked.s);
   }
 
-  /** A parked session's description; undefined when it is not parked. */
-  private async parked(token: string): Promise<Parked | undefined> {
-    const parked = await this.description(token);
-    if (!parked?.record) return parked;
+  /**
+   * A session's record (with its sequence, for conditional writes) and, when it is parked (its
+   * session consumer exists), the parking: complete when the record says so (records of gateways
+   * before the flag: when the description does).
+   */
+  private async state(token: string): Promise<{ record?: StoredRecord; parked?: Parked }> {
     const record = await this.records.get(token);
-    return { c: record?.c ?? '', s: record?.s ?? [], d: parked.d, ...(parked.g ? { g: parked.g } : {}) };
+    const described = await this.description(token);
+    if (!described) return record ? { record } : {};
+    if (!described.record) return { ...(record ? { record } : {}), parked: described };
+    const parked: Parked = {
+      c: record?.c ?? '',
+      s: record?.s ?? [],
+      d: record?.d ?? described.d,
+      ...(described.g ? { g: described.g } : {}),
+    };
+    return record ? { record, parked } : { parked };
+  }
+
+  /**
+   * The state a parking starts from: once no take holds the record (take() marks it while it
+   * removes the consumers). A mark older than TAKE_MARK_WAIT_MS is written over.
+   */
+  private async settled(
+    clientName: string,
+    token: string,
+  ): Promise<{ record?: StoredRecord; parked?: Parked }> {
+    const started = Date.now();
+    for (let waited = false; ; waited = true) {
+      const state = await this.state(token);
+      if (!state.record?.t) return state;
+      if (Date.now() - started > TAKE_MARK_WAIT_MS) {
+        this.logger.warn('a take of the session marked its record and never finished: parking over it', {
+          clientName,
+        });
+        return state;
+      }
+      if (!waited && this.hook) await this.hook('park:waiting', clientName);
+      await new Promise((resolve) => setTimeout(resolve, TAKE_MARK_POLL_MS));
+    }
+  }
+
+  /** A conditional write of the record; a different record there means the parking raced. */
+  private async putRecord(token: string, record: ParkedRecord, expectedSeq: number): Promise<number> {
+    try {
+      return await this.records.put(token, record, expectedSeq);
+    } catch (err) {
+      if (recordChanged(err)) throw new ParkingRaced('the record changed under the parking');
+      throw err;
+    }
   }
 
   /** The session consumer's description (without the record); undefined when it is not parked. */

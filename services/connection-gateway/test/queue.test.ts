@@ -13,10 +13,11 @@ import type {
   ISubackPacket,
   Packet,
 } from 'mqtt-packet';
-import { clientToken, subjects } from '@mqfleet/core';
+import { clientToken, createLogger, subjects } from '@mqfleet/core';
 import { eventMatching, natsConnection, until } from '@mqfleet/testkit';
 import type { NatsConnection } from 'nats';
 import type { Gateway } from '../src/index';
+import { OfflineQueues, type SavedDelivery } from '../src/queue';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import {
@@ -30,6 +31,7 @@ import {
 } from './helpers';
 
 const PERSISTENT = { sessionExpiryInterval: 3600 };
+const silentLogger = createLogger('queue-test', 'error', {}, () => undefined);
 
 /** Packets until (and including) a PINGRESP: everything the gateway sent before it. */
 async function drainToPing(raw: RawClient): Promise<Packet[]> {
@@ -580,6 +582,81 @@ describe('offline queues of persistent sessions', () => {
     } finally {
       gatewayB.offline!.hook = undefined;
       releasePark();
+      await endClient(pub);
+    }
+  });
+
+  test('a take removes only the parking it read: one that begins on another gateway meanwhile waits and survives', async () => {
+    // B takes a parked session for a connection of it; between the take's decision to remove the
+    // queue and the removal, another gateway parks the same session (here: OfflineQueues on the
+    // cluster's NATS, as a gateway holds it) and stores a delivery. The take used to remove that
+    // newer parking's consumers with its own, losing the delivery. Now the take marks the record
+    // (conditionally on the record it read) and the parking waits until the take is done.
+    const id = 'take-mark';
+    const { raw: first } = await rawSession(portA, id, false);
+    first.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'mark/#', qos: 1 }] });
+    assert.equal((await first.next())?.cmd, 'suback');
+    const parkedOnA = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
+    first.destroy();
+    await parkedOnA;
+    const pub = await mqttClient(portA, { clientId: 'mark-pub', protocolVersion: 5 });
+    const other = new OfflineQueues(nc, subjects(cluster.infra.natsPrefix), 'gw-other', silentLogger, 1000);
+    let claimed!: () => void;
+    const takeClaimed = new Promise<void>((resolve) => (claimed = resolve));
+    let releaseTake!: () => void;
+    const takeGate = new Promise<void>((resolve) => (releaseTake = resolve));
+    let second: RawClient | undefined;
+    try {
+      await pub.publishAsync('mark/1', 'queued', { qos: 1 });
+      gatewayB.offline!.hook = async (point, clientName) => {
+        if (clientName !== id || point !== 'take:claimed') return;
+        claimed();
+        await takeGate;
+      };
+      second = await RawClient.open(portB, 5);
+      second.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
+      await takeClaimed;
+      // The other gateway's parking begins now: it must not complete under the take.
+      const points: string[] = [];
+      other.hook = (point) => void points.push(point);
+      const saved: SavedDelivery = {
+        message: {
+          id: 'mark-saved',
+          topic: 'mark/2',
+          payload: Buffer.from('saved elsewhere'),
+          qos: 1,
+          retain: false,
+          properties: { userProperties: [] },
+          receivedAt: Date.now(),
+        },
+        qos: 1,
+        retain: false,
+        subscriptionIds: [],
+        packetId: 7,
+      };
+      let parkedElsewhere = false;
+      const parking = other.park(id, ['mark/#'], [saved], () => []).then(() => (parkedElsewhere = true));
+      await until(() => points.includes('park:waiting') || parkedElsewhere);
+      assert.equal(parkedElsewhere, false, 'the parking completed while the take was removing the queue');
+      releaseTake();
+      await parking;
+      // B's connection got the queue it took.
+      const delivered = (await second.next()) as IConnackPacket;
+      assert.equal(delivered.cmd, 'connack');
+      assert.equal(delivered.sessionPresent, true);
+      const queued = (await second.next()) as IPublishPacket;
+      assert.equal(queued.payload.toString(), 'queued');
+      // The newer parking is whole: its delivery is there for the next take.
+      const resumed = await other.take(id);
+      assert.deepEqual(
+        resumed?.saved.map((d) => [d.message.payload.toString(), d.packetId]),
+        [['saved elsewhere', 7]],
+        `hook points: ${points.join(', ')}`,
+      );
+    } finally {
+      gatewayB.offline!.hook = undefined;
+      releaseTake();
+      second?.destroy();
       await endClient(pub);
     }
   });
