@@ -443,7 +443,7 @@ export class OfflineQueues {
    */
   async take(clientName: string): Promise<Resumed | undefined> {
     const token = clientToken(clientName);
-    const { record, parked } = await this.state(token);
+    const { record, parked } = await this.state(token, true);
     if (!parked?.d || record?.t) {
       this.logger.debug('queue not taken', {
         clientName,
@@ -591,7 +591,7 @@ export class OfflineQueues {
   /** Drops a session's queue (clean start, expiry, deletion). */
   async discard(clientName: string): Promise<void> {
     const token = clientToken(clientName);
-    const { parked } = await this.state(token);
+    const { parked } = await this.state(token, true);
     if (parked) await this.remove(token, parked.s);
   }
 
@@ -600,9 +600,14 @@ export class OfflineQueues {
    * session consumer exists), the parking: complete when the record says so (records of gateways
    * before the flag: when the description does).
    */
-  private async state(token: string): Promise<{ record?: StoredRecord; parked?: Parked }> {
-    const record = await this.records.get(token);
-    const described = await this.description(token);
+  private async state(token: string, atOnce = false): Promise<{ record?: StoredRecord; parked?: Parked }> {
+    // A parking reads the record first: what it then finds of the consumers is not older than
+    // the record, whose sequence its own writes expect. A take may read both at once: it decides
+    // on the record alone, and its mark fails if the record changed; a discard removes whatever
+    // it finds.
+    const [record, described] = atOnce
+      ? await Promise.all([this.records.get(token), this.description(token)])
+      : [await this.records.get(token), await this.description(token)];
     if (!described) return record ? { record } : {};
     if (!described.record) return { ...(record ? { record } : {}), parked: described };
     const parked: Parked = {
