@@ -2,8 +2,9 @@
 // MQ API session subscribes with subscribeToMq, MQTT clients on two gateways publish, and
 // getMessagesFromMqApiSession returns what was kept, in order, once, with the delivery's
 // properties; the position survives an api-gateway restart and a gateway restart; retained
-// messages of a new subscription, No Local, expiry, binaryFormat, the topic filter, a ban and
-// gRPC Receive. Real processes, real MQTT.js clients, real JetStream.
+// messages of a new subscription, No Local, expiry, binaryFormat, the topic filter, a read that
+// the expiry sweep overtakes (100), a ban and gRPC Receive. Real processes, real MQTT.js clients,
+// real JetStream.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MqfleetClient } from '@mqfleet/client';
