@@ -2,15 +2,17 @@
 // MQ API session subscribes with subscribeToMq, MQTT clients on two gateways publish, and
 // getMessagesFromMqApiSession returns what was kept, in order, once, with the delivery's
 // properties; the position survives an api-gateway restart and a gateway restart; retained
-// messages of a new subscription, No Local, expiry, binaryFormat, the topic filter, a ban and
-// gRPC Receive. Real processes, real MQTT.js clients, real JetStream.
+// messages of a new subscription, No Local, expiry, binaryFormat, the topic filter, a read that
+// the expiry sweep overtakes (100), a ban and gRPC Receive. Real processes, real MQTT.js clients,
+// real JetStream.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MqfleetClient } from '@mqfleet/client';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { clientToken, subjects as natsSubjects } from '@mqfleet/core';
 import { natsConnection, until } from '@mqfleet/testkit';
-import { endClient, messageMatching, startSystem, type System } from './system';
+import { endClient, messageMatching, startSystem, type ApiResponse, type System } from './system';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -303,6 +305,123 @@ describe('messages kept for MQ API sessions (two gateways, separate processes)',
     } finally {
       await nc.close();
     }
+  });
+
+  /**
+   * A read that the expiry sweep overtakes: the sweep (store.expireSessions, then
+   * MqApiMessages.discard in services/session-service) removes the session after the read looked
+   * it up and before the read pulls from the session's consumer. To put it in that window every
+   * time, the test holds a lock on session_subscriptions, which the read queries right after its
+   * lookup (the session's shared subscriptions), and while the read waits for it does what the
+   * sweep does: deletes the session's row, then its consumer and kept messages (real Postgres,
+   * real JetStream); then it lets the read go on.
+   */
+  const readOvertakenBySweep = async (clientName: string): Promise<ApiResponse> => {
+    const subjects = natsSubjects(system.infra.natsPrefix);
+    const nc = await natsConnection(system.infra.natsUrl);
+    const sweep = new pg.Client({ connectionString: system.infra.databaseUrl });
+    const watcher = new pg.Client({ connectionString: system.infra.databaseUrl });
+    await sweep.connect();
+    await watcher.connect();
+    try {
+      await sweep.query('BEGIN');
+      await sweep.query('LOCK TABLE session_subscriptions IN ACCESS EXCLUSIVE MODE');
+      const reading = api('getMessagesFromMqApiSession', { clientName });
+      // The read has looked the session up and waits for its shared subscriptions.
+      await until(
+        async () =>
+          (
+            await watcher.query(
+              `SELECT 1 FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock'
+                  AND query LIKE '%FROM session_subscriptions%$share/%'`,
+            )
+          ).rowCount === 1,
+        10_000,
+        20,
+      );
+      const deleted = await sweep.query('DELETE FROM sessions WHERE client_name = $1', [clientName]);
+      assert.equal(deleted.rowCount, 1);
+      const jsm = await nc.jetstreamManager();
+      await jsm.consumers.delete(subjects.mqApiStream, `mqa_${clientToken(clientName)}`).catch(() => false);
+      await jsm.streams.purge(subjects.mqApiStream, { filter: subjects.mqApiSessionAll(clientName) });
+      await sweep.query('COMMIT');
+      return await reading;
+    } finally {
+      await sweep.end();
+      await watcher.end();
+      await nc.close();
+    }
+  };
+  /** Whether the session's durable consumer exists. */
+  const hasConsumer = async (clientName: string): Promise<boolean> => {
+    const subjects = natsSubjects(system.infra.natsPrefix);
+    const nc = await natsConnection(system.infra.natsUrl);
+    try {
+      const jsm = await nc.jetstreamManager();
+      return await jsm.consumers.info(subjects.mqApiStream, `mqa_${clientToken(clientName)}`).then(
+        () => true,
+        () => false,
+      );
+    } finally {
+      await nc.close();
+    }
+  };
+
+  it('a read whose session expires under it answers 100, as for a session that does not exist', async () => {
+    const absent = await api('getMessagesFromMqApiSession', { clientName: 'reader-never-made' });
+    assert.equal(absent.body.errorCode, 100, absent.body.errorMessage);
+
+    // Read before: the session-service has made the consumer and knows it; the sweep removes it.
+    await ok('createMqApiSession', { clientName: 'reader-swept' });
+    await ok('subscribeToMq', {
+      clientName: 'reader-swept',
+      subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'swept/#', qos: 1 }],
+    });
+    assert.equal((await read('reader-swept')).messageCount, 0);
+    assert.ok(await hasConsumer('reader-swept'));
+    const res = await readOvertakenBySweep('reader-swept');
+    assert.equal(res.body.errorCode, 100, res.body.errorMessage);
+    assert.match(res.body.errorMessage, /reader-swept/);
+    assert.equal(await hasConsumer('reader-swept'), false);
+
+    // First read: the consumer the read makes for a session the sweep removed does not stay.
+    await ok('createMqApiSession', { clientName: 'reader-swept-first' });
+    const first = await readOvertakenBySweep('reader-swept-first');
+    assert.equal(first.body.errorCode, 100, first.body.errorMessage);
+    assert.equal(await hasConsumer('reader-swept-first'), false);
+  });
+
+  it('a read whose consumer went away while its session stays makes it again and answers', async () => {
+    const publisher = await system.mqtt('lost-consumer-pub', {}, 0);
+    await ok('createMqApiSession', { clientName: 'reader-lost-consumer' });
+    await ok('subscribeToMq', {
+      clientName: 'reader-lost-consumer',
+      subscriptionActions: [{ subscriptionAction: 'add', topicFilter: 'lost/#', qos: 1 }],
+    });
+    await publisher.publishAsync('lost/a', 'one', { qos: 1 });
+    await publisher.publishAsync('lost/a', 'two', { qos: 1 });
+    await endClient(publisher);
+    assert.deepEqual(
+      (await read('reader-lost-consumer', { maxMessages: 1 })).data.map((m: Json) => m.payload),
+      ['one'],
+    );
+    // Removed behind the session-service's back (another session-service's sweep of an earlier
+    // session of that name, an operator): the next read finds it gone.
+    const subjects = natsSubjects(system.infra.natsPrefix);
+    const nc = await natsConnection(system.infra.natsUrl);
+    try {
+      const jsm = await nc.jetstreamManager();
+      await jsm.consumers.delete(subjects.mqApiStream, `mqa_${clientToken('reader-lost-consumer')}`);
+    } finally {
+      await nc.close();
+    }
+    const again = await read('reader-lost-consumer');
+    assert.deepEqual(
+      again.data.map((m: Json) => m.payload),
+      ['two'],
+    );
+    assert.equal(again.remainingMessages, 0);
   });
 
   it('a session deleted and made again under its name reads from a fresh start', async () => {

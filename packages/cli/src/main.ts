@@ -434,6 +434,20 @@ function labelCommands(y: Argv<Globals>): Argv<Globals> {
   return y.demandCommand(1, 'name a labels command: list, create, delete');
 }
 
+/** `propagation`'s sentence and table (describeAlterationPropagation's result.data). */
+function summarisePropagation(data: Record<string, unknown>): string {
+  const window = `the last ${String(data.windowSeconds)} s`;
+  if (data.count === 0) return `no alteration was put in force on a live connection in ${window}`;
+  const head =
+    `${String(data.count)} alteration(s) put in force on live connections in ${window}, ` +
+    `reported by ${String(data.gateways)} gateway(s); ms from written to in force:`;
+  const times = table(
+    ['p50', 'p90', 'p99', 'max', 'mean'],
+    [[data.p50Ms, data.p90Ms, data.p99Ms, data.maxMs, data.meanMs]],
+  );
+  return `${head}\n${times}`;
+}
+
 /**
  * yargs names an unknown option twice, as given and in camel case ("Unknown arguments: keep-alive,
  * keepAlive"); the message keeps the one the user typed.
@@ -539,6 +553,25 @@ export function program(argv: string[]): Argv<Globals> {
             ]),
           ),
         );
+      }),
+    )
+    .command(
+      'propagation',
+      'How long alterations took to be in force on live connections, fleet-wide (describeAlterationPropagation)',
+      (c) =>
+        c.option('window-seconds', {
+          alias: 'window',
+          type: 'string',
+          describe: 'over the last this many seconds, 1 to 300 (windowSeconds, default 60)',
+        }),
+      act<Args>(async (argv) => {
+        const result = await call(
+          argv,
+          'describeAlterationPropagation',
+          defined({ windowSeconds: jsonOrText(argv.windowSeconds) }),
+          'mq',
+        );
+        show(argv, result, () => summarisePropagation(result.data as Record<string, unknown>));
       }),
     )
     .command(

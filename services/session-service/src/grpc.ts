@@ -71,7 +71,7 @@ import {
   type SubscriptionChange,
 } from './sessions';
 import type { CloseRequest, CloseResult, KeyedBatcher } from './connect-batch';
-import { DEFAULT_READ, MAX_READ, type MqApiMessages } from './mq-api-messages';
+import { ConsumerGone, DEFAULT_READ, MAX_READ, type MqApiMessages } from './mq-api-messages';
 import type { StartFrom, TopicMessages } from './topic-messages';
 import type { GatewayChange } from './subscription-batch';
 import { checkSubscriptions, checkWill, willRule, type SessionRules } from './rules';
@@ -449,6 +449,37 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
   };
 
   /**
+   * One read of a session's messages that reader() allowed. The session can go while it runs (the
+   * expiry sweep, a permanent delete: its consumer goes with it): a consumer found gone sends the
+   * read back to reader(), which answers a session gone as one that never was (NOT_FOUND, the
+   * JSON API's 100); a session still there gets its consumer made again by one more try. A read
+   * that made the consumer looks the session up once more, so that it neither answers for a
+   * session removed meanwhile nor leaves it a consumer.
+   */
+  const take = async (
+    mqApi: MqApiMessages,
+    clientName: string,
+    token: string | undefined,
+    max: number,
+    topic: string,
+    shared: string[],
+  ): Promise<Awaited<ReturnType<MqApiMessages['take']>>> => {
+    let taken: Awaited<ReturnType<MqApiMessages['take']>>;
+    try {
+      taken = await mqApi.take(clientName, max, topic, shared);
+    } catch (err) {
+      if (!(err instanceof ConsumerGone)) throw err;
+      await reader(clientName, token);
+      taken = await mqApi.take(clientName, max, topic, shared);
+    }
+    if (taken.consumerAdded && !(await publisherOf(db, clientName))) {
+      await mqApi.forgetConsumer(clientName);
+      throw notFound(`session "${clientName.slice(0, 200)}"`);
+    }
+    return taken;
+  };
+
+  /**
    * Receive: what is kept now, then each message as it is stored, until the caller cancels. The
    * session is checked again before every read (a ban or deletion ends the stream).
    */
@@ -490,7 +521,7 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
         }
         pending = false;
         await reader(clientName, token);
-        const { messages } = await mqApi.take(clientName, DEFAULT_READ, topic, shared);
+        const { messages } = await take(mqApi, clientName, token, DEFAULT_READ, topic, shared);
         for (const message of messages) {
           if (call.cancelled) return;
           if (!call.write(message)) await new Promise((resolve) => call.once('drain', resolve));
@@ -844,10 +875,11 @@ export function buildGrpcServer(deps: Deps): { server: grpc.Server; health: Heal
       return { results: await Promise.all(req.requests.map((r) => settle(() => change(r)))) };
     }),
     GetMessages: unary(log, async (req, call) => {
-      const { mqApi } = await reader(req.clientName, bearer(call));
+      const token = bearer(call);
+      const { mqApi } = await reader(req.clientName, token);
       const max = readCount(req.maxMessages);
       const shared = req.topic === '' ? await sharedFiltersOf(db, req.clientName) : [];
-      const taken = await mqApi.take(req.clientName, max, req.topic, shared);
+      const taken = await take(mqApi, req.clientName, token, max, req.topic, shared);
       await activity.note(req.clientName, { received: taken.messages.length, backlog: taken.backlog });
       return { messages: taken.messages, remaining: String(taken.remaining) };
     }),

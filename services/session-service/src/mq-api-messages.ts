@@ -13,6 +13,11 @@
 // deletes each: the delete is the claim (of two readers that got the same message, the one whose
 // delete succeeds returns it), and the consumer skips what is gone.
 //
+// The expiry sweep, a permanent delete, or another session-service's sweep can remove a session
+// and its consumer while a read of it is under way: a pull that finds the consumer gone throws
+// ConsumerGone, and a read that made the consumer says so (consumerAdded), so that the caller
+// (grpc.ts, GetMessages and Receive) can look the session up again and answer it not found.
+//
 // After a change of an MQ API session's subscriptions this module also tells the gateways
 // (sync): every live one answers once it stores messages by the new subscriptions, and the
 // retained messages of new subscriptions are stored by one of them.
@@ -51,10 +56,22 @@ const consumerName = (token: string): string => `mqa_${token}`;
 const groupConsumerName = (token: string): string => `mqg_${token}`;
 /** A delivery not acknowledged (lost on its way to a reader that went away) comes again after this. */
 const REDELIVER_MS = 2000;
+/**
+ * How often a pull still waiting for its answer checks that its consumer exists: a pull from a
+ * consumer removed after it was looked up is never answered (nats-server 2.9).
+ */
+const PULL_CHECK_MS = 1000;
 /** How long a subscription change waits for the gateways to take it. */
 const SYNC_TIMEOUT_MS = 3000;
 /** How long the retained messages of new subscriptions may take to be stored. */
 const RETAINED_TIMEOUT_MS = 5000;
+
+/** A read's durable consumer was removed during the read (with its session, most likely). */
+export class ConsumerGone extends Error {
+  constructor(readonly durable: string) {
+    super(`consumer ${durable} was removed during the read`);
+  }
+}
 
 export class MqApiMessages {
   private jsm: Promise<JetStreamManager> | undefined;
@@ -78,13 +95,16 @@ export class MqApiMessages {
    * Takes up to `max` of the session's oldest messages (of `topic` only, when given), removing
    * them; expired ones are removed and skipped. `remaining`: what is left after them. `backlog`
    * (whole reads): what is left of the session's own messages, its groups' not counted.
+   * `consumerAdded` (whole reads): this read added the session's consumer (made it, or found it
+   * after this process forgot it), so the session may have been removed before.
+   * Throws ConsumerGone when a consumer was removed during the read.
    */
   async take(
     clientName: string,
     max: number,
     topic: string,
     shared: string[] = [],
-  ): Promise<{ messages: StoredMessage[]; remaining: number; backlog?: number }> {
+  ): Promise<{ messages: StoredMessage[]; remaining: number; backlog?: number; consumerAdded?: boolean }> {
     if (topic === '') return this.pullAll(clientName, max, shared);
     const problem = topicNameProblem(topic);
     if (problem) throw new MqfleetError('INVALID_VALUE', `topic must be a topic name: ${problem}`, 'topic');
@@ -139,7 +159,7 @@ export class MqApiMessages {
     clientName: string,
     max: number,
     shared: string[],
-  ): Promise<{ messages: StoredMessage[]; remaining: number; backlog: number }> {
+  ): Promise<{ messages: StoredMessage[]; remaining: number; backlog: number; consumerAdded: boolean }> {
     const own = await this.pull(
       clientName,
       this.s.mqApiSessionAll(clientName),
@@ -149,18 +169,27 @@ export class MqApiMessages {
     let { messages, remaining } = own;
     for (const whole of shared) {
       if (messages.length >= max) break;
-      const group = await this.pull(
-        clientName,
-        this.s.mqApiSharedAll(whole),
-        groupConsumerName(clientToken(whole)),
-        max - messages.length,
-      );
+      let group: { messages: StoredMessage[]; remaining: number };
+      try {
+        group = await this.pull(
+          clientName,
+          this.s.mqApiSharedAll(whole),
+          groupConsumerName(clientToken(whole)),
+          max - messages.length,
+        );
+      } catch (err) {
+        // A group's consumer removed under the read: the session's own messages, taken already,
+        // are returned; the next read makes the group's consumer again.
+        if (!(err instanceof ConsumerGone)) throw err;
+        this.log.warn('the consumer of a shared subscription was removed during a read', { whole });
+        continue;
+      }
       messages = messages.concat(group.messages);
       remaining += group.remaining;
     }
     if (shared.length > 0)
       messages.sort((a, b) => Number(BigInt(a.sequence as string) - BigInt(b.sequence as string)));
-    return { messages, remaining, backlog: own.remaining };
+    return { messages, remaining, backlog: own.remaining, consumerAdded: own.added };
   }
 
   /** One pull from a durable consumer on `filter`, then a purge of what it gave. */
@@ -169,11 +198,13 @@ export class MqApiMessages {
     filter: string,
     durable: string,
     max: number,
-  ): Promise<{ messages: StoredMessage[]; remaining: number }> {
-    await this.ensureConsumer(filter, durable);
+  ): Promise<{ messages: StoredMessage[]; remaining: number; added: boolean }> {
+    const added = await this.ensureConsumer(filter, durable);
     this.js ??= this.nc.jetstream();
     const jsm = await this.manager();
     const pulled: JsMsg[] = [];
+    let gone = false;
+    let check: NodeJS.Timeout | undefined;
     try {
       // Exactly what is there: a pull for more than is pending stays open in nats-server 2.9
       // (also with no_wait) and takes messages stored later for a reader that has gone; with
@@ -181,16 +212,32 @@ export class MqApiMessages {
       // waiting for that count too, so they are asked for.)
       const before = await jsm.consumers.info(this.s.mqApiStream, durable);
       const batch = Math.min(max, before.num_pending + before.num_ack_pending);
-      if (batch === 0) return { messages: [], remaining: 0 };
+      if (batch === 0) return { messages: [], remaining: 0, added };
       // no_wait alone: with an expiry too, an empty pull waited for all of it (nats-server 2.9).
-      for await (const m of this.js.fetch(this.s.mqApiStream, durable, { batch, no_wait: true })) {
+      const fetched = this.js.fetch(this.s.mqApiStream, durable, { batch, no_wait: true });
+      check = setInterval(() => {
+        jsm.consumers.info(this.s.mqApiStream, durable).catch((err: unknown) => {
+          if (!consumerGone(err)) return;
+          gone = true;
+          fetched.stop();
+        });
+      }, PULL_CHECK_MS);
+      for await (const m of fetched) {
         m.ack();
         pulled.push(m);
       }
     } catch (err) {
-      // The consumer was removed (the stream made again, say): it is made again by the next read.
+      // The consumer was removed (with its session, or the stream made again): the next read
+      // makes it again.
       this.consumers.delete(durable);
+      if (consumerGone(err)) throw new ConsumerGone(durable);
       throw err;
+    } finally {
+      clearInterval(check);
+    }
+    if (gone) {
+      this.consumers.delete(durable);
+      throw new ConsumerGone(durable);
     }
     const now = Date.now();
     const messages: StoredMessage[] = [];
@@ -198,17 +245,22 @@ export class MqApiMessages {
       const message = decodeKept(keptOf(m, filter), clientName, now);
       if (message) messages.push(message);
     }
-    if (pulled.length === 0) return { messages, remaining: 0 };
+    if (pulled.length === 0) return { messages, remaining: 0, added };
     // Taken means removed (a topic read must not find it): everything up to the consumer's
     // acknowledgement floor, which a delivery lost on its way (not acknowledged) holds back.
     await this.nc.flush();
-    const after = await jsm.consumers.info(this.s.mqApiStream, durable);
+    const after = await jsm.consumers.info(this.s.mqApiStream, durable).catch((err: unknown) => {
+      if (!consumerGone(err)) throw err;
+      this.consumers.delete(durable);
+      throw new ConsumerGone(durable);
+    });
     await jsm.streams.purge(this.s.mqApiStream, { filter, seq: after.ack_floor.stream_seq + 1 });
-    return { messages, remaining: after.num_pending };
+    return { messages, remaining: after.num_pending, added };
   }
 
-  private async ensureConsumer(filter: string, durable: string): Promise<void> {
-    if (this.consumers.has(durable)) return;
+  /** Adds the durable consumer unless this process knows it exists; whether it added it. */
+  private async ensureConsumer(filter: string, durable: string): Promise<boolean> {
+    if (this.consumers.has(durable)) return false;
     const jsm = await this.manager();
     // Adding a durable consumer with the same configuration again changes nothing.
     await jsm.consumers.add(this.s.mqApiStream, {
@@ -221,6 +273,7 @@ export class MqApiMessages {
       deliver_policy: DeliverPolicy.All,
     });
     this.consumers.add(durable);
+    return true;
   }
 
   /**
@@ -324,6 +377,19 @@ export class MqApiMessages {
     }
   }
 
+  /**
+   * Removes the session's consumer that a read made after the session was removed (the messages
+   * went with the session).
+   */
+  async forgetConsumer(clientName: string): Promise<void> {
+    const durable = consumerName(clientToken(clientName));
+    this.consumers.delete(durable);
+    const jsm = await this.manager();
+    await jsm.consumers.delete(this.s.mqApiStream, durable).catch((err: unknown) => {
+      if (!consumerGone(err)) throw err;
+    });
+  }
+
   /** Removes every message kept for a deleted session, and its consumer. */
   async discard(clientName: string): Promise<void> {
     try {
@@ -350,6 +416,9 @@ function isNotFound(err: unknown): boolean {
   return e.code === '404' || e.code === 404 || e.api_error?.code === 404;
 }
 
-/** The durable consumer does not exist (never made, or removed). */
+/**
+ * The durable consumer does not exist (never made, or removed; "consumer deleted" is what a pull
+ * waiting on it hears).
+ */
 const consumerGone = (err: unknown): boolean =>
-  isNotFound(err) || /consumer not found/i.test(String((err as Error).message));
+  isNotFound(err) || /consumer (not found|deleted)/i.test(String((err as Error | undefined)?.message));
