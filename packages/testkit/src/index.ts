@@ -23,3 +23,4 @@ export {
 } from './nats-server';
 export { connackCode } from './connack';
 export { TcpProxy, type ProxyTarget } from './tcp-proxy';
+export { nothingPropagated, type AlterationPropagation } from './propagation';
