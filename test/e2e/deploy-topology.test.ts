@@ -35,6 +35,7 @@ import {
 } from '@mqfleet/testkit';
 import { deployTopology } from '../deploy/manifests';
 import {
+  alterLive,
   asEmitter,
   endClient,
   messageMatching,
@@ -506,13 +507,8 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
     );
     assert.equal(login.body.errorCode, 0, login.body.errorMessage);
     const token = login.body.authToken as string;
-    const altered = await system.api(
-      'alterMqSession',
-      { clientName: 'topo-after-2', userProperties: [{ key: 'site', value: 'b' }] },
-      { authToken: token },
-    );
-    assert.equal(altered.body.errorCode, 0, altered.body.errorMessage);
-    assert.equal(altered.body.result.liveApplied, true, 'the gateway confirmed the alteration');
+    // In force on the live connection: the gateway confirmed the alteration.
+    await alterLive(system, token, 'topo-after-2', { userProperties: [{ key: 'site', value: 'b' }] });
     const tagged = messageMatching(observer, (m) => m.payload.toString() === 'tagged');
     assert.equal((await publishQos1(connected[2]!, 'topo/after/x', 'tagged')).reasonCode, 0);
     assert.equal(userProperties(await tagged).site, 'b');

@@ -27,6 +27,7 @@ import {
   startService,
 } from '@mqfleet/testkit';
 import {
+  alterLive,
   asEmitter,
   messageMatching,
   publishQos1,
@@ -108,13 +109,8 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
       return arrival;
     };
     assert.equal(userProperties(await publish('before')).fw, undefined);
-    const altered = await sys.api(
-      'alterMqSession',
-      { clientName: 'auth-device', userProperties: [{ key: 'fw', value: '7' }] },
-      { authToken: token },
-    );
-    assert.equal(altered.body.errorCode, 0, altered.body.errorMessage);
-    assert.equal(altered.body.result.liveApplied, true, 'the gateway confirmed it over the bus');
+    // In force on the live connection: the gateway confirmed it over the bus.
+    await alterLive(sys, token, 'auth-device', { userProperties: [{ key: 'fw', value: '7' }] });
     assert.equal(userProperties(await publish('after')).fw, '7');
   });
 

@@ -19,7 +19,7 @@ import {
   startService,
   type TestCertificates,
 } from '@mqfleet/testkit';
-import { messageMatching, publishQos1, startSystem, userProperties, type System } from './system';
+import { alterLive, messageMatching, publishQos1, startSystem, userProperties, type System } from './system';
 
 describe('TLS to NATS with client certificates (own nats-server)', () => {
   let dir: string;
@@ -91,13 +91,7 @@ describe('TLS to NATS with client certificates (own nats-server)', () => {
     const observer = await sys.mqtt('tls-observer');
     await observer.subscribeAsync('tls/#', { qos: 1 });
     const device = await sys.mqtt('tls-device');
-    const altered = await sys.api(
-      'alterMqSession',
-      { clientName: 'tls-device', userProperties: [{ key: 'fw', value: '9' }] },
-      { authToken: token },
-    );
-    assert.equal(altered.body.errorCode, 0, altered.body.errorMessage);
-    assert.equal(altered.body.result.liveApplied, true);
+    await alterLive(sys, token, 'tls-device', { userProperties: [{ key: 'fw', value: '9' }] });
     const arrival = messageMatching(observer, (m) => m.payload.toString() === 'over tls');
     assert.equal((await publishQos1(device, 'tls/data', 'over tls')).reasonCode, 0);
     assert.equal(userProperties(await arrival).fw, '9');
