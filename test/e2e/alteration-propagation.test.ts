@@ -6,19 +6,8 @@
 // both gateways, with times no longer than the API calls that waited for them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { until } from '@mqfleet/testkit';
+import { nothingPropagated, until, type AlterationPropagation } from '@mqfleet/testkit';
 import { startSystem, type System } from './system';
-
-interface Propagation {
-  windowSeconds: number;
-  count: number;
-  gateways: number;
-  p50Ms: number | null;
-  p90Ms: number | null;
-  p99Ms: number | null;
-  maxMs: number | null;
-  meanMs: number | null;
-}
 
 describe('alteration propagation, fleet-wide (separate processes, two gateways)', () => {
   let system: System;
@@ -26,10 +15,10 @@ describe('alteration propagation, fleet-wide (separate processes, two gateways)'
   /** The longest API call that waited for an alteration to be in force. */
   let longestCallMs = 0;
 
-  const propagation = async (windowSeconds = 120): Promise<Propagation> => {
+  const propagation = async (windowSeconds = 120): Promise<AlterationPropagation> => {
     const res = await system.api('describeAlterationPropagation', { windowSeconds }, { authToken: token });
     assert.equal(res.body.errorCode, 0, res.body.errorMessage);
-    return res.body.result.data as Propagation;
+    return res.body.result.data as AlterationPropagation;
   };
   /** An API call, timed; it must succeed. */
   const timed = async (action: string, params: Record<string, unknown>): Promise<Record<string, unknown>> => {
@@ -39,8 +28,8 @@ describe('alteration propagation, fleet-wide (separate processes, two gateways)'
     assert.equal(res.body.errorCode, 0, res.body.errorMessage);
     return res.body.result as Record<string, unknown>;
   };
-  const countReaches = async (count: number): Promise<Propagation> => {
-    let last: Propagation | undefined;
+  const countReaches = async (count: number): Promise<AlterationPropagation> => {
+    let last: AlterationPropagation | undefined;
     await until(async () => {
       last = await propagation();
       return last.count >= count;
@@ -58,16 +47,7 @@ describe('alteration propagation, fleet-wide (separate processes, two gateways)'
 
   it('answers nothing measured before any alteration', async () => {
     const p = await propagation();
-    assert.deepEqual(p, {
-      windowSeconds: 120,
-      count: 0,
-      gateways: 0,
-      p50Ms: null,
-      p90Ms: null,
-      p99Ms: null,
-      maxMs: null,
-      meanMs: null,
-    });
+    assert.deepEqual(p, nothingPropagated(120));
   });
 
   it('counts single and bulk alterations of live devices on both gateways, with plausible times', async (t) => {

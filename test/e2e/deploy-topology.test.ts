@@ -17,16 +17,25 @@
 // session-service killed with SIGKILL must leave the system working through the other.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, nkeyAuthenticator, type NatsConnection } from 'nats';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { freePort, nextEvent, OwnNats, REPO_ROOT, TcpProxy, until } from '@mqfleet/testkit';
+import {
+  deployNatsConfig,
+  freePort,
+  makeNatsNkeys,
+  nextEvent,
+  OwnNats,
+  readNkeySeed,
+  TcpProxy,
+  until,
+} from '@mqfleet/testkit';
 import { deployTopology } from '../deploy/manifests';
 import {
+  alterLive,
   asEmitter,
   endClient,
   messageMatching,
@@ -36,7 +45,6 @@ import {
   type System,
 } from './system';
 
-const encoder = new TextEncoder();
 /** What this test runs; the deploy files must describe the same (checked below). */
 const TOPOLOGY = { natsNodes: 3, sessionServices: 2, gateways: 3, streamReplicas: 3 };
 const NODES = TOPOLOGY.natsNodes;
@@ -50,40 +58,6 @@ interface NodePorts {
   cluster: number;
   http: number;
   storeDir: string;
-}
-
-/**
- * deploy/nats/nats.conf for node `node` of a cluster on this machine: loopback addresses, its
- * ports, its store directory and a smaller store; routes to the three nodes' cluster ports in
- * place of the host names. Every other setting (accounts, JetStream, cluster name, retries,
- * payload limit, lame duck) stays as deployed.
- */
-function clusterNodeConfig(deployConf: string, node: NodePorts, all: NodePorts[]): string {
-  const routes = /nats-route:\/\/nats-(\d):6222/g;
-  assert.equal([...deployConf.matchAll(routes)].length, NODES, 'deploy/nats/nats.conf routes to 3 nodes');
-  const config = deployConf
-    .replace(/^port: 4222$/m, `host: 127.0.0.1\nport: ${node.client}`)
-    .replace(/^http_port: 8222$/m, `http: 127.0.0.1:${node.http}`)
-    .replace(/store_dir: \/data/, `store_dir: ${JSON.stringify(node.storeDir)}`)
-    .replace(/max_file_store: 10GB/, 'max_file_store: 2GB')
-    .replace(/^ {2}port: 6222$/m, `  host: 127.0.0.1\n  port: ${node.cluster}`)
-    .replace(routes, (_, i: string) => `nats-route://127.0.0.1:${all[Number(i)]!.cluster}`);
-  for (const kept of [
-    'server_name: $NATS_SERVER_NAME',
-    'include ./accounts.conf',
-    'jetstream {',
-    'name: mqfleet',
-    'connect_retries: 120',
-    'max_payload: 8MB',
-  ]) {
-    assert.ok(config.includes(kept), `kept from deploy/nats/nats.conf: ${kept}`);
-  }
-  assert.doesNotMatch(
-    config,
-    /store_dir: \/data|nats-route:\/\/nats-|\b(4222|6222|8222)\b|10GB/,
-    'every deploy address and path replaced',
-  );
-  return config;
 }
 
 interface Jsz {
@@ -103,26 +77,9 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mqfleet-topology-'));
-    const printed = execFileSync(
-      process.execPath,
-      [join(REPO_ROOT, 'scripts/nats-nkeys.mjs'), join(dir, 'keys')],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const publicKeys = Object.fromEntries(
-      printed
-        .trim()
-        .split('\n')
-        .map((line) => line.split('=') as [string, string]),
-    );
-    const seeds = {
-      sessionService: join(dir, 'keys/session-service.nk'),
-      gateway: join(dir, 'keys/gateway.nk'),
-    };
-    sessionSeed = encoder.encode(readFileSync(seeds.sessionService, 'utf8').trim());
+    const { publicKeys, seeds } = makeNatsNkeys(dir);
+    sessionSeed = readNkeySeed(seeds.sessionService);
 
-    const deployConf = readFileSync(join(REPO_ROOT, 'deploy/nats/nats.conf'), 'utf8');
     // Ports that were free a moment ago; if another process takes one first, all are picked again.
     for (let attempt = 1; ; attempt++) {
       ports = [];
@@ -137,13 +94,20 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
       }
       nodes.length = 0;
       for (const node of ports) {
-        const nodeDir = join(dir, `try-${attempt}`, node.name);
-        mkdirSync(nodeDir, { recursive: true });
-        writeFileSync(join(nodeDir, 'nats.conf'), clusterNodeConfig(deployConf, node, ports));
-        copyFileSync(join(REPO_ROOT, 'deploy/nats/accounts.conf'), join(nodeDir, 'accounts.conf'));
+        // deploy/nats/nats.conf on loopback, its ports and store, a 2GB store, routes to the three.
+        const config = deployNatsConfig({
+          port: node.client,
+          storeDir: node.storeDir,
+          maxFileStore: '2GB',
+          httpPort: node.http,
+          cluster: { port: node.cluster, routePorts: ports.map((p) => p.cluster) },
+        });
         nodes.push(
-          new OwnNats(node.client, node.storeDir, {
-            configFile: join(nodeDir, 'nats.conf'),
+          OwnNats.withAccounts({
+            confDir: join(dir, `try-${attempt}`, node.name),
+            port: node.client,
+            storeDir: node.storeDir,
+            config,
             env: { NATS_SERVER_NAME: node.name, ...publicKeys },
           }),
         );
@@ -543,13 +507,8 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
     );
     assert.equal(login.body.errorCode, 0, login.body.errorMessage);
     const token = login.body.authToken as string;
-    const altered = await system.api(
-      'alterMqSession',
-      { clientName: 'topo-after-2', userProperties: [{ key: 'site', value: 'b' }] },
-      { authToken: token },
-    );
-    assert.equal(altered.body.errorCode, 0, altered.body.errorMessage);
-    assert.equal(altered.body.result.liveApplied, true, 'the gateway confirmed the alteration');
+    // In force on the live connection: the gateway confirmed the alteration.
+    await alterLive(system, token, 'topo-after-2', { userProperties: [{ key: 'site', value: 'b' }] });
     const tagged = messageMatching(observer, (m) => m.payload.toString() === 'tagged');
     assert.equal((await publishQos1(connected[2]!, 'topo/after/x', 'tagged')).reasonCode, 0);
     assert.equal(userProperties(await tagged).site, 'b');

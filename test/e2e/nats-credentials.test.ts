@@ -10,15 +10,24 @@
 // at start saying what to check.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, ErrorCode, headers, nkeyAuthenticator, nkeys, type NatsError } from 'nats';
 import { subjects, type SessionEvent } from '@mqfleet/core';
-import { freePort, nextEvent, OwnNats, REPO_ROOT, startService } from '@mqfleet/testkit';
 import {
+  deployNatsConfig,
+  freePort,
+  makeNatsNkeys,
+  nextEvent,
+  OwnNats,
+  readNkeySeed,
+  REPO_ROOT,
+  startService,
+} from '@mqfleet/testkit';
+import {
+  alterLive,
   asEmitter,
   messageMatching,
   publishQos1,
@@ -27,24 +36,6 @@ import {
   type ReceivedMessage,
   type System,
 } from './system';
-
-const encoder = new TextEncoder();
-
-/** deploy/nats/nats.conf for one local node: this port and store, no cluster, a smaller store. */
-function localConfigFrom(deployConf: string, port: number, storeDir: string): string {
-  const cluster = /\ncluster \{[\s\S]*?\n\}\n?/;
-  assert.match(deployConf, cluster, 'deploy/nats/nats.conf has a cluster block');
-  assert.match(deployConf, /\ninclude \.\/accounts\.conf\n/, 'deploy/nats/nats.conf includes accounts.conf');
-  const replaced = deployConf
-    .replace(cluster, '\n')
-    .replace(/^port: 4222$/m, `host: 127.0.0.1\nport: ${port}`)
-    .replace(/^http_port: 8222$/m, '')
-    .replace(/store_dir: \/data/, `store_dir: ${JSON.stringify(storeDir)}`)
-    .replace(/max_file_store: 10GB/, 'max_file_store: 1GB');
-  assert.match(replaced, new RegExp(`port: ${port}`));
-  assert.doesNotMatch(replaced, /\/data|routes/);
-  return replaced;
-}
 
 describe('NATS with accounts and nkeys (deploy configuration, own nats-server)', () => {
   let dir: string;
@@ -57,30 +48,20 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mqfleet-nats-auth-'));
     // The deployment's own key tool: seeds in files, public keys as the server's variables.
-    const printed = execFileSync(
-      process.execPath,
-      [join(REPO_ROOT, 'scripts/nats-nkeys.mjs'), join(dir, 'keys')],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const publicKeys = Object.fromEntries(
-      printed
-        .trim()
-        .split('\n')
-        .map((line) => line.split('=') as [string, string]),
-    );
+    const made = makeNatsNkeys(dir);
+    const { publicKeys } = made;
     assert.match(publicKeys.NATS_SESSION_SERVICE_NKEY ?? '', /^U[A-Z2-7]{55}$/);
     assert.match(publicKeys.NATS_GATEWAY_NKEY ?? '', /^U[A-Z2-7]{55}$/);
-    seeds = { sessionService: join(dir, 'keys/session-service.nk'), gateway: join(dir, 'keys/gateway.nk') };
+    seeds = made.seeds;
 
+    // deploy/nats/nats.conf for one local node: this port and store, no cluster, a smaller store.
     const port = await freePort();
     const storeDir = join(dir, 'jetstream');
-    const deployConf = readFileSync(join(REPO_ROOT, 'deploy/nats/nats.conf'), 'utf8');
-    writeFileSync(join(dir, 'nats.conf'), localConfigFrom(deployConf, port, storeDir));
-    copyFileSync(join(REPO_ROOT, 'deploy/nats/accounts.conf'), join(dir, 'accounts.conf'));
-    nats = new OwnNats(port, storeDir, {
-      configFile: join(dir, 'nats.conf'),
+    nats = OwnNats.withAccounts({
+      confDir: dir,
+      port,
+      storeDir,
+      config: deployNatsConfig({ port, storeDir, maxFileStore: '1GB' }),
       env: { NATS_SERVER_NAME: 'nats-test', ...publicKeys },
     });
     await nats.start();
@@ -89,7 +70,7 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
       natsUrl: nats.url,
       // The fixture drops the test's streams at the end as the session-service would log in.
       natsOptions: {
-        authenticator: nkeyAuthenticator(encoder.encode(readFileSync(seeds.sessionService, 'utf8').trim())),
+        authenticator: nkeyAuthenticator(readNkeySeed(seeds.sessionService)),
       },
       gateways: 2,
       env: { MQFLEET_NATS_NKEY_SEED_FILE: seeds.sessionService },
@@ -128,13 +109,8 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
       return arrival;
     };
     assert.equal(userProperties(await publish('before')).fw, undefined);
-    const altered = await sys.api(
-      'alterMqSession',
-      { clientName: 'auth-device', userProperties: [{ key: 'fw', value: '7' }] },
-      { authToken: token },
-    );
-    assert.equal(altered.body.errorCode, 0, altered.body.errorMessage);
-    assert.equal(altered.body.result.liveApplied, true, 'the gateway confirmed it over the bus');
+    // In force on the live connection: the gateway confirmed it over the bus.
+    await alterLive(sys, token, 'auth-device', { userProperties: [{ key: 'fw', value: '7' }] });
     assert.equal(userProperties(await publish('after')).fw, '7');
   });
 
@@ -156,9 +132,7 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
     );
     await refused({ user: 'mqfleet', pass: 'mqfleet' }, 'a user and password');
     // A gateway's public key alone is no login: the server asks for the nonce signed by its seed.
-    const gatewayPublic = nkeys
-      .fromSeed(encoder.encode(readFileSync(seeds.gateway, 'utf8').trim()))
-      .getPublicKey();
+    const gatewayPublic = nkeys.fromSeed(readNkeySeed(seeds.gateway)).getPublicKey();
     await refused({ user: gatewayPublic }, "the gateway's public key as a user name");
   });
 
@@ -217,7 +191,7 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
     // it and drops the connection. What guards the session events is the login.
     const insider = await connect({
       servers: nats.url,
-      authenticator: nkeyAuthenticator(encoder.encode(readFileSync(seeds.sessionService, 'utf8').trim())),
+      authenticator: nkeyAuthenticator(readNkeySeed(seeds.sessionService)),
     });
     try {
       const gone = nextEvent(asEmitter(victim), 'close', 10_000);

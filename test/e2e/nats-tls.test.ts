@@ -6,20 +6,20 @@
 // at start, saying which setting to set.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, nkeyAuthenticator, type ConnectionOptions } from 'nats';
 import {
   freePort,
+  makeNatsNkeys,
   makeTestCertificates,
   OwnNats,
-  REPO_ROOT,
+  readNkeySeed,
   startService,
   type TestCertificates,
 } from '@mqfleet/testkit';
-import { messageMatching, publishQos1, startSystem, userProperties, type System } from './system';
+import { alterLive, messageMatching, publishQos1, startSystem, userProperties, type System } from './system';
 
 describe('TLS to NATS with client certificates (own nats-server)', () => {
   let dir: string;
@@ -32,27 +32,18 @@ describe('TLS to NATS with client certificates (own nats-server)', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mqfleet-nats-tls-'));
     certs = makeTestCertificates(['mqfleet-service']);
-    const printed = execFileSync(
-      process.execPath,
-      [join(REPO_ROOT, 'scripts/nats-nkeys.mjs'), join(dir, 'keys')],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const publicKeys = Object.fromEntries(
-      printed
-        .trim()
-        .split('\n')
-        .map((line) => line.split('=') as [string, string]),
-    );
-    seeds = { sessionService: join(dir, 'keys/session-service.nk'), gateway: join(dir, 'keys/gateway.nk') };
+    const made = makeNatsNkeys(dir);
+    seeds = made.seeds;
     const port = await freePort();
-    writeFileSync(
-      join(dir, 'nats.conf'),
-      [
+    const storeDir = join(dir, 'jetstream');
+    nats = OwnNats.withAccounts({
+      confDir: dir,
+      port,
+      storeDir,
+      config: [
         'host: 127.0.0.1',
         `port: ${port}`,
-        `jetstream { store_dir: ${JSON.stringify(join(dir, 'jetstream'))} }`,
+        `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
         'tls {',
         `  cert_file: ${JSON.stringify(certs.serverCertFile)}`,
         `  key_file: ${JSON.stringify(certs.serverKeyFile)}`,
@@ -62,9 +53,8 @@ describe('TLS to NATS with client certificates (own nats-server)', () => {
         'include ./accounts.conf',
         '',
       ].join('\n'),
-    );
-    copyFileSync(join(REPO_ROOT, 'deploy/nats/accounts.conf'), join(dir, 'accounts.conf'));
-    nats = new OwnNats(port, join(dir, 'jetstream'), { configFile: join(dir, 'nats.conf'), env: publicKeys });
+      env: made.publicKeys,
+    });
     await nats.start();
 
     const client = certs.clients['mqfleet-service']!;
@@ -74,9 +64,7 @@ describe('TLS to NATS with client certificates (own nats-server)', () => {
       MQFLEET_NATS_TLS_KEY_FILE: client.keyFile,
     };
     serviceLogin = {
-      authenticator: nkeyAuthenticator(
-        new TextEncoder().encode(readFileSync(seeds.sessionService, 'utf8').trim()),
-      ),
+      authenticator: nkeyAuthenticator(readNkeySeed(seeds.sessionService)),
       tls: {
         ca: readFileSync(certs.caFile, 'utf8'),
         cert: readFileSync(client.certFile, 'utf8'),
@@ -103,13 +91,7 @@ describe('TLS to NATS with client certificates (own nats-server)', () => {
     const observer = await sys.mqtt('tls-observer');
     await observer.subscribeAsync('tls/#', { qos: 1 });
     const device = await sys.mqtt('tls-device');
-    const altered = await sys.api(
-      'alterMqSession',
-      { clientName: 'tls-device', userProperties: [{ key: 'fw', value: '9' }] },
-      { authToken: token },
-    );
-    assert.equal(altered.body.errorCode, 0, altered.body.errorMessage);
-    assert.equal(altered.body.result.liveApplied, true);
+    await alterLive(sys, token, 'tls-device', { userProperties: [{ key: 'fw', value: '9' }] });
     const arrival = messageMatching(observer, (m) => m.payload.toString() === 'over tls');
     assert.equal((await publishQos1(device, 'tls/data', 'over tls')).reasonCode, 0);
     assert.equal(userProperties(await arrival).fw, '9');

@@ -13,6 +13,14 @@ export { nextEvent, eventMatching, until } from './wait';
 export { createTestCertificates, type ListenerCertificates } from './tls';
 export { makeTestCertificates, type TestCertificates } from './certs';
 export { startTlsSessionService, type TlsSessionService } from './mtls';
-export { OwnNats } from './nats-server';
+export {
+  OwnNats,
+  makeNatsNkeys,
+  readNkeySeed,
+  deployNatsConfig,
+  type NatsNkeys,
+  type DeployNatsNode,
+} from './nats-server';
 export { connackCode } from './connack';
 export { TcpProxy, type ProxyTarget } from './tcp-proxy';
+export { nothingPropagated, type AlterationPropagation } from './propagation';

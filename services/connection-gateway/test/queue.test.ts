@@ -18,7 +18,7 @@ import { eventMatching, natsConnection, until } from '@mqfleet/testkit';
 import type { NatsConnection } from 'nats';
 import type { Gateway } from '../src/index';
 import { OfflineQueues, type SavedDelivery } from '../src/queue';
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import {
   connectPacket,
@@ -57,6 +57,22 @@ async function rawSession(
   assert.equal(connack.cmd, 'connack');
   assert.equal(connack.reasonCode, 0);
   return { raw, connack };
+}
+
+/** A point a test's OfflineQueues.hook holds at: `reached` once it is there, let go by `release`. */
+interface HoldPoint {
+  reached: Promise<void>;
+  reach(): void;
+  released: Promise<void>;
+  release(): void;
+}
+
+function holdPoint(): HoldPoint {
+  let reach!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return { reached, reach, released, release };
 }
 
 describe('offline queues of persistent sessions', () => {
@@ -465,49 +481,30 @@ describe('offline queues of persistent sessions', () => {
     }
   });
 
-  test('a queue taken while the same session is parked again loses nothing acknowledged (take and park interleaved)', async () => {
-    // The interleaving the topology test (test/e2e/deploy-topology.test.ts) hit under load: a
-    // gateway reads a parked session's queue for a connection of it, the connection ends before
-    // the queue is removed, and the same gateway parks the session again while the take is still
-    // to remove the queue. Held at fixed points (OfflineQueues.hook), no timing involved.
-    const id = 'take-park-race';
-    const { raw: first } = await rawSession(portA, id, false);
-    first.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'race/#', qos: 1 }] });
-    assert.equal((await first.next())?.cmd, 'suback');
-    const parkedOnA = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
-    first.destroy();
-    await parkedOnA;
-    const pub = await mqttClient(portA, { clientId: 'race-pub', protocolVersion: 5 });
-    let takeHeld!: () => void;
-    const tookRead = new Promise<void>((resolve) => (takeHeld = resolve));
-    let releaseTake!: () => void;
-    const takeGate = new Promise<void>((resolve) => (releaseTake = resolve));
-    const points: string[] = [];
+  /**
+   * The frame of the park and take interleavings held at fixed points (OfflineQueues.hook on
+   * gateway B): a persistent session `id` subscribed to `${topic}/#` on `port`, a publisher on
+   * gateway A, then `interleave` with both and a hold point for its hook (B's hook is cleared and
+   * the hold let go after it, whatever happens). The session resumed on gateway A must then get
+   * exactly `expected`, every one acknowledged to its publisher; `interleave` may return what to
+   * say when it does not.
+   */
+  async function resumedGetsAfterInterleaving(
+    scenario: { id: string; topic: string; port: number; publisherId: string; expected: string[] },
+    interleave: (race: {
+      raw: RawClient;
+      pub: MqttClient;
+      hold: HoldPoint;
+    }) => Promise<(() => string) | undefined>,
+  ): Promise<void> {
+    const { id, topic, port, publisherId, expected } = scenario;
+    const { raw } = await rawSession(port, id, false);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${topic}/#`, qos: 1 }] });
+    assert.equal((await raw.next())?.cmd, 'suback');
+    const pub = await mqttClient(portA, { clientId: publisherId, protocolVersion: 5 });
+    const hold = holdPoint();
     try {
-      // Acknowledged while the session is offline: stored in its queue.
-      await pub.publishAsync('race/1', 'm1', { qos: 1 });
-      gatewayB.offline!.hook = async (point, clientName) => {
-        if (clientName !== id) return;
-        points.push(point);
-        if (point === 'take:read' && points.filter((p) => p === 'take:read').length === 1) {
-          takeHeld();
-          await takeGate;
-        }
-        // The parking either waits behind the take, or began on the queue the take read.
-        if (point === 'park:behind' || point === 'park:begun') releaseTake();
-      };
-      const second = await RawClient.open(portB, 5);
-      second.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
-      await tookRead;
-      // CONNACK does not wait for a queue longer than RESUME_TIMEOUT_MS.
-      const connack = (await second.next()) as IConnackPacket;
-      assert.equal(connack.sessionPresent, true);
-      const parkedOnB = eventMatching(gatewayB, 'sessionParked', (name: string) => name === id);
-      // The connection ends (session kept) while its queue is still being taken.
-      second.send({ cmd: 'disconnect', reasonCode: 0 });
-      await parkedOnB;
-      // Acknowledged after the parking: queued for the session.
-      await pub.publishAsync('race/2', 'm2', { qos: 1 });
+      const explain = await interleave({ raw, pub, hold });
 
       const got = new Set<string>();
       // Listening from the start: the queue follows the CONNACK at once.
@@ -520,16 +517,58 @@ describe('offline queues of persistent sessions', () => {
       });
       back.on('message', (_topic, payload) => got.add(payload.toString()));
       try {
-        await until(() => got.has('m1') && got.has('m2'), 10000).catch(() => undefined);
-        assert.deepEqual([...got].sort(), ['m1', 'm2'], `hook points: ${points.join(', ')}`);
+        await until(() => expected.every((m) => got.has(m)), 10000).catch(() => undefined);
+        assert.deepEqual([...got].sort(), [...expected].sort(), explain?.());
       } finally {
         await endClient(back);
       }
     } finally {
       gatewayB.offline!.hook = undefined;
-      releaseTake();
+      hold.release();
       await endClient(pub);
     }
+  }
+
+  test('a queue taken while the same session is parked again loses nothing acknowledged (take and park interleaved)', async () => {
+    // The interleaving the topology test (test/e2e/deploy-topology.test.ts) hit under load: a
+    // gateway reads a parked session's queue for a connection of it, the connection ends before
+    // the queue is removed, and the same gateway parks the session again while the take is still
+    // to remove the queue. Held at fixed points (OfflineQueues.hook), no timing involved.
+    const id = 'take-park-race';
+    await resumedGetsAfterInterleaving(
+      { id, topic: 'race', port: portA, publisherId: 'race-pub', expected: ['m1', 'm2'] },
+      async ({ raw: first, pub, hold: take }) => {
+        const parkedOnA = eventMatching(gatewayA, 'sessionParked', (name: string) => name === id);
+        first.destroy();
+        await parkedOnA;
+        const points: string[] = [];
+        // Acknowledged while the session is offline: stored in its queue.
+        await pub.publishAsync('race/1', 'm1', { qos: 1 });
+        gatewayB.offline!.hook = async (point, clientName) => {
+          if (clientName !== id) return;
+          points.push(point);
+          if (point === 'take:read' && points.filter((p) => p === 'take:read').length === 1) {
+            take.reach();
+            await take.released;
+          }
+          // The parking either waits behind the take, or began on the queue the take read.
+          if (point === 'park:behind' || point === 'park:begun') take.release();
+        };
+        const second = await RawClient.open(portB, 5);
+        second.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
+        await take.reached;
+        // CONNACK does not wait for a queue longer than RESUME_TIMEOUT_MS.
+        const connack = (await second.next()) as IConnackPacket;
+        assert.equal(connack.sessionPresent, true);
+        const parkedOnB = eventMatching(gatewayB, 'sessionParked', (name: string) => name === id);
+        // The connection ends (session kept) while its queue is still being taken.
+        second.send({ cmd: 'disconnect', reasonCode: 0 });
+        await parkedOnB;
+        // Acknowledged after the parking: queued for the session.
+        await pub.publishAsync('race/2', 'm2', { qos: 1 });
+        return () => `hook points: ${points.join(', ')}`;
+      },
+    );
   });
 
   test('a parking whose consumers are removed under it starts again with what it collected', async () => {
@@ -538,52 +577,28 @@ describe('offline queues of persistent sessions', () => {
     // parking's "complete" step fails with "consumer not found". It used to give up, dropping the
     // message it had collected for the session, which its publisher had been acknowledged for.
     const id = 'park-restart';
-    const { raw } = await rawSession(portB, id, false);
-    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'restart/#', qos: 1 }] });
-    assert.equal((await raw.next())?.cmd, 'suback');
-    const pub = await mqttClient(portA, { clientId: 'restart-pub', protocolVersion: 5 });
-    let parkHeld!: () => void;
-    const held = new Promise<void>((resolve) => (parkHeld = resolve));
-    let releasePark!: () => void;
-    const parkGate = new Promise<void>((resolve) => (releasePark = resolve));
-    try {
-      gatewayB.offline!.hook = async (point, clientName) => {
-        if (clientName !== id || point !== 'park:begun') return;
-        gatewayB.offline!.hook = undefined; // the first attempt only
-        parkHeld();
-        await parkGate;
-      };
-      const parked = eventMatching(gatewayB, 'sessionParked', (name: string) => name === id);
-      raw.destroy();
-      await held;
-      // Routed to B, which still holds the subscription's interest: collected by the parking.
-      await pub.publishAsync('restart/1', 'collected', { qos: 1 });
-      const jsm = await nc.jetstreamManager();
-      await jsm.consumers.delete(queueStream(), `qs_${clientToken(id)}`);
-      releasePark();
-      await parked;
-      await pub.publishAsync('restart/2', 'queued', { qos: 1 });
-
-      const got = new Set<string>();
-      const back = mqtt.connect(`mqtt://127.0.0.1:${portA}`, {
-        clientId: id,
-        protocolVersion: 5,
-        clean: false,
-        properties: PERSISTENT,
-        reconnectPeriod: 0,
-      });
-      back.on('message', (_topic, payload) => got.add(payload.toString()));
-      try {
-        await until(() => got.has('collected') && got.has('queued'), 10000).catch(() => undefined);
-        assert.deepEqual([...got].sort(), ['collected', 'queued']);
-      } finally {
-        await endClient(back);
-      }
-    } finally {
-      gatewayB.offline!.hook = undefined;
-      releasePark();
-      await endClient(pub);
-    }
+    await resumedGetsAfterInterleaving(
+      { id, topic: 'restart', port: portB, publisherId: 'restart-pub', expected: ['collected', 'queued'] },
+      async ({ raw, pub, hold: park }) => {
+        gatewayB.offline!.hook = async (point, clientName) => {
+          if (clientName !== id || point !== 'park:begun') return;
+          gatewayB.offline!.hook = undefined; // the first attempt only
+          park.reach();
+          await park.released;
+        };
+        const parked = eventMatching(gatewayB, 'sessionParked', (name: string) => name === id);
+        raw.destroy();
+        await park.reached;
+        // Routed to B, which still holds the subscription's interest: collected by the parking.
+        await pub.publishAsync('restart/1', 'collected', { qos: 1 });
+        const jsm = await nc.jetstreamManager();
+        await jsm.consumers.delete(queueStream(), `qs_${clientToken(id)}`);
+        park.release();
+        await parked;
+        await pub.publishAsync('restart/2', 'queued', { qos: 1 });
+        return undefined;
+      },
+    );
   });
 
   test('a take removes only the parking it read: one that begins on another gateway meanwhile waits and survives', async () => {
@@ -601,21 +616,18 @@ describe('offline queues of persistent sessions', () => {
     await parkedOnA;
     const pub = await mqttClient(portA, { clientId: 'mark-pub', protocolVersion: 5 });
     const other = new OfflineQueues(nc, subjects(cluster.infra.natsPrefix), 'gw-other', silentLogger, 1000);
-    let claimed!: () => void;
-    const takeClaimed = new Promise<void>((resolve) => (claimed = resolve));
-    let releaseTake!: () => void;
-    const takeGate = new Promise<void>((resolve) => (releaseTake = resolve));
+    const take = holdPoint();
     let second: RawClient | undefined;
     try {
       await pub.publishAsync('mark/1', 'queued', { qos: 1 });
       gatewayB.offline!.hook = async (point, clientName) => {
         if (clientName !== id || point !== 'take:claimed') return;
-        claimed();
-        await takeGate;
+        take.reach();
+        await take.released;
       };
       second = await RawClient.open(portB, 5);
       second.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
-      await takeClaimed;
+      await take.reached;
       // The other gateway's parking begins now: it must not complete under the take.
       const points: string[] = [];
       other.hook = (point) => void points.push(point);
@@ -638,7 +650,7 @@ describe('offline queues of persistent sessions', () => {
       const parking = other.park(id, ['mark/#'], [saved], () => []).then(() => (parkedElsewhere = true));
       await until(() => points.includes('park:waiting') || parkedElsewhere);
       assert.equal(parkedElsewhere, false, 'the parking completed while the take was removing the queue');
-      releaseTake();
+      take.release();
       await parking;
       // B's connection got the queue it took.
       const delivered = (await second.next()) as IConnackPacket;
@@ -655,7 +667,7 @@ describe('offline queues of persistent sessions', () => {
       );
     } finally {
       gatewayB.offline!.hook = undefined;
-      releaseTake();
+      take.release();
       second?.destroy();
       await endClient(pub);
     }
