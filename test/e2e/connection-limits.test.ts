@@ -1,5 +1,5 @@
 // Connection limits of a gateway (issue 15, docs/security.md): in all, per source address at
-// once, and per source address a second. A connection over a limit gets a refusing CONNACK before
+// once, and a second in all and per source address. A connection over a limit gets a refusing CONNACK before
 // any session work (MQTT 5 0x97 / 0x9F, 3.1.1 return code 3), is counted in the gateway's stats
 // (ListGateways refusedConnections), and the connections within the limits keep working. Each
 // source is its own loopback address (Linux routes all of 127/8 to lo).
@@ -147,5 +147,59 @@ describe('connection limits', () => {
     // Every refusal seen here, and no other, is in the gateway's count.
     assert.ok(refusalsSeen >= 4);
     await until(async () => (await gatewayInfo()).refused === refusalsSeen);
+  });
+});
+
+describe('the gateway-wide connection rate', () => {
+  let system: System;
+  let port: number;
+
+  before(async () => {
+    system = await startSystem({
+      env: { MQFLEET_CONNECT_RATE: '3', MQFLEET_CONNECT_RATE_PER_ADDRESS: '0' },
+    });
+    port = system.gateways[0]!.port;
+  });
+  after(async () => {
+    await system?.close();
+  });
+
+  it('connections from many addresses together faster than MQFLEET_CONNECT_RATE: 0x9F (3.1.1: 3); then in again', async () => {
+    // Nine at once from three addresses, none of them limited on its own: the gateway's bucket
+    // holds three (a second's worth) and refills at three a second while they arrive.
+    const attempts = await Promise.all(
+      Array.from({ length: 9 }, (_, i) =>
+        connectFrom(port, `127.0.0.${40 + (i % 3)}`, { clientId: `many-${i}` }),
+      ),
+    );
+    const codes = attempts.map((a) => a.code);
+    for (const a of attempts) a.client.end(true);
+    assert.ok(codes.filter((c) => c === 0).length >= 3, codes.join(','));
+    assert.ok(codes.includes(CONNECTION_RATE_EXCEEDED), codes.join(','));
+    assert.ok(
+      codes.every((c) => c === 0 || c === CONNECTION_RATE_EXCEEDED),
+      codes.join(','),
+    );
+    // MQTT 3.1.1 is told "server unavailable" while the bucket is empty; once it refills, any
+    // address connects again.
+    const burst = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        connectFrom(port, '127.0.0.43', { clientId: `v4-${i}`, protocolVersion: 4 }),
+      ),
+    );
+    for (const a of burst) a.client.end(true);
+    assert.ok(
+      burst.some((a) => a.code === 3),
+      burst.map((a) => a.code).join(','),
+    );
+    await until(
+      async () => {
+        const again = await connectFrom(port, '127.0.0.44', { clientId: 'after-refill' });
+        again.client.end(true);
+        return again.code === 0;
+      },
+      10_000,
+      200,
+    );
   });
 });

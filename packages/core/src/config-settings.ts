@@ -279,6 +279,7 @@ export const SETTINGS = Type.Object({
     50_000,
     'open connections a gateway accepts from one address; 0 = no bound',
   ),
+  connectRate: int(0, 10_000_000, 0, 'new connections a second a gateway accepts in all; 0 = no bound'),
   connectRatePerAddress: int(
     0,
     10_000_000,

@@ -76,6 +76,7 @@ describe('loadConfig', () => {
       hashQueue: 32,
       maxConnections: 100_000,
       maxConnectionsPerAddress: 50_000,
+      connectRate: 0,
       connectRatePerAddress: 25_000,
       mqttMayUseMqApiNames: false,
       applyTimeoutMs: 1000,
