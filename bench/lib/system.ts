@@ -59,7 +59,8 @@ export async function startBenchSystem(options: {
       MQFLEET_SESSION_SERVICE: `127.0.0.1:${grpcPort}`,
       MQFLEET_LOG_LEVEL: 'info',
       // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it stops.
-      // BENCH_NODE_OPTIONS: more node options for every service (e.g. --trace-gc).
+      // BENCH_NODE_OPTIONS: more node options for every service (those NODE_OPTIONS allows, e.g.
+      // --max-semi-space-size=32 or --require of a script that observes GC; not --trace-gc).
       ...(process.env.BENCH_CPU_PROF || process.env.BENCH_NODE_OPTIONS
         ? {
             NODE_OPTIONS: [
