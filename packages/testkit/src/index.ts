@@ -1,6 +1,7 @@
 export { createInfra, testServers, natsConnection, type Infra } from './infra';
 export {
   startService,
+  killOnExit,
   nodeOptionsOf,
   freePort,
   REPO_ROOT,

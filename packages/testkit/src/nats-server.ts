@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './process';
+import { killOnExit, REPO_ROOT } from './process';
 
 const NATS_SERVER = process.env.MQFLEET_TEST_NATS_SERVER ?? '/usr/sbin/nats-server';
 
@@ -46,6 +46,11 @@ export class OwnNats {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /** The nats-server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -60,6 +65,7 @@ export class OwnNats {
       env: { ...process.env, ...this.from?.env },
     });
     this.child = child;
+    killOnExit(child);
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`nats-server not ready:\n${output}`)), 15000);

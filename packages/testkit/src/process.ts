@@ -7,6 +7,32 @@ import { once } from 'node:events';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
+/** Processes a test started (services, nats-servers) that are still running. */
+const children = new Set<ChildProcess>();
+let guarded = false;
+
+/**
+ * Kills `child` with the test's process if that ends first: at exit (a crash included), and on
+ * SIGTERM, SIGINT or SIGHUP, which then end the test as they would have. A test runner stopped
+ * from outside used to leave its services and nats-servers running, holding ports and CPU.
+ */
+export function killOnExit(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (guarded) return;
+  guarded = true;
+  const killAll = (): void => {
+    for (const c of children) c.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
 export interface ServiceProcess {
   name: string;
   child: ChildProcess;
@@ -82,6 +108,7 @@ export async function startService(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   const lines: string[] = [];
   const waiters = new Set<{ predicate: (l: string) => boolean; resolve: (l: string) => void }>();
   const onData = (chunk: Buffer): void => {
