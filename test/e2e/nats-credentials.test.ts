@@ -6,7 +6,8 @@
 // two gateways and an alteration reaches a live connection. A client without a login, with an
 // nkey the server does not list, or with a user and password is refused at CONNECT: it can
 // neither subscribe to the session events nor publish a forged one, which the gateway would have
-// acted on (shown by the same event from a logged-in client). Services given a wrong login stop
+// acted on (shown by the same event from the session-service's login); a gateway's login may not
+// publish one either. Services given a wrong login stop
 // at start saying what to check.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -187,8 +188,36 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
     assert.equal(victim.connected, true);
     assert.deepEqual(lifecycle, []);
 
-    // The forged event was well made: from a client the server does admit, the gateway acts on
-    // it and drops the connection. What guards the session events is the login.
+    // A gateway's login may not publish session events either (only the session-service does):
+    // the server refuses the forged one, and the device stays.
+    const gatewayLogin = await connect({
+      servers: nats.url,
+      authenticator: nkeyAuthenticator(readNkeySeed(seeds.gateway)),
+    });
+    try {
+      const refused = (async () => {
+        for await (const status of gatewayLogin.status()) {
+          if (status.type === 'error' && status.data === ErrorCode.PermissionsViolation)
+            return status.permissionContext;
+        }
+      })();
+      const h = headers();
+      h.set('Nats-Msg-Id', `${forged.eventId}-gateway`);
+      gatewayLogin.publish(s.sessionEvent('deleted', 'auth-victim'), forgedBody, { headers: h });
+      const context = await refused;
+      assert.equal(context?.operation, 'publish');
+      assert.equal(context?.subject, s.sessionEvent('deleted', 'auth-victim'));
+    } finally {
+      await gatewayLogin.close();
+    }
+    const stillEcho = messageMatching(victim, (m) => m.payload.toString() === 'still here 2');
+    await victim.publishAsync('auth/victim', 'still here 2', { qos: 1 });
+    await stillEcho;
+    assert.equal(victim.connected, true);
+    assert.deepEqual(lifecycle, []);
+
+    // The forged event was well made: from the session-service's login, the gateway acts on it
+    // and drops the connection. What guards the session events is the login.
     const insider = await connect({
       servers: nats.url,
       authenticator: nkeyAuthenticator(readNkeySeed(seeds.sessionService)),
