@@ -22,8 +22,9 @@
 // the consumers, is conditional on the record being the one the writer read (JetStream's expected
 // last subject sequence, a compare and set). So a take removes only the parking it read (a parking
 // that began since changed the record: the take leaves the consumers to it), and a parking that
-// begins while a take removes the consumers waits until the take is done (it finds the mark), or
-// starts again when the record changed under it.
+// begins while a take removes the consumers waits until the take is done (it finds the mark). A
+// parking whose record is removed under it starts again; one that finds a later parking's record
+// when it completes is done (that parking read its record and carries its consumers on).
 //
 // The parking is marked complete (record and session consumer description "d") once the saved
 // deliveries are stored; take() leaves an incomplete parking alone, and the parking gateway then
@@ -425,7 +426,21 @@ export class OfflineQueues {
     await jsm.consumers.update(this.s.queueStream, sessionConsumer(token), {
       description: describe(true, generation),
     });
-    await this.putRecord(token, { c: clientName, s: subjects, d: true }, seq);
+    try {
+      await this.records.put(token, { c: clientName, s: subjects, d: true }, seq);
+    } catch (err) {
+      if (!recordChanged(err)) throw err;
+      // Another parking of the session (on another gateway) began since this one wrote the record:
+      // it read that record, so its consumers include this one's, and this one's deliveries are
+      // on the session subject both share: it completes and announces them. (Starting again
+      // here would only make the two undo each other.) A record removed meanwhile (a take, a
+      // discard) or with fewer subjects (an administrator's change): park() starts again.
+      const now = await this.state(token);
+      if (!now.parked || !now.record || now.record.t || !subjects.every((x) => now.record!.s.includes(x)))
+        throw new ParkingRaced('the record changed under the parking');
+      this.logger.debug('session parked within a newer parking of it', { clientName, generation });
+      return;
+    }
     this.logger.debug('session parked', {
       clientName,
       generation,

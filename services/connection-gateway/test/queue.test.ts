@@ -673,6 +673,68 @@ describe('offline queues of persistent sessions', () => {
     }
   });
 
+  test('two parkings of one session on two gateways at once: neither undoes the other, both deliveries are taken', async () => {
+    // A connection ends on one gateway while the session's next connection, taken over on
+    // another, ends too: both park the session at once. Each writes the record on condition that
+    // it is the one it read; the first to complete finds the other's record and must not start
+    // again (the two would keep undoing each other), since the other's consumers include its own.
+    const id = 'two-parkings';
+    const subjectsOf = subjects(cluster.infra.natsPrefix);
+    const first = new OfflineQueues(nc, subjectsOf, 'gw-first', silentLogger, 1000);
+    const second = new OfflineQueues(nc, subjectsOf, 'gw-second', silentLogger, 1000);
+    const saved = (payload: string, packetId: number): SavedDelivery => ({
+      message: {
+        id: `two-${payload}`,
+        topic: `two/${payload}`,
+        payload: Buffer.from(payload),
+        qos: 1,
+        retain: false,
+        properties: { userProperties: [] },
+        receivedAt: Date.now(),
+      },
+      qos: 1,
+      retain: false,
+      subscriptionIds: [],
+      packetId,
+    });
+    const firstBegun = holdPoint();
+    const secondBegun = holdPoint();
+    const restarts: string[] = [];
+    first.hook = async (point) => {
+      if (point !== 'park:begun') return;
+      restarts.push('first');
+      firstBegun.reach();
+      await firstBegun.released;
+    };
+    second.hook = async (point) => {
+      if (point !== 'park:begun') return;
+      restarts.push('second');
+      secondBegun.reach();
+      await secondBegun.released;
+    };
+    try {
+      const parkFirst = first.park(id, ['two/a'], [saved('a', 1)], () => []);
+      await firstBegun.reached;
+      // The second begins on the first's record (incomplete) and writes its own.
+      const parkSecond = second.park(id, ['two/b'], [saved('b', 2)], () => []);
+      await secondBegun.reached;
+      // The first completes: the record is the second's now, which includes its consumers.
+      firstBegun.release();
+      await parkFirst;
+      secondBegun.release();
+      await parkSecond;
+      assert.deepEqual(restarts, ['first', 'second'], 'no parking started again');
+      const resumed = await first.take(id);
+      assert.deepEqual(resumed?.saved.map((d) => [d.message.payload.toString(), d.packetId]).sort(), [
+        ['a', 1],
+        ['b', 2],
+      ]);
+    } finally {
+      firstBegun.release();
+      secondBegun.release();
+    }
+  });
+
   test('a subscription an administrator adds to an offline session queues from then on', async () => {
     const id = 'admin-adds';
     const { raw } = await rawSession(portA, id, false);
