@@ -59,6 +59,25 @@ async function rawSession(
   return { raw, connack };
 }
 
+/** A QoS 1 delivery that was in flight with `packetId` when its connection ended. */
+function inFlight(topic: string, payload: string, packetId: number): SavedDelivery {
+  return {
+    message: {
+      id: `${topic}#${packetId}`,
+      topic,
+      payload: Buffer.from(payload),
+      qos: 1,
+      retain: false,
+      properties: { userProperties: [] },
+      receivedAt: Date.now(),
+    },
+    qos: 1,
+    retain: false,
+    subscriptionIds: [],
+    packetId,
+  };
+}
+
 /** A point a test's OfflineQueues.hook holds at: `reached` once it is there, let go by `release`. */
 interface HoldPoint {
   reached: Promise<void>;
@@ -631,21 +650,7 @@ describe('offline queues of persistent sessions', () => {
       // The other gateway's parking begins now: it must not complete under the take.
       const points: string[] = [];
       other.hook = (point) => void points.push(point);
-      const saved: SavedDelivery = {
-        message: {
-          id: 'mark-saved',
-          topic: 'mark/2',
-          payload: Buffer.from('saved elsewhere'),
-          qos: 1,
-          retain: false,
-          properties: { userProperties: [] },
-          receivedAt: Date.now(),
-        },
-        qos: 1,
-        retain: false,
-        subscriptionIds: [],
-        packetId: 7,
-      };
+      const saved = inFlight('mark/2', 'saved elsewhere', 7);
       let parkedElsewhere = false;
       const parking = other.park(id, ['mark/#'], [saved], () => []).then(() => (parkedElsewhere = true));
       await until(() => points.includes('park:waiting') || parkedElsewhere);
@@ -682,21 +687,8 @@ describe('offline queues of persistent sessions', () => {
     const subjectsOf = subjects(cluster.infra.natsPrefix);
     const first = new OfflineQueues(nc, subjectsOf, 'gw-first', silentLogger, 1000);
     const second = new OfflineQueues(nc, subjectsOf, 'gw-second', silentLogger, 1000);
-    const saved = (payload: string, packetId: number): SavedDelivery => ({
-      message: {
-        id: `two-${payload}`,
-        topic: `two/${payload}`,
-        payload: Buffer.from(payload),
-        qos: 1,
-        retain: false,
-        properties: { userProperties: [] },
-        receivedAt: Date.now(),
-      },
-      qos: 1,
-      retain: false,
-      subscriptionIds: [],
-      packetId,
-    });
+    const saved = (payload: string, packetId: number): SavedDelivery =>
+      inFlight(`two/${payload}`, payload, packetId);
     const firstBegun = holdPoint();
     const secondBegun = holdPoint();
     const restarts: string[] = [];
