@@ -503,7 +503,7 @@ export class OfflineQueues {
     // Otherwise the consumers, the record and the deliveries stored are the newer parking's.
     let claimed = true;
     try {
-      await this.records.put(token, { c: record?.c ?? parked.c, s: subjects, t: 1 }, record?.seq ?? 0);
+      await this.records.put(token, { c: parked.c, s: subjects, t: 1 }, record?.seq ?? 0);
     } catch (err) {
       if (!recordChanged(err)) throw err;
       claimed = false;
@@ -623,15 +623,11 @@ export class OfflineQueues {
     const [record, described] = atOnce
       ? await Promise.all([this.records.get(token), this.description(token)])
       : [await this.records.get(token), await this.description(token)];
-    if (!described) return record ? { record } : {};
-    if (!described.record) return { ...(record ? { record } : {}), parked: described };
-    const parked: Parked = {
-      c: record?.c ?? '',
-      s: record?.s ?? [],
-      d: record?.d ?? described.d,
-      ...(described.g ? { g: described.g } : {}),
-    };
-    return record ? { record, parked } : { parked };
+    if (!described) return { record };
+    const parked: Parked = described.record
+      ? { c: record?.c ?? '', s: record?.s ?? [], d: record?.d ?? described.d, g: described.g }
+      : described;
+    return { record, parked };
   }
 
   /**
