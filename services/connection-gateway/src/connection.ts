@@ -791,11 +791,19 @@ export class Connection {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     this.keepAlive.stop();
+    // Deliveries not completed, in the order they were sent, for the session's next connection.
+    const saved = this.out.handoff();
+    // Messages held back while the CONNECT waited for the offline queue (their publishers may
+    // have been acknowledged): parked with the session like the deliveries not completed.
+    for (const message of this.buffered ?? []) {
+      const m = match(this.subscriptions, message.topic, message.qos, message.retain, false);
+      if (m && m.qos > 0) {
+        saved.push({ message, qos: m.qos as 1 | 2, retain: m.retain, subscriptionIds: m.subscriptionIds });
+      }
+    }
     this.buffered = undefined;
     this.bufferedBytes = 0;
     this.ctx.holdingDeliveries(this, false);
-    // Deliveries not completed, in the order they were sent, for the session's next connection.
-    const saved = this.out.handoff();
     const subscriptions = new Map(this.subscriptions);
     this.subscriptionMap = undefined;
     this.readChecked = undefined;

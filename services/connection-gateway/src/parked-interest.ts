@@ -264,7 +264,16 @@ export class ParkedInterest {
     send();
     await answered;
     // What the others routed before answering is ahead of this round trip's answer.
-    await this.ordered.flush().catch(() => undefined);
+    await this.caughtUp();
+  }
+
+  /**
+   * Resolves once every message the NATS server routed to this gateway before now has been
+   * handed to its subscriptions: a round trip on the connection they use (its callbacks run as
+   * the messages are read, in order, before the answer).
+   */
+  caughtUp(): Promise<void> {
+    return this.ordered.flush().catch(() => undefined);
   }
 
   private add(subjects: string[]): void {

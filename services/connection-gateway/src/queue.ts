@@ -196,6 +196,10 @@ export type QueueHookPoint =
   | 'park:behind'
   /** The parking wrote its mark on the session consumer (new or existing). */
   | 'park:begun'
+  /** Every live gateway knows the parking's subjects; its filter consumers are next. */
+  | 'park:announced'
+  /** The filter consumers exist; what the parking collected is read next. */
+  | 'park:consumers'
   /** The parking found the record marked by a take and waits for the take to finish. */
   | 'park:waiting'
   /** A take read the queue and is about to remove it. */
@@ -386,6 +390,7 @@ export class OfflineQueues {
     if (this.hook) await this.hook('park:begun', clientName);
     // Every gateway publishes these subjects to the queue stream before their consumers exist.
     await this.interest?.announce(subjects.filter((subject) => !existing?.includes(subject)));
+    if (this.hook) await this.hook('park:announced', clientName);
     for (const subject of subjects) {
       if (existing?.includes(subject)) continue;
       await jsm.consumers.add(this.s.queueStream, {
@@ -394,6 +399,13 @@ export class OfflineQueues {
         filter_subject: subject,
       });
     }
+    if (this.hook) await this.hook('park:consumers', clientName);
+    // A message another gateway published after answering the announcement but before these
+    // consumers existed went to the stream too early to be kept for this session: only the copy
+    // collected here keeps it. That copy left the NATS server before the consumers' creation was
+    // answered, but on the connection the subscriptions use, which this gateway may read later
+    // than the answer: a round trip on it first, so that every such copy has been collected.
+    await this.interest?.caughtUp();
     const js = this.nc.jetstream();
     // (park() passes the array it collects into as `saved`: collected() first.)
     const more = collected();

@@ -3,6 +3,7 @@
 // and the same packet identifiers [MQTT-4.4.0-1], the queue is bounded (oldest kept), clean start
 // and session expiry discard it, and queued messages expire [MQTT-3.3.2-5, MQTT-3.3.2-6].
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type {
@@ -588,6 +589,86 @@ describe('offline queues of persistent sessions', () => {
         return () => `hook points: ${points.join(', ')}`;
       },
     );
+  });
+
+  test('a connection that closes while its CONNECT waits for the queue keeps what was held back for it', async () => {
+    // Messages routed to a connection whose CONNECT waits for its offline queue are held back
+    // (connection.ts buffer) and their publishers acknowledged. The socket closes before CONNACK:
+    // they are parked with the session, not dropped with the connection.
+    const id = 'held-then-closed';
+    await resumedGetsAfterInterleaving(
+      { id, topic: 'heldclose', port: portB, publisherId: 'heldclose-pub', expected: ['held'] },
+      async ({ raw: first, hold: take }) => {
+        const parked = eventMatching(gatewayB, 'sessionParked', (name: string) => name === id);
+        first.destroy();
+        await parked;
+        gatewayB.offline!.hook = async (point, clientName) => {
+          if (clientName !== id || point !== 'take:read') return;
+          gatewayB.offline!.hook = undefined;
+          take.reach();
+          await take.released;
+        };
+        const second = await RawClient.open(portB, 5);
+        second.send(connectPacket(id, { protocolVersion: 5, clean: false, properties: PERSISTENT }));
+        await take.reached;
+        // The take read the (empty) queue: the connection's interest is in place, and what is
+        // published now is held back for it. A publisher on B: acknowledged once it is handed
+        // to the connection.
+        const pub = await mqttClient(portB, { clientId: 'heldclose-pub-b', protocolVersion: 5 });
+        try {
+          await pub.publishAsync('heldclose/1', 'held', { qos: 1 });
+        } finally {
+          await endClient(pub);
+        }
+        const parkedAgain = eventMatching(gatewayB, 'sessionParked', (name: string) => name === id);
+        second.destroy();
+        take.release();
+        await parkedAgain;
+        return undefined;
+      },
+    );
+  });
+
+  test('a message another gateway publishes just before the consumers exist is collected, not lost', async () => {
+    // Gateway A answered B's announcement, so its PUBACK waits for the queue stream; but B's
+    // consumers do not exist yet, so the stream keeps nothing for the session, and only the copy
+    // routed to B (which still holds the subscription's interest) keeps it. That copy left the
+    // NATS server before B's consumers were created, on B's messages connection, which B may
+    // read after the answer to the creation (rolling-restart.test.ts lost 10 such messages in
+    // CI). Here B reads that connection only once its consumers exist: the parking must wait
+    // for the copy before it stores what it collected. (nats.js internals: the socket under
+    // B's messages connection.)
+    const id = 'late-copy';
+    const nats = (gatewayB as unknown as { messagesNc: NatsConnection }).messagesNc;
+    const socket = (nats as unknown as { protocol: { transport: { socket: Socket } } }).protocol.transport
+      .socket;
+    try {
+      await resumedGetsAfterInterleaving(
+        { id, topic: 'latecopy', port: portB, publisherId: 'latecopy-pub', expected: ['early'] },
+        async ({ raw, pub, hold: park }) => {
+          gatewayB.offline!.hook = async (point, clientName) => {
+            if (clientName !== id) return;
+            if (point === 'park:announced') {
+              park.reach();
+              await park.released;
+            } else if (point === 'park:consumers') {
+              gatewayB.offline!.hook = undefined;
+              socket.resume();
+            }
+          };
+          const parked = eventMatching(gatewayB, 'sessionParked', (name: string) => name === id);
+          raw.destroy();
+          await park.reached;
+          socket.pause();
+          await pub.publishAsync('latecopy/1', 'early', { qos: 1 });
+          park.release();
+          await parked;
+          return undefined;
+        },
+      );
+    } finally {
+      socket.resume();
+    }
   });
 
   test('a parking whose consumers are removed under it starts again with what it collected', async () => {
