@@ -641,16 +641,26 @@ export class Connection {
 
   /**
    * Holds a message until restore() (restore offers it again, matched against the subscriptions
-   * then). At most MQFLEET_MAX_QUEUED_MESSAGES / MQFLEET_MAX_QUEUED_BYTES; beyond, newer ones
-   * are dropped and counted.
+   * then). At most MQFLEET_MAX_QUEUED_MESSAGES / MQFLEET_MAX_QUEUED_BYTES; beyond, what goes is
+   * MQFLEET_QUEUE_FULL_POLICY's choice as for the connection's queue: the oldest held ones
+   * (drop-oldest), else this one (drop-newest, and disconnect: no DISCONNECT before CONNACK
+   * [MQTT-3.14.0-1]). Every drop is counted.
    */
   private buffer(message: RoutedMessage): void {
     const buffered = this.buffered!;
     const size = sizeOf(message);
-    if (
+    const full = (): boolean =>
       buffered.length >= this.out.maxQueued ||
-      (this.bufferedBytes > 0 && this.bufferedBytes + size > this.out.maxQueuedBytes)
-    ) {
+      (this.bufferedBytes > 0 && this.bufferedBytes + size > this.out.maxQueuedBytes);
+    if (full() && this.ctx.limits.queueFullPolicy === 'drop-oldest') {
+      let dropped = 0;
+      while (buffered.length > 0 && full()) {
+        this.bufferedBytes -= sizeOf(buffered.shift()!);
+        dropped++;
+      }
+      if (dropped > 0) this.stats.droppedSlow('queueFull', dropped);
+    }
+    if (full()) {
       this.stats.droppedSlow('queueFull');
       return;
     }

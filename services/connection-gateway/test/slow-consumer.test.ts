@@ -243,34 +243,41 @@ describe('slow consumers: bounded memory per connection', () => {
     }
   });
 
-  test('messages held while a session is being opened are bounded like the queue (newer ones dropped and counted); only matching ones are held', async () => {
+  test('messages held while a session is being opened are bounded like the queue, by its policy (drops counted); only matching ones are held', async () => {
     const topic = 'sc/held';
-    const { gateway, port } = await cluster.startGateway({
-      MQFLEET_MAX_QUEUED_MESSAGES: '5',
-      MQFLEET_MAX_QUEUED_BYTES: String(4 * (1000 + topic.length) + 50),
-    });
-    const sub = await rawConnect(port, { clientId: 'sc-held', autoAck: true });
-    const pub = await Publisher.open(port, 'sc-held-pub', topic);
-    const other = await Publisher.open(port, 'sc-held-other', 'sc/elsewhere');
-    try {
-      await sub.subscribe(topic, 1);
-      const conn = connectionOf(gateway, 'sc-held');
-      // What packets/connect.ts does between OpenSession and CONNACK: offers are held back …
-      conn.holdDeliveries();
-      await other.publish(20, 1000, 1);
-      await pub.publish(8, 1000, 1);
-      // … at most 5 messages and 4 × 1007 bytes: 4 kept, 4 dropped; the other topic is not held.
-      assert.equal(conn.stats.dropped.queueFull, 4);
-      // … then restore() delivers what was held.
-      conn.restore(undefined);
-      const got = await readPublishes(sub, 4);
-      await sub.ping();
-      assert.deepEqual(got.map(seqOf), [0, 1, 2, 3]);
-      assert.equal(sub.publishes.length, 4);
-    } finally {
-      pub.close();
-      other.close();
-      sub.destroy();
+    for (const [policy, kept] of [
+      ['drop-newest', [0, 1, 2, 3]],
+      ['drop-oldest', [4, 5, 6, 7]],
+    ] as const) {
+      const { gateway, port } = await cluster.startGateway({
+        MQFLEET_MAX_QUEUED_MESSAGES: '5',
+        MQFLEET_MAX_QUEUED_BYTES: String(4 * (1000 + topic.length) + 50),
+        MQFLEET_QUEUE_FULL_POLICY: policy,
+      });
+      const sub = await rawConnect(port, { clientId: `sc-held-${policy}`, autoAck: true });
+      const pub = await Publisher.open(port, `sc-held-pub-${policy}`, topic);
+      const other = await Publisher.open(port, `sc-held-other-${policy}`, 'sc/elsewhere');
+      try {
+        await sub.subscribe(topic, 1);
+        const conn = connectionOf(gateway, `sc-held-${policy}`);
+        // What packets/connect.ts does between OpenSession and CONNACK: offers are held back …
+        conn.holdDeliveries();
+        await other.publish(20, 1000, 1);
+        await pub.publish(8, 1000, 1);
+        // … at most 5 messages and 4 × 1007 bytes: 4 kept, 4 dropped (the policy says which);
+        // the other topic is not held.
+        assert.equal(conn.stats.dropped.queueFull, 4, policy);
+        // … then restore() delivers what was held.
+        conn.restore(undefined);
+        const got = await readPublishes(sub, 4);
+        await sub.ping();
+        assert.deepEqual(got.map(seqOf), kept, policy);
+        assert.equal(sub.publishes.length, 4, policy);
+      } finally {
+        pub.close();
+        other.close();
+        sub.destroy();
+      }
     }
   });
 
