@@ -151,6 +151,8 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
     system = await startSystem({
       natsUrl: `nats://${natsService.url}`,
       natsOptions: { authenticator: nkeyAuthenticator(sessionSeed) },
+      // The deployment's prefix: deploy/nats/accounts.conf's stream rules apply as they would there.
+      natsPrefix: 'mqfleet',
       sessionServices: TOPOLOGY.sessionServices,
       gateways: TOPOLOGY.gateways,
       env: {
@@ -517,5 +519,10 @@ describe('the deploy/ topology as processes: NATS ×3 (R3), session-service ×2,
     process.stdout.write(
       `# after the SIGKILL: ${failedConnects} connect attempts failed before all three succeeded\n`,
     );
+  });
+
+  it("no service was refused anything by the bus's permissions (deploy/nats/accounts.conf)", () => {
+    for (const proc of system.processes)
+      assert.doesNotMatch(proc.lines.join('\n'), /[Pp]ermissions? [Vv]iolation/, proc.name);
   });
 });

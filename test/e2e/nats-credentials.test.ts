@@ -16,7 +16,8 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, ErrorCode, headers, nkeyAuthenticator, nkeys, type NatsError } from 'nats';
-import { subjects, type SessionEvent } from '@mqfleet/core';
+import mqtt from 'mqtt';
+import { createLogger, logNatsErrors, subjects, type SessionEvent } from '@mqfleet/core';
 import {
   deployNatsConfig,
   freePort,
@@ -26,6 +27,7 @@ import {
   readNkeySeed,
   REPO_ROOT,
   startService,
+  until,
 } from '@mqfleet/testkit';
 import {
   alterLive,
@@ -73,6 +75,8 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
       natsOptions: {
         authenticator: nkeyAuthenticator(readNkeySeed(seeds.sessionService)),
       },
+      // deploy/nats/accounts.conf names the streams of the default prefix.
+      natsPrefix: 'mqfleet',
       gateways: 2,
       env: { MQFLEET_NATS_NKEY_SEED_FILE: seeds.sessionService },
       gatewayEnv: {
@@ -230,6 +234,116 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
       await insider.flush();
       await gone;
     } finally {
+      await insider.close();
+    }
+  });
+
+  it("a gateway's login may not wipe, shrink or delete streams; what gateways do to them still works", async () => {
+    const sys = system!;
+    const s = subjects(prefix);
+    // What the gateways do to streams under these rules: a retained message cleared (a purge by
+    // subject of _RETAINED) and an offline queue parked and taken (_QUEUE, records put and purged
+    // by subject in _QUEUE_PARKED), across the two gateways.
+    const setter = await sys.mqtt('auth-retainer', {}, 0);
+    await setter.publishAsync('auth/retained', 'kept', { qos: 1, retain: true });
+    await setter.publishAsync('auth/retained', '', { qos: 1, retain: true });
+    const late = await sys.mqtt('auth-late-reader', {}, 1);
+    const retained: string[] = [];
+    late.on('message', (topic) => retained.push(topic));
+    await late.subscribeAsync('auth/retained', { qos: 1 });
+    const persistent = { clean: false, properties: { sessionExpiryInterval: 600 } };
+    const offline = await sys.mqtt('auth-offline', persistent, 0);
+    await offline.subscribeAsync('auth/queued', { qos: 1 });
+    await offline.endAsync();
+    const ack = await publishQos1(setter, 'auth/queued', 'while away');
+    assert.equal(ack.reasonCode, 0, ack.error?.message);
+    // Listening before CONNACK: the queue follows it at once.
+    const back = mqtt.connect(`mqtt://127.0.0.1:${sys.gateways[1]!.port}`, {
+      clientId: 'auth-offline',
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      ...persistent,
+    });
+    try {
+      await messageMatching(back, (m) => m.payload.toString() === 'while away');
+    } finally {
+      back.end(true);
+    }
+    // The retained message was cleared: a new subscriber got nothing (the probe below arrived).
+    const probe = messageMatching(late, (m) => m.payload.toString() === 'probe');
+    await setter.publishAsync('auth/retained', 'probe', { qos: 1 });
+    await probe;
+    assert.deepEqual(retained, ['auth/retained'], 'only the probe, no retained message');
+    for (const proc of sys.processes)
+      assert.doesNotMatch(proc.lines.join('\n'), /[Pp]ermissions? [Vv]iolation/, proc.name);
+
+    // The stolen gateway seed against the streams.
+    const insider = await connect({
+      servers: nats.url,
+      authenticator: nkeyAuthenticator(readNkeySeed(seeds.sessionService)),
+    });
+    const gatewayLogin = await connect({
+      servers: nats.url,
+      authenticator: nkeyAuthenticator(readNkeySeed(seeds.gateway)),
+    });
+    try {
+      const adminJsm = await insider.jetstreamManager();
+      const eventsBefore = await adminJsm.streams.info(s.eventsStream);
+      assert.ok(eventsBefore.state.messages > 0, 'the session events are there to be wiped');
+      // What the services log of a refusal (core logNatsErrors), collected: the subjects refused.
+      const lines: string[] = [];
+      void logNatsErrors(
+        gatewayLogin,
+        createLogger('attacker', 'warn', {}, (line) => lines.push(line)),
+        'stolen',
+      );
+      const violations = (): string[] =>
+        lines
+          .map((line) => JSON.parse(line) as { msg: string; subject?: string })
+          .filter((l) => l.msg === 'NATS refused it: permissions violation')
+          .map((l) => l.subject ?? '');
+      const jsm = await gatewayLogin.jetstreamManager({ timeout: 2000 });
+      const refused = async (
+        what: string,
+        subject: string,
+        attempt: () => Promise<unknown>,
+      ): Promise<void> => {
+        const outcome = await attempt().then(
+          () => 'allowed',
+          (err: Error) => err.message,
+        );
+        assert.notEqual(outcome, 'allowed', what);
+        await until(() => violations().includes(subject), 5000).catch(() => {
+          throw new Error(
+            `${what}: no permissions violation logged for ${subject} (${outcome}; logged: ${lines.join(' ')})`,
+          );
+        });
+      };
+      await refused('purge the session events', `$JS.API.STREAM.PURGE.${s.eventsStream}`, () =>
+        jsm.streams.purge(s.eventsStream),
+      );
+      await refused('purge the MQ API messages', `$JS.API.STREAM.PURGE.${s.mqApiStream}`, () =>
+        jsm.streams.purge(s.mqApiStream),
+      );
+      await refused('shrink the session events', `$JS.API.STREAM.UPDATE.${s.eventsStream}`, () =>
+        jsm.streams.update(s.eventsStream, { ...eventsBefore.config, max_msgs: 1 }),
+      );
+      await refused('delete a session event', `$JS.API.STREAM.MSG.DELETE.${s.eventsStream}`, () =>
+        jsm.streams.deleteMessage(s.eventsStream, eventsBefore.state.first_seq),
+      );
+      await refused('delete the offline queue stream', `$JS.API.STREAM.DELETE.${s.queueStream}`, () =>
+        jsm.streams.delete(s.queueStream),
+      );
+      // Nothing of it happened.
+      const eventsAfter = await adminJsm.streams.info(s.eventsStream);
+      assert.ok(eventsAfter.state.messages >= eventsBefore.state.messages);
+      assert.equal(eventsAfter.state.first_seq, eventsBefore.state.first_seq);
+      assert.equal(eventsAfter.config.max_msgs, eventsBefore.config.max_msgs);
+      await adminJsm.streams.info(s.queueStream);
+      // The same seed still reads (a gateway must): the stream's description.
+      assert.equal((await jsm.streams.info(s.eventsStream)).config.name, s.eventsStream);
+    } finally {
+      await gatewayLogin.close();
       await insider.close();
     }
   });

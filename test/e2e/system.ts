@@ -91,6 +91,8 @@ export async function startSystem(
     natsUrl?: string;
     /** The NATS client options (a login) the fixture itself needs on that server. */
     natsOptions?: ConnectionOptions;
+    /** The services' NATS prefix on that server, instead of a random one (createInfra). */
+    natsPrefix?: string;
     /** Environment added for one gateway (by index), e.g. its own NATS_URL. */
     gatewayEnv?: Record<number, Record<string, string>>;
   } = {},
@@ -99,6 +101,7 @@ export async function startSystem(
   const infra = await createInfra({
     ...(options.natsUrl === undefined ? {} : { natsUrl: options.natsUrl }),
     ...(options.natsOptions === undefined ? {} : { natsOptions: options.natsOptions }),
+    ...(options.natsPrefix === undefined ? {} : { natsPrefix: options.natsPrefix }),
   });
   const processes: ServiceProcess[] = [];
   const clients = new Set<MqttClient>();

@@ -8,6 +8,7 @@ import {
   connect,
   credsAuthenticator,
   ErrorCode,
+  Events,
   NatsError,
   nkeyAuthenticator,
   nkeys,
@@ -15,6 +16,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { ConfigError, type Config } from './config';
+import type { Logger } from './log';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -111,5 +113,25 @@ export async function connectNats(
       );
     }
     throw err;
+  }
+}
+
+/**
+ * Logs what the NATS server reports as an error on a connection that stays up, above all a
+ * permissions violation: the server refuses a publish or subscription the account's rules deny
+ * (deploy/nats/accounts.conf) without closing the connection, and a JetStream request refused so
+ * only times out. One warning line per report names the operation and the subject.
+ */
+export async function logNatsErrors(nc: NatsConnection, logger: Logger, connection: string): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type !== Events.Error) continue;
+    const refused = status.data === ErrorCode.PermissionsViolation;
+    logger.warn(refused ? 'NATS refused it: permissions violation' : 'NATS reported an error', {
+      connection,
+      error: String(status.data),
+      ...(status.permissionContext
+        ? { operation: status.permissionContext.operation, subject: status.permissionContext.subject }
+        : {}),
+    });
   }
 }

@@ -87,10 +87,12 @@ function withDatabase(url: string, database: string): string {
 /**
  * A fresh database and NATS prefix; close() drops the database and the prefix's streams.
  * `natsUrl` points the infra at a NATS server of the test's own (e.g. one it stops and restarts);
- * `natsOptions` are the client options (a login) that server needs for dropping the streams.
+ * `natsOptions` are the client options (a login) that server needs for dropping the streams;
+ * `natsPrefix` replaces the random prefix (only on a server of the test's own: deploy/'s NATS
+ * permissions name the streams of the default prefix).
  */
 export async function createInfra(
-  options: { natsUrl?: string; natsOptions?: ConnectionOptions } = {},
+  options: { natsUrl?: string; natsOptions?: ConnectionOptions; natsPrefix?: string } = {},
 ): Promise<Infra> {
   const servers = await testServers();
   const { adminDatabaseUrl } = servers;
@@ -104,7 +106,7 @@ export async function createInfra(
   } finally {
     await admin.end();
   }
-  const natsPrefix = `t${id}`;
+  const natsPrefix = options.natsPrefix ?? `t${id}`;
   return {
     databaseUrl: withDatabase(adminDatabaseUrl, database),
     natsUrl,

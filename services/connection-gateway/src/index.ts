@@ -13,6 +13,7 @@ import {
   createLogger,
   GATEWAY_LOST_REASON,
   jetStreamLimits,
+  logNatsErrors,
   subjects,
   type ClientAuthorization,
   type Config,
@@ -227,6 +228,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
     this.nc = nc;
     this.natsConnected = true;
     void this.watchNats(nc);
+    void logNatsErrors(nc, this.logger, 'events');
     // Messages travel on a second connection that NATS never echoes to (router.ts).
     let messages: NatsConnection;
     try {
@@ -241,6 +243,7 @@ export class Gateway extends EventEmitter<GatewayEvents> implements GatewayConte
       throw err;
     }
     this.messagesNc = messages;
+    void logNatsErrors(messages, this.logger, 'messages');
 
     try {
       this.servers = await openListeners(this.config, this.logger, (stream) => this.accept(stream));

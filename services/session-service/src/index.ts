@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { NatsConnection } from 'nats';
 import {
   connectNats,
+  logNatsErrors,
   createLogger,
   DEFAULT_ADMIN_PASSWORD,
   readGrpcTlsFiles,
@@ -106,6 +107,7 @@ export function buildSessionService(
         name: 'mqfleet-session-service',
         maxReconnectAttempts: -1,
       });
+      void logNatsErrors(nc, log, 'main');
       await ensureStreams(nc, subjects, config, log);
       monitor = new StreamMonitor(nc, subjects, config, log);
       monitor.start();
