@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { IClientOptions } from 'mqtt';
+import * as grpc from '@grpc/grpc-js';
+import { AuthServiceClient } from '@mqfleet/proto';
 import { connackCode, until } from '@mqfleet/testkit';
 import { startSystem, type System } from './system';
 
@@ -287,5 +289,61 @@ describe('the hashing pool under a login flood', () => {
     );
     assert.equal(deviceFailures, 0);
     assert.ok(devices >= 3);
+  });
+});
+
+describe('failed logins across two session-services', () => {
+  // Replicas tell each other of every password check (login-throttle.ts shareOverNats): guesses
+  // spread over them are counted as on one. The test logs in over gRPC (AuthService.CreateToken)
+  // at each session-service's own port, from 127.0.0.1, and waits for each piece of news to be
+  // counted by the other (its debug line) before the next attempt.
+  let system: System;
+  let clients: InstanceType<typeof AuthServiceClient>[];
+
+  before(async () => {
+    system = await startSystem({ sessionServices: 2, env: { MQFLEET_LOGIN_FREE_FAILURES: '2' } });
+    const token = await system.login();
+    const res = await system.api(
+      'createAccount',
+      { username: 'roamer', password: 'roamer-pass-1', role: 'user' },
+      { api: 'admin', authToken: token },
+    );
+    assert.equal(res.body.errorCode, 0, res.body.errorMessage);
+    clients = system.sessionServiceProxy!.targets.map(
+      (t) => new AuthServiceClient(`127.0.0.1:${t.port}`, grpc.credentials.createInsecure()),
+    );
+  });
+  after(async () => {
+    for (const c of clients ?? []) c.close();
+    await system?.close();
+  });
+
+  /** CreateToken at session-service `i`: 'ok', or the refusal's text. */
+  const login = (i: number, password: string): Promise<string> =>
+    new Promise((resolve) =>
+      clients[i]!.CreateToken({ username: 'roamer', password }, (err) => resolve(err ? err.details : 'ok')),
+    );
+  /** Session-service `i` counted `n` checks made by the other one. */
+  const counted = (i: number, n: number): Promise<unknown> =>
+    until(
+      () =>
+        system.sessionServices[i]!.lines.filter((l) => l.includes('counted from another session-service'))
+          .length >= n,
+    );
+
+  it('guesses spread over the replicas are throttled as on one, and a success resets them on both', async () => {
+    // Three failures, alternating: each replica made at most two (its free failures) itself.
+    for (const [i, replica] of [0, 1, 0].entries()) {
+      assert.doesNotMatch(await login(replica, `guess-${i}`), /too many|^ok$/);
+      await counted(1 - replica, replica === 0 ? (i === 0 ? 1 : 2) : 1);
+    }
+    // Past the free failures on both: even the right password is refused unchecked, on either.
+    for (const replica of [1, 0])
+      assert.match(await login(replica, 'roamer-pass-1'), /too many failed logins for this username/);
+    // Once the delay (1 s) has run, the right password logs in on one …
+    await until(async () => (await login(0, 'roamer-pass-1')) === 'ok', 10000, 200);
+    await counted(1, 3);
+    // … which forgave the pair on the other too: two wrong guesses there are checked, not held.
+    for (let i = 0; i < 2; i++) assert.doesNotMatch(await login(1, `again-${i}`), /too many|^ok$/);
   });
 });

@@ -334,6 +334,12 @@ describe('NATS with accounts and nkeys (deploy configuration, own nats-server)',
       await refused('delete the offline queue stream', `$JS.API.STREAM.DELETE.${s.queueStream}`, () =>
         jsm.streams.delete(s.queueStream),
       );
+      // Nor may it tell the session-services of login checks (to reset a guesser's counters).
+      gatewayLogin.publish(
+        s.loginThrottle,
+        JSON.stringify({ outcome: 'succeeded', username: 'ADMIN', address: '10.9.9.9', origin: 'x' }),
+      );
+      await until(() => violations().includes(s.loginThrottle), 5000);
       // Nothing of it happened.
       const eventsAfter = await adminJsm.streams.info(s.eventsStream);
       assert.ok(eventsAfter.state.messages >= eventsBefore.state.messages);

@@ -221,6 +221,11 @@ export interface Subjects {
   topicReportAll: string;
   /** Subject of a label event (labels are keyed by their numeric id). */
   labelEvent(type: LabelEventType, id: number): string;
+  /**
+   * Core NATS: a session-service tells the others of a failed or successful password check, so
+   * that replicas throttle guessing as one (session-service login-throttle.ts).
+   */
+  loginThrottle: string;
 }
 
 export function subjects(prefix: string): Subjects {
@@ -245,6 +250,7 @@ export function subjects(prefix: string): Subjects {
     queueReady: (clientName) => `${prefix}.queueready.${clientToken(clientName)}`,
     queueReadyAll: `${prefix}.queueready.*`,
     queueParking: `${prefix}.queueparking`,
+    loginThrottle: `${prefix}.loginthrottle`,
     workStream: `${stem}_WORK`,
     workAll: `${prefix}.work.>`,
     work: (type, clientName) => `${prefix}.work.${type}.${clientToken(clientName)}`,

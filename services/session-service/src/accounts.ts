@@ -86,6 +86,11 @@ async function pooled<T>(work: () => Promise<T>): Promise<T> {
 
 let throttle = new LoginThrottle({ freeFailures: 5, addressFreeFailures: 20, maxDelaySeconds: 300 });
 
+/** This process's login throttle (shared with the other session-services: index.ts). */
+export function loginThrottle(): LoginThrottle {
+  return throttle;
+}
+
 /** Sets the throttle's limits and the hashing pool's size (the session-service's start). */
 export function configureLogins(
   limits: ThrottleLimits & { hashConcurrency: number; hashQueue: number; hashCost: number },

@@ -14,7 +14,14 @@ import {
   type ServiceMetrics,
 } from '@mqfleet/core';
 import { serverCredentials } from '@mqfleet/proto';
-import { adminHasDefaultPassword, configureLogins, ensureAdmin, setTokenMaxLifetime } from './accounts';
+import {
+  adminHasDefaultPassword,
+  configureLogins,
+  ensureAdmin,
+  loginThrottle,
+  setTokenMaxLifetime,
+} from './accounts';
+import { shareOverNats } from './login-throttle';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
 import { storeLimits } from './bus-fit';
@@ -108,6 +115,8 @@ export function buildSessionService(
         maxReconnectAttempts: -1,
       });
       void logNatsErrors(nc, log, 'main');
+      // Replicas throttle failed logins as one.
+      shareOverNats(loginThrottle(), nc, subjects.loginThrottle, log);
       await ensureStreams(nc, subjects, config, log);
       monitor = new StreamMonitor(nc, subjects, config, log);
       monitor.start();

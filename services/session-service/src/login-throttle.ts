@@ -15,10 +15,14 @@
 // failing on purpose. Guesses at one account from many addresses are bounded per address and by
 // the hashing pool (accounts.ts).
 //
-// The state is this process's memory, not Postgres: one session-service serves a cluster today,
-// and a failed login must not cost a write. With several session-services each keeps its own
-// counters, so a guesser gets at most that many times the attempts (docs/security.md).
+// The state is this process's memory, not Postgres: a failed login must not cost a write. With
+// several session-services each check is told to the others (share/apply, on core NATS: see
+// index.ts), so the replicas count as one: a guesser spreading attempts over them gains nothing
+// but the milliseconds the news takes. A restarted or new replica starts with empty counters.
+import { randomUUID } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
+import type { NatsConnection } from 'nats';
+import type { Logger } from '@mqfleet/core';
 
 const BASE_DELAY_MS = 1000;
 /** One failure is forgiven per minute without a failure. */
@@ -125,10 +129,20 @@ function trim<V>(map: Map<string, V>): void {
   }
 }
 
+/** A password check's outcome, as one session-service tells the others. */
+export interface ThrottleNews {
+  outcome: 'failed' | 'succeeded';
+  username: string;
+  /** The source address's key (addressKey). */
+  address: string;
+}
+
 export class LoginThrottle {
   private readonly pairs = new Counters();
   private readonly addresses = new Counters();
   private readonly known = new Map<string, number>();
+  /** Tells the other session-services of each check made here (none when alone). */
+  share: ((news: ThrottleNews) => void) | undefined;
 
   constructor(
     private readonly limits: ThrottleLimits,
@@ -153,13 +167,29 @@ export class LoginThrottle {
   }
 
   failed(username: string, address: string): void {
+    this.count(username, address);
+    this.share?.({ outcome: 'failed', username, address });
+  }
+
+  succeeded(username: string, address: string): void {
+    this.forgive(username, address);
+    this.share?.({ outcome: 'succeeded', username, address });
+  }
+
+  /** A check another session-service made: counted here as if made here (not told on). */
+  apply(news: ThrottleNews): void {
+    if (news.outcome === 'failed') this.count(news.username, news.address);
+    else this.forgive(news.username, news.address);
+  }
+
+  private count(username: string, address: string): void {
     const now = this.now();
     const maxDelayMs = this.limits.maxDelaySeconds * 1000;
     this.pairs.fail(LoginThrottle.pair(username, address), now, this.limits.freeFailures, maxDelayMs);
     this.addresses.fail(address, now, this.limits.addressFreeFailures, maxDelayMs);
   }
 
-  succeeded(username: string, address: string): void {
+  private forgive(username: string, address: string): void {
     const key = LoginThrottle.pair(username, address);
     this.pairs.reset(key);
     this.known.delete(key);
@@ -171,6 +201,50 @@ export class LoginThrottle {
   get size(): { pairs: number; addresses: number; known: number } {
     return { pairs: this.pairs.size, addresses: this.addresses.size, known: this.known.size };
   }
+}
+
+/**
+ * Shares `throttle` with the other session-services on `subject` (core NATS, at most once: news
+ * lost while NATS is away is not sent again, and a guess it concerned is still counted where it
+ * was made). Each replica tells its checks and counts the others', ignoring its own.
+ */
+export function shareOverNats(
+  throttle: LoginThrottle,
+  nc: NatsConnection,
+  subject: string,
+  log: Logger,
+): void {
+  const origin = randomUUID();
+  throttle.share = (news) => {
+    try {
+      nc.publish(subject, JSON.stringify({ ...news, origin }));
+    } catch (err) {
+      log.debug('login throttle news not published', { err });
+    }
+  };
+  nc.subscribe(subject, {
+    callback: (err, msg) => {
+      if (err) return;
+      let news: Partial<ThrottleNews> & { origin?: unknown };
+      try {
+        news = msg.json();
+      } catch {
+        log.warn('login throttle news is not JSON', { subject });
+        return;
+      }
+      if (news.origin === origin) return;
+      if (
+        (news.outcome !== 'failed' && news.outcome !== 'succeeded') ||
+        typeof news.username !== 'string' ||
+        typeof news.address !== 'string'
+      ) {
+        log.warn('login throttle news not understood', { subject });
+        return;
+      }
+      throttle.apply({ outcome: news.outcome, username: news.username, address: news.address });
+      log.debug('login check counted from another session-service', { outcome: news.outcome });
+    },
+  });
 }
 
 /** The refusal's text: what happened and when to try again. */

@@ -60,6 +60,20 @@ describe('LoginThrottle', () => {
     // Elsewhere nothing is held back.
     assert.equal(t.check('stranger', '10.0.0.3'), undefined);
   });
+
+  it("another replica's checks count as this one's, and are not told on", () => {
+    const { t } = throttle();
+    const told: string[] = [];
+    t.share = (news) => told.push(`${news.outcome} ${news.username} ${news.address}`);
+    t.failed('victim', '10.0.0.1');
+    for (let i = 0; i < 3; i++) t.apply({ outcome: 'failed', username: 'victim', address: '10.0.0.1' });
+    // Four failures, three free: held back as if all four were made here.
+    assert.equal(t.check('victim', '10.0.0.1')?.by, 'username');
+    t.apply({ outcome: 'succeeded', username: 'victim', address: '10.0.0.1' });
+    assert.equal(t.check('victim', '10.0.0.1'), undefined);
+    t.succeeded('victim', '10.0.0.1');
+    assert.deepEqual(told, ['failed victim 10.0.0.1', 'succeeded victim 10.0.0.1']);
+  });
 });
 
 describe('addressKey', () => {
