@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { until } from '@mqfleet/testkit';
+import { startService, until } from '@mqfleet/testkit';
 import {
   endClient,
   messageMatching,
@@ -315,5 +315,26 @@ describe('subscriptions restored at CONNECT are checked against the rules in for
       return !filters.includes('secret/a') && filters.includes('public/a');
     });
     client.end(true);
+
+    // The session-service reads the rules at its start too: it removes the refused filter from
+    // the stored MQ API session, whose gateway already kept nothing for it.
+    const subscribedOf = async (clientName: string): Promise<string[]> => {
+      const [session] = (
+        await system.api(
+          'describeMqSessions',
+          { clientNames: [clientName], includeSubscribedTopics: true },
+          { authToken: token },
+        )
+      ).body.result.data;
+      return (session.subscriptions as { topicFilter: string }[]).map((s) => s.topicFilter).sort();
+    };
+    assert.deepEqual(await subscribedOf('restored-api'), ['public/a', 'secret/a'], 'before the restart');
+    await system.sessionService.stop();
+    system.sessionService = await startService('session-service', system.env);
+    system.processes.push(system.sessionService);
+    await until(async () => {
+      const filters = await subscribedOf('restored-api').catch(() => []);
+      return filters.length === 1 && filters[0] === 'public/a';
+    }, 20000);
   });
 });

@@ -22,6 +22,7 @@ import {
   setTokenMaxLifetime,
 } from './accounts';
 import { shareOverNats } from './login-throttle';
+import { pruneRefusedMqApiSubscriptions } from './rules';
 import { createPool, type Db } from './db';
 import { AppliedWaiters } from './applied';
 import { storeLimits } from './bus-fit';
@@ -219,6 +220,10 @@ export function buildSessionService(
         'mqfleet.v1.Topics',
       ])
         built.health.setStatus(name, 'SERVING');
+      // The rules are read at start: MQ API sessions' subscriptions they now refuse go (rules.ts).
+      pruneRefusedMqApiSubscriptions(db, store, { authorization: config.authorization }, log).catch(
+        (err: unknown) => log.warn('MQ API subscriptions not checked against the rules', { err }),
+      );
       sweeper = setInterval(() => {
         store
           .expireSessions()

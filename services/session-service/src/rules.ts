@@ -12,8 +12,10 @@ import {
   type ClientAuthorization,
 } from '@mqfleet/core';
 import type { SessionPatch__Output, Subscription__Output } from '@mqfleet/proto';
+import type { Logger } from '@mqfleet/core';
 import type { Db } from './db';
 import { publisherOf } from './sessions/mq-api';
+import type { SessionStore } from './sessions/store';
 
 export interface SessionRules {
   /** The "authorization" array of the configuration file; undefined: everything is allowed. */
@@ -116,4 +118,54 @@ export function willRule(
   const authorization = rules?.authorization;
   if (!authorization || typeof topic !== 'string' || topic === '') return undefined;
   return (clientName, user) => authorizationFor(authorization, clientName, user).mayPublish(topic);
+}
+
+/**
+ * At start: the subscriptions of MQ API sessions that their owner's rules (the configuration
+ * file's, read at start) refuse now are removed from the stored sessions, one change per session
+ * (a version and an altered event the gateways follow, audit entries none: no administrator made
+ * it). The gateways already keep nothing for such a subscription (mq-api-sessions.ts); without
+ * this the stored session went on naming it. Every session-service does it at its start; a
+ * second removal of the same filter changes nothing. Resolves with the sessions changed.
+ */
+export async function pruneRefusedMqApiSubscriptions(
+  db: Db,
+  store: Pick<SessionStore, 'changeSubscriptions'>,
+  rules: Pick<SessionRules, 'authorization'>,
+  log: Logger,
+): Promise<number> {
+  const authorization = rules.authorization;
+  if (!authorization) return 0;
+  const { rows } = await db.query<{ client_name: string; owner: string | null; topic_filter: string }>(
+    `SELECT s.client_name, s.owner, sub.topic_filter
+       FROM sessions s JOIN session_subscriptions sub ON sub.client_key = s.client_key
+      WHERE s.session_type = 'mqApi'`,
+  );
+  const refused = new Map<string, string[]>();
+  for (const row of rows) {
+    const auth = authorizationFor(authorization, row.client_name, row.owner ?? '');
+    if (auth.maySubscribe(ruledFilter(row.topic_filter))) continue;
+    const list = refused.get(row.client_name) ?? [];
+    list.push(row.topic_filter);
+    refused.set(row.client_name, list);
+  }
+  let changed = 0;
+  for (const [clientName, remove] of refused) {
+    try {
+      const result = await store.changeSubscriptions(
+        { clientName, add: [], remove, connectionId: '' },
+        'rules',
+        false,
+      );
+      if (result.changed) changed++;
+      log.info('MQ API session subscriptions the authorization rules refuse: removed', {
+        clientName,
+        filters: remove.slice(0, 20),
+        count: remove.length,
+      });
+    } catch (err) {
+      log.warn('MQ API session subscriptions the rules refuse not removed', { clientName, err });
+    }
+  }
+  return changed;
 }
