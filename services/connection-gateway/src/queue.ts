@@ -200,6 +200,8 @@ export type QueueHookPoint =
   | 'park:announced'
   /** The filter consumers exist; what the parking collected is read next. */
   | 'park:consumers'
+  /** The parking found a newer parking's record when it completed, and waits for that one. */
+  | 'park:deferred'
   /** The parking found the record marked by a take and waits for the take to finish. */
   | 'park:waiting'
   /** A take read the queue and is about to remove it. */
@@ -445,11 +447,11 @@ export class OfflineQueues {
       // Another parking of the session (on another gateway) began since this one wrote the record:
       // it read that record, so its consumers include this one's, and this one's deliveries are
       // on the session subject both share: it completes and announces them. (Starting again
-      // here would only make the two undo each other.) A record removed meanwhile (a take, a
-      // discard) or with fewer subjects (an administrator's change): park() starts again.
-      const now = await this.state(token);
-      if (!now.parked || !now.record || now.record.t || !subjects.every((x) => now.record!.s.includes(x)))
-        throw new ParkingRaced('the record changed under the parking');
+      // here would only make the two undo each other.) This one is done once that one is
+      // complete: if it gives up instead (it discards what it made, this one's deliveries with
+      // it) or does not complete in time, this one starts again. A record removed meanwhile (a
+      // take, a discard) or with fewer subjects (an administrator's change): park() starts again.
+      await this.newerParkingCompletes(clientName, token, subjects);
       this.logger.debug('session parked within a newer parking of it', { clientName, generation });
       return;
     }
@@ -661,6 +663,27 @@ export class OfflineQueues {
         return state;
       }
       if (!waited && this.hook) await this.hook('park:waiting', clientName);
+      await new Promise((resolve) => setTimeout(resolve, TAKE_MARK_POLL_MS));
+    }
+  }
+
+  /**
+   * Resolves once the newer parking whose record a parking found is complete (its record says
+   * so, with every subject of `subjects`); throws ParkingRaced when the record goes, is marked by
+   * a take before it was seen complete, loses a subject, or stays incomplete for
+   * TAKE_MARK_WAIT_MS. (A take of the complete queue between two looks also ends in ParkingRaced:
+   * the deliveries are then parked again and may be delivered twice, never lost.)
+   */
+  private async newerParkingCompletes(clientName: string, token: string, subjects: string[]): Promise<void> {
+    const started = Date.now();
+    for (let waited = false; ; waited = true) {
+      const { record, parked } = await this.state(token);
+      if (!parked || !record || record.t || !subjects.every((x) => record.s.includes(x)))
+        throw new ParkingRaced('the record changed under the parking');
+      if (record.d) return;
+      if (Date.now() - started > TAKE_MARK_WAIT_MS)
+        throw new ParkingRaced('the newer parking of the session did not complete in time');
+      if (!waited && this.hook) await this.hook('park:deferred', clientName);
       await new Promise((resolve) => setTimeout(resolve, TAKE_MARK_POLL_MS));
     }
   }

@@ -772,8 +772,10 @@ describe('offline queues of persistent sessions', () => {
       inFlight(`two/${payload}`, payload, packetId);
     const firstBegun = holdPoint();
     const secondBegun = holdPoint();
+    const deferred = holdPoint();
     const restarts: string[] = [];
     first.hook = async (point) => {
+      if (point === 'park:deferred') deferred.reach();
       if (point !== 'park:begun') return;
       restarts.push('first');
       firstBegun.reach();
@@ -791,11 +793,13 @@ describe('offline queues of persistent sessions', () => {
       // The second begins on the first's record (incomplete) and writes its own.
       const parkSecond = second.park(id, ['two/b'], [saved('b', 2)], () => []);
       await secondBegun.reached;
-      // The first completes: the record is the second's now, which includes its consumers.
+      // The first completes: the record is the second's now, which includes its consumers; it
+      // waits until the second is complete.
       firstBegun.release();
-      await parkFirst;
+      await deferred.reached;
       secondBegun.release();
       await parkSecond;
+      await parkFirst;
       assert.deepEqual(restarts, ['first', 'second'], 'no parking started again');
       const resumed = await first.take(id);
       assert.deepEqual(resumed?.saved.map((d) => [d.message.payload.toString(), d.packetId]).sort(), [
@@ -805,6 +809,59 @@ describe('offline queues of persistent sessions', () => {
     } finally {
       firstBegun.release();
       secondBegun.release();
+    }
+  });
+
+  test('a parking that defers to a newer one starts again when that one gives up', async () => {
+    // As above, but the newer parking gives up (after its attempts, end() discards what it made:
+    // here the discard is done by hand while it is held). The first parking, which found the
+    // newer record when it completed, used to be done at once, and its delivery went with the
+    // discard; now it waits for the newer one to complete, and starts again when it does not.
+    const id = 'deferred-parking';
+    const subjectsOf = subjects(cluster.infra.natsPrefix);
+    const first = new OfflineQueues(nc, subjectsOf, 'gw-first', silentLogger, 1000);
+    const second = new OfflineQueues(nc, subjectsOf, 'gw-second', silentLogger, 1000);
+    const firstBegun = holdPoint();
+    const secondBegun = holdPoint();
+    const deferred = holdPoint();
+    let firstBegan = 0;
+    first.hook = async (point) => {
+      if (point === 'park:deferred') deferred.reach();
+      if (point !== 'park:begun' || firstBegan++ > 0) return;
+      firstBegun.reach();
+      await firstBegun.released;
+    };
+    second.hook = async (point) => {
+      if (point !== 'park:begun') return;
+      second.hook = undefined;
+      secondBegun.reach();
+      await secondBegun.released;
+    };
+    let parkSecond: Promise<void> | undefined;
+    try {
+      const parkFirst = first.park(id, ['defer/a'], [inFlight('defer/a', 'a', 1)], () => []);
+      await firstBegun.reached;
+      parkSecond = second.park(id, ['defer/b'], [inFlight('defer/b', 'b', 2)], () => []);
+      await secondBegun.reached;
+      firstBegun.release();
+      // The first found the second's record and waits for it (it used to be done at once) …
+      await Promise.race([deferred.reached, parkFirst]);
+      // … which gives up: what it made goes.
+      await second.discard(id);
+      await parkFirst;
+      assert.equal(firstBegan, 2, 'the first parking started again');
+      const resumed = await first.take(id);
+      assert.deepEqual(
+        resumed?.saved.map((d) => d.message.payload.toString()),
+        ['a'],
+        "the first parking's delivery survives",
+      );
+    } finally {
+      firstBegun.release();
+      secondBegun.release();
+      // The held second parking finds its consumers gone and parks again; then it is removed.
+      await parkSecond?.catch(() => undefined);
+      await first.discard(id).catch(() => undefined);
     }
   });
 
