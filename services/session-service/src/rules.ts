@@ -10,9 +10,9 @@ import {
   MqfleetError,
   type AuthorizationRule,
   type ClientAuthorization,
+  type Logger,
 } from '@mqfleet/core';
 import type { SessionPatch__Output, Subscription__Output } from '@mqfleet/proto';
-import type { Logger } from '@mqfleet/core';
 import type { Db } from './db';
 import { publisherOf } from './sessions/mq-api';
 import type { SessionStore } from './sessions/store';
