@@ -241,8 +241,20 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
           .map((proc, i) => `### ${proc.name} ${i}\n${proc.lines.join('\n')}`)
           .join('\n'),
       );
+      // The log file stays on the machine that ran the test; CI shows only this message, so it
+      // carries what the gateways logged about the sessions that lost messages (their parkings,
+      // takes and connections), in time order, the last 80 lines.
+      const losers = subscribers.filter((s) => acked.some((m) => !s.got.has(m))).map((s) => s.name);
+      const about = [...new Set([...drainedGateways, ...system.processes])]
+        .flatMap((proc, i) =>
+          proc.lines
+            .filter((line) => losers.some((name) => line.includes(`"${name}"`)))
+            .map((line) => `${proc.name}#${i}: ${line}`),
+        )
+        .sort((a, b) => timeOf(a).localeCompare(timeOf(b)))
+        .slice(-80);
       assert.fail(
-        `acknowledged messages missing (of ${acked.length}): ${missing.join(', ')}; ${ranges.join('; ')}; drops: ${drops}; logs: ${logFile}`,
+        `acknowledged messages missing (of ${acked.length}): ${missing.join(', ')}; ${ranges.join('; ')}; drops: ${drops}; logs: ${logFile}\n${about.join('\n')}`,
       );
     }
 
@@ -284,6 +296,11 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
     assert.deepEqual(wills, [], 'no will of a drained client is published');
   });
 });
+
+/** The ISO time of a JSON log line (prefixed by its process's name), '' when it has none. */
+function timeOf(line: string): string {
+  return /"time":"([^"]+)"/.exec(line)?.[1] ?? '';
+}
 
 /** "pub-a:3-9, pub-b:14" for payloads "<publisher>:<sequence>". */
 function compactRanges(payloads: string[]): string {
