@@ -16,7 +16,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { until, type ServiceProcess } from '@mqfleet/testkit';
-import { startSystem, type System } from './system';
+import { logLinesAbout, startSystem, type System } from './system';
 
 const DRAIN_WINDOW_MS = 2000;
 const SERVER_SHUTTING_DOWN = 0x8b;
@@ -245,16 +245,9 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
       // carries what the gateways logged about the sessions that lost messages (their parkings,
       // takes and connections), in time order, the last 80 lines.
       const losers = subscribers.filter((s) => acked.some((m) => !s.got.has(m))).map((s) => s.name);
-      const about = [...new Set([...drainedGateways, ...system.processes])]
-        .flatMap((proc, i) =>
-          proc.lines
-            .filter((line) => losers.some((name) => line.includes(`"${name}"`)))
-            .map((line) => `${proc.name}#${i}: ${line}`),
-        )
-        .sort((a, b) => timeOf(a).localeCompare(timeOf(b)))
-        .slice(-80);
+      const about = logLinesAbout([...drainedGateways, ...system.processes], losers);
       assert.fail(
-        `acknowledged messages missing (of ${acked.length}): ${missing.join(', ')}; ${ranges.join('; ')}; drops: ${drops}; logs: ${logFile}\n${about.join('\n')}`,
+        `acknowledged messages missing (of ${acked.length}): ${missing.join(', ')}; ${ranges.join('; ')}; drops: ${drops}; logs: ${logFile}\n${about}`,
       );
     }
 
@@ -296,11 +289,6 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
     assert.deepEqual(wills, [], 'no will of a drained client is published');
   });
 });
-
-/** The ISO time of a JSON log line (prefixed by its process's name), '' when it has none. */
-function timeOf(line: string): string {
-  return /"time":"([^"]+)"/.exec(line)?.[1] ?? '';
-}
 
 /** "pub-a:3-9, pub-b:14" for payloads "<publisher>:<sequence>". */
 function compactRanges(payloads: string[]): string {

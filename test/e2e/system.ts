@@ -413,3 +413,20 @@ export async function alterLive(
   assert.equal(res.body.result.liveApplied, true, `liveApplied for ${JSON.stringify(changes)}`);
   return res.body.result;
 }
+
+/**
+ * What services logged about some client ids (JSON lines naming one of them), across processes,
+ * in time order, the last `max`: for a failure's message, since CI keeps only the message.
+ */
+export function logLinesAbout(processes: Iterable<ServiceProcess>, names: string[], max = 80): string {
+  const timeOf = (line: string): string => /"time":"([^"]+)"/.exec(line)?.[1] ?? '';
+  return [...new Set(processes)]
+    .flatMap((proc, i) =>
+      proc.lines
+        .filter((line) => names.some((name) => line.includes(`"${name}"`)))
+        .map((line) => `${proc.name}#${i}: ${line}`),
+    )
+    .sort((a, b) => timeOf(a).localeCompare(timeOf(b)))
+    .slice(-max)
+    .join('\n');
+}
