@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { freePort, REPO_ROOT, until } from '@mqfleet/testkit';
 import { run, withTimeout, type Run } from './run-command';
-import { endClient, messageMatching, recordMessages, startSystem, type System } from './system';
+import {
+  endClient,
+  logLinesAbout,
+  messageMatching,
+  recordMessages,
+  startSystem,
+  type System,
+} from './system';
 
 const SCRIPT = join(REPO_ROOT, 'scripts', 'embedded-postgres.mjs');
 
@@ -141,17 +148,22 @@ describe('Postgres restarted under traffic (own embedded Postgres, separate proc
     );
     assert.deepEqual(lost, []);
 
-    // What was owed landed: the subscription is stored, the closed session is disconnected.
+    // What was owed landed: the subscription is stored, the closed session is disconnected. (CI
+    // keeps only a failure's message: what the services logged about the two goes in it.)
+    const landed = (what: string) => (): never =>
+      assert.fail(
+        `${what}\n${logLinesAbout(sys.processes, ['pg-device', 'pg-leaving'])}\nthe session-service's last lines:\n${sys.sessionService.lines.slice(-30).join('\n')}`,
+      );
     await until(async () => {
       const filters = (
         (await describeSession('pg-device'))?.subscriptions as { topicFilter: string }[] | undefined
       )?.map((s) => s.topicFilter);
       return filters?.includes('pg/later/#') === true;
-    }, 30000);
+    }, 30000).catch(landed('the subscription made while Postgres was down was not stored within 30 s'));
     await until(
       async () => (await describeSession('pg-leaving'))?.connectionStatus === 'disconnected',
       30000,
-    );
+    ).catch(landed('the close made while Postgres was down was not stored within 30 s'));
     // New connections and alterations work again.
     const newcomer = await sys.mqtt('pg-new', { protocolVersion: 5 }, 0);
     const altered = await sys.api(

@@ -18,8 +18,35 @@ export function afterCommit(tx: Tx, fn: () => void): void {
   afterCommitHooks.get(tx)?.push(fn);
 }
 
+/**
+ * A client checked out of the pool, with `release()` to give it back. The pool watches only its
+ * idle clients: a checked-out one whose connection is lost (Postgres stopped or restarted)
+ * reports it as an 'error' event, which with nobody listening ends the process. Here the loss
+ * fails the client's next query instead, and the client is dropped, not returned to the pool.
+ */
+export async function checkOut(db: Db): Promise<{ client: Tx; release: () => void }> {
+  const client = await db.connect();
+  let lost: Error | undefined;
+  const onError = (err: Error): void => {
+    lost ??= err;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release: () => {
+      if (lost) {
+        // (The listener stays: a dropped client may report its end again.)
+        client.release(lost);
+        return;
+      }
+      client.removeListener('error', onError);
+      client.release();
+    },
+  };
+}
+
 export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const tx = await db.connect();
+  const { client: tx, release } = await checkOut(db);
   const hooks: (() => void)[] = [];
   afterCommitHooks.set(tx, hooks);
   try {
@@ -40,6 +67,6 @@ export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Pr
     throw err;
   } finally {
     afterCommitHooks.delete(tx);
-    tx.release();
+    release();
   }
 }

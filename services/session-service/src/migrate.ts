@@ -2,7 +2,7 @@
 // transaction. A session-level advisory lock serialises instances that start together.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Db } from './db';
+import { checkOut, type Db } from './db';
 
 const MIGRATIONS_DIR = path.resolve(__dirname, '../migrations');
 /** Arbitrary constant: the advisory lock every mqfleet migrator takes. */
@@ -12,7 +12,7 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   const files = readdirSync(dir)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
     .sort();
-  const client = await db.connect();
+  const { client, release } = await checkOut(db);
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -39,7 +39,7 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    client.release();
+    release();
   }
   return applied;
 }
