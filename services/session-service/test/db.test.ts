@@ -28,7 +28,7 @@ describe('a transaction whose Postgres connection is lost', () => {
       // Between two queries (no query running: the loss comes as an 'error' event, then 'end';
       // the test listens for the end only, so as not to be the listener the error needs).
       // (Not events.once: it listens for 'error' too.)
-      const ended = new Promise((resolve) => tx.on('end', resolve));
+      const ended = new Promise<void>((resolve) => tx.on('end', () => resolve()));
       await db.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
       await ended;
       await tx.query('SELECT 1');
