@@ -101,6 +101,11 @@ export function buildApiGateway(
     app,
     async start() {
       await app.listen({ host: config.host, port: config.httpPort });
+      // Fastify stops listening for server errors once it listens; a failed accept (EMFILE when
+      // the process is out of file descriptors) would then end the process. Logged instead.
+      app.server.on('error', (err: NodeJS.ErrnoException) =>
+        logger.warn('HTTP listener could not accept a connection', { code: err.code, err: err.message }),
+      );
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.httpPort;
       return { port };

@@ -224,13 +224,31 @@ export async function openListeners(
         }
       }
       server.listen({ port: listenerPort(config, kind), host: config.host, backlog: LISTEN_BACKLOG });
-      await Promise.race([
-        once(server, 'listening'),
-        once(server, 'error').then(([err]) => {
-          const e = err as Error;
-          throw new Error(`${kind} listener on ${config.host}:${listenerPort(config, kind)}: ${e.message}`);
+      const listening = server;
+      await new Promise<void>((resolve, reject) => {
+        const onListening = (): void => {
+          listening.off('error', onError);
+          resolve();
+        };
+        const onError = (err: Error): void => {
+          listening.off('listening', onListening);
+          reject(
+            new Error(`${kind} listener on ${config.host}:${listenerPort(config, kind)}: ${err.message}`),
+          );
+        };
+        listening.once('listening', onListening);
+        listening.once('error', onError);
+      });
+      // A listening server reports a failed accept as 'error' (EMFILE when the process is out of
+      // file descriptors, during a connection flood): unheard it would end the process, and
+      // with it every connection. It goes on listening; what failed is logged.
+      server.on('error', (err: NodeJS.ErrnoException) =>
+        logger.warn('listener could not accept a connection', {
+          listener: kind,
+          code: err.code,
+          err: err.message,
         }),
-      ]);
+      );
       const port = (server.address() as { port: number }).port;
       listeners.push({ kind, port, server });
     }

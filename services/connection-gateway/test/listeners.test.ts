@@ -11,17 +11,19 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { ConfigError, type ListenerKind } from '@mqfleet/core';
 import { createTestCertificates, freePort, type ListenerCertificates } from '@mqfleet/testkit';
+import type { Gateway } from '../src/index';
 import { connectPacket, endClient, nextMessage, startCluster, type Cluster } from './helpers';
 
 let cluster: Cluster;
 let certs: ListenerCertificates;
 let ports: Partial<Record<ListenerKind, number>>;
+let gateway: Gateway;
 const clients: MqttClient[] = [];
 
 before(async () => {
   certs = createTestCertificates();
   cluster = await startCluster();
-  ({ ports } = await cluster.startGateway({
+  ({ ports, gateway } = await cluster.startGateway({
     MQFLEET_LISTENERS: 'mqtt,mqtts,ws,wss',
     MQFLEET_TLS_CERT_FILE: certs.certFile,
     MQFLEET_TLS_KEY_FILE: certs.keyFile,
@@ -268,5 +270,26 @@ describe('which listeners are on', () => {
       clientId: 'offset',
     });
     await endClient(c);
+  });
+});
+
+describe('a listener that fails to accept a connection', () => {
+  it('goes on listening (EMFILE during a flood used to end the process), for every kind', async () => {
+    // What Node does when accept() fails on a listening server (EMFILE: the process is out of
+    // file descriptors): it emits 'error' on the server. Emitted here by hand on each listener.
+    const listeners = (
+      gateway as unknown as { servers: { kind: ListenerKind; server: NodeJS.EventEmitter }[] }
+    ).servers;
+    assert.equal(listeners.length, 4);
+    for (const { kind, server } of listeners) {
+      // More than once: a flood fails many accepts.
+      for (let i = 0; i < 3; i++) {
+        const err = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', syscall: 'accept' });
+        server.emit('error', err);
+      }
+      const c = await client(kind, { clientId: `after-emfile-${kind}` });
+      assert.equal(c.connected, true, kind);
+      await endClient(c);
+    }
   });
 });
