@@ -165,6 +165,11 @@ export class ServiceMetrics {
         { cause: err },
       );
     }
+    // Once listening, a failed accept (EMFILE when the process is out of file descriptors) comes
+    // as an 'error' event; with nobody listening it would end the service. Logged instead.
+    server.on('error', (err: NodeJS.ErrnoException) =>
+      this.log?.warn('metrics listener could not accept a connection', { code: err.code, err: err.message }),
+    );
     server.unref();
     this.server = server;
     const address = server.address();

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ServiceMetrics } from '../src/index';
+import { createLogger, ServiceMetrics } from '../src/index';
 
 // What a scrape of a gauge or a counterFrom reads: the values `collect` puts at that scrape, and
 // no label set of an earlier scrape that it no longer puts.
@@ -39,5 +39,31 @@ describe('ServiceMetrics gauges and counters read at scrape time', () => {
     const again = await metrics.registry.getSingleMetricAsString('test_sent_total');
     assert.match(again, /^test_sent_total\{service="test"\} 10$/m);
     assert.match(again, /^# TYPE test_sent_total counter$/m);
+  });
+});
+
+describe('the metrics listener', () => {
+  it('goes on serving after failed accepts (EMFILE), and logs them', async () => {
+    const lines: string[] = [];
+    const metrics = new ServiceMetrics(
+      'test',
+      createLogger('test', 'warn', {}, (line) => lines.push(line)),
+    );
+    const port = await metrics.serve('127.0.0.1', 0);
+    try {
+      // What Node does when accept() fails on a listening server; more than once, as in a flood.
+      const server = (metrics as unknown as { server: NodeJS.EventEmitter }).server;
+      for (let i = 0; i < 3; i++)
+        server.emit(
+          'error',
+          Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', syscall: 'accept' }),
+        );
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+      assert.equal(lines.filter((l) => l.includes('metrics listener could not accept')).length, 3);
+    } finally {
+      await metrics.close();
+    }
   });
 });
