@@ -24,7 +24,8 @@
 // that began since changed the record: the take leaves the consumers to it), and a parking that
 // begins while a take removes the consumers waits until the take is done (it finds the mark). A
 // parking whose record is removed under it starts again; one that finds a later parking's record
-// when it completes is done (that parking read its record and carries its consumers on).
+// when it completes waits until that one is complete (it read this one's record and carries its
+// consumers on), and starts again if it is not.
 //
 // The parking is marked complete (record and session consumer description "d") once the saved
 // deliveries are stored; take() leaves an incomplete parking alone, and the parking gateway then
@@ -648,21 +649,33 @@ export class OfflineQueues {
    * The state a parking starts from: once no take holds the record (take() marks it while it
    * removes the consumers). A mark older than TAKE_MARK_WAIT_MS is written over.
    */
-  private async settled(
+  private settled(clientName: string, token: string): Promise<{ record?: StoredRecord; parked?: Parked }> {
+    return this.watchRecord(clientName, token, 'park:waiting', (state, late) => {
+      if (!state.record?.t) return state;
+      if (!late) return undefined;
+      this.logger.warn('a take of the session marked its record and never finished: parking over it', {
+        clientName,
+      });
+      return state;
+    });
+  }
+
+  /**
+   * Reads the session's state every TAKE_MARK_POLL_MS until `decide` returns something (or
+   * throws); `late` tells it TAKE_MARK_WAIT_MS have passed. The hook holds at `point` once, before
+   * the first wait.
+   */
+  private async watchRecord<T>(
     clientName: string,
     token: string,
-  ): Promise<{ record?: StoredRecord; parked?: Parked }> {
+    point: QueueHookPoint,
+    decide: (state: { record?: StoredRecord; parked?: Parked }, late: boolean) => T | undefined,
+  ): Promise<T> {
     const started = Date.now();
     for (let waited = false; ; waited = true) {
-      const state = await this.state(token);
-      if (!state.record?.t) return state;
-      if (Date.now() - started > TAKE_MARK_WAIT_MS) {
-        this.logger.warn('a take of the session marked its record and never finished: parking over it', {
-          clientName,
-        });
-        return state;
-      }
-      if (!waited && this.hook) await this.hook('park:waiting', clientName);
+      const decided = decide(await this.state(token), Date.now() - started > TAKE_MARK_WAIT_MS);
+      if (decided !== undefined) return decided;
+      if (!waited && this.hook) await this.hook(point, clientName);
       await new Promise((resolve) => setTimeout(resolve, TAKE_MARK_POLL_MS));
     }
   }
@@ -675,17 +688,13 @@ export class OfflineQueues {
    * the deliveries are then parked again and may be delivered twice, never lost.)
    */
   private async newerParkingCompletes(clientName: string, token: string, subjects: string[]): Promise<void> {
-    const started = Date.now();
-    for (let waited = false; ; waited = true) {
-      const { record, parked } = await this.state(token);
+    await this.watchRecord(clientName, token, 'park:deferred', ({ record, parked }, late) => {
       if (!parked || !record || record.t || !subjects.every((x) => record.s.includes(x)))
         throw new ParkingRaced('the record changed under the parking');
-      if (record.d) return;
-      if (Date.now() - started > TAKE_MARK_WAIT_MS)
-        throw new ParkingRaced('the newer parking of the session did not complete in time');
-      if (!waited && this.hook) await this.hook('park:deferred', clientName);
-      await new Promise((resolve) => setTimeout(resolve, TAKE_MARK_POLL_MS));
-    }
+      if (record.d) return true;
+      if (late) throw new ParkingRaced('the newer parking of the session did not complete in time');
+      return undefined;
+    });
   }
 
   /** A conditional write of the record; a different record there means the parking raced. */
