@@ -6,10 +6,10 @@
 // counted a second time: a prom-client Counter.inc() per MQTT message (a label lookup in a map)
 // would cost the message path of the connection-gateway more than its own plain counters do.
 import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
 import type * as PromClient from 'prom-client';
 import type { Counter, Gauge, Histogram, LabelValues, Registry } from 'prom-client';
 import type { Logger } from './log';
+import { listening } from './net';
 
 let promClient: typeof PromClient | undefined;
 /**
@@ -150,12 +150,7 @@ export class ServiceMetrics {
     });
     server.listen(port, host);
     try {
-      await Promise.race([
-        once(server, 'listening'),
-        once(server, 'error').then(([err]) => {
-          throw err;
-        }),
-      ]);
+      await listening(server);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new Error(

@@ -12,7 +12,14 @@ import { once } from 'node:events';
 import { Duplex } from 'node:stream';
 import { createSecureContext, createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ConfigError, listenerPort, type Config, type ListenerKind, type Logger } from '@mqfleet/core';
+import {
+  ConfigError,
+  listenerPort,
+  listening,
+  type Config,
+  type ListenerKind,
+  type Logger,
+} from '@mqfleet/core';
 
 /**
  * Connections the kernel completes and queues for accept() (capped by net.core.somaxconn). When a
@@ -224,20 +231,8 @@ export async function openListeners(
         }
       }
       server.listen({ port: listenerPort(config, kind), host: config.host, backlog: LISTEN_BACKLOG });
-      const listening = server;
-      await new Promise<void>((resolve, reject) => {
-        const onListening = (): void => {
-          listening.off('error', onError);
-          resolve();
-        };
-        const onError = (err: Error): void => {
-          listening.off('listening', onListening);
-          reject(
-            new Error(`${kind} listener on ${config.host}:${listenerPort(config, kind)}: ${err.message}`),
-          );
-        };
-        listening.once('listening', onListening);
-        listening.once('error', onError);
+      await listening(server).catch((err: Error) => {
+        throw new Error(`${kind} listener on ${config.host}:${listenerPort(config, kind)}: ${err.message}`);
       });
       // A listening server reports a failed accept as 'error' (EMFILE when the process is out of
       // file descriptors, during a connection flood): unheard it would end the process, and
