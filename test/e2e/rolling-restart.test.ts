@@ -237,7 +237,7 @@ describe('rolling restart of two gateways under QoS 1 traffic', () => {
       const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'rolling-restart-')), 'services.log');
       writeFileSync(
         logFile,
-        [...drainedGateways, ...system.processes]
+        [...new Set([...drainedGateways, ...system.processes])]
           .map((proc, i) => `### ${proc.name} ${i}\n${proc.lines.join('\n')}`)
           .join('\n'),
       );
